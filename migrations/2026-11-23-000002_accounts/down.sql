@@ -1,0 +1,8 @@
+DROP FUNCTION IF EXISTS auth_throttle_clear(bytea);
+DROP FUNCTION IF EXISTS auth_throttle_fail(bytea[], integer[], interval);
+DROP FUNCTION IF EXISTS auth_throttle_wait(bytea[]);
+DROP FUNCTION IF EXISTS auth_rotate_refresh(bytea, bytea, timestamptz);
+DROP FUNCTION IF EXISTS auth_principal(uuid, uuid, integer);
+DROP FUNCTION IF EXISTS auth_login_lookup(text);
+DROP TABLE IF EXISTS login_throttle, refresh_tokens, sessions, users, agency_districts,
+    agencies, agency_types, districts;

@@ -1,0 +1,41 @@
+-- Reference data: West Yorkshire's five districts, partner agency types and example
+-- agencies. Idempotent: safe to load again.
+INSERT INTO districts (code, name) VALUES
+    ('BFD', 'Bradford'),
+    ('CDE', 'Calderdale'),
+    ('KIR', 'Kirklees'),
+    ('LDS', 'Leeds'),
+    ('WKF', 'Wakefield')
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO agency_types (code, name) VALUES
+    ('childrens_social_care', 'Children''s Social Care'),
+    ('youth_justice', 'Youth Justice Service'),
+    ('liaison_diversion', 'Liaison and Diversion'),
+    ('return_interview', 'Return Home Interview Service'),
+    ('health', 'Health'),
+    ('education', 'Education'),
+    ('childrens_home_provider', 'Children''s Home Provider'),
+    ('adult_social_care', 'Adult Social Care'),
+    ('police', 'Police'),
+    ('other', 'Other')
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO agencies (name, agency_type, mailbox) VALUES
+    ('Leeds Children''s Social Care', 'childrens_social_care', 'csc.leeds@example.invalid'),
+    ('Bradford Children''s Social Care', 'childrens_social_care', 'csc.bradford@example.invalid'),
+    ('Kirklees Youth Justice Service', 'youth_justice', 'yjs.kirklees@example.invalid'),
+    ('West Yorkshire Liaison and Diversion', 'liaison_diversion', 'liaison.diversion@example.invalid'),
+    ('Calderdale Return Home Interview Service', 'return_interview', 'rhi.calderdale@example.invalid'),
+    ('Wakefield Health Safeguarding', 'health', 'safeguarding.wakefield@example.invalid')
+ON CONFLICT (name) DO NOTHING;
+
+INSERT INTO agency_districts (agency_id, district_id)
+SELECT a.id, d.id FROM agencies a JOIN districts d ON
+       (a.name = 'Leeds Children''s Social Care' AND d.code = 'LDS')
+    OR (a.name = 'Bradford Children''s Social Care' AND d.code = 'BFD')
+    OR (a.name = 'Kirklees Youth Justice Service' AND d.code = 'KIR')
+    OR (a.name = 'West Yorkshire Liaison and Diversion')
+    OR (a.name = 'Calderdale Return Home Interview Service' AND d.code = 'CDE')
+    OR (a.name = 'Wakefield Health Safeguarding' AND d.code = 'WKF')
+ON CONFLICT DO NOTHING;

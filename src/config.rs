@@ -1,0 +1,193 @@
+//! Settings, read once from the environment (`HOMEWARD_*`, `DATABASE_URL`), typed and
+//! validated at start. Secrets are `SecretString`s and never logged.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use secrecy::{SecretSlice, SecretString};
+
+#[derive(Debug)]
+pub struct Settings {
+    /// Address to listen on (`HOMEWARD_BIND`, default `127.0.0.1:8080`).
+    pub bind: SocketAddr,
+    /// Administrative connection (`DATABASE_URL`); `None` runs the embedded cluster.
+    pub database_url: Option<SecretString>,
+    /// Runtime-role connection (`HOMEWARD_APP_DATABASE_URL`); derived when unset.
+    pub app_database_url: Option<SecretString>,
+    /// Password of the runtime role when derived (`HOMEWARD_APP_DB_PASSWORD`).
+    pub app_db_password: Option<SecretString>,
+    /// Connections in the pool (`HOMEWARD_DB_POOL_SIZE`, default 16).
+    pub pool_size: usize,
+    /// Embedded cluster and generated secrets live here (`HOMEWARD_DATA_DIR`, default `./.homeward`).
+    pub data_dir: PathBuf,
+    /// HS256 secret (`HOMEWARD_JWT_SECRET`, ≥ 32 bytes); generated for the embedded default.
+    pub jwt_secret: Option<SecretSlice<u8>>,
+    /// Access-token lifetime (`HOMEWARD_ACCESS_TOKEN_TTL_SECS`, default and max 900).
+    pub access_token_ttl_secs: i64,
+    /// Session lifetime: how long refresh keeps working (`HOMEWARD_SESSION_TTL_SECS`, default 12 h).
+    pub session_ttl_secs: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get` (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+        let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+
+        let bind = parse_or(
+            &non_empty,
+            "HOMEWARD_BIND",
+            "127.0.0.1:8080".parse().ok(),
+            &mut problems,
+            "an address such as 127.0.0.1:8080",
+            |_| true,
+        );
+        let pool_size = parse_or(
+            &non_empty,
+            "HOMEWARD_DB_POOL_SIZE",
+            Some(16usize),
+            &mut problems,
+            "a whole number from 1 to 1000",
+            |n| (1..=1000).contains(n),
+        );
+        let access_token_ttl_secs = parse_or(
+            &non_empty,
+            "HOMEWARD_ACCESS_TOKEN_TTL_SECS",
+            Some(900i64),
+            &mut problems,
+            "seconds from 1 to 900",
+            |n| (1..=900).contains(n),
+        );
+        let session_ttl_secs = parse_or(
+            &non_empty,
+            "HOMEWARD_SESSION_TTL_SECS",
+            Some(12 * 3600i64),
+            &mut problems,
+            "seconds from 60 to 2592000 (30 days)",
+            |n| (60..=30 * 24 * 3600).contains(n),
+        );
+
+        let database_url = non_empty("DATABASE_URL").map(SecretString::from);
+        let jwt_secret = non_empty("HOMEWARD_JWT_SECRET").map(|s| s.into_bytes());
+        if let Some(s) = &jwt_secret {
+            if s.len() < 32 {
+                problems.push(
+                    "HOMEWARD_JWT_SECRET must be at least 32 bytes (256 bits) of random data"
+                        .into(),
+                );
+            }
+        } else if database_url.is_some() {
+            problems.push("HOMEWARD_JWT_SECRET is required when DATABASE_URL is set (only the embedded default generates one)".into());
+        }
+
+        if !problems.is_empty() {
+            return Err(ConfigError(problems));
+        }
+        Ok(Settings {
+            bind: bind.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            database_url,
+            app_database_url: non_empty("HOMEWARD_APP_DATABASE_URL").map(SecretString::from),
+            app_db_password: non_empty("HOMEWARD_APP_DB_PASSWORD").map(SecretString::from),
+            pool_size: pool_size.unwrap_or(16),
+            data_dir: non_empty("HOMEWARD_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".homeward")),
+            jwt_secret: jwt_secret.map(SecretSlice::from),
+            access_token_ttl_secs: access_token_ttl_secs.unwrap_or(900),
+            session_ttl_secs: session_ttl_secs.unwrap_or(12 * 3600),
+        })
+    }
+}
+
+/// Parses `key` if set, else returns `default`; records a problem when the value does
+/// not parse or is out of `allowed`.
+fn parse_or<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: Option<T>,
+    problems: &mut Vec<String>,
+    expected: &str,
+    allowed: impl Fn(&T) -> bool,
+) -> Option<T> {
+    let Some(raw) = get(key) else {
+        return default;
+    };
+    match raw.trim().parse() {
+        Ok(v) if allowed(&v) => Some(v),
+        _ => {
+            problems.push(format!("{key} must be {expected} (got {raw:?})"));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_embedded() {
+        let s = settings(&[]).unwrap();
+        assert!(s.database_url.is_none());
+        assert_eq!(s.bind.port(), 8080);
+        assert_eq!(s.access_token_ttl_secs, 900);
+    }
+
+    #[test]
+    fn an_external_database_needs_an_explicit_secret() {
+        let e = settings(&[("DATABASE_URL", "postgres://x@y/z")]).unwrap_err();
+        assert!(
+            e.to_string().contains("HOMEWARD_JWT_SECRET is required"),
+            "{e}"
+        );
+        let e = settings(&[
+            ("DATABASE_URL", "postgres://x@y/z"),
+            ("HOMEWARD_JWT_SECRET", "short"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("at least 32 bytes"), "{e}");
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once() {
+        let e = settings(&[
+            ("HOMEWARD_BIND", "nowhere"),
+            ("HOMEWARD_ACCESS_TOKEN_TTL_SECS", "3600"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.0.len(), 2, "{e}");
+        assert!(e.to_string().contains("HOMEWARD_BIND"));
+        assert!(e.to_string().contains("900"));
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://u:hunter2@h/d"),
+            ("HOMEWARD_JWT_SECRET", &"s".repeat(40)),
+        ])
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("ssssssss"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! The audit log: append (the chain trigger fills in sequence and hashes), list, verify.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::schema::audit_log;
+use super::{AuditContext, Conn};
+use crate::domain::accounts::Role;
+use crate::domain::audit::{AuditEvent, Operation};
+use crate::ids::UserId;
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewAuditRow<'a> {
+    actor_id: Option<UserId>,
+    actor_role: Option<Role>,
+    operation: Operation,
+    record_type: &'a str,
+    record_ids: &'a [Uuid],
+    purpose: Option<&'a str>,
+    recipients: &'a [String],
+    request_id: Option<&'a str>,
+}
+
+/// Appends `events` as one multi-row insert.
+pub async fn insert(
+    conn: &mut Conn,
+    actor: Option<(UserId, Role)>,
+    context: &AuditContext,
+    events: &[AuditEvent],
+) -> QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<NewAuditRow<'_>> = events
+        .iter()
+        .map(|e| NewAuditRow {
+            actor_id: actor.map(|a| a.0),
+            actor_role: actor.map(|a| a.1),
+            operation: e.operation,
+            record_type: e.record_type,
+            record_ids: &e.record_ids,
+            purpose: context.purpose.as_deref(),
+            recipients: &e.recipients,
+            request_id: context.request_id.as_deref(),
+        })
+        .collect();
+    diesel::insert_into(audit_log::table)
+        .values(&rows)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub actor_role: Option<String>,
+    pub operation: Operation,
+    pub record_type: String,
+    pub record_ids: Vec<Uuid>,
+    pub purpose: Option<String>,
+    pub recipients: Vec<String>,
+    pub request_id: Option<String>,
+    pub hash: Vec<u8>,
+}
+
+/// Filters for listing; `before_seq` is the keyset cursor (newest first).
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub actor_id: Option<UserId>,
+    pub operation: Option<Operation>,
+    pub record_type: Option<String>,
+    pub record_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub before_seq: Option<i64>,
+}
+
+pub async fn list(conn: &mut Conn, f: &AuditFilter, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    let mut q = audit_log::table
+        .select(AuditRow::as_select())
+        .order(audit_log::seq.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = f.actor_id {
+        q = q.filter(audit_log::actor_id.eq(a));
+    }
+    if let Some(op) = f.operation {
+        q = q.filter(audit_log::operation.eq(op));
+    }
+    if let Some(rt) = &f.record_type {
+        q = q.filter(audit_log::record_type.eq(rt.clone()));
+    }
+    if let Some(id) = f.record_id {
+        q = q.filter(audit_log::record_ids.contains(vec![id]));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(audit_log::occurred_at.ge(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(audit_log::occurred_at.lt(to));
+    }
+    if let Some(before) = f.before_seq {
+        q = q.filter(audit_log::seq.lt(before));
+    }
+    q.load(conn).await
+}
+
+#[derive(QueryableByName, Debug)]
+pub struct ChainReport {
+    #[diesel(sql_type = BigInt)]
+    pub checked: i64,
+    #[diesel(sql_type = BigInt)]
+    pub head_seq: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub broken_seq: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub reason: Option<String>,
+}
+
+/// Re-hashes the whole chain in the database and reports the first broken link.
+pub async fn verify(conn: &mut Conn) -> QueryResult<ChainReport> {
+    diesel::sql_query("SELECT checked, head_seq, broken_seq, reason FROM hw_audit_verify()")
+        .get_result(conn)
+        .await
+}

@@ -1,0 +1,198 @@
+//! Authentication queries: the SECURITY DEFINER entry points (login lookup, refresh
+//! rotation, throttling) and the session rows a logged-in caller owns.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{
+    Array, Bool, Bytea, Integer, Interval, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel_async::RunQueryDsl;
+
+use super::schema::{refresh_tokens, sessions};
+use super::Conn;
+use crate::domain::accounts::Role;
+use crate::ids::{AgencyId, DistrictId, SessionId, UserId};
+
+#[derive(QueryableByName)]
+pub struct LoginCandidate {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: UserId,
+    #[diesel(sql_type = Text)]
+    pub password_hash: String,
+    #[diesel(sql_type = Bool)]
+    pub active: bool,
+    #[diesel(sql_type = Text)]
+    pub role: Role,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub district_id: Option<DistrictId>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub agency_id: Option<AgencyId>,
+    #[diesel(sql_type = Integer)]
+    pub token_version: i32,
+}
+
+pub async fn login_lookup(conn: &mut Conn, email: &str) -> QueryResult<Option<LoginCandidate>> {
+    diesel::sql_query("SELECT * FROM auth_login_lookup($1)")
+        .bind::<Text, _>(email)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+#[derive(QueryableByName)]
+struct Seconds {
+    #[diesel(sql_type = Integer)]
+    seconds: i32,
+}
+
+/// Seconds until every key in `keys` may try again (0 = now).
+pub async fn throttle_wait(conn: &mut Conn, keys: &[Vec<u8>]) -> QueryResult<i32> {
+    diesel::sql_query("SELECT auth_throttle_wait($1) AS seconds")
+        .bind::<Array<Bytea>, _>(keys)
+        .get_result::<Seconds>(conn)
+        .await
+        .map(|s| s.seconds)
+}
+
+pub async fn throttle_fail(
+    conn: &mut Conn,
+    keys: &[Vec<u8>],
+    limits: &[i32],
+    window: std::time::Duration,
+) -> QueryResult<()> {
+    let window = diesel::data_types::PgInterval::from_microseconds(
+        i64::try_from(window.as_micros()).unwrap_or(i64::MAX),
+    );
+    diesel::sql_query("SELECT auth_throttle_fail($1, $2, $3)")
+        .bind::<Array<Bytea>, _>(keys)
+        .bind::<Array<Integer>, _>(limits)
+        .bind::<Interval, _>(window)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn throttle_clear(conn: &mut Conn, key: &[u8]) -> QueryResult<()> {
+    diesel::sql_query("SELECT auth_throttle_clear($1)")
+        .bind::<Bytea, _>(key)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Starts a session for the caller (claims must already be set to `user`).
+pub async fn create_session(
+    conn: &mut Conn,
+    user: UserId,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<SessionId> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(SessionId::new()),
+            sessions::user_id.eq(user),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .returning(sessions::id)
+        .get_result(conn)
+        .await
+}
+
+pub async fn insert_refresh_token(
+    conn: &mut Conn,
+    session: SessionId,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::session_id.eq(session),
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    Rotated {
+        user: UserId,
+        session: SessionId,
+        token_version: i32,
+        expires_at: DateTime<Utc>,
+    },
+    /// An already-used token came back: its session is now revoked.
+    Reused {
+        user: UserId,
+    },
+    Invalid,
+}
+
+#[derive(QueryableByName)]
+struct RotationRow {
+    #[diesel(sql_type = Text)]
+    outcome: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    user_id: Option<UserId>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    session_id: Option<SessionId>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    token_version: Option<i32>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    expires_at: Option<DateTime<Utc>>,
+}
+
+pub async fn rotate_refresh(
+    conn: &mut Conn,
+    old_hash: &[u8],
+    new_hash: &[u8],
+    new_expires: DateTime<Utc>,
+) -> QueryResult<Rotation> {
+    let row: RotationRow = diesel::sql_query("SELECT * FROM auth_rotate_refresh($1, $2, $3)")
+        .bind::<Bytea, _>(old_hash)
+        .bind::<Bytea, _>(new_hash)
+        .bind::<Timestamptz, _>(new_expires)
+        .get_result(conn)
+        .await?;
+    Ok(
+        match (
+            row.outcome.as_str(),
+            row.user_id,
+            row.session_id,
+            row.token_version,
+            row.expires_at,
+        ) {
+            ("rotated", Some(user), Some(session), Some(token_version), Some(expires_at)) => {
+                Rotation::Rotated {
+                    user,
+                    session,
+                    token_version,
+                    expires_at,
+                }
+            }
+            ("reused", Some(user), ..) => Rotation::Reused { user },
+            _ => Rotation::Invalid,
+        },
+    )
+}
+
+/// Ends one session of the caller's.
+pub async fn revoke_session(
+    conn: &mut Conn,
+    session: SessionId,
+    reason: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(diesel::dsl::now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+    .await
+}

@@ -1,0 +1,173 @@
+//! The data layer: the connection pool, request transactions that carry the caller's
+//! claims, and one module of queries per table. No HTTP types here.
+
+pub mod agencies;
+pub mod audit;
+pub mod auth;
+pub mod districts;
+pub mod migrate;
+pub mod schema;
+pub mod url;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::pooled_connection::deadpool::Object;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+
+use crate::domain::accounts::Role;
+use crate::domain::audit::AuditEvent;
+use crate::domain::caller::Caller;
+use crate::error::AppError;
+use crate::ids::{AgencyId, DistrictId, SessionId, UserId};
+
+pub type Conn = AsyncPgConnection;
+pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
+pub use diesel_async::pooled_connection::deadpool::PoolError;
+
+/// Builds the runtime role's pool. Connections are made lazily.
+pub fn build_pool(
+    url: &str,
+    max_size: usize,
+) -> Result<Pool, diesel_async::pooled_connection::deadpool::BuildError> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    Pool::builder(manager)
+        .max_size(max_size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+}
+
+/// Request facts every audit row carries.
+#[derive(Debug, Clone, Default)]
+pub struct AuditContext {
+    pub request_id: Option<String>,
+    pub purpose: Option<String>,
+}
+
+/// One request's transaction. Claims are transaction-local (`set_config(.., true)`), so
+/// they end with it; a `Tx` dropped without `finish` leaves its connection mid-transaction,
+/// which the pool then discards rather than reuses.
+pub struct Tx {
+    conn: Object<AsyncPgConnection>,
+    caller: Option<Caller>,
+    context: AuditContext,
+    pending_audit: Vec<AuditEvent>,
+}
+
+#[derive(QueryableByName)]
+struct PrincipalRow {
+    #[diesel(sql_type = Text)]
+    role: Role,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    district_id: Option<DistrictId>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    agency_id: Option<AgencyId>,
+}
+
+impl Tx {
+    /// Starts a transaction with no claims: policies hide every row until a caller is set.
+    pub async fn begin(pool: &Pool, context: AuditContext) -> Result<Tx, AppError> {
+        let mut conn = pool.get().await?;
+        AnsiTransactionManager::begin_transaction(&mut *conn).await?;
+        Ok(Tx {
+            conn,
+            caller: None,
+            context,
+            pending_audit: Vec::new(),
+        })
+    }
+
+    /// Checks an access token's subject against the database (account active, token
+    /// version current, session not revoked) and, if it holds, sets the claims.
+    pub async fn authenticate(
+        &mut self,
+        user: UserId,
+        session: SessionId,
+        token_version: i32,
+    ) -> Result<&Caller, AppError> {
+        let row: Option<PrincipalRow> = diesel::sql_query(
+            "SELECT p.role, p.district_id, p.agency_id, \
+                    set_config('homeward.user_id', $1::text, true) AS c1, \
+                    set_config('homeward.role', p.role, true) AS c2, \
+                    set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, \
+                    set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 \
+               FROM auth_principal($1, $2, $3) p",
+        )
+        .bind::<SqlUuid, _>(user)
+        .bind::<SqlUuid, _>(session)
+        .bind::<Integer, _>(token_version)
+        .get_result(&mut *self.conn)
+        .await
+        .map(Some)
+        .or_else(|e| if e == diesel::result::Error::NotFound { Ok(None) } else { Err(e) })?;
+        let row = row.ok_or(AppError::Unauthenticated(
+            "the session has ended; log in again",
+        ))?;
+        Ok(self.caller.insert(Caller {
+            user_id: user,
+            role: row.role,
+            district_id: row.district_id,
+            agency_id: row.agency_id,
+        }))
+    }
+
+    /// Sets the claims for a caller the service has just verified itself (at login).
+    pub async fn assume(&mut self, caller: Caller) -> Result<(), AppError> {
+        diesel::sql_query(
+            "SELECT set_config('homeward.user_id', $1::text, true), set_config('homeward.role', $2, true), \
+                    set_config('homeward.district_id', coalesce($3::text, ''), true), \
+                    set_config('homeward.agency_id', coalesce($4::text, ''), true)",
+        )
+        .bind::<SqlUuid, _>(caller.user_id)
+        .bind::<Text, _>(caller.role)
+        .bind::<Nullable<SqlUuid>, _>(caller.district_id)
+        .bind::<Nullable<SqlUuid>, _>(caller.agency_id)
+        .execute(&mut *self.conn)
+        .await?;
+        self.caller = Some(caller);
+        Ok(())
+    }
+
+    /// The authenticated caller; an error if this transaction has none.
+    pub fn caller(&self) -> Result<&Caller, AppError> {
+        self.caller
+            .as_ref()
+            .ok_or(AppError::Unauthenticated("authentication is required"))
+    }
+
+    pub fn conn(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+
+    /// Queues an audit event; it is written just before commit, in this transaction.
+    pub fn audit(&mut self, event: AuditEvent) {
+        self.pending_audit.push(event);
+    }
+
+    /// Commits `result`'s work (audit rows included) or rolls it all back.
+    pub async fn finish<T>(mut self, result: Result<T, AppError>) -> Result<T, AppError> {
+        match result {
+            Ok(value) => {
+                let events = std::mem::take(&mut self.pending_audit);
+                let actor = self.caller.as_ref().map(|c| (c.user_id, c.role));
+                audit::insert(&mut self.conn, actor, &self.context, &events).await?;
+                AnsiTransactionManager::commit_transaction(&mut *self.conn).await?;
+                Ok(value)
+            }
+            Err(e) => {
+                if let Err(rollback) =
+                    AnsiTransactionManager::rollback_transaction(&mut *self.conn).await
+                {
+                    tracing::warn!(error = %rollback, "rollback failed; the connection will be discarded");
+                }
+                Err(e)
+            }
+        }
+    }
+}

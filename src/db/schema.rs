@@ -1,0 +1,131 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    agencies (id) {
+        id -> Uuid,
+        name -> Text,
+        agency_type -> Text,
+        mailbox -> Text,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agency_districts (agency_id, district_id) {
+        agency_id -> Uuid,
+        district_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    agency_types (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    audit_chain_head (singleton) {
+        singleton -> Bool,
+        seq -> Int8,
+        hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> Int8,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        operation -> Text,
+        record_type -> Text,
+        record_ids -> Array<Uuid>,
+        purpose -> Nullable<Text>,
+        recipients -> Array<Text>,
+        request_id -> Nullable<Text>,
+        prev_hash -> Bytea,
+        hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    districts (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_throttle (key_hash) {
+        key_hash -> Bytea,
+        failures -> Int4,
+        window_started_at -> Timestamptz,
+        blocked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        token_hash -> Bytea,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        district_id -> Nullable<Uuid>,
+        agency_id -> Nullable<Uuid>,
+        active -> Bool,
+        password_hash -> Text,
+        token_version -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(agencies -> agency_types (agency_type));
+diesel::joinable!(agency_districts -> agencies (agency_id));
+diesel::joinable!(agency_districts -> districts (district_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(users -> districts (district_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agencies,
+    agency_districts,
+    agency_types,
+    audit_chain_head,
+    audit_log,
+    districts,
+    login_throttle,
+    refresh_tokens,
+    sessions,
+    users,
+);

@@ -1,0 +1,139 @@
+//! Queries on `users` (and revoking their sessions). RLS limits what the caller sees.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::{sessions, users};
+use super::Conn;
+use crate::domain::accounts::Role;
+use crate::ids::{AgencyId, DistrictId, UserId};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub district_id: Option<DistrictId>,
+    pub agency_id: Option<AgencyId>,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub district_id: Option<DistrictId>,
+    pub agency_id: Option<AgencyId>,
+    pub password_hash: String,
+}
+
+/// A partial update; `None` leaves a column alone, `Some(None)` clears a nullable one.
+#[derive(AsChangeset, Debug, Default)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub district_id: Option<Option<DistrictId>>,
+    pub agency_id: Option<Option<AgencyId>>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+pub async fn insert(conn: &mut Conn, new: &NewUser) -> QueryResult<UserRow> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(conn: &mut Conn, id: UserId) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub district_id: Option<DistrictId>,
+    pub active: Option<bool>,
+    pub after: Option<UserId>,
+}
+
+/// Ordered by id (time-ordered v7 uuids), keyset-paginated.
+pub async fn list(conn: &mut Conn, f: &UserFilter, limit: i64) -> QueryResult<Vec<UserRow>> {
+    let mut q = users::table
+        .select(UserRow::as_select())
+        .order(users::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(r) = f.role {
+        q = q.filter(users::role.eq(r));
+    }
+    if let Some(d) = f.district_id {
+        q = q.filter(users::district_id.eq(d));
+    }
+    if let Some(a) = f.active {
+        q = q.filter(users::active.eq(a));
+    }
+    if let Some(after) = f.after {
+        q = q.filter(users::id.gt(after));
+    }
+    q.load(conn).await
+}
+
+/// Applies `changes` if the row is still at `expected_version`. `end_access` also bumps
+/// the token version, so every access token already issued stops working at once.
+/// Returns `None` when no row matched (missing, or changed since).
+pub async fn update(
+    conn: &mut Conn,
+    id: UserId,
+    expected_version: i32,
+    changes: &UserChanges,
+    end_access: bool,
+) -> QueryResult<Option<UserRow>> {
+    let bump = if end_access { 1 } else { 0 };
+    diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        users::version.eq(users::version + 1),
+        users::token_version.eq(users::token_version + bump),
+        users::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(UserRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Ends every open session of `user` (their refresh tokens stop working).
+pub async fn revoke_sessions(conn: &mut Conn, user: UserId, reason: &str) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(diesel::dsl::now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+    .await
+}

@@ -1,0 +1,7 @@
+//! Domain rules as plain Rust: no HTTP, no SQL.
+
+pub mod accounts;
+pub mod audit;
+pub mod caller;
+pub mod password_policy;
+pub mod text_enum;

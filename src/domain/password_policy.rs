@@ -1,0 +1,124 @@
+//! The password rule (NCSC / NIST SP 800-63B): at least 12 characters, no composition
+//! rules, and nothing on the common-password list or trivially guessable.
+
+const COMMON: &str = include_str!("common_passwords.txt");
+const MIN_CHARS: usize = 12;
+/// Long enough for any passphrase, short enough that hashing cannot be used for DoS.
+const MAX_CHARS: usize = 256;
+
+/// A password that satisfies the policy. Holds the plaintext only until it is hashed.
+pub struct NewPassword(secrecy::SecretString);
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(..)")
+    }
+}
+
+impl NewPassword {
+    /// Checks `candidate` for the account with login `email`.
+    pub fn parse(candidate: &str, email: &str) -> Result<Self, &'static str> {
+        let chars = candidate.chars().count();
+        if chars < MIN_CHARS {
+            return Err("must be at least 12 characters long");
+        }
+        if chars > MAX_CHARS {
+            return Err("must be at most 256 characters long");
+        }
+        let lower = candidate.to_lowercase();
+        if is_common(&lower) {
+            return Err("is too common; choose a longer or less predictable passphrase");
+        }
+        if is_trivial(&lower) {
+            return Err("is too predictable (repeated or sequential characters)");
+        }
+        let local = email.split('@').next().unwrap_or_default().to_lowercase();
+        if lower == email.to_lowercase() || (local.len() >= 4 && lower.contains(&local)) {
+            return Err("must not contain the account's email name");
+        }
+        Ok(NewPassword(candidate.to_owned().into()))
+    }
+
+    pub fn secret(&self) -> &secrecy::SecretString {
+        &self.0
+    }
+}
+
+fn is_common(lower: &str) -> bool {
+    COMMON
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == lower)
+}
+
+/// One character repeated, or a run that only ever steps by the same amount
+/// (`aaaaaaaaaaaa`, `123456789012`, `abcdefghijkl`, `zyxwvutsrqpo`).
+fn is_trivial(lower: &str) -> bool {
+    let cs: Vec<u32> = lower.chars().map(u32::from).collect();
+    let steps: Vec<i64> = cs
+        .windows(2)
+        .map(|w| i64::from(w[1]) - i64::from(w[0]))
+        .collect();
+    let constant_step =
+        steps.windows(2).all(|w| w[0] == w[1]) && steps.first().is_some_and(|s| s.abs() <= 1);
+    let digits_sequence = lower.chars().all(|c| c.is_ascii_digit())
+        && steps
+            .iter()
+            .all(|s| *s == 1 || *s == -9 || *s == -1 || *s == 9);
+    constant_step || digits_sequence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(NewPassword::parse("elevenchars", "a@x.org").is_err());
+        assert!(NewPassword::parse("twelve chars", "a@x.org").is_ok());
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        // 12 characters, more than 12 bytes.
+        assert!(NewPassword::parse("ééééééééééé1", "a@x.org").is_ok());
+    }
+
+    #[test]
+    fn no_composition_rules() {
+        assert!(NewPassword::parse("correct horse battery", "a@x.org").is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_case_insensitively() {
+        assert!(NewPassword::parse("Password1234", "a@x.org").is_err());
+        assert!(NewPassword::parse("QWERTY123456", "a@x.org").is_err());
+    }
+
+    #[test]
+    fn trivial_sequences_are_refused() {
+        for p in [
+            "aaaaaaaaaaaa",
+            "123456789012",
+            "abcdefghijklm",
+            "zyxwvutsrqpo",
+            "098765432109",
+        ] {
+            assert!(
+                NewPassword::parse(p, "a@x.org").is_err(),
+                "{p} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_containing_the_email_name_are_refused() {
+        assert!(NewPassword::parse("jbloggs-is-great", "jbloggs@x.org").is_err());
+    }
+
+    #[test]
+    fn over_long_passwords_are_refused() {
+        assert!(NewPassword::parse(&"ab".repeat(200), "a@x.org").is_err());
+    }
+}

@@ -1,0 +1,278 @@
+//! The one application error type and its RFC 9457 `application/problem+json` rendering.
+//! Every failure a client can see — handler, extractor, routing — is rendered here.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One field-level problem in a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field (JSON pointer-ish dotted path) the problem is about.
+    pub field: String,
+    /// What is wrong with it, in words a client developer can act on.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("the request is malformed: {0}")]
+    BadRequest(String),
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("authentication is required")]
+    Unauthenticated(&'static str),
+    #[error("not allowed")]
+    Forbidden(&'static str),
+    #[error("not found")]
+    NotFound(&'static str),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("an If-Match header is required")]
+    PreconditionRequired,
+    #[error("the resource has changed")]
+    PreconditionFailed,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("service unavailable")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the problem type, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Field problems, for `validation`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The request id to quote when reporting a server error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl AppError {
+    pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Box::new(e))
+    }
+
+    pub fn field(field: &str, message: &str) -> Self {
+        AppError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::BadRequest(_) => ("bad-request", "Malformed request"),
+            AppError::Validation(_) => ("validation", "Invalid request fields"),
+            AppError::Unauthenticated(_) => ("unauthenticated", "Authentication required"),
+            AppError::Forbidden(_) => ("forbidden", "Not allowed"),
+            AppError::NotFound(_) => ("not-found", "Not found"),
+            AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::PreconditionRequired => ("precondition-required", "If-Match required"),
+            AppError::PreconditionFailed => ("precondition-failed", "Resource has changed"),
+            AppError::PayloadTooLarge => ("payload-too-large", "Request body too large"),
+            AppError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            AppError::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            AppError::BadRequest(d) | AppError::Conflict(d) => Some(d.clone()),
+            AppError::Unauthenticated(d) | AppError::Forbidden(d) | AppError::NotFound(d) => {
+                Some((*d).to_string())
+            }
+            AppError::Validation(_) => Some("one or more fields are invalid".into()),
+            AppError::MethodNotAllowed => Some("this resource does not support that method".into()),
+            AppError::PreconditionRequired => {
+                Some("send the resource's current ETag in an If-Match header".into())
+            }
+            AppError::PreconditionFailed => Some(
+                "the resource was changed by someone else; fetch it again and reapply your change"
+                    .into(),
+            ),
+            AppError::PayloadTooLarge => Some("request bodies are limited to 1 MiB".into()),
+            AppError::UnsupportedMediaType => Some("send the body as application/json".into()),
+            AppError::TooManyRequests { retry_after_secs } => {
+                Some(format!("try again in {retry_after_secs} seconds"))
+            }
+            AppError::Unavailable(d) => Some(d.clone()),
+            AppError::Internal(_) => None,
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let request_id = match self {
+            AppError::Internal(_) | AppError::Unavailable(_) => crate::request_id::current(),
+            _ => None,
+        };
+        Problem {
+            problem_type: format!("/problems/{slug}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            errors: match self {
+                AppError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            request_id,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) | AppError::Validation(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(source) = self {
+            tracing::error!(
+                request_id = crate::request_id::current().as_deref().unwrap_or("-"),
+                error = %error_chain(source.as_ref()),
+                "unexpected error"
+            );
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.content_type("application/problem+json");
+        match self {
+            AppError::TooManyRequests { retry_after_secs } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Unauthenticated(_) => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        builder.json(self.to_problem())
+    }
+}
+
+/// "outer: inner: innermost", for logs.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        cur = s.source();
+    }
+    out
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match e {
+            E::NotFound => AppError::NotFound("no such record"),
+            E::DatabaseError(K::UniqueViolation, info) => AppError::Conflict(format!(
+                "a record with the same {} already exists",
+                info.constraint_name().map(unique_subject).unwrap_or("key")
+            )),
+            E::DatabaseError(K::ForeignKeyViolation, _) => {
+                AppError::Conflict("a referenced record does not exist or is still in use".into())
+            }
+            E::DatabaseError(K::CheckViolation, info) => {
+                AppError::Validation(vec![FieldError::new(
+                    info.constraint_name().unwrap_or("body"),
+                    "value is not allowed",
+                )])
+            }
+            E::DatabaseError(K::ClosedConnection, _) => {
+                AppError::Unavailable("the database connection was lost; try again".into())
+            }
+            other => AppError::internal(other),
+        }
+    }
+}
+
+/// `users_email_key` → `email`: what a unique constraint is about, for the message.
+fn unique_subject(constraint: &str) -> &str {
+    constraint
+        .strip_suffix("_key")
+        .and_then(|s| s.split_once('_').map(|(_, field)| field))
+        .unwrap_or(constraint)
+}
+
+impl From<crate::db::PoolError> for AppError {
+    fn from(e: crate::db::PoolError) -> Self {
+        tracing::warn!(error = %e, "database pool unavailable");
+        AppError::Unavailable("the database is unavailable; try again shortly".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_constraint_names_become_field_names() {
+        assert_eq!(unique_subject("users_email_key"), "email");
+        assert_eq!(unique_subject("agencies_name_key"), "name");
+        assert_eq!(unique_subject("weird"), "weird");
+    }
+
+    #[test]
+    fn too_many_requests_carries_retry_after() {
+        let resp = AppError::TooManyRequests {
+            retry_after_secs: 42,
+        }
+        .error_response();
+        assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(resp.headers().get(header::RETRY_AFTER).unwrap(), "42");
+        assert_eq!(
+            resp.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/problem+json"
+        );
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let e = AppError::internal(std::io::Error::other("secret connection string"));
+        let p = e.to_problem();
+        assert_eq!(p.status, 500);
+        assert!(p.detail.is_none());
+        assert!(!serde_json::to_string(&p).unwrap().contains("secret"));
+    }
+}

@@ -1,0 +1,17 @@
+//! Homeward: case tracking for Missing From Home Coordinators, Early Action teams and
+//! partner agencies. See README.md for the architecture.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod ids;
+pub mod pg_cluster;
+pub mod provision;
+pub mod request_id;
+pub mod routes;
+pub mod seed;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

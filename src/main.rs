@@ -1,0 +1,120 @@
+//! The `homeward` binary: `serve`, `migrate`, `seed`.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+use homeward::config::Settings;
+use homeward::provision::{self, Database};
+use homeward::startup::{AppConfig, Application};
+use homeward::{db, seed, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "homeward",
+    version,
+    about = "Case tracking for missing-from-home coordinators and partners"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API. With no DATABASE_URL: start the private cluster, migrate, load demo data.
+    Serve,
+    /// Apply pending migrations.
+    Migrate,
+    /// Load reference data (and with --demo, the demo accounts).
+    Seed {
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    telemetry::init();
+    let cli = Cli::parse();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let database = match provision::open(&settings).await {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("cannot open the database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::Serve => serve(&settings, &database).await,
+        Command::Migrate => migrate(&settings, &database).await,
+        Command::Seed { demo } => load_seeds(&database, demo).await,
+    };
+    tokio::task::spawn_blocking(move || database.shut_down())
+        .await
+        .ok();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(settings: &Settings, database: &Database) -> Result<(), BoxError> {
+    let applied = db::migrate::run(&database.admin_url).await?;
+    tracing::info!(count = applied.len(), "migrations applied");
+    if let Some(pw) = &settings.app_db_password {
+        provision::set_app_password(&database.admin_url, pw.expose_secret()).await?;
+        tracing::info!("runtime role password set");
+    }
+    Ok(())
+}
+
+async fn load_seeds(database: &Database, demo: bool) -> Result<(), BoxError> {
+    seed::reference(&database.admin_url).await?;
+    if demo {
+        let logins = seed::demo(&database.admin_url).await?;
+        print_logins(&logins);
+    }
+    Ok(())
+}
+
+async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError> {
+    if database.is_embedded() {
+        migrate(settings, database).await?;
+        load_seeds(database, true).await?;
+    }
+    let listener = TcpListener::bind(settings.bind)?;
+    let app = Application::build(AppConfig {
+        listener,
+        app_database_url: database.app_url.clone(),
+        pool_size: settings.pool_size,
+        jwt_secret: provision::jwt_secret(settings, database.is_embedded())?,
+        access_token_ttl_secs: settings.access_token_ttl_secs,
+        session_ttl_secs: settings.session_ttl_secs,
+    })?;
+    tracing::info!(address = %settings.bind, "Homeward is listening; Ctrl-C stops it");
+    // actix stops gracefully on SIGINT/SIGTERM; the cluster is stopped after it.
+    app.server().await?;
+    Ok(())
+}
+
+fn print_logins(logins: &[seed::DemoLogin]) {
+    println!("\nDemo logins (demo data only — never use these passwords for real):");
+    for l in logins {
+        println!("  {:<14} {:<44} {}", l.role.as_str(), l.email, l.password);
+    }
+    println!();
+}

@@ -1,0 +1,184 @@
+//! Choosing the database: the embedded private cluster (no `DATABASE_URL`) or the
+//! server `DATABASE_URL` names, plus the JWT secret that goes with each.
+
+use std::io::Write;
+use std::path::Path;
+
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretSlice};
+
+use crate::config::Settings;
+use crate::db;
+use crate::pg_cluster::{Cluster, ClusterOptions};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The embedded cluster's database.
+pub const EMBEDDED_DB: &str = "homeward";
+/// The runtime role migrations create.
+pub const APP_ROLE: &str = "homeward_app";
+
+/// Where the service's data lives and how to reach it.
+pub struct Database {
+    /// Administrative connection: migrations and seeds.
+    pub admin_url: String,
+    /// Runtime-role connection: everything else.
+    pub app_url: String,
+    /// Running while this is alive; `None` for an external server.
+    pub cluster: Option<Cluster>,
+}
+
+impl Database {
+    pub fn is_embedded(&self) -> bool {
+        self.cluster.is_some()
+    }
+
+    /// Stops the embedded cluster, if any (blocking).
+    pub fn shut_down(self) {
+        if let Some(cluster) = self.cluster {
+            tracing::info!("stopping the embedded PostgreSQL cluster");
+            if let Err(e) = cluster.stop() {
+                tracing::warn!(error = %e, "the embedded cluster did not stop cleanly");
+            }
+        }
+    }
+}
+
+/// Opens the database the settings name, starting the embedded cluster if need be.
+pub async fn open(settings: &Settings) -> Result<Database, BoxError> {
+    match &settings.database_url {
+        Some(url) => {
+            let admin_url = url.expose_secret().to_owned();
+            let app_url = match &settings.app_database_url {
+                Some(u) => u.expose_secret().to_owned(),
+                None => db::url::with_login(
+                    &admin_url,
+                    APP_ROLE,
+                    settings.app_db_password.as_ref().map(|p| p.expose_secret()),
+                    None,
+                )?,
+            };
+            Ok(Database {
+                admin_url,
+                app_url,
+                cluster: None,
+            })
+        }
+        None => {
+            let data_dir = std::path::absolute(settings.data_dir.join("pg"))?;
+            tracing::info!(data_dir = %data_dir.display(), "no DATABASE_URL: starting the embedded PostgreSQL cluster");
+            let cluster = tokio::task::spawn_blocking(move || {
+                Cluster::start(ClusterOptions {
+                    data_dir,
+                    ephemeral: false,
+                    unsafe_fast: false,
+                })
+            })
+            .await??;
+            ensure_database(&cluster.url(cluster.superuser(), "postgres"), EMBEDDED_DB).await?;
+            Ok(Database {
+                admin_url: cluster.url(cluster.superuser(), EMBEDDED_DB),
+                app_url: cluster.url(APP_ROLE, EMBEDDED_DB),
+                cluster: Some(cluster),
+            })
+        }
+    }
+}
+
+/// Creates database `name` if it does not exist.
+pub async fn ensure_database(maintenance_url: &str, name: &str) -> Result<(), BoxError> {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    let mut conn = AsyncPgConnection::establish(maintenance_url).await?;
+    let exists: Found =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
+            .bind::<Text, _>(name)
+            .get_result(&mut conn)
+            .await?;
+    if !exists.found {
+        conn.batch_execute(&format!(
+            "CREATE DATABASE \"{}\"",
+            name.replace('"', "\"\"")
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets the runtime role's password (for deployments that connect over TCP with one).
+pub async fn set_app_password(admin_url: &str, password: &str) -> Result<(), BoxError> {
+    let mut conn = AsyncPgConnection::establish(admin_url).await?;
+    diesel::sql_query("SELECT set_config('homeward.new_app_password', $1, false)")
+        .bind::<Text, _>(password)
+        .execute(&mut conn)
+        .await?;
+    conn.batch_execute(
+        "DO $$ BEGIN EXECUTE format('ALTER ROLE homeward_app PASSWORD %L', current_setting('homeward.new_app_password')); END $$; \
+         RESET homeward.new_app_password;",
+    )
+    .await?;
+    Ok(())
+}
+
+/// The explicit secret, or for the embedded default one generated once and kept in
+/// `<data_dir>/jwt-secret` (mode 0600) so tokens survive restarts.
+pub fn jwt_secret(settings: &Settings, embedded: bool) -> Result<SecretSlice<u8>, BoxError> {
+    if let Some(s) = &settings.jwt_secret {
+        return Ok(SecretSlice::from(s.expose_secret().to_vec()));
+    }
+    if !embedded {
+        return Err("HOMEWARD_JWT_SECRET is required when DATABASE_URL is set".into());
+    }
+    persisted_secret(&settings.data_dir.join("jwt-secret"))
+}
+
+fn persisted_secret(path: &Path) -> Result<SecretSlice<u8>, BoxError> {
+    if let Ok(existing) = std::fs::read(path) {
+        if existing.len() >= 32 {
+            return Ok(SecretSlice::from(existing));
+        }
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut bytes = vec![0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let mut file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?
+    };
+    file.write_all(&bytes)?;
+    tracing::info!(path = %path.display(), "generated a JWT signing secret for the embedded default");
+    Ok(SecretSlice::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_secret_is_kept_and_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("homeward-secret-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("jwt-secret");
+        let first = persisted_secret(&path).unwrap();
+        let second = persisted_secret(&path).unwrap();
+        assert_eq!(first.expose_secret(), second.expose_secret());
+        assert_eq!(first.expose_secret().len(), 64);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

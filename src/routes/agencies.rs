@@ -1,0 +1,264 @@
+//! `/agencies`: partner agency administration (admin only).
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::types::Page;
+use crate::auth::Bearer;
+use crate::domain::accounts::{DisplayName, Email};
+use crate::error::{AppError, FieldError, Problem};
+use crate::ids::{AgencyId, DistrictId};
+use crate::services;
+use crate::services::agencies::{Agency, CreateAgency, UpdateAgency};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct AgencyResponse {
+    pub id: AgencyId,
+    pub name: String,
+    /// A code from `GET /api/v1/reference` (`agency_types`).
+    pub agency_type: String,
+    /// Where notifications for the agency are sent.
+    pub mailbox: String,
+    pub district_ids: Vec<DistrictId>,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Agency> for AgencyResponse {
+    fn from(a: Agency) -> Self {
+        let r = a.row;
+        AgencyResponse {
+            id: r.id,
+            name: r.name,
+            agency_type: r.agency_type,
+            mailbox: r.mailbox,
+            district_ids: a.district_ids,
+            active: r.active,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAgencyRequest {
+    #[schema(example = "Leeds Children's Social Care")]
+    pub name: String,
+    #[schema(example = "childrens_social_care")]
+    pub agency_type: String,
+    #[schema(example = "csc.frontdoor@leeds.gov.invalid")]
+    pub mailbox: String,
+    pub district_ids: Vec<DistrictId>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAgencyRequest {
+    pub name: Option<String>,
+    pub agency_type: Option<String>,
+    pub mailbox: Option<String>,
+    pub active: Option<bool>,
+    pub district_ids: Option<Vec<DistrictId>>,
+}
+
+fn parse_name(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<DisplayName> {
+    raw.and_then(|n| {
+        DisplayName::parse(n)
+            .map_err(|m| errors.push(FieldError::new("name", m)))
+            .ok()
+    })
+}
+
+fn parse_mailbox(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Email> {
+    raw.and_then(|m| {
+        Email::parse(m)
+            .map_err(|msg| errors.push(FieldError::new("mailbox", msg)))
+            .ok()
+    })
+}
+
+impl TryFrom<CreateAgencyRequest> for CreateAgency {
+    type Error = AppError;
+    fn try_from(r: CreateAgencyRequest) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let name = parse_name(Some(&r.name), &mut errors);
+        let mailbox = parse_mailbox(Some(&r.mailbox), &mut errors);
+        match (name, mailbox) {
+            (Some(name), Some(mailbox)) => Ok(CreateAgency {
+                name,
+                agency_type: r.agency_type,
+                mailbox,
+                district_ids: r.district_ids,
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+impl TryFrom<UpdateAgencyRequest> for UpdateAgency {
+    type Error = AppError;
+    fn try_from(r: UpdateAgencyRequest) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let name = parse_name(r.name.as_deref(), &mut errors);
+        let mailbox = parse_mailbox(r.mailbox.as_deref(), &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(UpdateAgency {
+            name,
+            agency_type: r.agency_type,
+            mailbox,
+            active: r.active,
+            district_ids: r.district_ids,
+        })
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AgencyQuery {
+    pub active: Option<bool>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<AgencyId>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// List agencies.
+#[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", security(("bearer" = [])), params(AgencyQuery), responses(
+    (status = 200, body = Page<AgencyResponse>),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<AgencyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let limit = page_limit(q.limit)?;
+    let rows =
+        services::agencies::list(&state, &bearer, meta.audit, q.cursor, q.active, limit).await?;
+    let items = rows.into_iter().map(AgencyResponse::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::new(items, limit, |a: &AgencyResponse| {
+            a.id.to_string()
+        })),
+    )
+}
+
+/// Create an agency.
+#[utoipa::path(post, path = "/api/v1/agencies", tag = "agencies", security(("bearer" = [])), request_body = CreateAgencyRequest, responses(
+    (status = 201, body = AgencyResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 413, body = Problem, content_type = "application/problem+json"),
+    (status = 415, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    body: web::Json<CreateAgencyRequest>,
+) -> Result<HttpResponse, AppError> {
+    let input = CreateAgency::try_from(body.into_inner())?;
+    let agency = services::agencies::create(&state, &bearer, meta.audit, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(header::ETag(etag(agency.row.version)))
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/agencies/{}", agency.row.id),
+        ))
+        .json(AgencyResponse::from(agency)))
+}
+
+/// Read an agency.
+#[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Agency id")), responses(
+    (status = 200, body = AgencyResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<AgencyId>,
+) -> Result<HttpResponse, AppError> {
+    let agency = services::agencies::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ETag(etag(agency.row.version)))
+        .json(AgencyResponse::from(agency)))
+}
+
+/// Update an agency (send `If-Match`).
+#[utoipa::path(patch, path = "/api/v1/agencies/{id}", tag = "agencies", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Agency id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdateAgencyRequest, responses(
+    (status = 200, body = AgencyResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<AgencyId>,
+    if_match: IfMatch,
+    body: web::Json<UpdateAgencyRequest>,
+) -> Result<HttpResponse, AppError> {
+    let input = UpdateAgency::try_from(body.into_inner())?;
+    let agency = services::agencies::update(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        input,
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ETag(etag(agency.row.version)))
+        .json(AgencyResponse::from(agency)))
+}
+
+/// Deactivate an agency (kept, because shares and actions refer to it).
+#[utoipa::path(delete, path = "/api/v1/agencies/{id}", tag = "agencies", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Agency id")), responses(
+    (status = 204, description = "Deactivated"),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<AgencyId>,
+) -> Result<HttpResponse, AppError> {
+    services::agencies::deactivate(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,127 @@
+//! `/auth/*` and `/me`.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::extract::Meta;
+use super::users::UserResponse;
+use crate::auth::Bearer;
+use crate::error::{AppError, Problem};
+use crate::services::{self, auth::Tokens};
+use crate::startup::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "mfhc.leeds@demo.homeward.invalid")]
+    pub email: String,
+    #[schema(value_type = String, format = Password, example = "demo-password-mfhc")]
+    pub password: SecretString,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT to send as `Authorization: Bearer <token>`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Single use: exchange it at `/auth/refresh` for a new pair.
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+}
+
+impl From<Tokens> for TokenResponse {
+    fn from(t: Tokens) -> Self {
+        TokenResponse {
+            access_token: t.access_token,
+            token_type: "Bearer",
+            expires_in: t.expires_in,
+            refresh_token: t.refresh_token,
+            refresh_expires_at: t.refresh_expires_at,
+        }
+    }
+}
+
+/// Log in with email and password.
+///
+/// Unknown accounts, wrong passwords and deactivated accounts all get the same 401.
+/// Repeated failures for an account or from an address are throttled (429 with Retry-After).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = TokenResponse),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 429, body = Problem, content_type = "application/problem+json",
+     headers(("Retry-After" = u64, description = "Seconds to wait"))),
+))]
+pub async fn login(
+    state: web::Data<AppState>,
+    meta: Meta,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
+    let LoginRequest { email, password } = body.into_inner();
+    let tokens =
+        services::auth::login(&state, meta.audit, &meta.client_addr, &email, password).await?;
+    Ok(no_store(HttpResponse::Ok()).json(TokenResponse::from(tokens)))
+}
+
+/// Exchange a refresh token for a new token pair (the old one stops working).
+///
+/// Presenting a refresh token that was already used ends its whole session.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, body = TokenResponse),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    meta: Meta,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    let tokens = services::auth::refresh(&state, meta.audit, &body.refresh_token).await?;
+    Ok(no_store(HttpResponse::Ok()).json(TokenResponse::from(tokens)))
+}
+
+/// End the current session: its access and refresh tokens stop working at once.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses(
+    (status = 204, description = "Logged out"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+) -> Result<HttpResponse, AppError> {
+    services::auth::logout(&state, &bearer, meta.audit).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's own account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = UserResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn me(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+) -> Result<HttpResponse, AppError> {
+    let row = services::users::me(&state, &bearer, meta.audit).await?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(row)))
+}
+
+fn no_store(mut b: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    b.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    b
+}

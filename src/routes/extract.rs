@@ -1,0 +1,161 @@
+//! Extractors and their error mapping: bad JSON, content types, sizes, paths and
+//! queries all become specific problem+json answers, never a bare 400 or a 500.
+
+use std::future::{ready, Ready};
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+
+use crate::db::AuditContext;
+use crate::domain::audit::parse_purpose;
+use crate::error::AppError;
+use crate::request_id::RequestId;
+use crate::startup::MAX_BODY_BYTES;
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .content_type_required(true)
+        .content_type(|mime| {
+            mime.type_() == "application"
+                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+        })
+        .error_handler(|err, _| json_error(err).into())
+}
+
+fn json_error(err: JsonPayloadError) -> AppError {
+    match err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            AppError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
+        JsonPayloadError::Deserialize(e) if e.is_data() => AppError::BadRequest(format!(
+            "the JSON body does not match the expected shape: {e}"
+        )),
+        JsonPayloadError::Deserialize(e) => {
+            AppError::BadRequest(format!("the body is not valid JSON: {e}"))
+        }
+        other => AppError::BadRequest(format!("the body could not be read: {other}")),
+    }
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err: PathError, _| {
+        AppError::BadRequest(format!("invalid path: {err}")).into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+        AppError::BadRequest(format!("invalid query string: {err}")).into()
+    })
+}
+
+/// Per-request facts for the audit log and throttling: request id, `X-Purpose`, and
+/// the client's address (the socket peer; proxies are not trusted).
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub audit: AuditContext,
+    pub client_addr: String,
+}
+
+impl FromRequest for Meta {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(meta(req))
+    }
+}
+
+fn meta(req: &HttpRequest) -> Result<Meta, AppError> {
+    let purpose = match req.headers().get("x-purpose") {
+        None => None,
+        Some(v) => {
+            let text = v
+                .to_str()
+                .map_err(|_| AppError::field("X-Purpose", "must be plain text"))?;
+            parse_purpose(text).map_err(|m| AppError::field("X-Purpose", m))?
+        }
+    };
+    Ok(Meta {
+        audit: AuditContext {
+            request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+            purpose,
+        },
+        client_addr: req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".into()),
+    })
+}
+
+/// The version an update is based on, from `If-Match: "<version>"`.
+#[derive(Debug, Clone, Copy)]
+pub struct IfMatch(pub i32);
+
+impl FromRequest for IfMatch {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => Err(AppError::PreconditionRequired),
+            Some(v) => v
+                .to_str()
+                .ok()
+                .and_then(parse_etag)
+                .map(IfMatch)
+                .ok_or_else(|| {
+                    AppError::field(
+                        "If-Match",
+                        "must be an ETag this API returned, such as \"3\"",
+                    )
+                }),
+        };
+        ready(parsed)
+    }
+}
+
+/// `"3"` or `W/"3"` → 3.
+fn parse_etag(v: &str) -> Option<i32> {
+    let v = v.trim();
+    let v = v.strip_prefix("W/").unwrap_or(v);
+    v.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+}
+
+/// The `ETag` for a resource at `version`.
+pub fn etag(version: i32) -> header::EntityTag {
+    header::EntityTag::new_strong(version.to_string())
+}
+
+/// Page size: default 50, at most 200; anything else is a clear error.
+pub fn page_limit(requested: Option<i64>) -> Result<i64, AppError> {
+    match requested {
+        None => Ok(50),
+        Some(n) if (1..=200).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::field("limit", "must be from 1 to 200")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_parse_strong_and_weak() {
+        assert_eq!(parse_etag("\"3\""), Some(3));
+        assert_eq!(parse_etag("W/\"12\""), Some(12));
+        assert_eq!(parse_etag("3"), None);
+        assert_eq!(parse_etag("\"x\""), None);
+    }
+
+    #[test]
+    fn page_limits_are_capped() {
+        assert_eq!(page_limit(None).unwrap(), 50);
+        assert!(page_limit(Some(0)).is_err());
+        assert!(page_limit(Some(201)).is_err());
+        assert_eq!(page_limit(Some(200)).unwrap(), 200);
+    }
+}

@@ -1,0 +1,51 @@
+//! HTTP routes: thin handlers that parse, call one service function and respond.
+
+pub mod agencies;
+pub mod audit;
+pub mod auth;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod reference;
+pub mod types;
+pub mod users;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health::health))
+        .route("/ready", web::get().to(health::ready))
+        .service(
+            web::scope("/api/v1")
+                .route("/openapi.json", web::get().to(openapi::serve))
+                .route("/auth/login", web::post().to(auth::login))
+                .route("/auth/refresh", web::post().to(auth::refresh))
+                .route("/auth/logout", web::post().to(auth::logout))
+                .route("/me", web::get().to(auth::me))
+                .route("/reference", web::get().to(reference::get))
+                .service(
+                    web::resource("/users")
+                        .route(web::get().to(users::list))
+                        .route(web::post().to(users::create)),
+                )
+                .service(
+                    web::resource("/users/{id}")
+                        .route(web::get().to(users::get))
+                        .route(web::patch().to(users::update))
+                        .route(web::delete().to(users::deactivate)),
+                )
+                .service(
+                    web::resource("/agencies")
+                        .route(web::get().to(agencies::list))
+                        .route(web::post().to(agencies::create)),
+                )
+                .service(
+                    web::resource("/agencies/{id}")
+                        .route(web::get().to(agencies::get))
+                        .route(web::patch().to(agencies::update))
+                        .route(web::delete().to(agencies::deactivate)),
+                )
+                .route("/audit", web::get().to(audit::list))
+                .route("/audit/verify", web::get().to(audit::verify)),
+        );
+}

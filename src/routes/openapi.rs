@@ -1,0 +1,61 @@
+//! The OpenAPI document, generated from the handlers and types (utoipa).
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{agencies, audit, auth, health, reference, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Homeward API", version = "0.1.0",
+         description = "Case tracking for Missing From Home Coordinators, Early Action teams and partner agencies. \
+                        Errors are RFC 9457 problem+json. Send `X-Purpose` to record why you are processing personal data."),
+    paths(
+        health::health, health::ready,
+        auth::login, auth::refresh, auth::logout, auth::me,
+        reference::get,
+        users::list, users::create, users::get, users::update, users::deactivate,
+        agencies::list, agencies::create, agencies::get, agencies::update, agencies::deactivate,
+        audit::list, audit::verify,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Login, token refresh, logout, the caller's account"),
+        (name = "users", description = "User administration (admin only)"),
+        (name = "agencies", description = "Partner agency administration (admin only)"),
+        (name = "reference", description = "Districts and agency types"),
+        (name = "audit", description = "The DPA 2018 s.62 audit log (admin only)"),
+        (name = "health", description = "Probes"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The spec as pretty JSON: what `openapi/openapi.json` must equal.
+pub fn spec_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default() + "\n"
+}
+
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec_json())
+}

@@ -1,0 +1,62 @@
+//! `/reference`: districts and agency types.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::extract::Meta;
+use crate::auth::Bearer;
+use crate::error::{AppError, Problem};
+use crate::ids::DistrictId;
+use crate::services;
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct DistrictResponse {
+    pub id: DistrictId,
+    #[schema(example = "LDS")]
+    pub code: String,
+    #[schema(example = "Leeds")]
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgencyTypeResponse {
+    #[schema(example = "youth_justice")]
+    pub code: String,
+    #[schema(example = "Youth Justice Service")]
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferenceResponse {
+    pub districts: Vec<DistrictResponse>,
+    pub agency_types: Vec<AgencyTypeResponse>,
+}
+
+/// Districts and agency types (any signed-in user).
+#[utoipa::path(get, path = "/api/v1/reference", tag = "reference", security(("bearer" = [])), responses(
+    (status = 200, body = ReferenceResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+) -> Result<HttpResponse, AppError> {
+    let (districts, types) = services::agencies::reference(&state, &bearer, meta.audit).await?;
+    Ok(HttpResponse::Ok().json(ReferenceResponse {
+        districts: districts
+            .into_iter()
+            .map(|d| DistrictResponse {
+                id: d.id,
+                code: d.code,
+                name: d.name,
+            })
+            .collect(),
+        agency_types: types
+            .into_iter()
+            .map(|(code, name)| AgencyTypeResponse { code, name })
+            .collect(),
+    }))
+}

@@ -1,0 +1,285 @@
+//! `/users`: user administration (admin only).
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::types::{double_option, Page};
+use crate::auth::Bearer;
+use crate::db::users::{UserFilter, UserRow};
+use crate::domain::accounts::{DisplayName, Email, Role};
+use crate::domain::password_policy::NewPassword;
+use crate::error::{AppError, FieldError, Problem};
+use crate::ids::{AgencyId, DistrictId, UserId};
+use crate::services::{self, users::CreateUser, users::UpdateUser};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct UserResponse {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// `null` for force-wide users.
+    pub district_id: Option<DistrictId>,
+    /// Partners only.
+    pub agency_id: Option<AgencyId>,
+    pub active: bool,
+    /// Also sent as the `ETag`; send it back in `If-Match` to update.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for UserResponse {
+    fn from(r: UserRow) -> Self {
+        UserResponse {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            role: r.role,
+            district_id: r.district_id,
+            agency_id: r.agency_id,
+            active: r.active,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    #[schema(example = "pc.smith@westyorkshire.police.uk")]
+    pub email: String,
+    #[schema(example = "PC 1234 Smith")]
+    pub display_name: String,
+    pub role: Role,
+    pub district_id: Option<DistrictId>,
+    pub agency_id: Option<AgencyId>,
+    /// At least 12 characters; common passwords are refused.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+impl TryFrom<CreateUserRequest> for CreateUser {
+    type Error = AppError;
+    fn try_from(r: CreateUserRequest) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let email = Email::parse(&r.email)
+            .map_err(|m| errors.push(FieldError::new("email", m)))
+            .ok();
+        let display_name = DisplayName::parse(&r.display_name)
+            .map_err(|m| errors.push(FieldError::new("display_name", m)))
+            .ok();
+        let password = NewPassword::parse(&r.password, &r.email)
+            .map_err(|m| errors.push(FieldError::new("password", m)))
+            .ok();
+        match (email, display_name, password) {
+            (Some(email), Some(display_name), Some(password)) => Ok(CreateUser {
+                email,
+                display_name,
+                role: r.role,
+                district_id: r.district_id,
+                agency_id: r.agency_id,
+                password,
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+/// Only the fields present change; `null` clears `district_id` / `agency_id`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Uuid, nullable)]
+    pub district_id: Option<Option<DistrictId>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Uuid, nullable)]
+    pub agency_id: Option<Option<AgencyId>>,
+    pub active: Option<bool>,
+    /// Resets the password (and ends the user's sessions).
+    #[schema(format = Password)]
+    pub password: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    pub role: Option<Role>,
+    pub district_id: Option<DistrictId>,
+    pub active: Option<bool>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<UserId>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// List users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(UserQuery), responses(
+    (status = 200, body = Page<UserResponse>),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<UserQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let limit = page_limit(q.limit)?;
+    let filter = UserFilter {
+        role: q.role,
+        district_id: q.district_id,
+        active: q.active,
+        after: q.cursor,
+    };
+    let rows = services::users::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let items = rows.into_iter().map(UserResponse::from).collect();
+    Ok(HttpResponse::Ok().json(Page::new(items, limit, |u: &UserResponse| u.id.to_string())))
+}
+
+/// Create a user.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
+    (status = 201, body = UserResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 413, body = Problem, content_type = "application/problem+json"),
+    (status = 415, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    body: web::Json<CreateUserRequest>,
+) -> Result<HttpResponse, AppError> {
+    let input = CreateUser::try_from(body.into_inner())?;
+    let row = services::users::create(&state, &bearer, meta.audit, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(actix_web::http::header::ETag(etag(row.version)))
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/users/{}", row.id),
+        ))
+        .json(UserResponse::from(row)))
+}
+
+/// Read a user.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "User id")), responses(
+    (status = 200, body = UserResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<UserId>,
+) -> Result<HttpResponse, AppError> {
+    let row = services::users::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(actix_web::http::header::ETag(etag(row.version)))
+        .json(UserResponse::from(row)))
+}
+
+/// Update a user (send `If-Match`). Role, district, agency, password or deactivation
+/// changes end the user's sessions at once.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "User id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdateUserRequest, responses(
+    (status = 200, body = UserResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<UserId>,
+    if_match: IfMatch,
+    body: web::Json<UpdateUserRequest>,
+) -> Result<HttpResponse, AppError> {
+    let r = body.into_inner();
+    let mut errors = Vec::new();
+    let display_name = r
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()
+        .map_err(|m| errors.push(FieldError::new("display_name", m)))
+        .ok()
+        .flatten();
+    // The password rule checks against the email, which an update cannot change.
+    let password = r
+        .password
+        .as_deref()
+        .map(|p| NewPassword::parse(p, ""))
+        .transpose()
+        .map_err(|m| errors.push(FieldError::new("password", m)))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let input = UpdateUser {
+        display_name,
+        role: r.role,
+        district_id: r.district_id,
+        agency_id: r.agency_id,
+        active: r.active,
+        password,
+    };
+    let row = services::users::update(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        input,
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(actix_web::http::header::ETag(etag(row.version)))
+        .json(UserResponse::from(row)))
+}
+
+/// Deactivate a user (accounts are kept for the audit trail).
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "User id")), responses(
+    (status = 204, description = "Deactivated"),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<UserId>,
+) -> Result<HttpResponse, AppError> {
+    services::users::deactivate(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

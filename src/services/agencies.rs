@@ -1,0 +1,219 @@
+//! Partner agency administration (admin only) and the reference lists.
+
+use crate::auth::Bearer;
+use crate::db::agencies::{self as q, AgencyChanges, AgencyRow, NewAgency};
+use crate::db::districts::{self, DistrictRow};
+use crate::db::{AuditContext, Tx};
+use crate::domain::accounts::{DisplayName, Email};
+use crate::domain::audit::AuditEvent;
+use crate::error::{AppError, FieldError};
+use crate::ids::{AgencyId, DistrictId};
+use crate::startup::AppState;
+
+const RECORD: &str = "agency";
+
+/// An agency with the districts it serves.
+#[derive(Debug, Clone)]
+pub struct Agency {
+    pub row: AgencyRow,
+    pub district_ids: Vec<DistrictId>,
+}
+
+#[derive(Debug)]
+pub struct CreateAgency {
+    pub name: DisplayName,
+    pub agency_type: String,
+    pub mailbox: Email,
+    pub district_ids: Vec<DistrictId>,
+}
+
+#[derive(Debug, Default)]
+pub struct UpdateAgency {
+    pub name: Option<DisplayName>,
+    pub agency_type: Option<String>,
+    pub mailbox: Option<Email>,
+    pub active: Option<bool>,
+    pub district_ids: Option<Vec<DistrictId>>,
+}
+
+async fn with_districts(tx: &mut Tx, rows: Vec<AgencyRow>) -> Result<Vec<Agency>, AppError> {
+    let ids: Vec<AgencyId> = rows.iter().map(|r| r.id).collect();
+    let links = q::districts_of(tx.conn(), &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let district_ids = links
+                .iter()
+                .filter(|(a, _)| *a == row.id)
+                .map(|(_, d)| *d)
+                .collect();
+            Agency { row, district_ids }
+        })
+        .collect())
+}
+
+pub async fn list(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    after: Option<AgencyId>,
+    active: Option<bool>,
+    limit: i64,
+) -> Result<Vec<Agency>, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        let rows = q::list(tx.conn(), after, active, limit).await?;
+        with_districts(&mut tx, rows).await
+    })
+}
+
+pub async fn get(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: AgencyId,
+) -> Result<Agency, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        let row = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such agency"))?;
+        Ok(with_districts(&mut tx, vec![row]).await?.remove(0))
+    })
+}
+
+pub async fn create(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    input: CreateAgency,
+) -> Result<Agency, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        check_references(&mut tx, Some(&input.agency_type), Some(&input.district_ids)).await?;
+        let new = NewAgency {
+            id: AgencyId::new(),
+            name: input.name.into_inner(),
+            agency_type: input.agency_type,
+            mailbox: input.mailbox.into_inner(),
+        };
+        let row = q::insert(tx.conn(), &new).await?;
+        q::set_districts(tx.conn(), row.id, &input.district_ids).await?;
+        tx.audit(AuditEvent::collection(RECORD, row.id.0));
+        Ok(Agency {
+            row,
+            district_ids: input.district_ids,
+        })
+    })
+}
+
+pub async fn update(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: AgencyId,
+    expected_version: i32,
+    input: UpdateAgency,
+) -> Result<Agency, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        let current = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such agency"))?;
+        if current.version != expected_version {
+            return Err(AppError::PreconditionFailed);
+        }
+        check_references(
+            &mut tx,
+            input.agency_type.as_deref(),
+            input.district_ids.as_deref(),
+        )
+        .await?;
+        let changes = AgencyChanges {
+            name: input.name.map(DisplayName::into_inner),
+            agency_type: input.agency_type,
+            mailbox: input.mailbox.map(Email::into_inner),
+            active: input.active,
+        };
+        let row = q::update(tx.conn(), id, expected_version, &changes)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        if let Some(districts) = &input.district_ids {
+            q::set_districts(tx.conn(), id, districts).await?;
+        }
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        Ok(with_districts(&mut tx, vec![row]).await?.remove(0))
+    })
+}
+
+/// Deactivates (agencies are kept: shares and actions refer to them).
+pub async fn deactivate(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: AgencyId,
+) -> Result<(), AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        let current = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such agency"))?;
+        let changes = AgencyChanges {
+            active: Some(false),
+            ..Default::default()
+        };
+        q::update(tx.conn(), id, current.version, &changes)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        Ok(())
+    })
+}
+
+/// Districts and agency types: reference data any signed-in user may read.
+pub async fn reference(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+) -> Result<(Vec<DistrictRow>, Vec<(String, String)>), AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let d = districts::list(tx.conn()).await?;
+        let t = q::agency_types(tx.conn()).await?;
+        Ok((d, t))
+    })
+}
+
+async fn check_references(
+    tx: &mut Tx,
+    agency_type: Option<&str>,
+    district_ids: Option<&[DistrictId]>,
+) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if let Some(t) = agency_type {
+        if !q::agency_type_exists(tx.conn(), t).await? {
+            errors.push(FieldError::new(
+                "agency_type",
+                "no such agency type (see GET /api/v1/reference)",
+            ));
+        }
+    }
+    if let Some(ids) = district_ids {
+        if ids.is_empty() {
+            errors.push(FieldError::new(
+                "district_ids",
+                "an agency serves at least one district",
+            ));
+        }
+        for missing in districts::missing(tx.conn(), ids).await? {
+            errors.push(FieldError::new(
+                "district_ids",
+                format!("no such district: {missing}"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}

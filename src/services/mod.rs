@@ -1,0 +1,43 @@
+//! One function per use case: opens the request's transaction, checks the caller in the
+//! domain, calls the data layer, queues audit events, commits. Handlers call one of these.
+
+pub mod agencies;
+pub mod audit;
+pub mod auth;
+pub mod users;
+
+use crate::auth::Bearer;
+use crate::db::{AuditContext, Tx};
+use crate::domain::caller::Denied;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+impl From<Denied> for AppError {
+    fn from(d: Denied) -> Self {
+        AppError::Forbidden(d.0)
+    }
+}
+
+/// Begins a transaction as the bearer's account, or fails with 401 (rolled back).
+pub async fn begin_as(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+) -> Result<Tx, AppError> {
+    let mut tx = Tx::begin(&state.db, audit).await?;
+    let claims = &bearer.0;
+    match tx.authenticate(claims.sub, claims.sid, claims.ver).await {
+        Ok(_) => Ok(tx),
+        Err(e) => tx.finish(Err(e)).await,
+    }
+}
+
+/// Runs `body` in a transaction as the bearer's account and commits it (or rolls back).
+#[macro_export]
+macro_rules! in_tx_as {
+    ($state:expr, $bearer:expr, $audit:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $crate::services::begin_as($state, $bearer, $audit).await?;
+        let result = async { $body }.await;
+        $tx.finish(result).await
+    }};
+}

@@ -1,0 +1,231 @@
+//! User administration (admin only). Changes that alter what an account may do end its
+//! sessions and access tokens at once.
+
+use crate::auth::{password, Bearer};
+use crate::db::users::{self as q, NewUser, UserChanges, UserFilter, UserRow};
+use crate::db::{agencies, districts, AuditContext, Tx};
+use crate::domain::accounts::{check_affiliation, DisplayName, Email, Role};
+use crate::domain::audit::AuditEvent;
+use crate::domain::password_policy::NewPassword;
+use crate::error::AppError;
+use crate::ids::{AgencyId, DistrictId, UserId};
+use crate::startup::AppState;
+
+const RECORD: &str = "user";
+
+/// A new account, already parsed.
+#[derive(Debug)]
+pub struct CreateUser {
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub role: Role,
+    pub district_id: Option<DistrictId>,
+    pub agency_id: Option<AgencyId>,
+    pub password: NewPassword,
+}
+
+/// A partial update, already parsed; `Some(None)` clears a district or agency.
+#[derive(Debug, Default)]
+pub struct UpdateUser {
+    pub display_name: Option<DisplayName>,
+    pub role: Option<Role>,
+    pub district_id: Option<Option<DistrictId>>,
+    pub agency_id: Option<Option<AgencyId>>,
+    pub active: Option<bool>,
+    pub password: Option<NewPassword>,
+}
+
+pub async fn list(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    filter: UserFilter,
+    limit: i64,
+) -> Result<Vec<UserRow>, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        let rows = q::list(tx.conn(), &filter, limit).await?;
+        tx.audit(AuditEvent::consultation(
+            RECORD,
+            rows.iter().map(|r| r.id.0),
+        ));
+        Ok(rows)
+    })
+}
+
+pub async fn get(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: UserId,
+) -> Result<UserRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        let row = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such user"))?;
+        tx.audit(AuditEvent::consultation(RECORD, [id.0]));
+        Ok(row)
+    })
+}
+
+/// The caller's own account.
+pub async fn me(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+) -> Result<UserRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let id = tx.caller()?.user_id;
+        let row = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such user"))?;
+        tx.audit(AuditEvent::consultation(RECORD, [id.0]));
+        Ok(row)
+    })
+}
+
+pub async fn create(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    input: CreateUser,
+) -> Result<UserRow, AppError> {
+    check_affiliation(input.role, input.agency_id.is_some())
+        .map_err(|m| AppError::field("agency_id", m))?;
+    let password_hash = password::hash(input.password.secret().clone())
+        .await
+        .map_err(AppError::internal)?;
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        check_references(&mut tx, input.district_id, input.agency_id).await?;
+        let new = NewUser {
+            id: UserId::new(),
+            email: input.email.into_inner(),
+            display_name: input.display_name.into_inner(),
+            role: input.role,
+            district_id: input.district_id,
+            agency_id: input.agency_id,
+            password_hash,
+        };
+        let row = q::insert(tx.conn(), &new).await?;
+        tx.audit(AuditEvent::collection(RECORD, row.id.0));
+        Ok(row)
+    })
+}
+
+pub async fn update(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: UserId,
+    expected_version: i32,
+    input: UpdateUser,
+) -> Result<UserRow, AppError> {
+    let password_hash = match &input.password {
+        Some(p) => Some(
+            password::hash(p.secret().clone())
+                .await
+                .map_err(AppError::internal)?,
+        ),
+        None => None,
+    };
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller_id = tx.caller()?.user_id;
+        tx.caller()?.require_admin()?;
+        let current = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such user"))?;
+        if current.version != expected_version {
+            return Err(AppError::PreconditionFailed);
+        }
+        let role = input.role.unwrap_or(current.role);
+        let agency = input.agency_id.unwrap_or(current.agency_id);
+        check_affiliation(role, agency.is_some()).map_err(|m| AppError::field("agency_id", m))?;
+        if id == caller_id && (role != current.role || input.active == Some(false)) {
+            return Err(AppError::Conflict(
+                "administrators cannot demote or deactivate themselves".into(),
+            ));
+        }
+        check_references(
+            &mut tx,
+            input.district_id.flatten(),
+            input.agency_id.flatten(),
+        )
+        .await?;
+        let end_access = role != current.role
+            || input.district_id.is_some_and(|d| d != current.district_id)
+            || input.agency_id.is_some_and(|a| a != current.agency_id)
+            || input.active == Some(false)
+            || password_hash.is_some();
+        let changes = UserChanges {
+            display_name: input.display_name.map(DisplayName::into_inner),
+            role: input.role,
+            district_id: input.district_id,
+            agency_id: input.agency_id,
+            active: input.active,
+            password_hash,
+        };
+        let row = q::update(tx.conn(), id, expected_version, &changes, end_access)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        if end_access {
+            q::revoke_sessions(tx.conn(), id, "account changed by an administrator").await?;
+        }
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        Ok(row)
+    })
+}
+
+/// Deactivates (accounts are never deleted: the audit log refers to them).
+pub async fn deactivate(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: UserId,
+) -> Result<(), AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        if id == tx.caller()?.user_id {
+            return Err(AppError::Conflict(
+                "administrators cannot deactivate themselves".into(),
+            ));
+        }
+        let current = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such user"))?;
+        let changes = UserChanges {
+            active: Some(false),
+            ..Default::default()
+        };
+        q::update(tx.conn(), id, current.version, &changes, true)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        q::revoke_sessions(tx.conn(), id, "account deactivated").await?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        Ok(())
+    })
+}
+
+/// District and agency must exist; an agency must also be active.
+async fn check_references(
+    tx: &mut Tx,
+    district: Option<DistrictId>,
+    agency: Option<AgencyId>,
+) -> Result<(), AppError> {
+    if let Some(d) = district {
+        if !districts::missing(tx.conn(), &[d]).await?.is_empty() {
+            return Err(AppError::field("district_id", "no such district"));
+        }
+    }
+    if let Some(a) = agency {
+        match agencies::find(tx.conn(), a).await? {
+            None => return Err(AppError::field("agency_id", "no such agency")),
+            Some(row) if !row.active => {
+                return Err(AppError::field("agency_id", "the agency is inactive"))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}

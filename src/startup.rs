@@ -1,0 +1,108 @@
+//! Builds the HTTP application from resolved settings. Tests bind port 0.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use secrecy::SecretSlice;
+
+use crate::auth::JwtKeys;
+use crate::db::{self, Pool};
+use crate::error::AppError;
+use crate::routes;
+
+/// Request bodies are capped at 1 MiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Shared by every worker.
+pub struct AppState {
+    pub db: Pool,
+    pub jwt: JwtKeys,
+    pub session_ttl_secs: i64,
+}
+
+/// What the application needs once the database is chosen.
+pub struct AppConfig {
+    pub listener: TcpListener,
+    /// Runtime-role connection string.
+    pub app_database_url: String,
+    pub pool_size: usize,
+    pub jwt_secret: SecretSlice<u8>,
+    pub access_token_ttl_secs: i64,
+    pub session_ttl_secs: i64,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error("tokens: {0}")]
+    Jwt(#[from] crate::auth::jwt::JwtError),
+    #[error("listening: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Application {
+    pub fn build(cfg: AppConfig) -> Result<Self, BuildError> {
+        let pool = db::build_pool(&cfg.app_database_url, cfg.pool_size)
+            .map_err(|e| BuildError::Pool(e.to_string()))?;
+        let state = web::Data::new(AppState {
+            db: pool,
+            jwt: JwtKeys::new(&cfg.jwt_secret, cfg.access_token_ttl_secs)?,
+            session_ttl_secs: cfg.session_ttl_secs,
+        });
+        let port = cfg.listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(routes::extract::json_config())
+                .app_data(routes::extract::path_config())
+                .app_data(routes::extract::query_config())
+                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+                .wrap(
+                    ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, |res| {
+                        problem_for(res, AppError::MethodNotAllowed)
+                    }),
+                )
+                .wrap(from_fn(crate::request_id::middleware))
+                .configure(routes::configure)
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(AppError::NotFound("no such route"))
+                }))
+        })
+        .client_request_timeout(Duration::from_secs(10))
+        .client_disconnect_timeout(Duration::from_secs(2))
+        .shutdown_timeout(10)
+        .listen(cfg.listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn server(self) -> Server {
+        self.server
+    }
+}
+
+/// Replaces actix's empty default error bodies with problem+json.
+fn problem_for<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+    err: AppError,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let res = actix_web::ResponseError::error_response(&err);
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, res).map_into_right_body(),
+    ))
+}
