@@ -1,1 +1,9 @@
+//! Integration tests: the real HTTP application against a real Postgres.
 
+mod admin;
+mod audit;
+mod auth;
+mod errors;
+mod helpers;
+mod openapi;
+mod rls;

@@ -1,0 +1,360 @@
+//! Test harness: one private Postgres cluster per test run (or the server `DATABASE_URL`
+//! names), one migrated and seeded template database, and for each test a fresh
+//! database cloned from it with the real application serving it on a free port.
+
+use std::net::TcpListener;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use awc::Client;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use homeward::auth::JwtKeys;
+use homeward::db;
+use homeward::pg_cluster::{Cluster, ClusterOptions};
+use homeward::startup::{AppConfig, Application};
+use secrecy::SecretSlice;
+use serde_json::{json, Value};
+
+pub const ADMIN: (&str, &str) = ("sysadmin@demo.homeward.invalid", "demo-password-admin");
+pub const MFHC: (&str, &str) = ("mfhc.leeds@demo.homeward.invalid", "demo-password-mfhc");
+/// Every demo account, one per role.
+pub const DEMO_USERS: &[(&str, &str, &str)] = &[
+    (
+        "admin",
+        "sysadmin@demo.homeward.invalid",
+        "demo-password-admin",
+    ),
+    (
+        "mfhc",
+        "mfhc.leeds@demo.homeward.invalid",
+        "demo-password-mfhc",
+    ),
+    (
+        "officer",
+        "officer.leeds@demo.homeward.invalid",
+        "demo-password-officer",
+    ),
+    (
+        "supervisor",
+        "supervisor.leeds@demo.homeward.invalid",
+        "demo-password-supervisor",
+    ),
+    (
+        "early_action",
+        "early.action.leeds@demo.homeward.invalid",
+        "demo-password-early-action",
+    ),
+    (
+        "partner",
+        "partner.csc.leeds@demo.homeward.invalid",
+        "demo-password-partner",
+    ),
+    (
+        "analyst",
+        "force.analyst@demo.homeward.invalid",
+        "demo-password-analyst",
+    ),
+];
+
+struct Harness {
+    /// Superuser connection string with `{db}` where the database name goes.
+    admin_url_for: Box<dyn Fn(&str) -> String + Send + Sync>,
+    template: String,
+    /// Kept alive for the whole run; its watchdog stops it when the process exits.
+    _cluster: Option<Cluster>,
+}
+
+static HARNESS: OnceLock<Harness> = OnceLock::new();
+
+/// Runs `f` on a thread of its own with its own runtime (the harness is set up from
+/// inside tests' runtimes, which cannot be blocked on).
+fn on_own_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f)
+        .join()
+        .expect("harness thread panicked")
+}
+
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(fut)
+}
+
+fn harness() -> &'static Harness {
+    HARNESS.get_or_init(|| {
+        on_own_runtime(|| {
+            let suffix = uuid::Uuid::new_v4().simple().to_string();
+            let (admin_url_for, cluster): (Box<dyn Fn(&str) -> String + Send + Sync>, _) =
+                match std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+                    Some(url) => (
+                        Box::new(move |dbname: &str| {
+                            db::url::with_login(
+                                &url,
+                                &user_of(&url),
+                                password_of(&url).as_deref(),
+                                Some(dbname),
+                            )
+                            .expect("DATABASE_URL")
+                        }),
+                        None,
+                    ),
+                    None => {
+                        let dir = std::env::temp_dir().join(format!("homeward-test-{suffix}"));
+                        let cluster = Cluster::start(ClusterOptions {
+                            data_dir: dir.join("pg"),
+                            ephemeral: true,
+                            unsafe_fast: true,
+                        })
+                        .expect("start the test cluster (is PostgreSQL installed?)");
+                        let base = cluster.url(cluster.superuser(), "DBNAME");
+                        (
+                            Box::new(move |dbname: &str| {
+                                base.replace("dbname=DBNAME", &format!("dbname={dbname}"))
+                            }),
+                            Some(cluster),
+                        )
+                    }
+                };
+            let template = format!("homeward_tpl_{suffix}");
+            block_on(async {
+                homeward::provision::ensure_database(&admin_url_for("postgres"), &template)
+                    .await
+                    .expect("create template");
+                let url = admin_url_for(&template);
+                db::migrate::run(&url).await.expect("migrate template");
+                homeward::seed::reference(&url)
+                    .await
+                    .expect("seed reference");
+                homeward::seed::demo(&url).await.expect("seed demo");
+            });
+            Harness {
+                admin_url_for,
+                template,
+                _cluster: cluster,
+            }
+        })
+    })
+}
+
+fn user_of(url: &str) -> String {
+    let c: tokio_postgres::Config = url.parse().expect("DATABASE_URL");
+    c.get_user().unwrap_or("postgres").to_owned()
+}
+
+fn password_of(url: &str) -> Option<String> {
+    let c: tokio_postgres::Config = url.parse().expect("DATABASE_URL");
+    c.get_password()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+}
+
+/// A running application on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub db_name: String,
+    /// Superuser connection to this test's database (to inspect or tamper).
+    pub admin_url: String,
+    /// Runtime-role connection to this test's database.
+    pub app_url: String,
+    pub client: Client,
+    pub jwt: JwtKeys,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with_pool(8).await
+}
+
+pub async fn spawn_app_with_pool(pool_size: usize) -> TestApp {
+    let h = harness();
+    let db_name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let maintenance = (h.admin_url_for)("postgres");
+    let create = format!("CREATE DATABASE {db_name} TEMPLATE {}", h.template);
+    on_own_runtime(move || {
+        block_on(async move {
+            let mut c = AsyncPgConnection::establish(&maintenance)
+                .await
+                .expect("connect");
+            c.batch_execute(&create)
+                .await
+                .expect("create test database");
+        })
+    });
+    let admin_url = (h.admin_url_for)(&db_name);
+    let app_url = db::url::with_login(&admin_url, homeward::provision::APP_ROLE, None, None)
+        .expect("app url");
+    let secret: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let app = Application::build(AppConfig {
+        listener,
+        app_database_url: app_url.clone(),
+        pool_size,
+        jwt_secret: SecretSlice::from(secret.clone()),
+        access_token_ttl_secs: 900,
+        session_ttl_secs: 3600,
+    })
+    .expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_rt::spawn(app.server());
+    TestApp {
+        address,
+        db_name,
+        admin_url,
+        app_url,
+        client: Client::builder().timeout(Duration::from_secs(30)).finish(),
+        jwt: JwtKeys::new(&SecretSlice::from(secret), 900).expect("keys"),
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let maintenance = (harness().admin_url_for)("postgres");
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db_name);
+        on_own_runtime(move || {
+            block_on(async move {
+                if let Ok(mut c) = AsyncPgConnection::establish(&maintenance).await {
+                    let _ = c.batch_execute(&drop).await;
+                }
+            })
+        });
+    }
+}
+
+/// A response reduced to what tests look at.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    pub fn content_type(&self) -> String {
+        self.header("content-type").unwrap_or_default()
+    }
+
+    /// Asserts a problem+json answer with `status` and returns its body.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], json!(status));
+        assert!(
+            self.body["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("/problems/")),
+            "{}",
+            self.body
+        );
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn send(&self, req: awc::ClientRequest, body: Option<Vec<u8>>) -> Reply {
+        let mut res = match body {
+            Some(b) => req.send_body(b).await,
+            None => req.send().await,
+        }
+        .expect("request failed");
+        let bytes = res.body().limit(16 * 1024 * 1024).await.expect("read body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Reply {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body,
+        }
+    }
+
+    /// `method path` with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        match body {
+            Some(b) => {
+                self.send(
+                    req.insert_header(("Content-Type", "application/json")),
+                    Some(b.to_string().into_bytes()),
+                )
+                .await
+            }
+            None => self.send(req, None).await,
+        }
+    }
+
+    pub async fn login_reply(&self, email: &str, password: &str) -> Reply {
+        self.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await
+    }
+
+    /// Logs in and returns `(access_token, refresh_token)`.
+    pub async fn login(&self, (email, password): (&str, &str)) -> (String, String) {
+        let r = self.login_reply(email, password).await;
+        assert_eq!(r.status, 200, "login {email}: {}", r.body);
+        (
+            r.body["access_token"].as_str().unwrap().to_owned(),
+            r.body["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// A superuser connection to this test's database.
+    pub async fn superuser(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.admin_url)
+            .await
+            .expect("superuser connection")
+    }
+
+    /// Creates a user as the demo admin and returns its JSON.
+    pub async fn create_user(
+        &self,
+        admin_token: &str,
+        email: &str,
+        role: &str,
+        extra: Value,
+    ) -> Value {
+        let mut body = json!({ "email": email, "display_name": "Test User", "role": role, "password": "a long test passphrase" });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let r = self
+            .call("POST", "/api/v1/users", Some(admin_token), Some(body))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body
+    }
+}

@@ -1,0 +1,44 @@
+//! The checked-in OpenAPI document is the one the code generates.
+//! Regenerate with `UPDATE_OPENAPI=1 cargo test --test api openapi`.
+
+use crate::helpers::spawn_app;
+
+const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+
+#[test]
+fn the_checked_in_spec_matches_the_code() {
+    let generated = homeward::routes::openapi::spec_json();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(PATH, &generated).unwrap();
+    }
+    let checked_in = std::fs::read_to_string(PATH).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "openapi/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
+    );
+}
+
+#[actix_rt::test]
+async fn the_service_serves_the_spec_and_every_route_is_in_it() {
+    let app = spawn_app().await;
+    let r = app.call("GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(r.status, 200);
+    let paths = r.body["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/agencies",
+        "/api/v1/agencies/{id}",
+        "/api/v1/audit",
+        "/api/v1/audit/verify",
+        "/api/v1/reference",
+        "/health",
+        "/ready",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing from the spec");
+    }
+}

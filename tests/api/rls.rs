@@ -1,0 +1,195 @@
+//! Row-level security: the runtime role sees nothing without claims, and claims never
+//! outlive their transaction on a pooled connection.
+
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::QueryableByName;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use homeward::db::{self, AuditContext, Tx};
+use homeward::domain::accounts::Role;
+use homeward::domain::caller::Caller;
+use homeward::ids::UserId;
+
+use crate::helpers::spawn_app;
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Claim {
+    #[diesel(sql_type = Nullable<Text>)]
+    v: Option<String>,
+}
+
+const TABLES: &[&str] = &[
+    "users",
+    "agencies",
+    "districts",
+    "agency_types",
+    "agency_districts",
+    "sessions",
+    "refresh_tokens",
+    "audit_log",
+    "login_throttle",
+];
+
+async fn count(conn: &mut AsyncPgConnection, table: &str) -> i64 {
+    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+        .get_result::<Count>(conn)
+        .await
+        .map(|c| c.n)
+        .unwrap_or(-1)
+}
+
+#[actix_rt::test]
+async fn a_query_without_claims_sees_nothing() {
+    let app = spawn_app().await;
+    let mut su = app.superuser().await;
+    assert!(
+        count(&mut su, "users").await > 0,
+        "the demo seed should have users"
+    );
+    let mut conn = AsyncPgConnection::establish(&app.app_url).await.unwrap();
+    for table in TABLES {
+        let n = count(&mut conn, table).await;
+        assert!(
+            n == 0 || n == -1,
+            "{table}: the runtime role saw {n} rows without claims"
+        );
+    }
+}
+
+#[actix_rt::test]
+async fn the_runtime_role_is_not_privileged() {
+    let app = spawn_app().await;
+    let mut conn = AsyncPgConnection::establish(&app.app_url).await.unwrap();
+    #[derive(QueryableByName)]
+    struct Flags {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        rolsuper: bool,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        rolbypassrls: bool,
+        #[diesel(sql_type = BigInt)]
+        owned: i64,
+    }
+    let f: Flags = diesel::sql_query(
+        "SELECT rolsuper, rolbypassrls, (SELECT count(*) FROM pg_class WHERE relowner = r.oid) AS owned \
+           FROM pg_roles r WHERE rolname = current_user",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert!(!f.rolsuper && !f.rolbypassrls);
+    assert_eq!(f.owned, 0);
+    // Every table is RLS-enabled and forced.
+    let mut su = app.superuser().await;
+    let unforced: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+          WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname NOT IN ('__diesel_schema_migrations', 'audit_chain_head') \
+            AND NOT (c.relrowsecurity AND c.relforcerowsecurity)",
+    )
+    .get_result(&mut su)
+    .await
+    .unwrap();
+    assert_eq!(unforced.n, 0);
+}
+
+#[actix_rt::test]
+async fn claims_never_leak_between_requests_on_a_pooled_connection() {
+    let app = spawn_app().await;
+    // One connection, so the second checkout is the very same session.
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let mut su = app.superuser().await;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: UserId,
+    }
+    let admin: Id = diesel::sql_query("SELECT id FROM users WHERE role = 'admin' LIMIT 1")
+        .get_result(&mut su)
+        .await
+        .unwrap();
+
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(Caller {
+        user_id: admin.id,
+        role: Role::Admin,
+        district_id: None,
+        agency_id: None,
+    })
+    .await
+    .unwrap();
+    let seen = count(tx.conn(), "users").await;
+    tx.finish(Ok(())).await.unwrap();
+    assert!(
+        seen > 0,
+        "the admin should see users inside the transaction"
+    );
+
+    let mut conn = pool.get().await.unwrap();
+    assert_eq!(
+        count(&mut conn, "users").await,
+        0,
+        "claims leaked to the next checkout"
+    );
+    let claim: Claim = diesel::sql_query("SELECT hw_role() AS v")
+        .get_result(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(claim.v, None);
+    drop(conn);
+
+    // A failed request's claims are rolled back too.
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(Caller {
+        user_id: admin.id,
+        role: Role::Admin,
+        district_id: None,
+        agency_id: None,
+    })
+    .await
+    .unwrap();
+    let _ = tx
+        .finish::<()>(Err(homeward::error::AppError::NotFound("x")))
+        .await;
+    let mut conn = pool.get().await.unwrap();
+    assert_eq!(
+        count(&mut conn, "users").await,
+        0,
+        "claims leaked after a rollback"
+    );
+}
+
+#[actix_rt::test]
+async fn a_non_admin_claim_cannot_read_other_users_even_with_sql() {
+    let app = spawn_app().await;
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let mut su = app.superuser().await;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: UserId,
+    }
+    let mfhc: Id = diesel::sql_query("SELECT id FROM users WHERE role = 'mfhc' LIMIT 1")
+        .get_result(&mut su)
+        .await
+        .unwrap();
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(Caller {
+        user_id: mfhc.id,
+        role: Role::Mfhc,
+        district_id: None,
+        agency_id: None,
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        count(tx.conn(), "users").await,
+        1,
+        "an MFHC sees only their own account row"
+    );
+    assert_eq!(count(tx.conn(), "audit_log").await, 0);
+    tx.finish(Ok(())).await.unwrap();
+}
