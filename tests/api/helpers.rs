@@ -101,9 +101,10 @@ fn harness() -> &'static Harness {
                         None,
                     ),
                     None => {
-                        let dir = std::env::temp_dir().join(format!("homeward-test-{suffix}"));
+                        // Directly under the temp dir, so the server's own user can remove it.
+                        let data_dir = std::env::temp_dir().join(format!("homeward-test-{suffix}"));
                         let cluster = Cluster::start(ClusterOptions {
-                            data_dir: dir.join("pg"),
+                            data_dir,
                             ephemeral: true,
                             unsafe_fast: true,
                         })
