@@ -32,11 +32,21 @@ impl NewPassword {
         if is_trivial(&lower) {
             return Err("is too predictable (repeated or sequential characters)");
         }
+        let password = NewPassword(candidate.to_owned().into());
+        password.check_against_email(email)?;
+        Ok(password)
+    }
+
+    /// Refuses a password that is, or contains, the email name of the account it is for
+    /// (checked again where the account's email is only known later, e.g. a reset).
+    pub fn check_against_email(&self, email: &str) -> Result<(), &'static str> {
+        use secrecy::ExposeSecret;
+        let lower = self.0.expose_secret().to_lowercase();
         let local = email.split('@').next().unwrap_or_default().to_lowercase();
         if lower == email.to_lowercase() || (local.len() >= 4 && lower.contains(&local)) {
             return Err("must not contain the account's email name");
         }
-        Ok(NewPassword(candidate.to_owned().into()))
+        Ok(())
     }
 
     pub fn secret(&self) -> &secrecy::SecretString {

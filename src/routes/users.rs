@@ -230,7 +230,7 @@ pub async fn update(
         .map_err(|m| errors.push(FieldError::new("display_name", m)))
         .ok()
         .flatten();
-    // The password rule checks against the email, which an update cannot change.
+    // The email-name rule needs the account's email: the service checks it again.
     let password = r
         .password
         .as_deref()

@@ -139,6 +139,10 @@ pub async fn update(
         if current.version != expected_version {
             return Err(AppError::PreconditionFailed);
         }
+        if let Some(p) = &input.password {
+            p.check_against_email(&current.email)
+                .map_err(|m| AppError::field("password", m))?;
+        }
         let role = input.role.unwrap_or(current.role);
         let agency = input.agency_id.unwrap_or(current.agency_id);
         check_affiliation(role, agency.is_some()).map_err(|m| AppError::field("agency_id", m))?;

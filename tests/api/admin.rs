@@ -320,3 +320,31 @@ async fn an_admin_manages_agencies() {
         .unwrap()
         .contains("inactive"));
 }
+
+#[actix_rt::test]
+async fn a_password_reset_is_checked_against_the_accounts_email() {
+    let app = spawn_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let user = app
+        .create_user(&admin, "jbloggs@example.org", "officer", json!({}))
+        .await;
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    let req = |pw: &str| {
+        let r = app
+            .client
+            .patch(app.url(&path))
+            .insert_header(("Authorization", format!("Bearer {admin}")))
+            .insert_header(("Content-Type", "application/json"))
+            .insert_header(("If-Match", "\"1\""));
+        (r, Some(json!({ "password": pw }).to_string().into_bytes()))
+    };
+    let (r, b) = req("jbloggs-forever-and-ever");
+    assert_eq!(
+        app.send(r, b).await.problem(400)["errors"][0]["field"],
+        "password"
+    );
+    let (r, b) = req("a different long passphrase");
+    assert_eq!(app.send(r, b).await.status, 200);
+    app.login(("jbloggs@example.org", "a different long passphrase"))
+        .await;
+}

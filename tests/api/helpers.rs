@@ -56,9 +56,11 @@ pub const DEMO_USERS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Superuser connection string for a database name.
+type UrlFor = Box<dyn Fn(&str) -> String + Send + Sync>;
+
 struct Harness {
-    /// Superuser connection string with `{db}` where the database name goes.
-    admin_url_for: Box<dyn Fn(&str) -> String + Send + Sync>,
+    admin_url_for: UrlFor,
     template: String,
     /// Kept alive for the whole run; its watchdog stops it when the process exits.
     _cluster: Option<Cluster>,
@@ -86,7 +88,7 @@ fn harness() -> &'static Harness {
     HARNESS.get_or_init(|| {
         on_own_runtime(|| {
             let suffix = uuid::Uuid::new_v4().simple().to_string();
-            let (admin_url_for, cluster): (Box<dyn Fn(&str) -> String + Send + Sync>, _) =
+            let (admin_url_for, cluster): (UrlFor, _) =
                 match std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
                     Some(url) => (
                         Box::new(move |dbname: &str| {
