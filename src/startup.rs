@@ -59,6 +59,7 @@ impl Application {
             jwt: JwtKeys::new(&cfg.jwt_secret, cfg.access_token_ttl_secs)?,
             session_ttl_secs: cfg.session_ttl_secs,
         });
+        crate::auth::password::warm_up();
         let port = cfg.listener.local_addr()?.port();
         let server = HttpServer::new(move || {
             App::new()

@@ -54,6 +54,12 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// Computes the dummy hash now, so the first login for an unknown account takes no
+/// longer than later ones (call at start-up, off the async workers).
+pub fn warm_up() {
+    let _ = dummy_hash();
+}
+
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {

@@ -2,6 +2,7 @@
 //! rotation, throttling) and the session rows a logged-in caller owns.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{
     Array, Bool, Bytea, Integer, Interval, Nullable, Text, Timestamptz, Uuid as SqlUuid,
@@ -178,15 +179,23 @@ pub async fn rotate_refresh(
     )
 }
 
-/// Ends one session of the caller's.
-pub async fn revoke_session(
-    conn: &mut Conn,
-    session: SessionId,
-    reason: &str,
-) -> QueryResult<usize> {
+/// Which sessions to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Sessions {
+    One(SessionId),
+    AllOf(UserId),
+}
+
+/// Ends open sessions (their refresh and access tokens stop working at once). RLS
+/// limits callers to their own sessions, administrators to any.
+pub async fn revoke(conn: &mut Conn, which: Sessions, reason: &str) -> QueryResult<usize> {
+    let target: Box<dyn BoxableExpression<sessions::table, Pg, SqlType = Bool>> = match which {
+        Sessions::One(id) => Box::new(sessions::id.eq(id)),
+        Sessions::AllOf(user) => Box::new(sessions::user_id.eq(user)),
+    };
     diesel::update(
         sessions::table
-            .filter(sessions::id.eq(session))
+            .filter(target)
             .filter(sessions::revoked_at.is_null()),
     )
     .set((

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{sessions, users};
+use super::schema::users;
 use super::Conn;
 use crate::domain::accounts::Role;
 use crate::ids::{AgencyId, DistrictId, UserId};
@@ -121,19 +121,4 @@ pub async fn update(
     .get_result(conn)
     .await
     .optional()
-}
-
-/// Ends every open session of `user` (their refresh tokens stop working).
-pub async fn revoke_sessions(conn: &mut Conn, user: UserId, reason: &str) -> QueryResult<usize> {
-    diesel::update(
-        sessions::table
-            .filter(sessions::user_id.eq(user))
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(diesel::dsl::now),
-        sessions::revoked_reason.eq(reason),
-    ))
-    .execute(conn)
-    .await
 }

@@ -171,7 +171,7 @@ pub async fn logout(
 ) -> Result<(), AppError> {
     let session = bearer.0.sid;
     crate::in_tx_as!(state, bearer, audit, |tx| {
-        q::revoke_session(tx.conn(), session, "logout").await?;
+        q::revoke(tx.conn(), q::Sessions::One(session), "logout").await?;
         Ok(())
     })
 }

@@ -2,6 +2,7 @@
 //! sessions and access tokens at once.
 
 use crate::auth::{password, Bearer};
+use crate::db::auth::{self, Sessions};
 use crate::db::users::{self as q, NewUser, UserChanges, UserFilter, UserRow};
 use crate::db::{agencies, districts, AuditContext, Tx};
 use crate::domain::accounts::{check_affiliation, DisplayName, Email, Role};
@@ -174,7 +175,12 @@ pub async fn update(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         if end_access {
-            q::revoke_sessions(tx.conn(), id, "account changed by an administrator").await?;
+            auth::revoke(
+                tx.conn(),
+                Sessions::AllOf(id),
+                "account changed by an administrator",
+            )
+            .await?;
         }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         Ok(row)
@@ -205,7 +211,7 @@ pub async fn deactivate(
         q::update(tx.conn(), id, current.version, &changes, true)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
-        q::revoke_sessions(tx.conn(), id, "account deactivated").await?;
+        auth::revoke(tx.conn(), Sessions::AllOf(id), "account deactivated").await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         Ok(())
     })
