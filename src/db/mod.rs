@@ -150,13 +150,19 @@ impl Tx {
         self.pending_audit.push(event);
     }
 
-    /// Commits `result`'s work (audit rows included) or rolls it all back.
+    /// Commits `result`'s work with its audit rows, or rolls it all back: a change is
+    /// never committed without its audit record.
     pub async fn finish<T>(mut self, result: Result<T, AppError>) -> Result<T, AppError> {
-        match result {
+        let outcome = match result {
+            Ok(value) => self
+                .write_audit()
+                .await
+                .map(|()| value)
+                .map_err(AppError::from),
+            Err(e) => Err(e),
+        };
+        match outcome {
             Ok(value) => {
-                let events = std::mem::take(&mut self.pending_audit);
-                let actor = self.caller.as_ref().map(|c| (c.user_id, c.role));
-                audit::insert(&mut self.conn, actor, &self.context, &events).await?;
                 AnsiTransactionManager::commit_transaction(&mut *self.conn).await?;
                 Ok(value)
             }
@@ -169,5 +175,11 @@ impl Tx {
                 Err(e)
             }
         }
+    }
+
+    async fn write_audit(&mut self) -> diesel::QueryResult<()> {
+        let events = std::mem::take(&mut self.pending_audit);
+        let actor = self.caller.as_ref().map(|c| (c.user_id, c.role));
+        audit::insert(&mut self.conn, actor, &self.context, &events).await
     }
 }

@@ -333,3 +333,20 @@ async fn changing_a_users_role_kills_their_tokens_at_once() {
         "supervisor"
     );
 }
+
+#[actix_rt::test]
+async fn many_failures_from_one_address_throttle_that_address() {
+    let app = spawn_app().await;
+    // Spread over many accounts, so no single account reaches its own limit.
+    for i in 0..homeward::services::auth::ADDRESS_FAILURE_LIMIT {
+        app.login_reply(
+            &format!("guess{}@demo.homeward.invalid", i % 40),
+            "a wrong password here",
+        )
+        .await
+        .problem(401);
+    }
+    let blocked = app.login_reply(ADMIN.0, ADMIN.1).await;
+    blocked.problem(429);
+    assert!(blocked.header("retry-after").is_some());
+}
