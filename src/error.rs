@@ -40,6 +40,13 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A state change the lifecycle does not allow; `allowed` names the ones it does.
+    #[error("cannot go from {from} to {to}")]
+    IllegalTransition {
+        from: &'static str,
+        to: &'static str,
+        allowed: Vec<&'static str>,
+    },
     #[error("an If-Match header is required")]
     PreconditionRequired,
     #[error("the resource has changed")]
@@ -69,6 +76,9 @@ pub struct Problem {
     /// Field problems, for `validation`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For `illegal-transition`: the statuses allowed next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
     /// The request id to quote when reporting a server error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -92,6 +102,7 @@ impl AppError {
             AppError::NotFound(_) => ("not-found", "Not found"),
             AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::IllegalTransition { .. } => ("illegal-transition", "Transition not allowed"),
             AppError::PreconditionRequired => ("precondition-required", "If-Match required"),
             AppError::PreconditionFailed => ("precondition-failed", "Resource has changed"),
             AppError::PayloadTooLarge => ("payload-too-large", "Request body too large"),
@@ -109,6 +120,13 @@ impl AppError {
                 Some((*d).to_string())
             }
             AppError::Validation(_) => Some("one or more fields are invalid".into()),
+            AppError::IllegalTransition { from, to, allowed } => {
+                Some(if allowed.is_empty() {
+                    format!("cannot go from {from} to {to}: {from} is final")
+                } else {
+                    format!("cannot go from {from} to {to}; from {from} the allowed next statuses are: {}", allowed.join(", "))
+                })
+            }
             AppError::MethodNotAllowed => Some("this resource does not support that method".into()),
             AppError::PreconditionRequired => {
                 Some("send the resource's current ETag in an If-Match header".into())
@@ -142,6 +160,12 @@ impl AppError {
                 AppError::Validation(errors) => errors.clone(),
                 _ => Vec::new(),
             },
+            allowed: match self {
+                AppError::IllegalTransition { allowed, .. } => {
+                    Some(allowed.iter().map(|s| s.to_string()).collect())
+                }
+                _ => None,
+            },
             request_id,
         }
     }
@@ -155,7 +179,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::IllegalTransition { .. } => StatusCode::CONFLICT,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

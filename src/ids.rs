@@ -65,3 +65,15 @@ typed_id!(
     /// A login session: one refresh-token family.
     SessionId
 );
+typed_id!(
+    /// A person who has been (or may be) reported missing.
+    PersonId
+);
+typed_id!(
+    /// One missing episode.
+    EpisodeId
+);
+typed_id!(
+    /// One risk grading in an episode's history.
+    RiskGradingId
+);

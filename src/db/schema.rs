@@ -62,11 +62,61 @@ diesel::table! {
 }
 
 diesel::table! {
+    episode_reference_counters (district_id, year) {
+        district_id -> Uuid,
+        year -> Int4,
+        last_value -> Int4,
+    }
+}
+
+diesel::table! {
+    episodes (id) {
+        id -> Uuid,
+        reference -> Text,
+        person_id -> Uuid,
+        district_id -> Uuid,
+        status -> Text,
+        reported_at -> Timestamptz,
+        reported_by -> Text,
+        reporter_details -> Text,
+        last_seen_at -> Timestamptz,
+        last_seen_location -> Text,
+        missing_from -> Text,
+        circumstances -> Text,
+        risk_level -> Text,
+        cancelled_reason -> Nullable<Text>,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_throttle (key_hash) {
         key_hash -> Bytea,
         failures -> Int4,
         window_started_at -> Timestamptz,
         blocked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> Uuid,
+        given_name -> Text,
+        family_name -> Text,
+        aliases -> Array<Text>,
+        search_names -> Text,
+        date_of_birth -> Nullable<Date>,
+        sex -> Nullable<Text>,
+        ethnicity -> Nullable<Text>,
+        home_district_id -> Nullable<Uuid>,
+        local_authority -> Nullable<Text>,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -78,6 +128,19 @@ diesel::table! {
         issued_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    risk_gradings (id) {
+        id -> Uuid,
+        episode_id -> Uuid,
+        graded_at -> Timestamptz,
+        graded_by -> Uuid,
+        from_level -> Nullable<Text>,
+        to_level -> Text,
+        rationale -> Text,
+        information -> Text,
     }
 }
 
@@ -112,7 +175,15 @@ diesel::table! {
 diesel::joinable!(agencies -> agency_types (agency_type));
 diesel::joinable!(agency_districts -> agencies (agency_id));
 diesel::joinable!(agency_districts -> districts (district_id));
+diesel::joinable!(episode_reference_counters -> districts (district_id));
+diesel::joinable!(episodes -> districts (district_id));
+diesel::joinable!(episodes -> persons (person_id));
+diesel::joinable!(episodes -> users (created_by));
+diesel::joinable!(persons -> districts (home_district_id));
+diesel::joinable!(persons -> users (created_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(risk_gradings -> episodes (episode_id));
+diesel::joinable!(risk_gradings -> users (graded_by));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(users -> districts (district_id));
@@ -124,8 +195,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_chain_head,
     audit_log,
     districts,
+    episode_reference_counters,
+    episodes,
     login_throttle,
+    persons,
     refresh_tokens,
+    risk_gradings,
     sessions,
     users,
 );

@@ -23,6 +23,16 @@ impl Caller {
         self.require_any(&[Role::Admin])
     }
 
+    /// Officers, supervisors and MFHCs: the roles that work missing episodes.
+    pub fn require_operational(&self) -> Result<(), Denied> {
+        self.require_any(&[Role::Officer, Role::Supervisor, Role::Mfhc])
+    }
+
+    /// Whether the caller's district covers `district` (force-wide callers cover all).
+    pub fn covers(&self, district: DistrictId) -> bool {
+        self.district_id.is_none_or(|d| d == district)
+    }
+
     pub fn require_any(&self, roles: &[Role]) -> Result<(), Denied> {
         if roles.contains(&self.role) {
             Ok(())
@@ -42,6 +52,30 @@ mod tests {
             role,
             district_id: None,
             agency_id: None,
+        }
+    }
+
+    #[test]
+    fn district_users_cover_only_their_district() {
+        let (leeds, bradford) = (DistrictId::new(), DistrictId::new());
+        let district_user = Caller {
+            district_id: Some(leeds),
+            ..caller(Role::Officer)
+        };
+        assert!(district_user.covers(leeds));
+        assert!(!district_user.covers(bradford));
+        assert!(caller(Role::Mfhc).covers(bradford));
+    }
+
+    #[test]
+    fn only_police_roles_are_operational() {
+        for role in Role::ALL {
+            let expected = matches!(role, Role::Officer | Role::Supervisor | Role::Mfhc);
+            assert_eq!(
+                caller(*role).require_operational().is_ok(),
+                expected,
+                "{role}"
+            );
         }
     }
 

@@ -3,5 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod caller;
+pub mod episodes;
 pub mod password_policy;
+pub mod persons;
 pub mod text_enum;

@@ -3,9 +3,11 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod episodes;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod persons;
 pub mod reference;
 pub mod types;
 pub mod users;
@@ -44,6 +46,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(agencies::get))
                         .route(web::patch().to(agencies::update))
                         .route(web::delete().to(agencies::deactivate)),
+                )
+                .service(
+                    web::resource("/persons")
+                        .route(web::get().to(persons::list))
+                        .route(web::post().to(persons::create)),
+                )
+                .service(
+                    web::resource("/persons/{id}")
+                        .route(web::get().to(persons::get))
+                        .route(web::patch().to(persons::update)),
+                )
+                .service(
+                    web::resource("/episodes")
+                        .route(web::get().to(episodes::list))
+                        .route(web::post().to(episodes::create)),
+                )
+                .route("/episodes/{id}", web::get().to(episodes::get))
+                .route(
+                    "/episodes/{id}/status",
+                    web::post().to(episodes::change_status),
+                )
+                .route(
+                    "/episodes/{id}/risk-gradings",
+                    web::post().to(episodes::regrade),
                 )
                 .route("/audit", web::get().to(audit::list))
                 .route("/audit/verify", web::get().to(audit::verify)),

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agencies, audit, auth, health, reference, users};
+use super::{agencies, audit, auth, episodes, health, persons, reference, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,6 +17,8 @@ use super::{agencies, audit, auth, health, reference, users};
         reference::get,
         users::list, users::create, users::get, users::update, users::deactivate,
         agencies::list, agencies::create, agencies::get, agencies::update, agencies::deactivate,
+        persons::list, persons::create, persons::get, persons::update,
+        episodes::list, episodes::create, episodes::get, episodes::change_status, episodes::regrade,
         audit::list, audit::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -26,6 +28,8 @@ use super::{agencies, audit, auth, health, reference, users};
         (name = "users", description = "User administration (admin only)"),
         (name = "agencies", description = "Partner agency administration (admin only)"),
         (name = "reference", description = "Districts and agency types"),
+        (name = "persons", description = "People reported missing (officers, supervisors, MFHCs)"),
+        (name = "episodes", description = "Missing episodes: report, lifecycle, risk (the episode's district)"),
         (name = "audit", description = "The DPA 2018 s.62 audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

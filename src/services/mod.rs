@@ -4,6 +4,8 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod episodes;
+pub mod persons;
 pub mod users;
 
 use crate::auth::Bearer;

@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod episodes;
 mod errors;
 mod helpers;
 mod openapi;

@@ -1,0 +1,230 @@
+//! Queries on `episodes`, their risk gradings and their reference counters.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::{districts, episode_reference_counters, episodes, risk_gradings};
+use super::Conn;
+use crate::domain::episodes::{EpisodeStatus, MissingFrom, ReportedBy, RiskLevel};
+use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId, UserId};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = episodes)]
+pub struct EpisodeRow {
+    pub id: EpisodeId,
+    pub reference: String,
+    pub person_id: PersonId,
+    pub district_id: DistrictId,
+    pub status: EpisodeStatus,
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: ReportedBy,
+    pub reporter_details: String,
+    pub last_seen_at: DateTime<Utc>,
+    pub last_seen_location: String,
+    pub missing_from: MissingFrom,
+    pub circumstances: String,
+    pub risk_level: RiskLevel,
+    pub cancelled_reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = episodes)]
+pub struct NewEpisode {
+    pub id: EpisodeId,
+    pub reference: String,
+    pub person_id: PersonId,
+    pub district_id: DistrictId,
+    pub status: EpisodeStatus,
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: ReportedBy,
+    pub reporter_details: String,
+    pub last_seen_at: DateTime<Utc>,
+    pub last_seen_location: String,
+    pub missing_from: MissingFrom,
+    pub circumstances: String,
+    pub risk_level: RiskLevel,
+    pub created_by: UserId,
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = risk_gradings)]
+pub struct RiskGradingRow {
+    pub id: RiskGradingId,
+    pub episode_id: EpisodeId,
+    pub graded_at: DateTime<Utc>,
+    pub graded_by: UserId,
+    pub from_level: Option<RiskLevel>,
+    pub to_level: RiskLevel,
+    pub rationale: String,
+    pub information: String,
+}
+
+/// The district's code and the next sequence number for `year` (locks the counter row
+/// until the transaction ends, so numbers are unique and gap-free per commit order).
+pub async fn next_reference_number(
+    conn: &mut Conn,
+    district: DistrictId,
+    year: i32,
+) -> QueryResult<(String, i32)> {
+    let code: String = districts::table
+        .find(district)
+        .select(districts::code)
+        .first(conn)
+        .await?;
+    let n: i32 = diesel::insert_into(episode_reference_counters::table)
+        .values((
+            episode_reference_counters::district_id.eq(district),
+            episode_reference_counters::year.eq(year),
+            episode_reference_counters::last_value.eq(1),
+        ))
+        .on_conflict((
+            episode_reference_counters::district_id,
+            episode_reference_counters::year,
+        ))
+        .do_update()
+        .set(episode_reference_counters::last_value.eq(episode_reference_counters::last_value + 1))
+        .returning(episode_reference_counters::last_value)
+        .get_result(conn)
+        .await?;
+    Ok((code, n))
+}
+
+pub async fn insert(conn: &mut Conn, new: &NewEpisode) -> QueryResult<EpisodeRow> {
+    diesel::insert_into(episodes::table)
+        .values(new)
+        .returning(EpisodeRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(conn: &mut Conn, id: EpisodeId) -> QueryResult<Option<EpisodeRow>> {
+    episodes::table
+        .find(id)
+        .select(EpisodeRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct EpisodeFilter {
+    pub status: Option<EpisodeStatus>,
+    pub district_id: Option<DistrictId>,
+    pub risk_level: Option<RiskLevel>,
+    pub person_id: Option<PersonId>,
+    pub missing_from: Option<MissingFrom>,
+    pub reported_from: Option<DateTime<Utc>>,
+    pub reported_to: Option<DateTime<Utc>>,
+    /// Keyset cursor: the last row of the previous page (newest first).
+    pub before: Option<(DateTime<Utc>, EpisodeId)>,
+}
+
+/// Newest report first; ties broken by id, so the order is total and pages are stable.
+pub async fn list(conn: &mut Conn, f: &EpisodeFilter, limit: i64) -> QueryResult<Vec<EpisodeRow>> {
+    let mut q = episodes::table
+        .select(EpisodeRow::as_select())
+        .order((episodes::reported_at.desc(), episodes::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(s) = f.status {
+        q = q.filter(episodes::status.eq(s));
+    }
+    if let Some(d) = f.district_id {
+        q = q.filter(episodes::district_id.eq(d));
+    }
+    if let Some(r) = f.risk_level {
+        q = q.filter(episodes::risk_level.eq(r));
+    }
+    if let Some(p) = f.person_id {
+        q = q.filter(episodes::person_id.eq(p));
+    }
+    if let Some(m) = f.missing_from {
+        q = q.filter(episodes::missing_from.eq(m));
+    }
+    if let Some(from) = f.reported_from {
+        q = q.filter(episodes::reported_at.ge(from));
+    }
+    if let Some(to) = f.reported_to {
+        q = q.filter(episodes::reported_at.lt(to));
+    }
+    if let Some((at, id)) = f.before {
+        q = q.filter(
+            episodes::reported_at
+                .lt(at)
+                .or(episodes::reported_at.eq(at).and(episodes::id.lt(id))),
+        );
+    }
+    q.load(conn).await
+}
+
+/// Moves the episode to `status` if it is still at `expected_version`.
+pub async fn set_status(
+    conn: &mut Conn,
+    id: EpisodeId,
+    expected_version: i32,
+    status: EpisodeStatus,
+    cancelled_reason: Option<&str>,
+) -> QueryResult<Option<EpisodeRow>> {
+    diesel::update(
+        episodes::table
+            .filter(episodes::id.eq(id))
+            .filter(episodes::version.eq(expected_version)),
+    )
+    .set((
+        episodes::status.eq(status),
+        episodes::cancelled_reason.eq(cancelled_reason),
+        episodes::version.eq(episodes::version + 1),
+        episodes::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(EpisodeRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Records a grading and makes it the episode's current risk, if still at `expected_version`.
+pub async fn regrade(
+    conn: &mut Conn,
+    expected_version: i32,
+    grading: &RiskGradingRow,
+) -> QueryResult<Option<EpisodeRow>> {
+    let updated = diesel::update(
+        episodes::table
+            .filter(episodes::id.eq(grading.episode_id))
+            .filter(episodes::version.eq(expected_version)),
+    )
+    .set((
+        episodes::risk_level.eq(grading.to_level),
+        episodes::version.eq(episodes::version + 1),
+        episodes::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(EpisodeRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?;
+    if updated.is_some() {
+        insert_grading(conn, grading).await?;
+    }
+    Ok(updated)
+}
+
+pub async fn insert_grading(conn: &mut Conn, grading: &RiskGradingRow) -> QueryResult<()> {
+    diesel::insert_into(risk_gradings::table)
+        .values(grading)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn gradings(conn: &mut Conn, episode: EpisodeId) -> QueryResult<Vec<RiskGradingRow>> {
+    risk_gradings::table
+        .filter(risk_gradings::episode_id.eq(episode))
+        .select(RiskGradingRow::as_select())
+        .order((risk_gradings::graded_at, risk_gradings::id))
+        .load(conn)
+        .await
+}

@@ -1,0 +1,143 @@
+//! Queries on `persons`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::persons;
+use super::Conn;
+use crate::domain::persons::Sex;
+use crate::ids::{DistrictId, PersonId, UserId};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = persons)]
+pub struct PersonRow {
+    pub id: PersonId,
+    pub given_name: String,
+    pub family_name: String,
+    pub aliases: Vec<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub ethnicity: Option<String>,
+    pub home_district_id: Option<DistrictId>,
+    pub local_authority: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = persons)]
+pub struct NewPerson {
+    pub id: PersonId,
+    pub given_name: String,
+    pub family_name: String,
+    pub aliases: Vec<String>,
+    pub search_names: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub ethnicity: Option<String>,
+    pub home_district_id: Option<DistrictId>,
+    pub local_authority: Option<String>,
+    pub created_by: UserId,
+}
+
+/// A partial update; `Some(None)` clears an optional column.
+#[derive(AsChangeset, Debug, Default)]
+#[diesel(table_name = persons)]
+pub struct PersonChanges {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub aliases: Option<Vec<String>>,
+    pub search_names: Option<String>,
+    pub date_of_birth: Option<Option<NaiveDate>>,
+    pub sex: Option<Option<Sex>>,
+    pub ethnicity: Option<Option<String>>,
+    pub home_district_id: Option<Option<DistrictId>>,
+    pub local_authority: Option<Option<String>>,
+}
+
+pub async fn insert(conn: &mut Conn, new: &NewPerson) -> QueryResult<PersonRow> {
+    diesel::insert_into(persons::table)
+        .values(new)
+        .returning(PersonRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(conn: &mut Conn, id: PersonId) -> QueryResult<Option<PersonRow>> {
+    persons::table
+        .find(id)
+        .select(PersonRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct PersonFilter {
+    /// Folded words that must all appear in the names or aliases.
+    pub words: Vec<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub home_district_id: Option<DistrictId>,
+    pub after: Option<PersonId>,
+}
+
+/// `%`, `_` and `\` match literally.
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+pub async fn search(conn: &mut Conn, f: &PersonFilter, limit: i64) -> QueryResult<Vec<PersonRow>> {
+    let mut q = persons::table
+        .select(PersonRow::as_select())
+        .order(persons::id)
+        .limit(limit)
+        .into_boxed();
+    for w in &f.words {
+        q = q.filter(persons::search_names.like(format!("%{}%", like_escape(w))));
+    }
+    if let Some(dob) = f.date_of_birth {
+        q = q.filter(persons::date_of_birth.eq(dob));
+    }
+    if let Some(d) = f.home_district_id {
+        q = q.filter(persons::home_district_id.eq(d));
+    }
+    if let Some(after) = f.after {
+        q = q.filter(persons::id.gt(after));
+    }
+    q.load(conn).await
+}
+
+/// `None` when no row matched (missing, or changed since `expected_version`).
+pub async fn update(
+    conn: &mut Conn,
+    id: PersonId,
+    expected_version: i32,
+    changes: &PersonChanges,
+) -> QueryResult<Option<PersonRow>> {
+    diesel::update(
+        persons::table
+            .filter(persons::id.eq(id))
+            .filter(persons::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        persons::version.eq(persons::version + 1),
+        persons::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(PersonRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_metacharacters_are_escaped() {
+        assert_eq!(super::like_escape(r"50%_a\b"), r"50\%\_a\\b");
+    }
+}

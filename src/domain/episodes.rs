@@ -1,0 +1,189 @@
+//! Missing episodes: statuses and the lifecycle state machine, risk levels, where people
+//! go missing from, reference numbers, and the rules a report must satisfy.
+
+use chrono::{DateTime, Duration, Utc};
+
+crate::text_enum! {
+    /// `reported → active → returned → closed`, plus `cancelled` (whereabouts were known).
+    pub enum EpisodeStatus {
+        Reported => "reported",
+        Active => "active",
+        Returned => "returned",
+        Closed => "closed",
+        Cancelled => "cancelled",
+    }
+}
+
+crate::text_enum! {
+    /// The single national risk scale (College of Policing).
+    pub enum RiskLevel {
+        VeryLow => "very_low",
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+    }
+}
+
+crate::text_enum! {
+    pub enum MissingFrom {
+        Home => "home",
+        CarePlacement => "care_placement",
+        HospitalOrMedical => "hospital_or_medical",
+        Other => "other",
+    }
+}
+
+crate::text_enum! {
+    /// Who reported the person missing.
+    pub enum ReportedBy {
+        Parent => "parent",
+        Carer => "carer",
+        ChildrensHome => "childrens_home",
+        Hospital => "hospital",
+        School => "school",
+        Police => "police",
+        SelfReport => "self",
+        Other => "other",
+    }
+}
+
+impl EpisodeStatus {
+    /// Where an episode may go next from this status.
+    pub fn next(self) -> &'static [EpisodeStatus] {
+        use EpisodeStatus::*;
+        match self {
+            Reported => &[Active, Cancelled],
+            Active => &[Returned, Cancelled],
+            Returned => &[Closed],
+            Closed | Cancelled => &[],
+        }
+    }
+}
+
+/// A transition the lifecycle does not allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IllegalTransition {
+    pub from: EpisodeStatus,
+    pub to: EpisodeStatus,
+    pub allowed: &'static [EpisodeStatus],
+}
+
+pub fn check_transition(from: EpisodeStatus, to: EpisodeStatus) -> Result<(), IllegalTransition> {
+    if from.next().contains(&to) {
+        Ok(())
+    } else {
+        Err(IllegalTransition {
+            from,
+            to,
+            allowed: from.next(),
+        })
+    }
+}
+
+/// `LDS-2026-000123`: district code, year of the report, six-digit sequence.
+pub fn reference(district_code: &str, year: i32, sequence: i32) -> String {
+    format!("{district_code}-{year:04}-{sequence:06}")
+}
+
+/// Clock skew tolerated before a time counts as "in the future".
+pub const FUTURE_SKEW: Duration = Duration::minutes(5);
+
+/// The time rules of a report: nothing in the future, and last seen no later than reported.
+/// Returns `(field, message)` for each broken rule.
+pub fn check_report_times(
+    reported_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<(&'static str, &'static str)> {
+    let mut problems = Vec::new();
+    if reported_at > now + FUTURE_SKEW {
+        problems.push(("reported_at", "must not be in the future"));
+    }
+    if last_seen_at > now + FUTURE_SKEW {
+        problems.push(("last_seen_at", "must not be in the future"));
+    } else if last_seen_at > reported_at {
+        problems.push(("last_seen_at", "must not be after reported_at"));
+    }
+    problems
+}
+
+/// Free text bounded to `max` characters and, when `required`, not blank.
+pub fn check_text(value: &str, required: bool, max: usize) -> Result<String, String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if v.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    Ok(v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EpisodeStatus::*;
+
+    #[test]
+    fn the_lifecycle_allows_only_its_edges() {
+        let allowed = [
+            (Reported, Active),
+            (Reported, Cancelled),
+            (Active, Returned),
+            (Active, Cancelled),
+            (Returned, Closed),
+        ];
+        for from in EpisodeStatus::ALL {
+            for to in EpisodeStatus::ALL {
+                assert_eq!(
+                    check_transition(*from, *to).is_ok(),
+                    allowed.contains(&(*from, *to)),
+                    "{from} → {to}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_illegal_transition_names_what_is_allowed() {
+        let e = check_transition(Reported, Closed).unwrap_err();
+        assert_eq!(e.allowed, &[Active, Cancelled]);
+        assert!(check_transition(Closed, Active)
+            .unwrap_err()
+            .allowed
+            .is_empty());
+    }
+
+    #[test]
+    fn references_are_zero_padded() {
+        assert_eq!(reference("LDS", 2026, 123), "LDS-2026-000123");
+    }
+
+    #[test]
+    fn report_times_must_be_past_and_ordered() {
+        let now = Utc::now();
+        assert!(check_report_times(now, now - Duration::hours(2), now).is_empty());
+        assert_eq!(
+            check_report_times(now + Duration::hours(1), now, now),
+            vec![("reported_at", "must not be in the future")]
+        );
+        assert_eq!(
+            check_report_times(now - Duration::hours(3), now - Duration::hours(1), now),
+            vec![("last_seen_at", "must not be after reported_at")]
+        );
+        assert_eq!(
+            check_report_times(now, now + Duration::days(1), now),
+            vec![("last_seen_at", "must not be in the future")]
+        );
+        // Within the tolerated skew is fine.
+        assert!(check_report_times(now + Duration::minutes(2), now, now).is_empty());
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(check_text("  park  ", true, 10).unwrap(), "park");
+        assert!(check_text("   ", true, 10).is_err());
+        assert_eq!(check_text("", false, 10).unwrap(), "");
+        assert!(check_text("elevenchars", false, 10).is_err());
+    }
+}

@@ -1,0 +1,413 @@
+//! `/episodes`: report, read, list, lifecycle and risk (operational police roles of the
+//! episode's district).
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::types::Page;
+use crate::auth::Bearer;
+use crate::db::episodes::{EpisodeFilter, EpisodeRow, RiskGradingRow};
+use crate::domain::episodes::{
+    check_report_times, check_text, EpisodeStatus, MissingFrom, ReportedBy, RiskLevel,
+};
+use crate::error::{AppError, FieldError, Problem};
+use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId, UserId};
+use crate::services;
+use crate::services::episodes::{Episode, ReportInput, RiskInput};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct RiskGradingResponse {
+    pub id: RiskGradingId,
+    pub graded_at: DateTime<Utc>,
+    pub graded_by: UserId,
+    /// `null` for the first grading.
+    pub from_level: Option<RiskLevel>,
+    pub to_level: RiskLevel,
+    pub rationale: String,
+    pub information: String,
+}
+
+impl From<RiskGradingRow> for RiskGradingResponse {
+    fn from(g: RiskGradingRow) -> Self {
+        RiskGradingResponse {
+            id: g.id,
+            graded_at: g.graded_at,
+            graded_by: g.graded_by,
+            from_level: g.from_level,
+            to_level: g.to_level,
+            rationale: g.rationale,
+            information: g.information,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EpisodeSummary {
+    pub id: EpisodeId,
+    #[schema(example = "LDS-2026-000123")]
+    pub reference: String,
+    pub person_id: PersonId,
+    pub district_id: DistrictId,
+    pub status: EpisodeStatus,
+    pub risk_level: RiskLevel,
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: ReportedBy,
+    pub reporter_details: String,
+    pub last_seen_at: DateTime<Utc>,
+    pub last_seen_location: String,
+    pub missing_from: MissingFrom,
+    pub circumstances: String,
+    pub cancelled_reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<EpisodeRow> for EpisodeSummary {
+    fn from(r: EpisodeRow) -> Self {
+        EpisodeSummary {
+            id: r.id,
+            reference: r.reference,
+            person_id: r.person_id,
+            district_id: r.district_id,
+            status: r.status,
+            risk_level: r.risk_level,
+            reported_at: r.reported_at,
+            reported_by: r.reported_by,
+            reporter_details: r.reporter_details,
+            last_seen_at: r.last_seen_at,
+            last_seen_location: r.last_seen_location,
+            missing_from: r.missing_from,
+            circumstances: r.circumstances,
+            cancelled_reason: r.cancelled_reason,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// An episode with its whole risk history (oldest first).
+#[derive(Serialize, ToSchema)]
+pub struct EpisodeResponse {
+    #[serde(flatten)]
+    pub episode: EpisodeSummary,
+    pub risk_history: Vec<RiskGradingResponse>,
+}
+
+impl From<Episode> for EpisodeResponse {
+    fn from(e: Episode) -> Self {
+        EpisodeResponse {
+            episode: e.row.into(),
+            risk_history: e.gradings.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskGradingRequest {
+    pub level: RiskLevel,
+    #[schema(example = "First missing episode; no known risk factors; found quickly before.")]
+    pub rationale: String,
+    #[schema(example = "Call from mother; PNC checks; school attendance.")]
+    pub information: String,
+}
+
+impl TryFrom<RiskGradingRequest> for RiskInput {
+    type Error = AppError;
+    fn try_from(r: RiskGradingRequest) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let rationale = check_text(&r.rationale, true, 5000)
+            .map_err(|m| errors.push(FieldError::new("rationale", m)))
+            .ok();
+        let information = check_text(&r.information, true, 5000)
+            .map_err(|m| errors.push(FieldError::new("information", m)))
+            .ok();
+        match (rationale, information) {
+            (Some(rationale), Some(information)) => Ok(RiskInput {
+                level: r.level,
+                rationale,
+                information,
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportEpisodeRequest {
+    pub person_id: PersonId,
+    /// Defaults to the reporting user's district; force-wide users must give it.
+    pub district_id: Option<DistrictId>,
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: ReportedBy,
+    #[serde(default)]
+    #[schema(example = "Mother, by phone")]
+    pub reporter_details: String,
+    pub last_seen_at: DateTime<Utc>,
+    #[schema(example = "Roundhay Park, north gate")]
+    pub last_seen_location: String,
+    pub missing_from: MissingFrom,
+    #[serde(default)]
+    pub circumstances: String,
+    /// The first risk grading.
+    pub risk: RiskGradingRequest,
+}
+
+impl TryFrom<ReportEpisodeRequest> for ReportInput {
+    type Error = AppError;
+    fn try_from(r: ReportEpisodeRequest) -> Result<Self, AppError> {
+        let mut errors: Vec<FieldError> =
+            check_report_times(r.reported_at, r.last_seen_at, Utc::now())
+                .into_iter()
+                .map(|(f, m)| FieldError::new(f, m))
+                .collect();
+        let mut text = |field: &str, v: &str, required: bool, max: usize| {
+            check_text(v, required, max)
+                .map_err(|m| errors.push(FieldError::new(field, m)))
+                .ok()
+        };
+        let reporter_details = text("reporter_details", &r.reporter_details, false, 500);
+        let location = text("last_seen_location", &r.last_seen_location, true, 500);
+        let circumstances = text("circumstances", &r.circumstances, false, 10000);
+        let risk = match RiskInput::try_from(r.risk) {
+            Ok(risk) => Some(risk),
+            Err(AppError::Validation(es)) => {
+                errors.extend(
+                    es.into_iter()
+                        .map(|e| FieldError::new(format!("risk.{}", e.field), e.message)),
+                );
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        match (reporter_details, location, circumstances, risk) {
+            (Some(reporter_details), Some(last_seen_location), Some(circumstances), Some(risk))
+                if errors.is_empty() =>
+            {
+                Ok(ReportInput {
+                    person_id: r.person_id,
+                    district_id: r.district_id,
+                    reported_at: r.reported_at,
+                    reported_by: r.reported_by,
+                    reporter_details,
+                    last_seen_at: r.last_seen_at,
+                    last_seen_location,
+                    missing_from: r.missing_from,
+                    circumstances,
+                    risk,
+                })
+            }
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChangeRequest {
+    /// `active` or `cancelled` (returns and closures have their own records).
+    pub status: EpisodeStatus,
+    /// Required to cancel: why the person was not missing.
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EpisodeQuery {
+    pub status: Option<EpisodeStatus>,
+    pub district_id: Option<DistrictId>,
+    pub risk_level: Option<RiskLevel>,
+    pub person_id: Option<PersonId>,
+    pub missing_from: Option<MissingFrom>,
+    /// Reported at or after.
+    pub reported_from: Option<DateTime<Utc>>,
+    /// Reported before.
+    pub reported_to: Option<DateTime<Utc>>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Cursor `<reported_at RFC 3339>_<id>`: the last row of the previous page.
+fn parse_cursor(c: &str) -> Result<(DateTime<Utc>, EpisodeId), AppError> {
+    let bad = || AppError::field("cursor", "must be a next_cursor value this API returned");
+    let (at, id) = c.rsplit_once('_').ok_or_else(bad)?;
+    let at = DateTime::parse_from_rfc3339(at)
+        .map_err(|_| bad())?
+        .with_timezone(&Utc);
+    let id = id.parse().map(EpisodeId).map_err(|_| bad())?;
+    Ok((at, id))
+}
+
+fn cursor_of(e: &EpisodeSummary) -> String {
+    format!(
+        "{}_{}",
+        e.reported_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        e.id
+    )
+}
+
+/// List episodes the caller may see, newest report first.
+#[utoipa::path(get, path = "/api/v1/episodes", tag = "episodes", security(("bearer" = [])), params(EpisodeQuery), responses(
+    (status = 200, body = Page<EpisodeSummary>),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<EpisodeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let limit = page_limit(q.limit)?;
+    let filter = EpisodeFilter {
+        status: q.status,
+        district_id: q.district_id,
+        risk_level: q.risk_level,
+        person_id: q.person_id,
+        missing_from: q.missing_from,
+        reported_from: q.reported_from,
+        reported_to: q.reported_to,
+        before: q.cursor.as_deref().map(parse_cursor).transpose()?,
+    };
+    let rows = services::episodes::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let items = rows.into_iter().map(EpisodeSummary::from).collect();
+    Ok(HttpResponse::Ok().json(Page::new(items, limit, cursor_of)))
+}
+
+fn respond(status: actix_web::http::StatusCode, e: Episode) -> HttpResponse {
+    let mut b = HttpResponse::build(status);
+    b.insert_header(header::ETag(etag(e.row.version)));
+    if status == actix_web::http::StatusCode::CREATED {
+        b.insert_header((header::LOCATION, format!("/api/v1/episodes/{}", e.row.id)));
+    }
+    b.json(EpisodeResponse::from(e))
+}
+
+/// Report a person missing, with the first risk grading.
+#[utoipa::path(post, path = "/api/v1/episodes", tag = "episodes", security(("bearer" = [])), request_body = ReportEpisodeRequest, responses(
+    (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    body: web::Json<ReportEpisodeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let input = ReportInput::try_from(body.into_inner())?;
+    let e = services::episodes::report(&state, &bearer, meta.audit, input).await?;
+    Ok(respond(actix_web::http::StatusCode::CREATED, e))
+}
+
+/// Read an episode with its risk history.
+#[utoipa::path(get, path = "/api/v1/episodes/{id}", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id")), responses(
+    (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+) -> Result<HttpResponse, AppError> {
+    let e = services::episodes::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(respond(actix_web::http::StatusCode::OK, e))
+}
+
+/// Activate or cancel an episode (send `If-Match`). An illegal move is a 409 naming
+/// the statuses allowed next.
+#[utoipa::path(post, path = "/api/v1/episodes/{id}/status", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = StatusChangeRequest, responses(
+    (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn change_status(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+    if_match: IfMatch,
+    body: web::Json<StatusChangeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let r = body.into_inner();
+    let reason = match r.reason.as_deref() {
+        None => None,
+        Some(text) => {
+            Some(check_text(text, true, 2000).map_err(|m| AppError::field("reason", &m))?)
+        }
+    };
+    let e = services::episodes::change_status(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        r.status,
+        reason,
+    )
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, e))
+}
+
+/// Re-grade the episode's risk (send `If-Match`); the history keeps every grading.
+#[utoipa::path(post, path = "/api/v1/episodes/{id}/risk-gradings", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = RiskGradingRequest, responses(
+    (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn regrade(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+    if_match: IfMatch,
+    body: web::Json<RiskGradingRequest>,
+) -> Result<HttpResponse, AppError> {
+    let risk = RiskInput::try_from(body.into_inner())?;
+    let e = services::episodes::regrade(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        risk,
+    )
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::CREATED, e))
+}

@@ -1,0 +1,320 @@
+//! `/persons`: the people episodes are about (operational police roles).
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::types::{double_option, Page};
+use crate::auth::Bearer;
+use crate::db::persons::PersonRow;
+use crate::domain::episodes::check_text;
+use crate::domain::persons::{check_date_of_birth, check_name, Sex};
+use crate::error::{AppError, FieldError, Problem};
+use crate::ids::{DistrictId, PersonId};
+use crate::services;
+use crate::services::persons::{PersonAmendment, PersonInput};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonResponse {
+    pub id: PersonId,
+    pub given_name: String,
+    pub family_name: String,
+    pub aliases: Vec<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub ethnicity: Option<String>,
+    pub home_district_id: Option<DistrictId>,
+    pub local_authority: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<PersonRow> for PersonResponse {
+    fn from(r: PersonRow) -> Self {
+        PersonResponse {
+            id: r.id,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            aliases: r.aliases,
+            date_of_birth: r.date_of_birth,
+            sex: r.sex,
+            ethnicity: r.ethnicity,
+            home_district_id: r.home_district_id,
+            local_authority: r.local_authority,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePersonRequest {
+    #[schema(example = "Amy")]
+    pub given_name: String,
+    #[schema(example = "Example")]
+    pub family_name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[schema(example = "2011-04-02")]
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub ethnicity: Option<String>,
+    pub home_district_id: Option<DistrictId>,
+    #[schema(example = "Leeds City Council")]
+    pub local_authority: Option<String>,
+}
+
+/// Only fields present change; `null` clears an optional one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePersonRequest {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub aliases: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Date, nullable)]
+    pub date_of_birth: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Sex>, nullable)]
+    pub sex: Option<Option<Sex>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub ethnicity: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Uuid, nullable)]
+    pub home_district_id: Option<Option<DistrictId>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub local_authority: Option<Option<String>>,
+}
+
+/// Collects field problems while parsing a body.
+struct Fields(Vec<FieldError>);
+
+impl Fields {
+    fn check<T, E: ToString>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
+        r.map_err(|m| self.0.push(FieldError::new(field, m.to_string())))
+            .ok()
+    }
+
+    fn name(&mut self, field: &str, v: &str) -> Option<String> {
+        self.check(field, check_name(v))
+    }
+
+    fn aliases(&mut self, v: &[String]) -> Option<Vec<String>> {
+        if v.len() > 20 {
+            self.0
+                .push(FieldError::new("aliases", "at most 20 aliases"));
+            return None;
+        }
+        v.iter().map(|a| self.name("aliases", a)).collect()
+    }
+
+    fn dob(&mut self, v: NaiveDate) -> Option<NaiveDate> {
+        self.check(
+            "date_of_birth",
+            check_date_of_birth(v, Utc::now().date_naive()),
+        )
+    }
+
+    fn short_text(&mut self, field: &str, v: &str) -> Option<String> {
+        self.check(field, check_text(v, true, 100))
+    }
+
+    fn done<T>(self, value: Option<T>) -> Result<T, AppError> {
+        match value {
+            Some(v) if self.0.is_empty() => Ok(v),
+            _ => Err(AppError::Validation(self.0)),
+        }
+    }
+}
+
+impl TryFrom<CreatePersonRequest> for PersonInput {
+    type Error = AppError;
+    fn try_from(r: CreatePersonRequest) -> Result<Self, AppError> {
+        let mut f = Fields(Vec::new());
+        let given = f.name("given_name", &r.given_name);
+        let family = f.name("family_name", &r.family_name);
+        let aliases = f.aliases(&r.aliases);
+        let dob = r.date_of_birth.map(|d| f.dob(d));
+        let ethnicity = r.ethnicity.as_deref().map(|e| f.short_text("ethnicity", e));
+        let la = r
+            .local_authority
+            .as_deref()
+            .map(|l| f.short_text("local_authority", l));
+        let input = (|| {
+            Some(PersonInput {
+                given_name: given?,
+                family_name: family?,
+                aliases: aliases?,
+                date_of_birth: dob.map(|d| d.ok_or(())).transpose().ok()?,
+                sex: r.sex,
+                ethnicity: ethnicity.map(|e| e.ok_or(())).transpose().ok()?,
+                home_district_id: r.home_district_id,
+                local_authority: la.map(|l| l.ok_or(())).transpose().ok()?,
+            })
+        })();
+        f.done(input)
+    }
+}
+
+impl TryFrom<UpdatePersonRequest> for PersonAmendment {
+    type Error = AppError;
+    fn try_from(r: UpdatePersonRequest) -> Result<Self, AppError> {
+        let mut f = Fields(Vec::new());
+        let a = PersonAmendment {
+            given_name: r
+                .given_name
+                .as_deref()
+                .and_then(|v| f.name("given_name", v)),
+            family_name: r
+                .family_name
+                .as_deref()
+                .and_then(|v| f.name("family_name", v)),
+            aliases: r.aliases.as_deref().and_then(|v| f.aliases(v)),
+            date_of_birth: r.date_of_birth.map(|o| o.and_then(|d| f.dob(d))),
+            sex: r.sex,
+            ethnicity: r
+                .ethnicity
+                .map(|o| o.and_then(|e| f.short_text("ethnicity", &e))),
+            home_district_id: r.home_district_id,
+            local_authority: r
+                .local_authority
+                .map(|o| o.and_then(|l| f.short_text("local_authority", &l))),
+        };
+        f.done(Some(a))
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    /// Name or alias words, case- and accent-insensitive, partial.
+    pub name: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub home_district_id: Option<DistrictId>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<PersonId>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Search persons by name or alias, date of birth, home district.
+#[utoipa::path(get, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), params(PersonQuery), responses(
+    (status = 200, body = Page<PersonResponse>),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<PersonQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let limit = page_limit(q.limit)?;
+    let rows = services::persons::search(
+        &state,
+        &bearer,
+        meta.audit,
+        q.name.as_deref(),
+        q.date_of_birth,
+        q.home_district_id,
+        q.cursor,
+        limit,
+    )
+    .await?;
+    let items = rows.into_iter().map(PersonResponse::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::new(items, limit, |p: &PersonResponse| {
+            p.id.to_string()
+        })),
+    )
+}
+
+/// Record a person.
+#[utoipa::path(post, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), request_body = CreatePersonRequest, responses(
+    (status = 201, body = PersonResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    body: web::Json<CreatePersonRequest>,
+) -> Result<HttpResponse, AppError> {
+    let input = PersonInput::try_from(body.into_inner())?;
+    let row = services::persons::create(&state, &bearer, meta.audit, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(header::ETag(etag(row.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/persons/{}", row.id)))
+        .json(PersonResponse::from(row)))
+}
+
+/// Read a person.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Person id")), responses(
+    (status = 200, body = PersonResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<PersonId>,
+) -> Result<HttpResponse, AppError> {
+    let row = services::persons::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ETag(etag(row.version)))
+        .json(PersonResponse::from(row)))
+}
+
+/// Amend a person (send `If-Match`).
+#[utoipa::path(patch, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Person id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdatePersonRequest, responses(
+    (status = 200, body = PersonResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<PersonId>,
+    if_match: IfMatch,
+    body: web::Json<UpdatePersonRequest>,
+) -> Result<HttpResponse, AppError> {
+    let amendment = PersonAmendment::try_from(body.into_inner())?;
+    let row = services::persons::amend(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        amendment,
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ETag(etag(row.version)))
+        .json(PersonResponse::from(row)))
+}

@@ -1,0 +1,164 @@
+//! Persons: record, find (names, aliases, date of birth, district), read, amend.
+
+use chrono::NaiveDate;
+
+use crate::auth::Bearer;
+use crate::db::persons::{self as q, NewPerson, PersonChanges, PersonFilter, PersonRow};
+use crate::db::AuditContext;
+use crate::domain::audit::AuditEvent;
+use crate::domain::persons::{fold, search_names, Sex};
+use crate::error::AppError;
+use crate::ids::{DistrictId, PersonId};
+use crate::startup::AppState;
+
+const RECORD: &str = "person";
+
+/// A new person, already parsed.
+#[derive(Debug, Clone)]
+pub struct PersonInput {
+    pub given_name: String,
+    pub family_name: String,
+    pub aliases: Vec<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub ethnicity: Option<String>,
+    pub home_district_id: Option<DistrictId>,
+    pub local_authority: Option<String>,
+}
+
+/// A partial amendment, already parsed; `Some(None)` clears an optional field.
+#[derive(Debug, Default)]
+pub struct PersonAmendment {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub aliases: Option<Vec<String>>,
+    pub date_of_birth: Option<Option<NaiveDate>>,
+    pub sex: Option<Option<Sex>>,
+    pub ethnicity: Option<Option<String>>,
+    pub home_district_id: Option<Option<DistrictId>>,
+    pub local_authority: Option<Option<String>>,
+}
+
+pub async fn create(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    p: PersonInput,
+) -> Result<PersonRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        caller.require_operational()?;
+        let new = NewPerson {
+            id: PersonId::new(),
+            search_names: search_names(&p.given_name, &p.family_name, &p.aliases),
+            given_name: p.given_name,
+            family_name: p.family_name,
+            aliases: p.aliases,
+            date_of_birth: p.date_of_birth,
+            sex: p.sex,
+            ethnicity: p.ethnicity,
+            home_district_id: p.home_district_id,
+            local_authority: p.local_authority,
+            created_by: caller.user_id,
+        };
+        let row = q::insert(tx.conn(), &new).await?;
+        tx.audit(AuditEvent::collection(RECORD, row.id.0));
+        Ok(row)
+    })
+}
+
+pub async fn get(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: PersonId,
+) -> Result<PersonRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_operational()?;
+        let row = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such person"))?;
+        tx.audit(AuditEvent::consultation(RECORD, [id.0]));
+        Ok(row)
+    })
+}
+
+/// `name` is split into words; each must appear (case- and accent-insensitively) in a
+/// name or alias.
+pub async fn search(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    name: Option<&str>,
+    date_of_birth: Option<NaiveDate>,
+    home_district_id: Option<DistrictId>,
+    after: Option<PersonId>,
+    limit: i64,
+) -> Result<Vec<PersonRow>, AppError> {
+    let filter = PersonFilter {
+        words: name
+            .map(|n| {
+                fold(n)
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        date_of_birth,
+        home_district_id,
+        after,
+    };
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_operational()?;
+        let rows = q::search(tx.conn(), &filter, limit).await?;
+        tx.audit(AuditEvent::consultation(
+            RECORD,
+            rows.iter().map(|r| r.id.0),
+        ));
+        Ok(rows)
+    })
+}
+
+pub async fn amend(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: PersonId,
+    expected_version: i32,
+    a: PersonAmendment,
+) -> Result<PersonRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_operational()?;
+        let current = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such person"))?;
+        if current.version != expected_version {
+            return Err(AppError::PreconditionFailed);
+        }
+        let names_change = a.given_name.is_some() || a.family_name.is_some() || a.aliases.is_some();
+        let search = names_change.then(|| {
+            search_names(
+                a.given_name.as_deref().unwrap_or(&current.given_name),
+                a.family_name.as_deref().unwrap_or(&current.family_name),
+                a.aliases.as_deref().unwrap_or(&current.aliases),
+            )
+        });
+        let changes = PersonChanges {
+            given_name: a.given_name,
+            family_name: a.family_name,
+            aliases: a.aliases,
+            search_names: search,
+            date_of_birth: a.date_of_birth,
+            sex: a.sex,
+            ethnicity: a.ethnicity,
+            home_district_id: a.home_district_id,
+            local_authority: a.local_authority,
+        };
+        let row = q::update(tx.conn(), id, expected_version, &changes)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        Ok(row)
+    })
+}

@@ -1,0 +1,507 @@
+//! Persons and episodes through HTTP: reporting, lifecycle, risk history, district
+//! isolation, the role matrix, audit, pagination.
+
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, DEMO_USERS, MFHC};
+
+const BRADFORD_MFHC: (&str, &str) = ("mfhc.bradford@demo.homeward.invalid", "demo-password-mfhc");
+
+async fn person(app: &TestApp, token: &str, given: &str, family: &str, aliases: &[&str]) -> Value {
+    let r = app.call("POST", "/api/v1/persons", Some(token), Some(json!({
+        "given_name": given, "family_name": family, "aliases": aliases, "date_of_birth": "2011-04-02", "sex": "female" }))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body
+}
+
+fn report_body(person_id: &Value, hours_ago: i64) -> Value {
+    let now = Utc::now();
+    json!({
+        "person_id": person_id,
+        "reported_at": (now - Duration::hours(hours_ago)).to_rfc3339(),
+        "reported_by": "parent",
+        "reporter_details": "Mother, by phone",
+        "last_seen_at": (now - Duration::hours(hours_ago + 2)).to_rfc3339(),
+        "last_seen_location": "Roundhay Park",
+        "missing_from": "home",
+        "circumstances": "Did not come home from school.",
+        "risk": { "level": "medium", "rationale": "Age and time of day.", "information": "Call from mother." }
+    })
+}
+
+async fn report(app: &TestApp, token: &str, person_id: &Value, hours_ago: i64) -> Value {
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/episodes",
+            Some(token),
+            Some(report_body(person_id, hours_ago)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body
+}
+
+async fn with_version(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    version: &Value,
+    body: Value,
+) -> crate::helpers::Reply {
+    let req = app
+        .client
+        .post(app.url(path))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("If-Match", format!("\"{version}\"")));
+    app.send(req, Some(body.to_string().into_bytes())).await
+}
+
+#[actix_rt::test]
+async fn an_mfhc_reports_an_episode_with_a_district_reference_and_risk_history() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    let e = report(&app, &t, &p["id"], 1).await;
+    let year = Utc::now().format("%Y").to_string();
+    assert_eq!(e["reference"], format!("LDS-{year}-000001"));
+    assert_eq!(e["status"], "reported");
+    assert_eq!(e["risk_level"], "medium");
+    assert_eq!(e["risk_history"].as_array().unwrap().len(), 1);
+    assert!(e["risk_history"][0]["from_level"].is_null());
+    let second = report(&app, &t, &p["id"], 1).await;
+    assert_eq!(second["reference"], format!("LDS-{year}-000002"));
+}
+
+#[actix_rt::test]
+async fn the_lifecycle_refuses_illegal_moves_and_names_the_allowed_ones() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    let e = report(&app, &t, &p["id"], 1).await;
+    let path = format!("/api/v1/episodes/{}/status", e["id"].as_str().unwrap());
+
+    let active = with_version(
+        &app,
+        &t,
+        &path,
+        &e["version"],
+        json!({ "status": "active" }),
+    )
+    .await;
+    assert_eq!(active.status, 200, "{}", active.body);
+    assert_eq!(active.body["status"], "active");
+    let v = active.body["version"].clone();
+
+    let again = with_version(&app, &t, &path, &v, json!({ "status": "active" })).await;
+    assert_eq!(
+        again.problem(409)["allowed"],
+        json!(["returned", "cancelled"])
+    );
+    // A stale version loses nothing and says so.
+    with_version(
+        &app,
+        &t,
+        &path,
+        &e["version"],
+        json!({ "status": "cancelled", "reason": "x" }),
+    )
+    .await
+    .problem(412);
+    // Cancelling needs a reason.
+    assert_eq!(
+        with_version(&app, &t, &path, &v, json!({ "status": "cancelled" }))
+            .await
+            .problem(400)["errors"][0]["field"],
+        "reason"
+    );
+    // Returns and closures are not set through this endpoint.
+    assert_eq!(
+        with_version(&app, &t, &path, &v, json!({ "status": "closed" }))
+            .await
+            .problem(400)["errors"][0]["field"],
+        "status"
+    );
+
+    let cancelled = with_version(
+        &app,
+        &t,
+        &path,
+        &v,
+        json!({ "status": "cancelled", "reason": "Was at a friend's; mother knew." }),
+    )
+    .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(
+        cancelled.body["cancelled_reason"],
+        "Was at a friend's; mother knew."
+    );
+    let v = cancelled.body["version"].clone();
+    let after = with_version(&app, &t, &path, &v, json!({ "status": "active" })).await;
+    assert_eq!(after.problem(409)["allowed"], json!([]));
+    assert!(after.body["detail"].as_str().unwrap().contains("final"));
+}
+
+#[actix_rt::test]
+async fn re_grading_keeps_the_whole_history() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    let e = report(&app, &t, &p["id"], 1).await;
+    let path = format!(
+        "/api/v1/episodes/{}/risk-gradings",
+        e["id"].as_str().unwrap()
+    );
+    let high = with_version(
+        &app,
+        &t,
+        &path,
+        &e["version"],
+        json!({ "level": "high", "rationale": "Seen with older males.", "information": "CCTV." }),
+    )
+    .await;
+    assert_eq!(high.status, 201, "{}", high.body);
+    assert_eq!(high.body["risk_level"], "high");
+    let h = high.body["risk_history"].as_array().unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(
+        (h[1]["from_level"].as_str(), h[1]["to_level"].as_str()),
+        (Some("medium"), Some("high"))
+    );
+    let got = app
+        .call(
+            "GET",
+            &format!("/api/v1/episodes/{}", e["id"].as_str().unwrap()),
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(got.body["risk_history"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        got.header("etag"),
+        Some(format!("\"{}\"", high.body["version"]))
+    );
+    let empty = with_version(
+        &app,
+        &t,
+        &path,
+        &high.body["version"],
+        json!({ "level": "low", "rationale": " ", "information": "" }),
+    )
+    .await;
+    let fields: Vec<&str> = empty.problem(400)["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["rationale", "information"]);
+}
+
+#[actix_rt::test]
+async fn a_bad_report_names_each_field_and_stores_nothing() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    let mut body = report_body(&p["id"], 1);
+    body["reported_at"] = json!((Utc::now() + Duration::days(2)).to_rfc3339());
+    body["last_seen_location"] = json!("  ");
+    body["risk"]["rationale"] = json!("");
+    let r = app
+        .call("POST", "/api/v1/episodes", Some(&t), Some(body))
+        .await;
+    let fields: Vec<&str> = r.problem(400)["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["reported_at", "last_seen_location", "risk.rationale"]
+    );
+
+    let mut late = report_body(&p["id"], 1);
+    late["last_seen_at"] = json!((Utc::now() - Duration::minutes(10)).to_rfc3339());
+    let r = app
+        .call("POST", "/api/v1/episodes", Some(&t), Some(late))
+        .await;
+    assert_eq!(r.problem(400)["errors"][0]["field"], "last_seen_at");
+
+    let mut unknown = report_body(&p["id"], 1);
+    unknown["missing_from"] = json!("the moon");
+    app.call("POST", "/api/v1/episodes", Some(&t), Some(unknown))
+        .await
+        .problem(400);
+
+    let no_person = report_body(&json!("00000000-0000-0000-0000-000000000000"), 1);
+    assert_eq!(
+        app.call("POST", "/api/v1/episodes", Some(&t), Some(no_person))
+            .await
+            .problem(400)["errors"][0]["field"],
+        "person_id"
+    );
+
+    let list = app.call("GET", "/api/v1/episodes", Some(&t), None).await;
+    assert_eq!(list.body["items"], json!([]));
+}
+
+#[actix_rt::test]
+async fn another_districts_mfhc_cannot_see_or_report_for_this_district() {
+    let app = spawn_app().await;
+    let (leeds, _) = app.login(MFHC).await;
+    let (bradford, _) = app.login(BRADFORD_MFHC).await;
+    let p = person(&app, &leeds, "Amy", "Example", &[]).await;
+    let e = report(&app, &leeds, &p["id"], 1).await;
+    let id = e["id"].as_str().unwrap();
+    app.call(
+        "GET",
+        &format!("/api/v1/episodes/{id}"),
+        Some(&bradford),
+        None,
+    )
+    .await
+    .problem(404);
+    let list = app
+        .call("GET", "/api/v1/episodes", Some(&bradford), None)
+        .await;
+    assert_eq!(list.body["items"], json!([]));
+    with_version(
+        &app,
+        &bradford,
+        &format!("/api/v1/episodes/{id}/status"),
+        &e["version"],
+        json!({ "status": "active" }),
+    )
+    .await
+    .problem(404);
+    let mut body = report_body(&p["id"], 1);
+    body["district_id"] = e["district_id"].clone();
+    app.call("POST", "/api/v1/episodes", Some(&bradford), Some(body))
+        .await
+        .problem(403);
+    // The person record itself is findable force-wide, to avoid duplicates.
+    assert_eq!(
+        app.call(
+            "GET",
+            &format!("/api/v1/persons/{}", p["id"].as_str().unwrap()),
+            Some(&bradford),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+}
+
+#[actix_rt::test]
+async fn roles_without_case_access_are_refused_everywhere_and_see_nothing() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let p = person(&app, &mfhc, "Amy", "Example", &[]).await;
+    let e = report(&app, &mfhc, &p["id"], 1).await;
+    let (pid, eid) = (p["id"].as_str().unwrap(), e["id"].as_str().unwrap());
+    let routes: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", "/api/v1/persons".into(), None),
+        (
+            "POST",
+            "/api/v1/persons".into(),
+            Some(json!({ "given_name": "A", "family_name": "B" })),
+        ),
+        ("GET", format!("/api/v1/persons/{pid}"), None),
+        ("GET", "/api/v1/episodes".into(), None),
+        (
+            "POST",
+            "/api/v1/episodes".into(),
+            Some(report_body(&p["id"], 1)),
+        ),
+        ("GET", format!("/api/v1/episodes/{eid}"), None),
+    ];
+    for (role, email, password) in DEMO_USERS
+        .iter()
+        .filter(|(r, ..)| ["admin", "analyst", "partner", "early_action"].contains(r))
+    {
+        let (t, _) = app.login((email, password)).await;
+        for (method, path, body) in &routes {
+            let r = app.call(method, path, Some(&t), body.clone()).await;
+            assert_eq!(r.status, 403, "{role} {method} {path}: {}", r.body);
+        }
+        let r = with_version(
+            &app,
+            &t,
+            &format!("/api/v1/episodes/{eid}/status"),
+            &e["version"],
+            json!({ "status": "active" }),
+        )
+        .await;
+        assert_eq!(r.status, 403, "{role} status change");
+    }
+    // Nothing changed.
+    let got = app
+        .call("GET", &format!("/api/v1/episodes/{eid}"), Some(&mfhc), None)
+        .await;
+    assert_eq!(got.body["status"], "reported");
+    // Officers and supervisors of the district get in.
+    for (role, email, password) in DEMO_USERS
+        .iter()
+        .filter(|(r, ..)| ["officer", "supervisor"].contains(r))
+    {
+        let (t, _) = app.login((email, password)).await;
+        let r = app
+            .call("GET", &format!("/api/v1/episodes/{eid}"), Some(&t), None)
+            .await;
+        assert_eq!(r.status, 200, "{role}: {}", r.body);
+    }
+}
+
+#[actix_rt::test]
+async fn reading_an_episode_is_audited_as_a_consultation() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    let e = report(&app, &t, &p["id"], 1).await;
+    let id = e["id"].as_str().unwrap();
+    app.call("GET", &format!("/api/v1/episodes/{id}"), Some(&t), None)
+        .await;
+    let (admin, _) = app.login(crate::helpers::ADMIN).await;
+    let log = app
+        .call(
+            "GET",
+            &format!("/api/v1/audit?record_id={id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    let ops: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["consultation", "collection"]);
+    assert_eq!(log.body["items"][0]["actor_role"], "mfhc");
+}
+
+#[actix_rt::test]
+async fn episode_pages_are_stable_and_complete() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    for h in [5, 3, 3, 1, 8] {
+        report(&app, &t, &p["id"], h).await;
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/episodes?limit=2&cursor={}", c.replace('+', "%2B")),
+            None => "/api/v1/episodes?limit=2".into(),
+        };
+        let page = app.call("GET", &path, Some(&t), None).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        seen.extend(page.body["items"].as_array().unwrap().iter().map(|e| {
+            (
+                e["reported_at"].as_str().unwrap().to_owned(),
+                e["id"].as_str().unwrap().to_owned(),
+            )
+        }));
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    assert_eq!(seen, sorted, "pages must be newest first without repeats");
+    app.call("GET", "/api/v1/episodes?cursor=garbage", Some(&t), None)
+        .await
+        .problem(400);
+}
+
+#[actix_rt::test]
+async fn person_search_is_case_and_accent_insensitive_and_covers_aliases() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let zoe = person(&app, &t, "Zoë", "O'Brien", &["Zee Smith"]).await;
+    person(&app, &t, "Amy", "Example", &[]).await;
+    let ids = |r: &crate::helpers::Reply| {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    for q in ["zoe", "ZOË", "o'bri", "zee", "smith zee"] {
+        let r = app
+            .call(
+                "GET",
+                &format!("/api/v1/persons?name={}", urlencode(q)),
+                Some(&t),
+                None,
+            )
+            .await;
+        assert_eq!(ids(&r), vec![zoe["id"].clone()], "{q}");
+    }
+    let none = app
+        .call("GET", "/api/v1/persons?name=%25", Some(&t), None)
+        .await;
+    assert!(ids(&none).is_empty(), "a % must match literally");
+    let by_dob = app
+        .call(
+            "GET",
+            "/api/v1/persons?date_of_birth=2011-04-02",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&by_dob).len(), 2);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[actix_rt::test]
+async fn person_amendments_need_the_current_version_and_valid_fields() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    let path = format!("/api/v1/persons/{}", p["id"].as_str().unwrap());
+    let patch = |v: &str, body: Value| {
+        let req = app
+            .client
+            .patch(app.url(&path))
+            .insert_header(("Authorization", format!("Bearer {t}")))
+            .insert_header(("Content-Type", "application/json"))
+            .insert_header(("If-Match", v.to_owned()));
+        (req, Some(body.to_string().into_bytes()))
+    };
+    let (r, b) = patch("\"1\"", json!({ "date_of_birth": "2099-01-01" }));
+    assert_eq!(
+        app.send(r, b).await.problem(400)["errors"][0]["field"],
+        "date_of_birth"
+    );
+    let (r, b) = patch("\"1\"", json!({ "aliases": ["Mimi"], "ethnicity": null }));
+    let ok = app.send(r, b).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(ok.body["aliases"], json!(["Mimi"]));
+    let (r, b) = patch("\"1\"", json!({ "given_name": "Other" }));
+    app.send(r, b).await.problem(412);
+    let found = app
+        .call("GET", "/api/v1/persons?name=mimi", Some(&t), None)
+        .await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
+}
