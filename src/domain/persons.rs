@@ -32,6 +32,15 @@ pub fn search_names(given: &str, family: &str, aliases: &[String]) -> String {
         .join(" | ")
 }
 
+/// A name query as words that must each appear in a name or alias (folded).
+pub fn search_words(query: &str) -> Vec<String> {
+    fold(query)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 /// A person's name part: trimmed, 1–100 characters, no control characters.
 pub fn check_name(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
@@ -82,6 +91,12 @@ mod tests {
         assert_eq!(fold("  Zoë   O'BRIEN "), "zoe o'brien");
         assert_eq!(fold("Łukasz Żółć"), "łukasz zołc");
         assert_eq!(fold("José"), fold("JOSE"));
+    }
+
+    #[test]
+    fn queries_split_into_folded_words() {
+        assert_eq!(search_words("  Zoë  SMITH "), ["zoe", "smith"]);
+        assert!(search_words("   ").is_empty());
     }
 
     #[test]

@@ -9,9 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{etag, page_limit, IfMatch, Meta};
 use super::types::{double_option, Page};
 use crate::auth::Bearer;
-use crate::db::persons::PersonRow;
+use crate::db::persons::{PersonFilter, PersonRow};
 use crate::domain::episodes::check_text;
-use crate::domain::persons::{check_date_of_birth, check_name, Sex};
+use crate::domain::persons::{check_date_of_birth, check_name, search_words, Sex};
 use crate::error::{AppError, FieldError, Problem};
 use crate::ids::{DistrictId, PersonId};
 use crate::services;
@@ -222,17 +222,13 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
-    let rows = services::persons::search(
-        &state,
-        &bearer,
-        meta.audit,
-        q.name.as_deref(),
-        q.date_of_birth,
-        q.home_district_id,
-        q.cursor,
-        limit,
-    )
-    .await?;
+    let filter = PersonFilter {
+        words: q.name.as_deref().map(search_words).unwrap_or_default(),
+        date_of_birth: q.date_of_birth,
+        home_district_id: q.home_district_id,
+        after: q.cursor,
+    };
+    let rows = services::persons::search(&state, &bearer, meta.audit, filter, limit).await?;
     let items = rows.into_iter().map(PersonResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |p: &PersonResponse| {

@@ -6,7 +6,7 @@ use crate::auth::Bearer;
 use crate::db::persons::{self as q, NewPerson, PersonChanges, PersonFilter, PersonRow};
 use crate::db::AuditContext;
 use crate::domain::audit::AuditEvent;
-use crate::domain::persons::{fold, search_names, Sex};
+use crate::domain::persons::{search_names, Sex};
 use crate::error::AppError;
 use crate::ids::{DistrictId, PersonId};
 use crate::startup::AppState;
@@ -83,32 +83,14 @@ pub async fn get(
     })
 }
 
-/// `name` is split into words; each must appear (case- and accent-insensitively) in a
-/// name or alias.
+/// Persons matching `filter` (see `domain::persons::search_words` for names).
 pub async fn search(
     state: &AppState,
     bearer: &Bearer,
     audit: AuditContext,
-    name: Option<&str>,
-    date_of_birth: Option<NaiveDate>,
-    home_district_id: Option<DistrictId>,
-    after: Option<PersonId>,
+    filter: PersonFilter,
     limit: i64,
 ) -> Result<Vec<PersonRow>, AppError> {
-    let filter = PersonFilter {
-        words: name
-            .map(|n| {
-                fold(n)
-                    .split(' ')
-                    .filter(|w| !w.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        date_of_birth,
-        home_district_id,
-        after,
-    };
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_operational()?;
         let rows = q::search(tx.conn(), &filter, limit).await?;
