@@ -243,12 +243,31 @@ impl From<diesel::result::Error> for AppError {
                     "value is not allowed",
                 )])
             }
+            // Data exceptions (SQLSTATE class 22) come from values the edge should have
+            // refused; they are the client's, never a 500.
+            E::DatabaseError(K::Unknown, info) if is_data_exception(info.message()) => {
+                AppError::BadRequest(
+                    "a value in the request cannot be stored (out of range or not valid text)"
+                        .into(),
+                )
+            }
             E::DatabaseError(K::ClosedConnection, _) => {
                 AppError::Unavailable("the database connection was lost; try again".into())
             }
             other => AppError::internal(other),
         }
     }
+}
+
+fn is_data_exception(message: &str) -> bool {
+    [
+        "invalid byte sequence",
+        "out of range",
+        "invalid input syntax",
+        "value too long",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 /// `users_email_key` → `email`: what a unique constraint is about, for the message.

@@ -1,6 +1,6 @@
-DROP FUNCTION IF EXISTS auth_throttle_clear(bytea);
-DROP FUNCTION IF EXISTS auth_throttle_fail(bytea[], integer[], interval);
-DROP FUNCTION IF EXISTS auth_throttle_wait(bytea[]);
+DROP FUNCTION IF EXISTS auth_throttle_known(bytea);
+DROP FUNCTION IF EXISTS auth_throttle_success(bytea[], bytea[], bytea);
+DROP FUNCTION IF EXISTS auth_throttle_attempt(bytea[], integer[], interval);
 DROP FUNCTION IF EXISTS auth_rotate_refresh(bytea, bytea, timestamptz);
 DROP FUNCTION IF EXISTS auth_principal(uuid, uuid, integer);
 DROP FUNCTION IF EXISTS auth_login_lookup(text);

@@ -74,12 +74,12 @@ CREATE TABLE refresh_tokens (
 );
 CREATE INDEX refresh_tokens_session_idx ON refresh_tokens (session_id);
 
--- Failed-login counters, keyed by a hash of the account or client address.
+-- Login-attempt counters, keyed by a hash of the account, the client address or both
+-- (and, with failures = 0, the account-and-address pairs that have logged in before).
 CREATE TABLE login_throttle (
     key_hash          bytea PRIMARY KEY,
     failures          integer NOT NULL,
-    window_started_at timestamptz NOT NULL,
-    blocked_until     timestamptz
+    window_started_at timestamptz NOT NULL
 );
 
 -- Row-level security ------------------------------------------------------------
@@ -122,18 +122,24 @@ CREATE POLICY users_owner ON users TO homeward_owner USING (true) WITH CHECK (tr
 
 ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE sessions FORCE ROW LEVEL SECURITY;
-CREATE POLICY sessions_self ON sessions TO homeward_app
-    USING (user_id = hw_user_id()) WITH CHECK (user_id = hw_user_id());
-CREATE POLICY sessions_admin_revoke ON sessions FOR UPDATE TO homeward_app
-    USING (hw_is_admin()) WITH CHECK (hw_is_admin());
+-- Sessions: a caller starts and ends their own; an administrator may end anyone's. The
+-- only change allowed is revocation (column grants and WITH CHECK), so a logout can
+-- never be undone from the runtime role.
+CREATE POLICY sessions_self_read ON sessions FOR SELECT TO homeward_app USING (user_id = hw_user_id());
+CREATE POLICY sessions_self_insert ON sessions FOR INSERT TO homeward_app
+    WITH CHECK (user_id = hw_user_id() AND revoked_at IS NULL AND expires_at > now());
+CREATE POLICY sessions_revoke ON sessions FOR UPDATE TO homeward_app
+    USING (user_id = hw_user_id() OR hw_is_admin()) WITH CHECK (revoked_at IS NOT NULL);
 CREATE POLICY sessions_admin_read ON sessions FOR SELECT TO homeward_app USING (hw_is_admin());
 CREATE POLICY sessions_owner ON sessions TO homeward_owner USING (true) WITH CHECK (true);
 
+-- Refresh tokens: inserted at login for the caller's own new session; rotation happens
+-- only inside auth_rotate_refresh.
 ALTER TABLE refresh_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE refresh_tokens FORCE ROW LEVEL SECURITY;
-CREATE POLICY refresh_tokens_self ON refresh_tokens TO homeward_app
-    USING (EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_id AND s.user_id = hw_user_id()))
-    WITH CHECK (EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_id AND s.user_id = hw_user_id()));
+CREATE POLICY refresh_tokens_self_insert ON refresh_tokens FOR INSERT TO homeward_app
+    WITH CHECK (used_at IS NULL AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_id
+                                            AND s.user_id = hw_user_id() AND s.revoked_at IS NULL));
 CREATE POLICY refresh_tokens_owner ON refresh_tokens TO homeward_owner USING (true) WITH CHECK (true);
 
 ALTER TABLE login_throttle ENABLE ROW LEVEL SECURITY;
@@ -144,7 +150,9 @@ GRANT SELECT ON districts, agency_types, agency_districts TO homeward_app;
 GRANT SELECT, INSERT, UPDATE ON agencies TO homeward_app;
 GRANT INSERT, DELETE ON agency_districts TO homeward_app;
 GRANT SELECT, INSERT, UPDATE ON users TO homeward_app;
-GRANT SELECT, INSERT, UPDATE ON sessions, refresh_tokens TO homeward_app;
+GRANT SELECT, INSERT ON sessions TO homeward_app;
+GRANT UPDATE (revoked_at, revoked_reason) ON sessions TO homeward_app;
+GRANT INSERT ON refresh_tokens TO homeward_app;
 
 -- Authentication entry points ---------------------------------------------------
 -- Before a caller is known there are no claims, so RLS hides every account. These
@@ -205,45 +213,53 @@ BEGIN
 END
 $$;
 
--- Failed-login throttling: the seconds a key must still wait (0 when allowed).
-CREATE FUNCTION auth_throttle_wait(p_keys bytea[])
+-- Login throttling. Every attempt is counted *before* the password is checked, in one
+-- atomic statement, so concurrent attempts cannot slip past the limit. Returns the
+-- seconds to wait (0 = go ahead): a key over its limit waits until its window ends.
+-- Windows are fixed, and refused attempts do not extend them, so every block expires.
+CREATE FUNCTION auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval)
 RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
-$$ SELECT coalesce(max(ceil(extract(epoch FROM blocked_until - now())))::integer, 0)
-     FROM login_throttle WHERE key_hash = ANY (p_keys) AND blocked_until > now() $$;
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+WITH counted AS (
+    INSERT INTO login_throttle AS lt (key_hash, failures, window_started_at)
+    SELECT k.key_hash, 1, now() FROM unnest(p_keys) AS k (key_hash)
+    ON CONFLICT (key_hash) DO UPDATE SET
+        failures = CASE WHEN lt.window_started_at + p_window <= now() THEN 1 ELSE lt.failures + 1 END,
+        window_started_at = CASE WHEN lt.window_started_at + p_window <= now() THEN now()
+                                 ELSE lt.window_started_at END
+    RETURNING lt.key_hash, lt.failures, lt.window_started_at
+)
+SELECT coalesce(max(ceil(extract(epoch FROM c.window_started_at + p_window - now())))::integer, 0)
+  FROM counted c JOIN unnest(p_keys, p_limits) AS k (key_hash, lim) ON k.key_hash = c.key_hash
+ WHERE c.failures > k.lim
+$$;
 
--- Records one failure per key: within p_window, the p_limit-th failure blocks the key
--- until the window ends. Blocks always expire, so no one can lock an account for good.
-CREATE FUNCTION auth_throttle_fail(p_keys bytea[], p_limits integer[], p_window interval)
+-- After a successful login: forget the account's counters (`p_clear`), take this attempt
+-- back off the address's (`p_undo`), and remember the account-and-address pair as known
+-- (`p_known`) for 30 days.
+CREATE FUNCTION auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea)
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
 $$
-INSERT INTO login_throttle AS lt (key_hash, failures, window_started_at, blocked_until)
-SELECT k.key_hash, 1, now(), CASE WHEN k.lim <= 1 THEN now() + p_window END
-  FROM unnest(p_keys, p_limits) AS k (key_hash, lim)
-ON CONFLICT (key_hash) DO UPDATE SET
-    failures = CASE WHEN lt.window_started_at + p_window <= now() THEN 1 ELSE lt.failures + 1 END,
-    window_started_at = CASE WHEN lt.window_started_at + p_window <= now() THEN now()
-                             ELSE lt.window_started_at END,
-    blocked_until = CASE
-        WHEN lt.window_started_at + p_window <= now() THEN NULL
-        WHEN lt.failures + 1 >= (SELECT k2.lim FROM unnest(p_keys, p_limits) AS k2 (key_hash, lim)
-                                  WHERE k2.key_hash = lt.key_hash)
-            THEN lt.window_started_at + p_window
-        ELSE lt.blocked_until END
+DELETE FROM login_throttle WHERE key_hash = ANY (p_clear);
+UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key_hash = ANY (p_undo);
+INSERT INTO login_throttle (key_hash, failures, window_started_at) VALUES (p_known, 0, now())
+ON CONFLICT (key_hash) DO UPDATE SET window_started_at = now();
 $$;
 
--- A successful login clears its account's counter (not the address's).
-CREATE FUNCTION auth_throttle_clear(p_key bytea)
-RETURNS void
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
-$$ DELETE FROM login_throttle WHERE key_hash = p_key $$;
+-- Whether this account has logged in from this address in the last 30 days.
+CREATE FUNCTION auth_throttle_known(p_known bytea)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$ SELECT EXISTS (SELECT 1 FROM login_throttle WHERE key_hash = p_known
+                   AND window_started_at > now() - interval '30 days') $$;
 
 REVOKE ALL ON FUNCTION auth_login_lookup(text), auth_principal(uuid, uuid, integer),
-    auth_rotate_refresh(bytea, bytea, timestamptz), auth_throttle_wait(bytea[]),
-    auth_throttle_fail(bytea[], integer[], interval), auth_throttle_clear(bytea) FROM PUBLIC;
+    auth_rotate_refresh(bytea, bytea, timestamptz), auth_throttle_attempt(bytea[], integer[], interval),
+    auth_throttle_success(bytea[], bytea[], bytea), auth_throttle_known(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_login_lookup(text), auth_principal(uuid, uuid, integer),
-    auth_rotate_refresh(bytea, bytea, timestamptz), auth_throttle_wait(bytea[]),
-    auth_throttle_fail(bytea[], integer[], interval), auth_throttle_clear(bytea) TO homeward_app;
+    auth_rotate_refresh(bytea, bytea, timestamptz), auth_throttle_attempt(bytea[], integer[], interval),
+    auth_throttle_success(bytea[], bytea[], bytea), auth_throttle_known(bytea) TO homeward_app;
 
 RESET ROLE;

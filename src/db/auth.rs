@@ -46,39 +46,55 @@ struct Seconds {
     seconds: i32,
 }
 
-/// Seconds until every key in `keys` may try again (0 = now).
-pub async fn throttle_wait(conn: &mut Conn, keys: &[Vec<u8>]) -> QueryResult<i32> {
-    diesel::sql_query("SELECT auth_throttle_wait($1) AS seconds")
+/// Counts one login attempt against each key; returns the seconds to wait (0 = go ahead).
+pub async fn throttle_attempt(
+    conn: &mut Conn,
+    keys: &[Vec<u8>],
+    limits: &[i32],
+    window: std::time::Duration,
+) -> QueryResult<i32> {
+    let window = diesel::data_types::PgInterval::from_microseconds(
+        i64::try_from(window.as_micros()).unwrap_or(i64::MAX),
+    );
+    diesel::sql_query("SELECT auth_throttle_attempt($1, $2, $3) AS seconds")
         .bind::<Array<Bytea>, _>(keys)
+        .bind::<Array<Integer>, _>(limits)
+        .bind::<Interval, _>(window)
         .get_result::<Seconds>(conn)
         .await
         .map(|s| s.seconds)
 }
 
-pub async fn throttle_fail(
+/// After a successful login: clears `clear`, takes the attempt back off `undo`, and
+/// remembers `known`.
+pub async fn throttle_success(
     conn: &mut Conn,
-    keys: &[Vec<u8>],
-    limits: &[i32],
-    window: std::time::Duration,
+    clear: &[Vec<u8>],
+    undo: &[Vec<u8>],
+    known: &[u8],
 ) -> QueryResult<()> {
-    let window = diesel::data_types::PgInterval::from_microseconds(
-        i64::try_from(window.as_micros()).unwrap_or(i64::MAX),
-    );
-    diesel::sql_query("SELECT auth_throttle_fail($1, $2, $3)")
-        .bind::<Array<Bytea>, _>(keys)
-        .bind::<Array<Integer>, _>(limits)
-        .bind::<Interval, _>(window)
+    diesel::sql_query("SELECT auth_throttle_success($1, $2, $3)")
+        .bind::<Array<Bytea>, _>(clear)
+        .bind::<Array<Bytea>, _>(undo)
+        .bind::<Bytea, _>(known)
         .execute(conn)
         .await
         .map(|_| ())
 }
 
-pub async fn throttle_clear(conn: &mut Conn, key: &[u8]) -> QueryResult<()> {
-    diesel::sql_query("SELECT auth_throttle_clear($1)")
-        .bind::<Bytea, _>(key)
-        .execute(conn)
+#[derive(QueryableByName)]
+struct Known {
+    #[diesel(sql_type = Bool)]
+    known: bool,
+}
+
+/// Whether `known` (an account-and-address pair) logged in within the last 30 days.
+pub async fn throttle_known(conn: &mut Conn, known: &[u8]) -> QueryResult<bool> {
+    diesel::sql_query("SELECT auth_throttle_known($1) AS known")
+        .bind::<Bytea, _>(known)
+        .get_result::<Known>(conn)
         .await
-        .map(|_| ())
+        .map(|k| k.known)
 }
 
 /// Starts a session for the caller (claims must already be set to `user`).

@@ -35,7 +35,10 @@ impl Email {
             && domain
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-        if local.is_empty() || local.len() > 64 || !domain_ok || s.chars().any(char::is_whitespace)
+        if local.is_empty()
+            || local.len() > 64
+            || !domain_ok
+            || s.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             return Err("must be an email address such as name@example.org");
         }
@@ -108,6 +111,7 @@ mod tests {
             "a b@x.org",
             "a@.x.org",
             "a@x.org.",
+            "a\u{0}b@x.org",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }

@@ -1,7 +1,7 @@
 //! Missing episodes: statuses and the lifecycle state machine, risk levels, where people
 //! go missing from, reference numbers, and the rules a report must satisfy.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 
 crate::text_enum! {
     /// `reported → active → returned → closed`, plus `cancelled` (whereabouts were known).
@@ -96,6 +96,15 @@ pub fn check_report_times(
     now: DateTime<Utc>,
 ) -> Vec<(&'static str, &'static str)> {
     let mut problems = Vec::new();
+    if !in_storable_range(reported_at) {
+        problems.push(("reported_at", "must be a date from 1900 onwards"));
+    }
+    if !in_storable_range(last_seen_at) {
+        problems.push(("last_seen_at", "must be a date from 1900 onwards"));
+    }
+    if !problems.is_empty() {
+        return problems;
+    }
     if reported_at > now + FUTURE_SKEW {
         problems.push(("reported_at", "must not be in the future"));
     }
@@ -116,7 +125,17 @@ pub fn check_text(value: &str, required: bool, max: usize) -> Result<String, Str
     if v.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
     }
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return Err("must not contain control characters".into());
+    }
     Ok(v.to_owned())
+}
+
+/// Timestamps the database can store and the service will accept: years 1900 to 9999.
+pub fn in_storable_range(t: DateTime<Utc>) -> bool {
+    (1900..=9999).contains(&t.year())
 }
 
 #[cfg(test)]
@@ -175,6 +194,10 @@ mod tests {
             check_report_times(now, now + Duration::days(1), now),
             vec![("last_seen_at", "must not be in the future")]
         );
+        let ancient = DateTime::parse_from_rfc3339("1800-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(check_report_times(ancient, ancient, now).len(), 2);
         // Within the tolerated skew is fine.
         assert!(check_report_times(now + Duration::minutes(2), now, now).is_empty());
     }
@@ -184,6 +207,8 @@ mod tests {
         assert_eq!(check_text("  park  ", true, 10).unwrap(), "park");
         assert!(check_text("   ", true, 10).is_err());
         assert_eq!(check_text("", false, 10).unwrap(), "");
+        assert!(check_text("a\u{0}b", false, 10).is_err());
+        assert_eq!(check_text("line\nline", false, 10).unwrap(), "line\nline");
         assert!(check_text("elevenchars", false, 10).is_err());
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::extract::{check_code, etag, page_limit, IfMatch, Meta};
 use super::types::Page;
 use crate::auth::Bearer;
 use crate::domain::accounts::{DisplayName, Email};
@@ -78,6 +78,12 @@ fn parse_name(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Display
     })
 }
 
+fn parse_code(raw: Option<&str>, errors: &mut Vec<FieldError>) {
+    if let Some(Err(AppError::Validation(mut es))) = raw.map(|c| check_code("agency_type", c)) {
+        errors.append(&mut es);
+    }
+}
+
 fn parse_mailbox(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Email> {
     raw.and_then(|m| {
         Email::parse(m)
@@ -91,6 +97,7 @@ impl TryFrom<CreateAgencyRequest> for CreateAgency {
     fn try_from(r: CreateAgencyRequest) -> Result<Self, AppError> {
         let mut errors = Vec::new();
         let name = parse_name(Some(&r.name), &mut errors);
+        parse_code(Some(&r.agency_type), &mut errors);
         let mailbox = parse_mailbox(Some(&r.mailbox), &mut errors);
         match (name, mailbox) {
             (Some(name), Some(mailbox)) => Ok(CreateAgency {
@@ -109,6 +116,7 @@ impl TryFrom<UpdateAgencyRequest> for UpdateAgency {
     fn try_from(r: UpdateAgencyRequest) -> Result<Self, AppError> {
         let mut errors = Vec::new();
         let name = parse_name(r.name.as_deref(), &mut errors);
+        parse_code(r.agency_type.as_deref(), &mut errors);
         let mailbox = parse_mailbox(r.mailbox.as_deref(), &mut errors);
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));

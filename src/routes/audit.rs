@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::extract::{page_limit, Meta};
+use super::extract::{check_code, check_time, page_limit, Meta};
 use super::types::Page;
 use crate::auth::Bearer;
 use crate::db::audit::{AuditFilter, AuditRow};
@@ -96,6 +96,11 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
+    check_time("from", q.from)?;
+    check_time("to", q.to)?;
+    if let Some(rt) = &q.record_type {
+        check_code("record_type", rt)?;
+    }
     if let (Some(from), Some(to)) = (q.from, q.to) {
         if from >= to {
             return Err(AppError::field("from", "must be before `to`"));

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::extract::{check_time, etag, page_limit, IfMatch, Meta};
 use super::types::Page;
 use crate::auth::Bearer;
 use crate::db::episodes::{EpisodeFilter, EpisodeRow, RiskGradingRow};
@@ -273,6 +273,8 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
+    check_time("reported_from", q.reported_from)?;
+    check_time("reported_to", q.reported_to)?;
     let filter = EpisodeFilter {
         status: q.status,
         district_id: q.district_id,

@@ -159,3 +159,44 @@ mod tests {
         assert_eq!(page_limit(Some(200)).unwrap(), 200);
     }
 }
+
+/// A code such as an agency type or record type: 1–60 of `a-z` and `_`.
+pub fn check_code(field: &str, v: &str) -> Result<(), AppError> {
+    if (1..=60).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            field,
+            "must be a code of lower-case letters and underscores",
+        ))
+    }
+}
+
+/// A time filter the database can compare: years 1900 to 9999.
+pub fn check_time(field: &str, t: Option<chrono::DateTime<chrono::Utc>>) -> Result<(), AppError> {
+    match t {
+        Some(t) if !crate::domain::episodes::in_storable_range(t) => Err(AppError::field(
+            field,
+            "must be a time between the years 1900 and 9999",
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_times_are_bounded() {
+        assert!(check_code("agency_type", "youth_justice").is_ok());
+        assert!(check_code("agency_type", "a\u{0}b").is_err());
+        assert!(check_code("agency_type", "").is_err());
+        let ancient = chrono::DateTime::parse_from_rfc3339("0500-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert!(check_time("from", Some(ancient)).is_err());
+        assert!(check_time("from", Some(chrono::Utc::now())).is_ok());
+        assert!(check_time("from", None).is_ok());
+    }
+}

@@ -222,6 +222,9 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
+    if let Some(name) = &q.name {
+        check_text(name, false, 200).map_err(|m| AppError::field("name", &m))?;
+    }
     let filter = PersonFilter {
         words: q.name.as_deref().map(search_words).unwrap_or_default(),
         date_of_birth: q.date_of_birth,

@@ -14,10 +14,45 @@ use crate::error::AppError;
 use crate::ids::{SessionId, UserId};
 use crate::startup::AppState;
 
-/// Failures allowed per account, and per client address, within the window.
-pub const ACCOUNT_FAILURE_LIMIT: i32 = 10;
-pub const ADDRESS_FAILURE_LIMIT: i32 = 50;
+/// Login attempts allowed within the window: for one account from one address; from one
+/// address across accounts; and for one account across the addresses it has never
+/// logged in from (known addresses are exempt, so an attacker elsewhere cannot lock a
+/// user out).
+pub const PAIR_ATTEMPT_LIMIT: i32 = 10;
+pub const ADDRESS_ATTEMPT_LIMIT: i32 = 50;
+pub const ACCOUNT_ATTEMPT_LIMIT: i32 = 100;
 pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// The throttle keys of one login attempt (hashed: neither email nor address is stored).
+struct ThrottleKeys {
+    pair: Vec<u8>,
+    address: Vec<u8>,
+    account: Vec<u8>,
+    known: Vec<u8>,
+}
+
+impl ThrottleKeys {
+    fn new(email: &str, address: &str) -> Self {
+        ThrottleKeys {
+            pair: refresh::throttle_key("pair", &format!("{email}|{address}")),
+            address: refresh::throttle_key("address", address),
+            account: refresh::throttle_key("account", email),
+            known: refresh::throttle_key("known", &format!("{email}|{address}")),
+        }
+    }
+
+    /// The keys this attempt counts against, with their limits.
+    fn counted(&self, known_address: bool) -> (Vec<Vec<u8>>, Vec<i32>) {
+        let mut keys = vec![
+            (self.pair.clone(), PAIR_ATTEMPT_LIMIT),
+            (self.address.clone(), ADDRESS_ATTEMPT_LIMIT),
+        ];
+        if !known_address {
+            keys.push((self.account.clone(), ACCOUNT_ATTEMPT_LIMIT));
+        }
+        keys.into_iter().unzip()
+    }
+}
 
 const BAD_CREDENTIALS: &str = "the email address or password is incorrect";
 
@@ -52,6 +87,8 @@ fn issue(
 
 /// Checks the password and starts a session. Every failure — unknown account, wrong
 /// password, deactivated account — gets the same answer after about the same time.
+/// The attempt is counted before the password is checked, so concurrent guesses cannot
+/// get past the limits.
 pub async fn login(
     state: &AppState,
     audit: AuditContext,
@@ -59,15 +96,15 @@ pub async fn login(
     email: &str,
     password_given: SecretString,
 ) -> Result<Tokens, AppError> {
-    // A malformed address cannot name an account; still hash, so timing does not tell.
+    // A malformed address cannot name an account; it is still counted and hashed.
     let email = Email::parse(email).ok();
-    let account_key = refresh::throttle_key("account", email.as_ref().map_or("", |e| e.as_str()));
-    let address_key = refresh::throttle_key("address", client_addr);
-    let keys = [account_key.clone(), address_key];
+    let keys = ThrottleKeys::new(email.as_ref().map_or("", |e| e.as_str()), client_addr);
 
     let mut tx = Tx::begin(&state.db, audit.clone()).await?;
     let looked_up = async {
-        let wait = q::throttle_wait(tx.conn(), &keys).await?;
+        let known = q::throttle_known(tx.conn(), &keys.known).await?;
+        let (counted, limits) = keys.counted(known);
+        let wait = q::throttle_attempt(tx.conn(), &counted, &limits, THROTTLE_WINDOW).await?;
         let candidate = match &email {
             Some(e) if wait == 0 => q::login_lookup(tx.conn(), e.as_str()).await?,
             _ => None,
@@ -85,46 +122,36 @@ pub async fn login(
     // The hash is checked outside any transaction: it takes tens of milliseconds.
     let stored = candidate.as_ref().map(|c| c.password_hash.clone());
     let password_ok = password::verify(password_given, stored).await;
+    let Some(c) = candidate.filter(|c| password_ok && c.active) else {
+        return Err(AppError::Unauthenticated(BAD_CREDENTIALS));
+    };
 
     let mut tx = Tx::begin(&state.db, audit).await?;
-    let outcome = async {
-        match candidate.filter(|c| password_ok && c.active) {
-            None => {
-                q::throttle_fail(
-                    tx.conn(),
-                    &keys,
-                    &[ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT],
-                    THROTTLE_WINDOW,
-                )
-                .await?;
-                Ok(None)
-            }
-            Some(c) => {
-                q::throttle_clear(tx.conn(), &account_key).await?;
-                tx.assume(Caller {
-                    user_id: c.id,
-                    role: c.role,
-                    district_id: c.district_id,
-                    agency_id: c.agency_id,
-                })
-                .await?;
-                let expires_at = Utc::now() + chrono::Duration::seconds(state.session_ttl_secs);
-                let session = q::create_session(tx.conn(), c.id, expires_at).await?;
-                let (token, hash) = refresh::generate();
-                q::insert_refresh_token(tx.conn(), session, &hash, expires_at).await?;
-                Ok(Some((c.id, session, c.token_version, token, expires_at)))
-            }
-        }
+    let started = async {
+        q::throttle_success(
+            tx.conn(),
+            &[keys.pair.clone(), keys.account.clone()],
+            std::slice::from_ref(&keys.address),
+            &keys.known,
+        )
+        .await?;
+        tx.assume(Caller {
+            user_id: c.id,
+            role: c.role,
+            district_id: c.district_id,
+            agency_id: c.agency_id,
+        })
+        .await?;
+        let expires_at = Utc::now() + chrono::Duration::seconds(state.session_ttl_secs);
+        let session = q::create_session(tx.conn(), c.id, expires_at).await?;
+        let (token, hash) = refresh::generate();
+        q::insert_refresh_token(tx.conn(), session, &hash, expires_at).await?;
+        Ok((session, token, expires_at))
     }
     .await;
-    // Committed either way: a failure must be counted even though the answer is 401.
-    match tx.finish(outcome).await? {
-        None => Err(AppError::Unauthenticated(BAD_CREDENTIALS)),
-        Some((user, session, version, token, expires_at)) => {
-            tracing::info!(user_id = %user, session_id = %session, "login");
-            issue(state, user, session, version, token, expires_at)
-        }
-    }
+    let (session, token, expires_at) = tx.finish(started).await?;
+    tracing::info!(user_id = %c.id, session_id = %session, "login");
+    issue(state, c.id, session, c.token_version, token, expires_at)
 }
 
 /// Rotates a refresh token. Presenting one that was already used ends its session.
@@ -174,4 +201,40 @@ pub async fn logout(
         q::revoke(tx.conn(), q::Sessions::One(session), "logout").await?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_addresses_are_exempt_from_the_account_wide_limit() {
+        let k = ThrottleKeys::new("a@x.org", "10.0.0.1");
+        let (unknown, limits) = k.counted(false);
+        assert_eq!(
+            unknown,
+            vec![k.pair.clone(), k.address.clone(), k.account.clone()]
+        );
+        assert_eq!(
+            limits,
+            vec![
+                PAIR_ATTEMPT_LIMIT,
+                ADDRESS_ATTEMPT_LIMIT,
+                ACCOUNT_ATTEMPT_LIMIT
+            ]
+        );
+        let (known, _) = k.counted(true);
+        assert_eq!(known, vec![k.pair.clone(), k.address.clone()]);
+    }
+
+    #[test]
+    fn keys_differ_by_address_and_account() {
+        let a = ThrottleKeys::new("a@x.org", "10.0.0.1");
+        let b = ThrottleKeys::new("a@x.org", "10.0.0.2");
+        let c = ThrottleKeys::new("b@x.org", "10.0.0.1");
+        assert_ne!(a.pair, b.pair);
+        assert_eq!(a.account, b.account);
+        assert_eq!(a.address, c.address);
+        assert_ne!(a.known, a.pair);
+    }
 }

@@ -94,12 +94,13 @@ pub async fn create(
 ) -> Result<UserRow, AppError> {
     check_affiliation(input.role, input.agency_id.is_some())
         .map_err(|m| AppError::field("agency_id", m))?;
-    let password_hash = password::hash(input.password.secret().clone())
-        .await
-        .map_err(AppError::internal)?;
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_admin()?;
         check_references(&mut tx, input.district_id, input.agency_id).await?;
+        // Hashed only once the caller is known to be an administrator (it costs 19 MiB).
+        let password_hash = password::hash(input.password.secret().clone())
+            .await
+            .map_err(AppError::internal)?;
         let new = NewUser {
             id: UserId::new(),
             email: input.email.into_inner(),
@@ -123,14 +124,6 @@ pub async fn update(
     expected_version: i32,
     input: UpdateUser,
 ) -> Result<UserRow, AppError> {
-    let password_hash = match &input.password {
-        Some(p) => Some(
-            password::hash(p.secret().clone())
-                .await
-                .map_err(AppError::internal)?,
-        ),
-        None => None,
-    };
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller_id = tx.caller()?.user_id;
         tx.caller()?.require_admin()?;
@@ -140,10 +133,18 @@ pub async fn update(
         if current.version != expected_version {
             return Err(AppError::PreconditionFailed);
         }
-        if let Some(p) = &input.password {
-            p.check_against_email(&current.email)
-                .map_err(|m| AppError::field("password", m))?;
-        }
+        let password_hash = match &input.password {
+            Some(p) => {
+                p.check_against_email(&current.email)
+                    .map_err(|m| AppError::field("password", m))?;
+                Some(
+                    password::hash(p.secret().clone())
+                        .await
+                        .map_err(AppError::internal)?,
+                )
+            }
+            None => None,
+        };
         let role = input.role.unwrap_or(current.role);
         let agency = input.agency_id.unwrap_or(current.agency_id);
         check_affiliation(role, agency.is_some()).map_err(|m| AppError::field("agency_id", m))?;

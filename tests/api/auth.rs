@@ -42,7 +42,7 @@ async fn wrong_password_and_unknown_account_get_the_same_answer() {
 #[actix_rt::test]
 async fn repeated_failures_are_throttled_with_retry_after() {
     let app = spawn_app().await;
-    for _ in 0..homeward::services::auth::ACCOUNT_FAILURE_LIMIT {
+    for _ in 0..homeward::services::auth::PAIR_ATTEMPT_LIMIT {
         app.login_reply(MFHC.0, "a wrong password here")
             .await
             .problem(401);
@@ -62,7 +62,7 @@ async fn repeated_failures_are_throttled_with_retry_after() {
 #[actix_rt::test]
 async fn the_throttle_block_expires_by_itself() {
     let app = spawn_app().await;
-    for _ in 0..homeward::services::auth::ACCOUNT_FAILURE_LIMIT {
+    for _ in 0..homeward::services::auth::PAIR_ATTEMPT_LIMIT {
         app.login_reply(MFHC.0, "a wrong password here")
             .await
             .problem(401);
@@ -70,8 +70,12 @@ async fn the_throttle_block_expires_by_itself() {
     app.login_reply(MFHC.0, MFHC.1).await.problem(429);
     // Move the window into the past, as time would.
     let mut su = app.superuser().await;
-    diesel_async::SimpleAsyncConnection::batch_execute(&mut su,
-        "UPDATE login_throttle SET window_started_at = now() - interval '16 minutes', blocked_until = now() - interval '1 minute'").await.unwrap();
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut su,
+        "UPDATE login_throttle SET window_started_at = now() - interval '16 minutes'",
+    )
+    .await
+    .unwrap();
     assert_eq!(app.login_reply(MFHC.0, MFHC.1).await.status, 200);
 }
 
@@ -338,7 +342,7 @@ async fn changing_a_users_role_kills_their_tokens_at_once() {
 async fn many_failures_from_one_address_throttle_that_address() {
     let app = spawn_app().await;
     // Spread over many accounts, so no single account reaches its own limit.
-    for i in 0..homeward::services::auth::ADDRESS_FAILURE_LIMIT {
+    for i in 0..homeward::services::auth::ADDRESS_ATTEMPT_LIMIT {
         app.login_reply(
             &format!("guess{}@demo.homeward.invalid", i % 40),
             "a wrong password here",
@@ -349,4 +353,64 @@ async fn many_failures_from_one_address_throttle_that_address() {
     let blocked = app.login_reply(ADMIN.0, ADMIN.1).await;
     blocked.problem(429);
     assert!(blocked.header("retry-after").is_some());
+}
+
+#[actix_rt::test]
+async fn a_concurrent_burst_of_guesses_cannot_get_past_the_limit() {
+    let app = spawn_app().await;
+    let attempts = (0..30).map(|_| app.login_reply(MFHC.0, "a wrong password here"));
+    let replies = futures_util::future::join_all(attempts).await;
+    let unauthorised = replies.iter().filter(|r| r.status == 401).count();
+    let throttled = replies.iter().filter(|r| r.status == 429).count();
+    assert_eq!(unauthorised + throttled, 30);
+    assert_eq!(
+        unauthorised,
+        homeward::services::auth::PAIR_ATTEMPT_LIMIT as usize,
+        "only the allowed attempts reach the password check"
+    );
+}
+
+/// Calls the login service directly, so the client address can be chosen.
+async fn login_from(
+    app: &crate::helpers::TestApp,
+    addr: &str,
+    password: &str,
+) -> Result<(), homeward::error::AppError> {
+    let state = homeward::startup::AppState {
+        db: homeward::db::build_pool(&app.app_url, 2).unwrap(),
+        jwt: homeward::auth::JwtKeys::new(&secrecy::SecretSlice::from(vec![1u8; 32]), 900).unwrap(),
+        session_ttl_secs: 3600,
+    };
+    homeward::services::auth::login(
+        &state,
+        Default::default(),
+        addr,
+        MFHC.0,
+        password.to_owned().into(),
+    )
+    .await
+    .map(|_| ())
+}
+
+#[actix_rt::test]
+async fn an_attacker_elsewhere_cannot_lock_a_user_out() {
+    let app = spawn_app().await;
+    // The user has logged in from their usual address before.
+    login_from(&app, "10.0.0.7", MFHC.1).await.unwrap();
+    // An attacker hammers the account from many other addresses, well past every limit.
+    for i in 0..homeward::services::auth::ACCOUNT_ATTEMPT_LIMIT + 10 {
+        let _ = login_from(
+            &app,
+            &format!("192.0.2.{}", i % 200),
+            "a wrong password here",
+        )
+        .await;
+    }
+    // A new address is now throttled for this account …
+    assert!(matches!(
+        login_from(&app, "198.51.100.1", MFHC.1).await,
+        Err(homeward::error::AppError::TooManyRequests { .. })
+    ));
+    // … but the user's known address still gets in.
+    login_from(&app, "10.0.0.7", MFHC.1).await.unwrap();
 }

@@ -178,3 +178,59 @@ async fn every_response_carries_a_request_id() {
     let ready = app.call("GET", "/ready", None, None).await;
     assert_eq!(ready.status, 200, "{}", ready.body);
 }
+
+#[actix_rt::test]
+async fn nul_bytes_and_impossible_dates_are_400s_not_500s() {
+    let app = spawn_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let (mfhc, _) = app.login(crate::helpers::MFHC).await;
+    app.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({ "email": "a\u{0}b@x.org", "password": "whatever it is" })),
+    )
+    .await
+    .problem(401);
+    app.call(
+        "GET",
+        "/api/v1/audit?from=-10000-01-01T00:00:00Z",
+        Some(&admin),
+        None,
+    )
+    .await
+    .problem(400);
+    app.call("GET", "/api/v1/audit?record_type=a%00b", Some(&admin), None)
+        .await
+        .problem(400);
+    app.call("POST", "/api/v1/users", Some(&admin), Some(json!({
+        "email": "a\u{0}b@x.org", "display_name": "N", "role": "officer", "password": "a long test passphrase" }))).await.problem(400);
+    app.call(
+        "POST",
+        "/api/v1/agencies",
+        Some(&admin),
+        Some(json!({
+        "name": "N", "agency_type": "a\u{0}b", "mailbox": "n@x.org", "district_ids": [] })),
+    )
+    .await
+    .problem(400);
+    app.call("GET", "/api/v1/persons?name=a%00b", Some(&mfhc), None)
+        .await
+        .problem(400);
+    app.call(
+        "GET",
+        "/api/v1/episodes?reported_from=0001-01-01T00:00:00Z",
+        Some(&mfhc),
+        None,
+    )
+    .await
+    .problem(400);
+    app.call(
+        "POST",
+        "/api/v1/persons",
+        Some(&mfhc),
+        Some(json!({ "given_name": "A\u{0}", "family_name": "B" })),
+    )
+    .await
+    .problem(400);
+}

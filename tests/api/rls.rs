@@ -193,3 +193,54 @@ async fn a_non_admin_claim_cannot_read_other_users_even_with_sql() {
     assert_eq!(count(tx.conn(), "audit_log").await, 0);
     tx.finish(Ok(())).await.unwrap();
 }
+
+#[actix_rt::test]
+async fn the_runtime_role_cannot_undo_a_logout_or_forge_refresh_tokens() {
+    let app = spawn_app().await;
+    let (access, _) = app.login(crate::helpers::MFHC).await;
+    assert_eq!(
+        app.call("POST", "/api/v1/auth/logout", Some(&access), None)
+            .await
+            .status,
+        204
+    );
+    let mut su = app.superuser().await;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: UserId,
+    }
+    let mfhc: Id =
+        diesel::sql_query("SELECT id FROM users WHERE email = 'mfhc.leeds@demo.homeward.invalid'")
+            .get_result(&mut su)
+            .await
+            .unwrap();
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    for sql in [
+        "UPDATE sessions SET revoked_at = NULL, revoked_reason = NULL",
+        "UPDATE sessions SET expires_at = now() + interval '10 years'",
+        "UPDATE refresh_tokens SET used_at = NULL",
+        "DELETE FROM sessions",
+    ] {
+        let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+        tx.assume(Caller {
+            user_id: mfhc.id,
+            role: Role::Mfhc,
+            district_id: None,
+            agency_id: None,
+        })
+        .await
+        .unwrap();
+        let result = diesel_async::SimpleAsyncConnection::batch_execute(tx.conn(), sql).await;
+        assert!(result.is_err(), "{sql} should be refused");
+        let _ = tx
+            .finish::<()>(Err(homeward::error::AppError::NotFound("x")))
+            .await;
+    }
+    let still: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM sessions WHERE revoked_at IS NULL")
+            .get_result(&mut su)
+            .await
+            .unwrap();
+    assert_eq!(still.n, 0);
+}
