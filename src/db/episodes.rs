@@ -4,9 +4,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{districts, episode_reference_counters, episodes, risk_gradings};
+use super::schema::{
+    districts, episode_reference_counters, episode_returns, episodes, prevention_interviews,
+    risk_gradings,
+};
 use super::Conn;
-use crate::domain::episodes::{EpisodeStatus, MissingFrom, ReportedBy, RiskLevel};
+use crate::domain::episodes::{
+    EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
+};
 use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId, UserId};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -26,6 +31,9 @@ pub struct EpisodeRow {
     pub circumstances: String,
     pub risk_level: RiskLevel,
     pub cancelled_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<UserId>,
+    pub no_interview_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -227,4 +235,115 @@ pub async fn gradings(conn: &mut Conn, episode: EpisodeId) -> QueryResult<Vec<Ri
         .order((risk_gradings::graded_at, risk_gradings::id))
         .load(conn)
         .await
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = episode_returns)]
+pub struct ReturnRow {
+    pub episode_id: EpisodeId,
+    pub returned_at: DateTime<Utc>,
+    pub location: String,
+    pub how: ReturnHow,
+    pub found_by: String,
+    pub harm_suffered: bool,
+    pub harm_details: String,
+    pub markers_seen: Vec<Marker>,
+    pub recorded_by: UserId,
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = prevention_interviews)]
+pub struct InterviewRow {
+    pub episode_id: EpisodeId,
+    pub conducted_at: DateTime<Utc>,
+    pub conducted_by: String,
+    pub mode: InterviewMode,
+    pub disclosures: String,
+    pub referrals_made: String,
+    pub recorded_by: UserId,
+}
+
+pub async fn insert_return(conn: &mut Conn, r: &ReturnRow) -> QueryResult<()> {
+    diesel::insert_into(episode_returns::table)
+        .values(r)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn find_return(conn: &mut Conn, episode: EpisodeId) -> QueryResult<Option<ReturnRow>> {
+    episode_returns::table
+        .find(episode)
+        .select(ReturnRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert_interview(conn: &mut Conn, i: &InterviewRow) -> QueryResult<()> {
+    diesel::insert_into(prevention_interviews::table)
+        .values(i)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn find_interview(
+    conn: &mut Conn,
+    episode: EpisodeId,
+) -> QueryResult<Option<InterviewRow>> {
+    prevention_interviews::table
+        .find(episode)
+        .select(InterviewRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Bumps the episode's version (a record hanging off it changed), if still at `expected_version`.
+pub async fn touch(
+    conn: &mut Conn,
+    id: EpisodeId,
+    expected_version: i32,
+) -> QueryResult<Option<EpisodeRow>> {
+    diesel::update(
+        episodes::table
+            .filter(episodes::id.eq(id))
+            .filter(episodes::version.eq(expected_version)),
+    )
+    .set((
+        episodes::version.eq(episodes::version + 1),
+        episodes::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(EpisodeRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Closes the episode if still at `expected_version`.
+pub async fn close(
+    conn: &mut Conn,
+    id: EpisodeId,
+    expected_version: i32,
+    by: UserId,
+    no_interview_reason: Option<&str>,
+) -> QueryResult<Option<EpisodeRow>> {
+    diesel::update(
+        episodes::table
+            .filter(episodes::id.eq(id))
+            .filter(episodes::version.eq(expected_version)),
+    )
+    .set((
+        episodes::status.eq(EpisodeStatus::Closed),
+        episodes::closed_at.eq(diesel::dsl::now),
+        episodes::closed_by.eq(by),
+        episodes::no_interview_reason.eq(no_interview_reason),
+        episodes::version.eq(episodes::version + 1),
+        episodes::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(EpisodeRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
 }

@@ -70,6 +70,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    episode_returns (episode_id) {
+        episode_id -> Uuid,
+        returned_at -> Timestamptz,
+        location -> Text,
+        how -> Text,
+        found_by -> Text,
+        harm_suffered -> Bool,
+        harm_details -> Text,
+        markers_seen -> Array<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     episodes (id) {
         id -> Uuid,
         reference -> Text,
@@ -89,6 +104,9 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
+        closed_by -> Nullable<Uuid>,
+        no_interview_reason -> Nullable<Text>,
     }
 }
 
@@ -97,7 +115,6 @@ diesel::table! {
         key_hash -> Bytea,
         failures -> Int4,
         window_started_at -> Timestamptz,
-        blocked_until -> Nullable<Timestamptz>,
     }
 }
 
@@ -117,6 +134,19 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    prevention_interviews (episode_id) {
+        episode_id -> Uuid,
+        conducted_at -> Timestamptz,
+        conducted_by -> Text,
+        mode -> Text,
+        disclosures -> Text,
+        referrals_made -> Text,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
     }
 }
 
@@ -176,11 +206,14 @@ diesel::joinable!(agencies -> agency_types (agency_type));
 diesel::joinable!(agency_districts -> agencies (agency_id));
 diesel::joinable!(agency_districts -> districts (district_id));
 diesel::joinable!(episode_reference_counters -> districts (district_id));
+diesel::joinable!(episode_returns -> episodes (episode_id));
+diesel::joinable!(episode_returns -> users (recorded_by));
 diesel::joinable!(episodes -> districts (district_id));
 diesel::joinable!(episodes -> persons (person_id));
-diesel::joinable!(episodes -> users (created_by));
 diesel::joinable!(persons -> districts (home_district_id));
 diesel::joinable!(persons -> users (created_by));
+diesel::joinable!(prevention_interviews -> episodes (episode_id));
+diesel::joinable!(prevention_interviews -> users (recorded_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(risk_gradings -> episodes (episode_id));
 diesel::joinable!(risk_gradings -> users (graded_by));
@@ -196,9 +229,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     districts,
     episode_reference_counters,
+    episode_returns,
     episodes,
     login_throttle,
     persons,
+    prevention_interviews,
     refresh_tokens,
     risk_gradings,
     sessions,

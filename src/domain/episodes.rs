@@ -47,6 +47,79 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// How the person came back.
+    pub enum ReturnHow {
+        SelfReturned => "self_returned",
+        FoundByPolice => "found_by_police",
+        FoundByOther => "found_by_other",
+    }
+}
+
+crate::text_enum! {
+    /// What was seen while the person was missing.
+    pub enum Marker {
+        Cse => "cse",
+        Cce => "cce",
+        MentalHealth => "mental_health",
+        CrimeVictim => "crime_victim",
+        CrimeSuspect => "crime_suspect",
+    }
+}
+
+crate::text_enum! {
+    pub enum InterviewMode {
+        InPerson => "in_person",
+        Phone => "phone",
+        Video => "video",
+    }
+}
+
+/// A later event (return, interview) must come after `after`, must not be in the future,
+/// and must be storable. `field` names the later time.
+pub fn check_after(
+    field: &'static str,
+    at: DateTime<Utc>,
+    after: DateTime<Utc>,
+    after_name: &'static str,
+    now: DateTime<Utc>,
+) -> Result<(), (&'static str, String)> {
+    if !in_storable_range(at) {
+        return Err((field, "must be a date from 1900 onwards".into()));
+    }
+    if at > now + FUTURE_SKEW {
+        return Err((field, "must not be in the future".into()));
+    }
+    if at < after {
+        return Err((field, format!("must not be before {after_name}")));
+    }
+    Ok(())
+}
+
+/// Why an episode cannot be closed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClosureRefused {
+    NotSupervisor,
+    /// Neither a prevention interview nor a reason why none was possible.
+    NoInterview,
+}
+
+/// Closing needs a supervisor, and a prevention interview or a recorded reason why none
+/// was possible.
+pub fn check_closure(
+    role: crate::domain::accounts::Role,
+    has_interview: bool,
+    no_interview_reason: Option<&str>,
+) -> Result<(), ClosureRefused> {
+    if role != crate::domain::accounts::Role::Supervisor {
+        return Err(ClosureRefused::NotSupervisor);
+    }
+    if !has_interview && no_interview_reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(ClosureRefused::NoInterview);
+    }
+    Ok(())
+}
+
 impl EpisodeStatus {
     /// Where an episode may go next from this status.
     pub fn next(self) -> &'static [EpisodeStatus] {
@@ -171,6 +244,59 @@ mod tests {
             .unwrap_err()
             .allowed
             .is_empty());
+    }
+
+    #[test]
+    fn only_a_supervisor_closes_and_only_with_an_interview_or_a_reason() {
+        use crate::domain::accounts::Role;
+        assert_eq!(
+            check_closure(Role::Mfhc, true, None),
+            Err(ClosureRefused::NotSupervisor)
+        );
+        assert_eq!(
+            check_closure(Role::Supervisor, false, None),
+            Err(ClosureRefused::NoInterview)
+        );
+        assert_eq!(
+            check_closure(Role::Supervisor, false, Some("  ")),
+            Err(ClosureRefused::NoInterview)
+        );
+        assert!(check_closure(Role::Supervisor, false, Some("Moved abroad with family")).is_ok());
+        assert!(check_closure(Role::Supervisor, true, None).is_ok());
+    }
+
+    #[test]
+    fn later_events_follow_earlier_ones_and_are_not_in_the_future() {
+        let now = Utc::now();
+        let seen = now - Duration::hours(5);
+        assert!(check_after(
+            "returned_at",
+            now - Duration::hours(1),
+            seen,
+            "last_seen_at",
+            now
+        )
+        .is_ok());
+        assert_eq!(
+            check_after(
+                "returned_at",
+                seen - Duration::hours(1),
+                seen,
+                "last_seen_at",
+                now
+            )
+            .unwrap_err()
+            .1,
+            "must not be before last_seen_at"
+        );
+        assert!(check_after(
+            "returned_at",
+            now + Duration::hours(1),
+            seen,
+            "last_seen_at",
+            now
+        )
+        .is_err());
     }
 
     #[test]

@@ -12,12 +12,13 @@ use super::types::Page;
 use crate::auth::Bearer;
 use crate::db::episodes::{EpisodeFilter, EpisodeRow, RiskGradingRow};
 use crate::domain::episodes::{
-    check_report_times, check_text, EpisodeStatus, MissingFrom, ReportedBy, RiskLevel,
+    check_report_times, check_text, EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy,
+    ReturnHow, RiskLevel,
 };
 use crate::error::{AppError, FieldError, Problem};
 use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId, UserId};
 use crate::services;
-use crate::services::episodes::{Episode, ReportInput, RiskInput};
+use crate::services::episodes::{Episode, InterviewInput, ReportInput, ReturnInput, RiskInput};
 use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -63,6 +64,10 @@ pub struct EpisodeSummary {
     pub missing_from: MissingFrom,
     pub circumstances: String,
     pub cancelled_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<UserId>,
+    /// Why no prevention interview was possible, when closed without one.
+    pub no_interview_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -85,6 +90,9 @@ impl From<EpisodeRow> for EpisodeSummary {
             missing_from: r.missing_from,
             circumstances: r.circumstances,
             cancelled_reason: r.cancelled_reason,
+            closed_at: r.closed_at,
+            closed_by: r.closed_by,
+            no_interview_reason: r.no_interview_reason,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -98,6 +106,10 @@ pub struct EpisodeResponse {
     #[serde(flatten)]
     pub episode: EpisodeSummary,
     pub risk_history: Vec<RiskGradingResponse>,
+    /// The return, once recorded.
+    #[serde(rename = "return")]
+    pub returned: Option<ReturnResponse>,
+    pub prevention_interview: Option<InterviewResponse>,
 }
 
 impl From<Episode> for EpisodeResponse {
@@ -105,8 +117,49 @@ impl From<Episode> for EpisodeResponse {
         EpisodeResponse {
             episode: e.row.into(),
             risk_history: e.gradings.into_iter().map(Into::into).collect(),
+            returned: e.returned.map(|r| ReturnResponse {
+                returned_at: r.returned_at,
+                location: r.location,
+                how: r.how,
+                found_by: r.found_by,
+                harm_suffered: r.harm_suffered,
+                harm_details: r.harm_details,
+                markers_seen: r.markers_seen,
+                recorded_by: r.recorded_by,
+            }),
+            prevention_interview: e.interview.map(|i| InterviewResponse {
+                conducted_at: i.conducted_at,
+                conducted_by: i.conducted_by,
+                mode: i.mode,
+                disclosures: i.disclosures,
+                referrals_made: i.referrals_made,
+                recorded_by: i.recorded_by,
+            }),
         }
     }
+}
+
+/// The return (and the request body that records it, less `recorded_by`).
+#[derive(Serialize, ToSchema)]
+pub struct ReturnResponse {
+    pub returned_at: DateTime<Utc>,
+    pub location: String,
+    pub how: ReturnHow,
+    pub found_by: String,
+    pub harm_suffered: bool,
+    pub harm_details: String,
+    pub markers_seen: Vec<Marker>,
+    pub recorded_by: UserId,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InterviewResponse {
+    pub conducted_at: DateTime<Utc>,
+    pub conducted_by: String,
+    pub mode: InterviewMode,
+    pub disclosures: String,
+    pub referrals_made: String,
+    pub recorded_by: UserId,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -412,4 +465,212 @@ pub async fn regrade(
     )
     .await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, e))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    pub returned_at: DateTime<Utc>,
+    #[schema(example = "Home address")]
+    pub location: String,
+    pub how: ReturnHow,
+    /// Who found them, when not self-returned.
+    #[serde(default)]
+    pub found_by: String,
+    pub harm_suffered: bool,
+    #[serde(default)]
+    pub harm_details: String,
+    #[serde(default)]
+    pub markers_seen: Vec<Marker>,
+}
+
+impl TryFrom<ReturnRequest> for ReturnInput {
+    type Error = AppError;
+    fn try_from(r: ReturnRequest) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let mut text = |field: &str, v: &str, required: bool, max: usize| {
+            check_text(v, required, max)
+                .map_err(|m| errors.push(FieldError::new(field, m)))
+                .ok()
+        };
+        let location = text("location", &r.location, true, 500);
+        let found_by = text("found_by", &r.found_by, false, 500);
+        let harm_details = text("harm_details", &r.harm_details, false, 5000);
+        if r.markers_seen.len() > Marker::ALL.len() {
+            errors.push(FieldError::new("markers_seen", "each marker at most once"));
+        }
+        match (location, found_by, harm_details) {
+            (Some(location), Some(found_by), Some(harm_details)) if errors.is_empty() => {
+                let mut markers_seen = r.markers_seen;
+                markers_seen.sort_by_key(|m| m.as_str());
+                markers_seen.dedup();
+                Ok(ReturnInput {
+                    returned_at: r.returned_at,
+                    location,
+                    how: r.how,
+                    found_by,
+                    harm_suffered: r.harm_suffered,
+                    harm_details,
+                    markers_seen,
+                })
+            }
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterviewRequest {
+    pub conducted_at: DateTime<Utc>,
+    #[schema(example = "PC 1234 Smith")]
+    pub conducted_by: String,
+    pub mode: InterviewMode,
+    #[serde(default)]
+    pub disclosures: String,
+    #[serde(default)]
+    pub referrals_made: String,
+}
+
+impl TryFrom<InterviewRequest> for InterviewInput {
+    type Error = AppError;
+    fn try_from(r: InterviewRequest) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let mut text = |field: &str, v: &str, required: bool, max: usize| {
+            check_text(v, required, max)
+                .map_err(|m| errors.push(FieldError::new(field, m)))
+                .ok()
+        };
+        let conducted_by = text("conducted_by", &r.conducted_by, true, 200);
+        let disclosures = text("disclosures", &r.disclosures, false, 10000);
+        let referrals_made = text("referrals_made", &r.referrals_made, false, 5000);
+        match (conducted_by, disclosures, referrals_made) {
+            (Some(conducted_by), Some(disclosures), Some(referrals_made)) => Ok(InterviewInput {
+                conducted_at: r.conducted_at,
+                conducted_by,
+                mode: r.mode,
+                disclosures,
+                referrals_made,
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// Required when no prevention interview is recorded: why none was possible.
+    pub no_interview_reason: Option<String>,
+}
+
+/// Record the return (send `If-Match`): the episode moves from `active` to `returned`.
+#[utoipa::path(post, path = "/api/v1/episodes/{id}/return", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = ReturnRequest, responses(
+    (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn record_return(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+    if_match: IfMatch,
+    body: web::Json<ReturnRequest>,
+) -> Result<HttpResponse, AppError> {
+    let input = ReturnInput::try_from(body.into_inner())?;
+    let e = services::episodes::record_return(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        input,
+    )
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, e))
+}
+
+/// Record the prevention interview (safe and well check) of a returned person.
+#[utoipa::path(post, path = "/api/v1/episodes/{id}/prevention-interview", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = InterviewRequest, responses(
+    (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn record_interview(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+    if_match: IfMatch,
+    body: web::Json<InterviewRequest>,
+) -> Result<HttpResponse, AppError> {
+    let input = InterviewInput::try_from(body.into_inner())?;
+    let e = services::episodes::record_interview(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        input,
+    )
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, e))
+}
+
+/// Close a returned episode (supervisors; needs the prevention interview or a reason).
+#[utoipa::path(post, path = "/api/v1/episodes/{id}/close", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = CloseRequest, responses(
+    (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn close(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+    if_match: IfMatch,
+    body: web::Json<CloseRequest>,
+) -> Result<HttpResponse, AppError> {
+    let reason = match body.into_inner().no_interview_reason {
+        None => None,
+        Some(text) => Some(
+            check_text(&text, true, 2000)
+                .map_err(|m| AppError::field("no_interview_reason", &m))?,
+        ),
+    };
+    let e = services::episodes::close(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        reason,
+    )
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, e))
 }

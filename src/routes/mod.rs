@@ -71,6 +71,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/episodes/{id}/risk-gradings",
                     web::post().to(episodes::regrade),
                 )
+                .route(
+                    "/episodes/{id}/return",
+                    web::post().to(episodes::record_return),
+                )
+                .route(
+                    "/episodes/{id}/prevention-interview",
+                    web::post().to(episodes::record_interview),
+                )
+                .route("/episodes/{id}/close", web::post().to(episodes::close))
                 .route("/audit", web::get().to(audit::list))
                 .route("/audit/verify", web::get().to(audit::verify)),
         );

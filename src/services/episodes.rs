@@ -1,14 +1,18 @@
 //! Missing episodes: report (with the first risk grading), read, list, move through the
-//! lifecycle, re-grade risk.
+//! lifecycle, re-grade risk, record the return and the prevention interview, close.
 
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::auth::Bearer;
-use crate::db::episodes::{self as q, EpisodeFilter, EpisodeRow, NewEpisode, RiskGradingRow};
+use crate::db::episodes::{
+    self as q, EpisodeFilter, EpisodeRow, InterviewRow, NewEpisode, ReturnRow, RiskGradingRow,
+};
 use crate::db::{persons, AuditContext, Tx};
-use crate::domain::audit::AuditEvent;
+use crate::domain::audit::{AuditEvent, Operation};
+use crate::domain::caller::Caller;
 use crate::domain::episodes::{
-    check_transition, reference, EpisodeStatus, MissingFrom, ReportedBy, RiskLevel,
+    check_after, check_closure, check_transition, reference, ClosureRefused, EpisodeStatus,
+    IllegalTransition, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
 use crate::error::AppError;
 use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId};
@@ -39,11 +43,95 @@ pub struct ReportInput {
     pub risk: RiskInput,
 }
 
-/// An episode with its risk history, oldest grading first.
+/// The return as given, already parsed.
+#[derive(Debug, Clone)]
+pub struct ReturnInput {
+    pub returned_at: DateTime<Utc>,
+    pub location: String,
+    pub how: ReturnHow,
+    pub found_by: String,
+    pub harm_suffered: bool,
+    pub harm_details: String,
+    pub markers_seen: Vec<Marker>,
+}
+
+/// The prevention interview as given, already parsed.
+#[derive(Debug, Clone)]
+pub struct InterviewInput {
+    pub conducted_at: DateTime<Utc>,
+    pub conducted_by: String,
+    pub mode: InterviewMode,
+    pub disclosures: String,
+    pub referrals_made: String,
+}
+
+/// An episode with its risk history (oldest grading first), return and interview.
 #[derive(Debug, Clone)]
 pub struct Episode {
     pub row: EpisodeRow,
     pub gradings: Vec<RiskGradingRow>,
+    pub returned: Option<ReturnRow>,
+    pub interview: Option<InterviewRow>,
+}
+
+/// Loads what hangs off an episode row.
+async fn full(tx: &mut Tx, row: EpisodeRow) -> Result<Episode, AppError> {
+    let gradings = q::gradings(tx.conn(), row.id).await?;
+    let returned = q::find_return(tx.conn(), row.id).await?;
+    let interview = q::find_interview(tx.conn(), row.id).await?;
+    Ok(Episode {
+        row,
+        gradings,
+        returned,
+        interview,
+    })
+}
+
+fn illegal(e: IllegalTransition) -> AppError {
+    AppError::IllegalTransition {
+        from: e.from.as_str(),
+        to: e.to.as_str(),
+        allowed: e.allowed.iter().map(|s| s.as_str()).collect(),
+    }
+}
+
+fn grading_row(
+    caller: &Caller,
+    episode: EpisodeId,
+    from: Option<RiskLevel>,
+    risk: RiskInput,
+) -> RiskGradingRow {
+    RiskGradingRow {
+        id: RiskGradingId::new(),
+        episode_id: episode,
+        graded_at: Utc::now(),
+        graded_by: caller.user_id,
+        from_level: from,
+        to_level: risk.level,
+        rationale: risk.rationale,
+        information: risk.information,
+    }
+}
+
+/// The episode if the caller may see it; 404 otherwise (never revealing that it exists).
+async fn visible(tx: &mut Tx, id: EpisodeId) -> Result<EpisodeRow, AppError> {
+    tx.caller()?.require_operational()?;
+    q::find(tx.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound("no such episode"))
+}
+
+/// The visible episode at `expected_version`, for a change.
+async fn for_update(
+    tx: &mut Tx,
+    id: EpisodeId,
+    expected_version: i32,
+) -> Result<EpisodeRow, AppError> {
+    let current = visible(tx, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    Ok(current)
 }
 
 pub async fn report(
@@ -100,41 +188,17 @@ pub async fn report(
         let grading = grading_row(&caller, row.id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
         tx.audit(AuditEvent::new(
-            crate::domain::audit::Operation::Collection,
+            Operation::Collection,
             RECORD,
             [row.id.0, row.person_id.0],
         ));
         Ok(Episode {
             row,
             gradings: vec![grading],
+            returned: None,
+            interview: None,
         })
     })
-}
-
-fn grading_row(
-    caller: &crate::domain::caller::Caller,
-    episode: EpisodeId,
-    from: Option<RiskLevel>,
-    risk: RiskInput,
-) -> RiskGradingRow {
-    RiskGradingRow {
-        id: RiskGradingId::new(),
-        episode_id: episode,
-        graded_at: Utc::now(),
-        graded_by: caller.user_id,
-        from_level: from,
-        to_level: risk.level,
-        rationale: risk.rationale,
-        information: risk.information,
-    }
-}
-
-/// The episode if the caller may see it; 404 otherwise (never revealing that it exists).
-async fn visible(tx: &mut Tx, id: EpisodeId) -> Result<EpisodeRow, AppError> {
-    tx.caller()?.require_operational()?;
-    q::find(tx.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound("no such episode"))
 }
 
 pub async fn get(
@@ -145,9 +209,8 @@ pub async fn get(
 ) -> Result<Episode, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let row = visible(&mut tx, id).await?;
-        let gradings = q::gradings(tx.conn(), id).await?;
         tx.audit(AuditEvent::consultation(RECORD, [id.0]));
-        Ok(Episode { row, gradings })
+        full(&mut tx, row).await
     })
 }
 
@@ -169,8 +232,8 @@ pub async fn list(
     })
 }
 
-/// Moves an episode along its lifecycle. Return and closure carry their own records and
-/// have their own endpoints; here: activation and cancellation (with its reason).
+/// Activation and cancellation (with its reason). A return and a closure carry their
+/// own records and have their own functions below.
 pub async fn change_status(
     state: &AppState,
     bearer: &Bearer,
@@ -184,7 +247,7 @@ pub async fn change_status(
         to,
         EpisodeStatus::Returned | EpisodeStatus::Closed | EpisodeStatus::Reported
     ) {
-        return Err(AppError::field("status", "only `active` and `cancelled` are set here; a return and a closure are recorded with their own details"));
+        return Err(AppError::field("status", "only `active` and `cancelled` are set here; record a return at /return and a closure at /close"));
     }
     if to == EpisodeStatus::Cancelled && reason.is_none() {
         return Err(AppError::field(
@@ -193,15 +256,8 @@ pub async fn change_status(
         ));
     }
     crate::in_tx_as!(state, bearer, audit, |tx| {
-        let current = visible(&mut tx, id).await?;
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
-        check_transition(current.status, to).map_err(|e| AppError::IllegalTransition {
-            from: e.from.as_str(),
-            to: e.to.as_str(),
-            allowed: e.allowed.iter().map(|s| s.as_str()).collect(),
-        })?;
+        let current = for_update(&mut tx, id, expected_version).await?;
+        check_transition(current.status, to).map_err(illegal)?;
         let reason = if to == EpisodeStatus::Cancelled {
             reason.as_deref()
         } else {
@@ -210,9 +266,8 @@ pub async fn change_status(
         let row = q::set_status(tx.conn(), id, expected_version, to, reason)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
-        let gradings = q::gradings(tx.conn(), id).await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        Ok(Episode { row, gradings })
+        full(&mut tx, row).await
     })
 }
 
@@ -227,10 +282,7 @@ pub async fn regrade(
 ) -> Result<Episode, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
-        let current = visible(&mut tx, id).await?;
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        let current = for_update(&mut tx, id, expected_version).await?;
         if !matches!(
             current.status,
             EpisodeStatus::Reported | EpisodeStatus::Active
@@ -244,8 +296,142 @@ pub async fn regrade(
         let row = q::regrade(tx.conn(), expected_version, &grading)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
-        let gradings = q::gradings(tx.conn(), id).await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        Ok(Episode { row, gradings })
+        full(&mut tx, row).await
+    })
+}
+
+/// Records the return: the episode moves from `active` to `returned`.
+pub async fn record_return(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: EpisodeId,
+    expected_version: i32,
+    r: ReturnInput,
+) -> Result<Episode, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        let current = for_update(&mut tx, id, expected_version).await?;
+        check_transition(current.status, EpisodeStatus::Returned).map_err(illegal)?;
+        check_after(
+            "returned_at",
+            r.returned_at,
+            current.last_seen_at,
+            "last_seen_at",
+            Utc::now(),
+        )
+        .map_err(|(f, m)| AppError::field(f, &m))?;
+        let row = q::set_status(
+            tx.conn(),
+            id,
+            expected_version,
+            EpisodeStatus::Returned,
+            None,
+        )
+        .await?
+        .ok_or(AppError::PreconditionFailed)?;
+        let record = ReturnRow {
+            episode_id: id,
+            returned_at: r.returned_at,
+            location: r.location,
+            how: r.how,
+            found_by: r.found_by,
+            harm_suffered: r.harm_suffered,
+            harm_details: r.harm_details,
+            markers_seen: r.markers_seen,
+            recorded_by: caller.user_id,
+        };
+        q::insert_return(tx.conn(), &record).await?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        full(&mut tx, row).await
+    })
+}
+
+/// Records the prevention interview of a returned person (once).
+pub async fn record_interview(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: EpisodeId,
+    expected_version: i32,
+    i: InterviewInput,
+) -> Result<Episode, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        let current = for_update(&mut tx, id, expected_version).await?;
+        if current.status != EpisodeStatus::Returned {
+            return Err(AppError::Conflict(format!("a prevention interview is recorded once the person has returned; this episode is {}", current.status)));
+        }
+        if q::find_interview(tx.conn(), id).await?.is_some() {
+            return Err(AppError::Conflict(
+                "a prevention interview is already recorded for this episode".into(),
+            ));
+        }
+        let returned = q::find_return(tx.conn(), id)
+            .await?
+            .ok_or_else(|| AppError::Conflict("the return has not been recorded".into()))?;
+        check_after(
+            "conducted_at",
+            i.conducted_at,
+            returned.returned_at,
+            "the return",
+            Utc::now(),
+        )
+        .map_err(|(f, m)| AppError::field(f, &m))?;
+        let record = InterviewRow {
+            episode_id: id,
+            conducted_at: i.conducted_at,
+            conducted_by: i.conducted_by,
+            mode: i.mode,
+            disclosures: i.disclosures,
+            referrals_made: i.referrals_made,
+            recorded_by: caller.user_id,
+        };
+        q::insert_interview(tx.conn(), &record).await?;
+        let row = q::touch(tx.conn(), id, expected_version)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        full(&mut tx, row).await
+    })
+}
+
+/// Closes a returned episode: a supervisor only, with a prevention interview or a reason
+/// why none was possible.
+pub async fn close(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: EpisodeId,
+    expected_version: i32,
+    no_interview_reason: Option<String>,
+) -> Result<Episode, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        let current = for_update(&mut tx, id, expected_version).await?;
+        check_transition(current.status, EpisodeStatus::Closed).map_err(illegal)?;
+        let has_interview = q::find_interview(tx.conn(), id).await?.is_some();
+        check_closure(caller.role, has_interview, no_interview_reason.as_deref()).map_err(|e| {
+            match e {
+                ClosureRefused::NotSupervisor => {
+                    AppError::Forbidden("only a supervisor can close an episode")
+                }
+                ClosureRefused::NoInterview => AppError::field(
+                    "no_interview_reason",
+                    "record the prevention interview first, or give the reason none was possible",
+                ),
+            }
+        })?;
+        let reason = if has_interview {
+            None
+        } else {
+            no_interview_reason.as_deref()
+        };
+        let row = q::close(tx.conn(), id, expected_version, caller.user_id, reason)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        full(&mut tx, row).await
     })
 }

@@ -505,3 +505,236 @@ async fn person_amendments_need_the_current_version_and_valid_fields() {
         .await;
     assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
 }
+
+const SUPERVISOR: (&str, &str) = (
+    "supervisor.leeds@demo.homeward.invalid",
+    "demo-password-supervisor",
+);
+
+/// Reports and activates an episode; returns it.
+async fn active_episode(app: &TestApp, token: &str) -> Value {
+    let p = person(app, token, "Amy", "Example", &[]).await;
+    let e = report(app, token, &p["id"], 1).await;
+    let r = with_version(
+        app,
+        token,
+        &format!("/api/v1/episodes/{}/status", e["id"].as_str().unwrap()),
+        &e["version"],
+        json!({ "status": "active" }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+fn return_body(minutes_ago: i64) -> Value {
+    json!({
+        "returned_at": (Utc::now() - Duration::minutes(minutes_ago)).to_rfc3339(),
+        "location": "Home address", "how": "found_by_police", "found_by": "PC 99",
+        "harm_suffered": false, "markers_seen": ["cse", "cse", "mental_health"]
+    })
+}
+
+#[actix_rt::test]
+async fn a_childs_episode_goes_from_report_to_closure() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (sup, _) = app.login(SUPERVISOR).await;
+    let e = active_episode(&app, &mfhc).await;
+    let id = e["id"].as_str().unwrap();
+
+    let returned = with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/return"),
+        &e["version"],
+        return_body(10),
+    )
+    .await;
+    assert_eq!(returned.status, 200, "{}", returned.body);
+    assert_eq!(returned.body["status"], "returned");
+    assert_eq!(
+        returned.body["return"]["markers_seen"],
+        json!(["cse", "mental_health"])
+    );
+
+    let interviewed = with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/prevention-interview"), &returned.body["version"], json!({
+        "conducted_at": (Utc::now() - Duration::minutes(5)).to_rfc3339(), "conducted_by": "PC 1234 Smith", "mode": "in_person",
+        "disclosures": "Stayed with an older friend.", "referrals_made": "Early Action" })).await;
+    assert_eq!(interviewed.status, 200, "{}", interviewed.body);
+    assert_eq!(
+        interviewed.body["prevention_interview"]["mode"],
+        "in_person"
+    );
+    let again = with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/prevention-interview"),
+        &interviewed.body["version"],
+        json!({
+        "conducted_at": Utc::now().to_rfc3339(), "conducted_by": "PC 1", "mode": "phone" }),
+    )
+    .await;
+    again.problem(409);
+
+    // An MFHC cannot close; a supervisor can.
+    with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/close"),
+        &interviewed.body["version"],
+        json!({}),
+    )
+    .await
+    .problem(403);
+    let closed = with_version(
+        &app,
+        &sup,
+        &format!("/api/v1/episodes/{id}/close"),
+        &interviewed.body["version"],
+        json!({}),
+    )
+    .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(closed.body["status"], "closed");
+    assert!(closed.body["closed_at"].is_string());
+    assert!(closed.body["no_interview_reason"].is_null());
+
+    // Every step is in the audit log.
+    let (admin, _) = app.login(crate::helpers::ADMIN).await;
+    let log = app
+        .call(
+            "GET",
+            &format!("/api/v1/audit?record_id={id}&operation=alteration"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        log.body["items"].as_array().unwrap().len(),
+        4,
+        "activate, return, interview, close: {}",
+        log.body
+    );
+}
+
+#[actix_rt::test]
+async fn closing_needs_an_interview_or_a_reason() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (sup, _) = app.login(SUPERVISOR).await;
+    let e = active_episode(&app, &mfhc).await;
+    let id = e["id"].as_str().unwrap();
+    let returned = with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/return"),
+        &e["version"],
+        return_body(10),
+    )
+    .await;
+    let v = &returned.body["version"];
+    let refused = with_version(
+        &app,
+        &sup,
+        &format!("/api/v1/episodes/{id}/close"),
+        v,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        refused.problem(400)["errors"][0]["field"],
+        "no_interview_reason"
+    );
+    let closed = with_version(
+        &app,
+        &sup,
+        &format!("/api/v1/episodes/{id}/close"),
+        v,
+        json!({ "no_interview_reason": "Moved abroad with family" }),
+    )
+    .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(
+        closed.body["no_interview_reason"],
+        "Moved abroad with family"
+    );
+}
+
+#[actix_rt::test]
+async fn returns_and_interviews_must_follow_the_story_in_time_and_state() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let p = person(&app, &mfhc, "Amy", "Example", &[]).await;
+    let reported = report(&app, &mfhc, &p["id"], 1).await;
+    let rid = reported["id"].as_str().unwrap();
+    // Not active yet: a return is an illegal move, and says what is allowed.
+    let early = with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{rid}/return"),
+        &reported["version"],
+        return_body(10),
+    )
+    .await;
+    assert_eq!(
+        early.problem(409)["allowed"],
+        json!(["active", "cancelled"])
+    );
+    // Nor can an un-returned episode have an interview, or be closed.
+    with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{rid}/prevention-interview"),
+        &reported["version"],
+        json!({
+        "conducted_at": Utc::now().to_rfc3339(), "conducted_by": "PC 1", "mode": "phone" }),
+    )
+    .await
+    .problem(409);
+
+    let e = active_episode(&app, &mfhc).await;
+    let id = e["id"].as_str().unwrap();
+    // Returned before last seen (last seen was 3 hours ago).
+    let before = with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/return"),
+        &e["version"],
+        return_body(5 * 60),
+    )
+    .await;
+    assert_eq!(before.problem(400)["errors"][0]["field"], "returned_at");
+    let mut bad = return_body(10);
+    bad["how"] = json!("teleported");
+    with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/return"),
+        &e["version"],
+        bad,
+    )
+    .await
+    .problem(400);
+    let returned = with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/return"),
+        &e["version"],
+        return_body(10),
+    )
+    .await;
+    assert_eq!(returned.status, 200);
+    let interview_first = with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/prevention-interview"), &returned.body["version"], json!({
+        "conducted_at": (Utc::now() - Duration::hours(1)).to_rfc3339(), "conducted_by": "PC 1", "mode": "phone" })).await;
+    assert_eq!(
+        interview_first.problem(400)["errors"][0]["field"],
+        "conducted_at"
+    );
+    // Nothing of the refused requests was stored.
+    let got = app
+        .call("GET", &format!("/api/v1/episodes/{id}"), Some(&mfhc), None)
+        .await;
+    assert!(got.body["prevention_interview"].is_null());
+    assert_eq!(got.body["return"]["location"], "Home address");
+}

@@ -244,3 +244,42 @@ async fn the_runtime_role_cannot_undo_a_logout_or_forge_refresh_tokens() {
             .unwrap();
     assert_eq!(still.n, 0);
 }
+
+#[actix_rt::test]
+async fn the_database_refuses_a_closure_by_anyone_but_a_supervisor() {
+    let app = spawn_app().await;
+    let mut su = app.superuser().await;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: UserId,
+    }
+    let mfhc: Id =
+        diesel::sql_query("SELECT id FROM users WHERE email = 'mfhc.leeds@demo.homeward.invalid'")
+            .get_result(&mut su)
+            .await
+            .unwrap();
+    diesel_async::SimpleAsyncConnection::batch_execute(&mut su, &format!(
+        "INSERT INTO persons (id, given_name, family_name, search_names, created_by) VALUES ('00000000-0000-0000-0000-0000000000a1', 'A', 'B', 'a b', '{m}');
+         INSERT INTO episodes (id, reference, person_id, district_id, status, reported_at, reported_by, last_seen_at, last_seen_location, missing_from, risk_level, created_by)
+         VALUES ('00000000-0000-0000-0000-0000000000e1', 'LDS-2026-999999', '00000000-0000-0000-0000-0000000000a1', (SELECT id FROM districts WHERE code = 'LDS'),
+                 'returned', now(), 'parent', now(), 'x', 'home', 'low', '{m}');", m = mfhc.id)).await.unwrap();
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(Caller {
+        user_id: mfhc.id,
+        role: Role::Mfhc,
+        district_id: None,
+        agency_id: None,
+    })
+    .await
+    .unwrap();
+    let sql = format!("UPDATE episodes SET status = 'closed', closed_at = now(), closed_by = '{}' WHERE id = '00000000-0000-0000-0000-0000000000e1'", mfhc.id);
+    let err = diesel_async::SimpleAsyncConnection::batch_execute(tx.conn(), &sql)
+        .await
+        .expect_err("an MFHC closing must be refused");
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    let _ = tx
+        .finish::<()>(Err(homeward::error::AppError::NotFound("x")))
+        .await;
+}
