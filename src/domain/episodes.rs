@@ -338,3 +338,63 @@ mod tests {
         assert!(check_text("elevenchars", false, 10).is_err());
     }
 }
+
+/// How many episodes started in the last 3 weeks, 12 weeks and 12 months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct RecentCounts {
+    pub last_3_weeks: u32,
+    pub last_12_weeks: u32,
+    pub last_12_months: u32,
+}
+
+/// Counts episodes by when they started (reported). Cancelled episodes were never
+/// missing and do not count.
+pub fn recent_counts(
+    episodes: &[(DateTime<Utc>, EpisodeStatus)],
+    now: DateTime<Utc>,
+) -> RecentCounts {
+    let three_weeks = now - Duration::weeks(3);
+    let twelve_weeks = now - Duration::weeks(12);
+    let twelve_months = now
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(now);
+    let mut c = RecentCounts::default();
+    for (at, status) in episodes {
+        if *status == EpisodeStatus::Cancelled || *at > now {
+            continue;
+        }
+        c.last_3_weeks += u32::from(*at >= three_weeks);
+        c.last_12_weeks += u32::from(*at >= twelve_weeks);
+        c.last_12_months += u32::from(*at >= twelve_months);
+    }
+    c
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::*;
+
+    #[test]
+    fn counts_use_window_edges_and_skip_cancelled_episodes() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let episodes = [
+            (at("2026-11-20T00:00:00Z"), EpisodeStatus::Closed), // 3 days ago
+            (at("2026-11-02T12:00:00Z"), EpisodeStatus::Active), // exactly 3 weeks ago: counts
+            (at("2026-11-02T11:59:59Z"), EpisodeStatus::Returned), // just outside 3 weeks
+            (at("2026-10-01T00:00:00Z"), EpisodeStatus::Cancelled), // never counts
+            (at("2025-11-23T12:00:00Z"), EpisodeStatus::Closed), // exactly 12 months ago: counts
+            (at("2025-11-23T11:59:59Z"), EpisodeStatus::Closed), // just outside
+        ];
+        assert_eq!(
+            recent_counts(&episodes, now),
+            RecentCounts {
+                last_3_weeks: 2,
+                last_12_weeks: 3,
+                last_12_months: 4
+            }
+        );
+    }
+}

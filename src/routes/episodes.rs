@@ -674,3 +674,37 @@ pub async fn close(
     .await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonHistoryResponse {
+    pub person_id: PersonId,
+    /// Episodes that started in the last 3 and 12 weeks and 12 months (cancelled ones excluded).
+    pub counts: crate::domain::episodes::RecentCounts,
+    /// Newest first (at most 200).
+    pub episodes: Vec<EpisodeSummary>,
+}
+
+/// A person's missing history: their episodes in the caller's districts, with counts.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/episodes", tag = "persons", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Person id")), responses(
+    (status = 200, body = PersonHistoryResponse),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn person_history(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<PersonId>,
+) -> Result<HttpResponse, AppError> {
+    let person_id = id.into_inner();
+    let (rows, counts) =
+        services::episodes::person_history(&state, &bearer, meta.audit, person_id, 200).await?;
+    Ok(HttpResponse::Ok().json(PersonHistoryResponse {
+        person_id,
+        counts,
+        episodes: rows.into_iter().map(Into::into).collect(),
+    }))
+}

@@ -72,6 +72,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::post().to(episodes::regrade),
                 )
                 .route(
+                    "/persons/{id}/episodes",
+                    web::get().to(episodes::person_history),
+                )
+                .route(
                     "/episodes/{id}/return",
                     web::post().to(episodes::record_return),
                 )

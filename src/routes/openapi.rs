@@ -19,7 +19,7 @@ use super::{agencies, audit, auth, episodes, health, persons, reference, users};
         agencies::list, agencies::create, agencies::get, agencies::update, agencies::deactivate,
         persons::list, persons::create, persons::get, persons::update,
         episodes::list, episodes::create, episodes::get, episodes::change_status, episodes::regrade,
-        episodes::record_return, episodes::record_interview, episodes::close,
+        episodes::record_return, episodes::record_interview, episodes::close, episodes::person_history,
         audit::list, audit::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

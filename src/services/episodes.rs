@@ -435,3 +435,32 @@ pub async fn close(
         full(&mut tx, row).await
     })
 }
+
+/// A person's episodes (newest first) with recent counts, as far as the caller may see.
+pub async fn person_history(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    person: PersonId,
+    limit: i64,
+) -> Result<(Vec<EpisodeRow>, crate::domain::episodes::RecentCounts), AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_operational()?;
+        if persons::find(tx.conn(), person).await?.is_none() {
+            return Err(AppError::NotFound("no such person"));
+        }
+        let filter = EpisodeFilter {
+            person_id: Some(person),
+            ..Default::default()
+        };
+        let rows = q::list(tx.conn(), &filter, limit).await?;
+        let starts: Vec<_> = rows.iter().map(|r| (r.reported_at, r.status)).collect();
+        let counts = crate::domain::episodes::recent_counts(&starts, Utc::now());
+        tx.audit(AuditEvent::new(
+            Operation::Consultation,
+            RECORD,
+            std::iter::once(person.0).chain(rows.iter().map(|r| r.id.0)),
+        ));
+        Ok((rows, counts))
+    })
+}

@@ -738,3 +738,26 @@ async fn returns_and_interviews_must_follow_the_story_in_time_and_state() {
     assert!(got.body["prevention_interview"].is_null());
     assert_eq!(got.body["return"]["location"], "Home address");
 }
+
+#[actix_rt::test]
+async fn a_persons_history_lists_their_episodes_with_recent_counts() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    let pid = p["id"].as_str().unwrap();
+    let recent = report(&app, &t, &p["id"], 24).await;
+    report(&app, &t, &p["id"], 24 * 30).await; // about 4 weeks ago
+    let cancelled = report(&app, &t, &p["id"], 48).await;
+    with_version(&app, &t, &format!("/api/v1/episodes/{}/status", cancelled["id"].as_str().unwrap()), &cancelled["version"],
+        json!({ "status": "cancelled", "reason": "Was with grandparents." })).await;
+    let h = app.call("GET", &format!("/api/v1/persons/{pid}/episodes"), Some(&t), None).await;
+    assert_eq!(h.status, 200, "{}", h.body);
+    assert_eq!(h.body["counts"], json!({ "last_3_weeks": 1, "last_12_weeks": 2, "last_12_months": 2 }));
+    assert_eq!(h.body["episodes"].as_array().unwrap().len(), 3);
+    assert_eq!(h.body["episodes"][0]["id"], recent["id"]);
+    // Another district's coordinator sees the person but none of these episodes.
+    let (bradford, _) = app.login(BRADFORD_MFHC).await;
+    let b = app.call("GET", &format!("/api/v1/persons/{pid}/episodes"), Some(&bradford), None).await;
+    assert_eq!(b.body["episodes"], json!([]));
+    app.call("GET", "/api/v1/persons/00000000-0000-0000-0000-000000000000/episodes", Some(&t), None).await.problem(404);
+}
