@@ -62,6 +62,7 @@ async fn run(cluster: &Cluster) {
         jwt_secret: SecretSlice::from(vec![42u8; 32]),
         access_token_ttl_secs: 900,
         session_ttl_secs: 3600,
+        review_policy: Default::default(),
     })
     .unwrap();
     let url = format!("http://127.0.0.1:{}/api/v1/auth/login", app.port());

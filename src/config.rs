@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use secrecy::{SecretSlice, SecretString};
 
+use crate::domain::reviews::ReviewPolicy;
+
 #[derive(Debug)]
 pub struct Settings {
     /// Address to listen on (`HOMEWARD_BIND`, default `127.0.0.1:8080`).
@@ -26,6 +28,9 @@ pub struct Settings {
     pub access_token_ttl_secs: i64,
     /// Session lifetime: how long refresh keeps working (`HOMEWARD_SESSION_TTL_SECS`, default 12 h).
     pub session_ttl_secs: i64,
+    /// Supervisor review intervals by risk level (`HOMEWARD_REVIEW_INTERVALS_MINUTES`,
+    /// e.g. `very_low:1440,low:720,medium:360,high:60`, the default).
+    pub review_policy: ReviewPolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +80,12 @@ impl Settings {
             |n| (60..=30 * 24 * 3600).contains(n),
         );
 
+        let review_policy = match non_empty("HOMEWARD_REVIEW_INTERVALS_MINUTES") {
+            None => Some(ReviewPolicy::default()),
+            Some(spec) => ReviewPolicy::parse(&spec)
+                .map_err(|e| problems.push(format!("HOMEWARD_REVIEW_INTERVALS_MINUTES: {e}")))
+                .ok(),
+        };
         let database_url = non_empty("DATABASE_URL").map(SecretString::from);
         let jwt_secret = non_empty("HOMEWARD_JWT_SECRET").map(|s| s.into_bytes());
         if let Some(s) = &jwt_secret {
@@ -103,6 +114,7 @@ impl Settings {
             jwt_secret: jwt_secret.map(SecretSlice::from),
             access_token_ttl_secs: access_token_ttl_secs.unwrap_or(900),
             session_ttl_secs: session_ttl_secs.unwrap_or(12 * 3600),
+            review_policy: review_policy.unwrap_or_default(),
         })
     }
 }
@@ -175,6 +187,17 @@ mod tests {
         assert_eq!(e.0.len(), 2, "{e}");
         assert!(e.to_string().contains("HOMEWARD_BIND"));
         assert!(e.to_string().contains("900"));
+    }
+
+    #[test]
+    fn review_intervals_are_configurable_and_checked() {
+        let s = settings(&[("HOMEWARD_REVIEW_INTERVALS_MINUTES", "high:30")]).unwrap();
+        assert_eq!(s.review_policy.high, chrono::Duration::minutes(30));
+        let e = settings(&[("HOMEWARD_REVIEW_INTERVALS_MINUTES", "high:9999")]).unwrap_err();
+        assert!(
+            e.to_string().contains("HOMEWARD_REVIEW_INTERVALS_MINUTES"),
+            "{e}"
+        );
     }
 
     #[test]

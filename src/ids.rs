@@ -77,3 +77,7 @@ typed_id!(
     /// One risk grading in an episode's history.
     RiskGradingId
 );
+typed_id!(
+    /// One supervisor review of an episode.
+    ReviewId
+);

@@ -104,6 +104,7 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
         jwt_secret: provision::jwt_secret(settings, database.is_embedded())?,
         access_token_ttl_secs: settings.access_token_ttl_secs,
         session_ttl_secs: settings.session_ttl_secs,
+        review_policy: settings.review_policy,
     })?;
     tracing::info!(address = %settings.bind, "Homeward is listening; Ctrl-C stops it");
     // actix stops gracefully on SIGINT/SIGTERM; the cluster is stopped after it.

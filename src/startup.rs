@@ -11,6 +11,7 @@ use secrecy::SecretSlice;
 
 use crate::auth::JwtKeys;
 use crate::db::{self, Pool};
+use crate::domain::reviews::ReviewPolicy;
 use crate::error::AppError;
 use crate::routes;
 
@@ -22,6 +23,7 @@ pub struct AppState {
     pub db: Pool,
     pub jwt: JwtKeys,
     pub session_ttl_secs: i64,
+    pub review_policy: ReviewPolicy,
 }
 
 /// What the application needs once the database is chosen.
@@ -33,6 +35,7 @@ pub struct AppConfig {
     pub jwt_secret: SecretSlice<u8>,
     pub access_token_ttl_secs: i64,
     pub session_ttl_secs: i64,
+    pub review_policy: ReviewPolicy,
 }
 
 pub struct Application {
@@ -58,6 +61,7 @@ impl Application {
             db: pool,
             jwt: JwtKeys::new(&cfg.jwt_secret, cfg.access_token_ttl_secs)?,
             session_ttl_secs: cfg.session_ttl_secs,
+            review_policy: cfg.review_policy,
         });
         crate::auth::password::warm_up();
         let port = cfg.listener.local_addr()?.port();

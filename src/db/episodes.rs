@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{
     districts, episode_reference_counters, episode_returns, episodes, prevention_interviews,
-    risk_gradings,
+    risk_gradings, supervisor_reviews,
 };
 use super::Conn;
 use crate::domain::episodes::{
@@ -34,6 +34,7 @@ pub struct EpisodeRow {
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_by: Option<UserId>,
     pub no_interview_reason: Option<String>,
+    pub next_review_due: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -55,6 +56,7 @@ pub struct NewEpisode {
     pub missing_from: MissingFrom,
     pub circumstances: String,
     pub risk_level: RiskLevel,
+    pub next_review_due: Option<DateTime<Utc>>,
     pub created_by: UserId,
 }
 
@@ -199,6 +201,7 @@ pub async fn regrade(
     conn: &mut Conn,
     expected_version: i32,
     grading: &RiskGradingRow,
+    next_review_due: DateTime<Utc>,
 ) -> QueryResult<Option<EpisodeRow>> {
     let updated = diesel::update(
         episodes::table
@@ -207,6 +210,7 @@ pub async fn regrade(
     )
     .set((
         episodes::risk_level.eq(grading.to_level),
+        episodes::next_review_due.eq(next_review_due),
         episodes::version.eq(episodes::version + 1),
         episodes::updated_at.eq(diesel::dsl::now),
     ))
@@ -346,4 +350,78 @@ pub async fn close(
     .get_result(conn)
     .await
     .optional()
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = supervisor_reviews)]
+pub struct ReviewRow {
+    pub id: crate::ids::ReviewId,
+    pub episode_id: EpisodeId,
+    pub reviewed_at: DateTime<Utc>,
+    pub reviewed_by: UserId,
+    pub risk_level: RiskLevel,
+    pub outcome: String,
+    pub next_due_at: DateTime<Utc>,
+}
+
+/// Records a review and moves the episode's next due time, if still at `expected_version`.
+pub async fn insert_review(
+    conn: &mut Conn,
+    expected_version: i32,
+    review: &ReviewRow,
+) -> QueryResult<Option<EpisodeRow>> {
+    let updated = diesel::update(
+        episodes::table
+            .filter(episodes::id.eq(review.episode_id))
+            .filter(episodes::version.eq(expected_version)),
+    )
+    .set((
+        episodes::next_review_due.eq(review.next_due_at),
+        episodes::version.eq(episodes::version + 1),
+        episodes::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(EpisodeRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?;
+    if updated.is_some() {
+        diesel::insert_into(supervisor_reviews::table)
+            .values(review)
+            .execute(conn)
+            .await?;
+    }
+    Ok(updated)
+}
+
+pub async fn reviews(conn: &mut Conn, episode: EpisodeId) -> QueryResult<Vec<ReviewRow>> {
+    supervisor_reviews::table
+        .filter(supervisor_reviews::episode_id.eq(episode))
+        .select(ReviewRow::as_select())
+        .order((supervisor_reviews::reviewed_at, supervisor_reviews::id))
+        .load(conn)
+        .await
+}
+
+/// Stops scheduling reviews (the episode is no longer open).
+pub async fn clear_review_due(conn: &mut Conn, id: EpisodeId) -> QueryResult<EpisodeRow> {
+    diesel::update(episodes::table.find(id))
+        .set(episodes::next_review_due.eq(None::<DateTime<Utc>>))
+        .returning(EpisodeRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Open episodes whose review is due before `due_before`, soonest first.
+pub async fn reviews_due(
+    conn: &mut Conn,
+    due_before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<EpisodeRow>> {
+    episodes::table
+        .filter(episodes::next_review_due.lt(due_before))
+        .select(EpisodeRow::as_select())
+        .order((episodes::next_review_due, episodes::id))
+        .limit(limit)
+        .load(conn)
+        .await
 }

@@ -107,6 +107,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamptz>,
         closed_by -> Nullable<Uuid>,
         no_interview_reason -> Nullable<Text>,
+        next_review_due -> Nullable<Timestamptz>,
     }
 }
 
@@ -186,6 +187,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    supervisor_reviews (id) {
+        id -> Uuid,
+        episode_id -> Uuid,
+        reviewed_at -> Timestamptz,
+        reviewed_by -> Uuid,
+        risk_level -> Text,
+        outcome -> Text,
+        next_due_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -218,6 +231,8 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(risk_gradings -> episodes (episode_id));
 diesel::joinable!(risk_gradings -> users (graded_by));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(supervisor_reviews -> episodes (episode_id));
+diesel::joinable!(supervisor_reviews -> users (reviewed_by));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(users -> districts (district_id));
 
@@ -237,5 +252,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     risk_gradings,
     sessions,
+    supervisor_reviews,
     users,
 );

@@ -6,4 +6,5 @@ pub mod caller;
 pub mod episodes;
 pub mod password_policy;
 pub mod persons;
+pub mod reviews;
 pub mod text_enum;

@@ -68,6 +68,8 @@ pub struct EpisodeSummary {
     pub closed_by: Option<UserId>,
     /// Why no prevention interview was possible, when closed without one.
     pub no_interview_reason: Option<String>,
+    /// When the next supervisor review is due (`null` once the episode is not open).
+    pub next_review_due: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -93,6 +95,7 @@ impl From<EpisodeRow> for EpisodeSummary {
             closed_at: r.closed_at,
             closed_by: r.closed_by,
             no_interview_reason: r.no_interview_reason,
+            next_review_due: r.next_review_due,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -110,6 +113,18 @@ pub struct EpisodeResponse {
     #[serde(rename = "return")]
     pub returned: Option<ReturnResponse>,
     pub prevention_interview: Option<InterviewResponse>,
+    /// Supervisor reviews, oldest first.
+    pub reviews: Vec<ReviewResponse>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewResponse {
+    pub reviewed_at: DateTime<Utc>,
+    pub reviewed_by: UserId,
+    /// The risk level at the time of the review.
+    pub risk_level: RiskLevel,
+    pub outcome: String,
+    pub next_due_at: DateTime<Utc>,
 }
 
 impl From<Episode> for EpisodeResponse {
@@ -127,6 +142,17 @@ impl From<Episode> for EpisodeResponse {
                 markers_seen: r.markers_seen,
                 recorded_by: r.recorded_by,
             }),
+            reviews: e
+                .reviews
+                .into_iter()
+                .map(|r| ReviewResponse {
+                    reviewed_at: r.reviewed_at,
+                    reviewed_by: r.reviewed_by,
+                    risk_level: r.risk_level,
+                    outcome: r.outcome,
+                    next_due_at: r.next_due_at,
+                })
+                .collect(),
             prevention_interview: e.interview.map(|i| InterviewResponse {
                 conducted_at: i.conducted_at,
                 conducted_by: i.conducted_by,
@@ -707,4 +733,117 @@ pub async fn person_history(
         counts,
         episodes: rows.into_iter().map(Into::into).collect(),
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    #[schema(example = "Risk remains medium; tasks allocated for CCTV and friends.")]
+    pub outcome: String,
+}
+
+/// Record a supervisor review (supervisors; send `If-Match`); schedules the next one.
+#[utoipa::path(post, path = "/api/v1/episodes/{id}/reviews", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = ReviewRequest, responses(
+    (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn record_review(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+    if_match: IfMatch,
+    body: web::Json<ReviewRequest>,
+) -> Result<HttpResponse, AppError> {
+    let outcome =
+        check_text(&body.outcome, true, 5000).map_err(|m| AppError::field("outcome", &m))?;
+    let e = services::episodes::record_review(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        outcome,
+    )
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::CREATED, e))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewsDueQuery {
+    /// Reviews due before this time (default: now, i.e. what is overdue).
+    pub due_before: Option<DateTime<Utc>>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewDueResponse {
+    pub episode_id: EpisodeId,
+    pub reference: String,
+    pub district_id: DistrictId,
+    pub status: EpisodeStatus,
+    pub risk_level: RiskLevel,
+    pub next_review_due: DateTime<Utc>,
+    /// Due before now.
+    pub overdue: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewsDueResponse {
+    pub items: Vec<ReviewDueResponse>,
+}
+
+/// Supervisor reviews due (or overdue) in the caller's districts, soonest first.
+#[utoipa::path(get, path = "/api/v1/reviews", tag = "episodes", security(("bearer" = [])), params(ReviewsDueQuery), responses(
+    (status = 200, body = ReviewsDueResponse),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn reviews_due(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<ReviewsDueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let limit = page_limit(q.limit)?;
+    check_time("due_before", q.due_before)?;
+    let now = Utc::now();
+    let rows = services::episodes::reviews_due(
+        &state,
+        &bearer,
+        meta.audit,
+        q.due_before.unwrap_or(now),
+        limit,
+    )
+    .await?;
+    let items = rows
+        .into_iter()
+        .filter_map(|r| {
+            let due = r.next_review_due?;
+            Some(ReviewDueResponse {
+                episode_id: r.id,
+                reference: r.reference,
+                district_id: r.district_id,
+                status: r.status,
+                risk_level: r.risk_level,
+                next_review_due: due,
+                overdue: due < now,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(ReviewsDueResponse { items }))
 }

@@ -76,6 +76,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::get().to(episodes::person_history),
                 )
                 .route(
+                    "/episodes/{id}/reviews",
+                    web::post().to(episodes::record_review),
+                )
+                .route("/reviews", web::get().to(episodes::reviews_due))
+                .route(
                     "/episodes/{id}/return",
                     web::post().to(episodes::record_return),
                 )

@@ -5,7 +5,8 @@ use chrono::{DateTime, Datelike, Utc};
 
 use crate::auth::Bearer;
 use crate::db::episodes::{
-    self as q, EpisodeFilter, EpisodeRow, InterviewRow, NewEpisode, ReturnRow, RiskGradingRow,
+    self as q, EpisodeFilter, EpisodeRow, InterviewRow, NewEpisode, ReturnRow, ReviewRow,
+    RiskGradingRow,
 };
 use crate::db::{persons, AuditContext, Tx};
 use crate::domain::audit::{AuditEvent, Operation};
@@ -14,6 +15,7 @@ use crate::domain::episodes::{
     check_after, check_closure, check_transition, reference, ClosureRefused, EpisodeStatus,
     IllegalTransition, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
+use crate::domain::reviews::is_reviewable;
 use crate::error::AppError;
 use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId};
 use crate::startup::AppState;
@@ -72,6 +74,8 @@ pub struct Episode {
     pub gradings: Vec<RiskGradingRow>,
     pub returned: Option<ReturnRow>,
     pub interview: Option<InterviewRow>,
+    /// Supervisor reviews, oldest first.
+    pub reviews: Vec<ReviewRow>,
 }
 
 /// Loads what hangs off an episode row.
@@ -79,11 +83,13 @@ async fn full(tx: &mut Tx, row: EpisodeRow) -> Result<Episode, AppError> {
     let gradings = q::gradings(tx.conn(), row.id).await?;
     let returned = q::find_return(tx.conn(), row.id).await?;
     let interview = q::find_interview(tx.conn(), row.id).await?;
+    let reviews = q::reviews(tx.conn(), row.id).await?;
     Ok(Episode {
         row,
         gradings,
         returned,
         interview,
+        reviews,
     })
 }
 
@@ -181,6 +187,7 @@ pub async fn report(
                 missing_from: r.missing_from,
                 circumstances: r.circumstances,
                 risk_level: r.risk.level,
+                next_review_due: Some(state.review_policy.first_due(r.risk.level, r.reported_at)),
                 created_by: caller.user_id,
             },
         )
@@ -197,6 +204,7 @@ pub async fn report(
             gradings: vec![grading],
             returned: None,
             interview: None,
+            reviews: Vec::new(),
         })
     })
 }
@@ -263,9 +271,12 @@ pub async fn change_status(
         } else {
             None
         };
-        let row = q::set_status(tx.conn(), id, expected_version, to, reason)
+        let mut row = q::set_status(tx.conn(), id, expected_version, to, reason)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
+        if !is_reviewable(to) {
+            row = q::clear_review_due(tx.conn(), id).await?;
+        }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, row).await
     })
@@ -293,7 +304,12 @@ pub async fn regrade(
             )));
         }
         let grading = grading_row(&caller, id, Some(current.risk_level), risk);
-        let row = q::regrade(tx.conn(), expected_version, &grading)
+        let due = state.review_policy.due_after_regrade(
+            current.next_review_due,
+            grading.to_level,
+            grading.graded_at,
+        );
+        let row = q::regrade(tx.conn(), expected_version, &grading, due)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
@@ -343,6 +359,7 @@ pub async fn record_return(
             recorded_by: caller.user_id,
         };
         q::insert_return(tx.conn(), &record).await?;
+        let row = q::clear_review_due(tx.conn(), row.id).await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, row).await
     })
@@ -462,5 +479,63 @@ pub async fn person_history(
             std::iter::once(person.0).chain(rows.iter().map(|r| r.id.0)),
         ));
         Ok((rows, counts))
+    })
+}
+
+/// Records a supervisor review of an open episode and schedules the next one.
+pub async fn record_review(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: EpisodeId,
+    expected_version: i32,
+    outcome: String,
+) -> Result<Episode, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        caller.require_any(&[crate::domain::accounts::Role::Supervisor])?;
+        let current = for_update(&mut tx, id, expected_version).await?;
+        if !is_reviewable(current.status) {
+            return Err(AppError::Conflict(format!(
+                "only reported or active episodes are reviewed; this one is {}",
+                current.status
+            )));
+        }
+        let now = Utc::now();
+        let review = ReviewRow {
+            id: crate::ids::ReviewId::new(),
+            episode_id: id,
+            reviewed_at: now,
+            reviewed_by: caller.user_id,
+            risk_level: current.risk_level,
+            outcome,
+            next_due_at: state
+                .review_policy
+                .due_after_review(current.risk_level, now),
+        };
+        let row = q::insert_review(tx.conn(), expected_version, &review)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        full(&mut tx, row).await
+    })
+}
+
+/// Open episodes the caller may see whose review is due before `due_before`.
+pub async fn reviews_due(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    due_before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<EpisodeRow>, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_operational()?;
+        let rows = q::reviews_due(tx.conn(), due_before, limit).await?;
+        tx.audit(AuditEvent::consultation(
+            RECORD,
+            rows.iter().map(|r| r.id.0),
+        ));
+        Ok(rows)
     })
 }

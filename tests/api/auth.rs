@@ -380,6 +380,7 @@ async fn login_from(
         db: homeward::db::build_pool(&app.app_url, 2).unwrap(),
         jwt: homeward::auth::JwtKeys::new(&secrecy::SecretSlice::from(vec![1u8; 32]), 900).unwrap(),
         session_ttl_secs: 3600,
+        review_policy: Default::default(),
     };
     homeward::services::auth::login(
         &state,

@@ -748,16 +748,114 @@ async fn a_persons_history_lists_their_episodes_with_recent_counts() {
     let recent = report(&app, &t, &p["id"], 24).await;
     report(&app, &t, &p["id"], 24 * 30).await; // about 4 weeks ago
     let cancelled = report(&app, &t, &p["id"], 48).await;
-    with_version(&app, &t, &format!("/api/v1/episodes/{}/status", cancelled["id"].as_str().unwrap()), &cancelled["version"],
-        json!({ "status": "cancelled", "reason": "Was with grandparents." })).await;
-    let h = app.call("GET", &format!("/api/v1/persons/{pid}/episodes"), Some(&t), None).await;
+    with_version(
+        &app,
+        &t,
+        &format!(
+            "/api/v1/episodes/{}/status",
+            cancelled["id"].as_str().unwrap()
+        ),
+        &cancelled["version"],
+        json!({ "status": "cancelled", "reason": "Was with grandparents." }),
+    )
+    .await;
+    let h = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{pid}/episodes"),
+            Some(&t),
+            None,
+        )
+        .await;
     assert_eq!(h.status, 200, "{}", h.body);
-    assert_eq!(h.body["counts"], json!({ "last_3_weeks": 1, "last_12_weeks": 2, "last_12_months": 2 }));
+    assert_eq!(
+        h.body["counts"],
+        json!({ "last_3_weeks": 1, "last_12_weeks": 2, "last_12_months": 2 })
+    );
     assert_eq!(h.body["episodes"].as_array().unwrap().len(), 3);
     assert_eq!(h.body["episodes"][0]["id"], recent["id"]);
     // Another district's coordinator sees the person but none of these episodes.
     let (bradford, _) = app.login(BRADFORD_MFHC).await;
-    let b = app.call("GET", &format!("/api/v1/persons/{pid}/episodes"), Some(&bradford), None).await;
+    let b = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{pid}/episodes"),
+            Some(&bradford),
+            None,
+        )
+        .await;
     assert_eq!(b.body["episodes"], json!([]));
-    app.call("GET", "/api/v1/persons/00000000-0000-0000-0000-000000000000/episodes", Some(&t), None).await.problem(404);
+    app.call(
+        "GET",
+        "/api/v1/persons/00000000-0000-0000-0000-000000000000/episodes",
+        Some(&t),
+        None,
+    )
+    .await
+    .problem(404);
+}
+
+fn time(v: &Value) -> chrono::DateTime<Utc> {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time")).unwrap().with_timezone(&Utc)
+}
+
+#[actix_rt::test]
+async fn reviews_are_scheduled_by_risk_and_listed_when_due() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (sup, _) = app.login(SUPERVISOR).await;
+    let p = person(&app, &mfhc, "Amy", "Example", &[]).await;
+    // Medium risk, reported an hour ago: first review 6 hours after the report.
+    let e = report(&app, &mfhc, &p["id"], 1).await;
+    let id = e["id"].as_str().unwrap();
+    assert_eq!(time(&e["next_review_due"]), time(&e["reported_at"]) + Duration::hours(6));
+
+    // Raised to high: due within the hour.
+    let high = with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/risk-gradings"), &e["version"],
+        json!({ "level": "high", "rationale": "New information.", "information": "Call from school." })).await;
+    let due = time(&high.body["next_review_due"]);
+    assert!(due <= Utc::now() + Duration::hours(1) && due > Utc::now() + Duration::minutes(55), "{due}");
+
+    // Not overdue yet; due within two hours.
+    let now_list = app.call("GET", "/api/v1/reviews", Some(&sup), None).await;
+    assert!(now_list.body["items"].as_array().unwrap().iter().all(|r| r["episode_id"] != e["id"]));
+    let soon = (Utc::now() + Duration::hours(2)).to_rfc3339().replace('+', "%2B");
+    let soon_list = app.call("GET", &format!("/api/v1/reviews?due_before={soon}"), Some(&sup), None).await;
+    let item = soon_list.body["items"].as_array().unwrap().iter().find(|r| r["episode_id"] == e["id"]).expect("listed").clone();
+    assert_eq!(item["overdue"], false);
+    assert_eq!(item["risk_level"], "high");
+
+    // Only a supervisor records a review; it schedules the next one.
+    with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/reviews"), &high.body["version"], json!({ "outcome": "Reviewed" })).await.problem(403);
+    let reviewed = with_version(&app, &sup, &format!("/api/v1/episodes/{id}/reviews"), &high.body["version"], json!({ "outcome": "Risk confirmed high; DI informed." })).await;
+    assert_eq!(reviewed.status, 201, "{}", reviewed.body);
+    assert_eq!(reviewed.body["reviews"].as_array().unwrap().len(), 1);
+    assert_eq!(reviewed.body["reviews"][0]["risk_level"], "high");
+    assert!(time(&reviewed.body["next_review_due"]) > due);
+
+    // Another district sees nothing due.
+    let (bradford, _) = app.login(BRADFORD_MFHC).await;
+    let theirs = app.call("GET", &format!("/api/v1/reviews?due_before={soon}"), Some(&bradford), None).await;
+    assert_eq!(theirs.body["items"], json!([]));
+}
+
+#[actix_rt::test]
+async fn overdue_reviews_are_flagged_and_returned_episodes_are_no_longer_reviewed() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (sup, _) = app.login(SUPERVISOR).await;
+    let p = person(&app, &mfhc, "Amy", "Example", &[]).await;
+    // Reported 30 hours ago at medium risk: its 6-hour review is long overdue.
+    let e = report(&app, &mfhc, &p["id"], 30).await;
+    let id = e["id"].as_str().unwrap();
+    let list = app.call("GET", "/api/v1/reviews", Some(&sup), None).await;
+    let item = list.body["items"].as_array().unwrap().iter().find(|r| r["episode_id"] == e["id"]).expect("overdue listed").clone();
+    assert_eq!(item["overdue"], true);
+
+    let active = with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/status"), &e["version"], json!({ "status": "active" })).await;
+    let returned = with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/return"), &active.body["version"], return_body(10)).await;
+    assert!(returned.body["next_review_due"].is_null());
+    let list = app.call("GET", "/api/v1/reviews", Some(&sup), None).await;
+    assert!(list.body["items"].as_array().unwrap().iter().all(|r| r["episode_id"] != e["id"]));
+    with_version(&app, &sup, &format!("/api/v1/episodes/{id}/reviews"), &returned.body["version"], json!({ "outcome": "x" })).await.problem(409);
 }

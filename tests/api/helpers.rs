@@ -195,6 +195,7 @@ pub async fn spawn_app_with_pool(pool_size: usize) -> TestApp {
         jwt_secret: SecretSlice::from(secret.clone()),
         access_token_ttl_secs: 900,
         session_ttl_secs: 3600,
+        review_policy: Default::default(),
     })
     .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
