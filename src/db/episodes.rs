@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{
     districts, episode_reference_counters, episode_returns, episodes, prevention_interviews,
-    risk_gradings, supervisor_reviews,
+    return_home_interviews, risk_gradings, supervisor_reviews,
 };
 use super::Conn;
 use crate::domain::episodes::{
@@ -424,4 +424,49 @@ pub async fn reviews_due(
         .limit(limit)
         .load(conn)
         .await
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = return_home_interviews)]
+pub struct RhiRow {
+    pub episode_id: EpisodeId,
+    pub due_at: DateTime<Utc>,
+    pub provider_agency_id: Option<crate::ids::AgencyId>,
+    pub status: crate::domain::return_interviews::RhiStatus,
+    pub status_reason: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub updated_by: UserId,
+}
+
+pub async fn insert_rhi(conn: &mut Conn, r: &RhiRow) -> QueryResult<()> {
+    diesel::insert_into(return_home_interviews::table)
+        .values(r)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn find_rhi(conn: &mut Conn, episode: EpisodeId) -> QueryResult<Option<RhiRow>> {
+    return_home_interviews::table
+        .find(episode)
+        .select(RhiRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Saves the interview's progress (the caller bumps the episode's version).
+pub async fn update_rhi(conn: &mut Conn, r: &RhiRow) -> QueryResult<()> {
+    diesel::update(return_home_interviews::table.find(r.episode_id))
+        .set((
+            return_home_interviews::provider_agency_id.eq(r.provider_agency_id),
+            return_home_interviews::status.eq(r.status),
+            return_home_interviews::status_reason.eq(&r.status_reason),
+            return_home_interviews::completed_at.eq(r.completed_at),
+            return_home_interviews::updated_by.eq(r.updated_by),
+            return_home_interviews::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }

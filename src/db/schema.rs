@@ -163,6 +163,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    return_home_interviews (episode_id) {
+        episode_id -> Uuid,
+        due_at -> Timestamptz,
+        provider_agency_id -> Nullable<Uuid>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        completed_at -> Nullable<Timestamptz>,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     risk_gradings (id) {
         id -> Uuid,
         episode_id -> Uuid,
@@ -228,6 +241,9 @@ diesel::joinable!(persons -> users (created_by));
 diesel::joinable!(prevention_interviews -> episodes (episode_id));
 diesel::joinable!(prevention_interviews -> users (recorded_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(return_home_interviews -> agencies (provider_agency_id));
+diesel::joinable!(return_home_interviews -> episodes (episode_id));
+diesel::joinable!(return_home_interviews -> users (updated_by));
 diesel::joinable!(risk_gradings -> episodes (episode_id));
 diesel::joinable!(risk_gradings -> users (graded_by));
 diesel::joinable!(sessions -> users (user_id));
@@ -250,6 +266,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     persons,
     prevention_interviews,
     refresh_tokens,
+    return_home_interviews,
     risk_gradings,
     sessions,
     supervisor_reviews,

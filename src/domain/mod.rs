@@ -6,5 +6,6 @@ pub mod caller;
 pub mod episodes;
 pub mod password_policy;
 pub mod persons;
+pub mod return_interviews;
 pub mod reviews;
 pub mod text_enum;

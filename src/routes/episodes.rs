@@ -15,10 +15,14 @@ use crate::domain::episodes::{
     check_report_times, check_text, EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy,
     ReturnHow, RiskLevel,
 };
+use crate::domain::return_interviews::{is_late, RhiStatus};
 use crate::error::{AppError, FieldError, Problem};
+use crate::ids::AgencyId;
 use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId, UserId};
 use crate::services;
-use crate::services::episodes::{Episode, InterviewInput, ReportInput, ReturnInput, RiskInput};
+use crate::services::episodes::{
+    Episode, InterviewInput, ReportInput, ReturnInput, RhiUpdate, RiskInput,
+};
 use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -115,6 +119,20 @@ pub struct EpisodeResponse {
     pub prevention_interview: Option<InterviewResponse>,
     /// Supervisor reviews, oldest first.
     pub reviews: Vec<ReviewResponse>,
+    /// Children only, once returned.
+    pub return_interview: Option<RhiResponse>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RhiResponse {
+    /// 72 hours after the return.
+    pub due_at: DateTime<Utc>,
+    pub provider_agency_id: Option<AgencyId>,
+    pub status: RhiStatus,
+    pub status_reason: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Completed after the deadline, or not completed and the deadline has passed.
+    pub late: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -141,6 +159,14 @@ impl From<Episode> for EpisodeResponse {
                 harm_details: r.harm_details,
                 markers_seen: r.markers_seen,
                 recorded_by: r.recorded_by,
+            }),
+            return_interview: e.rhi.map(|r| RhiResponse {
+                late: is_late(r.status, r.due_at, r.completed_at, Utc::now()),
+                due_at: r.due_at,
+                provider_agency_id: r.provider_agency_id,
+                status: r.status,
+                status_reason: r.status_reason,
+                completed_at: r.completed_at,
             }),
             reviews: e
                 .reviews
@@ -846,4 +872,66 @@ pub async fn reviews_due(
         })
         .collect();
     Ok(HttpResponse::Ok().json(ReviewsDueResponse { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RhiRequest {
+    /// The next status: pending → offered | unable_to_contact; offered → accepted |
+    /// declined | unable_to_contact; accepted → completed | not_completed.
+    pub status: RhiStatus,
+    /// The local authority or its provider doing the interview.
+    pub provider_agency_id: Option<AgencyId>,
+    /// Required for declined, unable_to_contact and not_completed.
+    pub reason: Option<String>,
+    /// Required for completed.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// Record progress of a child's return home interview (send `If-Match`).
+#[utoipa::path(post, path = "/api/v1/episodes/{id}/return-interview", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = RhiRequest, responses(
+    (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update_rhi(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+    if_match: IfMatch,
+    body: web::Json<RhiRequest>,
+) -> Result<HttpResponse, AppError> {
+    let r = body.into_inner();
+    let reason = match r.reason.as_deref() {
+        None => None,
+        Some(text) => {
+            Some(check_text(text, true, 2000).map_err(|m| AppError::field("reason", &m))?)
+        }
+    };
+    check_time("completed_at", r.completed_at)?;
+    let update = RhiUpdate {
+        status: r.status,
+        provider_agency_id: r.provider_agency_id,
+        reason,
+        completed_at: r.completed_at,
+    };
+    let e = services::episodes::update_rhi(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        update,
+    )
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, e))
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Utc};
 
 use crate::auth::Bearer;
 use crate::db::episodes::{
-    self as q, EpisodeFilter, EpisodeRow, InterviewRow, NewEpisode, ReturnRow, ReviewRow,
+    self as q, EpisodeFilter, EpisodeRow, InterviewRow, NewEpisode, ReturnRow, ReviewRow, RhiRow,
     RiskGradingRow,
 };
 use crate::db::{persons, AuditContext, Tx};
@@ -15,6 +15,8 @@ use crate::domain::episodes::{
     check_after, check_closure, check_transition, reference, ClosureRefused, EpisodeStatus,
     IllegalTransition, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
+use crate::domain::persons::is_child;
+use crate::domain::return_interviews::{due_at as rhi_due_at, RhiStatus};
 use crate::domain::reviews::is_reviewable;
 use crate::error::AppError;
 use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId};
@@ -76,6 +78,8 @@ pub struct Episode {
     pub interview: Option<InterviewRow>,
     /// Supervisor reviews, oldest first.
     pub reviews: Vec<ReviewRow>,
+    /// The return home interview (children, once returned).
+    pub rhi: Option<RhiRow>,
 }
 
 /// Loads what hangs off an episode row.
@@ -84,12 +88,14 @@ async fn full(tx: &mut Tx, row: EpisodeRow) -> Result<Episode, AppError> {
     let returned = q::find_return(tx.conn(), row.id).await?;
     let interview = q::find_interview(tx.conn(), row.id).await?;
     let reviews = q::reviews(tx.conn(), row.id).await?;
+    let rhi = q::find_rhi(tx.conn(), row.id).await?;
     Ok(Episode {
         row,
         gradings,
         returned,
         interview,
         reviews,
+        rhi,
     })
 }
 
@@ -205,6 +211,7 @@ pub async fn report(
             returned: None,
             interview: None,
             reviews: Vec::new(),
+            rhi: None,
         })
     })
 }
@@ -359,6 +366,23 @@ pub async fn record_return(
             recorded_by: caller.user_id,
         };
         q::insert_return(tx.conn(), &record).await?;
+        // A child (under 18 when the episode started) is offered a return home interview.
+        let person = persons::find(tx.conn(), current.person_id).await?;
+        let child = person
+            .and_then(|p| p.date_of_birth)
+            .is_some_and(|dob| is_child(dob, current.reported_at.date_naive()));
+        if child {
+            let rhi = RhiRow {
+                episode_id: id,
+                due_at: rhi_due_at(record.returned_at),
+                provider_agency_id: None,
+                status: RhiStatus::Pending,
+                status_reason: None,
+                completed_at: None,
+                updated_by: caller.user_id,
+            };
+            q::insert_rhi(tx.conn(), &rhi).await?;
+        }
         let row = q::clear_review_due(tx.conn(), row.id).await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, row).await
@@ -537,5 +561,95 @@ pub async fn reviews_due(
             rows.iter().map(|r| r.id.0),
         ));
         Ok(rows)
+    })
+}
+
+/// A return home interview update, already parsed.
+#[derive(Debug, Clone)]
+pub struct RhiUpdate {
+    pub status: RhiStatus,
+    pub provider_agency_id: Option<crate::ids::AgencyId>,
+    pub reason: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// Moves a child's return home interview forward (offered, accepted, completed, …).
+pub async fn update_rhi(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: EpisodeId,
+    expected_version: i32,
+    u: RhiUpdate,
+) -> Result<Episode, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        for_update(&mut tx, id, expected_version).await?;
+        let mut rhi = q::find_rhi(tx.conn(), id).await?.ok_or_else(|| {
+            AppError::Conflict(
+                "this episode has no return home interview (they are for children, once returned)"
+                    .into(),
+            )
+        })?;
+        if !rhi.status.next().contains(&u.status) {
+            return Err(AppError::IllegalTransition {
+                from: rhi.status.as_str(),
+                to: u.status.as_str(),
+                allowed: rhi.status.next().iter().map(|s| s.as_str()).collect(),
+            });
+        }
+        if u.status.needs_reason() && u.reason.is_none() {
+            return Err(AppError::field(
+                "reason",
+                "say why (declined, unable to contact or not completed)",
+            ));
+        }
+        if let Some(agency) = u.provider_agency_id {
+            match crate::db::agencies::find(tx.conn(), agency).await? {
+                Some(a) if a.active => {}
+                Some(_) => {
+                    return Err(AppError::field(
+                        "provider_agency_id",
+                        "the agency is inactive",
+                    ))
+                }
+                None => return Err(AppError::field("provider_agency_id", "no such agency")),
+            }
+        }
+        let completed_at = match (u.status, u.completed_at) {
+            (RhiStatus::Completed, None) => {
+                return Err(AppError::field(
+                    "completed_at",
+                    "a completed interview needs its time",
+                ))
+            }
+            (RhiStatus::Completed, Some(at)) => {
+                let returned = q::find_return(tx.conn(), id)
+                    .await?
+                    .map(|r| r.returned_at)
+                    .unwrap_or(at);
+                check_after("completed_at", at, returned, "the return", Utc::now())
+                    .map_err(|(f, m)| AppError::field(f, &m))?;
+                Some(at)
+            }
+            (_, Some(_)) => {
+                return Err(AppError::field(
+                    "completed_at",
+                    "only a completed interview has a completion time",
+                ))
+            }
+            (_, None) => None,
+        };
+        rhi.status = u.status;
+        rhi.provider_agency_id = u.provider_agency_id.or(rhi.provider_agency_id);
+        rhi.status_reason = u.reason.or(rhi.status_reason);
+        rhi.completed_at = completed_at;
+        rhi.updated_by = caller.user_id;
+        q::update_rhi(tx.conn(), &rhi).await?;
+        let row = q::touch(tx.conn(), id, expected_version)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        full(&mut tx, row).await
     })
 }

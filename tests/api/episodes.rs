@@ -796,7 +796,9 @@ async fn a_persons_history_lists_their_episodes_with_recent_counts() {
 }
 
 fn time(v: &Value) -> chrono::DateTime<Utc> {
-    chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time")).unwrap().with_timezone(&Utc)
+    chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time"))
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 #[actix_rt::test]
@@ -808,26 +810,66 @@ async fn reviews_are_scheduled_by_risk_and_listed_when_due() {
     // Medium risk, reported an hour ago: first review 6 hours after the report.
     let e = report(&app, &mfhc, &p["id"], 1).await;
     let id = e["id"].as_str().unwrap();
-    assert_eq!(time(&e["next_review_due"]), time(&e["reported_at"]) + Duration::hours(6));
+    assert_eq!(
+        time(&e["next_review_due"]),
+        time(&e["reported_at"]) + Duration::hours(6)
+    );
 
     // Raised to high: due within the hour.
     let high = with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/risk-gradings"), &e["version"],
         json!({ "level": "high", "rationale": "New information.", "information": "Call from school." })).await;
     let due = time(&high.body["next_review_due"]);
-    assert!(due <= Utc::now() + Duration::hours(1) && due > Utc::now() + Duration::minutes(55), "{due}");
+    assert!(
+        due <= Utc::now() + Duration::hours(1) && due > Utc::now() + Duration::minutes(55),
+        "{due}"
+    );
 
     // Not overdue yet; due within two hours.
     let now_list = app.call("GET", "/api/v1/reviews", Some(&sup), None).await;
-    assert!(now_list.body["items"].as_array().unwrap().iter().all(|r| r["episode_id"] != e["id"]));
-    let soon = (Utc::now() + Duration::hours(2)).to_rfc3339().replace('+', "%2B");
-    let soon_list = app.call("GET", &format!("/api/v1/reviews?due_before={soon}"), Some(&sup), None).await;
-    let item = soon_list.body["items"].as_array().unwrap().iter().find(|r| r["episode_id"] == e["id"]).expect("listed").clone();
+    assert!(now_list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["episode_id"] != e["id"]));
+    let soon = (Utc::now() + Duration::hours(2))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let soon_list = app
+        .call(
+            "GET",
+            &format!("/api/v1/reviews?due_before={soon}"),
+            Some(&sup),
+            None,
+        )
+        .await;
+    let item = soon_list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["episode_id"] == e["id"])
+        .expect("listed")
+        .clone();
     assert_eq!(item["overdue"], false);
     assert_eq!(item["risk_level"], "high");
 
     // Only a supervisor records a review; it schedules the next one.
-    with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/reviews"), &high.body["version"], json!({ "outcome": "Reviewed" })).await.problem(403);
-    let reviewed = with_version(&app, &sup, &format!("/api/v1/episodes/{id}/reviews"), &high.body["version"], json!({ "outcome": "Risk confirmed high; DI informed." })).await;
+    with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/reviews"),
+        &high.body["version"],
+        json!({ "outcome": "Reviewed" }),
+    )
+    .await
+    .problem(403);
+    let reviewed = with_version(
+        &app,
+        &sup,
+        &format!("/api/v1/episodes/{id}/reviews"),
+        &high.body["version"],
+        json!({ "outcome": "Risk confirmed high; DI informed." }),
+    )
+    .await;
     assert_eq!(reviewed.status, 201, "{}", reviewed.body);
     assert_eq!(reviewed.body["reviews"].as_array().unwrap().len(), 1);
     assert_eq!(reviewed.body["reviews"][0]["risk_level"], "high");
@@ -835,7 +877,14 @@ async fn reviews_are_scheduled_by_risk_and_listed_when_due() {
 
     // Another district sees nothing due.
     let (bradford, _) = app.login(BRADFORD_MFHC).await;
-    let theirs = app.call("GET", &format!("/api/v1/reviews?due_before={soon}"), Some(&bradford), None).await;
+    let theirs = app
+        .call(
+            "GET",
+            &format!("/api/v1/reviews?due_before={soon}"),
+            Some(&bradford),
+            None,
+        )
+        .await;
     assert_eq!(theirs.body["items"], json!([]));
 }
 
@@ -849,13 +898,100 @@ async fn overdue_reviews_are_flagged_and_returned_episodes_are_no_longer_reviewe
     let e = report(&app, &mfhc, &p["id"], 30).await;
     let id = e["id"].as_str().unwrap();
     let list = app.call("GET", "/api/v1/reviews", Some(&sup), None).await;
-    let item = list.body["items"].as_array().unwrap().iter().find(|r| r["episode_id"] == e["id"]).expect("overdue listed").clone();
+    let item = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["episode_id"] == e["id"])
+        .expect("overdue listed")
+        .clone();
     assert_eq!(item["overdue"], true);
 
-    let active = with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/status"), &e["version"], json!({ "status": "active" })).await;
-    let returned = with_version(&app, &mfhc, &format!("/api/v1/episodes/{id}/return"), &active.body["version"], return_body(10)).await;
+    let active = with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/status"),
+        &e["version"],
+        json!({ "status": "active" }),
+    )
+    .await;
+    let returned = with_version(
+        &app,
+        &mfhc,
+        &format!("/api/v1/episodes/{id}/return"),
+        &active.body["version"],
+        return_body(10),
+    )
+    .await;
     assert!(returned.body["next_review_due"].is_null());
     let list = app.call("GET", "/api/v1/reviews", Some(&sup), None).await;
-    assert!(list.body["items"].as_array().unwrap().iter().all(|r| r["episode_id"] != e["id"]));
-    with_version(&app, &sup, &format!("/api/v1/episodes/{id}/reviews"), &returned.body["version"], json!({ "outcome": "x" })).await.problem(409);
+    assert!(list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["episode_id"] != e["id"]));
+    with_version(
+        &app,
+        &sup,
+        &format!("/api/v1/episodes/{id}/reviews"),
+        &returned.body["version"],
+        json!({ "outcome": "x" }),
+    )
+    .await
+    .problem(409);
+}
+
+async fn returned_episode(app: &TestApp, token: &str, dob: &str, returned_minutes_ago: i64) -> Value {
+    let r = app.call("POST", "/api/v1/persons", Some(token), Some(json!({ "given_name": "Sam", "family_name": "Example", "date_of_birth": dob }))).await;
+    let e = report(app, token, &r.body["id"], 120).await;
+    let id = e["id"].as_str().unwrap();
+    let active = with_version(app, token, &format!("/api/v1/episodes/{id}/status"), &e["version"], json!({ "status": "active" })).await;
+    let returned = with_version(app, token, &format!("/api/v1/episodes/{id}/return"), &active.body["version"], return_body(returned_minutes_ago)).await;
+    assert_eq!(returned.status, 200, "{}", returned.body);
+    returned.body
+}
+
+#[actix_rt::test]
+async fn a_returned_child_gets_a_return_home_interview_due_in_72_hours() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let e = returned_episode(&app, &t, "2011-04-02", 60).await;
+    let id = e["id"].as_str().unwrap();
+    let rhi = &e["return_interview"];
+    assert_eq!(rhi["status"], "pending");
+    assert_eq!(time(&rhi["due_at"]), time(&e["return"]["returned_at"]) + Duration::hours(72));
+    assert_eq!(rhi["late"], false);
+
+    let (admin, _) = app.login(crate::helpers::ADMIN).await;
+    let agencies = app.call("GET", "/api/v1/agencies", Some(&admin), None).await;
+    let provider = agencies.body["items"].as_array().unwrap().iter().find(|a| a["agency_type"] == "return_interview").unwrap()["id"].clone();
+    let path = format!("/api/v1/episodes/{id}/return-interview");
+
+    let skip = with_version(&app, &t, &path, &e["version"], json!({ "status": "completed", "completed_at": Utc::now().to_rfc3339() })).await;
+    assert_eq!(skip.problem(409)["allowed"], json!(["offered", "unable_to_contact"]));
+    let offered = with_version(&app, &t, &path, &e["version"], json!({ "status": "offered", "provider_agency_id": provider })).await;
+    assert_eq!(offered.status, 200, "{}", offered.body);
+    let accepted = with_version(&app, &t, &path, &offered.body["version"], json!({ "status": "accepted" })).await;
+    let v = accepted.body["version"].clone();
+    with_version(&app, &t, &path, &v, json!({ "status": "not_completed" })).await.problem(400);
+    with_version(&app, &t, &path, &v, json!({ "status": "completed" })).await.problem(400);
+    let done = with_version(&app, &t, &path, &v, json!({ "status": "completed", "completed_at": (Utc::now() - Duration::minutes(5)).to_rfc3339() })).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["return_interview"]["status"], "completed");
+    assert_eq!(done.body["return_interview"]["provider_agency_id"], provider);
+    assert_eq!(done.body["return_interview"]["late"], false);
+}
+
+#[actix_rt::test]
+async fn an_overdue_return_interview_is_late_and_adults_have_none() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    // Returned four days ago and still only pending: late.
+    let child = returned_episode(&app, &t, "2012-01-01", 4 * 24 * 60).await;
+    assert_eq!(child["return_interview"]["late"], true);
+    // An adult has no return home interview, and cannot be given one.
+    let adult = returned_episode(&app, &t, "1990-01-01", 60).await;
+    assert!(adult["return_interview"].is_null());
+    let r = with_version(&app, &t, &format!("/api/v1/episodes/{}/return-interview", adult["id"].as_str().unwrap()), &adult["version"], json!({ "status": "offered" })).await;
+    assert!(r.problem(409)["detail"].as_str().unwrap().contains("children"));
 }

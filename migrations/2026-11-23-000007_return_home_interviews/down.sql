@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS return_home_interviews;
