@@ -251,6 +251,15 @@ impl From<diesel::result::Error> for AppError {
                         .into(),
                 )
             }
+            // The database's own authorization refused what the domain let through:
+            // still a refusal, not a server error (logged, since the domain should agree).
+            E::DatabaseError(K::Unknown, info) if info.message().contains("row-level security") => {
+                tracing::warn!(
+                    message = info.message(),
+                    "row-level security refused a write the domain allowed"
+                );
+                AppError::Forbidden("not allowed")
+            }
             E::DatabaseError(K::ClosedConnection, _) => {
                 AppError::Unavailable("the database connection was lost; try again".into())
             }

@@ -81,3 +81,7 @@ typed_id!(
     /// One supervisor review of an episode.
     ReviewId
 );
+typed_id!(
+    /// One district transfer of an episode.
+    TransferId
+);

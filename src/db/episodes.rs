@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::{
-    districts, episode_reference_counters, episode_returns, episodes, prevention_interviews,
-    return_home_interviews, risk_gradings, supervisor_reviews,
+    districts, episode_reference_counters, episode_returns, episode_transfers, episodes,
+    prevention_interviews, return_home_interviews, risk_gradings, supervisor_reviews,
 };
 use super::Conn;
 use crate::domain::episodes::{
@@ -469,4 +469,51 @@ pub async fn update_rhi(conn: &mut Conn, r: &RhiRow) -> QueryResult<()> {
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = episode_transfers)]
+pub struct TransferRow {
+    pub id: crate::ids::TransferId,
+    pub episode_id: EpisodeId,
+    pub from_district_id: DistrictId,
+    pub to_district_id: DistrictId,
+    pub reason: String,
+    pub transferred_by: UserId,
+    pub transferred_at: DateTime<Utc>,
+}
+
+/// Records the transfer and moves the episode, if still at `expected_version`.
+pub async fn transfer(
+    conn: &mut Conn,
+    expected_version: i32,
+    t: &TransferRow,
+) -> QueryResult<Option<EpisodeRow>> {
+    diesel::insert_into(episode_transfers::table)
+        .values(t)
+        .execute(conn)
+        .await?;
+    diesel::update(
+        episodes::table
+            .filter(episodes::id.eq(t.episode_id))
+            .filter(episodes::version.eq(expected_version)),
+    )
+    .set((
+        episodes::district_id.eq(t.to_district_id),
+        episodes::version.eq(episodes::version + 1),
+        episodes::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(EpisodeRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+pub async fn transfers(conn: &mut Conn, episode: EpisodeId) -> QueryResult<Vec<TransferRow>> {
+    episode_transfers::table
+        .filter(episode_transfers::episode_id.eq(episode))
+        .select(TransferRow::as_select())
+        .order((episode_transfers::transferred_at, episode_transfers::id))
+        .load(conn)
+        .await
 }

@@ -85,6 +85,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    episode_transfers (id) {
+        id -> Uuid,
+        episode_id -> Uuid,
+        from_district_id -> Uuid,
+        to_district_id -> Uuid,
+        reason -> Text,
+        transferred_by -> Uuid,
+        transferred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     episodes (id) {
         id -> Uuid,
         reference -> Text,
@@ -234,6 +246,8 @@ diesel::joinable!(agency_districts -> districts (district_id));
 diesel::joinable!(episode_reference_counters -> districts (district_id));
 diesel::joinable!(episode_returns -> episodes (episode_id));
 diesel::joinable!(episode_returns -> users (recorded_by));
+diesel::joinable!(episode_transfers -> episodes (episode_id));
+diesel::joinable!(episode_transfers -> users (transferred_by));
 diesel::joinable!(episodes -> districts (district_id));
 diesel::joinable!(episodes -> persons (person_id));
 diesel::joinable!(persons -> districts (home_district_id));
@@ -261,6 +275,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     districts,
     episode_reference_counters,
     episode_returns,
+    episode_transfers,
     episodes,
     login_throttle,
     persons,

@@ -121,6 +121,17 @@ pub struct EpisodeResponse {
     pub reviews: Vec<ReviewResponse>,
     /// Children only, once returned.
     pub return_interview: Option<RhiResponse>,
+    /// District transfers, oldest first.
+    pub transfers: Vec<TransferResponse>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransferResponse {
+    pub from_district_id: DistrictId,
+    pub to_district_id: DistrictId,
+    pub reason: String,
+    pub transferred_by: UserId,
+    pub transferred_at: DateTime<Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -160,6 +171,17 @@ impl From<Episode> for EpisodeResponse {
                 markers_seen: r.markers_seen,
                 recorded_by: r.recorded_by,
             }),
+            transfers: e
+                .transfers
+                .into_iter()
+                .map(|t| TransferResponse {
+                    from_district_id: t.from_district_id,
+                    to_district_id: t.to_district_id,
+                    reason: t.reason,
+                    transferred_by: t.transferred_by,
+                    transferred_at: t.transferred_at,
+                })
+                .collect(),
             return_interview: e.rhi.map(|r| RhiResponse {
                 late: is_late(r.status, r.due_at, r.completed_at, Utc::now()),
                 due_at: r.due_at,
@@ -931,6 +953,51 @@ pub async fn update_rhi(
         id.into_inner(),
         if_match.0,
         update,
+    )
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, e))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    pub district_id: DistrictId,
+    #[schema(example = "Child placed in Bradford; enquiries now there.")]
+    pub reason: String,
+}
+
+/// Transfer the episode to another district (send `If-Match`). The new district takes
+/// it over; the old one keeps read access only.
+#[utoipa::path(post, path = "/api/v1/episodes/{id}/transfer", tag = "episodes", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Episode id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = TransferRequest, responses(
+    (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn transfer(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<EpisodeId>,
+    if_match: IfMatch,
+    body: web::Json<TransferRequest>,
+) -> Result<HttpResponse, AppError> {
+    let r = body.into_inner();
+    let reason = check_text(&r.reason, true, 2000).map_err(|m| AppError::field("reason", &m))?;
+    let e = services::episodes::transfer(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        r.district_id,
+        reason,
     )
     .await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))

@@ -81,6 +81,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/reviews", web::get().to(episodes::reviews_due))
                 .route(
+                    "/episodes/{id}/transfer",
+                    web::post().to(episodes::transfer),
+                )
+                .route(
                     "/episodes/{id}/return-interview",
                     web::post().to(episodes::update_rhi),
                 )

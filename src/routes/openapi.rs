@@ -20,7 +20,7 @@ use super::{agencies, audit, auth, episodes, health, persons, reference, users};
         persons::list, persons::create, persons::get, persons::update,
         episodes::list, episodes::create, episodes::get, episodes::change_status, episodes::regrade,
         episodes::record_return, episodes::record_interview, episodes::close, episodes::person_history,
-        episodes::record_review, episodes::reviews_due, episodes::update_rhi,
+        episodes::record_review, episodes::reviews_due, episodes::transfer, episodes::update_rhi,
         audit::list, audit::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

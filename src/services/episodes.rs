@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Utc};
 use crate::auth::Bearer;
 use crate::db::episodes::{
     self as q, EpisodeFilter, EpisodeRow, InterviewRow, NewEpisode, ReturnRow, ReviewRow, RhiRow,
-    RiskGradingRow,
+    RiskGradingRow, TransferRow,
 };
 use crate::db::{persons, AuditContext, Tx};
 use crate::domain::audit::{AuditEvent, Operation};
@@ -80,6 +80,8 @@ pub struct Episode {
     pub reviews: Vec<ReviewRow>,
     /// The return home interview (children, once returned).
     pub rhi: Option<RhiRow>,
+    /// District transfers, oldest first.
+    pub transfers: Vec<TransferRow>,
 }
 
 /// Loads what hangs off an episode row.
@@ -89,7 +91,9 @@ async fn full(tx: &mut Tx, row: EpisodeRow) -> Result<Episode, AppError> {
     let interview = q::find_interview(tx.conn(), row.id).await?;
     let reviews = q::reviews(tx.conn(), row.id).await?;
     let rhi = q::find_rhi(tx.conn(), row.id).await?;
+    let transfers = q::transfers(tx.conn(), row.id).await?;
     Ok(Episode {
+        transfers,
         row,
         gradings,
         returned,
@@ -140,6 +144,11 @@ async fn for_update(
     expected_version: i32,
 ) -> Result<EpisodeRow, AppError> {
     let current = visible(tx, id).await?;
+    if !tx.caller()?.covers(current.district_id) {
+        return Err(AppError::Forbidden(
+            "this episode was transferred to another district: you can read it but not change it",
+        ));
+    }
     if current.version != expected_version {
         return Err(AppError::PreconditionFailed);
     }
@@ -212,6 +221,7 @@ pub async fn report(
             interview: None,
             reviews: Vec::new(),
             rhi: None,
+            transfers: Vec::new(),
         })
     })
 }
@@ -647,6 +657,49 @@ pub async fn update_rhi(
         rhi.updated_by = caller.user_id;
         q::update_rhi(tx.conn(), &rhi).await?;
         let row = q::touch(tx.conn(), id, expected_version)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        full(&mut tx, row).await
+    })
+}
+
+/// Transfers an episode to another district: it takes the episode over, and the old
+/// district keeps read access only.
+pub async fn transfer(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: EpisodeId,
+    expected_version: i32,
+    to: DistrictId,
+    reason: String,
+) -> Result<Episode, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        let current = for_update(&mut tx, id, expected_version).await?;
+        if current.district_id == to {
+            return Err(AppError::field(
+                "district_id",
+                "the episode already belongs to that district",
+            ));
+        }
+        if !crate::db::districts::missing(tx.conn(), &[to])
+            .await?
+            .is_empty()
+        {
+            return Err(AppError::field("district_id", "no such district"));
+        }
+        let t = TransferRow {
+            id: crate::ids::TransferId::new(),
+            episode_id: id,
+            from_district_id: current.district_id,
+            to_district_id: to,
+            reason,
+            transferred_by: caller.user_id,
+            transferred_at: Utc::now(),
+        };
+        let row = q::transfer(tx.conn(), expected_version, &t)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));

@@ -941,12 +941,38 @@ async fn overdue_reviews_are_flagged_and_returned_episodes_are_no_longer_reviewe
     .problem(409);
 }
 
-async fn returned_episode(app: &TestApp, token: &str, dob: &str, returned_minutes_ago: i64) -> Value {
-    let r = app.call("POST", "/api/v1/persons", Some(token), Some(json!({ "given_name": "Sam", "family_name": "Example", "date_of_birth": dob }))).await;
+async fn returned_episode(
+    app: &TestApp,
+    token: &str,
+    dob: &str,
+    returned_minutes_ago: i64,
+) -> Value {
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/persons",
+            Some(token),
+            Some(json!({ "given_name": "Sam", "family_name": "Example", "date_of_birth": dob })),
+        )
+        .await;
     let e = report(app, token, &r.body["id"], 120).await;
     let id = e["id"].as_str().unwrap();
-    let active = with_version(app, token, &format!("/api/v1/episodes/{id}/status"), &e["version"], json!({ "status": "active" })).await;
-    let returned = with_version(app, token, &format!("/api/v1/episodes/{id}/return"), &active.body["version"], return_body(returned_minutes_ago)).await;
+    let active = with_version(
+        app,
+        token,
+        &format!("/api/v1/episodes/{id}/status"),
+        &e["version"],
+        json!({ "status": "active" }),
+    )
+    .await;
+    let returned = with_version(
+        app,
+        token,
+        &format!("/api/v1/episodes/{id}/return"),
+        &active.body["version"],
+        return_body(returned_minutes_ago),
+    )
+    .await;
     assert_eq!(returned.status, 200, "{}", returned.body);
     returned.body
 }
@@ -959,26 +985,68 @@ async fn a_returned_child_gets_a_return_home_interview_due_in_72_hours() {
     let id = e["id"].as_str().unwrap();
     let rhi = &e["return_interview"];
     assert_eq!(rhi["status"], "pending");
-    assert_eq!(time(&rhi["due_at"]), time(&e["return"]["returned_at"]) + Duration::hours(72));
+    assert_eq!(
+        time(&rhi["due_at"]),
+        time(&e["return"]["returned_at"]) + Duration::hours(72)
+    );
     assert_eq!(rhi["late"], false);
 
     let (admin, _) = app.login(crate::helpers::ADMIN).await;
-    let agencies = app.call("GET", "/api/v1/agencies", Some(&admin), None).await;
-    let provider = agencies.body["items"].as_array().unwrap().iter().find(|a| a["agency_type"] == "return_interview").unwrap()["id"].clone();
+    let agencies = app
+        .call("GET", "/api/v1/agencies", Some(&admin), None)
+        .await;
+    let provider = agencies.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agency_type"] == "return_interview")
+        .unwrap()["id"]
+        .clone();
     let path = format!("/api/v1/episodes/{id}/return-interview");
 
-    let skip = with_version(&app, &t, &path, &e["version"], json!({ "status": "completed", "completed_at": Utc::now().to_rfc3339() })).await;
-    assert_eq!(skip.problem(409)["allowed"], json!(["offered", "unable_to_contact"]));
-    let offered = with_version(&app, &t, &path, &e["version"], json!({ "status": "offered", "provider_agency_id": provider })).await;
+    let skip = with_version(
+        &app,
+        &t,
+        &path,
+        &e["version"],
+        json!({ "status": "completed", "completed_at": Utc::now().to_rfc3339() }),
+    )
+    .await;
+    assert_eq!(
+        skip.problem(409)["allowed"],
+        json!(["offered", "unable_to_contact"])
+    );
+    let offered = with_version(
+        &app,
+        &t,
+        &path,
+        &e["version"],
+        json!({ "status": "offered", "provider_agency_id": provider }),
+    )
+    .await;
     assert_eq!(offered.status, 200, "{}", offered.body);
-    let accepted = with_version(&app, &t, &path, &offered.body["version"], json!({ "status": "accepted" })).await;
+    let accepted = with_version(
+        &app,
+        &t,
+        &path,
+        &offered.body["version"],
+        json!({ "status": "accepted" }),
+    )
+    .await;
     let v = accepted.body["version"].clone();
-    with_version(&app, &t, &path, &v, json!({ "status": "not_completed" })).await.problem(400);
-    with_version(&app, &t, &path, &v, json!({ "status": "completed" })).await.problem(400);
+    with_version(&app, &t, &path, &v, json!({ "status": "not_completed" }))
+        .await
+        .problem(400);
+    with_version(&app, &t, &path, &v, json!({ "status": "completed" }))
+        .await
+        .problem(400);
     let done = with_version(&app, &t, &path, &v, json!({ "status": "completed", "completed_at": (Utc::now() - Duration::minutes(5)).to_rfc3339() })).await;
     assert_eq!(done.status, 200, "{}", done.body);
     assert_eq!(done.body["return_interview"]["status"], "completed");
-    assert_eq!(done.body["return_interview"]["provider_agency_id"], provider);
+    assert_eq!(
+        done.body["return_interview"]["provider_agency_id"],
+        provider
+    );
     assert_eq!(done.body["return_interview"]["late"], false);
 }
 
@@ -992,6 +1060,114 @@ async fn an_overdue_return_interview_is_late_and_adults_have_none() {
     // An adult has no return home interview, and cannot be given one.
     let adult = returned_episode(&app, &t, "1990-01-01", 60).await;
     assert!(adult["return_interview"].is_null());
-    let r = with_version(&app, &t, &format!("/api/v1/episodes/{}/return-interview", adult["id"].as_str().unwrap()), &adult["version"], json!({ "status": "offered" })).await;
-    assert!(r.problem(409)["detail"].as_str().unwrap().contains("children"));
+    let r = with_version(
+        &app,
+        &t,
+        &format!(
+            "/api/v1/episodes/{}/return-interview",
+            adult["id"].as_str().unwrap()
+        ),
+        &adult["version"],
+        json!({ "status": "offered" }),
+    )
+    .await;
+    assert!(r.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("children"));
+}
+
+#[actix_rt::test]
+async fn a_transfer_hands_the_episode_over_and_leaves_the_old_district_read_only() {
+    let app = spawn_app().await;
+    let (leeds, _) = app.login(MFHC).await;
+    let (bradford, _) = app.login(BRADFORD_MFHC).await;
+    let reference = app
+        .call("GET", "/api/v1/reference", Some(&leeds), None)
+        .await;
+    let district = |code: &str| {
+        reference.body["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap()["id"]
+            .clone()
+    };
+    let p = person(&app, &leeds, "Amy", "Example", &[]).await;
+    let e = report(&app, &leeds, &p["id"], 1).await;
+    let id = e["id"].as_str().unwrap();
+    let path = format!("/api/v1/episodes/{id}/transfer");
+
+    let same = with_version(
+        &app,
+        &leeds,
+        &path,
+        &e["version"],
+        json!({ "district_id": district("LDS"), "reason": "x" }),
+    )
+    .await;
+    assert_eq!(same.problem(400)["errors"][0]["field"], "district_id");
+    // Bradford cannot take what it cannot see.
+    with_version(
+        &app,
+        &bradford,
+        &path,
+        &e["version"],
+        json!({ "district_id": district("BFD"), "reason": "x" }),
+    )
+    .await
+    .problem(404);
+
+    let moved = with_version(
+        &app,
+        &leeds,
+        &path,
+        &e["version"],
+        json!({ "district_id": district("BFD"), "reason": "Placed in Bradford." }),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.body["district_id"], district("BFD"));
+    assert_eq!(
+        moved.body["transfers"][0]["from_district_id"],
+        district("LDS")
+    );
+    let v = moved.body["version"].clone();
+
+    // Bradford now reads and works it; Leeds still reads it but cannot change it.
+    let activated = with_version(
+        &app,
+        &bradford,
+        &format!("/api/v1/episodes/{id}/status"),
+        &v,
+        json!({ "status": "active" }),
+    )
+    .await;
+    assert_eq!(activated.status, 200, "{}", activated.body);
+    let v = activated.body["version"].clone();
+    assert_eq!(
+        app.call("GET", &format!("/api/v1/episodes/{id}"), Some(&leeds), None)
+            .await
+            .status,
+        200
+    );
+    let refused = with_version(
+        &app,
+        &leeds,
+        &format!("/api/v1/episodes/{id}/status"),
+        &v,
+        json!({ "status": "cancelled", "reason": "x" }),
+    )
+    .await;
+    assert!(refused.problem(403)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("transferred"));
+    // The reference stays the same, and the new district's list shows it.
+    assert_eq!(activated.body["reference"], e["reference"]);
+    let list = app
+        .call("GET", "/api/v1/episodes", Some(&bradford), None)
+        .await;
+    assert_eq!(list.body["items"][0]["id"], e["id"]);
 }
