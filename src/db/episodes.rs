@@ -129,6 +129,9 @@ pub struct EpisodeFilter {
     pub missing_from: Option<MissingFrom>,
     pub reported_from: Option<DateTime<Utc>>,
     pub reported_to: Option<DateTime<Utc>>,
+    /// `Some(true)`: children only (under 18 when the episode started); `Some(false)`:
+    /// adults only. Persons with no recorded date of birth match neither.
+    pub child: Option<bool>,
     /// Keyset cursor: the last row of the previous page (newest first).
     pub before: Option<(DateTime<Utc>, EpisodeId)>,
 }
@@ -160,6 +163,14 @@ pub async fn list(conn: &mut Conn, f: &EpisodeFilter, limit: i64) -> QueryResult
     }
     if let Some(to) = f.reported_to {
         q = q.filter(episodes::reported_at.lt(to));
+    }
+    if let Some(child) = f.child {
+        // Under 18 at the start: born after the start date less 18 years.
+        let cmp = if child { ">" } else { "<=" };
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "EXISTS (SELECT 1 FROM persons p WHERE p.id = episodes.person_id AND p.date_of_birth {cmp} \
+             ((episodes.reported_at AT TIME ZONE 'UTC')::date - interval '18 years')::date)"
+        )));
     }
     if let Some((at, id)) = f.before {
         q = q.filter(

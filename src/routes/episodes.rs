@@ -359,6 +359,8 @@ pub struct EpisodeQuery {
     pub reported_from: Option<DateTime<Utc>>,
     /// Reported before.
     pub reported_to: Option<DateTime<Utc>>,
+    /// `true`: children (under 18 when the episode started); `false`: adults.
+    pub child: Option<bool>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -410,6 +412,7 @@ pub async fn list(
         missing_from: q.missing_from,
         reported_from: q.reported_from,
         reported_to: q.reported_to,
+        child: q.child,
         before: q.cursor.as_deref().map(parse_cursor).transpose()?,
     };
     let rows = services::episodes::list(&state, &bearer, meta.audit, filter, limit).await?;

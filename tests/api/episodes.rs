@@ -1171,3 +1171,50 @@ async fn a_transfer_hands_the_episode_over_and_leaves_the_old_district_read_only
         .await;
     assert_eq!(list.body["items"][0]["id"], e["id"]);
 }
+
+#[actix_rt::test]
+async fn episodes_filter_by_child_or_adult_at_the_start_of_the_episode() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let start = (Utc::now() - Duration::hours(1)).date_naive();
+    let eighteen_today = start
+        .checked_sub_months(chrono::Months::new(18 * 12))
+        .unwrap();
+    let mut ids = std::collections::HashMap::new();
+    for (name, dob) in [
+        ("adult", Some(eighteen_today)), // 18 on the day it started: adult
+        ("child", Some(eighteen_today + Duration::days(1))), // 18 tomorrow: still a child
+        ("unknown", None),
+    ] {
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/persons",
+                Some(&t),
+                Some(json!({ "given_name": name, "family_name": "X", "date_of_birth": dob })),
+            )
+            .await;
+        let e = report(&app, &t, &r.body["id"], 1).await;
+        ids.insert(name, e["id"].clone());
+    }
+    let listed = |r: &crate::helpers::Reply| {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    let children = app
+        .call("GET", "/api/v1/episodes?child=true", Some(&t), None)
+        .await;
+    assert_eq!(listed(&children), vec![ids["child"].clone()]);
+    let adults = app
+        .call("GET", "/api/v1/episodes?child=false", Some(&t), None)
+        .await;
+    assert_eq!(listed(&adults), vec![ids["adult"].clone()]);
+    assert_eq!(
+        listed(&app.call("GET", "/api/v1/episodes", Some(&t), None).await).len(),
+        3
+    );
+}

@@ -169,6 +169,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with_pool(pool_size: usize) -> TestApp {
+    homeward::telemetry::init_for_tests();
     let h = harness();
     let db_name = format!("t_{}", uuid::Uuid::new_v4().simple());
     let maintenance = (h.admin_url_for)("postgres");
