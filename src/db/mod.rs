@@ -15,7 +15,7 @@ pub mod users;
 use std::time::Duration;
 
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
-use diesel::QueryableByName;
+use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::pooled_connection::deadpool::Object;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
@@ -106,8 +106,7 @@ impl Tx {
         .bind::<Integer, _>(token_version)
         .get_result(&mut *self.conn)
         .await
-        .map(Some)
-        .or_else(|e| if e == diesel::result::Error::NotFound { Ok(None) } else { Err(e) })?;
+        .optional()?;
         let row = row.ok_or(AppError::Unauthenticated(
             "the session has ended; log in again",
         ))?;

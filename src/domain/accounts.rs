@@ -60,15 +60,8 @@ impl Email {
 pub struct DisplayName(String);
 
 impl DisplayName {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let s = raw.trim();
-        if s.is_empty() || s.chars().count() > 200 {
-            return Err("must be between 1 and 200 characters");
-        }
-        if s.chars().any(char::is_control) {
-            return Err("must not contain control characters");
-        }
-        Ok(DisplayName(s.nfc().collect()))
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        super::text::label(raw, 200).map(DisplayName)
     }
 
     pub fn into_inner(self) -> String {

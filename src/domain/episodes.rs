@@ -189,23 +189,6 @@ pub fn check_report_times(
     problems
 }
 
-/// Free text bounded to `max` characters and, when `required`, not blank.
-pub fn check_text(value: &str, required: bool, max: usize) -> Result<String, String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if v.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
-    }
-    if v.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-    {
-        return Err("must not contain control characters".into());
-    }
-    Ok(v.to_owned())
-}
-
 /// Timestamps the database can store and the service will accept: years 1900 to 9999.
 pub fn in_storable_range(t: DateTime<Utc>) -> bool {
     (1900..=9999).contains(&t.year())
@@ -326,16 +309,6 @@ mod tests {
         assert_eq!(check_report_times(ancient, ancient, now).len(), 2);
         // Within the tolerated skew is fine.
         assert!(check_report_times(now + Duration::minutes(2), now, now).is_empty());
-    }
-
-    #[test]
-    fn text_is_trimmed_and_bounded() {
-        assert_eq!(check_text("  park  ", true, 10).unwrap(), "park");
-        assert!(check_text("   ", true, 10).is_err());
-        assert_eq!(check_text("", false, 10).unwrap(), "");
-        assert!(check_text("a\u{0}b", false, 10).is_err());
-        assert_eq!(check_text("line\nline", false, 10).unwrap(), "line\nline");
-        assert!(check_text("elevenchars", false, 10).is_err());
     }
 }
 

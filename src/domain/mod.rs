@@ -8,4 +8,5 @@ pub mod password_policy;
 pub mod persons;
 pub mod return_interviews;
 pub mod reviews;
+pub mod text;
 pub mod text_enum;

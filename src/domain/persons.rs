@@ -42,15 +42,8 @@ pub fn search_words(query: &str) -> Vec<String> {
 }
 
 /// A person's name part: trimmed, 1–100 characters, no control characters.
-pub fn check_name(raw: &str) -> Result<String, &'static str> {
-    let s = raw.trim();
-    if s.is_empty() || s.chars().count() > 100 {
-        return Err("must be between 1 and 100 characters");
-    }
-    if s.chars().any(char::is_control) {
-        return Err("must not contain control characters");
-    }
-    Ok(s.nfc().collect())
+pub fn check_name(raw: &str) -> Result<String, String> {
+    super::text::label(raw, 100)
 }
 
 /// A date of birth: not in the future, not before 1900.

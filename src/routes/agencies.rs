@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{check_code, etag, page_limit, IfMatch, Meta};
-use super::types::Page;
+use super::types::{FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::domain::accounts::{DisplayName, Email};
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId};
 use crate::services;
 use crate::services::agencies::{Agency, CreateAgency, UpdateAgency};
@@ -70,57 +70,52 @@ pub struct UpdateAgencyRequest {
     pub district_ids: Option<Vec<DistrictId>>,
 }
 
-fn parse_name(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<DisplayName> {
-    raw.and_then(|n| {
-        DisplayName::parse(n)
-            .map_err(|m| errors.push(FieldError::new("name", m)))
-            .ok()
-    })
-}
-
-fn parse_code(raw: Option<&str>, errors: &mut Vec<FieldError>) {
-    if let Some(Err(AppError::Validation(mut es))) = raw.map(|c| check_code("agency_type", c)) {
-        errors.append(&mut es);
+/// Name, agency type and mailbox, as far as they are given.
+fn parse(
+    f: &mut FieldErrors,
+    name: Option<&str>,
+    agency_type: Option<&str>,
+    mailbox: Option<&str>,
+) -> (Option<DisplayName>, Option<Email>) {
+    let name = name.and_then(|n| f.check("name", DisplayName::parse(n)));
+    if let Some(code) = agency_type {
+        f.check("agency_type", check_code(code));
     }
-}
-
-fn parse_mailbox(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Email> {
-    raw.and_then(|m| {
-        Email::parse(m)
-            .map_err(|msg| errors.push(FieldError::new("mailbox", msg)))
-            .ok()
-    })
+    let mailbox = mailbox.and_then(|m| f.check("mailbox", Email::parse(m)));
+    (name, mailbox)
 }
 
 impl TryFrom<CreateAgencyRequest> for CreateAgency {
     type Error = AppError;
     fn try_from(r: CreateAgencyRequest) -> Result<Self, AppError> {
-        let mut errors = Vec::new();
-        let name = parse_name(Some(&r.name), &mut errors);
-        parse_code(Some(&r.agency_type), &mut errors);
-        let mailbox = parse_mailbox(Some(&r.mailbox), &mut errors);
-        match (name, mailbox) {
-            (Some(name), Some(mailbox)) => Ok(CreateAgency {
-                name,
-                agency_type: r.agency_type,
-                mailbox,
-                district_ids: r.district_ids,
-            }),
-            _ => Err(AppError::Validation(errors)),
-        }
+        let mut f = FieldErrors::new();
+        let (name, mailbox) = parse(
+            &mut f,
+            Some(&r.name),
+            Some(&r.agency_type),
+            Some(&r.mailbox),
+        );
+        let input = name.zip(mailbox).map(|(name, mailbox)| CreateAgency {
+            name,
+            agency_type: r.agency_type,
+            mailbox,
+            district_ids: r.district_ids,
+        });
+        f.done(input)
     }
 }
 
 impl TryFrom<UpdateAgencyRequest> for UpdateAgency {
     type Error = AppError;
     fn try_from(r: UpdateAgencyRequest) -> Result<Self, AppError> {
-        let mut errors = Vec::new();
-        let name = parse_name(r.name.as_deref(), &mut errors);
-        parse_code(r.agency_type.as_deref(), &mut errors);
-        let mailbox = parse_mailbox(r.mailbox.as_deref(), &mut errors);
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
+        let mut f = FieldErrors::new();
+        let (name, mailbox) = parse(
+            &mut f,
+            r.name.as_deref(),
+            r.agency_type.as_deref(),
+            r.mailbox.as_deref(),
+        );
+        f.done(Some(()))?;
         Ok(UpdateAgency {
             name,
             agency_type: r.agency_type,

@@ -99,7 +99,7 @@ pub async fn list(
     check_time("from", q.from)?;
     check_time("to", q.to)?;
     if let Some(rt) = &q.record_type {
-        check_code("record_type", rt)?;
+        check_code(rt).map_err(|m| AppError::field("record_type", m))?;
     }
     if let (Some(from), Some(to)) = (q.from, q.to) {
         if from >= to {

@@ -8,15 +8,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{check_time, etag, page_limit, IfMatch, Meta};
-use super::types::Page;
+use super::types::{FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::episodes::{EpisodeFilter, EpisodeRow, RiskGradingRow};
 use crate::domain::episodes::{
-    check_report_times, check_text, EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy,
-    ReturnHow, RiskLevel,
+    check_report_times, EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow,
+    RiskLevel,
 };
 use crate::domain::return_interviews::{is_late, RhiStatus};
-use crate::error::{AppError, FieldError, Problem};
+use crate::domain::text::check_text;
+use crate::error::{AppError, Problem};
 use crate::ids::AgencyId;
 use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId, UserId};
 use crate::services;
@@ -246,24 +247,23 @@ pub struct RiskGradingRequest {
     pub information: String,
 }
 
+/// A risk grading's fields, problems recorded under `prefix` (e.g. `risk.` in a report).
+fn risk_input(f: &mut FieldErrors, prefix: &str, r: RiskGradingRequest) -> Option<RiskInput> {
+    let rationale = f.text(&format!("{prefix}rationale"), &r.rationale, true, 5000);
+    let information = f.text(&format!("{prefix}information"), &r.information, true, 5000);
+    Some(RiskInput {
+        level: r.level,
+        rationale: rationale?,
+        information: information?,
+    })
+}
+
 impl TryFrom<RiskGradingRequest> for RiskInput {
     type Error = AppError;
     fn try_from(r: RiskGradingRequest) -> Result<Self, AppError> {
-        let mut errors = Vec::new();
-        let rationale = check_text(&r.rationale, true, 5000)
-            .map_err(|m| errors.push(FieldError::new("rationale", m)))
-            .ok();
-        let information = check_text(&r.information, true, 5000)
-            .map_err(|m| errors.push(FieldError::new("information", m)))
-            .ok();
-        match (rationale, information) {
-            (Some(rationale), Some(information)) => Ok(RiskInput {
-                level: r.level,
-                rationale,
-                information,
-            }),
-            _ => Err(AppError::Validation(errors)),
-        }
+        let mut f = FieldErrors::new();
+        let input = risk_input(&mut f, "", r);
+        f.done(input)
     }
 }
 
@@ -291,49 +291,29 @@ pub struct ReportEpisodeRequest {
 impl TryFrom<ReportEpisodeRequest> for ReportInput {
     type Error = AppError;
     fn try_from(r: ReportEpisodeRequest) -> Result<Self, AppError> {
-        let mut errors: Vec<FieldError> =
-            check_report_times(r.reported_at, r.last_seen_at, Utc::now())
-                .into_iter()
-                .map(|(f, m)| FieldError::new(f, m))
-                .collect();
-        let mut text = |field: &str, v: &str, required: bool, max: usize| {
-            check_text(v, required, max)
-                .map_err(|m| errors.push(FieldError::new(field, m)))
-                .ok()
-        };
-        let reporter_details = text("reporter_details", &r.reporter_details, false, 500);
-        let location = text("last_seen_location", &r.last_seen_location, true, 500);
-        let circumstances = text("circumstances", &r.circumstances, false, 10000);
-        let risk = match RiskInput::try_from(r.risk) {
-            Ok(risk) => Some(risk),
-            Err(AppError::Validation(es)) => {
-                errors.extend(
-                    es.into_iter()
-                        .map(|e| FieldError::new(format!("risk.{}", e.field), e.message)),
-                );
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        match (reporter_details, location, circumstances, risk) {
-            (Some(reporter_details), Some(last_seen_location), Some(circumstances), Some(risk))
-                if errors.is_empty() =>
-            {
-                Ok(ReportInput {
-                    person_id: r.person_id,
-                    district_id: r.district_id,
-                    reported_at: r.reported_at,
-                    reported_by: r.reported_by,
-                    reporter_details,
-                    last_seen_at: r.last_seen_at,
-                    last_seen_location,
-                    missing_from: r.missing_from,
-                    circumstances,
-                    risk,
-                })
-            }
-            _ => Err(AppError::Validation(errors)),
+        let mut f = FieldErrors::new();
+        for (field, message) in check_report_times(r.reported_at, r.last_seen_at, Utc::now()) {
+            f.push(field, message);
         }
+        let reporter_details = f.text("reporter_details", &r.reporter_details, false, 500);
+        let location = f.text("last_seen_location", &r.last_seen_location, true, 500);
+        let circumstances = f.text("circumstances", &r.circumstances, false, 10000);
+        let risk = risk_input(&mut f, "risk.", r.risk);
+        let input = (|| {
+            Some(ReportInput {
+                person_id: r.person_id,
+                district_id: r.district_id,
+                reported_at: r.reported_at,
+                reported_by: r.reported_by,
+                reporter_details: reporter_details?,
+                last_seen_at: r.last_seen_at,
+                last_seen_location: location?,
+                missing_from: r.missing_from,
+                circumstances: circumstances?,
+                risk: risk?,
+            })
+        })();
+        f.done(input)
     }
 }
 
@@ -564,35 +544,28 @@ pub struct ReturnRequest {
 impl TryFrom<ReturnRequest> for ReturnInput {
     type Error = AppError;
     fn try_from(r: ReturnRequest) -> Result<Self, AppError> {
-        let mut errors = Vec::new();
-        let mut text = |field: &str, v: &str, required: bool, max: usize| {
-            check_text(v, required, max)
-                .map_err(|m| errors.push(FieldError::new(field, m)))
-                .ok()
-        };
-        let location = text("location", &r.location, true, 500);
-        let found_by = text("found_by", &r.found_by, false, 500);
-        let harm_details = text("harm_details", &r.harm_details, false, 5000);
+        let mut f = FieldErrors::new();
+        let location = f.text("location", &r.location, true, 500);
+        let found_by = f.text("found_by", &r.found_by, false, 500);
+        let harm_details = f.text("harm_details", &r.harm_details, false, 5000);
         if r.markers_seen.len() > Marker::ALL.len() {
-            errors.push(FieldError::new("markers_seen", "each marker at most once"));
+            f.push("markers_seen", "each marker at most once");
         }
-        match (location, found_by, harm_details) {
-            (Some(location), Some(found_by), Some(harm_details)) if errors.is_empty() => {
-                let mut markers_seen = r.markers_seen;
-                markers_seen.sort_by_key(|m| m.as_str());
-                markers_seen.dedup();
-                Ok(ReturnInput {
-                    returned_at: r.returned_at,
-                    location,
-                    how: r.how,
-                    found_by,
-                    harm_suffered: r.harm_suffered,
-                    harm_details,
-                    markers_seen,
-                })
-            }
-            _ => Err(AppError::Validation(errors)),
-        }
+        let mut markers_seen = r.markers_seen;
+        markers_seen.sort_by_key(|m| m.as_str());
+        markers_seen.dedup();
+        let input = (|| {
+            Some(ReturnInput {
+                returned_at: r.returned_at,
+                location: location?,
+                how: r.how,
+                found_by: found_by?,
+                harm_suffered: r.harm_suffered,
+                harm_details: harm_details?,
+                markers_seen,
+            })
+        })();
+        f.done(input)
     }
 }
 
@@ -612,25 +585,20 @@ pub struct InterviewRequest {
 impl TryFrom<InterviewRequest> for InterviewInput {
     type Error = AppError;
     fn try_from(r: InterviewRequest) -> Result<Self, AppError> {
-        let mut errors = Vec::new();
-        let mut text = |field: &str, v: &str, required: bool, max: usize| {
-            check_text(v, required, max)
-                .map_err(|m| errors.push(FieldError::new(field, m)))
-                .ok()
-        };
-        let conducted_by = text("conducted_by", &r.conducted_by, true, 200);
-        let disclosures = text("disclosures", &r.disclosures, false, 10000);
-        let referrals_made = text("referrals_made", &r.referrals_made, false, 5000);
-        match (conducted_by, disclosures, referrals_made) {
-            (Some(conducted_by), Some(disclosures), Some(referrals_made)) => Ok(InterviewInput {
+        let mut f = FieldErrors::new();
+        let conducted_by = f.text("conducted_by", &r.conducted_by, true, 200);
+        let disclosures = f.text("disclosures", &r.disclosures, false, 10000);
+        let referrals_made = f.text("referrals_made", &r.referrals_made, false, 5000);
+        let input = (|| {
+            Some(InterviewInput {
                 conducted_at: r.conducted_at,
-                conducted_by,
+                conducted_by: conducted_by?,
                 mode: r.mode,
-                disclosures,
-                referrals_made,
-            }),
-            _ => Err(AppError::Validation(errors)),
-        }
+                disclosures: disclosures?,
+                referrals_made: referrals_made?,
+            })
+        })();
+        f.done(input)
     }
 }
 

@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{etag, page_limit, IfMatch, Meta};
-use super::types::{double_option, Page};
+use super::types::{double_option, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::persons::{PersonFilter, PersonRow};
-use crate::domain::episodes::check_text;
 use crate::domain::persons::{check_date_of_birth, check_name, search_words, Sex};
-use crate::error::{AppError, FieldError, Problem};
+use crate::domain::text::check_text;
+use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, PersonId};
 use crate::services;
 use crate::services::persons::{PersonAmendment, PersonInput};
@@ -95,60 +95,41 @@ pub struct UpdatePersonRequest {
     pub local_authority: Option<Option<String>>,
 }
 
-/// Collects field problems while parsing a body.
-struct Fields(Vec<FieldError>);
+fn name(f: &mut FieldErrors, field: &str, v: &str) -> Option<String> {
+    f.check(field, check_name(v))
+}
 
-impl Fields {
-    fn check<T, E: ToString>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
-        r.map_err(|m| self.0.push(FieldError::new(field, m.to_string())))
-            .ok()
+fn aliases(f: &mut FieldErrors, v: &[String]) -> Option<Vec<String>> {
+    if v.len() > 20 {
+        f.push("aliases", "at most 20 aliases");
+        return None;
     }
+    v.iter().map(|a| name(f, "aliases", a)).collect()
+}
 
-    fn name(&mut self, field: &str, v: &str) -> Option<String> {
-        self.check(field, check_name(v))
-    }
-
-    fn aliases(&mut self, v: &[String]) -> Option<Vec<String>> {
-        if v.len() > 20 {
-            self.0
-                .push(FieldError::new("aliases", "at most 20 aliases"));
-            return None;
-        }
-        v.iter().map(|a| self.name("aliases", a)).collect()
-    }
-
-    fn dob(&mut self, v: NaiveDate) -> Option<NaiveDate> {
-        self.check(
-            "date_of_birth",
-            check_date_of_birth(v, Utc::now().date_naive()),
-        )
-    }
-
-    fn short_text(&mut self, field: &str, v: &str) -> Option<String> {
-        self.check(field, check_text(v, true, 100))
-    }
-
-    fn done<T>(self, value: Option<T>) -> Result<T, AppError> {
-        match value {
-            Some(v) if self.0.is_empty() => Ok(v),
-            _ => Err(AppError::Validation(self.0)),
-        }
-    }
+fn dob(f: &mut FieldErrors, v: NaiveDate) -> Option<NaiveDate> {
+    f.check(
+        "date_of_birth",
+        check_date_of_birth(v, Utc::now().date_naive()),
+    )
 }
 
 impl TryFrom<CreatePersonRequest> for PersonInput {
     type Error = AppError;
     fn try_from(r: CreatePersonRequest) -> Result<Self, AppError> {
-        let mut f = Fields(Vec::new());
-        let given = f.name("given_name", &r.given_name);
-        let family = f.name("family_name", &r.family_name);
-        let aliases = f.aliases(&r.aliases);
-        let dob = r.date_of_birth.map(|d| f.dob(d));
-        let ethnicity = r.ethnicity.as_deref().map(|e| f.short_text("ethnicity", e));
+        let mut f = FieldErrors::new();
+        let given = name(&mut f, "given_name", &r.given_name);
+        let family = name(&mut f, "family_name", &r.family_name);
+        let aliases = aliases(&mut f, &r.aliases);
+        let dob = r.date_of_birth.map(|d| dob(&mut f, d));
+        let ethnicity = r
+            .ethnicity
+            .as_deref()
+            .map(|e| f.text("ethnicity", e, true, 100));
         let la = r
             .local_authority
             .as_deref()
-            .map(|l| f.short_text("local_authority", l));
+            .map(|l| f.text("local_authority", l, true, 100));
         let input = (|| {
             Some(PersonInput {
                 given_name: given?,
@@ -168,26 +149,26 @@ impl TryFrom<CreatePersonRequest> for PersonInput {
 impl TryFrom<UpdatePersonRequest> for PersonAmendment {
     type Error = AppError;
     fn try_from(r: UpdatePersonRequest) -> Result<Self, AppError> {
-        let mut f = Fields(Vec::new());
+        let mut f = FieldErrors::new();
         let a = PersonAmendment {
             given_name: r
                 .given_name
                 .as_deref()
-                .and_then(|v| f.name("given_name", v)),
+                .and_then(|v| name(&mut f, "given_name", v)),
             family_name: r
                 .family_name
                 .as_deref()
-                .and_then(|v| f.name("family_name", v)),
-            aliases: r.aliases.as_deref().and_then(|v| f.aliases(v)),
-            date_of_birth: r.date_of_birth.map(|o| o.and_then(|d| f.dob(d))),
+                .and_then(|v| name(&mut f, "family_name", v)),
+            aliases: r.aliases.as_deref().and_then(|v| aliases(&mut f, v)),
+            date_of_birth: r.date_of_birth.map(|o| o.and_then(|d| dob(&mut f, d))),
             sex: r.sex,
             ethnicity: r
                 .ethnicity
-                .map(|o| o.and_then(|e| f.short_text("ethnicity", &e))),
+                .map(|o| o.and_then(|e| f.text("ethnicity", &e, true, 100))),
             home_district_id: r.home_district_id,
             local_authority: r
                 .local_authority
-                .map(|o| o.and_then(|l| f.short_text("local_authority", &l))),
+                .map(|o| o.and_then(|l| f.text("local_authority", &l, true, 100))),
         };
         f.done(Some(a))
     }

@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{etag, page_limit, IfMatch, Meta};
-use super::types::{double_option, Page};
+use super::types::{double_option, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::users::{UserFilter, UserRow};
 use crate::domain::accounts::{DisplayName, Email, Role};
 use crate::domain::password_policy::NewPassword;
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId, UserId};
 use crate::services::{self, users::CreateUser, users::UpdateUser};
 use crate::startup::AppState;
@@ -68,27 +68,21 @@ pub struct CreateUserRequest {
 impl TryFrom<CreateUserRequest> for CreateUser {
     type Error = AppError;
     fn try_from(r: CreateUserRequest) -> Result<Self, AppError> {
-        let mut errors = Vec::new();
-        let email = Email::parse(&r.email)
-            .map_err(|m| errors.push(FieldError::new("email", m)))
-            .ok();
-        let display_name = DisplayName::parse(&r.display_name)
-            .map_err(|m| errors.push(FieldError::new("display_name", m)))
-            .ok();
-        let password = NewPassword::parse(&r.password, &r.email)
-            .map_err(|m| errors.push(FieldError::new("password", m)))
-            .ok();
-        match (email, display_name, password) {
-            (Some(email), Some(display_name), Some(password)) => Ok(CreateUser {
-                email,
-                display_name,
+        let mut f = FieldErrors::new();
+        let email = f.check("email", Email::parse(&r.email));
+        let display_name = f.check("display_name", DisplayName::parse(&r.display_name));
+        let password = f.check("password", NewPassword::parse(&r.password, &r.email));
+        let input = (|| {
+            Some(CreateUser {
+                email: email?,
+                display_name: display_name?,
                 role: r.role,
                 district_id: r.district_id,
                 agency_id: r.agency_id,
-                password,
-            }),
-            _ => Err(AppError::Validation(errors)),
-        }
+                password: password?,
+            })
+        })();
+        f.done(input)
     }
 }
 
@@ -221,27 +215,17 @@ pub async fn update(
     body: web::Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, AppError> {
     let r = body.into_inner();
-    let mut errors = Vec::new();
+    let mut f = FieldErrors::new();
     let display_name = r
         .display_name
         .as_deref()
-        .map(DisplayName::parse)
-        .transpose()
-        .map_err(|m| errors.push(FieldError::new("display_name", m)))
-        .ok()
-        .flatten();
+        .and_then(|v| f.check("display_name", DisplayName::parse(v)));
     // The email-name rule needs the account's email: the service checks it again.
     let password = r
         .password
         .as_deref()
-        .map(|p| NewPassword::parse(p, ""))
-        .transpose()
-        .map_err(|m| errors.push(FieldError::new("password", m)))
-        .ok()
-        .flatten();
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+        .and_then(|p| f.check("password", NewPassword::parse(p, "")));
+    f.done(Some(()))?;
     let input = UpdateUser {
         display_name,
         role: r.role,

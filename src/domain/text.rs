@@ -1,0 +1,61 @@
+//! Text rules shared by every record: single-line labels (names) and free text.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A single-line label such as a name: trimmed, 1 to `max` characters, no control
+/// characters, NFC-normalised.
+pub fn label(raw: &str, max: usize) -> Result<String, String> {
+    let s = raw.trim();
+    if s.is_empty() || s.chars().count() > max {
+        return Err(format!("must be between 1 and {max} characters"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(s.nfc().collect())
+}
+
+/// Free text: trimmed, at most `max` characters and, when `required`, not blank. Line
+/// breaks and tabs are allowed; other control characters are not.
+pub fn check_text(value: &str, required: bool, max: usize) -> Result<String, String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if v.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return Err("must not contain control characters".into());
+    }
+    Ok(v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_trimmed_bounded_and_single_line() {
+        assert_eq!(label("  Amy ", 100).unwrap(), "Amy");
+        assert_eq!(
+            label("   ", 10).unwrap_err(),
+            "must be between 1 and 10 characters"
+        );
+        assert!(label(&"a".repeat(11), 10).is_err());
+        assert!(label("a\nb", 10).is_err());
+        assert!(label("a\u{0007}b", 10).is_err());
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(check_text("  park  ", true, 10).unwrap(), "park");
+        assert!(check_text("   ", true, 10).is_err());
+        assert_eq!(check_text("", false, 10).unwrap(), "");
+        assert!(check_text("elevenchars", false, 10).is_err());
+        assert!(check_text("a\u{0}b", false, 10).is_err());
+        assert_eq!(check_text("line\nline", false, 10).unwrap(), "line\nline");
+    }
+}
