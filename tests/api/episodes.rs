@@ -1218,3 +1218,62 @@ async fn episodes_filter_by_child_or_adult_at_the_start_of_the_episode() {
         3
     );
 }
+
+#[actix_rt::test]
+async fn roles_without_case_access_are_refused_on_every_episode_action() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let e = active_episode(&app, &mfhc).await;
+    let (id, pid) = (e["id"].as_str().unwrap(), e["person_id"].as_str().unwrap());
+    let now = Utc::now().to_rfc3339();
+    // Well-formed bodies, so the refusal comes from authorization and not from parsing.
+    let actions = [
+        ("status", json!({ "status": "cancelled", "reason": "x" })),
+        (
+            "risk-gradings",
+            json!({ "level": "high", "rationale": "r", "information": "i" }),
+        ),
+        ("return", return_body(10)),
+        (
+            "prevention-interview",
+            json!({ "conducted_at": now, "conducted_by": "PC 1", "mode": "phone" }),
+        ),
+        ("close", json!({ "no_interview_reason": "x" })),
+        ("reviews", json!({ "outcome": "x" })),
+        ("return-interview", json!({ "status": "offered" })),
+        (
+            "transfer",
+            json!({ "district_id": e["district_id"], "reason": "x" }),
+        ),
+    ];
+    for (role, email, password) in DEMO_USERS
+        .iter()
+        .filter(|(r, ..)| ["admin", "analyst", "partner", "early_action"].contains(r))
+    {
+        let (t, _) = app.login((email, password)).await;
+        for (action, body) in &actions {
+            let r = with_version(
+                &app,
+                &t,
+                &format!("/api/v1/episodes/{id}/{action}"),
+                &e["version"],
+                body.clone(),
+            )
+            .await;
+            assert_eq!(r.status, 403, "{role} {action}: {}", r.body);
+        }
+        for path in [
+            "/api/v1/reviews".to_owned(),
+            format!("/api/v1/persons/{pid}/episodes"),
+        ] {
+            let r = app.call("GET", &path, Some(&t), None).await;
+            assert_eq!(r.status, 403, "{role} GET {path}: {}", r.body);
+        }
+    }
+    // Nothing changed.
+    let got = app
+        .call("GET", &format!("/api/v1/episodes/{id}"), Some(&mfhc), None)
+        .await;
+    assert_eq!(got.body["version"], e["version"]);
+    assert_eq!(got.body["status"], "active");
+}
