@@ -39,3 +39,34 @@ SELECT a.id, d.id FROM agencies a JOIN districts d ON
     OR (a.name = 'Calderdale Return Home Interview Service' AND d.code = 'CDE')
     OR (a.name = 'Wakefield Health Safeguarding' AND d.code = 'WKF')
 ON CONFLICT DO NOTHING;
+
+-- Local authorities (ONS codes): placing and host authorities of placements. West
+-- Yorkshire's five, and the authorities that most often place children in or near it.
+INSERT INTO local_authorities (code, name) VALUES
+    ('E08000032', 'Bradford'),
+    ('E08000033', 'Calderdale'),
+    ('E08000034', 'Kirklees'),
+    ('E08000035', 'Leeds'),
+    ('E08000036', 'Wakefield'),
+    ('E08000016', 'Barnsley'),
+    ('E08000017', 'Doncaster'),
+    ('E08000018', 'Rotherham'),
+    ('E08000039', 'Sheffield'),
+    ('E08000001', 'Bolton'),
+    ('E08000002', 'Bury'),
+    ('E08000003', 'Manchester'),
+    ('E08000004', 'Oldham'),
+    ('E08000005', 'Rochdale'),
+    ('E08000012', 'Liverpool'),
+    ('E08000025', 'Birmingham'),
+    ('E06000010', 'Kingston upon Hull'),
+    ('E06000011', 'East Riding of Yorkshire'),
+    ('E06000012', 'North East Lincolnshire'),
+    ('E06000013', 'North Lincolnshire'),
+    ('E06000014', 'York'),
+    ('E06000065', 'North Yorkshire'),
+    ('E10000007', 'Derbyshire'),
+    ('E10000017', 'Lancashire'),
+    ('E10000019', 'Lincolnshire'),
+    ('E10000024', 'Nottinghamshire')
+ON CONFLICT (code) DO NOTHING;

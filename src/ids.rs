@@ -85,3 +85,19 @@ typed_id!(
     /// One district transfer of an episode.
     TransferId
 );
+typed_id!(
+    /// One marker on a person.
+    MarkerId
+);
+typed_id!(
+    /// One placement of a looked-after child.
+    PlacementId
+);
+typed_id!(
+    /// One Philomena or Herbert protocol profile.
+    ProtocolProfileId
+);
+typed_id!(
+    /// One merge of two person records.
+    MergeId
+);

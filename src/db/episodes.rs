@@ -12,7 +12,7 @@ use super::Conn;
 use crate::domain::episodes::{
     EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
-use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId, UserId};
+use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId, UserId};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = episodes)]
@@ -35,6 +35,10 @@ pub struct EpisodeRow {
     pub closed_by: Option<UserId>,
     pub no_interview_reason: Option<String>,
     pub next_review_due: Option<DateTime<Utc>>,
+    /// The placement a looked-after child went missing from.
+    pub placement_id: Option<PlacementId>,
+    /// A looked-after child when reported.
+    pub looked_after: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -57,6 +61,8 @@ pub struct NewEpisode {
     pub circumstances: String,
     pub risk_level: RiskLevel,
     pub next_review_due: Option<DateTime<Utc>>,
+    pub placement_id: Option<PlacementId>,
+    pub looked_after: bool,
     pub created_by: UserId,
 }
 
@@ -132,6 +138,10 @@ pub struct EpisodeFilter {
     /// `Some(true)`: children only (under 18 when the episode started); `Some(false)`:
     /// adults only. Persons with no recorded date of birth match neither.
     pub child: Option<bool>,
+    /// Looked-after child when reported (or not).
+    pub looked_after: Option<bool>,
+    /// Open, graded high, and no supervisor review since the latest grading.
+    pub awaiting_confirmation: bool,
     /// Keyset cursor: the last row of the previous page (newest first).
     pub before: Option<(DateTime<Utc>, EpisodeId)>,
 }
@@ -171,6 +181,19 @@ pub async fn list(conn: &mut Conn, f: &EpisodeFilter, limit: i64) -> QueryResult
             "EXISTS (SELECT 1 FROM persons p WHERE p.id = episodes.person_id AND p.date_of_birth {cmp} \
              ((episodes.reported_at AT TIME ZONE 'UTC')::date - interval '18 years')::date)"
         )));
+    }
+    if let Some(lac) = f.looked_after {
+        q = q.filter(episodes::looked_after.eq(lac));
+    }
+    if f.awaiting_confirmation {
+        q = q
+            .filter(episodes::risk_level.eq(RiskLevel::High))
+            .filter(episodes::status.eq_any([EpisodeStatus::Reported, EpisodeStatus::Active]))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "NOT EXISTS (SELECT 1 FROM supervisor_reviews r WHERE r.episode_id = episodes.id \
+                 AND r.reviewed_at >= (SELECT max(g.graded_at) FROM risk_gradings g \
+                 WHERE g.episode_id = episodes.id))",
+            ));
     }
     if let Some((at, id)) = f.before {
         q = q.filter(

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod districts;
 pub mod episodes;
 pub mod migrate;
+pub mod person_records;
 pub mod persons;
 pub mod schema;
 pub mod url;

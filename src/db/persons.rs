@@ -21,6 +21,9 @@ pub struct PersonRow {
     pub ethnicity: Option<String>,
     pub home_district_id: Option<DistrictId>,
     pub local_authority: Option<String>,
+    pub looked_after: bool,
+    /// The surviving record, while this one is merged into it.
+    pub merged_into: Option<PersonId>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -39,6 +42,7 @@ pub struct NewPerson {
     pub ethnicity: Option<String>,
     pub home_district_id: Option<DistrictId>,
     pub local_authority: Option<String>,
+    pub looked_after: bool,
     pub created_by: UserId,
 }
 
@@ -55,6 +59,8 @@ pub struct PersonChanges {
     pub ethnicity: Option<Option<String>>,
     pub home_district_id: Option<Option<DistrictId>>,
     pub local_authority: Option<Option<String>>,
+    pub looked_after: Option<bool>,
+    pub merged_into: Option<Option<PersonId>>,
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewPerson) -> QueryResult<PersonRow> {
@@ -74,12 +80,26 @@ pub async fn find(conn: &mut Conn, id: PersonId) -> QueryResult<Option<PersonRow
         .optional()
 }
 
+/// As `find`, locking the row until the transaction ends (for changes that depend on
+/// the person's current state, such as merges and placements).
+pub async fn find_for_update(conn: &mut Conn, id: PersonId) -> QueryResult<Option<PersonRow>> {
+    persons::table
+        .find(id)
+        .select(PersonRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct PersonFilter {
     /// Folded words that must all appear in the names or aliases.
     pub words: Vec<String>,
     pub date_of_birth: Option<NaiveDate>,
     pub home_district_id: Option<DistrictId>,
+    /// Also match records merged into another (left out by default).
+    pub include_merged: bool,
     pub after: Option<PersonId>,
 }
 
@@ -104,6 +124,9 @@ pub async fn search(conn: &mut Conn, f: &PersonFilter, limit: i64) -> QueryResul
     }
     if let Some(d) = f.home_district_id {
         q = q.filter(persons::home_district_id.eq(d));
+    }
+    if !f.include_merged {
+        q = q.filter(persons::merged_into.is_null());
     }
     if let Some(after) = f.after {
         q = q.filter(persons::id.gt(after));

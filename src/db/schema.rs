@@ -120,6 +120,15 @@ diesel::table! {
         closed_by -> Nullable<Uuid>,
         no_interview_reason -> Nullable<Text>,
         next_review_due -> Nullable<Timestamptz>,
+        placement_id -> Nullable<Uuid>,
+        looked_after -> Bool,
+    }
+}
+
+diesel::table! {
+    local_authorities (code) {
+        code -> Text,
+        name -> Text,
     }
 }
 
@@ -128,6 +137,46 @@ diesel::table! {
         key_hash -> Bytea,
         failures -> Int4,
         window_started_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    person_markers (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        kind -> Text,
+        source -> Text,
+        details -> Text,
+        review_on -> Date,
+        ended_on -> Nullable<Date>,
+        ended_reason -> Nullable<Text>,
+        version -> Int4,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    person_merge_moves (merge_id, record_type, record_id) {
+        merge_id -> Uuid,
+        record_type -> Text,
+        record_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    person_merges (id) {
+        id -> Uuid,
+        survivor_id -> Uuid,
+        duplicate_id -> Uuid,
+        reason -> Text,
+        added_aliases -> Array<Text>,
+        merged_by -> Uuid,
+        merged_at -> Timestamptz,
+        undone_by -> Nullable<Uuid>,
+        undone_at -> Nullable<Timestamptz>,
+        undo_reason -> Nullable<Text>,
     }
 }
 
@@ -147,6 +196,26 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        looked_after -> Bool,
+        merged_into -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    placements (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        kind -> Text,
+        provider -> Text,
+        placing_authority -> Text,
+        host_authority -> Text,
+        out_of_area -> Bool,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        version -> Int4,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -160,6 +229,29 @@ diesel::table! {
         referrals_made -> Text,
         recorded_by -> Uuid,
         recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    protocol_profiles (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        protocol -> Text,
+        owning_organisation -> Text,
+        description -> Text,
+        photo_reference -> Text,
+        places -> Text,
+        associates -> Nullable<Text>,
+        contact_details -> Nullable<Text>,
+        missing_history -> Nullable<Text>,
+        medication -> Nullable<Text>,
+        routine -> Nullable<Text>,
+        last_reviewed_on -> Date,
+        review_due_on -> Date,
+        version -> Int4,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -250,10 +342,18 @@ diesel::joinable!(episode_transfers -> episodes (episode_id));
 diesel::joinable!(episode_transfers -> users (transferred_by));
 diesel::joinable!(episodes -> districts (district_id));
 diesel::joinable!(episodes -> persons (person_id));
+diesel::joinable!(episodes -> placements (placement_id));
+diesel::joinable!(person_markers -> persons (person_id));
+diesel::joinable!(person_markers -> users (recorded_by));
+diesel::joinable!(person_merge_moves -> person_merges (merge_id));
 diesel::joinable!(persons -> districts (home_district_id));
 diesel::joinable!(persons -> users (created_by));
+diesel::joinable!(placements -> persons (person_id));
+diesel::joinable!(placements -> users (recorded_by));
 diesel::joinable!(prevention_interviews -> episodes (episode_id));
 diesel::joinable!(prevention_interviews -> users (recorded_by));
+diesel::joinable!(protocol_profiles -> persons (person_id));
+diesel::joinable!(protocol_profiles -> users (recorded_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(return_home_interviews -> agencies (provider_agency_id));
 diesel::joinable!(return_home_interviews -> episodes (episode_id));
@@ -277,9 +377,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     episode_returns,
     episode_transfers,
     episodes,
+    local_authorities,
     login_throttle,
+    person_markers,
+    person_merge_moves,
+    person_merges,
     persons,
+    placements,
     prevention_interviews,
+    protocol_profiles,
     refresh_tokens,
     return_home_interviews,
     risk_gradings,

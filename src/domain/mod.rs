@@ -5,6 +5,7 @@ pub mod audit;
 pub mod caller;
 pub mod episodes;
 pub mod password_policy;
+pub mod person_records;
 pub mod persons;
 pub mod return_interviews;
 pub mod reviews;

@@ -92,6 +92,40 @@ impl ReviewPolicy {
     }
 }
 
+/// A high-risk grading's supervisor confirmation: due one high-risk interval after the
+/// grading; the first review at or after the grading confirms it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Confirmation {
+    pub graded_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl Confirmation {
+    /// Not confirmed by the deadline (whether or not it has been since).
+    pub fn late(&self, now: DateTime<Utc>) -> bool {
+        self.confirmed_at.unwrap_or(now) > self.due_at
+    }
+}
+
+/// The confirmation the current grading needs: `None` unless the episode is graded
+/// high. `reviewed_at` lists the episode's review times in any order.
+pub fn high_risk_confirmation(
+    policy: &ReviewPolicy,
+    level: RiskLevel,
+    latest_grading_at: DateTime<Utc>,
+    reviewed_at: impl IntoIterator<Item = DateTime<Utc>>,
+) -> Option<Confirmation> {
+    (level == RiskLevel::High).then(|| Confirmation {
+        graded_at: latest_grading_at,
+        due_at: latest_grading_at + policy.high,
+        confirmed_at: reviewed_at
+            .into_iter()
+            .filter(|t| *t >= latest_grading_at)
+            .min(),
+    })
+}
+
 /// Only open episodes (reported or active) are reviewed.
 pub fn is_reviewable(status: EpisodeStatus) -> bool {
     matches!(status, EpisodeStatus::Reported | EpisodeStatus::Active)
@@ -141,6 +175,30 @@ mod tests {
         assert!(ReviewPolicy::parse("high:1").is_err());
         assert!(ReviewPolicy::parse("high").is_err());
         assert_eq!(ReviewPolicy::parse("").unwrap(), ReviewPolicy::default());
+    }
+
+    #[test]
+    fn high_risk_needs_a_review_after_the_latest_grading() {
+        let p = ReviewPolicy::default();
+        let t = Utc::now();
+        assert_eq!(high_risk_confirmation(&p, RiskLevel::Medium, t, []), None);
+        let waiting = high_risk_confirmation(&p, RiskLevel::High, t, [t - Duration::minutes(5)])
+            .expect("high risk needs confirming");
+        assert_eq!(waiting.due_at, t + Duration::hours(1));
+        assert_eq!(
+            waiting.confirmed_at, None,
+            "a review before the grading does not count"
+        );
+        assert!(!waiting.late(t + Duration::minutes(59)));
+        assert!(waiting.late(t + Duration::minutes(61)));
+        let later = t + Duration::minutes(90);
+        let confirmed =
+            high_risk_confirmation(&p, RiskLevel::High, t, [later, t + Duration::minutes(30)])
+                .unwrap();
+        assert_eq!(confirmed.confirmed_at, Some(t + Duration::minutes(30)));
+        assert!(!confirmed.late(later));
+        let late = high_risk_confirmation(&p, RiskLevel::High, t, [later]).unwrap();
+        assert!(late.late(later));
     }
 
     #[test]

@@ -18,8 +18,7 @@ use crate::domain::episodes::{
 use crate::domain::return_interviews::{is_late, RhiStatus};
 use crate::domain::text::check_text;
 use crate::error::{AppError, Problem};
-use crate::ids::AgencyId;
-use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId, UserId};
+use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId, UserId};
 use crate::services;
 use crate::services::episodes::{
     Episode, InterviewInput, ReportInput, ReturnInput, RhiUpdate, RiskInput,
@@ -75,6 +74,10 @@ pub struct EpisodeSummary {
     pub no_interview_reason: Option<String>,
     /// When the next supervisor review is due (`null` once the episode is not open).
     pub next_review_due: Option<DateTime<Utc>>,
+    /// The placement a looked-after child went missing from.
+    pub placement_id: Option<PlacementId>,
+    /// A looked-after child when reported.
+    pub looked_after: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -101,6 +104,8 @@ impl From<EpisodeRow> for EpisodeSummary {
             closed_by: r.closed_by,
             no_interview_reason: r.no_interview_reason,
             next_review_due: r.next_review_due,
+            placement_id: r.placement_id,
+            looked_after: r.looked_after,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -124,6 +129,20 @@ pub struct EpisodeResponse {
     pub return_interview: Option<RhiResponse>,
     /// District transfers, oldest first.
     pub transfers: Vec<TransferResponse>,
+    /// Present while the current grading is high: the supervisor confirmation it needs.
+    pub high_risk_confirmation: Option<ConfirmationResponse>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConfirmationResponse {
+    /// The high-risk grading to be confirmed.
+    pub graded_at: DateTime<Utc>,
+    /// One high-risk review interval after the grading.
+    pub due_at: DateTime<Utc>,
+    /// The first supervisor review since the grading.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Not confirmed by `due_at`.
+    pub late: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -159,7 +178,14 @@ pub struct ReviewResponse {
 
 impl From<Episode> for EpisodeResponse {
     fn from(e: Episode) -> Self {
+        let now = Utc::now();
         EpisodeResponse {
+            high_risk_confirmation: e.confirmation.map(|c| ConfirmationResponse {
+                late: c.late(now),
+                graded_at: c.graded_at,
+                due_at: c.due_at,
+                confirmed_at: c.confirmed_at,
+            }),
             episode: e.row.into(),
             risk_history: e.gradings.into_iter().map(Into::into).collect(),
             returned: e.returned.map(|r| ReturnResponse {
@@ -282,6 +308,9 @@ pub struct ReportEpisodeRequest {
     #[schema(example = "Roundhay Park, north gate")]
     pub last_seen_location: String,
     pub missing_from: MissingFrom,
+    /// Only with `missing_from: care_placement`; by default the person's placement that
+    /// covered the day last seen is linked.
+    pub placement_id: Option<PlacementId>,
     #[serde(default)]
     pub circumstances: String,
     /// The first risk grading.
@@ -299,6 +328,12 @@ impl TryFrom<ReportEpisodeRequest> for ReportInput {
         let location = f.text("last_seen_location", &r.last_seen_location, true, 500);
         let circumstances = f.text("circumstances", &r.circumstances, false, 10000);
         let risk = risk_input(&mut f, "risk.", r.risk);
+        if r.placement_id.is_some() && r.missing_from != MissingFrom::CarePlacement {
+            f.push(
+                "placement_id",
+                "only for a person missing from a care placement",
+            );
+        }
         let input = (|| {
             Some(ReportInput {
                 person_id: r.person_id,
@@ -309,6 +344,7 @@ impl TryFrom<ReportEpisodeRequest> for ReportInput {
                 last_seen_at: r.last_seen_at,
                 last_seen_location: location?,
                 missing_from: r.missing_from,
+                placement_id: r.placement_id,
                 circumstances: circumstances?,
                 risk: risk?,
             })
@@ -341,6 +377,10 @@ pub struct EpisodeQuery {
     pub reported_to: Option<DateTime<Utc>>,
     /// `true`: children (under 18 when the episode started); `false`: adults.
     pub child: Option<bool>,
+    /// `true`: looked-after children (when reported); `false`: everyone else.
+    pub looked_after: Option<bool>,
+    /// `true`: open episodes graded high that no supervisor has reviewed since.
+    pub awaiting_confirmation: Option<bool>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -393,6 +433,8 @@ pub async fn list(
         reported_from: q.reported_from,
         reported_to: q.reported_to,
         child: q.child,
+        looked_after: q.looked_after,
+        awaiting_confirmation: q.awaiting_confirmation.unwrap_or(false),
         before: q.cursor.as_deref().map(parse_cursor).transpose()?,
     };
     let rows = services::episodes::list(&state, &bearer, meta.audit, filter, limit).await?;

@@ -100,22 +100,36 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parsed = match req.headers().get(header::IF_MATCH) {
-            None => Err(AppError::PreconditionRequired),
-            Some(v) => v
-                .to_str()
-                .ok()
-                .and_then(parse_etag)
-                .map(IfMatch)
-                .ok_or_else(|| {
-                    AppError::field(
-                        "If-Match",
-                        "must be an ETag this API returned, such as \"3\"",
-                    )
-                }),
-        };
-        ready(parsed)
+        ready(if_match(req).and_then(|v| v.map(IfMatch).ok_or(AppError::PreconditionRequired)))
     }
+}
+
+/// `If-Match` where it is optional: absent for a create, present for a replace.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionalIfMatch(pub Option<i32>);
+
+impl FromRequest for OptionalIfMatch {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(if_match(req).map(OptionalIfMatch))
+    }
+}
+
+/// The version in `If-Match`, if the header is there; a malformed one is an error.
+fn if_match(req: &HttpRequest) -> Result<Option<i32>, AppError> {
+    req.headers()
+        .get(header::IF_MATCH)
+        .map(|v| {
+            v.to_str().ok().and_then(parse_etag).ok_or_else(|| {
+                AppError::field(
+                    "If-Match",
+                    "must be an ETag this API returned, such as \"3\"",
+                )
+            })
+        })
+        .transpose()
 }
 
 /// `"3"` or `W/"3"` → 3.

@@ -7,6 +7,7 @@ pub mod episodes;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod person_records;
 pub mod persons;
 pub mod reference;
 pub mod types;
@@ -56,6 +57,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::resource("/persons/{id}")
                         .route(web::get().to(persons::get))
                         .route(web::patch().to(persons::update)),
+                )
+                .route(
+                    "/persons/{id}/markers",
+                    web::post().to(person_records::add_marker),
+                )
+                .route(
+                    "/persons/{id}/markers/{marker_id}",
+                    web::patch().to(person_records::amend_marker),
+                )
+                .route(
+                    "/persons/{id}/placements",
+                    web::post().to(person_records::add_placement),
+                )
+                .route(
+                    "/persons/{id}/placements/{placement_id}",
+                    web::patch().to(person_records::amend_placement),
+                )
+                .service(
+                    web::resource("/persons/{id}/protocols/{protocol}")
+                        .route(web::get().to(person_records::get_profile))
+                        .route(web::put().to(person_records::put_profile)),
+                )
+                .route(
+                    "/persons/{id}/merges",
+                    web::post().to(person_records::merge),
+                )
+                .route(
+                    "/person-merges/{id}",
+                    web::get().to(person_records::get_merge),
+                )
+                .route(
+                    "/person-merges/{id}/undo",
+                    web::post().to(person_records::undo_merge),
                 )
                 .service(
                     web::resource("/episodes")

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agencies, audit, auth, episodes, health, persons, reference, users};
+use super::{agencies, audit, auth, episodes, health, person_records, persons, reference, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,10 @@ use super::{agencies, audit, auth, episodes, health, persons, reference, users};
         users::list, users::create, users::get, users::update, users::deactivate,
         agencies::list, agencies::create, agencies::get, agencies::update, agencies::deactivate,
         persons::list, persons::create, persons::get, persons::update,
+        person_records::add_marker, person_records::amend_marker,
+        person_records::add_placement, person_records::amend_placement,
+        person_records::get_profile, person_records::put_profile,
+        person_records::merge, person_records::get_merge, person_records::undo_merge,
         episodes::list, episodes::create, episodes::get, episodes::change_status, episodes::regrade,
         episodes::record_return, episodes::record_interview, episodes::close, episodes::person_history,
         episodes::record_review, episodes::reviews_due, episodes::transfer, episodes::update_rhi,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::person_records::PersonDetailResponse;
 use super::types::{double_option, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::persons::{PersonFilter, PersonRow};
@@ -29,6 +30,10 @@ pub struct PersonResponse {
     pub ethnicity: Option<String>,
     pub home_district_id: Option<DistrictId>,
     pub local_authority: Option<String>,
+    /// A looked-after child (placements are listed on the person's full record).
+    pub looked_after: bool,
+    /// Set while this record is merged into another: use that one.
+    pub merged_into: Option<PersonId>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -46,6 +51,8 @@ impl From<PersonRow> for PersonResponse {
             ethnicity: r.ethnicity,
             home_district_id: r.home_district_id,
             local_authority: r.local_authority,
+            looked_after: r.looked_after,
+            merged_into: r.merged_into,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -69,6 +76,9 @@ pub struct CreatePersonRequest {
     pub home_district_id: Option<DistrictId>,
     #[schema(example = "Leeds City Council")]
     pub local_authority: Option<String>,
+    /// A looked-after child (children only).
+    #[serde(default)]
+    pub looked_after: bool,
 }
 
 /// Only fields present change; `null` clears an optional one.
@@ -93,6 +103,7 @@ pub struct UpdatePersonRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub local_authority: Option<Option<String>>,
+    pub looked_after: Option<bool>,
 }
 
 fn name(f: &mut FieldErrors, field: &str, v: &str) -> Option<String> {
@@ -140,6 +151,7 @@ impl TryFrom<CreatePersonRequest> for PersonInput {
                 ethnicity: ethnicity.map(|e| e.ok_or(())).transpose().ok()?,
                 home_district_id: r.home_district_id,
                 local_authority: la.map(|l| l.ok_or(())).transpose().ok()?,
+                looked_after: r.looked_after,
             })
         })();
         f.done(input)
@@ -169,6 +181,7 @@ impl TryFrom<UpdatePersonRequest> for PersonAmendment {
             local_authority: r
                 .local_authority
                 .map(|o| o.and_then(|l| f.text("local_authority", &l, true, 100))),
+            looked_after: r.looked_after,
         };
         f.done(Some(a))
     }
@@ -182,6 +195,8 @@ pub struct PersonQuery {
     pub name: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
     pub home_district_id: Option<DistrictId>,
+    /// Also list records merged into another (left out by default).
+    pub include_merged: Option<bool>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<PersonId>,
     /// 1–200, default 50.
@@ -210,6 +225,7 @@ pub async fn list(
         words: q.name.as_deref().map(search_words).unwrap_or_default(),
         date_of_birth: q.date_of_birth,
         home_district_id: q.home_district_id,
+        include_merged: q.include_merged.unwrap_or(false),
         after: q.cursor,
     };
     let rows = services::persons::search(&state, &bearer, meta.audit, filter, limit).await?;
@@ -242,10 +258,10 @@ pub async fn create(
         .json(PersonResponse::from(row)))
 }
 
-/// Read a person.
+/// Read a person with their markers, placements, visible protocol profiles and merges.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Person id")), responses(
-    (status = 200, body = PersonResponse, headers(("ETag" = String))),
+    (status = 200, body = PersonDetailResponse, headers(("ETag" = String))),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -257,10 +273,11 @@ pub async fn get(
     bearer: Bearer,
     id: web::Path<PersonId>,
 ) -> Result<HttpResponse, AppError> {
-    let row = services::persons::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+    let detail =
+        services::person_records::detail(&state, &bearer, meta.audit, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(row.version)))
-        .json(PersonResponse::from(row)))
+        .insert_header(header::ETag(etag(detail.person.version)))
+        .json(PersonDetailResponse::from(detail)))
 }
 
 /// Amend a person (send `If-Match`).

@@ -1,4 +1,4 @@
-//! `/reference`: districts and agency types.
+//! `/reference`: districts, agency types, local authorities.
 
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
@@ -29,12 +29,23 @@ pub struct AgencyTypeResponse {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct LocalAuthorityResponse {
+    /// ONS code.
+    #[schema(example = "E08000035")]
+    pub code: String,
+    #[schema(example = "Leeds")]
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct ReferenceResponse {
     pub districts: Vec<DistrictResponse>,
     pub agency_types: Vec<AgencyTypeResponse>,
+    /// Placing and host authorities of placements.
+    pub local_authorities: Vec<LocalAuthorityResponse>,
 }
 
-/// Districts and agency types (any signed-in user).
+/// Districts, agency types and local authorities (any signed-in user).
 #[utoipa::path(get, path = "/api/v1/reference", tag = "reference", security(("bearer" = [])), responses(
     (status = 200, body = ReferenceResponse),
     (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -44,9 +55,15 @@ pub async fn get(
     meta: Meta,
     bearer: Bearer,
 ) -> Result<HttpResponse, AppError> {
-    let (districts, types) = services::agencies::reference(&state, &bearer, meta.audit).await?;
+    let r = services::agencies::reference(&state, &bearer, meta.audit).await?;
     Ok(HttpResponse::Ok().json(ReferenceResponse {
-        districts: districts
+        local_authorities: r
+            .local_authorities
+            .into_iter()
+            .map(|(code, name)| LocalAuthorityResponse { code, name })
+            .collect(),
+        districts: r
+            .districts
             .into_iter()
             .map(|d| DistrictResponse {
                 id: d.id,
@@ -54,7 +71,8 @@ pub async fn get(
                 name: d.name,
             })
             .collect(),
-        agency_types: types
+        agency_types: r
+            .agency_types
             .into_iter()
             .map(|(code, name)| AgencyTypeResponse { code, name })
             .collect(),

@@ -171,15 +171,24 @@ pub async fn deactivate(
 }
 
 /// Districts and agency types: reference data any signed-in user may read.
+/// Reference lists: districts, agency types, local authorities (code, name).
+pub struct Reference {
+    pub districts: Vec<DistrictRow>,
+    pub agency_types: Vec<(String, String)>,
+    pub local_authorities: Vec<(String, String)>,
+}
+
 pub async fn reference(
     state: &AppState,
     bearer: &Bearer,
     audit: AuditContext,
-) -> Result<(Vec<DistrictRow>, Vec<(String, String)>), AppError> {
+) -> Result<Reference, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
-        let d = districts::list(tx.conn()).await?;
-        let t = q::agency_types(tx.conn()).await?;
-        Ok((d, t))
+        Ok(Reference {
+            districts: districts::list(tx.conn()).await?,
+            agency_types: q::agency_types(tx.conn()).await?,
+            local_authorities: crate::db::person_records::local_authorities(tx.conn()).await?,
+        })
     })
 }
 

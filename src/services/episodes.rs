@@ -17,9 +17,10 @@ use crate::domain::episodes::{
 };
 use crate::domain::persons::is_child;
 use crate::domain::return_interviews::{due_at as rhi_due_at, RhiStatus};
-use crate::domain::reviews::is_reviewable;
+use crate::domain::reviews::{high_risk_confirmation, is_reviewable, Confirmation, ReviewPolicy};
 use crate::error::AppError;
-use crate::ids::{DistrictId, EpisodeId, PersonId, RiskGradingId};
+use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId};
+use crate::services::person_records::placement_for_report;
 use crate::startup::AppState;
 
 const RECORD: &str = "episode";
@@ -43,6 +44,9 @@ pub struct ReportInput {
     pub last_seen_at: DateTime<Utc>,
     pub last_seen_location: String,
     pub missing_from: MissingFrom,
+    /// Only when missing from a care placement; defaults to the placement covering the
+    /// day last seen.
+    pub placement_id: Option<PlacementId>,
     pub circumstances: String,
     pub risk: RiskInput,
 }
@@ -82,17 +86,36 @@ pub struct Episode {
     pub rhi: Option<RhiRow>,
     /// District transfers, oldest first.
     pub transfers: Vec<TransferRow>,
+    /// The supervisor confirmation a high-risk grading needs.
+    pub confirmation: Option<Confirmation>,
+}
+
+fn confirmation(
+    policy: &ReviewPolicy,
+    row: &EpisodeRow,
+    gradings: &[RiskGradingRow],
+    reviews: &[ReviewRow],
+) -> Option<Confirmation> {
+    let latest = gradings.iter().map(|g| g.graded_at).max()?;
+    high_risk_confirmation(
+        policy,
+        row.risk_level,
+        latest,
+        reviews.iter().map(|r| r.reviewed_at),
+    )
 }
 
 /// Loads what hangs off an episode row.
-async fn full(tx: &mut Tx, row: EpisodeRow) -> Result<Episode, AppError> {
+async fn full(tx: &mut Tx, policy: &ReviewPolicy, row: EpisodeRow) -> Result<Episode, AppError> {
     let gradings = q::gradings(tx.conn(), row.id).await?;
     let returned = q::find_return(tx.conn(), row.id).await?;
     let interview = q::find_interview(tx.conn(), row.id).await?;
     let reviews = q::reviews(tx.conn(), row.id).await?;
     let rhi = q::find_rhi(tx.conn(), row.id).await?;
     let transfers = q::transfers(tx.conn(), row.id).await?;
+    let confirmation = confirmation(policy, &row, &gradings, &reviews);
     Ok(Episode {
+        confirmation,
         transfers,
         row,
         gradings,
@@ -175,9 +198,32 @@ pub async fn report(
                 "you can only report episodes for your own district",
             ));
         }
-        if persons::find(tx.conn(), r.person_id).await?.is_none() {
-            return Err(AppError::field("person_id", "no such person"));
+        let person = persons::find(tx.conn(), r.person_id)
+            .await?
+            .ok_or_else(|| AppError::field("person_id", "no such person"))?;
+        if let Some(survivor) = person.merged_into {
+            return Err(AppError::field(
+                "person_id",
+                &format!(
+                    "this record is merged into person {survivor}: report against that record"
+                ),
+            ));
         }
+        let placement_id = if r.missing_from == MissingFrom::CarePlacement {
+            placement_for_report(
+                &mut tx,
+                person.id,
+                r.placement_id,
+                r.last_seen_at.date_naive(),
+            )
+            .await?
+        } else {
+            None
+        };
+        let looked_after = person.looked_after
+            && person
+                .date_of_birth
+                .is_none_or(|dob| is_child(dob, r.reported_at.date_naive()));
         let (code, n) = q::next_reference_number(tx.conn(), district, r.reported_at.year())
             .await
             .map_err(|e| match e {
@@ -203,12 +249,20 @@ pub async fn report(
                 circumstances: r.circumstances,
                 risk_level: r.risk.level,
                 next_review_due: Some(state.review_policy.first_due(r.risk.level, r.reported_at)),
+                placement_id,
+                looked_after,
                 created_by: caller.user_id,
             },
         )
         .await?;
         let grading = grading_row(&caller, row.id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
+        let confirmation = confirmation(
+            &state.review_policy,
+            &row,
+            std::slice::from_ref(&grading),
+            &[],
+        );
         tx.audit(AuditEvent::new(
             Operation::Collection,
             RECORD,
@@ -222,6 +276,7 @@ pub async fn report(
             reviews: Vec::new(),
             rhi: None,
             transfers: Vec::new(),
+            confirmation,
         })
     })
 }
@@ -235,7 +290,7 @@ pub async fn get(
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(RECORD, [id.0]));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }
 
@@ -295,7 +350,7 @@ pub async fn change_status(
             row = q::clear_review_due(tx.conn(), id).await?;
         }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }
 
@@ -330,7 +385,7 @@ pub async fn regrade(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }
 
@@ -395,7 +450,7 @@ pub async fn record_return(
         }
         let row = q::clear_review_due(tx.conn(), row.id).await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }
 
@@ -444,7 +499,7 @@ pub async fn record_interview(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }
 
@@ -483,7 +538,7 @@ pub async fn close(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }
 
@@ -551,7 +606,7 @@ pub async fn record_review(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }
 
@@ -660,7 +715,7 @@ pub async fn update_rhi(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }
 
@@ -703,6 +758,6 @@ pub async fn transfer(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, row).await
+        full(&mut tx, &state.review_policy, row).await
     })
 }

@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod episodes;
+pub mod person_records;
 pub mod persons;
 pub mod users;
 

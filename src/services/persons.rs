@@ -1,11 +1,12 @@
 //! Persons: record, find (names, aliases, date of birth, district), read, amend.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 
 use crate::auth::Bearer;
 use crate::db::persons::{self as q, NewPerson, PersonChanges, PersonFilter, PersonRow};
 use crate::db::AuditContext;
 use crate::domain::audit::AuditEvent;
+use crate::domain::person_records::check_child_only;
 use crate::domain::persons::{search_names, Sex};
 use crate::error::AppError;
 use crate::ids::{DistrictId, PersonId};
@@ -24,6 +25,7 @@ pub struct PersonInput {
     pub ethnicity: Option<String>,
     pub home_district_id: Option<DistrictId>,
     pub local_authority: Option<String>,
+    pub looked_after: bool,
 }
 
 /// A partial amendment, already parsed; `Some(None)` clears an optional field.
@@ -37,6 +39,7 @@ pub struct PersonAmendment {
     pub ethnicity: Option<Option<String>>,
     pub home_district_id: Option<Option<DistrictId>>,
     pub local_authority: Option<Option<String>>,
+    pub looked_after: Option<bool>,
 }
 
 pub async fn create(
@@ -48,6 +51,14 @@ pub async fn create(
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
+        if p.looked_after {
+            check_child_only(
+                p.date_of_birth,
+                Utc::now().date_naive(),
+                "looked-after status",
+            )
+            .map_err(|m| AppError::field("looked_after", &m))?;
+        }
         let new = NewPerson {
             id: PersonId::new(),
             search_names: search_names(&p.given_name, &p.family_name, &p.aliases),
@@ -59,26 +70,11 @@ pub async fn create(
             ethnicity: p.ethnicity,
             home_district_id: p.home_district_id,
             local_authority: p.local_authority,
+            looked_after: p.looked_after,
             created_by: caller.user_id,
         };
         let row = q::insert(tx.conn(), &new).await?;
         tx.audit(AuditEvent::collection(RECORD, row.id.0));
-        Ok(row)
-    })
-}
-
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: PersonId,
-) -> Result<PersonRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
-        tx.caller()?.require_operational()?;
-        let row = q::find(tx.conn(), id)
-            .await?
-            .ok_or(AppError::NotFound("no such person"))?;
-        tx.audit(AuditEvent::consultation(RECORD, [id.0]));
         Ok(row)
     })
 }
@@ -118,6 +114,22 @@ pub async fn amend(
         if current.version != expected_version {
             return Err(AppError::PreconditionFailed);
         }
+        if let Some(survivor) = current.merged_into {
+            return Err(AppError::Conflict(format!(
+                "this record is merged into person {survivor}: amend that record (or undo the merge)"
+            )));
+        }
+        let looked_after = a.looked_after.unwrap_or(current.looked_after);
+        let dob = a.date_of_birth.unwrap_or(current.date_of_birth);
+        if looked_after {
+            let field = if a.looked_after.is_some() {
+                "looked_after"
+            } else {
+                "date_of_birth"
+            };
+            check_child_only(dob, Utc::now().date_naive(), "looked-after status")
+                .map_err(|m| AppError::field(field, &m))?;
+        }
         let names_change = a.given_name.is_some() || a.family_name.is_some() || a.aliases.is_some();
         let search = names_change.then(|| {
             search_names(
@@ -136,6 +148,8 @@ pub async fn amend(
             ethnicity: a.ethnicity,
             home_district_id: a.home_district_id,
             local_authority: a.local_authority,
+            looked_after: a.looked_after,
+            merged_into: None,
         };
         let row = q::update(tx.conn(), id, expected_version, &changes)
             .await?

@@ -1,0 +1,10 @@
+SET LOCAL ROLE homeward_owner;
+DROP POLICY episodes_partner_read ON episodes;
+DROP FUNCTION hw_shared_with_caller(text, uuid, text);
+DROP FUNCTION hw_person_merge_apply(uuid, boolean);
+DROP TABLE person_merge_moves, person_merges;
+ALTER TABLE episodes DROP COLUMN placement_id, DROP COLUMN looked_after;
+DROP TABLE protocol_profiles, placements, person_markers;
+ALTER TABLE persons DROP COLUMN looked_after, DROP COLUMN merged_into;
+DROP TABLE local_authorities;
+RESET ROLE;
