@@ -210,8 +210,8 @@ pub async fn update_placement(
 
 // Protocol profiles ----------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
-#[diesel(table_name = protocol_profiles, treat_none_as_null = true)]
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = protocol_profiles)]
 pub struct ProfileRow {
     pub id: ProtocolProfileId,
     pub person_id: PersonId,
@@ -231,6 +231,43 @@ pub struct ProfileRow {
     pub recorded_by: UserId,
     pub recorded_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A profile's content: what a replacement sets (every field, `None` as NULL).
+#[derive(AsChangeset, Debug)]
+#[diesel(table_name = protocol_profiles, treat_none_as_null = true)]
+struct ProfileContent<'a> {
+    owning_organisation: &'a str,
+    description: &'a str,
+    photo_reference: &'a str,
+    places: &'a str,
+    associates: Option<&'a str>,
+    contact_details: Option<&'a str>,
+    missing_history: Option<&'a str>,
+    medication: Option<&'a str>,
+    routine: Option<&'a str>,
+    last_reviewed_on: NaiveDate,
+    review_due_on: NaiveDate,
+    recorded_by: UserId,
+}
+
+impl<'a> From<&'a ProfileRow> for ProfileContent<'a> {
+    fn from(p: &'a ProfileRow) -> Self {
+        ProfileContent {
+            owning_organisation: &p.owning_organisation,
+            description: &p.description,
+            photo_reference: &p.photo_reference,
+            places: &p.places,
+            associates: p.associates.as_deref(),
+            contact_details: p.contact_details.as_deref(),
+            missing_history: p.missing_history.as_deref(),
+            medication: p.medication.as_deref(),
+            routine: p.routine.as_deref(),
+            last_reviewed_on: p.last_reviewed_on,
+            review_due_on: p.review_due_on,
+            recorded_by: p.recorded_by,
+        }
+    }
 }
 
 pub async fn insert_profile(conn: &mut Conn, p: &ProfileRow) -> QueryResult<ProfileRow> {
@@ -266,8 +303,8 @@ pub async fn find_profile(
         .optional()
 }
 
-/// Replaces every field of the profile if it is still at `p.version`; the stored
-/// version moves on by one.
+/// Replaces the profile's content (and who recorded it) if it is still at `p.version`;
+/// the stored version moves on by one.
 pub async fn replace_profile(conn: &mut Conn, p: &ProfileRow) -> QueryResult<Option<ProfileRow>> {
     diesel::update(
         protocol_profiles::table
@@ -275,7 +312,7 @@ pub async fn replace_profile(conn: &mut Conn, p: &ProfileRow) -> QueryResult<Opt
             .filter(protocol_profiles::version.eq(p.version)),
     )
     .set((
-        p,
+        ProfileContent::from(p),
         protocol_profiles::version.eq(protocol_profiles::version + 1),
         protocol_profiles::updated_at.eq(diesel::dsl::now),
     ))

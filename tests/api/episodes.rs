@@ -6,16 +6,23 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp, DEMO_USERS, MFHC};
 
-const BRADFORD_MFHC: (&str, &str) = ("mfhc.bradford@demo.homeward.invalid", "demo-password-mfhc");
+pub(crate) const BRADFORD_MFHC: (&str, &str) =
+    ("mfhc.bradford@demo.homeward.invalid", "demo-password-mfhc");
 
-async fn person(app: &TestApp, token: &str, given: &str, family: &str, aliases: &[&str]) -> Value {
+pub(crate) async fn person(
+    app: &TestApp,
+    token: &str,
+    given: &str,
+    family: &str,
+    aliases: &[&str],
+) -> Value {
     let r = app.call("POST", "/api/v1/persons", Some(token), Some(json!({
         "given_name": given, "family_name": family, "aliases": aliases, "date_of_birth": "2011-04-02", "sex": "female" }))).await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.body
 }
 
-fn report_body(person_id: &Value, hours_ago: i64) -> Value {
+pub(crate) fn report_body(person_id: &Value, hours_ago: i64) -> Value {
     let now = Utc::now();
     json!({
         "person_id": person_id,
@@ -30,7 +37,7 @@ fn report_body(person_id: &Value, hours_ago: i64) -> Value {
     })
 }
 
-async fn report(app: &TestApp, token: &str, person_id: &Value, hours_ago: i64) -> Value {
+pub(crate) async fn report(app: &TestApp, token: &str, person_id: &Value, hours_ago: i64) -> Value {
     let r = app
         .call(
             "POST",
@@ -462,7 +469,7 @@ async fn person_search_is_case_and_accent_insensitive_and_covers_aliases() {
     assert_eq!(ids(&by_dob).len(), 2);
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() {
@@ -506,7 +513,7 @@ async fn person_amendments_need_the_current_version_and_valid_fields() {
     assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
 }
 
-const SUPERVISOR: (&str, &str) = (
+pub(crate) const SUPERVISOR: (&str, &str) = (
     "supervisor.leeds@demo.homeward.invalid",
     "demo-password-supervisor",
 );

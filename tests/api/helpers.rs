@@ -17,6 +17,15 @@ use serde_json::{json, Value};
 
 pub const ADMIN: (&str, &str) = ("sysadmin@demo.homeward.invalid", "demo-password-admin");
 pub const MFHC: (&str, &str) = ("mfhc.leeds@demo.homeward.invalid", "demo-password-mfhc");
+/// The demo account with `role`.
+pub fn demo_user(role: &str) -> (&'static str, &'static str) {
+    DEMO_USERS
+        .iter()
+        .find(|(r, ..)| *r == role)
+        .map(|(_, e, p)| (*e, *p))
+        .expect("a demo user has that role")
+}
+
 /// Every demo account, one per role.
 pub const DEMO_USERS: &[(&str, &str, &str)] = &[
     (
@@ -315,6 +324,25 @@ impl TestApp {
             }
             None => self.send(req, None).await,
         }
+    }
+
+    /// `call` with `If-Match: "<version>"`.
+    pub async fn call_if_match(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        version: &Value,
+        body: Value,
+    ) -> Reply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let req = self
+            .client
+            .request(method, self.url(path))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Content-Type", "application/json"))
+            .insert_header(("If-Match", format!("\"{version}\"")));
+        self.send(req, Some(body.to_string().into_bytes())).await
     }
 
     pub async fn login_reply(&self, email: &str, password: &str) -> Reply {

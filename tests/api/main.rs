@@ -7,4 +7,5 @@ mod episodes;
 mod errors;
 mod helpers;
 mod openapi;
+mod person_records;
 mod rls;
