@@ -13,125 +13,87 @@ pub mod reference;
 pub mod types;
 pub mod users;
 
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{web, Resource, Route};
 
+/// Every endpoint: method, full path, handler. The one route table: `configure`
+/// registers it, and tests read `endpoints()` to check the OpenAPI spec and the role
+/// matrix cover every route.
+macro_rules! table {
+    ($($method:ident $path:literal => $handler:path),+ $(,)?) => {
+        fn table() -> Vec<(Method, &'static str, Route)> {
+            vec![$((Method::$method, $path, web::method(Method::$method).to($handler))),+]
+        }
+    };
+}
+
+table! {
+    GET "/health" => health::health,
+    GET "/ready" => health::ready,
+    GET "/api/v1/openapi.json" => openapi::serve,
+    POST "/api/v1/auth/login" => auth::login,
+    POST "/api/v1/auth/refresh" => auth::refresh,
+    POST "/api/v1/auth/logout" => auth::logout,
+    GET "/api/v1/me" => auth::me,
+    GET "/api/v1/reference" => reference::get,
+    GET "/api/v1/users" => users::list,
+    POST "/api/v1/users" => users::create,
+    GET "/api/v1/users/{id}" => users::get,
+    PATCH "/api/v1/users/{id}" => users::update,
+    DELETE "/api/v1/users/{id}" => users::deactivate,
+    GET "/api/v1/agencies" => agencies::list,
+    POST "/api/v1/agencies" => agencies::create,
+    GET "/api/v1/agencies/{id}" => agencies::get,
+    PATCH "/api/v1/agencies/{id}" => agencies::update,
+    DELETE "/api/v1/agencies/{id}" => agencies::deactivate,
+    GET "/api/v1/persons" => persons::list,
+    POST "/api/v1/persons" => persons::create,
+    GET "/api/v1/persons/{id}" => persons::get,
+    PATCH "/api/v1/persons/{id}" => persons::update,
+    POST "/api/v1/persons/{id}/markers" => person_records::add_marker,
+    PATCH "/api/v1/persons/{id}/markers/{marker_id}" => person_records::amend_marker,
+    POST "/api/v1/persons/{id}/placements" => person_records::add_placement,
+    PATCH "/api/v1/persons/{id}/placements/{placement_id}" => person_records::amend_placement,
+    GET "/api/v1/persons/{id}/protocols/{protocol}" => person_records::get_profile,
+    PUT "/api/v1/persons/{id}/protocols/{protocol}" => person_records::put_profile,
+    POST "/api/v1/persons/{id}/merges" => person_records::merge,
+    GET "/api/v1/person-merges/{id}" => person_records::get_merge,
+    POST "/api/v1/person-merges/{id}/undo" => person_records::undo_merge,
+    GET "/api/v1/persons/{id}/episodes" => episodes::person_history,
+    GET "/api/v1/episodes" => episodes::list,
+    POST "/api/v1/episodes" => episodes::create,
+    GET "/api/v1/episodes/{id}" => episodes::get,
+    POST "/api/v1/episodes/{id}/status" => episodes::change_status,
+    POST "/api/v1/episodes/{id}/risk-gradings" => episodes::regrade,
+    POST "/api/v1/episodes/{id}/reviews" => episodes::record_review,
+    POST "/api/v1/episodes/{id}/transfer" => episodes::transfer,
+    POST "/api/v1/episodes/{id}/return" => episodes::record_return,
+    POST "/api/v1/episodes/{id}/prevention-interview" => episodes::record_interview,
+    POST "/api/v1/episodes/{id}/return-interview" => episodes::update_rhi,
+    POST "/api/v1/episodes/{id}/close" => episodes::close,
+    GET "/api/v1/reviews" => episodes::reviews_due,
+    GET "/api/v1/audit" => audit::list,
+    GET "/api/v1/audit/verify" => audit::verify,
+}
+
+/// Every (method, path) the service answers.
+pub fn endpoints() -> Vec<(Method, &'static str)> {
+    table().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+/// Registers the table: one resource per path, with a route per method.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health::health))
-        .route("/ready", web::get().to(health::ready))
-        .service(
-            web::scope("/api/v1")
-                .route("/openapi.json", web::get().to(openapi::serve))
-                .route("/auth/login", web::post().to(auth::login))
-                .route("/auth/refresh", web::post().to(auth::refresh))
-                .route("/auth/logout", web::post().to(auth::logout))
-                .route("/me", web::get().to(auth::me))
-                .route("/reference", web::get().to(reference::get))
-                .service(
-                    web::resource("/users")
-                        .route(web::get().to(users::list))
-                        .route(web::post().to(users::create)),
-                )
-                .service(
-                    web::resource("/users/{id}")
-                        .route(web::get().to(users::get))
-                        .route(web::patch().to(users::update))
-                        .route(web::delete().to(users::deactivate)),
-                )
-                .service(
-                    web::resource("/agencies")
-                        .route(web::get().to(agencies::list))
-                        .route(web::post().to(agencies::create)),
-                )
-                .service(
-                    web::resource("/agencies/{id}")
-                        .route(web::get().to(agencies::get))
-                        .route(web::patch().to(agencies::update))
-                        .route(web::delete().to(agencies::deactivate)),
-                )
-                .service(
-                    web::resource("/persons")
-                        .route(web::get().to(persons::list))
-                        .route(web::post().to(persons::create)),
-                )
-                .service(
-                    web::resource("/persons/{id}")
-                        .route(web::get().to(persons::get))
-                        .route(web::patch().to(persons::update)),
-                )
-                .route(
-                    "/persons/{id}/markers",
-                    web::post().to(person_records::add_marker),
-                )
-                .route(
-                    "/persons/{id}/markers/{marker_id}",
-                    web::patch().to(person_records::amend_marker),
-                )
-                .route(
-                    "/persons/{id}/placements",
-                    web::post().to(person_records::add_placement),
-                )
-                .route(
-                    "/persons/{id}/placements/{placement_id}",
-                    web::patch().to(person_records::amend_placement),
-                )
-                .service(
-                    web::resource("/persons/{id}/protocols/{protocol}")
-                        .route(web::get().to(person_records::get_profile))
-                        .route(web::put().to(person_records::put_profile)),
-                )
-                .route(
-                    "/persons/{id}/merges",
-                    web::post().to(person_records::merge),
-                )
-                .route(
-                    "/person-merges/{id}",
-                    web::get().to(person_records::get_merge),
-                )
-                .route(
-                    "/person-merges/{id}/undo",
-                    web::post().to(person_records::undo_merge),
-                )
-                .service(
-                    web::resource("/episodes")
-                        .route(web::get().to(episodes::list))
-                        .route(web::post().to(episodes::create)),
-                )
-                .route("/episodes/{id}", web::get().to(episodes::get))
-                .route(
-                    "/episodes/{id}/status",
-                    web::post().to(episodes::change_status),
-                )
-                .route(
-                    "/episodes/{id}/risk-gradings",
-                    web::post().to(episodes::regrade),
-                )
-                .route(
-                    "/persons/{id}/episodes",
-                    web::get().to(episodes::person_history),
-                )
-                .route(
-                    "/episodes/{id}/reviews",
-                    web::post().to(episodes::record_review),
-                )
-                .route("/reviews", web::get().to(episodes::reviews_due))
-                .route(
-                    "/episodes/{id}/transfer",
-                    web::post().to(episodes::transfer),
-                )
-                .route(
-                    "/episodes/{id}/return-interview",
-                    web::post().to(episodes::update_rhi),
-                )
-                .route(
-                    "/episodes/{id}/return",
-                    web::post().to(episodes::record_return),
-                )
-                .route(
-                    "/episodes/{id}/prevention-interview",
-                    web::post().to(episodes::record_interview),
-                )
-                .route("/episodes/{id}/close", web::post().to(episodes::close))
-                .route("/audit", web::get().to(audit::list))
-                .route("/audit/verify", web::get().to(audit::verify)),
-        );
+    let mut resources: Vec<(&'static str, Resource)> = Vec::new();
+    for (_, path, route) in table() {
+        match resources.iter().position(|(p, _)| *p == path) {
+            Some(i) => {
+                let (p, r) = resources.remove(i);
+                resources.insert(i, (p, r.route(route)));
+            }
+            None => resources.push((path, web::resource(path).route(route))),
+        }
+    }
+    for (_, resource) in resources {
+        cfg.service(resource);
+    }
 }

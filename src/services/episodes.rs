@@ -515,6 +515,12 @@ pub async fn close(
 ) -> Result<Episode, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
+        // The role first, so a refusal does not depend on the episode's state.
+        if check_closure(caller.role, true, None) == Err(ClosureRefused::NotSupervisor) {
+            return Err(AppError::Forbidden(
+                "only a supervisor can close an episode",
+            ));
+        }
         let current = for_update(&mut tx, id, expected_version).await?;
         check_transition(current.status, EpisodeStatus::Closed).map_err(illegal)?;
         let has_interview = q::find_interview(tx.conn(), id).await?.is_some();

@@ -9,3 +9,4 @@ mod helpers;
 mod openapi;
 mod person_records;
 mod rls;
+mod role_matrix;

@@ -1,0 +1,347 @@
+//! The role matrix, generated from the route table (`homeward::routes::endpoints`):
+//! every endpoint × every role, each call on fresh records. A role the matrix does not
+//! allow gets 403; an allowed role gets past authorization (no 401/403, no 5xx). A
+//! route without an entry here fails the test. (The RLS tests prove the database
+//! refuses the same roles on its own.)
+
+use actix_web::http::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, ADMIN, DEMO_USERS, MFHC};
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy)]
+enum Access {
+    /// No token needed (probes, the spec, login and refresh).
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Only these roles.
+    Roles(&'static [&'static str]),
+}
+
+const OPERATIONAL: Access = Access::Roles(&["officer", "supervisor", "mfhc"]);
+const ADMIN_ONLY: Access = Access::Roles(&["admin"]);
+
+/// The expected access for each endpoint; `None` for a route nobody has classified.
+fn access(method: &Method, path: &str) -> Option<Access> {
+    use Access::*;
+    let m = method.as_str();
+    Some(match (m, path) {
+        ("GET", "/health" | "/ready" | "/api/v1/openapi.json") => Public,
+        ("POST", "/api/v1/auth/login" | "/api/v1/auth/refresh") => Public,
+        ("POST", "/api/v1/auth/logout") | ("GET", "/api/v1/me" | "/api/v1/reference") => SignedIn,
+        (_, p) if p.starts_with("/api/v1/users") => ADMIN_ONLY,
+        (_, p) if p.starts_with("/api/v1/agencies") => ADMIN_ONLY,
+        (_, p) if p.starts_with("/api/v1/audit") => ADMIN_ONLY,
+        ("PUT", "/api/v1/persons/{id}/protocols/{protocol}") => Roles(&["mfhc"]),
+        ("POST", "/api/v1/persons/{id}/merges" | "/api/v1/person-merges/{id}/undo") => {
+            Roles(&["mfhc", "supervisor"])
+        }
+        ("POST", "/api/v1/episodes/{id}/reviews" | "/api/v1/episodes/{id}/close") => {
+            Roles(&["supervisor"])
+        }
+        (_, p)
+            if p.starts_with("/api/v1/persons")
+                || p.starts_with("/api/v1/person-merges")
+                || p.starts_with("/api/v1/episodes")
+                || p == "/api/v1/reviews" =>
+        {
+            OPERATIONAL
+        }
+        _ => return None,
+    })
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().expect("a string").to_owned()
+}
+
+/// District ids by code, from `GET /api/v1/reference`.
+struct Districts {
+    leeds: Value,
+    bradford: Value,
+}
+
+async fn districts(app: &TestApp, token: &str) -> Districts {
+    let r = app
+        .call("GET", "/api/v1/reference", Some(token), None)
+        .await;
+    let id = |code: &str| {
+        r.body["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .map(|d| d["id"].clone())
+            .expect("the district is seeded")
+    };
+    Districts {
+        leeds: id("LDS"),
+        bradford: id("BFD"),
+    }
+}
+
+/// Ids for a path's placeholders, and the version `If-Match` should carry.
+struct Fixture {
+    path: String,
+    version: Value,
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let r = app.call("POST", path, Some(token), Some(body)).await;
+    assert!(r.status == 201 || r.status == 200, "{path}: {}", r.body);
+    r.body
+}
+
+/// Builds just what `template` needs, as the Leeds MFHC (and the admin).
+async fn fixture(
+    app: &TestApp,
+    d: &Districts,
+    mfhc: &str,
+    admin: &str,
+    template: &str,
+    n: usize,
+) -> Fixture {
+    let mut path = template.to_owned();
+    let mut version = json!(1);
+    if template.starts_with("/api/v1/users/{id}") {
+        let u = app
+            .create_user(
+                admin,
+                &format!("matrix{n}@example.invalid"),
+                "officer",
+                json!({ "district_id": d.leeds }),
+            )
+            .await;
+        path = path.replace("{id}", &s(&u["id"]));
+        version = u["version"].clone();
+    }
+    if template.starts_with("/api/v1/agencies/{id}") {
+        let a = post(app, admin, "/api/v1/agencies", json!({
+            "name": format!("Matrix Agency {n}"), "agency_type": "health", "mailbox": "m@example.invalid", "district_ids": [d.leeds] }))
+        .await;
+        path = path.replace("{id}", &s(&a["id"]));
+        version = a["version"].clone();
+    }
+    if template.starts_with("/api/v1/persons/{id}") || template.starts_with("/api/v1/episodes/{id}")
+    {
+        let p = post(app, mfhc, "/api/v1/persons", json!({
+            "given_name": "Matrix", "family_name": "Child", "date_of_birth": "2011-04-02", "looked_after": true }))
+        .await;
+        let pid = s(&p["id"]);
+        version = p["version"].clone();
+        if template.contains("{marker_id}") {
+            let m = post(
+                app,
+                mfhc,
+                &format!("/api/v1/persons/{pid}/markers"),
+                json!({
+                "kind": "cce_risk", "source": "YJS", "review_on": "2030-01-01" }),
+            )
+            .await;
+            path = path.replace("{marker_id}", &s(&m["id"]));
+            version = m["version"].clone();
+        }
+        if template.contains("{placement_id}") {
+            let pl = post(app, mfhc, &format!("/api/v1/persons/{pid}/placements"), json!({
+                "kind": "foster", "placing_authority": "E08000035", "host_authority": "E08000035", "starts_on": "2026-01-01" }))
+            .await;
+            path = path.replace("{placement_id}", &s(&pl["id"]));
+            version = pl["version"].clone();
+        }
+        if template.contains("{protocol}") {
+            let r = app
+                .call(
+                    "PUT",
+                    &format!("/api/v1/persons/{pid}/protocols/philomena"),
+                    Some(mfhc),
+                    Some(profile()),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.body);
+            path = path.replace("{protocol}", "philomena");
+            version = r.body["version"].clone();
+        }
+        if template.starts_with("/api/v1/episodes/{id}") {
+            let e = post(
+                app,
+                mfhc,
+                "/api/v1/episodes",
+                crate::episodes::report_body(&p["id"], 1),
+            )
+            .await;
+            path = path.replace("{id}", &s(&e["id"]));
+            version = e["version"].clone();
+        }
+        path = path.replace("{id}", &pid);
+    }
+    if template.starts_with("/api/v1/person-merges/{id}") {
+        let a = post(
+            app,
+            mfhc,
+            "/api/v1/persons",
+            json!({ "given_name": "Keep", "family_name": "Me" }),
+        )
+        .await;
+        let b = post(
+            app,
+            mfhc,
+            "/api/v1/persons",
+            json!({ "given_name": "Dup", "family_name": "Me" }),
+        )
+        .await;
+        let m = app
+            .call_if_match(
+                "POST",
+                &format!("/api/v1/persons/{}/merges", s(&a["id"])),
+                mfhc,
+                &a["version"],
+                json!({ "duplicate_id": b["id"], "reason": "matrix" }),
+            )
+            .await;
+        assert_eq!(m.status, 201, "{}", m.body);
+        path = path.replace("{id}", &s(&m.body["id"]));
+    }
+    assert!(!path.contains('{'), "no fixture for {template}");
+    Fixture { path, version }
+}
+
+fn profile() -> Value {
+    json!({ "owning_organisation": "Oakwood", "description": "Slim, brown hair",
+            "last_reviewed_on": "2026-01-01", "review_due_on": "2030-01-01" })
+}
+
+/// A well-formed body, so a refusal comes from authorization, not from parsing.
+async fn body(
+    app: &TestApp,
+    d: &Districts,
+    mfhc: &str,
+    method: &Method,
+    template: &str,
+    n: usize,
+) -> Option<Value> {
+    if method == Method::GET || method == Method::DELETE {
+        return None;
+    }
+    let now = chrono::Utc::now().to_rfc3339();
+    Some(match template {
+        "/api/v1/auth/logout" => json!({}),
+        "/api/v1/users" => {
+            json!({ "email": format!("new{n}@example.invalid"), "display_name": "New",
+                                   "role": "officer", "district_id": d.leeds, "password": "a long test passphrase" })
+        }
+        "/api/v1/users/{id}" => json!({ "display_name": "Renamed" }),
+        "/api/v1/agencies" => {
+            json!({ "name": format!("New Agency {n}"), "agency_type": "health", "mailbox": "n@example.invalid", "district_ids": [d.leeds] })
+        }
+        "/api/v1/agencies/{id}" => json!({ "mailbox": "changed@example.invalid" }),
+        "/api/v1/persons" => json!({ "given_name": "New", "family_name": "Person" }),
+        "/api/v1/persons/{id}" => json!({ "ethnicity": "Not stated" }),
+        "/api/v1/persons/{id}/markers" => {
+            json!({ "kind": "self_harm", "source": "GP", "review_on": "2030-01-01" })
+        }
+        "/api/v1/persons/{id}/markers/{marker_id}" => json!({ "details": "More" }),
+        "/api/v1/persons/{id}/placements" => {
+            json!({ "kind": "foster", "placing_authority": "E08000035",
+                                                      "host_authority": "E08000035", "starts_on": "2026-01-01" })
+        }
+        "/api/v1/persons/{id}/placements/{placement_id}" => json!({ "provider": "Carers" }),
+        "/api/v1/persons/{id}/protocols/{protocol}" => profile(),
+        "/api/v1/persons/{id}/merges" => {
+            let d = post(
+                app,
+                mfhc,
+                "/api/v1/persons",
+                json!({ "given_name": "Other", "family_name": "Record" }),
+            )
+            .await;
+            json!({ "duplicate_id": d["id"], "reason": "matrix" })
+        }
+        "/api/v1/person-merges/{id}/undo" => json!({ "reason": "matrix" }),
+        "/api/v1/episodes" => {
+            let p = post(
+                app,
+                mfhc,
+                "/api/v1/persons",
+                json!({ "given_name": "Report", "family_name": "Me" }),
+            )
+            .await;
+            crate::episodes::report_body(&p["id"], 1)
+        }
+        "/api/v1/episodes/{id}/status" => json!({ "status": "active" }),
+        "/api/v1/episodes/{id}/risk-gradings" => {
+            json!({ "level": "high", "rationale": "r", "information": "i" })
+        }
+        "/api/v1/episodes/{id}/reviews" => json!({ "outcome": "Reviewed" }),
+        "/api/v1/episodes/{id}/transfer" => json!({ "district_id": d.bradford, "reason": "Moved" }),
+        "/api/v1/episodes/{id}/return" => {
+            json!({ "returned_at": now, "location": "Home", "how": "self_returned", "harm_suffered": false })
+        }
+        "/api/v1/episodes/{id}/prevention-interview" => {
+            json!({ "conducted_at": now, "conducted_by": "PC 1", "mode": "phone" })
+        }
+        "/api/v1/episodes/{id}/return-interview" => json!({ "status": "offered" }),
+        "/api/v1/episodes/{id}/close" => json!({ "no_interview_reason": "Declined" }),
+        other => panic!("no body for {method} {other}: add one"),
+    })
+}
+
+#[actix_rt::test]
+async fn every_route_has_a_role_matrix_entry() {
+    let missing: Vec<String> = homeward::routes::endpoints()
+        .iter()
+        .filter(|(m, p)| access(m, p).is_none())
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a role matrix entry: {missing:?}"
+    );
+}
+
+#[actix_rt::test]
+async fn every_role_is_refused_or_let_in_exactly_as_the_matrix_says() {
+    let app = spawn_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let d = districts(&app, &mfhc).await;
+    // One login per role (logins are throttled); no allowed call ends its own session.
+    let mut tokens = Vec::new();
+    for (role, email, password) in DEMO_USERS {
+        tokens.push((*role, app.login((email, password)).await.0));
+    }
+    let mut n = 0;
+    for (method, template) in homeward::routes::endpoints() {
+        let Some(access) = access(&method, template) else {
+            continue;
+        };
+        let Access::Roles(allowed) = access else {
+            continue; // public and signed-in routes are covered by the auth tests
+        };
+        for (role, t) in &tokens {
+            n += 1;
+            let f = fixture(&app, &d, &mfhc, &admin, template, n).await;
+            let b = body(&app, &d, &mfhc, &method, template, n).await;
+            let r = app
+                .call_if_match(
+                    method.as_str(),
+                    &f.path,
+                    t,
+                    &f.version,
+                    b.unwrap_or(Value::Null),
+                )
+                .await;
+            if allowed.contains(role) {
+                assert!(
+                    ![401, 403].contains(&r.status) && r.status < 500,
+                    "{role} must get past authorization on {method} {template}: {} {}",
+                    r.status,
+                    r.body
+                );
+            } else {
+                assert_eq!(r.status, 403, "{role} on {method} {template}: {}", r.body);
+            }
+        }
+    }
+}
