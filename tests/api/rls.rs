@@ -33,6 +33,14 @@ const TABLES: &[&str] = &[
     "refresh_tokens",
     "audit_log",
     "login_throttle",
+    "local_authorities",
+    "persons",
+    "episodes",
+    "person_markers",
+    "placements",
+    "protocol_profiles",
+    "person_merges",
+    "person_merge_moves",
 ];
 
 async fn count(conn: &mut AsyncPgConnection, table: &str) -> i64 {
@@ -282,4 +290,59 @@ async fn the_database_refuses_a_closure_by_anyone_but_a_supervisor() {
     let _ = tx
         .finish::<()>(Err(homeward::error::AppError::NotFound("x")))
         .await;
+}
+
+#[actix_rt::test]
+async fn partners_see_an_episode_only_through_the_sharing_hook() {
+    let app = spawn_app().await;
+    let mut su = app.superuser().await;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: UserId,
+    }
+    let user = |email: &str| format!("SELECT id FROM users WHERE email = '{email}'");
+    let mfhc: Id = diesel::sql_query(user("mfhc.leeds@demo.homeward.invalid"))
+        .get_result(&mut su)
+        .await
+        .unwrap();
+    let partner: Id = diesel::sql_query(user("partner.csc.leeds@demo.homeward.invalid"))
+        .get_result(&mut su)
+        .await
+        .unwrap();
+    diesel_async::SimpleAsyncConnection::batch_execute(&mut su, &format!(
+        "INSERT INTO persons (id, given_name, family_name, search_names, created_by) VALUES ('00000000-0000-0000-0000-0000000000a1', 'A', 'B', 'a b', '{m}');
+         INSERT INTO episodes (id, reference, person_id, district_id, status, reported_at, reported_by, last_seen_at, last_seen_location, missing_from, risk_level, created_by)
+         VALUES ('00000000-0000-0000-0000-0000000000e1', 'LDS-2026-999999', '00000000-0000-0000-0000-0000000000a1', (SELECT id FROM districts WHERE code = 'LDS'),
+                 'active', now(), 'parent', now(), 'x', 'home', 'low', '{m}');", m = mfhc.id)).await.unwrap();
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let as_partner = || async {
+        let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+        tx.assume(Caller {
+            user_id: partner.id,
+            role: Role::Partner,
+            district_id: None,
+            agency_id: None,
+        })
+        .await
+        .unwrap();
+        let seen = (
+            count(tx.conn(), "episodes").await,
+            count(tx.conn(), "persons").await,
+        );
+        let _ = tx.finish::<()>(Ok(())).await;
+        seen
+    };
+    assert_eq!(as_partner().await, (0, 0), "nothing is shared yet");
+    // What the sharing migration will do: give the hook a body. Only the episode the
+    // hook names becomes visible, and nothing else (not the person record).
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut su,
+        "CREATE OR REPLACE FUNCTION hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text)
+         RETURNS boolean LANGUAGE sql STABLE AS
+         $$ SELECT p_record_type = 'episode' AND p_record_id = '00000000-0000-0000-0000-0000000000e1' $$",
+    )
+    .await
+    .unwrap();
+    assert_eq!(as_partner().await, (1, 0));
 }
