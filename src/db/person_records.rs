@@ -11,7 +11,7 @@ use super::schema::{
     protocol_profiles,
 };
 use super::Conn;
-use crate::domain::person_records::{MarkerKind, PlacementKind, Protocol};
+use crate::domain::person_records::{MarkerKind, PlacementKind, Protocol, Span};
 use crate::ids::{MarkerId, MergeId, PersonId, PlacementId, ProtocolProfileId, UserId};
 
 // Local authorities ----------------------------------------------------------------
@@ -140,6 +140,15 @@ pub struct PlacementRow {
     pub recorded_by: UserId,
     pub recorded_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl PlacementRow {
+    pub fn span(&self) -> Span {
+        Span {
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+        }
+    }
 }
 
 #[derive(Insertable, Debug)]

@@ -93,11 +93,7 @@ pub struct PlacementResponse {
 impl From<PlacementRow> for PlacementResponse {
     fn from(p: PlacementRow) -> Self {
         PlacementResponse {
-            current: Span {
-                starts_on: p.starts_on,
-                ends_on: p.ends_on,
-            }
-            .contains(today()),
+            current: p.span().contains(today()),
             id: p.id,
             kind: p.kind,
             provider: p.provider,

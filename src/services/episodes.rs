@@ -503,6 +503,18 @@ pub async fn record_interview(
     })
 }
 
+fn closure_refused(e: ClosureRefused) -> AppError {
+    match e {
+        ClosureRefused::NotSupervisor => {
+            AppError::Forbidden("only a supervisor can close an episode")
+        }
+        ClosureRefused::NoInterview => AppError::field(
+            "no_interview_reason",
+            "record the prevention interview first, or give the reason none was possible",
+        ),
+    }
+}
+
 /// Closes a returned episode: a supervisor only, with a prevention interview or a reason
 /// why none was possible.
 pub async fn close(
@@ -515,26 +527,14 @@ pub async fn close(
 ) -> Result<Episode, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
-        // The role first, so a refusal does not depend on the episode's state.
-        if check_closure(caller.role, true, None) == Err(ClosureRefused::NotSupervisor) {
-            return Err(AppError::Forbidden(
-                "only a supervisor can close an episode",
-            ));
-        }
+        // The role first (an interview assumed), so a refusal does not depend on the
+        // episode's state; then the whole rule once the state is known.
+        check_closure(caller.role, true, None).map_err(closure_refused)?;
         let current = for_update(&mut tx, id, expected_version).await?;
         check_transition(current.status, EpisodeStatus::Closed).map_err(illegal)?;
         let has_interview = q::find_interview(tx.conn(), id).await?.is_some();
-        check_closure(caller.role, has_interview, no_interview_reason.as_deref()).map_err(|e| {
-            match e {
-                ClosureRefused::NotSupervisor => {
-                    AppError::Forbidden("only a supervisor can close an episode")
-                }
-                ClosureRefused::NoInterview => AppError::field(
-                    "no_interview_reason",
-                    "record the prevention interview first, or give the reason none was possible",
-                ),
-            }
-        })?;
+        check_closure(caller.role, has_interview, no_interview_reason.as_deref())
+            .map_err(closure_refused)?;
         let reason = if has_interview {
             None
         } else {

@@ -184,12 +184,14 @@ pub struct PlacementInput {
     pub span: Span,
 }
 
-/// Checks a placement (new or changed) against the person and their other placements.
+/// Checks a placement (new or changed; `exclude` is its own id when changed) against
+/// the person and their `placements`.
 async fn check_placement(
     tx: &mut Tx,
     person: &PersonRow,
+    placements: &[PlacementRow],
     exclude: Option<PlacementId>,
-    kind_authorities: (&str, &str),
+    (placing, host): (&str, &str),
     span: Span,
 ) -> Result<(), AppError> {
     if !person.looked_after {
@@ -199,10 +201,7 @@ async fn check_placement(
     }
     check_child_only(person.date_of_birth, span.starts_on, "a placement")
         .map_err(|m| AppError::field("starts_on", &m))?;
-    for (field, code) in [
-        ("placing_authority", kind_authorities.0),
-        ("host_authority", kind_authorities.1),
-    ] {
+    for (field, code) in [("placing_authority", placing), ("host_authority", host)] {
         if !q::local_authority_exists(tx.conn(), code).await? {
             return Err(AppError::field(
                 field,
@@ -210,15 +209,10 @@ async fn check_placement(
             ));
         }
     }
-    let others = q::placements(tx.conn(), person.id).await?;
-    if let Some(clash) = others.iter().find(|p| {
-        Some(p.id) != exclude
-            && Span {
-                starts_on: p.starts_on,
-                ends_on: p.ends_on,
-            }
-            .overlaps(&span)
-    }) {
+    if let Some(clash) = placements
+        .iter()
+        .find(|p| Some(p.id) != exclude && p.span().overlaps(&span))
+    {
         return Err(AppError::Conflict(format!(
             "the dates overlap placement {} ({} to {}): end that placement first",
             clash.id,
@@ -242,9 +236,11 @@ pub async fn add_placement(
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let row = live_person(&mut tx, person).await?;
+        let placements = q::placements(tx.conn(), person).await?;
         check_placement(
             &mut tx,
             &row,
+            &placements,
             None,
             (&p.placing_authority, &p.host_authority),
             p.span,
@@ -286,10 +282,11 @@ pub async fn amend_placement(
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_operational()?;
         let row = live_person(&mut tx, person).await?;
-        let current = q::placements(tx.conn(), person)
-            .await?
-            .into_iter()
+        let placements = q::placements(tx.conn(), person).await?;
+        let current = placements
+            .iter()
             .find(|p| p.id == id)
+            .cloned()
             .ok_or(AppError::NotFound("no such placement for this person"))?;
         if current.version != expected_version {
             return Err(AppError::PreconditionFailed);
@@ -307,7 +304,15 @@ pub async fn amend_placement(
             .host_authority
             .clone()
             .unwrap_or(current.host_authority);
-        check_placement(&mut tx, &row, Some(id), (&placing, &host), span).await?;
+        check_placement(
+            &mut tx,
+            &row,
+            &placements,
+            Some(id),
+            (&placing, &host),
+            span,
+        )
+        .await?;
         let updated = q::update_placement(tx.conn(), id, expected_version, &changes)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
@@ -329,13 +334,7 @@ pub async fn placement_for_report(
     last_seen_on: NaiveDate,
 ) -> Result<Option<PlacementId>, AppError> {
     let placements = q::placements(tx.conn(), person).await?;
-    let covers = |p: &PlacementRow| {
-        Span {
-            starts_on: p.starts_on,
-            ends_on: p.ends_on,
-        }
-        .contains(last_seen_on)
-    };
+    let covers = |p: &PlacementRow| p.span().contains(last_seen_on);
     match named {
         Some(id) => match placements.iter().find(|p| p.id == id) {
             None => Err(AppError::field(

@@ -57,13 +57,7 @@ async fn with_version(
     version: &Value,
     body: Value,
 ) -> crate::helpers::Reply {
-    let req = app
-        .client
-        .post(app.url(path))
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .insert_header(("Content-Type", "application/json"))
-        .insert_header(("If-Match", format!("\"{version}\"")));
-    app.send(req, Some(body.to_string().into_bytes())).await
+    app.call_if_match("POST", path, token, version, body).await
 }
 
 #[actix_rt::test]
