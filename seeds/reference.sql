@@ -27,7 +27,8 @@ INSERT INTO agencies (name, agency_type, mailbox) VALUES
     ('Kirklees Youth Justice Service', 'youth_justice', 'yjs.kirklees@example.invalid'),
     ('West Yorkshire Liaison and Diversion', 'liaison_diversion', 'liaison.diversion@example.invalid'),
     ('Calderdale Return Home Interview Service', 'return_interview', 'rhi.calderdale@example.invalid'),
-    ('Wakefield Health Safeguarding', 'health', 'safeguarding.wakefield@example.invalid')
+    ('Wakefield Health Safeguarding', 'health', 'safeguarding.wakefield@example.invalid'),
+    ('West Yorkshire Police Early Action', 'police', 'early.action@example.invalid')
 ON CONFLICT (name) DO NOTHING;
 
 INSERT INTO agency_districts (agency_id, district_id)
@@ -36,6 +37,7 @@ SELECT a.id, d.id FROM agencies a JOIN districts d ON
     OR (a.name = 'Bradford Children''s Social Care' AND d.code = 'BFD')
     OR (a.name = 'Kirklees Youth Justice Service' AND d.code = 'KIR')
     OR (a.name = 'West Yorkshire Liaison and Diversion')
+    OR (a.name = 'West Yorkshire Police Early Action')
     OR (a.name = 'Calderdale Return Home Interview Service' AND d.code = 'CDE')
     OR (a.name = 'Wakefield Health Safeguarding' AND d.code = 'WKF')
 ON CONFLICT DO NOTHING;
@@ -70,3 +72,12 @@ INSERT INTO local_authorities (code, name) VALUES
     ('E10000019', 'Lincolnshire'),
     ('E10000024', 'Nottinghamshire')
 ON CONFLICT (code) DO NOTHING;
+
+-- Default trigger rules (force-wide): force policy, changeable through the API.
+INSERT INTO trigger_rules (name, kind, min_episodes, within_days, escalate_after_hours) VALUES
+    ('First-time missing child', 'first_time_child', NULL, NULL, 24),
+    ('Sudden multiple: 2 episodes within 7 days', 'episodes_within', 2, 7, 24),
+    ('Repeat: 3 episodes within 90 days', 'episodes_within', 3, 90, 48),
+    ('Missing from an out-of-area placement', 'out_of_area_placement', NULL, NULL, 24),
+    ('High-risk episode', 'high_risk', NULL, NULL, 1)
+ON CONFLICT (name) DO NOTHING;

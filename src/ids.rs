@@ -101,3 +101,27 @@ typed_id!(
     /// One merge of two person records.
     MergeId
 );
+typed_id!(
+    /// One trigger rule (data: kind, thresholds, scope).
+    TriggerRuleId
+);
+typed_id!(
+    /// One trigger: a rule satisfied by a person's episodes.
+    TriggerId
+);
+typed_id!(
+    /// One Early Action referral.
+    ReferralId
+);
+typed_id!(
+    /// One triage meeting about a referral.
+    TriageMeetingId
+);
+typed_id!(
+    /// One partner action.
+    ActionId
+);
+typed_id!(
+    /// One share (a disclosure) of a record with an agency.
+    ShareId
+);

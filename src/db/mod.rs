@@ -1,6 +1,7 @@
 //! The data layer: the connection pool, request transactions that carry the caller's
 //! claims, and one module of queries per table. No HTTP types here.
 
+pub mod actions;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
@@ -9,7 +10,10 @@ pub mod episodes;
 pub mod migrate;
 pub mod person_records;
 pub mod persons;
+pub mod referrals;
 pub mod schema;
+pub mod shares;
+pub mod triggers;
 pub mod url;
 pub mod users;
 

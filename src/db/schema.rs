@@ -1,6 +1,28 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    actions (id) {
+        id -> Uuid,
+        episode_id -> Nullable<Uuid>,
+        trigger_id -> Nullable<Uuid>,
+        referral_id -> Nullable<Uuid>,
+        district_id -> Uuid,
+        owner_agency_id -> Uuid,
+        owner_user_id -> Nullable<Uuid>,
+        description -> Text,
+        due_on -> Date,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        completed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     agencies (id) {
         id -> Uuid,
         name -> Text,
@@ -122,6 +144,20 @@ diesel::table! {
         next_review_due -> Nullable<Timestamptz>,
         placement_id -> Nullable<Uuid>,
         looked_after -> Bool,
+    }
+}
+
+diesel::table! {
+    intervention_plans (referral_id) {
+        referral_id -> Uuid,
+        lead_practitioner -> Text,
+        lead_agency_id -> Uuid,
+        goals -> Text,
+        review_dates -> Array<Date>,
+        version -> Int4,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -256,6 +292,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    referrals (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        district_id -> Uuid,
+        source -> Text,
+        source_agency_id -> Nullable<Uuid>,
+        trigger_id -> Nullable<Uuid>,
+        reasons -> Array<Text>,
+        summary -> Text,
+        lawful_basis -> Text,
+        status -> Text,
+        decision_reason -> Nullable<Text>,
+        redirected_to -> Nullable<Text>,
+        closure_reason -> Nullable<Text>,
+        closed_at -> Nullable<Timestamptz>,
+        consent -> Text,
+        consent_by -> Nullable<Text>,
+        consent_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         session_id -> Uuid,
@@ -304,6 +366,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    shares (id) {
+        id -> Uuid,
+        record_type -> Text,
+        record_id -> Uuid,
+        district_id -> Uuid,
+        agency_id -> Uuid,
+        parts -> Array<Text>,
+        purpose -> Text,
+        lawful_basis -> Text,
+        shared_by -> Uuid,
+        shared_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Uuid>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     supervisor_reviews (id) {
         id -> Uuid,
         episode_id -> Uuid,
@@ -312,6 +393,88 @@ diesel::table! {
         risk_level -> Text,
         outcome -> Text,
         next_due_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    triage_meetings (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        held_on -> Date,
+        attendee_agency_ids -> Array<Uuid>,
+        decisions -> Text,
+        next_meeting_on -> Nullable<Date>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    trigger_plans (trigger_id) {
+        trigger_id -> Uuid,
+        summary -> Text,
+        agency_ids -> Array<Uuid>,
+        review_on -> Date,
+        version -> Int4,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    trigger_rule_versions (rule_id, version) {
+        rule_id -> Uuid,
+        version -> Int4,
+        content -> Jsonb,
+        changed_by -> Nullable<Uuid>,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    trigger_rules (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        min_episodes -> Nullable<Int4>,
+        within_days -> Nullable<Int4>,
+        district_id -> Nullable<Uuid>,
+        enabled -> Bool,
+        escalate_after_hours -> Int4,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    triggers (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        rule_id -> Uuid,
+        rule_version -> Int4,
+        kind -> Text,
+        district_id -> Uuid,
+        anchor_episode_id -> Uuid,
+        basis_episode_ids -> Array<Uuid>,
+        window_start -> Timestamptz,
+        window_end -> Timestamptz,
+        status -> Text,
+        assigned_to -> Nullable<Uuid>,
+        fired_at -> Timestamptz,
+        escalation_due_at -> Timestamptz,
+        escalated_at -> Nullable<Timestamptz>,
+        acknowledged_at -> Nullable<Timestamptz>,
+        acknowledged_by -> Nullable<Uuid>,
+        closed_at -> Nullable<Timestamptz>,
+        closed_by -> Nullable<Uuid>,
+        closure_note -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawn_reason -> Nullable<Text>,
+        version -> Int4,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -332,6 +495,11 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(actions -> agencies (owner_agency_id));
+diesel::joinable!(actions -> districts (district_id));
+diesel::joinable!(actions -> episodes (episode_id));
+diesel::joinable!(actions -> referrals (referral_id));
+diesel::joinable!(actions -> triggers (trigger_id));
 diesel::joinable!(agencies -> agency_types (agency_type));
 diesel::joinable!(agency_districts -> agencies (agency_id));
 diesel::joinable!(agency_districts -> districts (district_id));
@@ -343,6 +511,9 @@ diesel::joinable!(episode_transfers -> users (transferred_by));
 diesel::joinable!(episodes -> districts (district_id));
 diesel::joinable!(episodes -> persons (person_id));
 diesel::joinable!(episodes -> placements (placement_id));
+diesel::joinable!(intervention_plans -> agencies (lead_agency_id));
+diesel::joinable!(intervention_plans -> referrals (referral_id));
+diesel::joinable!(intervention_plans -> users (recorded_by));
 diesel::joinable!(person_markers -> persons (person_id));
 diesel::joinable!(person_markers -> users (recorded_by));
 diesel::joinable!(person_merge_moves -> person_merges (merge_id));
@@ -354,6 +525,11 @@ diesel::joinable!(prevention_interviews -> episodes (episode_id));
 diesel::joinable!(prevention_interviews -> users (recorded_by));
 diesel::joinable!(protocol_profiles -> persons (person_id));
 diesel::joinable!(protocol_profiles -> users (recorded_by));
+diesel::joinable!(referrals -> agencies (source_agency_id));
+diesel::joinable!(referrals -> districts (district_id));
+diesel::joinable!(referrals -> persons (person_id));
+diesel::joinable!(referrals -> triggers (trigger_id));
+diesel::joinable!(referrals -> users (created_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(return_home_interviews -> agencies (provider_agency_id));
 diesel::joinable!(return_home_interviews -> episodes (episode_id));
@@ -361,12 +537,27 @@ diesel::joinable!(return_home_interviews -> users (updated_by));
 diesel::joinable!(risk_gradings -> episodes (episode_id));
 diesel::joinable!(risk_gradings -> users (graded_by));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(shares -> agencies (agency_id));
+diesel::joinable!(shares -> districts (district_id));
 diesel::joinable!(supervisor_reviews -> episodes (episode_id));
 diesel::joinable!(supervisor_reviews -> users (reviewed_by));
+diesel::joinable!(triage_meetings -> referrals (referral_id));
+diesel::joinable!(triage_meetings -> users (recorded_by));
+diesel::joinable!(trigger_plans -> triggers (trigger_id));
+diesel::joinable!(trigger_plans -> users (recorded_by));
+diesel::joinable!(trigger_rule_versions -> trigger_rules (rule_id));
+diesel::joinable!(trigger_rule_versions -> users (changed_by));
+diesel::joinable!(trigger_rules -> districts (district_id));
+diesel::joinable!(trigger_rules -> users (created_by));
+diesel::joinable!(triggers -> districts (district_id));
+diesel::joinable!(triggers -> episodes (anchor_episode_id));
+diesel::joinable!(triggers -> persons (person_id));
+diesel::joinable!(triggers -> trigger_rules (rule_id));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(users -> districts (district_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    actions,
     agencies,
     agency_districts,
     agency_types,
@@ -377,6 +568,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     episode_returns,
     episode_transfers,
     episodes,
+    intervention_plans,
     local_authorities,
     login_throttle,
     person_markers,
@@ -386,10 +578,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     placements,
     prevention_interviews,
     protocol_profiles,
+    referrals,
     refresh_tokens,
     return_home_interviews,
     risk_gradings,
     sessions,
+    shares,
     supervisor_reviews,
+    triage_meetings,
+    trigger_plans,
+    trigger_rule_versions,
+    trigger_rules,
+    triggers,
     users,
 );

@@ -1,13 +1,17 @@
 //! Domain rules as plain Rust: no HTTP, no SQL.
 
 pub mod accounts;
+pub mod actions;
 pub mod audit;
 pub mod caller;
 pub mod episodes;
 pub mod password_policy;
 pub mod person_records;
 pub mod persons;
+pub mod referrals;
 pub mod return_interviews;
 pub mod reviews;
+pub mod shares;
 pub mod text;
 pub mod text_enum;
+pub mod triggers;
