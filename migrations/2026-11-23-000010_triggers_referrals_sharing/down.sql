@@ -1,6 +1,8 @@
 SET LOCAL ROLE homeward_owner;
 
 DROP POLICY persons_partner_read ON persons;
+DROP POLICY persons_early_action_read ON persons;
+DROP POLICY persons_early_action_insert ON persons;
 DROP POLICY person_markers_partner_read ON person_markers;
 DROP POLICY risk_gradings_read ON risk_gradings;
 CREATE POLICY risk_gradings_read ON risk_gradings FOR SELECT TO homeward_app

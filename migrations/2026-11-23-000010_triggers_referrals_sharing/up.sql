@@ -486,6 +486,13 @@ CREATE POLICY shares_revoke ON shares FOR UPDATE TO homeward_app
     WITH CHECK (hw_is_case_worker() AND hw_covers_district(district_id) AND revoked_by = hw_user_id());
 CREATE POLICY shares_owner ON shares TO homeward_owner USING (true) WITH CHECK (true);
 
+-- Early Action finds and records the young people it works with (force-wide, as the
+-- operational roles do); it sees no episodes.
+CREATE POLICY persons_early_action_read ON persons FOR SELECT TO homeward_app
+    USING (hw_role() = 'early_action');
+CREATE POLICY persons_early_action_insert ON persons FOR INSERT TO homeward_app
+    WITH CHECK (hw_role() = 'early_action' AND created_by = hw_user_id());
+
 -- Partners: the person behind a shared record, and only the shared parts of an episode.
 CREATE POLICY persons_partner_read ON persons FOR SELECT TO homeward_app
     USING (hw_person_shared_with_caller(id, 'summary'));

@@ -28,6 +28,26 @@ impl Caller {
         self.require_any(&[Role::Officer, Role::Supervisor, Role::Mfhc])
     }
 
+    /// Supervisors, MFHCs and Early Action: the roles that work triggers, referrals,
+    /// partner actions and shares.
+    pub fn require_case_worker(&self) -> Result<(), Denied> {
+        self.require_any(&[Role::Supervisor, Role::Mfhc, Role::EarlyAction])
+    }
+
+    /// Operational roles and Early Action: who finds, reads and records persons.
+    pub fn require_person_access(&self) -> Result<(), Denied> {
+        self.require_any(&[
+            Role::Officer,
+            Role::Supervisor,
+            Role::Mfhc,
+            Role::EarlyAction,
+        ])
+    }
+
+    pub fn is_partner(&self) -> bool {
+        self.role == Role::Partner
+    }
+
     /// Whether the caller's district covers `district` (force-wide callers cover all).
     pub fn covers(&self, district: DistrictId) -> bool {
         self.district_id.is_none_or(|d| d == district)
@@ -73,6 +93,18 @@ mod tests {
             let expected = matches!(role, Role::Officer | Role::Supervisor | Role::Mfhc);
             assert_eq!(
                 caller(*role).require_operational().is_ok(),
+                expected,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn case_workers_are_supervisors_mfhcs_and_early_action() {
+        for role in Role::ALL {
+            let expected = matches!(role, Role::Supervisor | Role::Mfhc | Role::EarlyAction);
+            assert_eq!(
+                caller(*role).require_case_worker().is_ok(),
                 expected,
                 "{role}"
             );

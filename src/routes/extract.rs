@@ -144,6 +144,29 @@ pub fn etag(version: i32) -> header::EntityTag {
     header::EntityTag::new_strong(version.to_string())
 }
 
+/// `201 Created` with the new resource's `Location` and `ETag`.
+pub fn created<T: serde::Serialize>(
+    location: String,
+    version: i32,
+    body: T,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Created()
+        .insert_header(header::ETag(etag(version)))
+        .insert_header((header::LOCATION, location))
+        .json(body)
+}
+
+/// A JSON response carrying the resource's `ETag`.
+pub fn versioned<T: serde::Serialize>(
+    status: actix_web::http::StatusCode,
+    version: i32,
+    body: T,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header(header::ETag(etag(version)))
+        .json(body)
+}
+
 /// Page size: default 50, at most 200; anything else is a clear error.
 pub fn page_limit(requested: Option<i64>) -> Result<i64, AppError> {
     match requested {

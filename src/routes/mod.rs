@@ -1,5 +1,6 @@
 //! HTTP routes: thin handlers that parse, call one service function and respond.
 
+pub mod actions;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
@@ -10,6 +11,10 @@ pub mod openapi;
 pub mod person_records;
 pub mod persons;
 pub mod reference;
+pub mod referrals;
+pub mod shares;
+pub mod trigger_rules;
+pub mod triggers;
 pub mod types;
 pub mod users;
 
@@ -72,6 +77,31 @@ table! {
     POST "/api/v1/episodes/{id}/return-interview" => episodes::update_rhi,
     POST "/api/v1/episodes/{id}/close" => episodes::close,
     GET "/api/v1/reviews" => episodes::reviews_due,
+    GET "/api/v1/trigger-rules" => trigger_rules::list,
+    POST "/api/v1/trigger-rules" => trigger_rules::create,
+    GET "/api/v1/trigger-rules/{id}" => trigger_rules::get,
+    PATCH "/api/v1/trigger-rules/{id}" => trigger_rules::update,
+    GET "/api/v1/triggers" => triggers::list,
+    GET "/api/v1/triggers/{id}" => triggers::get,
+    POST "/api/v1/triggers/{id}/acknowledge" => triggers::acknowledge,
+    PUT "/api/v1/triggers/{id}/plan" => triggers::put_plan,
+    POST "/api/v1/triggers/{id}/close" => triggers::close,
+    POST "/api/v1/triggers/{id}/referral" => triggers::raise_referral,
+    GET "/api/v1/referrals" => referrals::list,
+    POST "/api/v1/referrals" => referrals::create,
+    GET "/api/v1/referrals/{id}" => referrals::get,
+    POST "/api/v1/referrals/{id}/status" => referrals::change_status,
+    POST "/api/v1/referrals/{id}/triage-meetings" => referrals::add_meeting,
+    PUT "/api/v1/referrals/{id}/plan" => referrals::put_plan,
+    PUT "/api/v1/referrals/{id}/consent" => referrals::put_consent,
+    GET "/api/v1/actions" => actions::list,
+    POST "/api/v1/actions" => actions::create,
+    GET "/api/v1/actions/{id}" => actions::get,
+    PATCH "/api/v1/actions/{id}" => actions::update,
+    GET "/api/v1/shares" => shares::list,
+    POST "/api/v1/shares" => shares::create,
+    GET "/api/v1/shares/{id}" => shares::get,
+    POST "/api/v1/shares/{id}/revoke" => shares::revoke,
     GET "/api/v1/audit" => audit::list,
     GET "/api/v1/audit/verify" => audit::verify,
 }

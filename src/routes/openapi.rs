@@ -4,7 +4,10 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agencies, audit, auth, episodes, health, person_records, persons, reference, users};
+use super::{
+    actions, agencies, audit, auth, episodes, health, person_records, persons, reference,
+    referrals, shares, trigger_rules, triggers, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +28,13 @@ use super::{agencies, audit, auth, episodes, health, person_records, persons, re
         episodes::list, episodes::create, episodes::get, episodes::change_status, episodes::regrade,
         episodes::record_return, episodes::record_interview, episodes::close, episodes::person_history,
         episodes::record_review, episodes::reviews_due, episodes::transfer, episodes::update_rhi,
+        trigger_rules::list, trigger_rules::create, trigger_rules::get, trigger_rules::update,
+        triggers::list, triggers::get, triggers::acknowledge, triggers::put_plan, triggers::close,
+        triggers::raise_referral,
+        referrals::list, referrals::create, referrals::get, referrals::change_status,
+        referrals::add_meeting, referrals::put_plan, referrals::put_consent,
+        actions::list, actions::create, actions::get, actions::update,
+        shares::list, shares::create, shares::get, shares::revoke,
         audit::list, audit::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -34,8 +44,12 @@ use super::{agencies, audit, auth, episodes, health, person_records, persons, re
         (name = "users", description = "User administration (admin only)"),
         (name = "agencies", description = "Partner agency administration (admin only)"),
         (name = "reference", description = "Districts and agency types"),
-        (name = "persons", description = "People reported missing (officers, supervisors, MFHCs)"),
+        (name = "persons", description = "People reported missing (officers, supervisors, MFHCs, Early Action; partners behind a shared record)"),
         (name = "episodes", description = "Missing episodes: report, lifecycle, risk (the episode's district)"),
+        (name = "triggers", description = "Repeat-missing trigger rules and the triggers they fire (the district MFHC works them)"),
+        (name = "referrals", description = "Early Action referrals: triage, intervention plans, consent, closure"),
+        (name = "actions", description = "Partner actions on episodes, trigger plans and referrals"),
+        (name = "sharing", description = "Disclosures of records to partner agencies; partners see only what is shared, until expiry or revocation"),
         (name = "audit", description = "The DPA 2018 s.62 audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{etag, IfMatch, Meta, OptionalIfMatch};
+use super::extract::{versioned, IfMatch, Meta, OptionalIfMatch};
 use super::persons::PersonResponse;
 use super::types::{double_option, FieldErrors};
 use crate::auth::Bearer;
@@ -282,12 +282,6 @@ impl From<PersonDetail> for PersonDetailResponse {
             merges: d.merges.into_iter().map(Into::into).collect(),
         }
     }
-}
-
-fn versioned<T: Serialize>(status: StatusCode, version: i32, body: T) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header(header::ETag(etag(version)))
-        .json(body)
 }
 
 // Markers ------------------------------------------------------------------------------

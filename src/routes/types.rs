@@ -47,9 +47,25 @@ impl FieldErrors {
         r.map_err(|m| self.push(field, m.to_string())).ok()
     }
 
+    /// The value, or `None` with the problem recorded under the field the error names.
+    pub fn check_field<T>(&mut self, r: Result<T, (&str, &str)>) -> Option<T> {
+        r.map_err(|(field, m)| self.push(field, m)).ok()
+    }
+
     /// Free text (see `domain::text::check_text`) under `field`.
     pub fn text(&mut self, field: &str, v: &str, required: bool, max: usize) -> Option<String> {
         self.check(field, crate::domain::text::check_text(v, required, max))
+    }
+
+    /// One required text field on its own: the trimmed text, or a 400 naming it.
+    pub fn text_only(
+        mut self,
+        field: &str,
+        v: &str,
+        max: usize,
+    ) -> Result<String, crate::error::AppError> {
+        let t = self.text(field, v, true, max);
+        self.done(t)
     }
 
     pub fn push(&mut self, field: &str, message: impl Into<String>) {
@@ -66,5 +82,56 @@ impl FieldErrors {
             Some(v) if self.0.is_empty() => Ok(v),
             _ => Err(crate::error::AppError::Validation(self.0)),
         }
+    }
+}
+
+/// Cursor `<RFC 3339 time>_<uuid>`: the sort key of the last row of the previous page.
+pub fn time_cursor(at: chrono::DateTime<chrono::Utc>, id: impl std::fmt::Display) -> String {
+    format!(
+        "{}_{id}",
+        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    )
+}
+
+/// Parses a `time_cursor`.
+pub fn parse_time_cursor(
+    c: &str,
+) -> Result<(chrono::DateTime<chrono::Utc>, uuid::Uuid), crate::error::AppError> {
+    let bad =
+        || crate::error::AppError::field("cursor", "must be a next_cursor value this API returned");
+    let (at, id) = c.rsplit_once('_').ok_or_else(bad)?;
+    let at = chrono::DateTime::parse_from_rfc3339(at)
+        .map_err(|_| bad())?
+        .with_timezone(&chrono::Utc);
+    Ok((at, id.parse().map_err(|_| bad())?))
+}
+
+/// Cursor `<date>_<uuid>`, for lists in date order.
+pub fn parse_date_cursor(
+    c: &str,
+) -> Result<(chrono::NaiveDate, uuid::Uuid), crate::error::AppError> {
+    let bad =
+        || crate::error::AppError::field("cursor", "must be a next_cursor value this API returned");
+    let (on, id) = c.rsplit_once('_').ok_or_else(bad)?;
+    Ok((
+        on.parse().map_err(|_| bad())?,
+        id.parse().map_err(|_| bad())?,
+    ))
+}
+
+#[cfg(test)]
+mod cursor_tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_junk() {
+        let at = chrono::Utc::now();
+        let id = uuid::Uuid::now_v7();
+        let (t, i) = parse_time_cursor(&time_cursor(at, id)).unwrap();
+        assert_eq!((t.timestamp_micros(), i), (at.timestamp_micros(), id));
+        assert!(parse_time_cursor("nonsense").is_err());
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(parse_date_cursor(&format!("{d}_{id}")).unwrap(), (d, id));
+        assert!(parse_date_cursor("2026-13-01_x").is_err());
     }
 }

@@ -21,6 +21,7 @@ use crate::domain::reviews::{high_risk_confirmation, is_reviewable, Confirmation
 use crate::error::AppError;
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId};
 use crate::services::person_records::placement_for_report;
+use crate::services::triggers;
 use crate::startup::AppState;
 
 const RECORD: &str = "episode";
@@ -257,6 +258,7 @@ pub async fn report(
         .await?;
         let grading = grading_row(&caller, row.id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
+        triggers::evaluate(&mut tx, row.person_id).await?;
         let confirmation = confirmation(
             &state.review_policy,
             &row,
@@ -288,8 +290,16 @@ pub async fn get(
     id: EpisodeId,
 ) -> Result<Episode, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
-        let row = visible(&mut tx, id).await?;
-        tx.audit(AuditEvent::consultation(RECORD, [id.0]));
+        // Partners read what is shared with their agency: the database shows them the
+        // episode and only the shared parts of it, and 404 for anything else.
+        let row = if tx.caller()?.is_partner() {
+            q::find(tx.conn(), id)
+                .await?
+                .ok_or(AppError::NotFound("no such episode"))?
+        } else {
+            visible(&mut tx, id).await?
+        };
+        tx.audit(AuditEvent::consultation(RECORD, [id.0, row.person_id.0]));
         full(&mut tx, &state.review_policy, row).await
     })
 }
@@ -349,6 +359,10 @@ pub async fn change_status(
         if !is_reviewable(to) {
             row = q::clear_review_due(tx.conn(), id).await?;
         }
+        if to == EpisodeStatus::Cancelled {
+            // A cancelled episode never counts: triggers resting on it are withdrawn.
+            triggers::evaluate(&mut tx, row.person_id).await?;
+        }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, &state.review_policy, row).await
     })
@@ -384,6 +398,9 @@ pub async fn regrade(
         let row = q::regrade(tx.conn(), expected_version, &grading, due)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
+        if grading.to_level == RiskLevel::High {
+            triggers::evaluate(&mut tx, row.person_id).await?;
+        }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, &state.review_policy, row).await
     })

@@ -1,12 +1,16 @@
 //! One function per use case: opens the request's transaction, checks the caller in the
 //! domain, calls the data layer, queues audit events, commits. Handlers call one of these.
 
+pub mod actions;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod episodes;
 pub mod person_records;
 pub mod persons;
+pub mod referrals;
+pub mod shares;
+pub mod triggers;
 pub mod users;
 
 use crate::auth::Bearer;

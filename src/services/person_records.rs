@@ -19,6 +19,7 @@ use crate::domain::person_records::{
 use crate::domain::persons::search_names;
 use crate::error::AppError;
 use crate::ids::{MarkerId, MergeId, PersonId, PlacementId, ProtocolProfileId};
+use crate::services::triggers;
 use crate::startup::AppState;
 
 const PERSON: &str = "person";
@@ -49,7 +50,12 @@ pub async fn detail(
     id: PersonId,
 ) -> Result<PersonDetail, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
-        tx.caller()?.require_operational()?;
+        // Partners see a person only behind a record shared with them (the database
+        // decides), and of what hangs off it only the markers, when shared.
+        let caller = tx.caller()?;
+        if !caller.is_partner() {
+            caller.require_person_access()?;
+        }
         let person = people::find(tx.conn(), id)
             .await?
             .ok_or(AppError::NotFound("no such person"))?;
@@ -560,6 +566,9 @@ pub async fn merge(
         )
         .await?;
         let moved = q::apply_merge(tx.conn(), row.id, false).await?;
+        // The survivor's episodes now include the duplicate's; the duplicate has none.
+        triggers::evaluate(&mut tx, s.id).await?;
+        triggers::evaluate(&mut tx, d.id).await?;
         let mut aliases = s.aliases.clone();
         aliases.extend(added);
         set_aliases(&mut tx, &s, aliases).await?;
@@ -654,6 +663,8 @@ pub async fn undo_merge(
             .await?
             .ok_or_else(|| AppError::Conflict("this merge has already been undone".into()))?;
         let moved_back = q::apply_merge(tx.conn(), id, true).await?;
+        triggers::evaluate(&mut tx, s.id).await?;
+        triggers::evaluate(&mut tx, d.id).await?;
         set_aliases(
             &mut tx,
             &s,

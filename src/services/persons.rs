@@ -50,7 +50,7 @@ pub async fn create(
 ) -> Result<PersonRow, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
-        caller.require_operational()?;
+        caller.require_person_access()?;
         if p.looked_after {
             check_child_only(
                 p.date_of_birth,
@@ -88,7 +88,7 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<PersonRow>, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
-        tx.caller()?.require_operational()?;
+        tx.caller()?.require_person_access()?;
         let rows = q::search(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
             RECORD,

@@ -22,6 +22,15 @@ enum Access {
 
 const OPERATIONAL: Access = Access::Roles(&["officer", "supervisor", "mfhc"]);
 const ADMIN_ONLY: Access = Access::Roles(&["admin"]);
+/// Who finds and records persons.
+const PERSON_ACCESS: Access = Access::Roles(&["officer", "supervisor", "mfhc", "early_action"]);
+/// Case workers: triggers, referrals, actions, shares.
+const CASE_WORKERS: Access = Access::Roles(&["supervisor", "mfhc", "early_action"]);
+/// Case workers, and partners (who get past authorization, then see only what is
+/// theirs or shared with them: 404 for the rest).
+const CASE_WORKERS_AND_PARTNERS: Access =
+    Access::Roles(&["supervisor", "mfhc", "early_action", "partner"]);
+const REFERRERS: Access = Access::Roles(&["officer", "supervisor", "mfhc", "early_action"]);
 
 /// The expected access for each endpoint; `None` for a route nobody has classified.
 fn access(method: &Method, path: &str) -> Option<Access> {
@@ -34,6 +43,25 @@ fn access(method: &Method, path: &str) -> Option<Access> {
         (_, p) if p.starts_with("/api/v1/users") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/agencies") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/audit") => ADMIN_ONLY,
+        ("GET" | "POST", "/api/v1/persons") => PERSON_ACCESS,
+        ("GET", "/api/v1/persons/{id}") => {
+            Roles(&["officer", "supervisor", "mfhc", "early_action", "partner"])
+        }
+        ("GET", "/api/v1/episodes/{id}") => Roles(&["officer", "supervisor", "mfhc", "partner"]),
+        ("GET", "/api/v1/trigger-rules" | "/api/v1/trigger-rules/{id}") => SignedIn,
+        (_, p) if p.starts_with("/api/v1/trigger-rules") => Roles(&["admin", "mfhc"]),
+        ("GET", "/api/v1/triggers") => CASE_WORKERS,
+        ("GET", "/api/v1/triggers/{id}") => CASE_WORKERS_AND_PARTNERS,
+        (_, p) if p.starts_with("/api/v1/triggers/") => Roles(&["mfhc"]),
+        ("GET", "/api/v1/referrals/{id}") => {
+            Roles(&["officer", "supervisor", "mfhc", "early_action", "partner"])
+        }
+        (_, "/api/v1/referrals") => REFERRERS,
+        (_, p) if p.starts_with("/api/v1/referrals/") => Roles(&["mfhc", "early_action"]),
+        ("POST", "/api/v1/actions") => CASE_WORKERS,
+        (_, p) if p.starts_with("/api/v1/actions") => CASE_WORKERS_AND_PARTNERS,
+        ("POST", "/api/v1/shares" | "/api/v1/shares/{id}/revoke") => CASE_WORKERS,
+        (_, p) if p.starts_with("/api/v1/shares") => CASE_WORKERS_AND_PARTNERS,
         ("PUT", "/api/v1/persons/{id}/protocols/{protocol}") => Roles(&["mfhc"]),
         ("POST", "/api/v1/persons/{id}/merges" | "/api/v1/person-merges/{id}/undo") => {
             Roles(&["mfhc", "supervisor"])
@@ -57,13 +85,15 @@ fn s(v: &Value) -> String {
     v.as_str().expect("a string").to_owned()
 }
 
-/// District ids by code, from `GET /api/v1/reference`.
+/// District ids by code, from `GET /api/v1/reference`, and the Leeds CSC agency (the
+/// demo partner's).
 struct Districts {
     leeds: Value,
     bradford: Value,
+    csc: Value,
 }
 
-async fn districts(app: &TestApp, token: &str) -> Districts {
+async fn districts(app: &TestApp, token: &str, admin: &str) -> Districts {
     let r = app
         .call("GET", "/api/v1/reference", Some(token), None)
         .await;
@@ -79,7 +109,69 @@ async fn districts(app: &TestApp, token: &str) -> Districts {
     Districts {
         leeds: id("LDS"),
         bradford: id("BFD"),
+        csc: agency(app, admin, "Leeds Children's Social Care").await,
     }
+}
+
+/// An agency's id by name (the admin's list).
+pub(crate) async fn agency(app: &TestApp, admin: &str, name: &str) -> Value {
+    let r = app
+        .call("GET", "/api/v1/agencies?limit=200", Some(admin), None)
+        .await;
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .map(|a| a["id"].clone())
+        .expect("the agency is seeded")
+}
+
+/// A child reported missing by the Leeds MFHC: the person, the episode, and the
+/// first-time trigger it fired.
+async fn missing_child(app: &TestApp, mfhc: &str) -> (Value, Value, Value) {
+    let p = post(
+        app,
+        mfhc,
+        "/api/v1/persons",
+        json!({
+        "given_name": "Matrix", "family_name": "Trigger", "date_of_birth": "2012-01-01" }),
+    )
+    .await;
+    let e = post(
+        app,
+        mfhc,
+        "/api/v1/episodes",
+        crate::episodes::report_body(&p["id"], 1),
+    )
+    .await;
+    let t = app
+        .call(
+            "GET",
+            &format!("/api/v1/triggers?person_id={}", s(&p["id"])),
+            Some(mfhc),
+            None,
+        )
+        .await;
+    let trigger = t.body["items"][0].clone();
+    assert!(trigger.is_object(), "a first-time trigger: {}", t.body);
+    (p, e, trigger)
+}
+
+async fn referral(app: &TestApp, mfhc: &str) -> Value {
+    let p = post(
+        app,
+        mfhc,
+        "/api/v1/persons",
+        json!({ "given_name": "Matrix", "family_name": "Referral" }),
+    )
+    .await;
+    post(app, mfhc, "/api/v1/referrals", referral_body(&p["id"])).await
+}
+
+fn referral_body(person: &Value) -> Value {
+    json!({ "person_id": person, "source": "frontline_officer", "reasons": ["other"],
+            "summary": "Matrix", "lawful_basis": "DPA 2018 s.35" })
 }
 
 /// Ids for a path's placeholders, and the version `If-Match` should carry.
@@ -203,8 +295,48 @@ async fn fixture(
         assert_eq!(m.status, 201, "{}", m.body);
         path = path.replace("{id}", &s(&m.body["id"]));
     }
+    if template.starts_with("/api/v1/trigger-rules/{id}") {
+        let r = post(
+            app,
+            mfhc,
+            "/api/v1/trigger-rules",
+            json!({
+            "name": format!("Matrix rule {n}"), "kind": "high_risk", "district_id": d.leeds }),
+        )
+        .await;
+        path = path.replace("{id}", &s(&r["id"]));
+        version = r["version"].clone();
+    }
+    if template.starts_with("/api/v1/triggers/{id}") {
+        let (_, _, t) = missing_child(app, mfhc).await;
+        path = path.replace("{id}", &s(&t["id"]));
+        version = t["version"].clone();
+    }
+    if template.starts_with("/api/v1/referrals/{id}") {
+        let r = referral(app, mfhc).await;
+        path = path.replace("{id}", &s(&r["id"]));
+        version = r["version"].clone();
+    }
+    if template.starts_with("/api/v1/actions/{id}") {
+        let r = referral(app, mfhc).await;
+        let a = post(app, mfhc, "/api/v1/actions", json!({
+            "referral_id": r["id"], "owner_agency_id": d.csc, "description": "Matrix", "due_on": "2030-01-01" }))
+        .await;
+        path = path.replace("{id}", &s(&a["id"]));
+        version = a["version"].clone();
+    }
+    if template.starts_with("/api/v1/shares/{id}") {
+        let (_, e, _) = missing_child(app, mfhc).await;
+        let sh = post(app, mfhc, "/api/v1/shares", share_body(&e["id"], &d.csc)).await;
+        path = path.replace("{id}", &s(&sh["id"]));
+    }
     assert!(!path.contains('{'), "no fixture for {template}");
     Fixture { path, version }
+}
+
+pub(crate) fn share_body(episode: &Value, agency: &Value) -> Value {
+    json!({ "record_type": "episode", "record_id": episode, "agency_id": agency, "parts": ["summary"],
+            "purpose": "Return interview", "lawful_basis": "DPA 2018 s.35" })
 }
 
 fn profile() -> Value {
@@ -283,6 +415,45 @@ async fn body(
         }
         "/api/v1/episodes/{id}/return-interview" => json!({ "status": "offered" }),
         "/api/v1/episodes/{id}/close" => json!({ "no_interview_reason": "Declined" }),
+        "/api/v1/trigger-rules" => {
+            json!({ "name": format!("New rule {n}"), "kind": "high_risk", "district_id": d.leeds })
+        }
+        "/api/v1/trigger-rules/{id}" => json!({ "enabled": false }),
+        "/api/v1/triggers/{id}/acknowledge" => json!({}),
+        "/api/v1/triggers/{id}/plan" => json!({ "summary": "Plan", "review_on": "2030-01-01" }),
+        "/api/v1/triggers/{id}/close" => json!({ "note": "Done" }),
+        "/api/v1/triggers/{id}/referral" => {
+            json!({ "summary": "From a trigger", "lawful_basis": "DPA 2018 s.35" })
+        }
+        "/api/v1/referrals" => {
+            let p = post(
+                app,
+                mfhc,
+                "/api/v1/persons",
+                json!({ "given_name": "Refer", "family_name": "Me" }),
+            )
+            .await;
+            referral_body(&p["id"])
+        }
+        "/api/v1/referrals/{id}/status" => json!({ "status": "triage" }),
+        "/api/v1/referrals/{id}/triage-meetings" => {
+            json!({ "held_on": "2026-01-01", "attendee_agency_ids": [d.csc], "decisions": "Accept" })
+        }
+        "/api/v1/referrals/{id}/plan" => {
+            json!({ "lead_practitioner": "J. Doe", "lead_agency_id": d.csc, "goals": "Goals",
+                    "review_dates": [chrono::Utc::now().date_naive() + chrono::Duration::days(42)] })
+        }
+        "/api/v1/referrals/{id}/consent" => json!({ "consent": "given", "by": "young_person" }),
+        "/api/v1/actions" => {
+            let r = referral(app, mfhc).await;
+            json!({ "referral_id": r["id"], "owner_agency_id": d.csc, "description": "Call", "due_on": "2030-01-01" })
+        }
+        "/api/v1/actions/{id}" => json!({ "status": "in_progress" }),
+        "/api/v1/shares" => {
+            let (_, e, _) = missing_child(app, mfhc).await;
+            share_body(&e["id"], &d.csc)
+        }
+        "/api/v1/shares/{id}/revoke" => json!({ "reason": "Matrix" }),
         other => panic!("no body for {method} {other}: add one"),
     })
 }
@@ -305,7 +476,7 @@ async fn every_role_is_refused_or_let_in_exactly_as_the_matrix_says() {
     let app = spawn_app().await;
     let (admin, _) = app.login(ADMIN).await;
     let (mfhc, _) = app.login(MFHC).await;
-    let d = districts(&app, &mfhc).await;
+    let d = districts(&app, &mfhc, &admin).await;
     // One login per role (logins are throttled); no allowed call ends its own session.
     let mut tokens = Vec::new();
     for (role, email, password) in DEMO_USERS {

@@ -1,0 +1,279 @@
+//! `/trigger-rules`: the repeat-missing rules as data (admins; MFHCs for their district).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::extract::{created, versioned, IfMatch, Meta};
+use super::types::{double_option, FieldErrors, Page};
+use crate::auth::Bearer;
+use crate::db::triggers::RuleRow;
+use crate::domain::triggers::{Condition, RuleKind};
+use crate::error::{AppError, Problem};
+use crate::ids::{DistrictId, TriggerRuleId, UserId};
+use crate::services;
+use crate::services::triggers::{RuleDetail, RuleInput, RuleUpdate};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct RuleResponse {
+    pub id: TriggerRuleId,
+    #[schema(example = "Sudden multiple: 2 episodes within 7 days")]
+    pub name: String,
+    pub kind: RuleKind,
+    /// `episodes_within` only.
+    pub min_episodes: Option<i32>,
+    /// `episodes_within` only.
+    pub within_days: Option<i32>,
+    /// `null`: force-wide.
+    pub district_id: Option<DistrictId>,
+    pub enabled: bool,
+    /// An unacknowledged trigger escalates this many hours after it fired.
+    pub escalate_after_hours: i32,
+    pub version: i32,
+    /// `null` for the seeded defaults.
+    pub created_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<RuleRow> for RuleResponse {
+    fn from(r: RuleRow) -> Self {
+        RuleResponse {
+            id: r.id,
+            name: r.name,
+            kind: r.kind,
+            min_episodes: r.min_episodes,
+            within_days: r.within_days,
+            district_id: r.district_id,
+            enabled: r.enabled,
+            escalate_after_hours: r.escalate_after_hours,
+            version: r.version,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RuleVersionResponse {
+    pub version: i32,
+    /// The rule as it was at this version.
+    #[schema(value_type = Object)]
+    pub content: serde_json::Value,
+    pub changed_by: Option<UserId>,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// A rule with every version of it, oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct RuleDetailResponse {
+    #[serde(flatten)]
+    pub rule: RuleResponse,
+    pub versions: Vec<RuleVersionResponse>,
+}
+
+impl From<RuleDetail> for RuleDetailResponse {
+    fn from(d: RuleDetail) -> Self {
+        RuleDetailResponse {
+            rule: d.rule.into(),
+            versions: d
+                .versions
+                .into_iter()
+                .map(|v| RuleVersionResponse {
+                    version: v.version,
+                    content: v.content,
+                    changed_by: v.changed_by,
+                    changed_at: v.changed_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRuleRequest {
+    #[schema(example = "Leeds: 4 episodes within 30 days")]
+    pub name: String,
+    pub kind: RuleKind,
+    #[schema(example = 4)]
+    pub min_episodes: Option<i32>,
+    #[schema(example = 30)]
+    pub within_days: Option<i32>,
+    /// Omit for a force-wide rule (admins and force-wide MFHCs only).
+    pub district_id: Option<DistrictId>,
+    /// Default `true`.
+    pub enabled: Option<bool>,
+    /// 1–720, default 24.
+    pub escalate_after_hours: Option<i32>,
+}
+
+fn check_hours(f: &mut FieldErrors, hours: Option<i32>) -> Option<i32> {
+    match hours {
+        Some(h) if !(1..=720).contains(&h) => {
+            f.push("escalate_after_hours", "must be from 1 to 720");
+            None
+        }
+        other => other,
+    }
+}
+
+impl TryFrom<CreateRuleRequest> for RuleInput {
+    type Error = AppError;
+    fn try_from(r: CreateRuleRequest) -> Result<Self, AppError> {
+        let mut f = FieldErrors::new();
+        let name = f.text("name", &r.name, true, 200);
+        let condition = f.check_field(Condition::from_parts(r.kind, r.min_episodes, r.within_days));
+        let hours = check_hours(&mut f, r.escalate_after_hours);
+        let input = (|| {
+            Some(RuleInput {
+                name: name?,
+                condition: condition?,
+                district_id: r.district_id,
+                enabled: r.enabled.unwrap_or(true),
+                escalate_after_hours: hours.unwrap_or(24),
+            })
+        })();
+        f.done(input)
+    }
+}
+
+/// Only fields present change; `"district_id": null` makes the rule force-wide.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRuleRequest {
+    pub name: Option<String>,
+    pub min_episodes: Option<i32>,
+    pub within_days: Option<i32>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Uuid, nullable)]
+    pub district_id: Option<Option<DistrictId>>,
+    pub enabled: Option<bool>,
+    pub escalate_after_hours: Option<i32>,
+}
+
+impl TryFrom<UpdateRuleRequest> for RuleUpdate {
+    type Error = AppError;
+    fn try_from(r: UpdateRuleRequest) -> Result<Self, AppError> {
+        let mut f = FieldErrors::new();
+        let name = r.name.as_deref().map(|n| f.text("name", n, true, 200));
+        let hours = check_hours(&mut f, r.escalate_after_hours);
+        let update = RuleUpdate {
+            name: name.flatten(),
+            min_episodes: r.min_episodes,
+            within_days: r.within_days,
+            district_id: r.district_id,
+            enabled: r.enabled,
+            escalate_after_hours: hours,
+        };
+        f.done(Some(update))
+    }
+}
+
+/// Every rule, by name.
+#[utoipa::path(get, path = "/api/v1/trigger-rules", tag = "triggers", security(("bearer" = [])), responses(
+    (status = 200, body = Page<RuleResponse>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+) -> Result<HttpResponse, AppError> {
+    let rows = services::triggers::list_rules(&state, &bearer, meta.audit).await?;
+    Ok(HttpResponse::Ok().json(Page::<RuleResponse> {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Add a rule (admins; MFHCs for their own district).
+#[utoipa::path(post, path = "/api/v1/trigger-rules", tag = "triggers", security(("bearer" = [])),
+    request_body = CreateRuleRequest, responses(
+    (status = 201, body = RuleDetailResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    body: web::Json<CreateRuleRequest>,
+) -> Result<HttpResponse, AppError> {
+    let input = RuleInput::try_from(body.into_inner())?;
+    let d = services::triggers::create_rule(&state, &bearer, meta.audit, input).await?;
+    let location = format!("/api/v1/trigger-rules/{}", d.rule.id);
+    Ok(created(
+        location,
+        d.rule.version,
+        RuleDetailResponse::from(d),
+    ))
+}
+
+/// A rule and its versions.
+#[utoipa::path(get, path = "/api/v1/trigger-rules/{id}", tag = "triggers", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Rule id")), responses(
+    (status = 200, body = RuleDetailResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<TriggerRuleId>,
+) -> Result<HttpResponse, AppError> {
+    let d = services::triggers::get_rule(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(versioned(
+        StatusCode::OK,
+        d.rule.version,
+        RuleDetailResponse::from(d),
+    ))
+}
+
+/// Change a rule (send `If-Match`): thresholds, scope, enabled, escalation time. The
+/// kind never changes. Triggers already fired keep the version that fired them.
+#[utoipa::path(patch, path = "/api/v1/trigger-rules/{id}", tag = "triggers", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Rule id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdateRuleRequest, responses(
+    (status = 200, body = RuleDetailResponse, headers(("ETag" = String))),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<TriggerRuleId>,
+    if_match: IfMatch,
+    body: web::Json<UpdateRuleRequest>,
+) -> Result<HttpResponse, AppError> {
+    let u = RuleUpdate::try_from(body.into_inner())?;
+    let d = services::triggers::update_rule(
+        &state,
+        &bearer,
+        meta.audit,
+        id.into_inner(),
+        if_match.0,
+        u,
+    )
+    .await?;
+    Ok(versioned(
+        StatusCode::OK,
+        d.rule.version,
+        RuleDetailResponse::from(d),
+    ))
+}

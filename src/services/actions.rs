@@ -1,0 +1,296 @@
+//! Partner actions: set by case workers on an episode, a trigger (its plan) or a
+//! referral, owned by an agency; the owning agency's partners move them on.
+
+use chrono::{NaiveDate, Utc};
+
+use crate::auth::Bearer;
+use crate::db::actions::{self as q, ActionChanges, ActionFilter, ActionRow, NewAction};
+use crate::db::{AuditContext, Tx};
+use crate::domain::actions::{check_due, ActionStatus};
+use crate::domain::audit::{AuditEvent, Operation};
+use crate::domain::episodes::EpisodeStatus;
+use crate::error::AppError;
+use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, ReferralId, TriggerId, UserId};
+use crate::services::triggers::check_agencies;
+use crate::startup::AppState;
+
+const ACTION: &str = "action";
+
+/// The record an action belongs to.
+#[derive(Debug, Clone, Copy)]
+pub enum Parent {
+    Episode(EpisodeId),
+    Trigger(TriggerId),
+    Referral(ReferralId),
+}
+
+/// A new action, already parsed.
+#[derive(Debug, Clone)]
+pub struct ActionInput {
+    pub parent: Parent,
+    pub owner_agency_id: AgencyId,
+    pub owner_user_id: Option<UserId>,
+    pub description: String,
+    pub due_on: NaiveDate,
+}
+
+/// A change, already parsed. Partners may change only `status`, `outcome` and
+/// `owner_user_id` (within their agency).
+#[derive(Debug, Clone, Default)]
+pub struct ActionUpdate {
+    pub status: Option<ActionStatus>,
+    pub outcome: Option<String>,
+    pub description: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub owner_agency_id: Option<AgencyId>,
+    pub owner_user_id: Option<Option<UserId>>,
+}
+
+/// The parent's district, if the caller can see a parent that can still take actions.
+async fn parent_district(tx: &mut Tx, parent: Parent) -> Result<DistrictId, AppError> {
+    match parent {
+        Parent::Episode(id) => {
+            let e = crate::db::episodes::find(tx.conn(), id)
+                .await?
+                .ok_or_else(|| AppError::field("episode_id", "no such episode"))?;
+            if e.status == EpisodeStatus::Cancelled {
+                return Err(AppError::Conflict(
+                    "the episode was cancelled: it takes no actions".into(),
+                ));
+            }
+            Ok(e.district_id)
+        }
+        Parent::Trigger(id) => {
+            let t = crate::db::triggers::find(tx.conn(), id)
+                .await?
+                .ok_or_else(|| AppError::field("trigger_id", "no such trigger"))?;
+            if !t.status.is_live() {
+                return Err(AppError::Conflict(format!(
+                    "the trigger is {}: it takes no more actions",
+                    t.status
+                )));
+            }
+            Ok(t.district_id)
+        }
+        Parent::Referral(id) => {
+            let r = crate::db::referrals::find(tx.conn(), id)
+                .await?
+                .ok_or_else(|| AppError::field("referral_id", "no such referral"))?;
+            if r.status.next().is_empty() {
+                return Err(AppError::Conflict(format!(
+                    "the referral is {}: it takes no more actions",
+                    r.status
+                )));
+            }
+            Ok(r.district_id)
+        }
+    }
+}
+
+/// A named owner must be an active user of the owning agency.
+async fn check_owner_user(
+    tx: &mut Tx,
+    user: Option<UserId>,
+    agency: AgencyId,
+) -> Result<(), AppError> {
+    match user {
+        Some(u) if !q::user_in_agency(tx.conn(), u, agency).await? => Err(AppError::field(
+            "owner_user_id",
+            "no active user of the owning agency has this id",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    a: ActionInput,
+) -> Result<ActionRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        caller.require_case_worker()?;
+        check_due(a.due_on, Utc::now().date_naive()).map_err(|m| AppError::field("due_on", m))?;
+        let district = parent_district(&mut tx, a.parent).await?;
+        if !caller.covers(district) {
+            return Err(AppError::Forbidden(
+                "actions are set by the district that owns the record",
+            ));
+        }
+        check_agencies(&mut tx, "owner_agency_id", &[a.owner_agency_id]).await?;
+        check_owner_user(&mut tx, a.owner_user_id, a.owner_agency_id).await?;
+        let (episode_id, trigger_id, referral_id) = match a.parent {
+            Parent::Episode(e) => (Some(e), None, None),
+            Parent::Trigger(t) => (None, Some(t), None),
+            Parent::Referral(r) => (None, None, Some(r)),
+        };
+        let row = q::insert(
+            tx.conn(),
+            &NewAction {
+                id: ActionId::new(),
+                episode_id,
+                trigger_id,
+                referral_id,
+                district_id: district,
+                owner_agency_id: a.owner_agency_id,
+                owner_user_id: a.owner_user_id,
+                description: a.description,
+                due_on: a.due_on,
+                created_by: caller.user_id,
+                updated_by: caller.user_id,
+            },
+        )
+        .await?;
+        tx.audit(AuditEvent::new(Operation::Collection, ACTION, [row.id.0]));
+        Ok(row)
+    })
+}
+
+/// The action if the caller may see it (a partner: only its agency's); 404 otherwise.
+async fn visible(tx: &mut Tx, id: ActionId) -> Result<ActionRow, AppError> {
+    let caller = tx.caller()?;
+    if !caller.is_partner() {
+        caller.require_case_worker()?;
+    }
+    q::find(tx.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound("no such action"))
+}
+
+pub async fn get(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: ActionId,
+) -> Result<ActionRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let row = visible(&mut tx, id).await?;
+        tx.audit(AuditEvent::consultation(ACTION, [id.0]));
+        Ok(row)
+    })
+}
+
+pub async fn list(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    mut filter: ActionFilter,
+    limit: i64,
+) -> Result<Vec<ActionRow>, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?;
+        if !caller.is_partner() {
+            caller.require_case_worker()?;
+        }
+        filter.today = Some(Utc::now().date_naive());
+        let rows = q::list(tx.conn(), &filter, limit).await?;
+        tx.audit(AuditEvent::consultation(
+            ACTION,
+            rows.iter().map(|r| r.id.0),
+        ));
+        Ok(rows)
+    })
+}
+
+pub async fn update(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: ActionId,
+    expected_version: i32,
+    u: ActionUpdate,
+) -> Result<ActionRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        let current = visible(&mut tx, id).await?;
+        if caller.is_partner() {
+            if u.description.is_some() || u.due_on.is_some() || u.owner_agency_id.is_some() {
+                return Err(AppError::Forbidden(
+                    "partners change only the status, outcome and named owner of their agency's actions",
+                ));
+            }
+        } else if !caller.covers(current.district_id) {
+            return Err(AppError::Forbidden(
+                "actions are changed by the district that set them",
+            ));
+        }
+        if current.version != expected_version {
+            return Err(AppError::PreconditionFailed);
+        }
+        if current.status.is_finished() {
+            return Err(AppError::Conflict(format!(
+                "the action is {}: it no longer changes",
+                current.status
+            )));
+        }
+        let mut changes = ActionChanges {
+            description: u.description,
+            due_on: u.due_on,
+            owner_agency_id: u.owner_agency_id,
+            owner_user_id: u.owner_user_id,
+            status: None,
+            outcome: None,
+            completed_at: None,
+            updated_by: caller.user_id,
+        };
+        if let Some(due) = u.due_on {
+            check_due(due, Utc::now().date_naive()).map_err(|m| AppError::field("due_on", m))?;
+        }
+        let agency = u.owner_agency_id.unwrap_or(current.owner_agency_id);
+        if let Some(a) = u.owner_agency_id {
+            check_agencies(&mut tx, "owner_agency_id", &[a]).await?;
+        }
+        // A new agency drops the named owner unless one of its users is named.
+        let owner = match u.owner_user_id {
+            Some(o) => o,
+            None if agency != current.owner_agency_id => {
+                changes.owner_user_id = Some(None);
+                None
+            }
+            None => current.owner_user_id,
+        };
+        check_owner_user(&mut tx, owner, agency).await?;
+        match u.status.filter(|s| *s != current.status) {
+            Some(to) if !current.status.next().contains(&to) => {
+                return Err(AppError::IllegalTransition {
+                    from: current.status.as_str(),
+                    to: to.as_str(),
+                    allowed: current.status.next().iter().map(|s| s.as_str()).collect(),
+                })
+            }
+            Some(to) if to.is_finished() => {
+                let outcome = u.outcome.ok_or_else(|| {
+                    AppError::field(
+                        "outcome",
+                        "say what came of it (done) or why not (cancelled)",
+                    )
+                })?;
+                changes.status = Some(to);
+                changes.outcome = Some(outcome);
+                changes.completed_at = Some(Utc::now());
+            }
+            Some(to) => {
+                if u.outcome.is_some() {
+                    return Err(AppError::field(
+                        "outcome",
+                        "an outcome is recorded when the action is done or cancelled",
+                    ));
+                }
+                changes.status = Some(to);
+            }
+            None if u.outcome.is_some() => {
+                return Err(AppError::field(
+                    "outcome",
+                    "an outcome is recorded when the action is done or cancelled",
+                ))
+            }
+            None => {}
+        }
+        let row = q::update(tx.conn(), id, expected_version, &changes)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(ACTION, id.0));
+        Ok(row)
+    })
+}

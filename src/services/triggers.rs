@@ -1,0 +1,527 @@
+//! Repeat-missing triggers: evaluation (run inside whatever transaction changed a
+//! person's episodes), the rules that drive it, and the coordinator's workflow:
+//! acknowledge, record the plan, raise a referral, close.
+
+use chrono::{NaiveDate, Utc};
+
+use crate::auth::Bearer;
+use crate::db::triggers::{
+    self as q, NewRule, PlanRow, RuleChanges, RuleRow, RuleVersionRow, TriggerFilter, TriggerRow,
+};
+use crate::db::{AuditContext, Tx};
+use crate::domain::accounts::Role;
+use crate::domain::audit::{AuditEvent, Operation};
+use crate::domain::persons::is_child;
+use crate::domain::referrals::ReferralReason;
+use crate::domain::triggers::{
+    check_transition, evaluate as decide, Condition, CountedEpisode, LiveTrigger, Rule, RuleKind,
+    TriggerStatus,
+};
+use crate::error::AppError;
+use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriggerId, TriggerRuleId};
+use crate::services::referrals::{self, Referral, ReferralInput};
+use crate::startup::AppState;
+
+const TRIGGER: &str = "trigger";
+const RULE: &str = "trigger_rule";
+
+/// Who manages rules (district MFHCs only their district's).
+const RULE_MANAGERS: &[Role] = &[Role::Admin, Role::Mfhc];
+
+fn rule_of(r: &RuleRow) -> Option<Rule> {
+    Some(Rule {
+        id: r.id,
+        condition: Condition::from_parts(r.kind, r.min_episodes, r.within_days).ok()?,
+        district_id: r.district_id,
+        enabled: r.enabled,
+    })
+}
+
+/// Re-evaluates every rule for `person` in the caller's transaction: fires what is now
+/// satisfied, withdraws what has lost its basis. Returns the triggers fired.
+pub async fn evaluate(tx: &mut Tx, person: PersonId) -> Result<Vec<TriggerId>, AppError> {
+    let episodes: Vec<CountedEpisode> = q::inputs(tx.conn(), person)
+        .await?
+        .into_iter()
+        .map(|e| CountedEpisode {
+            id: e.episode_id,
+            district_id: e.district_id,
+            child: e
+                .date_of_birth
+                .map(|dob| is_child(dob, e.reported_at.date_naive())),
+            reported_at: e.reported_at,
+            out_of_area: e.out_of_area,
+            ever_high: e.ever_high,
+        })
+        .collect();
+    let rules: Vec<Rule> = q::rules(tx.conn())
+        .await?
+        .iter()
+        .filter_map(rule_of)
+        .collect();
+    let live: Vec<LiveTrigger> = q::live(tx.conn(), person)
+        .await?
+        .into_iter()
+        .map(|t| LiveTrigger {
+            id: t.id,
+            rule_id: t.rule_id,
+            kind: t.kind,
+            status: t.status,
+            anchor: t.anchor_episode_id,
+            basis: t.basis_episode_ids,
+        })
+        .collect();
+    let decision = decide(&rules, &episodes, &live);
+    let mut withdrawn = Vec::new();
+    for w in &decision.withdraw {
+        if q::withdraw(tx.conn(), w.trigger_id, w.reason).await? {
+            withdrawn.push(w.trigger_id.0);
+        } else {
+            tracing::warn!(trigger = %w.trigger_id, "the database kept a trigger evaluation withdrew");
+        }
+    }
+    let mut fired = Vec::new();
+    for f in &decision.fire {
+        let id = TriggerId::new();
+        if q::fire(tx.conn(), id, person, f).await? {
+            fired.push(id);
+        }
+    }
+    if !fired.is_empty() {
+        tx.audit(AuditEvent::new(
+            Operation::Collection,
+            TRIGGER,
+            std::iter::once(person.0).chain(fired.iter().map(|t| t.0)),
+        ));
+    }
+    if !withdrawn.is_empty() {
+        tx.audit(AuditEvent::new(
+            Operation::Alteration,
+            TRIGGER,
+            std::iter::once(person.0).chain(withdrawn),
+        ));
+    }
+    Ok(fired)
+}
+
+// Rules --------------------------------------------------------------------------------------
+
+/// A rule as asked for, already parsed.
+#[derive(Debug, Clone)]
+pub struct RuleInput {
+    pub name: String,
+    pub condition: Condition,
+    pub district_id: Option<DistrictId>,
+    pub enabled: bool,
+    pub escalate_after_hours: i32,
+}
+
+/// A partial change, already parsed (thresholds are checked against the rule's kind).
+#[derive(Debug, Clone, Default)]
+pub struct RuleUpdate {
+    pub name: Option<String>,
+    pub min_episodes: Option<i32>,
+    pub within_days: Option<i32>,
+    pub district_id: Option<Option<DistrictId>>,
+    pub enabled: Option<bool>,
+    pub escalate_after_hours: Option<i32>,
+}
+
+/// A rule and every version of it, oldest first.
+#[derive(Debug, Clone)]
+pub struct RuleDetail {
+    pub rule: RuleRow,
+    pub versions: Vec<RuleVersionRow>,
+}
+
+/// District MFHCs manage only their own district's rules; admins and force-wide MFHCs
+/// manage all, force-wide ones included.
+fn check_rule_scope(tx: &Tx, district: Option<DistrictId>) -> Result<(), AppError> {
+    let caller = tx.caller()?;
+    caller.require_any(RULE_MANAGERS)?;
+    match (caller.role, caller.district_id) {
+        (Role::Mfhc, Some(own)) if district != Some(own) => Err(AppError::Forbidden(
+            "a district MFHC manages only their own district's rules",
+        )),
+        _ => Ok(()),
+    }
+}
+
+async fn check_district(tx: &mut Tx, district: Option<DistrictId>) -> Result<(), AppError> {
+    if let Some(d) = district {
+        if !crate::db::districts::missing(tx.conn(), &[d])
+            .await?
+            .is_empty()
+        {
+            return Err(AppError::field("district_id", "no such district"));
+        }
+    }
+    Ok(())
+}
+
+pub async fn list_rules(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+) -> Result<Vec<RuleRow>, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?;
+        Ok(q::rules(tx.conn()).await?)
+    })
+}
+
+pub async fn get_rule(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: TriggerRuleId,
+) -> Result<RuleDetail, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?;
+        let rule = q::find_rule(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such trigger rule"))?;
+        let versions = q::rule_versions(tx.conn(), id).await?;
+        Ok(RuleDetail { rule, versions })
+    })
+}
+
+pub async fn create_rule(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    r: RuleInput,
+) -> Result<RuleDetail, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        check_rule_scope(&tx, r.district_id)?;
+        check_district(&mut tx, r.district_id).await?;
+        let (min_episodes, within_days) = match r.condition {
+            Condition::EpisodesWithin { min, days } => (Some(min as i32), Some(days as i32)),
+            _ => (None, None),
+        };
+        let by = tx.caller()?.user_id;
+        let rule = q::insert_rule(
+            tx.conn(),
+            &NewRule {
+                id: TriggerRuleId::new(),
+                name: r.name,
+                kind: r.condition.kind(),
+                min_episodes,
+                within_days,
+                district_id: r.district_id,
+                enabled: r.enabled,
+                escalate_after_hours: r.escalate_after_hours,
+                created_by: by,
+            },
+        )
+        .await?;
+        tx.audit(AuditEvent::new(Operation::Collection, RULE, [rule.id.0]));
+        let versions = q::rule_versions(tx.conn(), rule.id).await?;
+        Ok(RuleDetail { rule, versions })
+    })
+}
+
+pub async fn update_rule(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: TriggerRuleId,
+    expected_version: i32,
+    u: RuleUpdate,
+) -> Result<RuleDetail, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_any(RULE_MANAGERS)?;
+        let current = q::find_rule(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such trigger rule"))?;
+        check_rule_scope(&tx, current.district_id)?;
+        let district = u.district_id.unwrap_or(current.district_id);
+        check_rule_scope(&tx, district)?;
+        check_district(&mut tx, district).await?;
+        Condition::from_parts(
+            current.kind,
+            u.min_episodes.or(current.min_episodes),
+            u.within_days.or(current.within_days),
+        )
+        .map_err(|(f, m)| AppError::field(f, m))?;
+        if current.version != expected_version {
+            return Err(AppError::PreconditionFailed);
+        }
+        let changes = RuleChanges {
+            name: u.name,
+            min_episodes: u.min_episodes,
+            within_days: u.within_days,
+            district_id: u.district_id,
+            enabled: u.enabled,
+            escalate_after_hours: u.escalate_after_hours,
+        };
+        let rule = q::update_rule(tx.conn(), id, expected_version, &changes)
+            .await?
+            .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RULE, id.0));
+        let versions = q::rule_versions(tx.conn(), id).await?;
+        Ok(RuleDetail { rule, versions })
+    })
+}
+
+// Triggers -----------------------------------------------------------------------------------
+
+/// A trigger with its plan and the referral raised from it, as far as the caller may see.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub row: TriggerRow,
+    pub plan: Option<PlanRow>,
+    pub referral_id: Option<ReferralId>,
+}
+
+async fn full(tx: &mut Tx, row: TriggerRow) -> Result<Trigger, AppError> {
+    let plan = q::find_plan(tx.conn(), row.id).await?;
+    let referral_id = crate::db::referrals::find_by_trigger(tx.conn(), row.id)
+        .await?
+        .map(|r| r.id);
+    Ok(Trigger {
+        row,
+        plan,
+        referral_id,
+    })
+}
+
+/// The trigger if the caller may see it; 404 otherwise (never revealing that it exists).
+async fn visible(tx: &mut Tx, id: TriggerId) -> Result<TriggerRow, AppError> {
+    let caller = tx.caller()?;
+    if !caller.is_partner() {
+        caller.require_case_worker()?;
+    }
+    q::find(tx.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound("no such trigger"))
+}
+
+/// The visible trigger at `expected_version`, for an MFHC of its district to change.
+async fn for_update(
+    tx: &mut Tx,
+    id: TriggerId,
+    expected_version: Option<i32>,
+) -> Result<TriggerRow, AppError> {
+    tx.caller()?.require_any(&[Role::Mfhc])?;
+    let row = visible(tx, id).await?;
+    if !tx.caller()?.covers(row.district_id) {
+        return Err(AppError::Forbidden(
+            "only the MFHC of the trigger's district works it",
+        ));
+    }
+    if expected_version.is_some_and(|v| v != row.version) {
+        return Err(AppError::PreconditionFailed);
+    }
+    Ok(row)
+}
+
+fn illegal(from: TriggerStatus, to: TriggerStatus, allowed: &[TriggerStatus]) -> AppError {
+    AppError::IllegalTransition {
+        from: from.as_str(),
+        to: to.as_str(),
+        allowed: allowed.iter().map(|s| s.as_str()).collect(),
+    }
+}
+
+async fn move_to(
+    tx: &mut Tx,
+    current: &TriggerRow,
+    to: TriggerStatus,
+    note: Option<&str>,
+) -> Result<TriggerRow, AppError> {
+    check_transition(current.status, to).map_err(|allowed| illegal(current.status, to, allowed))?;
+    let by = tx.caller()?.user_id;
+    q::set_status(tx.conn(), current.id, current.version, to, by, note)
+        .await?
+        .ok_or(AppError::PreconditionFailed)
+}
+
+pub async fn list(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    filter: TriggerFilter,
+    limit: i64,
+) -> Result<Vec<TriggerRow>, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_case_worker()?;
+        let rows = q::list(tx.conn(), &filter, limit).await?;
+        tx.audit(AuditEvent::consultation(
+            TRIGGER,
+            rows.iter().map(|r| r.id.0),
+        ));
+        Ok(rows)
+    })
+}
+
+pub async fn get(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: TriggerId,
+) -> Result<Trigger, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let row = visible(&mut tx, id).await?;
+        tx.audit(AuditEvent::consultation(TRIGGER, [id.0, row.person_id.0]));
+        full(&mut tx, row).await
+    })
+}
+
+pub async fn acknowledge(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: TriggerId,
+    expected_version: i32,
+) -> Result<Trigger, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let current = for_update(&mut tx, id, Some(expected_version)).await?;
+        let row = move_to(&mut tx, &current, TriggerStatus::Acknowledged, None).await?;
+        tx.audit(AuditEvent::alteration(TRIGGER, id.0));
+        full(&mut tx, row).await
+    })
+}
+
+/// The trigger plan as given, already parsed.
+#[derive(Debug, Clone)]
+pub struct PlanInput {
+    pub summary: String,
+    pub agency_ids: Vec<AgencyId>,
+    pub review_on: NaiveDate,
+}
+
+/// Agencies a plan, meeting or action names: each must exist and be active.
+pub async fn check_agencies(tx: &mut Tx, field: &str, ids: &[AgencyId]) -> Result<(), AppError> {
+    for id in ids {
+        match crate::db::agencies::find(tx.conn(), *id).await? {
+            Some(a) if a.active => {}
+            Some(_) => return Err(AppError::field(field, &format!("agency {id} is inactive"))),
+            None => return Err(AppError::field(field, &format!("no such agency {id}"))),
+        }
+    }
+    Ok(())
+}
+
+/// Records the trigger plan (or replaces it): the trigger moves to `plan_recorded`.
+pub async fn put_plan(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: TriggerId,
+    expected_version: i32,
+    p: PlanInput,
+) -> Result<Trigger, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let current = for_update(&mut tx, id, Some(expected_version)).await?;
+        check_transition(current.status, TriggerStatus::PlanRecorded)
+            .map_err(|allowed| illegal(current.status, TriggerStatus::PlanRecorded, allowed))?;
+        if p.review_on < Utc::now().date_naive() {
+            return Err(AppError::field(
+                "review_on",
+                "the review date has already passed",
+            ));
+        }
+        check_agencies(&mut tx, "agency_ids", &p.agency_ids).await?;
+        let now = Utc::now();
+        let by = tx.caller()?.user_id;
+        q::put_plan(
+            tx.conn(),
+            &PlanRow {
+                trigger_id: id,
+                summary: p.summary,
+                agency_ids: p.agency_ids,
+                review_on: p.review_on,
+                version: 1,
+                recorded_by: by,
+                recorded_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+        let row = move_to(&mut tx, &current, TriggerStatus::PlanRecorded, None).await?;
+        tx.audit(AuditEvent::alteration(TRIGGER, id.0));
+        full(&mut tx, row).await
+    })
+}
+
+pub async fn close(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: TriggerId,
+    expected_version: i32,
+    note: String,
+) -> Result<Trigger, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let current = for_update(&mut tx, id, Some(expected_version)).await?;
+        let row = move_to(&mut tx, &current, TriggerStatus::Closed, Some(&note)).await?;
+        tx.audit(AuditEvent::alteration(TRIGGER, id.0));
+        full(&mut tx, row).await
+    })
+}
+
+/// The referral reason a trigger's kind suggests.
+fn reason_for(kind: RuleKind, row: &TriggerRow) -> ReferralReason {
+    match kind {
+        RuleKind::FirstTimeChild => ReferralReason::FirstTimeMissing,
+        RuleKind::EpisodesWithin
+            if row.window_end - row.window_start <= chrono::Duration::days(7) =>
+        {
+            ReferralReason::SuddenMultipleMissing
+        }
+        RuleKind::EpisodesWithin => ReferralReason::RepeatMissing,
+        RuleKind::OutOfAreaPlacement | RuleKind::HighRisk => ReferralReason::Other,
+    }
+}
+
+/// What a referral raised from a trigger needs beyond the trigger itself.
+#[derive(Debug, Clone)]
+pub struct RaiseInput {
+    /// Defaults to the reason the trigger's kind suggests.
+    pub reasons: Vec<ReferralReason>,
+    pub summary: String,
+    pub lawful_basis: String,
+}
+
+/// Raises an Early Action referral from an acknowledged trigger, in one call.
+pub async fn raise_referral(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: TriggerId,
+    r: RaiseInput,
+) -> Result<Referral, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let trigger = for_update(&mut tx, id, None).await?;
+        if !matches!(
+            trigger.status,
+            TriggerStatus::Acknowledged | TriggerStatus::PlanRecorded
+        ) {
+            return Err(AppError::Conflict(format!(
+                "a referral is raised from an acknowledged trigger; this one is {}",
+                trigger.status
+            )));
+        }
+        let reasons = if r.reasons.is_empty() {
+            vec![reason_for(trigger.kind, &trigger)]
+        } else {
+            r.reasons
+        };
+        let row = referrals::insert(
+            &mut tx,
+            ReferralInput {
+                person_id: trigger.person_id,
+                district_id: Some(trigger.district_id),
+                source: crate::domain::referrals::ReferralSource::MissingTrigger,
+                source_agency_id: None,
+                trigger_id: Some(id),
+                reasons,
+                summary: r.summary,
+                lawful_basis: r.lawful_basis,
+            },
+        )
+        .await?;
+        referrals::full(&mut tx, row).await
+    })
+}
