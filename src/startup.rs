@@ -64,6 +64,7 @@ impl Application {
             review_policy: cfg.review_policy,
         });
         crate::auth::password::warm_up();
+        spawn_escalations(state.db.clone());
         let port = cfg.listener.local_addr()?.port();
         let server = HttpServer::new(move || {
             App::new()
@@ -98,6 +99,26 @@ impl Application {
     pub fn server(self) -> Server {
         self.server
     }
+}
+
+/// How often unacknowledged triggers are checked for escalation.
+const ESCALATION_SWEEP: Duration = Duration::from_secs(60);
+
+/// Records trigger escalations as they fall due, for as long as the server runs.
+fn spawn_escalations(pool: Pool) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(ESCALATION_SWEEP);
+        loop {
+            tick.tick().await;
+            match crate::services::triggers::escalate_due(&pool).await {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::info!(count = ids.len(), "unacknowledged triggers escalated")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "trigger escalation sweep failed"),
+            }
+        }
+    });
 }
 
 /// Replaces actix's empty default error bodies with problem+json.

@@ -525,3 +525,11 @@ pub async fn raise_referral(
         referrals::full(&mut tx, row).await
     })
 }
+
+/// Records the escalation of every open trigger past its rule's escalation time (the
+/// notifications worker emails them). Needs no caller: it reveals nothing.
+pub async fn escalate_due(pool: &crate::db::Pool) -> Result<Vec<TriggerId>, AppError> {
+    let mut tx = Tx::begin(pool, AuditContext::default()).await?;
+    let result = q::escalate_due(tx.conn()).await.map_err(AppError::from);
+    tx.finish(result).await
+}

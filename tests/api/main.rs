@@ -10,3 +10,6 @@ mod openapi;
 mod person_records;
 mod rls;
 mod role_matrix;
+mod sharing;
+mod triggers;
+mod workflow;

@@ -41,6 +41,15 @@ const TABLES: &[&str] = &[
     "protocol_profiles",
     "person_merges",
     "person_merge_moves",
+    "trigger_rules",
+    "trigger_rule_versions",
+    "triggers",
+    "trigger_plans",
+    "referrals",
+    "triage_meetings",
+    "intervention_plans",
+    "actions",
+    "shares",
 ];
 
 async fn count(conn: &mut AsyncPgConnection, table: &str) -> i64 {
@@ -293,28 +302,33 @@ async fn the_database_refuses_a_closure_by_anyone_but_a_supervisor() {
 }
 
 #[actix_rt::test]
-async fn partners_see_an_episode_only_through_the_sharing_hook() {
+async fn partners_see_only_what_a_share_in_force_names_whatever_the_sql() {
     let app = spawn_app().await;
     let mut su = app.superuser().await;
     #[derive(QueryableByName)]
-    struct Id {
+    struct Ids {
         #[diesel(sql_type = diesel::sql_types::Uuid)]
         id: UserId,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        agency_id: homeward::ids::AgencyId,
     }
-    let user = |email: &str| format!("SELECT id FROM users WHERE email = '{email}'");
-    let mfhc: Id = diesel::sql_query(user("mfhc.leeds@demo.homeward.invalid"))
-        .get_result(&mut su)
-        .await
-        .unwrap();
-    let partner: Id = diesel::sql_query(user("partner.csc.leeds@demo.homeward.invalid"))
-        .get_result(&mut su)
-        .await
-        .unwrap();
-    diesel_async::SimpleAsyncConnection::batch_execute(&mut su, &format!(
-        "INSERT INTO persons (id, given_name, family_name, search_names, created_by) VALUES ('00000000-0000-0000-0000-0000000000a1', 'A', 'B', 'a b', '{m}');
+    let partner: Ids = diesel::sql_query(
+        "SELECT id, agency_id FROM users WHERE email = 'partner.csc.leeds@demo.homeward.invalid'",
+    )
+    .get_result(&mut su)
+    .await
+    .unwrap();
+    diesel_async::SimpleAsyncConnection::batch_execute(&mut su,
+        "INSERT INTO persons (id, given_name, family_name, search_names, created_by)
+           SELECT '00000000-0000-0000-0000-0000000000a1', 'A', 'B', 'a b', id FROM users WHERE email = 'mfhc.leeds@demo.homeward.invalid';
          INSERT INTO episodes (id, reference, person_id, district_id, status, reported_at, reported_by, last_seen_at, last_seen_location, missing_from, risk_level, created_by)
-         VALUES ('00000000-0000-0000-0000-0000000000e1', 'LDS-2026-999999', '00000000-0000-0000-0000-0000000000a1', (SELECT id FROM districts WHERE code = 'LDS'),
-                 'active', now(), 'parent', now(), 'x', 'home', 'low', '{m}');", m = mfhc.id)).await.unwrap();
+           SELECT '00000000-0000-0000-0000-0000000000e1', 'LDS-2026-999999', '00000000-0000-0000-0000-0000000000a1', district_id,
+                  'active', now(), 'parent', now(), 'x', 'home', 'low', id FROM users WHERE email = 'mfhc.leeds@demo.homeward.invalid';
+         INSERT INTO risk_gradings (id, episode_id, graded_by, to_level, rationale, information)
+           SELECT gen_random_uuid(), '00000000-0000-0000-0000-0000000000e1', id, 'low', 'r', 'i' FROM users WHERE email = 'mfhc.leeds@demo.homeward.invalid';
+         INSERT INTO person_markers (id, person_id, kind, source, review_on, recorded_by)
+           SELECT gen_random_uuid(), '00000000-0000-0000-0000-0000000000a1', 'cse_risk', 's', '2030-01-01', id FROM users WHERE email = 'mfhc.leeds@demo.homeward.invalid';",
+    ).await.unwrap();
     let pool = db::build_pool(&app.app_url, 1).unwrap();
     let as_partner = || async {
         let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
@@ -322,27 +336,59 @@ async fn partners_see_an_episode_only_through_the_sharing_hook() {
             user_id: partner.id,
             role: Role::Partner,
             district_id: None,
-            agency_id: None,
+            agency_id: Some(partner.agency_id),
         })
         .await
         .unwrap();
-        let seen = (
-            count(tx.conn(), "episodes").await,
-            count(tx.conn(), "persons").await,
-        );
+        let mut seen = Vec::new();
+        for table in ["episodes", "persons", "risk_gradings", "person_markers"] {
+            seen.push(count(tx.conn(), table).await);
+        }
         let _ = tx.finish::<()>(Ok(())).await;
         seen
     };
-    assert_eq!(as_partner().await, (0, 0), "nothing is shared yet");
-    // What the sharing migration will do: give the hook a body. Only the episode the
-    // hook names becomes visible, and nothing else (not the person record).
-    diesel_async::SimpleAsyncConnection::batch_execute(
+    assert_eq!(as_partner().await, [0, 0, 0, 0], "nothing is shared yet");
+    let share = |parts: &str, extra: &str| {
+        format!(
+            "INSERT INTO shares (id, record_type, record_id, district_id, agency_id, parts, purpose, lawful_basis, shared_by {cols})
+             SELECT gen_random_uuid(), 'episode', '00000000-0000-0000-0000-0000000000e1', district_id, '{agency}', '{parts}', 'p', 'b', id {vals}
+               FROM users WHERE email = 'mfhc.leeds@demo.homeward.invalid'",
+            agency = partner.agency_id.0,
+            cols = if extra.is_empty() { "" } else { ", shared_at, expires_at" },
+            vals = extra,
+        )
+    };
+    // Expired and revoked shares give nothing.
+    exec(
         &mut su,
-        "CREATE OR REPLACE FUNCTION hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text)
-         RETURNS boolean LANGUAGE sql STABLE AS
-         $$ SELECT p_record_type = 'episode' AND p_record_id = '00000000-0000-0000-0000-0000000000e1' $$",
+        share(
+            "{summary,risk,markers}",
+            ", now() - interval '2 days', now() - interval '1 day'",
+        ),
     )
-    .await
-    .unwrap();
-    assert_eq!(as_partner().await, (1, 0));
+    .await;
+    exec(&mut su, share("{summary,risk,markers}", "")).await;
+    exec(&mut su, "UPDATE shares SET revoked_at = now(), revoked_by = shared_by, revoke_reason = 'r' WHERE expires_at IS NULL".into()).await;
+    assert_eq!(as_partner().await, [0, 0, 0, 0], "expired and revoked");
+    // The summary: the episode and its person, not the gradings or markers.
+    exec(&mut su, share("{summary}", "")).await;
+    assert_eq!(as_partner().await, [1, 1, 0, 0]);
+    exec(&mut su, share("{summary,risk,markers}", "")).await;
+    assert_eq!(as_partner().await, [1, 1, 1, 1]);
+    // An inactive agency's partners see nothing at all.
+    exec(
+        &mut su,
+        format!(
+            "UPDATE agencies SET active = false WHERE id = '{}'",
+            partner.agency_id.0
+        ),
+    )
+    .await;
+    assert_eq!(as_partner().await, [0, 0, 0, 0]);
+}
+
+async fn exec(su: &mut AsyncPgConnection, sql: String) {
+    diesel_async::SimpleAsyncConnection::batch_execute(su, &sql)
+        .await
+        .unwrap()
 }
