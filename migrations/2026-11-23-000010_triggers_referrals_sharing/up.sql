@@ -395,7 +395,7 @@ ALTER TABLE triggers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE triggers FORCE ROW LEVEL SECURITY;
 CREATE POLICY triggers_read ON triggers FOR SELECT TO homeward_app
     USING ((hw_is_case_worker() AND hw_covers_district(district_id))
-           OR hw_shared_with_caller('trigger', id, 'summary'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('trigger', id, 'summary')));
 CREATE POLICY triggers_update ON triggers FOR UPDATE TO homeward_app
     USING (hw_role() = 'mfhc' AND hw_covers_district(district_id))
     WITH CHECK (hw_role() = 'mfhc' AND hw_covers_district(district_id) AND status <> 'withdrawn');
@@ -405,7 +405,7 @@ ALTER TABLE trigger_plans ENABLE ROW LEVEL SECURITY;
 ALTER TABLE trigger_plans FORCE ROW LEVEL SECURITY;
 CREATE POLICY trigger_plans_read ON trigger_plans FOR SELECT TO homeward_app
     USING ((hw_is_case_worker() AND EXISTS (SELECT 1 FROM triggers t WHERE t.id = trigger_id))
-           OR hw_shared_with_caller('trigger', trigger_id, 'plan'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('trigger', trigger_id, 'plan')));
 CREATE POLICY trigger_plans_insert ON trigger_plans FOR INSERT TO homeward_app
     WITH CHECK (hw_role() = 'mfhc' AND recorded_by = hw_user_id()
                 AND EXISTS (SELECT 1 FROM triggers t WHERE t.id = trigger_id AND hw_covers_district(t.district_id)));
@@ -421,7 +421,7 @@ ALTER TABLE referrals FORCE ROW LEVEL SECURITY;
 CREATE POLICY referrals_read ON referrals FOR SELECT TO homeward_app
     USING ((hw_is_case_worker() AND hw_covers_district(district_id))
            OR (hw_role() <> 'partner' AND created_by = hw_user_id())
-           OR hw_shared_with_caller('referral', id, 'summary'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('referral', id, 'summary')));
 CREATE POLICY referrals_insert ON referrals FOR INSERT TO homeward_app
     WITH CHECK (hw_role() IN ('officer', 'supervisor', 'mfhc', 'early_action')
                 AND hw_covers_district(district_id) AND created_by = hw_user_id());
@@ -434,7 +434,7 @@ ALTER TABLE triage_meetings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE triage_meetings FORCE ROW LEVEL SECURITY;
 CREATE POLICY triage_meetings_read ON triage_meetings FOR SELECT TO homeward_app
     USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_id))
-           OR hw_shared_with_caller('referral', referral_id, 'triage'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('referral', referral_id, 'triage')));
 CREATE POLICY triage_meetings_insert ON triage_meetings FOR INSERT TO homeward_app
     WITH CHECK (hw_role() IN ('mfhc', 'early_action') AND recorded_by = hw_user_id()
                 AND EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_id AND hw_covers_district(r.district_id)));
@@ -444,7 +444,7 @@ ALTER TABLE intervention_plans ENABLE ROW LEVEL SECURITY;
 ALTER TABLE intervention_plans FORCE ROW LEVEL SECURITY;
 CREATE POLICY intervention_plans_read ON intervention_plans FOR SELECT TO homeward_app
     USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_id))
-           OR hw_shared_with_caller('referral', referral_id, 'plan'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('referral', referral_id, 'plan')));
 CREATE POLICY intervention_plans_insert ON intervention_plans FOR INSERT TO homeward_app
     WITH CHECK (hw_role() IN ('mfhc', 'early_action') AND recorded_by = hw_user_id()
                 AND EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_id AND hw_covers_district(r.district_id)));
@@ -495,30 +495,30 @@ CREATE POLICY persons_early_action_insert ON persons FOR INSERT TO homeward_app
 
 -- Partners: the person behind a shared record, and only the shared parts of an episode.
 CREATE POLICY persons_partner_read ON persons FOR SELECT TO homeward_app
-    USING (hw_person_shared_with_caller(id, 'summary'));
+    USING (hw_role() = 'partner' AND hw_person_shared_with_caller(id, 'summary'));
 CREATE POLICY person_markers_partner_read ON person_markers FOR SELECT TO homeward_app
-    USING (hw_person_shared_with_caller(person_id, 'markers'));
+    USING (hw_role() = 'partner' AND hw_person_shared_with_caller(person_id, 'markers'));
 
 DROP POLICY risk_gradings_read ON risk_gradings;
 CREATE POLICY risk_gradings_read ON risk_gradings FOR SELECT TO homeward_app
     USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id))
-           OR hw_shared_with_caller('episode', episode_id, 'risk'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'risk')));
 DROP POLICY supervisor_reviews_read ON supervisor_reviews;
 CREATE POLICY supervisor_reviews_read ON supervisor_reviews FOR SELECT TO homeward_app
     USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id))
-           OR hw_shared_with_caller('episode', episode_id, 'risk'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'risk')));
 DROP POLICY episode_returns_read ON episode_returns;
 CREATE POLICY episode_returns_read ON episode_returns FOR SELECT TO homeward_app
     USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id))
-           OR hw_shared_with_caller('episode', episode_id, 'return'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'return')));
 DROP POLICY prevention_interviews_read ON prevention_interviews;
 CREATE POLICY prevention_interviews_read ON prevention_interviews FOR SELECT TO homeward_app
     USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id))
-           OR hw_shared_with_caller('episode', episode_id, 'return'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'return')));
 DROP POLICY rhi_read ON return_home_interviews;
 CREATE POLICY rhi_read ON return_home_interviews FOR SELECT TO homeward_app
     USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id))
-           OR hw_shared_with_caller('episode', episode_id, 'return_interview'));
+           OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'return_interview')));
 
 GRANT SELECT ON trigger_rules, trigger_rule_versions, triggers TO homeward_app;
 GRANT INSERT, UPDATE ON trigger_rules TO homeward_app;

@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{created, page_limit, versioned, IfMatch, Meta};
-use super::triggers::dedup;
-use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
+use super::types::{dedup, parse_time_cursor, time_cursor, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::referrals::{MeetingRow, PlanRow, ReferralFilter, ReferralRow};
 use crate::domain::referrals::{

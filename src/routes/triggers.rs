@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{created, page_limit, versioned, IfMatch, Meta};
 use super::referrals::ReferralResponse;
-use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
+use super::types::{dedup, parse_time_cursor, time_cursor, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::triggers::{PlanRow, TriggerFilter, TriggerRow};
 use crate::domain::referrals::ReferralReason;
@@ -409,15 +409,4 @@ pub async fn raise_referral(
         referral.row.version,
         ReferralResponse::from(referral),
     ))
-}
-
-/// Keeps the first of each.
-pub fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
-    let mut out = Vec::with_capacity(items.len());
-    for i in items {
-        if !out.contains(&i) {
-            out.push(i);
-        }
-    }
-    out
 }

@@ -85,6 +85,17 @@ impl FieldErrors {
     }
 }
 
+/// Keeps the first of each (lists of reasons, agencies...).
+pub fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
 /// Cursor `<RFC 3339 time>_<uuid>`: the sort key of the last row of the previous page.
 pub fn time_cursor(at: chrono::DateTime<chrono::Utc>, id: impl std::fmt::Display) -> String {
     format!(

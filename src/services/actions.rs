@@ -11,7 +11,7 @@ use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::episodes::EpisodeStatus;
 use crate::error::AppError;
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, ReferralId, TriggerId, UserId};
-use crate::services::triggers::check_agencies;
+use crate::services::agencies::check_active;
 use crate::startup::AppState;
 
 const ACTION: &str = "action";
@@ -118,7 +118,7 @@ pub async fn create(
                 "actions are set by the district that owns the record",
             ));
         }
-        check_agencies(&mut tx, "owner_agency_id", &[a.owner_agency_id]).await?;
+        check_active(&mut tx, "owner_agency_id", &[a.owner_agency_id]).await?;
         check_owner_user(&mut tx, a.owner_user_id, a.owner_agency_id).await?;
         let (episode_id, trigger_id, referral_id) = match a.parent {
             Parent::Episode(e) => (Some(e), None, None),
@@ -239,7 +239,7 @@ pub async fn update(
         }
         let agency = u.owner_agency_id.unwrap_or(current.owner_agency_id);
         if let Some(a) = u.owner_agency_id {
-            check_agencies(&mut tx, "owner_agency_id", &[a]).await?;
+            check_active(&mut tx, "owner_agency_id", &[a]).await?;
         }
         // A new agency drops the named owner unless one of its users is named.
         let owner = match u.owner_user_id {

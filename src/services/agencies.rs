@@ -226,3 +226,16 @@ async fn check_references(
         Err(AppError::Validation(errors))
     }
 }
+
+/// Agencies a record names (a plan, meeting, action, interview provider): each must
+/// exist and be active; otherwise a field error under `field`.
+pub async fn check_active(tx: &mut Tx, field: &str, ids: &[AgencyId]) -> Result<(), AppError> {
+    for id in ids {
+        match q::find(tx.conn(), *id).await? {
+            Some(a) if a.active => {}
+            Some(_) => return Err(AppError::field(field, &format!("agency {id} is inactive"))),
+            None => return Err(AppError::field(field, &format!("no such agency {id}"))),
+        }
+    }
+    Ok(())
+}

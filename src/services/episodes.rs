@@ -693,16 +693,8 @@ pub async fn update_rhi(
             ));
         }
         if let Some(agency) = u.provider_agency_id {
-            match crate::db::agencies::find(tx.conn(), agency).await? {
-                Some(a) if a.active => {}
-                Some(_) => {
-                    return Err(AppError::field(
-                        "provider_agency_id",
-                        "the agency is inactive",
-                    ))
-                }
-                None => return Err(AppError::field("provider_agency_id", "no such agency")),
-            }
+            crate::services::agencies::check_active(&mut tx, "provider_agency_id", &[agency])
+                .await?;
         }
         let completed_at = match (u.status, u.completed_at) {
             (RhiStatus::Completed, None) => {

@@ -18,7 +18,7 @@ use crate::domain::referrals::{
 };
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriageMeetingId, TriggerId};
-use crate::services::triggers::check_agencies;
+use crate::services::agencies::check_active;
 use crate::startup::AppState;
 
 const REFERRAL: &str = "referral";
@@ -100,7 +100,7 @@ pub async fn insert(tx: &mut Tx, r: ReferralInput) -> Result<ReferralRow, AppErr
         return Err(AppError::field("district_id", "no such district"));
     }
     if let Some(agency) = r.source_agency_id {
-        check_agencies(tx, "source_agency_id", &[agency]).await?;
+        check_active(tx, "source_agency_id", &[agency]).await?;
     }
     if let Some(trigger) = r.trigger_id {
         let t = crate::db::triggers::find(tx.conn(), trigger)
@@ -296,7 +296,7 @@ pub async fn add_meeting(
                 "record a meeting once it has been held",
             ));
         }
-        check_agencies(&mut tx, "attendee_agency_ids", &m.attendee_agency_ids).await?;
+        check_active(&mut tx, "attendee_agency_ids", &m.attendee_agency_ids).await?;
         let by = tx.caller()?.user_id;
         q::insert_meeting(
             tx.conn(),
@@ -351,7 +351,7 @@ pub async fn put_plan(
         }
         check_review_dates(&p.review_dates, Utc::now().date_naive())
             .map_err(|m| AppError::field("review_dates", &m))?;
-        check_agencies(&mut tx, "lead_agency_id", &[p.lead_agency_id]).await?;
+        check_active(&mut tx, "lead_agency_id", &[p.lead_agency_id]).await?;
         let now = Utc::now();
         let by = tx.caller()?.user_id;
         q::put_plan(

@@ -19,6 +19,7 @@ use crate::domain::triggers::{
 };
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriggerId, TriggerRuleId};
+use crate::services::agencies;
 use crate::services::referrals::{self, Referral, ReferralInput};
 use crate::startup::AppState;
 
@@ -391,18 +392,6 @@ pub struct PlanInput {
     pub review_on: NaiveDate,
 }
 
-/// Agencies a plan, meeting or action names: each must exist and be active.
-pub async fn check_agencies(tx: &mut Tx, field: &str, ids: &[AgencyId]) -> Result<(), AppError> {
-    for id in ids {
-        match crate::db::agencies::find(tx.conn(), *id).await? {
-            Some(a) if a.active => {}
-            Some(_) => return Err(AppError::field(field, &format!("agency {id} is inactive"))),
-            None => return Err(AppError::field(field, &format!("no such agency {id}"))),
-        }
-    }
-    Ok(())
-}
-
 /// Records the trigger plan (or replaces it): the trigger moves to `plan_recorded`.
 pub async fn put_plan(
     state: &AppState,
@@ -422,7 +411,7 @@ pub async fn put_plan(
                 "the review date has already passed",
             ));
         }
-        check_agencies(&mut tx, "agency_ids", &p.agency_ids).await?;
+        agencies::check_active(&mut tx, "agency_ids", &p.agency_ids).await?;
         let now = Utc::now();
         let by = tx.caller()?.user_id;
         q::put_plan(
