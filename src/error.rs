@@ -230,10 +230,15 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind as K, Error as E};
         match e {
             E::NotFound => AppError::NotFound("no such record"),
-            E::DatabaseError(K::UniqueViolation, info) => AppError::Conflict(format!(
-                "a record with the same {} already exists",
-                info.constraint_name().map(unique_subject).unwrap_or("key")
-            )),
+            E::DatabaseError(K::UniqueViolation, info) => AppError::Conflict(
+                match info
+                    .constraint_name()
+                    .and_then(|c| unique_subject(c, info.table_name()))
+                {
+                    Some(field) => format!("a record with the same {field} already exists"),
+                    None => "this would duplicate a record that already exists".into(),
+                },
+            ),
             E::DatabaseError(K::ForeignKeyViolation, _) => {
                 AppError::Conflict("a referenced record does not exist or is still in use".into())
             }
@@ -280,11 +285,14 @@ fn is_data_exception(message: &str) -> bool {
 }
 
 /// `users_email_key` → `email`: what a unique constraint is about, for the message.
-fn unique_subject(constraint: &str) -> &str {
-    constraint
-        .strip_suffix("_key")
-        .and_then(|s| s.split_once('_').map(|(_, field)| field))
-        .unwrap_or(constraint)
+/// The column a `<table>_<column>_key` constraint is on; `None` for other unique
+/// indexes (their names say nothing a client can act on).
+fn unique_subject<'a>(constraint: &'a str, table: Option<&str>) -> Option<&'a str> {
+    let rest = constraint.strip_suffix("_key")?;
+    match table.and_then(|t| rest.strip_prefix(t)?.strip_prefix('_')) {
+        Some(field) => Some(field),
+        None => rest.split_once('_').map(|(_, field)| field),
+    }
 }
 
 impl From<crate::db::PoolError> for AppError {
@@ -300,9 +308,20 @@ mod tests {
 
     #[test]
     fn unique_constraint_names_become_field_names() {
-        assert_eq!(unique_subject("users_email_key"), "email");
-        assert_eq!(unique_subject("agencies_name_key"), "name");
-        assert_eq!(unique_subject("weird"), "weird");
+        assert_eq!(
+            unique_subject("users_email_key", Some("users")),
+            Some("email")
+        );
+        assert_eq!(unique_subject("agencies_name_key", None), Some("name"));
+        assert_eq!(
+            unique_subject("trigger_rules_name_key", Some("trigger_rules")),
+            Some("name")
+        );
+        assert_eq!(
+            unique_subject("referrals_one_per_trigger_idx", Some("referrals")),
+            None
+        );
+        assert_eq!(unique_subject("weird", None), None);
     }
 
     #[test]

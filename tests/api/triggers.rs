@@ -329,6 +329,19 @@ async fn rules_are_data_that_admins_and_mfhcs_manage_with_versions() {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["versions"].as_array().unwrap().len(), 1);
+    let again = app
+        .call(
+            "POST",
+            "/api/v1/trigger-rules",
+            Some(&mfhc),
+            Some(json!({
+            "name": "Leeds: 4 in 30", "kind": "high_risk", "district_id": leeds })),
+        )
+        .await;
+    assert!(again.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("same name"));
     let changed = app
         .call_if_match(
             "PATCH",
