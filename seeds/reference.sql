@@ -81,3 +81,9 @@ INSERT INTO trigger_rules (name, kind, min_episodes, within_days, escalate_after
     ('Missing from an out-of-area placement', 'out_of_area_placement', NULL, NULL, 24),
     ('High-risk episode', 'high_risk', NULL, NULL, 1)
 ON CONFLICT (name) DO NOTHING;
+
+-- Each local authority's mailbox for its looked-after children reported missing (demo
+-- addresses; set the real ones per authority).
+UPDATE local_authorities
+   SET mailbox = 'lac.missing@' || lower(replace(replace(name, ' ', '-'), '''', '')) || '.gov.example.invalid'
+ WHERE mailbox IS NULL;

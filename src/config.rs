@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use secrecy::{SecretSlice, SecretString};
 
+use crate::domain::notify::RetryPolicy;
 use crate::domain::reviews::ReviewPolicy;
+use crate::notify::config::NotifySettings;
 
 #[derive(Debug)]
 pub struct Settings {
@@ -31,6 +33,9 @@ pub struct Settings {
     /// Supervisor review intervals by risk level (`HOMEWARD_REVIEW_INTERVALS_MINUTES`,
     /// e.g. `very_low:1440,low:720,medium:360,high:60`, the default).
     pub review_policy: ReviewPolicy,
+    /// SMTP, links, retries and digests (`HOMEWARD_SMTP_*`, `HOMEWARD_PUBLIC_URL`,
+    /// `HOMEWARD_NOTIFY_*`, `HOMEWARD_DIGEST_HOUR`).
+    pub notify: NotifySettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +104,8 @@ impl Settings {
             problems.push("HOMEWARD_JWT_SECRET is required when DATABASE_URL is set (only the embedded default generates one)".into());
         }
 
+        let notify = notify_settings(&non_empty, bind, &mut problems);
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -115,8 +122,92 @@ impl Settings {
             access_token_ttl_secs: access_token_ttl_secs.unwrap_or(900),
             session_ttl_secs: session_ttl_secs.unwrap_or(12 * 3600),
             review_policy: review_policy.unwrap_or_default(),
+            notify: notify.unwrap_or_default(),
         })
     }
+}
+
+fn notify_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    bind: Option<SocketAddr>,
+    problems: &mut Vec<String>,
+) -> Option<NotifySettings> {
+    let before = problems.len();
+    let timeout = parse_or(
+        get,
+        "HOMEWARD_SMTP_TIMEOUT_SECS",
+        Some(10u64),
+        problems,
+        "seconds from 1 to 300",
+        |n| (1..=300).contains(n),
+    );
+    let max_attempts = parse_or(
+        get,
+        "HOMEWARD_NOTIFY_MAX_ATTEMPTS",
+        Some(8i32),
+        problems,
+        "a whole number from 1 to 100",
+        |n| (1..=100).contains(n),
+    );
+    let backoff = parse_or(
+        get,
+        "HOMEWARD_NOTIFY_BACKOFF_SECS",
+        Some(30u64),
+        problems,
+        "seconds from 1 to 3600",
+        |n| (1..=3600).contains(n),
+    );
+    let digest_hour = parse_or(
+        get,
+        "HOMEWARD_DIGEST_HOUR",
+        Some(7u32),
+        problems,
+        "an hour from 0 to 23 (UTC)",
+        |h| *h <= 23,
+    );
+    let allow_plain = match get("HOMEWARD_SMTP_ALLOW_PLAIN").as_deref().map(str::trim) {
+        None => false,
+        Some("local") => true,
+        Some(other) => {
+            problems.push(format!(
+                "HOMEWARD_SMTP_ALLOW_PLAIN must be `local` (plain SMTP to a local relay) or unset (got {other:?})"
+            ));
+            false
+        }
+    };
+    let from =
+        get("HOMEWARD_SMTP_FROM").unwrap_or_else(|| "Homeward <no-reply@homeward.invalid>".into());
+    let smtp = get("HOMEWARD_SMTP_URL").and_then(|raw| {
+        crate::notify::config::parse_smtp_url(
+            &raw,
+            allow_plain,
+            from,
+            std::time::Duration::from_secs(timeout.unwrap_or(10)),
+        )
+        .map_err(|e| problems.push(format!("HOMEWARD_SMTP_URL: {e}")))
+        .ok()
+    });
+    let public_url = get("HOMEWARD_PUBLIC_URL").unwrap_or_else(|| {
+        format!(
+            "http://{}",
+            bind.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))
+        )
+    });
+    if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+        problems.push(format!(
+            "HOMEWARD_PUBLIC_URL must be an http(s) URL (got {public_url:?})"
+        ));
+    }
+    (problems.len() == before).then(|| NotifySettings {
+        smtp,
+        public_url,
+        retry: RetryPolicy {
+            base: std::time::Duration::from_secs(backoff.unwrap_or(30)),
+            cap: std::time::Duration::from_secs(3600),
+            max_attempts: max_attempts.unwrap_or(8),
+        },
+        digest_hour: digest_hour.unwrap_or(7),
+    })
 }
 
 /// Parses `key` if set, else returns `default`; records a problem when the value does
@@ -198,6 +289,25 @@ mod tests {
             e.to_string().contains("HOMEWARD_REVIEW_INTERVALS_MINUTES"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn plain_smtp_needs_an_explicit_local_opt_in() {
+        let s = settings(&[("HOMEWARD_SMTP_URL", "smtp://mail.example.org")]).unwrap();
+        let smtp = s.notify.smtp.unwrap();
+        assert_eq!(smtp.security, crate::notify::config::Security::StartTls);
+        let s = settings(&[
+            ("HOMEWARD_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("HOMEWARD_SMTP_ALLOW_PLAIN", "local"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.notify.smtp.unwrap().security,
+            crate::notify::config::Security::Plain
+        );
+        let e = settings(&[("HOMEWARD_SMTP_ALLOW_PLAIN", "yes")]).unwrap_err();
+        assert!(e.to_string().contains("HOMEWARD_SMTP_ALLOW_PLAIN"), "{e}");
+        assert!(settings(&[]).unwrap().notify.smtp.is_none());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use secrecy::ExposeSecret;
 use homeward::config::Settings;
 use homeward::provision::{self, Database};
 use homeward::startup::{AppConfig, Application};
-use homeward::{db, seed, telemetry};
+use homeward::{db, notify, seed, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -33,6 +33,9 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Deliver notifications and run the timers only (`serve` does this too); several
+    /// may run against one database.
+    Worker,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -59,6 +62,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(&settings, &database).await,
         Command::Migrate => migrate(&settings, &database).await,
         Command::Seed { demo } => load_seeds(&database, demo).await,
+        Command::Worker => worker(&settings, &database).await,
     };
     tokio::task::spawn_blocking(move || database.shut_down())
         .await
@@ -105,11 +109,67 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
         access_token_ttl_secs: settings.access_token_ttl_secs,
         session_ttl_secs: settings.session_ttl_secs,
         review_policy: settings.review_policy,
+        public_url: settings.notify.public_url.clone(),
     })?;
     tracing::info!(address = %settings.bind, "Homeward is listening; Ctrl-C stops it");
-    // actix stops gracefully on SIGINT/SIGTERM; the cluster is stopped after it.
+    let background = Background::start(settings, database)?;
+    // actix stops gracefully on SIGINT/SIGTERM; then the worker finishes (or hands back)
+    // what it holds, and the cluster is stopped after that.
     app.server().await?;
+    background.stop().await;
     Ok(())
+}
+
+async fn worker(settings: &Settings, database: &Database) -> Result<(), BoxError> {
+    if settings.notify.smtp.is_none() {
+        return Err("HOMEWARD_SMTP_URL is not set: there is nowhere to deliver to".into());
+    }
+    let background = Background::start(settings, database)?;
+    tracing::info!("notification worker running; Ctrl-C stops it");
+    tokio::signal::ctrl_c().await?;
+    background.stop().await;
+    Ok(())
+}
+
+/// The notification worker (when SMTP is configured) and the scheduler.
+struct Background {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Background {
+    fn start(settings: &Settings, database: &Database) -> Result<Background, BoxError> {
+        let pool = db::build_pool(&database.app_url, 4)?;
+        let links = notify::Links::new(&settings.notify.public_url);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut tasks = vec![tokio::spawn(notify::scheduler::run(
+            pool.clone(),
+            links.clone(),
+            settings.notify.digest_hour,
+            std::time::Duration::from_secs(60),
+            stopped.clone(),
+        ))];
+        match &settings.notify.smtp {
+            Some(smtp) => {
+                let mailer = notify::mailer::Mailer::new(smtp)?;
+                let options = notify::worker::WorkerOptions::new(settings.notify.retry, links);
+                tasks.push(tokio::spawn(notify::worker::run(
+                    pool, mailer, options, stopped,
+                )));
+            }
+            None => tracing::warn!(
+                "HOMEWARD_SMTP_URL is not set: notifications are queued but not delivered"
+            ),
+        }
+        Ok(Background { stop, tasks })
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
 }
 
 fn print_logins(logins: &[seed::DemoLogin]) {

@@ -24,6 +24,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub session_ttl_secs: i64,
     pub review_policy: ReviewPolicy,
+    /// Builds the links notifications carry.
+    pub links: crate::notify::Links,
 }
 
 /// What the application needs once the database is chosen.
@@ -36,6 +38,8 @@ pub struct AppConfig {
     pub access_token_ttl_secs: i64,
     pub session_ttl_secs: i64,
     pub review_policy: ReviewPolicy,
+    /// Base of the links in notifications (`HOMEWARD_PUBLIC_URL`).
+    pub public_url: String,
 }
 
 pub struct Application {
@@ -62,9 +66,9 @@ impl Application {
             jwt: JwtKeys::new(&cfg.jwt_secret, cfg.access_token_ttl_secs)?,
             session_ttl_secs: cfg.session_ttl_secs,
             review_policy: cfg.review_policy,
+            links: crate::notify::Links::new(&cfg.public_url),
         });
         crate::auth::password::warm_up();
-        spawn_escalations(state.db.clone());
         let port = cfg.listener.local_addr()?.port();
         let server = HttpServer::new(move || {
             App::new()
@@ -99,26 +103,6 @@ impl Application {
     pub fn server(self) -> Server {
         self.server
     }
-}
-
-/// How often unacknowledged triggers are checked for escalation.
-const ESCALATION_SWEEP: Duration = Duration::from_secs(60);
-
-/// Records trigger escalations as they fall due, for as long as the server runs.
-fn spawn_escalations(pool: Pool) {
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(ESCALATION_SWEEP);
-        loop {
-            tick.tick().await;
-            match crate::services::triggers::escalate_due(&pool).await {
-                Ok(ids) if !ids.is_empty() => {
-                    tracing::info!(count = ids.len(), "unacknowledged triggers escalated")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "trigger escalation sweep failed"),
-            }
-        }
-    });
 }
 
 /// Replaces actix's empty default error bodies with problem+json.

@@ -152,3 +152,20 @@ pub async fn agency_types(conn: &mut Conn) -> QueryResult<Vec<(String, String)>>
         .load(conn)
         .await
 }
+
+/// Active agencies of `agency_type` serving `district`.
+pub async fn serving(
+    conn: &mut Conn,
+    district: DistrictId,
+    agency_type: &str,
+) -> QueryResult<Vec<AgencyRow>> {
+    agencies::table
+        .inner_join(agency_districts::table)
+        .filter(agency_districts::district_id.eq(district))
+        .filter(agencies::agency_type.eq(agency_type))
+        .filter(agencies::active.eq(true))
+        .select(AgencyRow::as_select())
+        .order(agencies::name)
+        .load(conn)
+        .await
+}

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod districts;
 pub mod episodes;
 pub mod migrate;
+pub mod outbox;
 pub mod person_records;
 pub mod persons;
 pub mod referrals;

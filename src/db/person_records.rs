@@ -456,3 +456,14 @@ pub async fn merges_of(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<Mer
         .load(conn)
         .await
 }
+
+/// A local authority's mailbox for its looked-after children reported missing.
+pub async fn authority_mailbox(conn: &mut Conn, code: &str) -> QueryResult<Option<String>> {
+    Ok(local_authorities::table
+        .find(code)
+        .select(local_authorities::mailbox)
+        .first::<Option<String>>(conn)
+        .await
+        .optional()?
+        .flatten())
+}

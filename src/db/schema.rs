@@ -165,6 +165,7 @@ diesel::table! {
     local_authorities (code) {
         code -> Text,
         name -> Text,
+        mailbox -> Nullable<Text>,
     }
 }
 
@@ -173,6 +174,39 @@ diesel::table! {
         key_hash -> Bytea,
         failures -> Int4,
         window_started_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id) {
+        user_id -> Uuid,
+        daily_digest -> Bool,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        event -> Text,
+        event_key -> Text,
+        recipient -> Text,
+        recipient_kind -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        record_type -> Nullable<Text>,
+        record_id -> Nullable<Uuid>,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        message_id -> Text,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        dead_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -514,6 +548,7 @@ diesel::joinable!(episodes -> placements (placement_id));
 diesel::joinable!(intervention_plans -> agencies (lead_agency_id));
 diesel::joinable!(intervention_plans -> referrals (referral_id));
 diesel::joinable!(intervention_plans -> users (recorded_by));
+diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(person_markers -> persons (person_id));
 diesel::joinable!(person_markers -> users (recorded_by));
 diesel::joinable!(person_merge_moves -> person_merges (merge_id));
@@ -571,6 +606,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     intervention_plans,
     local_authorities,
     login_throttle,
+    notification_preferences,
+    outbox,
     person_markers,
     person_merge_moves,
     person_merges,

@@ -215,20 +215,6 @@ pub async fn withdraw(conn: &mut Conn, id: TriggerId, reason: &str) -> QueryResu
     Ok(r.done)
 }
 
-#[derive(QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: TriggerId,
-}
-
-/// Marks open triggers past their escalation time as escalated; returns them.
-pub async fn escalate_due(conn: &mut Conn) -> QueryResult<Vec<TriggerId>> {
-    let rows: Vec<IdRow> = diesel::sql_query("SELECT id FROM hw_trigger_escalate_due()")
-        .load(conn)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
-}
-
 // Triggers ---------------------------------------------------------------------------------
 
 #[derive(Queryable, Selectable, Debug, Clone)]

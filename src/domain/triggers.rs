@@ -114,6 +114,20 @@ impl Condition {
         }
     }
 
+    /// What fired, in words an email may carry (no personal details).
+    pub fn describe(self) -> String {
+        match self {
+            Condition::FirstTimeChild => "a child's first missing episode".into(),
+            Condition::EpisodesWithin { min, days } => {
+                format!("{min} or more missing episodes within {days} days")
+            }
+            Condition::OutOfAreaPlacement => {
+                "a looked-after child missing from an out-of-area placement".into()
+            }
+            Condition::HighRisk => "a missing episode graded high risk".into(),
+        }
+    }
+
     pub fn kind(self) -> RuleKind {
         match self {
             Condition::FirstTimeChild => RuleKind::FirstTimeChild,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod episodes;
 pub mod extract;
 pub mod health;
+pub mod notifications;
 pub mod openapi;
 pub mod person_records;
 pub mod persons;
@@ -40,6 +41,8 @@ table! {
     POST "/api/v1/auth/refresh" => auth::refresh,
     POST "/api/v1/auth/logout" => auth::logout,
     GET "/api/v1/me" => auth::me,
+    GET "/api/v1/me/preferences" => notifications::get_preferences,
+    PUT "/api/v1/me/preferences" => notifications::put_preferences,
     GET "/api/v1/reference" => reference::get,
     GET "/api/v1/users" => users::list,
     POST "/api/v1/users" => users::create,
@@ -102,6 +105,10 @@ table! {
     POST "/api/v1/shares" => shares::create,
     GET "/api/v1/shares/{id}" => shares::get,
     POST "/api/v1/shares/{id}/revoke" => shares::revoke,
+    GET "/api/v1/notifications" => notifications::list,
+    GET "/api/v1/notifications/preview" => notifications::preview,
+    GET "/api/v1/notifications/{id}" => notifications::get,
+    POST "/api/v1/notifications/{id}/retry" => notifications::retry,
     GET "/api/v1/audit" => audit::list,
     GET "/api/v1/audit/verify" => audit::verify,
 }

@@ -12,6 +12,7 @@ use crate::domain::episodes::EpisodeStatus;
 use crate::error::AppError;
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, ReferralId, TriggerId, UserId};
 use crate::services::agencies::check_active;
+use crate::services::alerts;
 use crate::startup::AppState;
 
 const ACTION: &str = "action";
@@ -143,6 +144,15 @@ pub async fn create(
         )
         .await?;
         tx.audit(AuditEvent::new(Operation::Collection, ACTION, [row.id.0]));
+        alerts::action_assigned(
+            &mut tx,
+            &state.links,
+            row.id,
+            row.owner_agency_id,
+            row.owner_user_id,
+            row.due_on,
+        )
+        .await?;
         Ok(row)
     })
 }
@@ -291,6 +301,19 @@ pub async fn update(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(ACTION, id.0));
+        if row.owner_agency_id != current.owner_agency_id
+            || (row.owner_user_id.is_some() && row.owner_user_id != current.owner_user_id)
+        {
+            alerts::action_assigned(
+                &mut tx,
+                &state.links,
+                row.id,
+                row.owner_agency_id,
+                row.owner_user_id,
+                row.due_on,
+            )
+            .await?;
+        }
         Ok(row)
     })
 }

@@ -21,7 +21,7 @@ use crate::domain::reviews::{high_risk_confirmation, is_reviewable, Confirmation
 use crate::error::AppError;
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId};
 use crate::services::person_records::placement_for_report;
-use crate::services::triggers;
+use crate::services::{alerts, triggers};
 use crate::startup::AppState;
 
 const RECORD: &str = "episode";
@@ -258,13 +258,19 @@ pub async fn report(
         .await?;
         let grading = grading_row(&caller, row.id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
-        triggers::evaluate(&mut tx, row.person_id).await?;
+        triggers::evaluate(&mut tx, &state.links, row.person_id).await?;
         let confirmation = confirmation(
             &state.review_policy,
             &row,
             std::slice::from_ref(&grading),
             &[],
         );
+        if grading.to_level == RiskLevel::High {
+            alerts::high_risk(&mut tx, &state.links, &row, &grading, confirmation.as_ref()).await?;
+        }
+        if let Some(placement) = row.placement_id.filter(|_| row.looked_after) {
+            alerts::placing_authority(&mut tx, &state.links, &row, placement).await?;
+        }
         tx.audit(AuditEvent::new(
             Operation::Collection,
             RECORD,
@@ -361,7 +367,7 @@ pub async fn change_status(
         }
         if to == EpisodeStatus::Cancelled {
             // A cancelled episode never counts: triggers resting on it are withdrawn.
-            triggers::evaluate(&mut tx, row.person_id).await?;
+            triggers::evaluate(&mut tx, &state.links, row.person_id).await?;
         }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, &state.review_policy, row).await
@@ -399,7 +405,8 @@ pub async fn regrade(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         if grading.to_level == RiskLevel::High {
-            triggers::evaluate(&mut tx, row.person_id).await?;
+            triggers::evaluate(&mut tx, &state.links, row.person_id).await?;
+            alerts::high_risk(&mut tx, &state.links, &row, &grading, None).await?;
         }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, &state.review_policy, row).await
@@ -464,6 +471,7 @@ pub async fn record_return(
                 updated_by: caller.user_id,
             };
             q::insert_rhi(tx.conn(), &rhi).await?;
+            alerts::interview_due(&mut tx, &state.links, &current, rhi.due_at).await?;
         }
         let row = q::clear_review_due(tx.conn(), row.id).await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));

@@ -3,9 +3,11 @@
 
 pub mod actions;
 pub mod agencies;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod episodes;
+pub mod notifications;
 pub mod person_records;
 pub mod persons;
 pub mod referrals;
@@ -43,6 +45,7 @@ pub async fn begin_as(
 #[macro_export]
 macro_rules! in_tx_as {
     ($state:expr, $bearer:expr, $audit:expr, |$tx:ident| $body:expr) => {{
+        #[allow(unused_mut)]
         let mut $tx = $crate::services::begin_as($state, $bearer, $audit).await?;
         let result = async { $body }.await;
         $tx.finish(result).await

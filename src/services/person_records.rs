@@ -567,8 +567,8 @@ pub async fn merge(
         .await?;
         let moved = q::apply_merge(tx.conn(), row.id, false).await?;
         // The survivor's episodes now include the duplicate's; the duplicate has none.
-        triggers::evaluate(&mut tx, s.id).await?;
-        triggers::evaluate(&mut tx, d.id).await?;
+        triggers::evaluate(&mut tx, &state.links, s.id).await?;
+        triggers::evaluate(&mut tx, &state.links, d.id).await?;
         let mut aliases = s.aliases.clone();
         aliases.extend(added);
         set_aliases(&mut tx, &s, aliases).await?;
@@ -663,8 +663,8 @@ pub async fn undo_merge(
             .await?
             .ok_or_else(|| AppError::Conflict("this merge has already been undone".into()))?;
         let moved_back = q::apply_merge(tx.conn(), id, true).await?;
-        triggers::evaluate(&mut tx, s.id).await?;
-        triggers::evaluate(&mut tx, d.id).await?;
+        triggers::evaluate(&mut tx, &state.links, s.id).await?;
+        triggers::evaluate(&mut tx, &state.links, d.id).await?;
         set_aliases(
             &mut tx,
             &s,

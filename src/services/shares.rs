@@ -12,6 +12,8 @@ use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::shares::{check_expiry, check_parts, Part, SharedRecord};
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, ReferralId, ShareId, TriggerId};
+use crate::notify::short_ref;
+use crate::services::alerts;
 use crate::startup::AppState;
 
 const SHARE: &str = "share";
@@ -28,22 +30,22 @@ pub struct ShareInput {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// The record's district and subject, if the caller can see it.
+/// The record's district, subject and reference, if the caller can see it.
 async fn record(
     tx: &mut Tx,
     kind: SharedRecord,
     id: Uuid,
-) -> Result<(DistrictId, PersonId), AppError> {
+) -> Result<(DistrictId, PersonId, String), AppError> {
     let found = match kind {
         SharedRecord::Episode => crate::db::episodes::find(tx.conn(), EpisodeId(id))
             .await?
-            .map(|e| (e.district_id, e.person_id)),
+            .map(|e| (e.district_id, e.person_id, e.reference)),
         SharedRecord::Trigger => crate::db::triggers::find(tx.conn(), TriggerId(id))
             .await?
-            .map(|t| (t.district_id, t.person_id)),
+            .map(|t| (t.district_id, t.person_id, short_ref("TRG", id))),
         SharedRecord::Referral => crate::db::referrals::find(tx.conn(), ReferralId(id))
             .await?
-            .map(|r| (r.district_id, r.person_id)),
+            .map(|r| (r.district_id, r.person_id, short_ref("REF", id))),
     };
     found.ok_or_else(|| AppError::field("record_id", &format!("no such {kind}")))
 }
@@ -59,7 +61,7 @@ pub async fn create(
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_case_worker()?;
-        let (district, person) = record(&mut tx, s.record_type, s.record_id).await?;
+        let (district, person, reference) = record(&mut tx, s.record_type, s.record_id).await?;
         if !caller.covers(district) {
             return Err(AppError::Forbidden(
                 "records are shared by the district that owns them",
@@ -102,6 +104,16 @@ pub async fn create(
             )
             .with_recipients(vec![format!("agency:{}", agency.id), agency.mailbox]),
         );
+        alerts::shared(
+            &mut tx,
+            &state.links,
+            row.id,
+            s.record_type.as_str(),
+            s.record_id,
+            reference,
+            s.agency_id,
+        )
+        .await?;
         Ok(row)
     })
 }

@@ -11,6 +11,7 @@ use crate::db::triggers::{
 use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
+use crate::domain::notify::Event;
 use crate::domain::persons::is_child;
 use crate::domain::referrals::ReferralReason;
 use crate::domain::triggers::{
@@ -19,6 +20,7 @@ use crate::domain::triggers::{
 };
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriggerId, TriggerRuleId};
+use crate::notify::{self, Links, Outgoing};
 use crate::services::agencies;
 use crate::services::referrals::{self, Referral, ReferralInput};
 use crate::startup::AppState;
@@ -40,7 +42,11 @@ fn rule_of(r: &RuleRow) -> Option<Rule> {
 
 /// Re-evaluates every rule for `person` in the caller's transaction: fires what is now
 /// satisfied, withdraws what has lost its basis. Returns the triggers fired.
-pub async fn evaluate(tx: &mut Tx, person: PersonId) -> Result<Vec<TriggerId>, AppError> {
+pub async fn evaluate(
+    tx: &mut Tx,
+    links: &Links,
+    person: PersonId,
+) -> Result<Vec<TriggerId>, AppError> {
     let episodes: Vec<CountedEpisode> = q::inputs(tx.conn(), person)
         .await?
         .into_iter()
@@ -86,6 +92,18 @@ pub async fn evaluate(tx: &mut Tx, person: PersonId) -> Result<Vec<TriggerId>, A
         let id = TriggerId::new();
         if q::fire(tx.conn(), id, person, f).await? {
             fired.push(id);
+            let district = episodes
+                .iter()
+                .find(|e| e.id == f.anchor)
+                .map(|e| e.district_id);
+            let what = rules
+                .iter()
+                .find(|r| r.id == f.rule_id)
+                .map(|r| r.condition.describe())
+                .unwrap_or_default();
+            if let Some(district) = district {
+                notify_fired(tx, links, id, district, what).await?;
+            }
         }
     }
     if !fired.is_empty() {
@@ -103,6 +121,36 @@ pub async fn evaluate(tx: &mut Tx, person: PersonId) -> Result<Vec<TriggerId>, A
         ));
     }
     Ok(fired)
+}
+
+/// Tells the district's MFHCs a trigger fired.
+async fn notify_fired(
+    tx: &mut Tx,
+    links: &Links,
+    id: TriggerId,
+    district: DistrictId,
+    what: String,
+) -> Result<(), AppError> {
+    let to = notify::staff(tx, district, "mfhc").await?;
+    notify::enqueue(
+        tx,
+        Outgoing {
+            notice: notify::notice(
+                Event::TriggerFired,
+                notify::short_ref("TRG", id.0),
+                format!("a repeat-missing trigger fired: {what}"),
+                "Acknowledge the trigger and record the trigger plan",
+                None,
+                links.to(&format!("triggers/{id}")),
+            ),
+            event_key: format!("trigger_fired:{id}"),
+            record_type: TRIGGER,
+            record_id: id.0,
+        },
+        to,
+    )
+    .await
+    .map(drop)
 }
 
 // Rules --------------------------------------------------------------------------------------
@@ -513,12 +561,4 @@ pub async fn raise_referral(
         .await?;
         referrals::full(&mut tx, row).await
     })
-}
-
-/// Records the escalation of every open trigger past its rule's escalation time (the
-/// notifications worker emails them). Needs no caller: it reveals nothing.
-pub async fn escalate_due(pool: &crate::db::Pool) -> Result<Vec<TriggerId>, AppError> {
-    let mut tx = Tx::begin(pool, AuditContext::default()).await?;
-    let result = q::escalate_due(tx.conn()).await.map_err(AppError::from);
-    tx.finish(result).await
 }

@@ -206,6 +206,7 @@ pub async fn spawn_app_with_pool(pool_size: usize) -> TestApp {
         access_token_ttl_secs: 900,
         session_ttl_secs: 3600,
         review_policy: Default::default(),
+        public_url: "http://homeward.test".into(),
     })
     .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -40,6 +40,8 @@ fn access(method: &Method, path: &str) -> Option<Access> {
         ("GET", "/health" | "/ready" | "/api/v1/openapi.json") => Public,
         ("POST", "/api/v1/auth/login" | "/api/v1/auth/refresh") => Public,
         ("POST", "/api/v1/auth/logout") | ("GET", "/api/v1/me" | "/api/v1/reference") => SignedIn,
+        (_, "/api/v1/me/preferences") => SignedIn,
+        (_, p) if p.starts_with("/api/v1/notifications") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/users") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/agencies") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/audit") => ADMIN_ONLY,
@@ -330,6 +332,16 @@ async fn fixture(
         let sh = post(app, mfhc, "/api/v1/shares", share_body(&e["id"], &d.csc)).await;
         path = path.replace("{id}", &s(&sh["id"]));
     }
+    if template == "/api/v1/notifications/preview" {
+        path.push_str("?event=trigger_fired");
+    }
+    if template.starts_with("/api/v1/notifications/{id}") {
+        missing_child(app, mfhc).await;
+        let n = app
+            .call("GET", "/api/v1/notifications?limit=1", Some(admin), None)
+            .await;
+        path = path.replace("{id}", &s(&n.body["items"][0]["id"]));
+    }
     assert!(!path.contains('{'), "no fixture for {template}");
     Fixture { path, version }
 }
@@ -454,6 +466,7 @@ async fn body(
             share_body(&e["id"], &d.csc)
         }
         "/api/v1/shares/{id}/revoke" => json!({ "reason": "Matrix" }),
+        "/api/v1/notifications/{id}/retry" => json!({}),
         other => panic!("no body for {method} {other}: add one"),
     })
 }

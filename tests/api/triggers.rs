@@ -438,18 +438,16 @@ async fn unacknowledged_triggers_escalate_and_the_state_is_recorded() {
         "past due counts as escalated at once"
     );
     let pool = homeward::db::build_pool(&app.app_url, 1).unwrap();
-    let swept = homeward::services::triggers::escalate_due(&pool)
+    let links = homeward::notify::Links::new("http://homeward.test");
+    let now = chrono::Utc::now();
+    let first = homeward::notify::scheduler::tick(&pool, &links, now, 0)
         .await
         .unwrap();
-    assert_eq!(swept.len(), 1);
-    assert_eq!(swept[0].0.to_string(), s(&t["id"]));
-    assert!(
-        homeward::services::triggers::escalate_due(&pool)
-            .await
-            .unwrap()
-            .is_empty(),
-        "escalated once"
-    );
+    assert_eq!(first.escalations, 1, "the MFHC is told");
+    let again = homeward::notify::scheduler::tick(&pool, &links, now, 0)
+        .await
+        .unwrap();
+    assert_eq!(again.escalations, 0, "escalated once");
     let got = app
         .call(
             "GET",

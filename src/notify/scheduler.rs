@@ -1,0 +1,264 @@
+//! Timers: finds what has become due (unacknowledged triggers, overdue return
+//! interviews and supervisor reviews, actions due soon or overdue, the daily digests)
+//! and enqueues each notification exactly once: the outbox's (event, recipient) key
+//! makes a second tick a no-op.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Timelike, Utc};
+use tokio::sync::watch;
+
+use super::{agency, enqueue, notice, short_ref, staff, user, Links, Outgoing, Recipient};
+use crate::db::outbox as q;
+use crate::db::{AuditContext, Pool, Tx};
+use crate::domain::notify::{Event, RecipientKind};
+use crate::error::AppError;
+
+/// Actions due within this many days count as "due soon".
+pub const DUE_SOON_DAYS: i32 = 2;
+
+/// How many notifications each kind of timer enqueued in one tick.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    pub escalations: usize,
+    pub interviews_overdue: usize,
+    pub reviews_overdue: usize,
+    pub actions: usize,
+    pub digests: usize,
+}
+
+/// One pass over every timer, each in its own transaction (with no caller).
+pub async fn tick(
+    pool: &Pool,
+    links: &Links,
+    now: DateTime<Utc>,
+    digest_hour: u32,
+) -> Result<TickReport, AppError> {
+    macro_rules! step {
+        ($f:expr) => {{
+            let mut tx = Tx::begin(pool, AuditContext::default()).await?;
+            let result = $f(&mut tx).await;
+            tx.finish(result).await?
+        }};
+    }
+    Ok(TickReport {
+        escalations: step!(|tx| escalations(tx, links)),
+        interviews_overdue: step!(|tx| interviews_overdue(tx, links)),
+        reviews_overdue: step!(|tx| reviews_overdue(tx, links)),
+        actions: step!(|tx| actions_due(tx, links)),
+        digests: if now.hour() >= digest_hour {
+            step!(|tx| digests(tx, links, now))
+        } else {
+            0
+        },
+    })
+}
+
+async fn escalations(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
+    let mut n = 0;
+    for t in q::escalate_triggers(tx.conn()).await? {
+        let to = staff(tx, t.district_id, "mfhc").await?;
+        n += enqueue(
+            tx,
+            Outgoing {
+                notice: notice(
+                    Event::TriggerEscalated,
+                    short_ref("TRG", t.id.0),
+                    "the trigger has not been acknowledged within its rule's escalation time",
+                    "Acknowledge it and record the trigger plan",
+                    None,
+                    links.to(&format!("triggers/{}", t.id)),
+                ),
+                event_key: format!("trigger_escalated:{}", t.id),
+                record_type: "trigger",
+                record_id: t.id.0,
+            },
+            to,
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+async fn interviews_overdue(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
+    let mut n = 0;
+    for i in q::overdue_return_interviews(tx.conn()).await? {
+        let to = staff(tx, i.district_id, "mfhc").await?;
+        n += enqueue(
+            tx,
+            Outgoing {
+                notice: notice(
+                    Event::ReturnInterviewOverdue,
+                    i.reference,
+                    "the child's return home interview has passed its 72-hour deadline",
+                    "Make sure the interview happens or its outcome is recorded",
+                    Some(i.due_at),
+                    links.to(&format!("episodes/{}", i.episode_id)),
+                ),
+                event_key: format!("rhi_overdue:{}:{}", i.episode_id, i.due_at.timestamp()),
+                record_type: "episode",
+                record_id: i.episode_id.0,
+            },
+            to,
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+async fn reviews_overdue(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
+    let mut n = 0;
+    for r in q::overdue_reviews(tx.conn()).await? {
+        let to = staff(tx, r.district_id, "supervisor").await?;
+        n += enqueue(
+            tx,
+            Outgoing {
+                notice: notice(
+                    Event::ReviewOverdue,
+                    r.reference,
+                    "the supervisor review of this open missing episode is overdue",
+                    "Review the episode and its risk grading",
+                    Some(r.next_review_due),
+                    links.to(&format!("episodes/{}", r.episode_id)),
+                ),
+                event_key: format!(
+                    "review_overdue:{}:{}",
+                    r.episode_id,
+                    r.next_review_due.timestamp()
+                ),
+                record_type: "episode",
+                record_id: r.episode_id.0,
+            },
+            to,
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+async fn actions_due(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
+    let mut n = 0;
+    for a in q::actions_due(tx.conn(), DUE_SOON_DAYS).await? {
+        let mut to: Vec<Recipient> = agency(tx, a.owner_agency_id).await?.into_iter().collect();
+        if let Some(u) = a.owner_user_id {
+            to.extend(user(tx, u).await?);
+        }
+        let (event, key, what) = if a.overdue {
+            (
+                Event::ActionOverdue,
+                "action_overdue",
+                format!("the action was due on {} and is not done", a.due_on),
+            )
+        } else {
+            (
+                Event::ActionDueSoon,
+                "action_due_soon",
+                format!("the action is due on {}", a.due_on),
+            )
+        };
+        n += enqueue(
+            tx,
+            Outgoing {
+                notice: notice(
+                    event,
+                    short_ref("ACT", a.action_id.0),
+                    what,
+                    "Complete it, or record its progress or outcome",
+                    None,
+                    links.to(&format!("actions/{}", a.action_id)),
+                ),
+                event_key: format!("{key}:{}:{}", a.action_id, a.due_on),
+                record_type: "action",
+                record_id: a.action_id.0,
+            },
+            to,
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+async fn digests(tx: &mut Tx, links: &Links, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let day = now.date_naive();
+    let mut n = 0;
+    for d in q::mfhc_digests(tx.conn()).await? {
+        n += enqueue(
+            tx,
+            Outgoing {
+                notice: notice(
+                    Event::MfhcDigest,
+                    format!("Digest {day}"),
+                    format!(
+                        "in your district: {} open high-risk episodes, {} triggers awaiting acknowledgement, \
+                         {} return interviews overdue, {} actions overdue",
+                        d.open_high_risk, d.triggers_unacknowledged, d.interviews_overdue, d.actions_overdue
+                    ),
+                    "Review them in Homeward (you can turn this digest off; alerts always come)",
+                    None,
+                    links.to(&format!("triggers?status=open&district_id={}", d.district_id)),
+                ),
+                event_key: format!("mfhc_digest:{}:{day}", d.user_id),
+                record_type: "digest",
+                record_id: d.user_id.0,
+            },
+            vec![Recipient {
+                email: d.email,
+                kind: RecipientKind::User,
+            }],
+        )
+        .await?;
+    }
+    for d in q::agency_digests(tx.conn()).await? {
+        n += enqueue(
+            tx,
+            Outgoing {
+                notice: notice(
+                    Event::AgencyDigest,
+                    format!("Digest {day}"),
+                    format!(
+                        "your agency has {} open actions, {} of them overdue",
+                        d.open_actions, d.overdue_actions
+                    ),
+                    "Work through them in Homeward",
+                    None,
+                    links.to(&format!("actions?agency={}", d.agency_id)),
+                ),
+                event_key: format!("agency_digest:{}:{day}", d.agency_id),
+                record_type: "digest",
+                record_id: d.agency_id.0,
+            },
+            vec![Recipient {
+                email: d.mailbox,
+                kind: RecipientKind::Agency,
+            }],
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// Ticks every `every` until `stop` turns true.
+pub async fn run(
+    pool: Pool,
+    links: Links,
+    digest_hour: u32,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        match tick(&pool, &links, Utc::now(), digest_hour).await {
+            Ok(r) if r != TickReport::default() => {
+                tracing::info!(?r, "scheduler enqueued notifications")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! `/notifications`: the outbox as administrators see it (status, attempts, last error),
+//! retrying dead letters, previewing templates; `/me/preferences`: opting out of digests.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::{page_limit, Meta};
+use super::types::{parse_time_cursor, time_cursor, Page};
+use crate::auth::Bearer;
+use crate::db::outbox::{OutboxFilter, OutboxRow};
+use crate::domain::notify::{DeliveryStatus, Event, RecipientKind};
+use crate::error::{AppError, Problem};
+use crate::services;
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationResponse {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: Uuid,
+    pub event: Event,
+    /// The event instance; with the recipient, enqueued once only.
+    pub event_key: String,
+    pub recipient: String,
+    pub recipient_kind: RecipientKind,
+    pub subject: String,
+    /// The plain-text body (the HTML says the same).
+    pub body_text: String,
+    pub record_type: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub record_id: Option<Uuid>,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    /// Stable across retries and redeliveries.
+    pub message_id: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub dead_at: Option<DateTime<Utc>>,
+}
+
+impl From<OutboxRow> for NotificationResponse {
+    fn from(r: OutboxRow) -> Self {
+        NotificationResponse {
+            id: r.id,
+            event: r.event,
+            event_key: r.event_key,
+            recipient: r.recipient,
+            recipient_kind: r.recipient_kind,
+            subject: r.subject,
+            body_text: r.body_text,
+            record_type: r.record_type,
+            record_id: r.record_id,
+            status: r.status,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at,
+            last_error: r.last_error,
+            message_id: r.message_id,
+            created_at: r.created_at,
+            sent_at: r.sent_at,
+            dead_at: r.dead_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationQuery {
+    pub status: Option<DeliveryStatus>,
+    pub event: Option<Event>,
+    pub recipient: Option<String>,
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub record_id: Option<Uuid>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// The outbox, newest first (admins).
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationQuery), responses(
+    (status = 200, body = Page<NotificationResponse>),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<NotificationQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let limit = page_limit(q.limit)?;
+    let filter = OutboxFilter {
+        status: q.status,
+        event: q.event,
+        recipient: q.recipient,
+        record_id: q.record_id,
+        before: q.cursor.as_deref().map(parse_time_cursor).transpose()?,
+    };
+    let rows = services::notifications::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let items = rows.into_iter().map(NotificationResponse::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::new(items, limit, |n: &NotificationResponse| {
+            time_cursor(n.created_at, n.id)
+        })),
+    )
+}
+
+/// One notification (admins).
+#[utoipa::path(get, path = "/api/v1/notifications/{id}", tag = "notifications", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Notification id")), responses(
+    (status = 200, body = NotificationResponse),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let row = services::notifications::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(NotificationResponse::from(row)))
+}
+
+/// Put a dead-lettered notification back in the queue (admins).
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/retry", tag = "notifications", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Notification id")), responses(
+    (status = 200, body = NotificationResponse),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn retry(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let row = services::notifications::retry(&state, &bearer, meta.audit, id.into_inner()).await?;
+    Ok(HttpResponse::build(StatusCode::OK).json(NotificationResponse::from(row)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewQuery {
+    pub event: Event,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PreviewResponse {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A template rendered with sample values (admins).
+#[utoipa::path(get, path = "/api/v1/notifications/preview", tag = "notifications", security(("bearer" = [])), params(PreviewQuery), responses(
+    (status = 200, body = PreviewResponse),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn preview(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<PreviewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let r = services::notifications::preview(&state, &bearer, meta.audit, query.event).await?;
+    Ok(HttpResponse::Ok().json(PreviewResponse {
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+    }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// The daily digest (alerts cannot be turned off).
+    pub daily_digest: bool,
+}
+
+/// The caller's notification preferences.
+#[utoipa::path(get, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = Preferences),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get_preferences(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+) -> Result<HttpResponse, AppError> {
+    let daily_digest =
+        services::notifications::digest_preference(&state, &bearer, meta.audit, None).await?;
+    Ok(HttpResponse::Ok().json(Preferences { daily_digest }))
+}
+
+/// Opt in or out of the daily digest.
+#[utoipa::path(put, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])),
+    request_body = Preferences, responses(
+    (status = 200, body = Preferences),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn put_preferences(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    body: web::Json<Preferences>,
+) -> Result<HttpResponse, AppError> {
+    let daily_digest = services::notifications::digest_preference(
+        &state,
+        &bearer,
+        meta.audit,
+        Some(body.daily_digest),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(Preferences { daily_digest }))
+}

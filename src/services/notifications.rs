@@ -1,0 +1,100 @@
+//! The administrators' view of the outbox (status, attempts, last error; retry a dead
+//! letter; preview a template) and each user's digest preference.
+
+use crate::auth::Bearer;
+use crate::db::outbox::{self as q, OutboxFilter, OutboxRow};
+use crate::db::AuditContext;
+use crate::domain::audit::AuditEvent;
+use crate::domain::notify::{render, Event, Notice, Rendered};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+const NOTIFICATION: &str = "notification";
+
+pub async fn list(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    filter: OutboxFilter,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        Ok(q::list(tx.conn(), &filter, limit).await?)
+    })
+}
+
+pub async fn get(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: uuid::Uuid,
+) -> Result<OutboxRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such notification"))
+    })
+}
+
+/// Puts a dead letter back in the queue (attempts start again).
+pub async fn retry(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: uuid::Uuid,
+) -> Result<OutboxRow, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        let current = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such notification"))?;
+        let row = q::retry(tx.conn(), id).await?.ok_or_else(|| {
+            AppError::Conflict(format!(
+                "only a dead-lettered notification is retried; this one is {}",
+                current.status
+            ))
+        })?;
+        tx.audit(AuditEvent::alteration(NOTIFICATION, id));
+        Ok(row)
+    })
+}
+
+/// A template rendered with sample values (admins).
+pub async fn preview(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    event: Event,
+) -> Result<Rendered, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        tx.caller()?.require_admin()?;
+        Ok(render(&Notice {
+            event,
+            reference: "LDS-2026-000123".into(),
+            what: "what happened, in the service's words".into(),
+            needed: "what the recipient must do".into(),
+            due: Some(chrono::Utc::now() + chrono::Duration::hours(72)),
+            link: state
+                .links
+                .to("episodes/00000000-0000-0000-0000-000000000000"),
+        }))
+    })
+}
+
+/// Whether the caller takes the daily digest.
+pub async fn digest_preference(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    set: Option<bool>,
+) -> Result<bool, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let me = tx.caller()?.user_id;
+        if let Some(on) = set {
+            q::set_digest(tx.conn(), me, on).await?;
+        }
+        Ok(q::takes_digest(tx.conn(), me).await?)
+    })
+}
