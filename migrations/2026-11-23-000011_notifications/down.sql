@@ -15,7 +15,7 @@ DROP FUNCTION hw_actions_due(integer);
 DROP FUNCTION hw_overdue_return_interviews();
 DROP FUNCTION hw_outbox_release(uuid, text);
 DROP FUNCTION hw_outbox_failed(uuid, text, text, timestamptz);
-DROP FUNCTION hw_outbox_sent(uuid, text);
+DROP FUNCTION hw_outbox_sent(uuid[], text);
 DROP FUNCTION hw_outbox_claim(text, integer, integer);
 DROP FUNCTION hw_admin_emails();
 DROP FUNCTION hw_agency_mailbox(uuid);

@@ -97,13 +97,17 @@ RETURNS SETOF outbox LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_
     RETURNING o.*
 $$;
 
-CREATE FUNCTION hw_outbox_sent(p_id uuid, p_worker text)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    UPDATE outbox SET status = 'sent', sent_at = now(), locked_by = NULL, locked_until = NULL, last_error = NULL
-     WHERE id = p_id AND status = 'sending' AND locked_by = p_worker;
-    RETURN FOUND;
-END $$;
+-- Marks a batch sent at once (one commit for the batch; a worker that dies before it
+-- leaves the rows to be redelivered, with the same Message-ID). Returns how many it
+-- still held.
+CREATE FUNCTION hw_outbox_sent(p_ids uuid[], p_worker text)
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    WITH done AS (
+        UPDATE outbox SET status = 'sent', sent_at = now(), locked_by = NULL, locked_until = NULL, last_error = NULL
+         WHERE id = ANY (p_ids) AND status = 'sending' AND locked_by = p_worker
+        RETURNING 1)
+    SELECT count(*)::integer FROM done
+$$;
 
 -- A failed attempt: back to pending at p_retry_at, or dead (p_retry_at NULL).
 CREATE FUNCTION hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamptz)
@@ -130,10 +134,10 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION hw_staff_emails(uuid, text), hw_user_email(uuid), hw_admin_emails(), hw_agency_mailbox(uuid),
-    hw_outbox_claim(text, integer, integer), hw_outbox_sent(uuid, text),
+    hw_outbox_claim(text, integer, integer), hw_outbox_sent(uuid[], text),
     hw_outbox_failed(uuid, text, text, timestamptz), hw_outbox_release(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_staff_emails(uuid, text), hw_user_email(uuid), hw_admin_emails(), hw_agency_mailbox(uuid),
-    hw_outbox_claim(text, integer, integer), hw_outbox_sent(uuid, text),
+    hw_outbox_claim(text, integer, integer), hw_outbox_sent(uuid[], text),
     hw_outbox_failed(uuid, text, text, timestamptz), hw_outbox_release(uuid, text) TO homeward_app;
 
 -- The scheduler ---------------------------------------------------------------------------

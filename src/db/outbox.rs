@@ -144,14 +144,23 @@ struct Done {
     done: bool,
 }
 
-/// Marks a claimed row sent; false if `worker` no longer holds it.
-pub async fn sent(conn: &mut Conn, id: uuid::Uuid, worker: &str) -> QueryResult<bool> {
-    diesel::sql_query("SELECT hw_outbox_sent($1, $2) AS done")
-        .bind::<SqlUuid, _>(id)
+#[derive(QueryableByName)]
+struct Marked {
+    #[diesel(sql_type = Integer)]
+    marked: i32,
+}
+
+/// Marks claimed rows sent in one statement; returns how many `worker` still held.
+pub async fn sent(conn: &mut Conn, ids: &[uuid::Uuid], worker: &str) -> QueryResult<i32> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::sql_query("SELECT hw_outbox_sent($1, $2) AS marked")
+        .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
         .bind::<Text, _>(worker)
-        .get_result::<Done>(conn)
+        .get_result::<Marked>(conn)
         .await
-        .map(|d| d.done)
+        .map(|m| m.marked)
 }
 
 /// Records a failed attempt: retry at `retry_at`, or dead-letter when `None`.

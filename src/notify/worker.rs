@@ -67,7 +67,7 @@ impl BatchReport {
 }
 
 enum Outcome {
-    Sent,
+    Sent(uuid::Uuid),
     Retried,
     Dead,
     Released,
@@ -92,15 +92,32 @@ pub async fn deliver_batch(
         .collect()
         .await;
     let mut report = BatchReport::default();
+    let mut sent = Vec::new();
+    let mut first_error = None;
     for outcome in outcomes {
-        match outcome? {
-            Outcome::Sent => report.sent += 1,
-            Outcome::Retried => report.retried += 1,
-            Outcome::Dead => report.dead += 1,
-            Outcome::Released => report.released += 1,
+        match outcome {
+            Ok(Outcome::Sent(id)) => sent.push(id),
+            Ok(Outcome::Retried) => report.retried += 1,
+            Ok(Outcome::Dead) => report.dead += 1,
+            Ok(Outcome::Released) => report.released += 1,
+            Err(e) => first_error = first_error.or(Some(e)),
         }
     }
-    Ok(report)
+    // What went out is marked even if recording another row failed.
+    let mut conn = pool.get().await?;
+    let marked = q::sent(&mut conn, &sent, &o.id).await?;
+    if usize::try_from(marked).unwrap_or(0) < sent.len() {
+        tracing::warn!(
+            sent = sent.len(),
+            marked,
+            "some sent messages' claims had lapsed"
+        );
+    }
+    report.sent = sent.len();
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
 }
 
 async fn deliver_one(
@@ -115,16 +132,10 @@ async fn deliver_one(
         q::release(&mut conn, row.id, &o.id).await?;
         return Ok(Outcome::Released);
     }
-    let result = mailer.send(&row).await;
-    let mut conn = pool.get().await?;
-    match result {
-        Ok(()) => {
-            if !q::sent(&mut conn, row.id, &o.id).await? {
-                tracing::warn!(id = %row.id, "sent a message whose claim had lapsed");
-            }
-            Ok(Outcome::Sent)
-        }
+    match mailer.send(&row).await {
+        Ok(()) => Ok(Outcome::Sent(row.id)),
         Err(e) => {
+            let mut conn = pool.get().await?;
             let jitter = rand::thread_rng().gen_range(0.5..=1.0);
             let wait = match &e {
                 SendError::Message(_) => None,

@@ -609,6 +609,17 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
         )
         .await;
     assert_eq!(action.status, 201);
+    let late = app
+        .call(
+            "POST",
+            "/api/v1/actions",
+            Some(&mfhc),
+            Some(json!({
+            "episode_id": e["id"], "owner_agency_id": csc, "description": "Call",
+            "due_on": Utc::now().date_naive().to_string() })),
+        )
+        .await;
+    assert_eq!(late.status, 201);
     let other = person(&app, &mfhc, "Di", "Timer", &[]).await;
     report(&app, &mfhc, &other["id"], 1).await;
     // Time passes: the interview deadline and the review are missed; the trigger is
@@ -617,8 +628,10 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
     su.batch_execute(&format!(
         "UPDATE return_home_interviews SET due_at = now() - interval '1 hour';
          UPDATE episodes SET next_review_due = now() - interval '5 minutes' WHERE person_id = '{}';
-         UPDATE triggers SET escalation_due_at = now() - interval '1 minute';",
-        s(&other["id"])
+         UPDATE triggers SET escalation_due_at = now() - interval '1 minute';
+         UPDATE actions SET due_on = current_date - 1 WHERE id = '{}';",
+        s(&other["id"]),
+        s(&late.body["id"])
     ))
     .await
     .unwrap();
@@ -655,7 +668,11 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
     );
     assert_eq!(first.interviews_overdue, 1);
     assert_eq!(first.reviews_overdue, 1, "to the Leeds supervisor");
-    assert_eq!(first.actions, 1, "due tomorrow: due soon");
+    assert_eq!(first.actions, 2, "one due tomorrow, one overdue");
+    assert_eq!(
+        of(&outbox(&app).await, "action_overdue"),
+        vec!["csc.leeds@example.invalid"]
+    );
     let rows = outbox(&app).await;
     assert_eq!(
         of(&rows, "review_overdue"),
