@@ -89,12 +89,13 @@ async fn run(cluster: &Cluster, n: usize) {
         password: None,
         from: "Homeward <no-reply@homeward.test>".into(),
         timeout: Duration::from_secs(10),
+        max_connections: 32,
     })
     .unwrap();
     let mut options =
         WorkerOptions::new(RetryPolicy::default(), Links::new("http://homeward.test"));
     options.batch = 200;
-    options.concurrency = 16;
+    options.concurrency = 32;
     let (_stop, running) = tokio::sync::watch::channel(false);
     let started = Instant::now();
     let mut sent = 0;
@@ -121,7 +122,7 @@ async fn run(cluster: &Cluster, n: usize) {
         n as f64 / queue_time.as_secs_f64()
     );
     println!(
-        "  drain to the SMTP sink (batch 200, 16 in flight): {:.2} s ({:.0} messages/s)",
+        "  drain to the SMTP sink (batch 200, 32 in flight): {:.2} s ({:.0} messages/s)",
         drain.as_secs_f64(),
         n as f64 / drain.as_secs_f64()
     );

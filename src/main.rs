@@ -152,7 +152,8 @@ impl Background {
         match &settings.notify.smtp {
             Some(smtp) => {
                 let mailer = notify::mailer::Mailer::new(smtp)?;
-                let options = notify::worker::WorkerOptions::new(settings.notify.retry, links);
+                let mut options = notify::worker::WorkerOptions::new(settings.notify.retry, links);
+                options.concurrency = smtp.max_connections as usize;
                 tasks.push(tokio::spawn(notify::worker::run(
                     pool, mailer, options, stopped,
                 )));

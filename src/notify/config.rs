@@ -29,6 +29,8 @@ pub struct SmtpSettings {
     pub from: String,
     /// Connect, command and data timeout.
     pub timeout: Duration,
+    /// Connections kept open to the server (messages in flight at once).
+    pub max_connections: u32,
 }
 
 /// Parses `HOMEWARD_SMTP_URL`. Plain SMTP only when `allow_plain` (the operator said
@@ -70,6 +72,7 @@ pub fn parse_smtp_url(
         password,
         from,
         timeout,
+        max_connections: 8,
     })
 }
 

@@ -4,6 +4,7 @@
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
@@ -45,7 +46,10 @@ impl Mailer {
             }
             Security::Plain => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
         };
-        let mut builder = builder.port(s.port).timeout(Some(s.timeout));
+        let mut builder = builder
+            .port(s.port)
+            .timeout(Some(s.timeout))
+            .pool_config(PoolConfig::new().max_size(s.max_connections.max(1)));
         if let (Some(u), Some(p)) = (&s.username, &s.password) {
             builder =
                 builder.credentials(Credentials::new(u.clone(), p.expose_secret().to_owned()));

@@ -43,6 +43,7 @@ impl WorkerOptions {
             ),
             batch: 50,
             lease: Duration::from_secs(120),
+            // As many as the mailer keeps connections (`HOMEWARD_SMTP_URL`'s default 8).
             concurrency: 8,
             idle_wait: Duration::from_secs(2),
             retry,

@@ -38,6 +38,7 @@ fn mailer(sink: &SmtpSink) -> Mailer {
         password: None,
         from: "Homeward <no-reply@homeward.test>".into(),
         timeout: Duration::from_secs(3),
+        max_connections: 8,
     })
     .unwrap()
 }
