@@ -22,6 +22,23 @@ CREATE POLICY rhi_read ON return_home_interviews FOR SELECT TO homeward_app
 
 DROP TABLE shares, actions, intervention_plans, triage_meetings, referrals, trigger_plans, triggers,
            trigger_rule_versions, trigger_rules;
+DROP FUNCTION hw_episode_touch_by_provider(uuid, integer);
+DROP POLICY risk_gradings_insert ON risk_gradings;
+CREATE POLICY risk_gradings_insert ON risk_gradings FOR INSERT TO homeward_app
+    WITH CHECK (graded_by = hw_user_id() AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
+DROP POLICY episode_returns_insert ON episode_returns;
+CREATE POLICY episode_returns_insert ON episode_returns FOR INSERT TO homeward_app
+    WITH CHECK (recorded_by = hw_user_id() AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
+DROP POLICY prevention_interviews_insert ON prevention_interviews;
+CREATE POLICY prevention_interviews_insert ON prevention_interviews FOR INSERT TO homeward_app
+    WITH CHECK (recorded_by = hw_user_id() AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
+DROP POLICY rhi_insert ON return_home_interviews;
+CREATE POLICY rhi_insert ON return_home_interviews FOR INSERT TO homeward_app
+    WITH CHECK (updated_by = hw_user_id() AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
+DROP POLICY rhi_update ON return_home_interviews;
+CREATE POLICY rhi_update ON return_home_interviews FOR UPDATE TO homeward_app
+    USING (EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id))
+    WITH CHECK (updated_by = hw_user_id());
 DROP FUNCTION hw_user_in_agency(uuid, uuid);
 DROP FUNCTION hw_trigger_escalate_due();
 DROP FUNCTION hw_trigger_withdraw(uuid, text);

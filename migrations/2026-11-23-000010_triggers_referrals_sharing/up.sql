@@ -520,6 +520,54 @@ CREATE POLICY rhi_read ON return_home_interviews FOR SELECT TO homeward_app
     USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id))
            OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'return_interview')));
 
+-- Partners now see shared episodes, so "the episode is visible" no longer means "an
+-- operational user": writes to an episode's records say so explicitly. The one write a
+-- partner makes is its own return home interview (as the provider, when shared).
+DROP POLICY risk_gradings_insert ON risk_gradings;
+CREATE POLICY risk_gradings_insert ON risk_gradings FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_operational() AND graded_by = hw_user_id()
+                AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
+DROP POLICY episode_returns_insert ON episode_returns;
+CREATE POLICY episode_returns_insert ON episode_returns FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_operational() AND recorded_by = hw_user_id()
+                AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
+DROP POLICY prevention_interviews_insert ON prevention_interviews;
+CREATE POLICY prevention_interviews_insert ON prevention_interviews FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_operational() AND recorded_by = hw_user_id()
+                AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
+DROP POLICY rhi_insert ON return_home_interviews;
+CREATE POLICY rhi_insert ON return_home_interviews FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_operational() AND updated_by = hw_user_id()
+                AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
+DROP POLICY rhi_update ON return_home_interviews;
+CREATE POLICY rhi_update ON return_home_interviews FOR UPDATE TO homeward_app
+    USING ((hw_is_operational() AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id))
+           OR (hw_role() = 'partner' AND provider_agency_id = hw_agency_id()
+               AND hw_shared_with_caller('episode', episode_id, 'return_interview')))
+    WITH CHECK (updated_by = hw_user_id()
+                AND (hw_is_operational() OR provider_agency_id = hw_agency_id()));
+
+-- The provider's partner records an interview's progress; the episode's version moves
+-- on with it (partners cannot otherwise change episodes), so ETags stay honest.
+CREATE FUNCTION hw_episode_touch_by_provider(p_episode uuid, p_version integer)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v integer;
+BEGIN
+    IF NOT (coalesce(hw_role() = 'partner', false)
+            AND hw_shared_with_caller('episode', p_episode, 'return_interview')
+            AND EXISTS (SELECT 1 FROM return_home_interviews r
+                         WHERE r.episode_id = p_episode AND r.provider_agency_id = hw_agency_id())) THEN
+        RAISE EXCEPTION 'only the interview provider''s partners, with the interview shared' USING ERRCODE = '42501';
+    END IF;
+    UPDATE episodes SET version = version + 1, updated_at = now()
+     WHERE id = p_episode AND version = p_version
+    RETURNING version INTO v;
+    RETURN v;
+END $$;
+REVOKE ALL ON FUNCTION hw_episode_touch_by_provider(uuid, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_episode_touch_by_provider(uuid, integer) TO homeward_app;
+
 GRANT SELECT ON trigger_rules, trigger_rule_versions, triggers TO homeward_app;
 GRANT INSERT, UPDATE ON trigger_rules TO homeward_app;
 GRANT UPDATE (status, acknowledged_at, acknowledged_by, closed_at, closed_by, closure_note, assigned_to,

@@ -490,19 +490,49 @@ pub async fn find_rhi(conn: &mut Conn, episode: EpisodeId) -> QueryResult<Option
 }
 
 /// Saves the interview's progress (the caller bumps the episode's version).
-pub async fn update_rhi(conn: &mut Conn, r: &RhiRow) -> QueryResult<()> {
-    diesel::update(return_home_interviews::table.find(r.episode_id))
-        .set((
-            return_home_interviews::provider_agency_id.eq(r.provider_agency_id),
-            return_home_interviews::status.eq(r.status),
-            return_home_interviews::status_reason.eq(&r.status_reason),
-            return_home_interviews::completed_at.eq(r.completed_at),
-            return_home_interviews::updated_by.eq(r.updated_by),
-            return_home_interviews::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
+/// Moves the interview on from `from`; false if its status has changed meanwhile.
+pub async fn update_rhi(
+    conn: &mut Conn,
+    r: &RhiRow,
+    from: crate::domain::return_interviews::RhiStatus,
+) -> QueryResult<bool> {
+    diesel::update(
+        return_home_interviews::table
+            .find(r.episode_id)
+            .filter(return_home_interviews::status.eq(from)),
+    )
+    .set((
+        return_home_interviews::provider_agency_id.eq(r.provider_agency_id),
+        return_home_interviews::status.eq(r.status),
+        return_home_interviews::status_reason.eq(&r.status_reason),
+        return_home_interviews::completed_at.eq(r.completed_at),
+        return_home_interviews::updated_by.eq(r.updated_by),
+        return_home_interviews::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+#[derive(diesel::QueryableByName)]
+struct NewVersion {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    version: Option<i32>,
+}
+
+/// The interview provider's partner moves the episode's version on (they cannot update
+/// episodes otherwise); `None` when it is no longer at `expected_version`.
+pub async fn touch_by_provider(
+    conn: &mut Conn,
+    id: EpisodeId,
+    expected_version: i32,
+) -> QueryResult<Option<i32>> {
+    diesel::sql_query("SELECT hw_episode_touch_by_provider($1, $2) AS version")
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .bind::<diesel::sql_types::Integer, _>(expected_version)
+        .get_result::<NewVersion>(conn)
         .await
-        .map(|_| ())
+        .map(|v| v.version)
 }
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]

@@ -680,13 +680,42 @@ pub async fn update_rhi(
 ) -> Result<Episode, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
-        for_update(&mut tx, id, expected_version).await?;
-        let mut rhi = q::find_rhi(tx.conn(), id).await?.ok_or_else(|| {
-            AppError::Conflict(
+        // Partners of the interview provider record its progress on an episode shared
+        // with them (interview part); everything else is the episode's district's.
+        if caller.is_partner() {
+            let current = q::find(tx.conn(), id)
+                .await?
+                .ok_or(AppError::NotFound("no such episode"))?;
+            if current.version != expected_version {
+                return Err(AppError::PreconditionFailed);
+            }
+            if u.provider_agency_id.is_some() {
+                return Err(AppError::field(
+                    "provider_agency_id",
+                    "the police choose the provider; partners record the interview's progress",
+                ));
+            }
+        } else {
+            for_update(&mut tx, id, expected_version).await?;
+        }
+        let mut rhi = match q::find_rhi(tx.conn(), id).await? {
+            Some(r) => r,
+            None if caller.is_partner() => {
+                return Err(AppError::NotFound(
+                    "no return home interview of this episode is shared with your agency",
+                ))
+            }
+            None => return Err(AppError::Conflict(
                 "this episode has no return home interview (they are for children, once returned)"
                     .into(),
-            )
-        })?;
+            )),
+        };
+        if caller.is_partner() && rhi.provider_agency_id != caller.agency_id {
+            return Err(AppError::Forbidden(
+                "only the interview provider's partners record its progress",
+            ));
+        }
+        let from = rhi.status;
         if !rhi.status.next().contains(&u.status) {
             return Err(AppError::IllegalTransition {
                 from: rhi.status.as_str(),
@@ -733,10 +762,21 @@ pub async fn update_rhi(
         rhi.status_reason = u.reason.or(rhi.status_reason);
         rhi.completed_at = completed_at;
         rhi.updated_by = caller.user_id;
-        q::update_rhi(tx.conn(), &rhi).await?;
-        let row = q::touch(tx.conn(), id, expected_version)
-            .await?
-            .ok_or(AppError::PreconditionFailed)?;
+        if !q::update_rhi(tx.conn(), &rhi, from).await? {
+            return Err(AppError::PreconditionFailed);
+        }
+        let row = if caller.is_partner() {
+            q::touch_by_provider(tx.conn(), id, expected_version)
+                .await?
+                .ok_or(AppError::PreconditionFailed)?;
+            q::find(tx.conn(), id)
+                .await?
+                .ok_or(AppError::NotFound("no such episode"))?
+        } else {
+            q::touch(tx.conn(), id, expected_version)
+                .await?
+                .ok_or(AppError::PreconditionFailed)?
+        };
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, &state.review_policy, row).await
     })

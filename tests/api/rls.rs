@@ -375,6 +375,25 @@ async fn partners_see_only_what_a_share_in_force_names_whatever_the_sql() {
     assert_eq!(as_partner().await, [1, 1, 0, 0]);
     exec(&mut su, share("{summary,risk,markers}", "")).await;
     assert_eq!(as_partner().await, [1, 1, 1, 1]);
+    // Seeing a shared episode's risk history is not writing to it.
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(Caller {
+        user_id: partner.id,
+        role: Role::Partner,
+        district_id: None,
+        agency_id: Some(partner.agency_id),
+    })
+    .await
+    .unwrap();
+    let forged = diesel::sql_query(format!(
+        "INSERT INTO risk_gradings (id, episode_id, graded_by, to_level, rationale, information)
+         VALUES (gen_random_uuid(), '00000000-0000-0000-0000-0000000000e1', '{}', 'very_low', 'r', 'i')",
+        partner.id
+    ))
+    .execute(tx.conn())
+    .await;
+    assert!(forged.is_err(), "a partner must not grade risk");
+    let _ = tx.finish::<()>(Ok(())).await;
     // An inactive agency's partners see nothing at all.
     exec(
         &mut su,

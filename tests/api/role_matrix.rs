@@ -49,7 +49,9 @@ fn access(method: &Method, path: &str) -> Option<Access> {
         ("GET", "/api/v1/persons/{id}") => {
             Roles(&["officer", "supervisor", "mfhc", "early_action", "partner"])
         }
-        ("GET", "/api/v1/episodes/{id}") => Roles(&["officer", "supervisor", "mfhc", "partner"]),
+        ("GET", "/api/v1/episodes/{id}") | ("POST", "/api/v1/episodes/{id}/return-interview") => {
+            Roles(&["officer", "supervisor", "mfhc", "partner"])
+        }
         ("GET", "/api/v1/trigger-rules" | "/api/v1/trigger-rules/{id}") => SignedIn,
         (_, p) if p.starts_with("/api/v1/trigger-rules") => Roles(&["admin", "mfhc"]),
         ("GET", "/api/v1/triggers") => CASE_WORKERS,

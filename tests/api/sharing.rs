@@ -594,3 +594,112 @@ async fn every_share_and_every_partner_read_is_audited() {
         "{types:?}"
     );
 }
+
+#[actix_rt::test]
+async fn the_interview_providers_partner_records_the_interview_on_a_shared_episode() {
+    let app = spawn_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (partner, _) = app.login(demo_user("partner")).await;
+    let csc = agency(&app, &admin, CSC_LEEDS).await;
+    let bradford_csc = agency(&app, &admin, "Bradford Children's Social Care").await;
+    app.create_user(
+        &admin,
+        "rhi.partner.bradford@example.invalid",
+        "partner",
+        json!({ "agency_id": bradford_csc }),
+    )
+    .await;
+    let (other, _) = app
+        .login((
+            "rhi.partner.bradford@example.invalid",
+            "a long test passphrase",
+        ))
+        .await;
+    let (_, e) = returned_child(&app, &mfhc).await;
+    let path = format!("/api/v1/episodes/{}/return-interview", s(&e["id"]));
+    // The MFHC offers the interview through CSC.
+    let offered = app
+        .call_if_match(
+            "POST",
+            &path,
+            &mfhc,
+            &e["version"],
+            json!({ "status": "offered", "provider_agency_id": csc }),
+        )
+        .await;
+    assert_eq!(offered.status, 200, "{}", offered.body);
+    let v = offered.body["version"].clone();
+    let accept = json!({ "status": "accepted" });
+    // Unshared: 404; shared without the interview: still 404.
+    app.call_if_match("POST", &path, &partner, &v, accept.clone())
+        .await
+        .problem(404);
+    share(&app, &mfhc, "episode", &e["id"], &csc, &["summary"]).await;
+    app.call_if_match("POST", &path, &partner, &v, accept.clone())
+        .await
+        .problem(404);
+    share(
+        &app,
+        &mfhc,
+        "episode",
+        &e["id"],
+        &csc,
+        &["summary", "return_interview"],
+    )
+    .await;
+    // Partners do not choose the provider.
+    let r = app
+        .call_if_match(
+            "POST",
+            &path,
+            &partner,
+            &v,
+            json!({ "status": "accepted", "provider_agency_id": bradford_csc }),
+        )
+        .await;
+    assert_eq!(r.problem(400)["errors"][0]["field"], "provider_agency_id");
+    // Another agency the interview is shared with, but which is not the provider: 403.
+    share(
+        &app,
+        &mfhc,
+        "episode",
+        &e["id"],
+        &bradford_csc,
+        &["summary", "return_interview"],
+    )
+    .await;
+    app.call_if_match("POST", &path, &other, &v, accept.clone())
+        .await
+        .problem(403);
+    // The provider's partner records progress; the version moves on.
+    let done = app
+        .call_if_match("POST", &path, &partner, &v, accept.clone())
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["return_interview"]["status"], "accepted");
+    assert_eq!(done.body["version"], json!(v.as_i64().unwrap() + 1));
+    assert_eq!(
+        done.header("etag").unwrap(),
+        format!("\"{}\"", v.as_i64().unwrap() + 1)
+    );
+    // A stale version is refused, and partners still cannot change the episode itself.
+    app.call_if_match(
+        "POST",
+        &path,
+        &partner,
+        &v,
+        json!({ "status": "completed", "completed_at": Utc::now().to_rfc3339() }),
+    )
+    .await
+    .problem(412);
+    app.call_if_match(
+        "POST",
+        &format!("/api/v1/episodes/{}/status", s(&e["id"])),
+        &partner,
+        &done.body["version"],
+        json!({ "status": "cancelled", "reason": "x" }),
+    )
+    .await
+    .problem(403);
+}
