@@ -258,12 +258,20 @@ impl From<diesel::result::Error> for AppError {
             }
             // The database's own authorization refused what the domain let through:
             // still a refusal, not a server error (logged, since the domain should agree).
-            E::DatabaseError(K::Unknown, info) if info.message().contains("row-level security") => {
+            E::DatabaseError(K::Unknown, info)
+                if info.message().contains("row-level security")
+                    || info.message().starts_with("not permitted:") =>
+            {
                 tracing::warn!(
                     message = info.message(),
                     "row-level security refused a write the domain allowed"
                 );
                 AppError::Forbidden("not allowed")
+            }
+            // Two transactions waited on each other and Postgres ended this one: nothing
+            // was stored, and trying again will work.
+            E::DatabaseError(K::Unknown, info) if info.message().contains("deadlock detected") => {
+                AppError::Unavailable("the request collided with another; try again".into())
             }
             E::DatabaseError(K::ClosedConnection, _) => {
                 AppError::Unavailable("the database connection was lost; try again".into())

@@ -266,7 +266,7 @@ RETURNS TABLE (episode_id uuid, district_id uuid, reported_at timestamptz, date_
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF NOT hw_is_operational() THEN
-        RAISE EXCEPTION 'only operational roles evaluate triggers' USING ERRCODE = '42501';
+        RAISE EXCEPTION 'not permitted: only operational roles evaluate triggers' USING ERRCODE = '42501';
     END IF;
     PERFORM 1 FROM persons p WHERE p.id = p_person FOR UPDATE;
     RETURN QUERY
@@ -284,7 +284,7 @@ RETURNS TABLE (id uuid, rule_id uuid, kind text, status text, anchor_episode_id 
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF NOT hw_is_operational() THEN
-        RAISE EXCEPTION 'only operational roles evaluate triggers' USING ERRCODE = '42501';
+        RAISE EXCEPTION 'not permitted: only operational roles evaluate triggers' USING ERRCODE = '42501';
     END IF;
     RETURN QUERY
     SELECT t.id, t.rule_id, t.kind, t.status, t.anchor_episode_id, t.basis_episode_ids
@@ -302,17 +302,21 @@ DECLARE
     anchor_district uuid;
 BEGIN
     IF NOT hw_is_operational() THEN
-        RAISE EXCEPTION 'only operational roles evaluate triggers' USING ERRCODE = '42501';
+        RAISE EXCEPTION 'not permitted: only operational roles evaluate triggers' USING ERRCODE = '42501';
     END IF;
     SELECT * INTO r FROM trigger_rules WHERE id = p_rule AND enabled;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no enabled rule %', p_rule USING ERRCODE = '42501';
+        RETURN false;  -- disabled since the evaluation read it: nothing fires
     END IF;
-    IF EXISTS (SELECT 1 FROM unnest(p_basis) b LEFT JOIN episodes e ON e.id = b
-                WHERE e.id IS NULL OR e.person_id <> p_person OR e.status = 'cancelled') THEN
-        RAISE EXCEPTION 'the basis is not the person''s counted episodes' USING ERRCODE = '42501';
+    IF NOT p_anchor = ANY (p_basis) OR EXISTS (
+           SELECT 1 FROM unnest(p_basis) b LEFT JOIN episodes e ON e.id = b
+            WHERE e.id IS NULL OR e.person_id <> p_person OR e.status = 'cancelled') THEN
+        RAISE EXCEPTION 'not permitted: the basis is not the person''s counted episodes' USING ERRCODE = '42501';
     END IF;
     SELECT e.district_id INTO anchor_district FROM episodes e WHERE e.id = p_anchor;
+    IF r.district_id IS NOT NULL AND r.district_id <> anchor_district THEN
+        RAISE EXCEPTION 'not permitted: the rule does not cover the episode''s district' USING ERRCODE = '42501';
+    END IF;
     INSERT INTO triggers (id, person_id, rule_id, rule_version, kind, district_id, anchor_episode_id,
                           basis_episode_ids, window_start, window_end, assigned_to, escalation_due_at)
     VALUES (p_id, p_person, p_rule, r.version, r.kind, anchor_district, p_anchor, p_basis,
@@ -330,7 +334,7 @@ CREATE FUNCTION hw_trigger_withdraw(p_id uuid, p_reason text)
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF NOT hw_is_operational() THEN
-        RAISE EXCEPTION 'only operational roles evaluate triggers' USING ERRCODE = '42501';
+        RAISE EXCEPTION 'not permitted: only operational roles evaluate triggers' USING ERRCODE = '42501';
     END IF;
     UPDATE triggers t
        SET status = 'withdrawn', withdrawn_at = now(), withdrawn_reason = p_reason,
@@ -357,7 +361,7 @@ $$;
 -- Whether `user` is an active user of `agency` (the users table is admin-only).
 CREATE FUNCTION hw_user_in_agency(p_user uuid, p_agency uuid)
 RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT hw_is_authenticated() AND EXISTS (
+    SELECT (hw_is_case_worker() OR (hw_role() = 'partner' AND p_agency = hw_agency_id())) AND EXISTS (
         SELECT 1 FROM users u WHERE u.id = p_user AND u.agency_id = p_agency AND u.active)
 $$;
 
@@ -433,7 +437,8 @@ CREATE POLICY referrals_owner ON referrals TO homeward_owner USING (true) WITH C
 ALTER TABLE triage_meetings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE triage_meetings FORCE ROW LEVEL SECURITY;
 CREATE POLICY triage_meetings_read ON triage_meetings FOR SELECT TO homeward_app
-    USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_id))
+    USING ((hw_is_case_worker() AND EXISTS (SELECT 1 FROM referrals r
+                                             WHERE r.id = referral_id AND hw_covers_district(r.district_id)))
            OR (hw_role() = 'partner' AND hw_shared_with_caller('referral', referral_id, 'triage')));
 CREATE POLICY triage_meetings_insert ON triage_meetings FOR INSERT TO homeward_app
     WITH CHECK (hw_role() IN ('mfhc', 'early_action') AND recorded_by = hw_user_id()
@@ -443,7 +448,8 @@ CREATE POLICY triage_meetings_owner ON triage_meetings TO homeward_owner USING (
 ALTER TABLE intervention_plans ENABLE ROW LEVEL SECURITY;
 ALTER TABLE intervention_plans FORCE ROW LEVEL SECURITY;
 CREATE POLICY intervention_plans_read ON intervention_plans FOR SELECT TO homeward_app
-    USING ((hw_role() <> 'partner' AND EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_id))
+    USING ((hw_is_case_worker() AND EXISTS (SELECT 1 FROM referrals r
+                                             WHERE r.id = referral_id AND hw_covers_district(r.district_id)))
            OR (hw_role() = 'partner' AND hw_shared_with_caller('referral', referral_id, 'plan')));
 CREATE POLICY intervention_plans_insert ON intervention_plans FOR INSERT TO homeward_app
     WITH CHECK (hw_role() IN ('mfhc', 'early_action') AND recorded_by = hw_user_id()
@@ -558,7 +564,7 @@ BEGIN
             AND hw_shared_with_caller('episode', p_episode, 'return_interview')
             AND EXISTS (SELECT 1 FROM return_home_interviews r
                          WHERE r.episode_id = p_episode AND r.provider_agency_id = hw_agency_id())) THEN
-        RAISE EXCEPTION 'only the interview provider''s partners, with the interview shared' USING ERRCODE = '42501';
+        RAISE EXCEPTION 'not permitted: only the interview provider''s partners, with the interview shared' USING ERRCODE = '42501';
     END IF;
     UPDATE episodes SET version = version + 1, updated_at = now()
      WHERE id = p_episode AND version = p_version

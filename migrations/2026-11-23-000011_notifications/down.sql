@@ -22,5 +22,6 @@ DROP FUNCTION hw_agency_mailbox(uuid);
 DROP FUNCTION hw_user_email(uuid);
 DROP FUNCTION hw_staff_emails(uuid, text);
 DROP TABLE outbox, notification_preferences;
+DROP FUNCTION hw_require_background();
 ALTER TABLE local_authorities DROP COLUMN mailbox;
 RESET ROLE;

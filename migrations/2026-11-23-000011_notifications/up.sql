@@ -1,5 +1,15 @@
 SET LOCAL ROLE homeward_owner;
 
+-- Background work (the worker and the scheduler) runs with no caller; a request, which
+-- always has one, may not use these functions.
+CREATE FUNCTION hw_require_background() RETURNS void LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF hw_user_id() IS NOT NULL THEN
+        RAISE EXCEPTION 'not permitted: background work only' USING ERRCODE = '42501';
+    END IF;
+END $$;
+
+
 -- Where a placing authority is told that its looked-after child is missing.
 ALTER TABLE local_authorities ADD COLUMN mailbox text CHECK (length(mailbox) BETWEEN 3 AND 254);
 
@@ -52,12 +62,12 @@ CREATE INDEX outbox_status_idx ON outbox (status, created_at DESC);
 -- Staff addresses are not case data, but users are admin-only: these give exactly the
 -- addresses a notification needs, to any caller (the scheduler has none).
 
--- Active users with `p_role` in the district (force-wide ones too when p_force_wide).
+-- Active users with `p_role` in the district, and force-wide ones (who cover it).
 CREATE FUNCTION hw_staff_emails(p_district uuid, p_role text)
 RETURNS TABLE (user_id uuid, email text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT u.id, u.email FROM users u
-     WHERE u.active AND u.role = p_role AND u.district_id = p_district
+     WHERE u.active AND u.role = p_role AND (u.district_id = p_district OR u.district_id IS NULL)
      ORDER BY u.email
 $$;
 
@@ -77,6 +87,7 @@ $$;
 CREATE FUNCTION hw_admin_emails()
 RETURNS TABLE (user_id uuid, email text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     SELECT u.id, u.email FROM users u WHERE u.active AND u.role = 'admin' ORDER BY u.email
 $$;
 
@@ -85,6 +96,7 @@ $$;
 -- workers hold, and take back rows whose lease ran out (a worker that died mid-send).
 CREATE FUNCTION hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer)
 RETURNS SETOF outbox LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     UPDATE outbox o
        SET status = 'sending', locked_by = p_worker,
            locked_until = now() + make_interval(secs => p_lease_secs), attempts = o.attempts + 1
@@ -102,6 +114,7 @@ $$;
 -- still held.
 CREATE FUNCTION hw_outbox_sent(p_ids uuid[], p_worker text)
 RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     WITH done AS (
         UPDATE outbox SET status = 'sent', sent_at = now(), locked_by = NULL, locked_until = NULL, last_error = NULL
          WHERE id = ANY (p_ids) AND status = 'sending' AND locked_by = p_worker
@@ -113,6 +126,7 @@ $$;
 CREATE FUNCTION hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamptz)
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+    PERFORM hw_require_background();
     UPDATE outbox
        SET status = CASE WHEN p_retry_at IS NULL THEN 'dead' ELSE 'pending' END,
            next_attempt_at = coalesce(p_retry_at, next_attempt_at),
@@ -127,6 +141,7 @@ END $$;
 CREATE FUNCTION hw_outbox_release(p_id uuid, p_worker text)
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+    PERFORM hw_require_background();
     UPDATE outbox SET status = 'pending', locked_by = NULL, locked_until = NULL,
                       attempts = greatest(attempts - 1, 0)
      WHERE id = p_id AND status = 'sending' AND locked_by = p_worker;
@@ -148,6 +163,7 @@ GRANT EXECUTE ON FUNCTION hw_staff_emails(uuid, text), hw_user_email(uuid), hw_a
 CREATE FUNCTION hw_overdue_return_interviews()
 RETURNS TABLE (episode_id uuid, reference text, district_id uuid, due_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     SELECT e.id, e.reference, e.district_id, r.due_at
       FROM return_home_interviews r JOIN episodes e ON e.id = r.episode_id
      WHERE r.status IN ('pending', 'offered', 'accepted') AND r.due_at < now()
@@ -157,6 +173,7 @@ $$;
 CREATE FUNCTION hw_actions_due(p_days integer)
 RETURNS TABLE (action_id uuid, owner_agency_id uuid, owner_user_id uuid, due_on date, overdue boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     SELECT a.id, a.owner_agency_id, a.owner_user_id, a.due_on, a.due_on < current_date
       FROM actions a
      WHERE a.status IN ('open', 'in_progress') AND a.due_on <= current_date + p_days
@@ -166,6 +183,7 @@ $$;
 CREATE FUNCTION hw_overdue_reviews()
 RETURNS TABLE (episode_id uuid, reference text, district_id uuid, next_review_due timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     SELECT e.id, e.reference, e.district_id, e.next_review_due
       FROM episodes e
      WHERE e.next_review_due IS NOT NULL AND e.next_review_due < now()
@@ -176,6 +194,7 @@ CREATE FUNCTION hw_mfhc_digests()
 RETURNS TABLE (user_id uuid, email text, district_id uuid, open_high_risk bigint,
                triggers_unacknowledged bigint, interviews_overdue bigint, actions_overdue bigint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     SELECT u.id, u.email, u.district_id,
            (SELECT count(*) FROM episodes e WHERE e.district_id = u.district_id
                AND e.status IN ('reported', 'active') AND e.risk_level = 'high'),
@@ -193,6 +212,7 @@ $$;
 CREATE FUNCTION hw_agency_digests()
 RETURNS TABLE (agency_id uuid, mailbox text, open_actions bigint, overdue_actions bigint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     SELECT g.id, g.mailbox, count(*), count(*) FILTER (WHERE a.due_on < current_date)
       FROM actions a JOIN agencies g ON g.id = a.owner_agency_id
      WHERE g.active AND a.status IN ('open', 'in_progress')
@@ -203,6 +223,7 @@ $$;
 DROP FUNCTION hw_trigger_escalate_due();
 CREATE FUNCTION hw_trigger_escalate_due()
 RETURNS TABLE (id uuid, district_id uuid) LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT hw_require_background();
     UPDATE triggers t SET escalated_at = now(), updated_at = now()
      WHERE t.status = 'open' AND t.escalated_at IS NULL AND t.escalation_due_at <= now()
     RETURNING t.id, t.district_id

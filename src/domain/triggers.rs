@@ -210,7 +210,8 @@ pub const NOT_FIRST: &str = "an earlier episode of this person has since been re
 ///
 /// A live trigger keeps its basis while every episode of it still counts for the person
 /// (and, for a first-time trigger, its episode is still the first); otherwise it is
-/// withdrawn, unless already closed. Kept triggers consume their episodes: each episode
+/// withdrawn, unless already closed (a closed one keeps the episodes it still rests
+/// on). Kept triggers consume their episodes: each episode
 /// contributes to at most one trigger per rule, which is what "once per person, rule and
 /// window" means here. Then each enabled rule fires on what is left:
 /// - `first_time_child`: the person's first episode, if they were a child then;
@@ -226,6 +227,9 @@ pub fn evaluate(rules: &[Rule], episodes: &[CountedEpisode], live: &[LiveTrigger
 
     let mut out = Evaluation::default();
     let mut kept: Vec<&LiveTrigger> = Vec::new();
+    // Closed triggers whose basis has partly gone: their work is done, and the episodes
+    // they still rest on stay theirs (so a closed trigger is never repeated).
+    let mut spent: Vec<&LiveTrigger> = Vec::new();
     for t in live {
         let reason = if !t.basis.iter().all(|b| counted.contains(b)) {
             Some(BASIS_GONE)
@@ -240,8 +244,7 @@ pub fn evaluate(rules: &[Rule], episodes: &[CountedEpisode], live: &[LiveTrigger
                 trigger_id: t.id,
                 reason,
             }),
-            // A closed trigger's work is done: it stays closed, but no longer counts.
-            Some(_) => {}
+            Some(_) => spent.push(t),
         }
     }
 
@@ -251,8 +254,12 @@ pub fn evaluate(rules: &[Rule], episodes: &[CountedEpisode], live: &[LiveTrigger
             .copied()
             .filter(|t| t.rule_id == rule.id)
             .collect();
-        let consumed: HashSet<EpisodeId> =
-            mine.iter().flat_map(|t| t.basis.iter().copied()).collect();
+        let consumed: HashSet<EpisodeId> = mine
+            .iter()
+            .chain(spent.iter().filter(|t| t.rule_id == rule.id))
+            .flat_map(|t| t.basis.iter().copied())
+            .filter(|e| counted.contains(e))
+            .collect();
         let pool: Vec<&CountedEpisode> = sorted
             .iter()
             .copied()
@@ -479,7 +486,7 @@ mod tests {
     }
 
     #[test]
-    fn a_closed_trigger_is_never_withdrawn_but_stops_counting() {
+    fn a_closed_trigger_is_never_withdrawn_and_keeps_its_remaining_episodes() {
         let d = DistrictId::new();
         let rules = [rule(SUDDEN)];
         let mut eps = vec![ep(0, d), ep(1, d), ep(2, d)];
@@ -488,11 +495,14 @@ mod tests {
         apply(&mut live, &rules, &e);
         live[0].status = TriggerStatus::Closed;
         eps.remove(1);
+        // Day 0 stays with the closed trigger: day 2 alone fires nothing.
+        assert_eq!(evaluate(&rules, &eps, &live), Evaluation::default());
+        // A new episode pairs with day 2.
+        eps.push(ep(3, d));
         let e = evaluate(&rules, &eps, &live);
         assert!(e.withdraw.is_empty());
-        // Days 0 and 2 now make a pair of their own.
         assert_eq!(e.fire.len(), 1);
-        assert_eq!(e.fire[0].basis, vec![eps[0].id, eps[1].id]);
+        assert_eq!(e.fire[0].basis, vec![eps[1].id, eps[2].id]);
     }
 
     #[test]

@@ -34,20 +34,27 @@ pub async fn tick(
     now: DateTime<Utc>,
     digest_hour: u32,
 ) -> Result<TickReport, AppError> {
+    // Each timer in its own transaction; one failing does not hold up the others.
     macro_rules! step {
-        ($f:expr) => {{
+        ($name:literal, $f:expr) => {{
             let mut tx = Tx::begin(pool, AuditContext::default()).await?;
             let result = $f(&mut tx).await;
-            tx.finish(result).await?
+            match tx.finish(result).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(timer = $name, error = %e, "scheduler step failed");
+                    0
+                }
+            }
         }};
     }
     Ok(TickReport {
-        escalations: step!(|tx| escalations(tx, links)),
-        interviews_overdue: step!(|tx| interviews_overdue(tx, links)),
-        reviews_overdue: step!(|tx| reviews_overdue(tx, links)),
-        actions: step!(|tx| actions_due(tx, links)),
+        escalations: step!("escalations", |tx| escalations(tx, links)),
+        interviews_overdue: step!("interviews", |tx| interviews_overdue(tx, links)),
+        reviews_overdue: step!("reviews", |tx| reviews_overdue(tx, links)),
+        actions: step!("actions", |tx| actions_due(tx, links)),
         digests: if now.hour() >= digest_hour {
-            step!(|tx| digests(tx, links, now))
+            step!("digests", |tx| digests(tx, links, now))
         } else {
             0
         },

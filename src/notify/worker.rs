@@ -41,8 +41,10 @@ impl WorkerOptions {
                 "worker-{}",
                 &uuid::Uuid::new_v4().simple().to_string()[..12]
             ),
-            batch: 50,
-            lease: Duration::from_secs(120),
+            // Two rounds of the connections at most, so a slow server cannot outlast the
+            // lease with rows still unsent.
+            batch: 16,
+            lease: Duration::from_secs(300),
             // As many as the mailer keeps connections (`HOMEWARD_SMTP_URL`'s default 8).
             concurrency: 8,
             idle_wait: Duration::from_secs(2),
@@ -151,7 +153,7 @@ async fn deliver_one(
             if retry_at.is_some() {
                 Ok(Outcome::Retried)
             } else {
-                alert_admins(pool, &o.links, &row, &error).await?;
+                alert_admins(pool, &o.links, &row).await?;
                 Ok(Outcome::Dead)
             }
         }
@@ -159,12 +161,7 @@ async fn deliver_one(
 }
 
 /// Tells the administrators a message was dead-lettered (never about an alert itself).
-async fn alert_admins(
-    pool: &Pool,
-    links: &Links,
-    row: &OutboxRow,
-    error: &str,
-) -> Result<(), AppError> {
+async fn alert_admins(pool: &Pool, links: &Links, row: &OutboxRow) -> Result<(), AppError> {
     if row.event == Event::DeadLetter {
         return Ok(());
     }
@@ -178,7 +175,6 @@ async fn alert_admins(
                 kind: RecipientKind::User,
             })
             .collect();
-        let reason: String = error.chars().take(300).collect();
         enqueue(
             &mut tx,
             Outgoing {
@@ -186,14 +182,15 @@ async fn alert_admins(
                     Event::DeadLetter,
                     short_ref("MSG", row.id),
                     format!(
-                        "a {} notification failed {} times and was set aside ({reason})",
+                        "a {} notification failed {} times and was set aside",
                         row.event, row.attempts
                     ),
                     "Check the mail settings and the address, then retry it",
                     None,
                     links.to(&format!("notifications/{}", row.id)),
                 ),
-                event_key: format!("dead_letter:{}", row.id),
+                // Once per time it dies (an admin may retry it and it may die again).
+                event_key: format!("dead_letter:{}:{}", row.id, Utc::now().timestamp_millis()),
                 record_type: "notification",
                 record_id: row.id,
             },

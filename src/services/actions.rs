@@ -148,6 +148,7 @@ pub async fn create(
             &mut tx,
             &state.links,
             row.id,
+            row.version,
             row.owner_agency_id,
             row.owner_user_id,
             row.due_on,
@@ -251,16 +252,13 @@ pub async fn update(
         if let Some(a) = u.owner_agency_id {
             check_active(&mut tx, "owner_agency_id", &[a]).await?;
         }
-        // A new agency drops the named owner unless one of its users is named.
-        let owner = match u.owner_user_id {
-            Some(o) => o,
-            None if agency != current.owner_agency_id => {
-                changes.owner_user_id = Some(None);
-                None
-            }
-            None => current.owner_user_id,
-        };
-        check_owner_user(&mut tx, owner, agency).await?;
+        // A new agency drops the named owner unless one of its users is named. Only a
+        // newly named owner is checked (one since deactivated does not block updates).
+        match u.owner_user_id {
+            Some(o) => check_owner_user(&mut tx, o, agency).await?,
+            None if agency != current.owner_agency_id => changes.owner_user_id = Some(None),
+            None => {}
+        }
         match u.status.filter(|s| *s != current.status) {
             Some(to) if !current.status.next().contains(&to) => {
                 return Err(AppError::IllegalTransition {
@@ -308,6 +306,7 @@ pub async fn update(
                 &mut tx,
                 &state.links,
                 row.id,
+                row.version,
                 row.owner_agency_id,
                 row.owner_user_id,
                 row.due_on,

@@ -163,6 +163,7 @@ pub async fn action_assigned(
     tx: &mut Tx,
     links: &Links,
     action: ActionId,
+    version: i32,
     agency: AgencyId,
     user: Option<UserId>,
     due_on: chrono::NaiveDate,
@@ -182,7 +183,8 @@ pub async fn action_assigned(
                 None,
                 links.to(&format!("actions/{action}")),
             ),
-            event_key: format!("action_assigned:{action}:{agency}"),
+            // Each assignment (the action's version when given), so a handing back is told.
+            event_key: format!("action_assigned:{action}:{version}"),
             record_type: "action",
             record_id: action.0,
         },

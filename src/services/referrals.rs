@@ -112,6 +112,18 @@ pub async fn insert(tx: &mut Tx, r: ReferralInput) -> Result<ReferralRow, AppErr
                 "the trigger is about another person",
             ));
         }
+        if t.district_id != district {
+            return Err(AppError::field(
+                "trigger_id",
+                "the trigger belongs to another district",
+            ));
+        }
+        if !t.status.is_live() {
+            return Err(AppError::Conflict(format!(
+                "the trigger is {}: raise referrals from live triggers",
+                t.status
+            )));
+        }
         if q::find_by_trigger(tx.conn(), trigger).await?.is_some() {
             return Err(AppError::Conflict(
                 "a referral has already been raised from this trigger".into(),

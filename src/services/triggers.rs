@@ -90,7 +90,11 @@ pub async fn evaluate(
     let mut fired = Vec::new();
     for f in &decision.fire {
         let id = TriggerId::new();
-        if q::fire(tx.conn(), id, person, f).await? {
+        let done = q::fire(tx.conn(), id, person, f).await?;
+        if !done {
+            tracing::warn!(rule = %f.rule_id, anchor = %f.anchor, "a trigger did not fire (rule disabled meanwhile, or already fired)");
+        }
+        if done {
             fired.push(id);
             let district = episodes
                 .iter()

@@ -411,3 +411,44 @@ async fn exec(su: &mut AsyncPgConnection, sql: String) {
         .await
         .unwrap()
 }
+
+#[actix_rt::test]
+async fn background_functions_refuse_a_request_with_a_caller() {
+    let app = spawn_app().await;
+    let mut su = app.superuser().await;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: UserId,
+    }
+    let admin: Id =
+        diesel::sql_query("SELECT id FROM users WHERE email = 'sysadmin@demo.homeward.invalid'")
+            .get_result(&mut su)
+            .await
+            .unwrap();
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    for sql in [
+        "SELECT * FROM hw_outbox_claim('sneaky', 10, 60)",
+        "SELECT * FROM hw_admin_emails()",
+        "SELECT * FROM hw_trigger_escalate_due()",
+        "SELECT * FROM hw_mfhc_digests()",
+    ] {
+        let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+        tx.assume(Caller {
+            user_id: admin.id,
+            role: Role::Admin,
+            district_id: None,
+            agency_id: None,
+        })
+        .await
+        .unwrap();
+        let r = diesel::sql_query(sql).execute(tx.conn()).await;
+        let err = r.expect_err(sql);
+        let mapped = homeward::error::AppError::from(err);
+        assert!(
+            matches!(mapped, homeward::error::AppError::Forbidden(_)),
+            "{sql}: {mapped:?}"
+        );
+        let _ = tx.finish::<()>(Ok(())).await;
+    }
+}

@@ -437,3 +437,49 @@ async fn overdue_actions_show_on_the_agency_worklist() {
         .await;
     assert_eq!(got.body["overdue"], true);
 }
+
+#[actix_rt::test]
+async fn whoever_refers_sees_the_referral_but_not_its_triage_or_plan() {
+    let app = spawn_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let (officer, _) = app.login(demo_user("officer")).await;
+    let (early, _) = app.login(demo_user("early_action")).await;
+    let csc = agency(&app, &admin, "Leeds Children's Social Care").await;
+    let p = person(&app, &officer, "Lou", "Referred", &[]).await;
+    let r = app
+        .call("POST", "/api/v1/referrals", Some(&officer), Some(json!({
+            "person_id": p["id"], "source": "frontline_officer", "reasons": ["adolescent_to_parent_violence"],
+            "summary": "Second call-out this month", "lawful_basis": "DPA 2018 s.35" })))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let rp = format!("/api/v1/referrals/{}", s(&r.body["id"]));
+    let rf = ok(
+        &app,
+        "POST",
+        &format!("{rp}/status"),
+        &early,
+        &r.body["version"],
+        json!({ "status": "triage" }),
+    )
+    .await;
+    ok(
+        &app,
+        "POST",
+        &format!("{rp}/triage-meetings"),
+        &early,
+        &rf["version"],
+        json!({
+        "held_on": days(0), "attendee_agency_ids": [csc], "decisions": "Family support offered" }),
+    )
+    .await;
+    let seen = app.call("GET", &rp, Some(&officer), None).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert_eq!(seen.body["status"], "triage");
+    assert_eq!(
+        seen.body["triage_meetings"],
+        json!([]),
+        "triage is the case workers'"
+    );
+    let theirs = app.call("GET", &rp, Some(&early), None).await;
+    assert_eq!(theirs.body["triage_meetings"].as_array().unwrap().len(), 1);
+}
