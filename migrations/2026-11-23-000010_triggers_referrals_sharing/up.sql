@@ -329,7 +329,8 @@ BEGIN
 END $$;
 
 -- Withdraws a live, unclosed trigger whose basis has gone: an episode cancelled or
--- moved to another person, or (first-time) an earlier episode now recorded.
+-- moved to another person, (first-time) an earlier episode now recorded or a corrected
+-- date of birth, (out of area) a corrected placement.
 CREATE FUNCTION hw_trigger_withdraw(p_id uuid, p_reason text)
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
@@ -345,7 +346,16 @@ BEGIN
             OR (t.kind = 'first_time_child' AND EXISTS (
                     SELECT 1 FROM episodes a JOIN episodes e ON e.id = t.anchor_episode_id
                      WHERE a.person_id = t.person_id AND a.status <> 'cancelled'
-                       AND (a.reported_at, a.id) < (e.reported_at, e.id))));
+                       AND (a.reported_at, a.id) < (e.reported_at, e.id)))
+            -- the date of birth was corrected: not a child when it started
+            OR (t.kind = 'first_time_child' AND NOT EXISTS (
+                    SELECT 1 FROM episodes e JOIN persons p ON p.id = e.person_id
+                     WHERE e.id = t.anchor_episode_id AND p.date_of_birth IS NOT NULL
+                       AND (e.reported_at AT TIME ZONE 'UTC')::date < (p.date_of_birth + interval '18 years')::date))
+            -- the placement is no longer out of area
+            OR (t.kind = 'out_of_area_placement' AND NOT EXISTS (
+                    SELECT 1 FROM episodes e JOIN placements pl ON pl.id = e.placement_id
+                     WHERE e.id = t.anchor_episode_id AND pl.out_of_area)));
     RETURN FOUND;
 END $$;
 

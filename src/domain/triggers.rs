@@ -205,6 +205,9 @@ pub struct Evaluation {
 pub const BASIS_GONE: &str =
     "an episode it rests on was cancelled or now belongs to another person record";
 pub const NOT_FIRST: &str = "an earlier episode of this person has since been recorded";
+pub const NOT_A_CHILD: &str =
+    "with the corrected date of birth the person was not a child when the episode started";
+pub const NOT_OUT_OF_AREA: &str = "the placement is no longer recorded as out of area";
 
 /// Decides what fires and what is withdrawn.
 ///
@@ -230,11 +233,20 @@ pub fn evaluate(rules: &[Rule], episodes: &[CountedEpisode], live: &[LiveTrigger
     // Closed triggers whose basis has partly gone: their work is done, and the episodes
     // they still rest on stay theirs (so a closed trigger is never repeated).
     let mut spent: Vec<&LiveTrigger> = Vec::new();
+    let anchor = |t: &LiveTrigger| sorted.iter().find(|e| e.id == t.anchor).copied();
     for t in live {
         let reason = if !t.basis.iter().all(|b| counted.contains(b)) {
             Some(BASIS_GONE)
         } else if t.kind == RuleKind::FirstTimeChild && Some(t.anchor) != first {
             Some(NOT_FIRST)
+        } else if t.kind == RuleKind::FirstTimeChild
+            && anchor(t).is_some_and(|e| e.child != Some(true))
+        {
+            Some(NOT_A_CHILD)
+        } else if t.kind == RuleKind::OutOfAreaPlacement
+            && anchor(t).is_some_and(|e| !e.out_of_area)
+        {
+            Some(NOT_OUT_OF_AREA)
         } else {
             None
         };
@@ -382,6 +394,29 @@ mod tests {
         apply(&mut live, &rules, &e);
         eps.push(ep(30, d));
         assert_eq!(evaluate(&rules, &eps, &live), Evaluation::default());
+    }
+
+    #[test]
+    fn corrected_facts_withdraw_first_time_and_out_of_area_triggers() {
+        let d = DistrictId::new();
+        let rules = [
+            rule(Condition::FirstTimeChild),
+            rule(Condition::OutOfAreaPlacement),
+        ];
+        let mut eps = vec![CountedEpisode {
+            out_of_area: true,
+            ..ep(0, d)
+        }];
+        let mut live = Vec::new();
+        let e = evaluate(&rules, &eps, &live);
+        apply(&mut live, &rules, &e);
+        assert_eq!(live.len(), 2);
+        eps[0].child = Some(false);
+        eps[0].out_of_area = false;
+        let e = evaluate(&rules, &eps, &live);
+        let reasons: Vec<&str> = e.withdraw.iter().map(|w| w.reason).collect();
+        assert_eq!(reasons, vec![NOT_A_CHILD, NOT_OUT_OF_AREA]);
+        assert!(e.fire.is_empty());
     }
 
     #[test]

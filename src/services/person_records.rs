@@ -302,6 +302,7 @@ pub async fn amend_placement(
             changes.ends_on.unwrap_or(current.ends_on),
         )
         .map_err(|m| AppError::field("ends_on", m))?;
+        let current_out_of_area = current.out_of_area;
         let placing = changes
             .placing_authority
             .clone()
@@ -327,6 +328,10 @@ pub async fn amend_placement(
             PLACEMENT,
             [id.0, person.0],
         ));
+        if updated.out_of_area != current_out_of_area {
+            // Whether the child was missing from an out-of-area placement has changed.
+            triggers::evaluate(&mut tx, &state.links, person).await?;
+        }
         Ok(updated)
     })
 }

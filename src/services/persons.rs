@@ -151,10 +151,17 @@ pub async fn amend(
             looked_after: a.looked_after,
             merged_into: None,
         };
+        let dob_changed = changes
+            .date_of_birth
+            .is_some_and(|d| d != current.date_of_birth);
         let row = q::update(tx.conn(), id, expected_version, &changes)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
+        if dob_changed {
+            // Who was a child when each episode started may have changed.
+            crate::services::triggers::evaluate(&mut tx, &state.links, id).await?;
+        }
         Ok(row)
     })
 }

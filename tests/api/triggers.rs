@@ -459,3 +459,30 @@ async fn unacknowledged_triggers_escalate_and_the_state_is_recorded() {
     assert_eq!(got.body["escalation"]["escalated"], true);
     assert!(got.body["escalation"]["escalated_at"].is_string());
 }
+
+#[actix_rt::test]
+async fn correcting_a_date_of_birth_withdraws_a_first_time_trigger() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let p = person(&app, &mfhc, "Kim", "Corrected", &[]).await;
+    report(&app, &mfhc, &p["id"], 2).await;
+    let t = triggers_of(&app, &mfhc, &p["id"]).await[0].clone();
+    assert_eq!(t["kind"], "first_time_child");
+    let r = app
+        .call_if_match(
+            "PATCH",
+            &format!("/api/v1/persons/{}", s(&p["id"])),
+            &mfhc,
+            &p["version"],
+            json!({ "date_of_birth": "1990-01-01" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = triggers_of(&app, &mfhc, &p["id"]).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["status"], "withdrawn");
+    assert!(got[0]["withdrawn_reason"]
+        .as_str()
+        .unwrap()
+        .contains("date of birth"));
+}
