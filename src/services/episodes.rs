@@ -188,28 +188,8 @@ pub async fn report(
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
-        let district = r.district_id.or(caller.district_id).ok_or_else(|| {
-            AppError::field(
-                "district_id",
-                "force-wide users must say which district owns the episode",
-            )
-        })?;
-        if !caller.covers(district) {
-            return Err(AppError::Forbidden(
-                "you can only report episodes for your own district",
-            ));
-        }
-        let person = persons::find(tx.conn(), r.person_id)
-            .await?
-            .ok_or_else(|| AppError::field("person_id", "no such person"))?;
-        if let Some(survivor) = person.merged_into {
-            return Err(AppError::field(
-                "person_id",
-                &format!(
-                    "this record is merged into person {survivor}: report against that record"
-                ),
-            ));
-        }
+        let district = crate::services::acting_district(&caller, r.district_id)?;
+        let person = crate::services::live_subject(&mut tx, r.person_id).await?;
         let placement_id = if r.missing_from == MissingFrom::CarePlacement {
             placement_for_report(
                 &mut tx,

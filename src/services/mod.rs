@@ -27,6 +27,44 @@ impl From<Denied> for AppError {
     }
 }
 
+/// The district a new record belongs to: the one named, else the caller's own. A
+/// force-wide caller must name one; a district caller may name only its own.
+pub fn acting_district(
+    caller: &crate::domain::caller::Caller,
+    requested: Option<crate::ids::DistrictId>,
+) -> Result<crate::ids::DistrictId, AppError> {
+    let district = requested.or(caller.district_id).ok_or_else(|| {
+        AppError::field(
+            "district_id",
+            "force-wide users must say which district the record is for",
+        )
+    })?;
+    if caller.covers(district) {
+        Ok(district)
+    } else {
+        Err(AppError::Forbidden(
+            "you can only record this for your own district",
+        ))
+    }
+}
+
+/// A person a new record is about: it must exist and not be merged into another.
+pub async fn live_subject(
+    tx: &mut Tx,
+    person: crate::ids::PersonId,
+) -> Result<crate::db::persons::PersonRow, AppError> {
+    let row = crate::db::persons::find(tx.conn(), person)
+        .await?
+        .ok_or_else(|| AppError::field("person_id", "no such person"))?;
+    match row.merged_into {
+        Some(survivor) => Err(AppError::field(
+            "person_id",
+            &format!("this record is merged into person {survivor}: use that record"),
+        )),
+        None => Ok(row),
+    }
+}
+
 /// Begins a transaction as the bearer's account, or fails with 401 (rolled back).
 pub async fn begin_as(
     state: &AppState,

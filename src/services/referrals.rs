@@ -9,7 +9,7 @@ use crate::auth::Bearer;
 use crate::db::referrals::{
     self as q, MeetingRow, NewReferral, PlanRow, ReferralChanges, ReferralFilter, ReferralRow,
 };
-use crate::db::{persons, AuditContext, Tx};
+use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::referrals::{
@@ -72,26 +72,8 @@ pub async fn full(tx: &mut Tx, row: ReferralRow) -> Result<Referral, AppError> {
 pub async fn insert(tx: &mut Tx, r: ReferralInput) -> Result<ReferralRow, AppError> {
     let caller = tx.caller()?.clone();
     caller.require_any(REFERRERS)?;
-    let district = r.district_id.or(caller.district_id).ok_or_else(|| {
-        AppError::field(
-            "district_id",
-            "force-wide users must say which district the referral is for",
-        )
-    })?;
-    if !caller.covers(district) {
-        return Err(AppError::Forbidden(
-            "you can only make referrals for your own district",
-        ));
-    }
-    let person = persons::find(tx.conn(), r.person_id)
-        .await?
-        .ok_or_else(|| AppError::field("person_id", "no such person"))?;
-    if let Some(survivor) = person.merged_into {
-        return Err(AppError::field(
-            "person_id",
-            &format!("this record is merged into person {survivor}: refer that record"),
-        ));
-    }
+    let district = crate::services::acting_district(&caller, r.district_id)?;
+    crate::services::live_subject(tx, r.person_id).await?;
     if crate::db::districts::missing(tx.conn(), &[district])
         .await?
         .is_empty()
