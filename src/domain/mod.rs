@@ -5,6 +5,7 @@ pub mod actions;
 pub mod audit;
 pub mod caller;
 pub mod episodes;
+pub mod measures;
 pub mod notify;
 pub mod password_policy;
 pub mod person_records;

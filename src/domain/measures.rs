@@ -1,0 +1,353 @@
+//! The Police and Crime Plan measure "keep the number of repeat missing children (and
+//! adults) below baseline", as plain rules: which episodes count, the rolling window,
+//! who is a repeat-missing child or adult, and how a value compares with its baseline.
+//! This is the reference computation: the database's figures must always equal it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+
+use crate::ids::{DistrictId, PersonId};
+
+/// A measure definition (versioned as data; these are the defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Definition {
+    /// Episodes starting in the window that make a person "repeat missing" (≥ 2).
+    pub repeat_threshold: u32,
+    /// The rolling window, in months, ending with the period end.
+    pub window_months: u32,
+    /// Whether episodes from hospital or medical settings count.
+    pub count_hospital: bool,
+}
+
+impl Default for Definition {
+    fn default() -> Self {
+        Definition {
+            repeat_threshold: 2,
+            window_months: 12,
+            count_hospital: true,
+        }
+    }
+}
+
+impl Definition {
+    pub fn check(&self) -> Result<(), (&'static str, &'static str)> {
+        if !(2..=50).contains(&self.repeat_threshold) {
+            return Err(("repeat_threshold", "must be from 2 to 50"));
+        }
+        if !(1..=36).contains(&self.window_months) {
+            return Err(("window_months", "must be from 1 to 36"));
+        }
+        Ok(())
+    }
+
+    /// The window of a period ending on `period_end` (inclusive): from the start of the
+    /// day after `period_end`, `window_months` back, to the start of that day (exclusive).
+    /// For a period end of 31 Dec 2019 and 12 months: [1 Jan 2019, 1 Jan 2020).
+    pub fn window(&self, period_end: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+        let end = period_end.succ_opt().unwrap_or(period_end);
+        let start = end
+            .checked_sub_months(Months::new(self.window_months))
+            .unwrap_or(end);
+        (
+            start.and_time(chrono::NaiveTime::MIN).and_utc(),
+            end.and_time(chrono::NaiveTime::MIN).and_utc(),
+        )
+    }
+}
+
+crate::text_enum! {
+    pub enum AgeGroup {
+        Child => "child",
+        Adult => "adult",
+    }
+}
+
+/// One episode as the measure sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasuredEpisode {
+    /// The person it is about now (after merges).
+    pub person: PersonId,
+    /// The district that owned it when it started (before any transfer).
+    pub district: DistrictId,
+    pub started: DateTime<Utc>,
+    /// `None` when the person's date of birth is unknown: such episodes count for the
+    /// force and district totals of neither group.
+    pub group: Option<AgeGroup>,
+    pub cancelled: bool,
+    pub hospital: bool,
+}
+
+/// Repeat-missing persons per (district, group), and the force totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub by_district: HashMap<(DistrictId, AgeGroup), u64>,
+    pub force: HashMap<AgeGroup, u64>,
+}
+
+impl Counts {
+    pub fn district(&self, d: DistrictId, g: AgeGroup) -> u64 {
+        self.by_district.get(&(d, g)).copied().unwrap_or(0)
+    }
+
+    pub fn force(&self, g: AgeGroup) -> u64 {
+        self.force.get(&g).copied().unwrap_or(0)
+    }
+}
+
+/// Who was repeat missing in the window ending `period_end`.
+///
+/// A person is a repeat-missing child when at least `repeat_threshold` of their counted
+/// episodes (not cancelled; hospital ones only if the definition says so) started in
+/// the window while they were a child; likewise adults. Persons are counted once per
+/// group in the force, and once in one district: the district of their latest such
+/// episode in the window, so districts add up to the force.
+pub fn repeat_missing(
+    def: &Definition,
+    period_end: NaiveDate,
+    episodes: &[MeasuredEpisode],
+) -> Counts {
+    let (start, end) = def.window(period_end);
+    // (person, group) -> (count, latest start, its district)
+    let mut per: HashMap<(PersonId, AgeGroup), (u32, DateTime<Utc>, DistrictId)> = HashMap::new();
+    for e in episodes {
+        let Some(group) = e.group else { continue };
+        if e.cancelled
+            || (e.hospital && !def.count_hospital)
+            || e.started < start
+            || e.started >= end
+        {
+            continue;
+        }
+        per.entry((e.person, group))
+            .and_modify(|(n, latest, district)| {
+                *n += 1;
+                if e.started > *latest || (e.started == *latest && e.district > *district) {
+                    *latest = e.started;
+                    *district = e.district;
+                }
+            })
+            .or_insert((1, e.started, e.district));
+    }
+    let mut counts = Counts::default();
+    for ((_, group), (n, _, district)) in per {
+        if n >= def.repeat_threshold {
+            *counts.by_district.entry((district, group)).or_default() += 1;
+            *counts.force.entry(group).or_default() += 1;
+        }
+    }
+    counts
+}
+
+crate::text_enum! {
+    /// How a value stands against its baseline.
+    pub enum Standing {
+        Below => "below",
+        At => "at",
+        Above => "above",
+    }
+}
+
+/// A value against its baseline: the difference, the percentage change (none when the
+/// baseline is zero), and whether it is below, at or above.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    pub difference: i64,
+    pub percent_change: Option<f64>,
+    pub standing: Standing,
+}
+
+pub fn compare(value: u64, baseline: u64) -> Comparison {
+    let difference = value as i64 - baseline as i64;
+    Comparison {
+        difference,
+        percent_change: (baseline > 0)
+            .then(|| (difference as f64 * 1000.0 / baseline as f64).round() / 10.0),
+        standing: match value.cmp(&baseline) {
+            std::cmp::Ordering::Less => Standing::Below,
+            std::cmp::Ordering::Equal => Standing::At,
+            std::cmp::Ordering::Greater => Standing::Above,
+        },
+    }
+}
+
+/// Whether a person was a child (under 18) when an episode started.
+pub fn group_of(date_of_birth: Option<NaiveDate>, started: DateTime<Utc>) -> Option<AgeGroup> {
+    date_of_birth.map(|dob| {
+        if crate::domain::persons::is_child(dob, started.date_naive()) {
+            AgeGroup::Child
+        } else {
+            AgeGroup::Adult
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn ep(person: PersonId, district: DistrictId, started: DateTime<Utc>) -> MeasuredEpisode {
+        MeasuredEpisode {
+            person,
+            district,
+            started,
+            group: Some(AgeGroup::Child),
+            cancelled: false,
+            hospital: false,
+        }
+    }
+
+    #[test]
+    fn the_baseline_window_is_calendar_2019() {
+        let (s, e) = Definition::default().window(day(2019, 12, 31));
+        assert_eq!(s, Utc.with_ymd_and_hms(2019, 1, 1, 0, 0, 0).unwrap());
+        assert_eq!(e, Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap());
+        // Month ends roll correctly.
+        let (s, _) = Definition::default().window(day(2024, 2, 29));
+        assert_eq!(s, Utc.with_ymd_and_hms(2023, 3, 1, 0, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn persons_count_once_and_only_with_enough_episodes_in_the_window() {
+        let d = DistrictId::new();
+        let (a, b, c) = (PersonId::new(), PersonId::new(), PersonId::new());
+        let eps = vec![
+            ep(a, d, at(2019, 2, 1)),
+            ep(a, d, at(2019, 3, 1)),
+            ep(a, d, at(2019, 4, 1)),
+            ep(b, d, at(2019, 5, 1)),
+            // Outside the window on either side.
+            ep(c, d, at(2018, 12, 31)),
+            ep(c, d, at(2019, 6, 1)),
+            ep(c, d, at(2020, 1, 1)),
+        ];
+        let counts = repeat_missing(&Definition::default(), day(2019, 12, 31), &eps);
+        assert_eq!(
+            counts.force(AgeGroup::Child),
+            1,
+            "a, once, though three episodes"
+        );
+        assert_eq!(counts.district(d, AgeGroup::Child), 1);
+    }
+
+    #[test]
+    fn window_edges_are_inclusive_at_the_start_and_exclusive_at_the_end() {
+        let d = DistrictId::new();
+        let p = PersonId::new();
+        let first_instant = Utc.with_ymd_and_hms(2019, 1, 1, 0, 0, 0).unwrap();
+        let last_instant = Utc.with_ymd_and_hms(2019, 12, 31, 23, 59, 59).unwrap();
+        let eps = vec![ep(p, d, first_instant), ep(p, d, last_instant)];
+        assert_eq!(
+            repeat_missing(&Definition::default(), day(2019, 12, 31), &eps).force(AgeGroup::Child),
+            1
+        );
+        let next = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
+        let eps = vec![ep(p, d, first_instant), ep(p, d, next)];
+        assert_eq!(
+            repeat_missing(&Definition::default(), day(2019, 12, 31), &eps).force(AgeGroup::Child),
+            0
+        );
+    }
+
+    #[test]
+    fn cancelled_never_count_and_hospital_ones_as_defined() {
+        let d = DistrictId::new();
+        let p = PersonId::new();
+        let mut cancelled = ep(p, d, at(2019, 3, 1));
+        cancelled.cancelled = true;
+        let mut hospital = ep(p, d, at(2019, 4, 1));
+        hospital.hospital = true;
+        let eps = vec![ep(p, d, at(2019, 2, 1)), cancelled, hospital];
+        let with = Definition::default();
+        let without = Definition {
+            count_hospital: false,
+            ..with
+        };
+        assert_eq!(
+            repeat_missing(&with, day(2019, 12, 31), &eps).force(AgeGroup::Child),
+            1
+        );
+        assert_eq!(
+            repeat_missing(&without, day(2019, 12, 31), &eps).force(AgeGroup::Child),
+            0
+        );
+    }
+
+    #[test]
+    fn turning_18_inside_the_window_splits_the_episodes() {
+        let d = DistrictId::new();
+        let p = PersonId::new();
+        let dob = Some(day(2001, 6, 15));
+        let mk = |started| MeasuredEpisode {
+            group: group_of(dob, started),
+            ..ep(p, d, started)
+        };
+        // Two as a child (before 15 June 2019), one as an adult.
+        let eps = vec![mk(at(2019, 2, 1)), mk(at(2019, 6, 14)), mk(at(2019, 6, 15))];
+        assert_eq!(eps[1].group, Some(AgeGroup::Child));
+        assert_eq!(eps[2].group, Some(AgeGroup::Adult));
+        let c = repeat_missing(&Definition::default(), day(2019, 12, 31), &eps);
+        assert_eq!((c.force(AgeGroup::Child), c.force(AgeGroup::Adult)), (1, 0));
+    }
+
+    #[test]
+    fn a_person_counts_in_the_district_of_their_latest_episode_so_districts_add_up() {
+        let (leeds, bradford) = (DistrictId::new(), DistrictId::new());
+        let p = PersonId::new();
+        let eps = vec![
+            ep(p, leeds, at(2019, 2, 1)),
+            ep(p, bradford, at(2019, 9, 1)),
+        ];
+        let c = repeat_missing(&Definition::default(), day(2019, 12, 31), &eps);
+        assert_eq!(c.district(bradford, AgeGroup::Child), 1);
+        assert_eq!(c.district(leeds, AgeGroup::Child), 0);
+        assert_eq!(c.force(AgeGroup::Child), 1);
+    }
+
+    #[test]
+    fn unknown_ages_count_in_neither_group() {
+        let d = DistrictId::new();
+        let p = PersonId::new();
+        let unknown = |started| MeasuredEpisode {
+            group: None,
+            ..ep(p, d, started)
+        };
+        let eps = vec![unknown(at(2019, 2, 1)), unknown(at(2019, 3, 1))];
+        assert_eq!(
+            repeat_missing(&Definition::default(), day(2019, 12, 31), &eps),
+            Counts::default()
+        );
+    }
+
+    #[test]
+    fn values_compare_with_their_baseline() {
+        let c = compare(90, 100);
+        assert_eq!(
+            (c.difference, c.percent_change, c.standing),
+            (-10, Some(-10.0), Standing::Below)
+        );
+        assert_eq!(compare(100, 100).standing, Standing::At);
+        let c = compare(3, 0);
+        assert_eq!((c.percent_change, c.standing), (None, Standing::Above));
+        assert_eq!(compare(2, 3).percent_change, Some(-33.3));
+    }
+
+    #[test]
+    fn definitions_are_checked() {
+        assert!(Definition::default().check().is_ok());
+        let bad = Definition {
+            repeat_threshold: 1,
+            ..Default::default()
+        };
+        assert_eq!(bad.check().unwrap_err().0, "repeat_threshold");
+    }
+}
