@@ -15,4 +15,5 @@ pub mod routes;
 pub mod seed;
 pub mod services;
 pub mod startup;
+pub mod synthetic;
 pub mod telemetry;

@@ -28,10 +28,15 @@ enum Command {
     Serve,
     /// Apply pending migrations.
     Migrate,
-    /// Load reference data (and with --demo, the demo accounts).
+    /// Load reference data (and with --demo, the demo accounts; with --synthetic N, N
+    /// generated episodes, reproducible from --seed).
     Seed {
         #[arg(long)]
         demo: bool,
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        synthetic: Option<u64>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
     },
     /// Deliver notifications and run the timers only (`serve` does this too); several
     /// may run against one database.
@@ -61,7 +66,11 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve => serve(&settings, &database).await,
         Command::Migrate => migrate(&settings, &database).await,
-        Command::Seed { demo } => load_seeds(&database, demo).await,
+        Command::Seed {
+            demo,
+            synthetic,
+            seed,
+        } => load_seeds(&database, demo, synthetic, seed).await,
         Command::Worker => worker(&settings, &database).await,
     };
     tokio::task::spawn_blocking(move || database.shut_down())
@@ -86,11 +95,26 @@ async fn migrate(settings: &Settings, database: &Database) -> Result<(), BoxErro
     Ok(())
 }
 
-async fn load_seeds(database: &Database, demo: bool) -> Result<(), BoxError> {
+async fn load_seeds(
+    database: &Database,
+    demo: bool,
+    synthetic: Option<u64>,
+    seed: u64,
+) -> Result<(), BoxError> {
     seed::reference(&database.admin_url).await?;
     if demo {
         let logins = seed::demo(&database.admin_url).await?;
         print_logins(&logins);
+    }
+    if let Some(n) = synthetic {
+        let started = std::time::Instant::now();
+        let loaded = seed::synthetic(&database.admin_url, usize::try_from(n)?, seed).await?;
+        tracing::info!(
+            episodes = loaded,
+            seed,
+            secs = started.elapsed().as_secs_f64(),
+            "synthetic data loaded"
+        );
     }
     Ok(())
 }
@@ -98,7 +122,7 @@ async fn load_seeds(database: &Database, demo: bool) -> Result<(), BoxError> {
 async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError> {
     if database.is_embedded() {
         migrate(settings, database).await?;
-        load_seeds(database, true).await?;
+        load_seeds(database, true, None, 0).await?;
     }
     let listener = TcpListener::bind(settings.bind)?;
     let app = Application::build(AppConfig {

@@ -80,3 +80,152 @@ pub async fn demo(admin_url: &str) -> Result<Vec<DemoLogin>, BoxError> {
     }
     Ok(logins)
 }
+
+/// Loads `n` synthetic episodes (and their persons) generated from `seed`; returns how
+/// many episodes were loaded. Each run adds new records (references are allocated from
+/// the districts' counters, so they never collide). Triggers are not evaluated for them.
+pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, BoxError> {
+    use crate::db::schema::{districts, episode_reference_counters, episodes, persons, users};
+    use crate::domain::episodes::EpisodeStatus;
+    use crate::ids::{DistrictId, EpisodeId, PersonId, UserId};
+    use chrono::{Datelike, Utc};
+    use diesel::{ExpressionMethods, QueryDsl};
+    use std::collections::HashMap;
+
+    let mut conn = AsyncPgConnection::establish(admin_url).await?;
+    let (people, eps) = crate::synthetic::generate(&crate::synthetic::Options::new(
+        n,
+        seed,
+        Utc::now().date_naive(),
+    ));
+    let author: UserId = diesel::insert_into(users::table)
+        .values((
+            users::email.eq("synthetic.data@homeward.invalid"),
+            users::display_name.eq("Synthetic data (cannot log in)"),
+            users::role.eq("supervisor"),
+            users::active.eq(false),
+            users::password_hash.eq("!"),
+        ))
+        .on_conflict(users::email)
+        .do_update()
+        .set(users::active.eq(false))
+        .returning(users::id)
+        .get_result(&mut conn)
+        .await?;
+    let district_ids: HashMap<String, DistrictId> = districts::table
+        .select((districts::code, districts::id))
+        .load::<(String, DistrictId)>(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    let district = |code: &str| {
+        district_ids
+            .get(code)
+            .copied()
+            .ok_or_else(|| format!("district {code} is not seeded (run `homeward seed` first)"))
+    };
+
+    let person_ids: Vec<PersonId> = people.iter().map(|_| PersonId::new()).collect();
+    for (chunk, ids) in people.chunks(2000).zip(person_ids.chunks(2000)) {
+        let rows = chunk
+            .iter()
+            .zip(ids)
+            .map(|(p, id)| {
+                Ok((
+                    persons::id.eq(*id),
+                    persons::given_name.eq(p.given_name),
+                    persons::family_name.eq(p.family_name),
+                    persons::search_names.eq(crate::domain::persons::search_names(
+                        p.given_name,
+                        p.family_name,
+                        &[],
+                    )),
+                    persons::date_of_birth.eq(Some(p.date_of_birth)),
+                    persons::sex.eq(Some(p.sex)),
+                    persons::home_district_id.eq(Some(district(p.district)?)),
+                    persons::looked_after.eq(p.looked_after),
+                    persons::created_by.eq(author),
+                ))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        diesel::insert_into(persons::table)
+            .values(rows)
+            .execute(&mut conn)
+            .await?;
+    }
+
+    // References: allocate a block per district and year from the counters.
+    let mut wanted: HashMap<(&str, i32), i32> = HashMap::new();
+    for e in &eps {
+        *wanted
+            .entry((e.district, e.reported_at.year()))
+            .or_default() += 1;
+    }
+    let mut next: HashMap<(&str, i32), i32> = HashMap::new();
+    for ((code, year), k) in &wanted {
+        let last: i32 = diesel::insert_into(episode_reference_counters::table)
+            .values((
+                episode_reference_counters::district_id.eq(district(code)?),
+                episode_reference_counters::year.eq(*year),
+                episode_reference_counters::last_value.eq(*k),
+            ))
+            .on_conflict((
+                episode_reference_counters::district_id,
+                episode_reference_counters::year,
+            ))
+            .do_update()
+            .set(
+                episode_reference_counters::last_value
+                    .eq(episode_reference_counters::last_value + *k),
+            )
+            .returning(episode_reference_counters::last_value)
+            .get_result(&mut conn)
+            .await?;
+        next.insert((*code, *year), last - k + 1);
+    }
+
+    for chunk in eps.chunks(2000) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            let key = (e.district, e.reported_at.year());
+            let number = next.get_mut(&key).ok_or("no reference block")?;
+            let reference = crate::domain::episodes::reference(e.district, key.1, *number);
+            *number += 1;
+            let closed = e.status == EpisodeStatus::Closed;
+            rows.push((
+                (
+                    episodes::id.eq(EpisodeId::new()),
+                    episodes::reference.eq(reference),
+                    episodes::person_id.eq(person_ids[e.person]),
+                    episodes::district_id.eq(district(e.district)?),
+                    episodes::status.eq(e.status),
+                    episodes::reported_at.eq(e.reported_at),
+                    episodes::reported_by.eq(e.reported_by),
+                    episodes::last_seen_at.eq(e.reported_at - chrono::Duration::hours(2)),
+                    episodes::last_seen_location.eq("Synthetic location"),
+                    episodes::missing_from.eq(e.missing_from),
+                    episodes::risk_level.eq(e.risk_level),
+                ),
+                (
+                    episodes::cancelled_reason.eq((e.status == EpisodeStatus::Cancelled)
+                        .then_some("Synthetic: whereabouts were known")),
+                    episodes::closed_at
+                        .eq(closed.then(|| e.reported_at + chrono::Duration::days(2))),
+                    episodes::closed_by.eq(closed.then_some(author)),
+                    episodes::no_interview_reason.eq(closed.then_some("Synthetic data")),
+                    episodes::looked_after.eq(people[e.person].looked_after
+                        && crate::domain::persons::is_child(
+                            people[e.person].date_of_birth,
+                            e.reported_at.date_naive(),
+                        )),
+                    episodes::created_by.eq(author),
+                ),
+            ));
+        }
+        diesel::insert_into(episodes::table)
+            .values(rows)
+            .execute(&mut conn)
+            .await?;
+    }
+    Ok(eps.len())
+}

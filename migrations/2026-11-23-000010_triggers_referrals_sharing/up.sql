@@ -351,7 +351,7 @@ BEGIN
             OR (t.kind = 'first_time_child' AND NOT EXISTS (
                     SELECT 1 FROM episodes e JOIN persons p ON p.id = e.person_id
                      WHERE e.id = t.anchor_episode_id AND p.date_of_birth IS NOT NULL
-                       AND (e.reported_at AT TIME ZONE 'UTC')::date < (p.date_of_birth + interval '18 years')::date))
+                       AND age((e.reported_at AT TIME ZONE 'UTC')::date, p.date_of_birth) < interval '18 years'))
             -- the placement is no longer out of area
             OR (t.kind = 'out_of_area_placement' AND NOT EXISTS (
                     SELECT 1 FROM episodes e JOIN placements pl ON pl.id = e.placement_id

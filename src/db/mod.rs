@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod districts;
 pub mod episodes;
+pub mod measures;
 pub mod migrate;
 pub mod outbox;
 pub mod person_records;

@@ -6,6 +6,7 @@ mod auth;
 mod episodes;
 mod errors;
 mod helpers;
+mod measures;
 mod notifications;
 mod openapi;
 mod person_records;

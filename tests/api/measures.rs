@@ -1,0 +1,196 @@
+//! The repeat-missing measure: the database's figures equal the plain-Rust reference
+//! (`domain::measures::repeat_missing`) on generated data, window edges, cancelled
+//! episodes, transfers, merged persons and a person turning 18 inside the window.
+
+use chrono::NaiveDate;
+use diesel::sql_types::{Bool, Nullable, Timestamptz, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use homeward::db::{self, AuditContext, Tx};
+use homeward::domain::accounts::Role;
+use homeward::domain::caller::Caller;
+use homeward::domain::measures::{group_of, repeat_missing, AgeGroup, Definition, MeasuredEpisode};
+use homeward::ids::{DistrictId, PersonId, UserId};
+
+use crate::helpers::{spawn_app, TestApp};
+
+#[derive(QueryableByName)]
+struct Input {
+    #[diesel(sql_type = SqlUuid)]
+    person_id: PersonId,
+    #[diesel(sql_type = SqlUuid)]
+    district: DistrictId,
+    #[diesel(sql_type = Timestamptz)]
+    reported_at: chrono::DateTime<chrono::Utc>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    date_of_birth: Option<NaiveDate>,
+    #[diesel(sql_type = Bool)]
+    cancelled: bool,
+    #[diesel(sql_type = Bool)]
+    hospital: bool,
+}
+
+/// Every episode, read independently (superuser, plain SQL) for the reference.
+async fn reference_inputs(app: &TestApp) -> Vec<MeasuredEpisode> {
+    let mut su = app.superuser().await;
+    let rows: Vec<Input> = diesel::sql_query(
+        "SELECT e.person_id,
+                coalesce((SELECT t.from_district_id FROM episode_transfers t WHERE t.episode_id = e.id
+                           ORDER BY t.transferred_at, t.id LIMIT 1), e.district_id) AS district,
+                e.reported_at, p.date_of_birth, e.status = 'cancelled' AS cancelled,
+                e.missing_from = 'hospital_or_medical' AS hospital
+           FROM episodes e JOIN persons p ON p.id = e.person_id",
+    )
+    .load(&mut su)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|r| MeasuredEpisode {
+            person: r.person_id,
+            district: r.district,
+            started: r.reported_at,
+            group: group_of(r.date_of_birth, r.reported_at),
+            cancelled: r.cancelled,
+            hospital: r.hospital,
+        })
+        .collect()
+}
+
+async fn analyst(app: &TestApp) -> Caller {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: UserId,
+    }
+    let mut su = app.superuser().await;
+    let a: Id = diesel::sql_query("SELECT id FROM users WHERE role = 'analyst' LIMIT 1")
+        .get_result(&mut su)
+        .await
+        .unwrap();
+    Caller {
+        user_id: a.id,
+        role: Role::Analyst,
+        district_id: None,
+        agency_id: None,
+    }
+}
+
+/// The database's counts, as the analyst (who sees no episode rows).
+async fn database_counts(
+    app: &TestApp,
+    def: &Definition,
+    period_end: NaiveDate,
+) -> homeward::domain::measures::Counts {
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(analyst(app).await).await.unwrap();
+    let rows = db::measures::repeat_counts(
+        tx.conn(),
+        def.window(period_end),
+        def.repeat_threshold as i32,
+        def.count_hospital,
+    )
+    .await
+    .unwrap();
+    let _ = tx.finish::<()>(Ok(())).await;
+    let mut counts = homeward::domain::measures::Counts::default();
+    for r in rows {
+        counts
+            .by_district
+            .insert((r.district_id, r.age_group), r.persons as u64);
+        *counts.force.entry(r.age_group).or_default() += r.persons as u64;
+    }
+    counts
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[actix_rt::test]
+async fn the_database_agrees_with_the_reference_on_generated_data() {
+    let app = spawn_app().await;
+    for (n, seed) in [(4000usize, 1u64), (6000, 2)] {
+        homeward::seed::synthetic(&app.admin_url, n, seed)
+            .await
+            .unwrap();
+        let inputs = reference_inputs(&app).await;
+        for def in [
+            Definition::default(),
+            Definition {
+                repeat_threshold: 3,
+                window_months: 6,
+                count_hospital: false,
+            },
+        ] {
+            for end in [day(2019, 12, 31), day(2022, 6, 30), day(2026, 10, 31)] {
+                let expected = repeat_missing(&def, end, &inputs);
+                let got = database_counts(&app, &def, end).await;
+                assert_eq!(got, expected, "{def:?} to {end} after {n} more episodes");
+                assert!(
+                    expected.force(AgeGroup::Child) > 0,
+                    "the data has repeat children"
+                );
+            }
+        }
+    }
+}
+
+#[actix_rt::test]
+async fn edges_cancellations_transfers_merges_and_birthdays_agree_too() {
+    let app = spawn_app().await;
+    homeward::seed::synthetic(&app.admin_url, 1500, 3)
+        .await
+        .unwrap();
+    let mut su = app.superuser().await;
+    // Episodes exactly at the window's edges, a cancellation, a transfer, a merge and a
+    // person turning 18 inside the window.
+    su.batch_execute(
+        "UPDATE episodes SET reported_at = '2019-01-01 00:00:00+00', last_seen_at = '2018-12-31 22:00:00+00'
+          WHERE id IN (SELECT id FROM episodes ORDER BY id LIMIT 40);
+         UPDATE episodes SET reported_at = '2020-01-01 00:00:00+00', last_seen_at = '2019-12-31 22:00:00+00'
+          WHERE id IN (SELECT id FROM episodes ORDER BY id DESC LIMIT 40);
+         UPDATE episodes SET status = 'cancelled', cancelled_reason = 'known', closed_at = NULL, closed_by = NULL
+          WHERE id IN (SELECT id FROM episodes WHERE status = 'closed' ORDER BY reported_at LIMIT 60);
+         INSERT INTO episode_transfers (id, episode_id, from_district_id, to_district_id, reason, transferred_by)
+           SELECT gen_random_uuid(), e.id, e.district_id, (SELECT id FROM districts WHERE id <> e.district_id LIMIT 1),
+                  'moved', e.created_by
+             FROM episodes e ORDER BY e.reported_at DESC LIMIT 30;
+         UPDATE episodes e SET district_id = t.to_district_id FROM episode_transfers t WHERE t.episode_id = e.id;
+         UPDATE episodes SET person_id = (SELECT person_id FROM episodes ORDER BY reported_at LIMIT 1)
+          WHERE person_id = (SELECT person_id FROM episodes ORDER BY reported_at DESC LIMIT 1);
+         UPDATE persons SET date_of_birth = '2001-06-15'
+          WHERE id IN (SELECT person_id FROM episodes WHERE reported_at >= '2019-01-01' AND reported_at < '2020-01-01'
+                        GROUP BY person_id HAVING count(*) >= 2 LIMIT 5);",
+    )
+    .await
+    .unwrap();
+    let inputs = reference_inputs(&app).await;
+    for end in [day(2019, 12, 31), day(2020, 1, 1), day(2018, 12, 31)] {
+        let def = Definition::default();
+        assert_eq!(
+            database_counts(&app, &def, end).await,
+            repeat_missing(&def, end, &inputs),
+            "window to {end}"
+        );
+    }
+}
+
+#[actix_rt::test]
+async fn case_roles_without_measures_cannot_run_them() {
+    let app = spawn_app().await;
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    let mut officer = analyst(&app).await;
+    officer.role = Role::Officer;
+    tx.assume(officer).await.unwrap();
+    let def = Definition::default();
+    let err = db::measures::repeat_counts(tx.conn(), def.window(day(2019, 12, 31)), 2, true)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        homeward::error::AppError::from(err),
+        homeward::error::AppError::Forbidden(_)
+    ));
+    let _ = tx.finish::<()>(Ok(())).await;
+}
