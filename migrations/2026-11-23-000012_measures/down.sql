@@ -1,4 +1,5 @@
 SET LOCAL ROLE homeward_owner;
+DROP TABLE baselines, measure_definitions;
 DROP INDEX episodes_reported_idx;
 DROP FUNCTION hw_repeat_missing(timestamptz, timestamptz, integer, boolean);
 DROP FUNCTION hw_reads_measures();

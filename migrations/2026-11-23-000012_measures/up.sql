@@ -47,4 +47,52 @@ GRANT EXECUTE ON FUNCTION hw_repeat_missing(timestamptz, timestamptz, integer, b
 
 CREATE INDEX episodes_reported_idx ON episodes (reported_at) INCLUDE (person_id, district_id, status, missing_from);
 
+-- Measure definitions, versioned: a change is a new version; reports name the one used.
+CREATE TABLE measure_definitions (
+    version          integer PRIMARY KEY CHECK (version >= 1),
+    repeat_threshold integer NOT NULL CHECK (repeat_threshold BETWEEN 2 AND 50),
+    window_months    integer NOT NULL CHECK (window_months BETWEEN 1 AND 36),
+    count_hospital   boolean NOT NULL,
+    note             text NOT NULL CHECK (length(note) BETWEEN 1 AND 1000),
+    created_by       uuid REFERENCES users (id),
+    created_at       timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO measure_definitions (version, repeat_threshold, window_months, count_hospital, note)
+VALUES (1, 2, 12, true, 'Default: 2 or more episodes starting in the rolling 12 months; hospital episodes count');
+
+-- Baselines per district (NULL: the force) and age group, versioned: computed from the
+-- recorded episodes for the window ending `period_end`, or an official figure with its
+-- source.
+CREATE TABLE baselines (
+    id                 uuid PRIMARY KEY,
+    district_id        uuid REFERENCES districts (id),
+    age_group          text NOT NULL CHECK (age_group IN ('child', 'adult')),
+    version            integer NOT NULL CHECK (version >= 1),
+    period_end         date NOT NULL,
+    value              bigint NOT NULL CHECK (value >= 0),
+    source             text NOT NULL CHECK (source IN ('computed', 'official')),
+    source_note        text CHECK (length(source_note) BETWEEN 1 AND 1000),
+    definition_version integer NOT NULL REFERENCES measure_definitions (version),
+    created_by         uuid NOT NULL REFERENCES users (id),
+    created_at         timestamptz NOT NULL DEFAULT now(),
+    UNIQUE NULLS NOT DISTINCT (district_id, age_group, version),
+    CHECK (source = 'computed' OR source_note IS NOT NULL)
+);
+
+ALTER TABLE measure_definitions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE measure_definitions FORCE ROW LEVEL SECURITY;
+CREATE POLICY measure_definitions_read ON measure_definitions FOR SELECT TO homeward_app USING (hw_reads_measures());
+CREATE POLICY measure_definitions_admin ON measure_definitions FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_admin() AND created_by = hw_user_id());
+CREATE POLICY measure_definitions_owner ON measure_definitions TO homeward_owner USING (true) WITH CHECK (true);
+GRANT SELECT, INSERT ON measure_definitions TO homeward_app;
+
+ALTER TABLE baselines ENABLE ROW LEVEL SECURITY;
+ALTER TABLE baselines FORCE ROW LEVEL SECURITY;
+CREATE POLICY baselines_read ON baselines FOR SELECT TO homeward_app USING (hw_reads_measures());
+CREATE POLICY baselines_admin ON baselines FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_admin() AND created_by = hw_user_id());
+CREATE POLICY baselines_owner ON baselines TO homeward_owner USING (true) WITH CHECK (true);
+GRANT SELECT, INSERT ON baselines TO homeward_app;
+
 RESET ROLE;

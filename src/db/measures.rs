@@ -1,14 +1,18 @@
-//! Measure queries: aggregate counts only, through a SECURITY DEFINER function (the
+//! Measure queries: definitions and baselines (versioned), and aggregate counts only, through a SECURITY DEFINER function (the
 //! measure counts every district's episodes; analysts never see a row of them).
 
 use chrono::{DateTime, Utc};
+use diesel::prelude::{
+    ExpressionMethods, OptionalExtension, QueryDsl, Queryable, Selectable, SelectableHelper,
+};
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 
+use super::schema::{baselines, measure_definitions};
 use super::Conn;
 use crate::domain::measures::AgeGroup;
-use crate::ids::DistrictId;
+use crate::ids::{DistrictId, UserId};
 
 #[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
 pub struct RepeatCount {
@@ -33,5 +37,150 @@ pub async fn repeat_counts(
         .bind::<Integer, _>(threshold)
         .bind::<Bool, _>(count_hospital)
         .load(conn)
+        .await
+}
+
+// Definitions ----------------------------------------------------------------------------------
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = measure_definitions)]
+pub struct DefinitionRow {
+    pub version: i32,
+    pub repeat_threshold: i32,
+    pub window_months: i32,
+    pub count_hospital: bool,
+    pub note: String,
+    pub created_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Every version, oldest first.
+pub async fn definitions(conn: &mut Conn) -> diesel::QueryResult<Vec<DefinitionRow>> {
+    measure_definitions::table
+        .select(DefinitionRow::as_select())
+        .order(measure_definitions::version)
+        .load(conn)
+        .await
+}
+
+pub async fn current_definition(conn: &mut Conn) -> diesel::QueryResult<Option<DefinitionRow>> {
+    measure_definitions::table
+        .select(DefinitionRow::as_select())
+        .order(measure_definitions::version.desc())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Adds the next version.
+pub async fn insert_definition(
+    conn: &mut Conn,
+    repeat_threshold: i32,
+    window_months: i32,
+    count_hospital: bool,
+    note: &str,
+    by: UserId,
+) -> diesel::QueryResult<DefinitionRow> {
+    let next = current_definition(conn).await?.map_or(1, |d| d.version + 1);
+    diesel::insert_into(measure_definitions::table)
+        .values((
+            measure_definitions::version.eq(next),
+            measure_definitions::repeat_threshold.eq(repeat_threshold),
+            measure_definitions::window_months.eq(window_months),
+            measure_definitions::count_hospital.eq(count_hospital),
+            measure_definitions::note.eq(note),
+            measure_definitions::created_by.eq(by),
+        ))
+        .returning(DefinitionRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+// Baselines -------------------------------------------------------------------------------------
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = baselines)]
+pub struct BaselineRow {
+    pub id: uuid::Uuid,
+    pub district_id: Option<DistrictId>,
+    pub age_group: AgeGroup,
+    pub version: i32,
+    pub period_end: chrono::NaiveDate,
+    pub value: i64,
+    pub source: String,
+    pub source_note: Option<String>,
+    pub definition_version: i32,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Every version of every baseline, newest version first within each.
+pub async fn baselines(conn: &mut Conn) -> diesel::QueryResult<Vec<BaselineRow>> {
+    baselines::table
+        .select(BaselineRow::as_select())
+        .order((
+            baselines::age_group,
+            baselines::district_id,
+            baselines::version.desc(),
+        ))
+        .load(conn)
+        .await
+}
+
+/// The newest version for each district (and the force) and age group.
+pub fn current(rows: &[BaselineRow]) -> Vec<&BaselineRow> {
+    let mut out: Vec<&BaselineRow> = Vec::new();
+    for r in rows {
+        match out
+            .iter_mut()
+            .find(|o| o.district_id == r.district_id && o.age_group == r.age_group)
+        {
+            Some(o) if o.version < r.version => *o = r,
+            Some(_) => {}
+            None => out.push(r),
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_baseline(
+    conn: &mut Conn,
+    district: Option<DistrictId>,
+    group: AgeGroup,
+    period_end: chrono::NaiveDate,
+    value: i64,
+    official_source: Option<&str>,
+    definition_version: i32,
+    by: UserId,
+) -> diesel::QueryResult<BaselineRow> {
+    let mut q = baselines::table
+        .filter(baselines::age_group.eq(group))
+        .select(diesel::dsl::max(baselines::version))
+        .into_boxed();
+    q = match district {
+        Some(d) => q.filter(baselines::district_id.eq(d)),
+        None => q.filter(baselines::district_id.is_null()),
+    };
+    let latest: Option<i32> = q.first(conn).await?;
+    diesel::insert_into(baselines::table)
+        .values((
+            baselines::id.eq(uuid::Uuid::now_v7()),
+            baselines::district_id.eq(district),
+            baselines::age_group.eq(group),
+            baselines::version.eq(latest.unwrap_or(0) + 1),
+            baselines::period_end.eq(period_end),
+            baselines::value.eq(value),
+            baselines::source.eq(if official_source.is_some() {
+                "official"
+            } else {
+                "computed"
+            }),
+            baselines::source_note.eq(official_source),
+            baselines::definition_version.eq(definition_version),
+            baselines::created_by.eq(by),
+        ))
+        .returning(BaselineRow::as_returning())
+        .get_result(conn)
         .await
 }

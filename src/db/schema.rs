@@ -75,6 +75,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    baselines (id) {
+        id -> Uuid,
+        district_id -> Nullable<Uuid>,
+        age_group -> Text,
+        version -> Int4,
+        period_end -> Date,
+        value -> Int8,
+        source -> Text,
+        source_note -> Nullable<Text>,
+        definition_version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     districts (id) {
         id -> Uuid,
         code -> Text,
@@ -174,6 +190,18 @@ diesel::table! {
         key_hash -> Bytea,
         failures -> Int4,
         window_started_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    measure_definitions (version) {
+        version -> Int4,
+        repeat_threshold -> Int4,
+        window_months -> Int4,
+        count_hospital -> Bool,
+        note -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -537,6 +565,9 @@ diesel::joinable!(actions -> triggers (trigger_id));
 diesel::joinable!(agencies -> agency_types (agency_type));
 diesel::joinable!(agency_districts -> agencies (agency_id));
 diesel::joinable!(agency_districts -> districts (district_id));
+diesel::joinable!(baselines -> districts (district_id));
+diesel::joinable!(baselines -> measure_definitions (definition_version));
+diesel::joinable!(baselines -> users (created_by));
 diesel::joinable!(episode_reference_counters -> districts (district_id));
 diesel::joinable!(episode_returns -> episodes (episode_id));
 diesel::joinable!(episode_returns -> users (recorded_by));
@@ -548,6 +579,7 @@ diesel::joinable!(episodes -> placements (placement_id));
 diesel::joinable!(intervention_plans -> agencies (lead_agency_id));
 diesel::joinable!(intervention_plans -> referrals (referral_id));
 diesel::joinable!(intervention_plans -> users (recorded_by));
+diesel::joinable!(measure_definitions -> users (created_by));
 diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(person_markers -> persons (person_id));
 diesel::joinable!(person_markers -> users (recorded_by));
@@ -598,6 +630,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agency_types,
     audit_chain_head,
     audit_log,
+    baselines,
     districts,
     episode_reference_counters,
     episode_returns,
@@ -606,6 +639,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     intervention_plans,
     local_authorities,
     login_throttle,
+    measure_definitions,
     notification_preferences,
     outbox,
     person_markers,

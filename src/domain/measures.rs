@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 
 use crate::ids::{DistrictId, PersonId};
 
@@ -182,6 +182,54 @@ pub fn group_of(date_of_birth: Option<NaiveDate>, started: DateTime<Utc>) -> Opt
     })
 }
 
+crate::text_enum! {
+    /// How often a series has a point: each month end or each quarter end.
+    pub enum Granularity {
+        Month => "month",
+        Quarter => "quarter",
+    }
+}
+
+/// The most points one series may have.
+pub const MAX_POINTS: usize = 120;
+
+/// The last day of `d`'s month.
+pub fn month_end(d: NaiveDate) -> NaiveDate {
+    let first_next = d
+        .with_day(1)
+        .and_then(|f| f.checked_add_months(Months::new(1)))
+        .unwrap_or(d);
+    first_next.pred_opt().unwrap_or(d)
+}
+
+/// The period ends from `from` to `to` (both inclusive, each moved to its month's end):
+/// every month end, or every quarter end (March, June, September, December).
+pub fn period_ends(
+    from: NaiveDate,
+    to: NaiveDate,
+    granularity: Granularity,
+) -> Result<Vec<NaiveDate>, &'static str> {
+    if from > to {
+        return Err("`from` must not be after `to`");
+    }
+    let mut out = Vec::new();
+    let mut d = month_end(from);
+    let last = month_end(to);
+    while d <= last {
+        if granularity == Granularity::Month || d.month() % 3 == 0 {
+            out.push(d);
+            if out.len() > MAX_POINTS {
+                return Err("at most 120 points in one series");
+            }
+        }
+        match d.succ_opt() {
+            Some(next) => d = month_end(next),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,6 +387,33 @@ mod tests {
         let c = compare(3, 0);
         assert_eq!((c.percent_change, c.standing), (None, Standing::Above));
         assert_eq!(compare(2, 3).percent_change, Some(-33.3));
+    }
+
+    #[test]
+    fn series_run_month_by_month_or_quarter_by_quarter() {
+        let m = period_ends(day(2025, 11, 3), day(2026, 2, 10), Granularity::Month).unwrap();
+        assert_eq!(
+            m,
+            vec![
+                day(2025, 11, 30),
+                day(2025, 12, 31),
+                day(2026, 1, 31),
+                day(2026, 2, 28)
+            ]
+        );
+        let q = period_ends(day(2025, 1, 1), day(2025, 12, 31), Granularity::Quarter).unwrap();
+        assert_eq!(
+            q,
+            vec![
+                day(2025, 3, 31),
+                day(2025, 6, 30),
+                day(2025, 9, 30),
+                day(2025, 12, 31)
+            ]
+        );
+        assert!(period_ends(day(2026, 1, 1), day(2025, 1, 1), Granularity::Month).is_err());
+        assert!(period_ends(day(2000, 1, 1), day(2026, 1, 1), Granularity::Month).is_err());
+        assert_eq!(month_end(day(2024, 2, 10)), day(2024, 2, 29));
     }
 
     #[test]

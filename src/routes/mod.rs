@@ -7,6 +7,7 @@ pub mod auth;
 pub mod episodes;
 pub mod extract;
 pub mod health;
+pub mod measures;
 pub mod notifications;
 pub mod openapi;
 pub mod person_records;
@@ -109,6 +110,11 @@ table! {
     GET "/api/v1/notifications/preview" => notifications::preview,
     GET "/api/v1/notifications/{id}" => notifications::get,
     POST "/api/v1/notifications/{id}/retry" => notifications::retry,
+    GET "/api/v1/measures/repeat-missing" => measures::repeat_missing,
+    GET "/api/v1/measures/definition" => measures::definition,
+    PUT "/api/v1/measures/definition" => measures::define,
+    GET "/api/v1/baselines" => measures::baselines,
+    POST "/api/v1/baselines" => measures::set_baseline,
     GET "/api/v1/audit" => audit::list,
     GET "/api/v1/audit/verify" => audit::verify,
 }

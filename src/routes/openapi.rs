@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, agencies, audit, auth, episodes, health, notifications, person_records, persons,
-    reference, referrals, shares, trigger_rules, triggers, users,
+    actions, agencies, audit, auth, episodes, health, measures, notifications, person_records,
+    persons, reference, referrals, shares, trigger_rules, triggers, users,
 };
 
 #[derive(OpenApi)]
@@ -37,6 +37,8 @@ use super::{
         shares::list, shares::create, shares::get, shares::revoke,
         notifications::list, notifications::get, notifications::retry, notifications::preview,
         notifications::get_preferences, notifications::put_preferences,
+        measures::repeat_missing, measures::definition, measures::define, measures::baselines,
+        measures::set_baseline,
         audit::list, audit::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -53,6 +55,7 @@ use super::{
         (name = "actions", description = "Partner actions on episodes, trigger plans and referrals"),
         (name = "sharing", description = "Disclosures of records to partner agencies; partners see only what is shared, until expiry or revocation"),
         (name = "notifications", description = "The notification outbox: delivery status, dead letters, template previews (admin only)"),
+        (name = "measures", description = "Police and Crime Plan measures: repeat missing children and adults against baseline (aggregates only)"),
         (name = "audit", description = "The DPA 2018 s.62 audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod episodes;
+pub mod measures;
 pub mod notifications;
 pub mod person_records;
 pub mod persons;

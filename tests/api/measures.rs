@@ -194,3 +194,202 @@ async fn case_roles_without_measures_cannot_run_them() {
     ));
     let _ = tx.finish::<()>(Ok(())).await;
 }
+
+#[actix_rt::test]
+async fn the_report_gives_each_figure_against_its_baseline_as_the_reference_computes_it() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    homeward::seed::synthetic(&app.admin_url, 5000, 11)
+        .await
+        .unwrap();
+    let (admin, _) = app.login(crate::helpers::ADMIN).await;
+    let (analyst_token, _) = app.login(crate::helpers::demo_user("analyst")).await;
+    // Baselines: the force's children computed for 2019; adults an official figure.
+    let computed = app
+        .call(
+            "POST",
+            "/api/v1/baselines",
+            Some(&admin),
+            Some(json!({ "age_group": "child" })),
+        )
+        .await;
+    assert_eq!(computed.status, 201, "{}", computed.body);
+    assert_eq!(computed.body["source"], "computed");
+    assert_eq!(computed.body["period_end"], "2019-12-31");
+    let official = app
+        .call(
+            "POST",
+            "/api/v1/baselines",
+            Some(&admin),
+            Some(json!({
+            "age_group": "adult", "value": 250, "source": "Plan annex B" })),
+        )
+        .await;
+    assert_eq!(official.body["version"], 1);
+    let again = app
+        .call(
+            "POST",
+            "/api/v1/baselines",
+            Some(&admin),
+            Some(json!({
+            "age_group": "adult", "value": 240, "source": "Plan annex B, revised" })),
+        )
+        .await;
+    assert_eq!(again.body["version"], 2, "versioned");
+    let bad = app
+        .call(
+            "POST",
+            "/api/v1/baselines",
+            Some(&admin),
+            Some(json!({ "age_group": "adult", "value": 3 })),
+        )
+        .await;
+    assert_eq!(bad.problem(400)["errors"][0]["field"], "source");
+
+    let inputs = reference_inputs(&app).await;
+    let def = Definition::default();
+    let baseline_2019 = repeat_missing(&def, day(2019, 12, 31), &inputs).force(AgeGroup::Child);
+    assert_eq!(computed.body["value"], json!(baseline_2019));
+
+    let r = app
+        .call(
+            "GET",
+            "/api/v1/measures/repeat-missing?from=2024-01-01&to=2025-12-31&granularity=quarter",
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["definition"]["version"], 1);
+    let points = r.body["points"].as_array().unwrap();
+    assert_eq!(points.len(), 8);
+    for p in points {
+        let end: NaiveDate = p["period_end"].as_str().unwrap().parse().unwrap();
+        let expected = repeat_missing(&def, end, &inputs);
+        let children = &p["children"];
+        assert_eq!(
+            children["force"]["value"],
+            json!(expected.force(AgeGroup::Child)),
+            "{end}"
+        );
+        assert_eq!(
+            p["adults"]["force"]["value"],
+            json!(expected.force(AgeGroup::Adult)),
+            "{end}"
+        );
+        for d in children["districts"].as_array().unwrap() {
+            let id: DistrictId = serde_json::from_value(d["district_id"].clone()).unwrap();
+            assert_eq!(
+                d["value"],
+                json!(expected.district(id, AgeGroup::Child)),
+                "{end} {id}"
+            );
+            assert!(
+                d["baseline"].is_null(),
+                "no district baselines were recorded"
+            );
+        }
+        let v = expected.force(AgeGroup::Child) as i64;
+        let b = baseline_2019 as i64;
+        assert_eq!(children["force"]["baseline"]["version"], 1);
+        assert_eq!(children["force"]["difference"], json!(v - b));
+        let status = match v.cmp(&b) {
+            std::cmp::Ordering::Less => "below",
+            std::cmp::Ordering::Equal => "at",
+            std::cmp::Ordering::Greater => "above",
+        };
+        assert_eq!(children["force"]["status"], status);
+        assert_eq!(
+            p["adults"]["force"]["baseline"]["value"], 240,
+            "the newest version"
+        );
+    }
+    // One district only, and bad queries.
+    let district = points[0]["children"]["districts"][0]["district_id"].clone();
+    let one = app
+        .call(
+            "GET",
+            &format!(
+                "/api/v1/measures/repeat-missing?period_end=2025-06-30&district_id={}",
+                district.as_str().unwrap()
+            ),
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        one.body["points"][0]["children"]["districts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let both = app
+        .call(
+            "GET",
+            "/api/v1/measures/repeat-missing?period_end=2025-06-30&from=2025-01-01",
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    both.problem(400);
+    let long = app
+        .call(
+            "GET",
+            "/api/v1/measures/repeat-missing?from=1990-01-01&to=2025-01-01",
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    long.problem(400);
+}
+
+#[actix_rt::test]
+async fn a_new_definition_version_changes_the_figures_and_is_named() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    homeward::seed::synthetic(&app.admin_url, 3000, 5)
+        .await
+        .unwrap();
+    let (admin, _) = app.login(crate::helpers::ADMIN).await;
+    let v2 = app
+        .call("PUT", "/api/v1/measures/definition", Some(&admin), Some(json!({
+            "repeat_threshold": 3, "window_months": 6, "count_hospital": false, "note": "Panel decision" })))
+        .await;
+    assert_eq!(v2.status, 201, "{}", v2.body);
+    assert_eq!(v2.body["version"], 2);
+    let bad = app
+        .call(
+            "PUT",
+            "/api/v1/measures/definition",
+            Some(&admin),
+            Some(json!({
+            "repeat_threshold": 1, "window_months": 6, "count_hospital": false, "note": "x" })),
+        )
+        .await;
+    assert_eq!(bad.problem(400)["errors"][0]["field"], "repeat_threshold");
+    let r = app
+        .call(
+            "GET",
+            "/api/v1/measures/repeat-missing?period_end=2024-12-31",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["definition"]["version"], 2);
+    let def = Definition {
+        repeat_threshold: 3,
+        window_months: 6,
+        count_hospital: false,
+    };
+    let expected = repeat_missing(&def, day(2024, 12, 31), &reference_inputs(&app).await);
+    assert_eq!(
+        r.body["points"][0]["children"]["force"]["value"],
+        json!(expected.force(AgeGroup::Child))
+    );
+    let defs = app
+        .call("GET", "/api/v1/measures/definition", Some(&admin), None)
+        .await;
+    assert_eq!(defs.body["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(defs.body["current"]["repeat_threshold"], 3);
+}

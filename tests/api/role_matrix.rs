@@ -42,6 +42,11 @@ fn access(method: &Method, path: &str) -> Option<Access> {
         ("POST", "/api/v1/auth/logout") | ("GET", "/api/v1/me" | "/api/v1/reference") => SignedIn,
         (_, "/api/v1/me/preferences") => SignedIn,
         (_, p) if p.starts_with("/api/v1/notifications") => ADMIN_ONLY,
+        (
+            "GET",
+            "/api/v1/measures/repeat-missing" | "/api/v1/measures/definition" | "/api/v1/baselines",
+        ) => Roles(&["analyst", "mfhc", "supervisor", "admin"]),
+        ("PUT", "/api/v1/measures/definition") | ("POST", "/api/v1/baselines") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/users") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/agencies") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/audit") => ADMIN_ONLY,
@@ -469,6 +474,10 @@ async fn body(
         }
         "/api/v1/shares/{id}/revoke" => json!({ "reason": "Matrix" }),
         "/api/v1/notifications/{id}/retry" => json!({}),
+        "/api/v1/measures/definition" => {
+            json!({ "repeat_threshold": 2, "window_months": 12, "count_hospital": true, "note": "matrix" })
+        }
+        "/api/v1/baselines" => json!({ "age_group": "child" }),
         other => panic!("no body for {method} {other}: add one"),
     })
 }
