@@ -217,6 +217,19 @@ pub fn check_time(field: &str, t: Option<chrono::DateTime<chrono::Utc>>) -> Resu
     }
 }
 
+/// A date the database can store and compare: years 1900 to 9999.
+pub fn check_date(field: &str, d: chrono::NaiveDate) -> Result<chrono::NaiveDate, AppError> {
+    use chrono::Datelike;
+    if (1900..=9999).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(AppError::field(
+            field,
+            "must be a date between the years 1900 and 9999",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod edge_tests {
     use super::*;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::Meta;
+use super::extract::{check_date, Meta};
 use super::types::FieldErrors;
 use crate::auth::Bearer;
 use crate::db::measures::{BaselineRow, DefinitionRow};
@@ -192,25 +192,15 @@ pub struct MeasureQuery {
 }
 
 fn periods(q: &MeasureQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppError> {
-    let in_range = |field: &str, d: NaiveDate| {
-        if (1900..=9999).contains(&d.year()) {
-            Ok(d)
-        } else {
-            Err(AppError::field(
-                field,
-                "must be a date between the years 1900 and 9999",
-            ))
-        }
-    };
     match (q.period_end, q.from, q.to) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(AppError::field(
             "period_end",
             "give either period_end or from and to, not both",
         )),
-        (Some(end), None, None) => Ok(vec![in_range("period_end", end)?]),
+        (Some(end), None, None) => Ok(vec![check_date("period_end", end)?]),
         (None, Some(from), Some(to)) => period_ends(
-            in_range("from", from)?,
-            in_range("to", to)?,
+            check_date("from", from)?,
+            check_date("to", to)?,
             q.granularity.unwrap_or(Granularity::Month),
         )
         .map_err(|m| AppError::field("from", m)),
@@ -397,12 +387,7 @@ pub async fn set_baseline(
     let period_end = b
         .period_end
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(2019, 12, 31).unwrap_or_default());
-    if !(1900..=9999).contains(&period_end.year()) {
-        return Err(AppError::field(
-            "period_end",
-            "must be a date between the years 1900 and 9999",
-        ));
-    }
+    check_date("period_end", period_end)?;
     let row = services::measures::set_baseline(
         &state,
         &bearer,
