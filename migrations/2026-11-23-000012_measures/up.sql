@@ -95,4 +95,35 @@ CREATE POLICY baselines_admin ON baselines FOR INSERT TO homeward_app
 CREATE POLICY baselines_owner ON baselines TO homeward_owner USING (true) WITH CHECK (true);
 GRANT SELECT, INSERT ON baselines TO homeward_app;
 
+-- Persons missing since `p_since`, summarised (counts only): per district and age group
+-- of each person's latest counted episode, how many persons, their episodes, and how
+-- many went missing more than once. Persons with no date of birth are `unknown`.
+CREATE FUNCTION hw_missing_persons_summary(p_since timestamptz)
+RETURNS TABLE (district_id uuid, age_group text, persons bigint, episodes bigint, repeat_persons bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NOT hw_reads_measures() THEN
+        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY
+    WITH counted AS (
+        SELECT e.person_id, e.district_id, e.reported_at,
+               CASE WHEN p.date_of_birth IS NULL THEN 'unknown'
+                    WHEN age((e.reported_at AT TIME ZONE 'UTC')::date, p.date_of_birth) < interval '18 years'
+                    THEN 'child' ELSE 'adult' END AS grp
+          FROM episodes e JOIN persons p ON p.id = e.person_id
+         WHERE e.status <> 'cancelled' AND e.reported_at >= p_since
+    ), per AS (
+        SELECT c.person_id, count(*) AS n,
+               (array_agg(c.district_id ORDER BY c.reported_at DESC, c.district_id DESC))[1] AS district,
+               (array_agg(c.grp ORDER BY c.reported_at DESC, c.district_id DESC))[1] AS grp
+          FROM counted c GROUP BY c.person_id
+    )
+    SELECT per.district, per.grp, count(*), sum(per.n)::bigint, count(*) FILTER (WHERE per.n >= 2)
+      FROM per GROUP BY per.district, per.grp;
+END $$;
+REVOKE ALL ON FUNCTION hw_missing_persons_summary(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_missing_persons_summary(timestamptz) TO homeward_app;
+
 RESET ROLE;

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod datasets;
 pub mod districts;
 pub mod episodes;
 pub mod measures;

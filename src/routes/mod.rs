@@ -4,6 +4,7 @@ pub mod actions;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod datasets;
 pub mod episodes;
 pub mod extract;
 pub mod health;
@@ -114,6 +115,7 @@ table! {
     GET "/api/v1/measures/definition" => measures::definition,
     PUT "/api/v1/measures/definition" => measures::define,
     GET "/api/v1/baselines" => measures::baselines,
+    GET "/api/v1/datasets/missing-persons" => datasets::missing_persons,
     POST "/api/v1/baselines" => measures::set_baseline,
     GET "/api/v1/audit" => audit::list,
     GET "/api/v1/audit/verify" => audit::verify,

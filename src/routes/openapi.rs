@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, agencies, audit, auth, episodes, health, measures, notifications, person_records,
-    persons, reference, referrals, shares, trigger_rules, triggers, users,
+    actions, agencies, audit, auth, datasets, episodes, health, measures, notifications,
+    person_records, persons, reference, referrals, shares, trigger_rules, triggers, users,
 };
 
 #[derive(OpenApi)]
@@ -38,7 +38,7 @@ use super::{
         notifications::list, notifications::get, notifications::retry, notifications::preview,
         notifications::get_preferences, notifications::put_preferences,
         measures::repeat_missing, measures::definition, measures::define, measures::baselines,
-        measures::set_baseline,
+        measures::set_baseline, datasets::missing_persons,
         audit::list, audit::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

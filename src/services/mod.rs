@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod datasets;
 pub mod episodes;
 pub mod measures;
 pub mod notifications;

@@ -393,3 +393,92 @@ async fn a_new_definition_version_changes_the_figures_and_is_named() {
     assert_eq!(defs.body["versions"].as_array().unwrap().len(), 2);
     assert_eq!(defs.body["current"]["repeat_threshold"], 3);
 }
+
+#[actix_rt::test]
+async fn the_missing_persons_dataset_ranks_persons_and_hides_small_counts_from_analysts() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(crate::helpers::MFHC).await;
+    let (bradford, _) = app.login(crate::episodes::BRADFORD_MFHC).await;
+    let (analyst_token, _) = app.login(crate::helpers::demo_user("analyst")).await;
+    let a = crate::episodes::person(&app, &mfhc, "Ada", "=HYPERLINK(1)", &[]).await;
+    let b = crate::episodes::person(&app, &mfhc, "Ben", "Once", &[]).await;
+    let c = crate::episodes::person(&app, &bradford, "Cal", "Elsewhere", &[]).await;
+    for h in [30, 20, 10] {
+        crate::episodes::report(&app, &mfhc, &a["id"], h).await;
+    }
+    crate::episodes::report(&app, &mfhc, &b["id"], 5).await;
+    crate::episodes::report(&app, &bradford, &c["id"], 5).await;
+
+    let r = app
+        .call(
+            "GET",
+            "/api/v1/datasets/missing-persons?weeks=3",
+            Some(&mfhc),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let persons = r.body["persons"].as_array().unwrap();
+    assert_eq!(persons.len(), 2, "the Leeds MFHC sees Leeds episodes only");
+    assert_eq!(
+        (
+            persons[0]["person_id"].clone(),
+            persons[0]["episodes"].clone()
+        ),
+        (a["id"].clone(), json!(3))
+    );
+    assert_eq!(persons[1]["person_id"], b["id"]);
+    assert_eq!(persons[0]["age_group"], "child");
+    assert_eq!(r.body["suppressed"], false);
+
+    let seen = app
+        .call(
+            "GET",
+            "/api/v1/datasets/missing-persons?weeks=12",
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert!(seen.body["persons"].is_null(), "analysts see no names");
+    assert_eq!(seen.body["suppressed"], true);
+    let summary = seen.body["summary"].as_array().unwrap();
+    assert_eq!(summary.len(), 2, "Leeds and Bradford children: {summary:?}");
+    assert!(
+        summary
+            .iter()
+            .all(|s| s["persons"].is_null() && s["episodes"].is_null()),
+        "all below 5"
+    );
+
+    let csv = app
+        .client
+        .get(app.url("/api/v1/datasets/missing-persons?weeks=3"))
+        .insert_header(("Authorization", format!("Bearer {mfhc}")))
+        .insert_header(("Accept", "text/csv"))
+        .send()
+        .await
+        .unwrap()
+        .body()
+        .await
+        .unwrap();
+    let text = String::from_utf8(csv.to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("person_id,given_name,family_name"));
+    assert!(
+        lines[1].contains(",'=HYPERLINK(1),"),
+        "formula neutralised: {}",
+        lines[1]
+    );
+
+    app.call(
+        "GET",
+        "/api/v1/datasets/missing-persons?weeks=4",
+        Some(&mfhc),
+        None,
+    )
+    .await
+    .problem(400);
+}

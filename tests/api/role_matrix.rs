@@ -47,6 +47,9 @@ fn access(method: &Method, path: &str) -> Option<Access> {
             "/api/v1/measures/repeat-missing" | "/api/v1/measures/definition" | "/api/v1/baselines",
         ) => Roles(&["analyst", "mfhc", "supervisor", "admin"]),
         ("PUT", "/api/v1/measures/definition") | ("POST", "/api/v1/baselines") => ADMIN_ONLY,
+        ("GET", "/api/v1/datasets/missing-persons") => {
+            Roles(&["analyst", "mfhc", "supervisor", "admin"])
+        }
         (_, p) if p.starts_with("/api/v1/users") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/agencies") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/audit") => ADMIN_ONLY,
@@ -338,6 +341,9 @@ async fn fixture(
         let (_, e, _) = missing_child(app, mfhc).await;
         let sh = post(app, mfhc, "/api/v1/shares", share_body(&e["id"], &d.csc)).await;
         path = path.replace("{id}", &s(&sh["id"]));
+    }
+    if template == "/api/v1/datasets/missing-persons" {
+        path.push_str("?weeks=3");
     }
     if template == "/api/v1/notifications/preview" {
         path.push_str("?event=trigger_fired");
