@@ -79,9 +79,9 @@ $$;
 
 -- An active agency's mailbox.
 CREATE FUNCTION hw_agency_mailbox(p_agency uuid)
-RETURNS TABLE (user_id uuid, email text)
+RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT NULL::uuid, a.mailbox FROM agencies a WHERE a.id = p_agency AND a.active
+    SELECT a.mailbox FROM agencies a WHERE a.id = p_agency AND a.active
 $$;
 
 CREATE FUNCTION hw_admin_emails()

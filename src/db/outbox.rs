@@ -101,18 +101,17 @@ pub async fn user_email(conn: &mut Conn, user: UserId) -> QueryResult<Option<Sta
 
 /// An active agency's mailbox (agencies are otherwise read only by signed-in users).
 pub async fn agency_mailbox(conn: &mut Conn, agency: AgencyId) -> QueryResult<Option<String>> {
-    let row: Option<Mailbox> = diesel::sql_query("SELECT email FROM hw_agency_mailbox($1)")
+    diesel::sql_query("SELECT hw_agency_mailbox($1) AS email")
         .bind::<SqlUuid, _>(agency)
-        .get_result(conn)
+        .get_result::<Mailbox>(conn)
         .await
-        .optional()?;
-    Ok(row.map(|r| r.email))
+        .map(|m| m.email)
 }
 
 #[derive(QueryableByName)]
 struct Mailbox {
-    #[diesel(sql_type = Text)]
-    email: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    email: Option<String>,
 }
 
 pub async fn admin_emails(conn: &mut Conn) -> QueryResult<Vec<StaffEmail>> {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{created, page_limit, versioned, IfMatch, Meta};
-use super::types::{double_option, parse_date_cursor, FieldErrors, Page};
+use super::types::{date_cursor, double_option, parse_date_cursor, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::actions::{ActionFilter, ActionRow};
 use crate::domain::actions::{is_overdue, ActionParent, ActionStatus};
@@ -195,7 +195,7 @@ pub async fn list(
     let items = rows.into_iter().map(ActionResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |a: &ActionResponse| {
-            format!("{}_{}", a.due_on, a.id)
+            date_cursor(a.due_on, a.id)
         })),
     )
 }

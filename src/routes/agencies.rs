@@ -1,12 +1,12 @@
 //! `/agencies`: partner agency administration (admin only).
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{check_code, etag, page_limit, IfMatch, Meta};
+use super::extract::{check_code, created, page_limit, versioned, IfMatch, Meta};
 use super::types::{FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::domain::accounts::{DisplayName, Email};
@@ -180,13 +180,11 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let input = CreateAgency::try_from(body.into_inner())?;
     let agency = services::agencies::create(&state, &bearer, meta.audit, input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(header::ETag(etag(agency.row.version)))
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/agencies/{}", agency.row.id),
-        ))
-        .json(AgencyResponse::from(agency)))
+    Ok(created(
+        format!("/api/v1/agencies/{}", agency.row.id),
+        agency.row.version,
+        AgencyResponse::from(agency),
+    ))
 }
 
 /// Read an agency.
@@ -205,9 +203,11 @@ pub async fn get(
     id: web::Path<AgencyId>,
 ) -> Result<HttpResponse, AppError> {
     let agency = services::agencies::get(&state, &bearer, meta.audit, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(agency.row.version)))
-        .json(AgencyResponse::from(agency)))
+    Ok(versioned(
+        StatusCode::OK,
+        agency.row.version,
+        AgencyResponse::from(agency),
+    ))
 }
 
 /// Update an agency (send `If-Match`).
@@ -242,9 +242,11 @@ pub async fn update(
         input,
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(agency.row.version)))
-        .json(AgencyResponse::from(agency)))
+    Ok(versioned(
+        StatusCode::OK,
+        agency.row.version,
+        AgencyResponse::from(agency),
+    ))
 }
 
 /// Deactivate an agency (kept, because shares and actions refer to it).

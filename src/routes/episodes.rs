@@ -1,14 +1,13 @@
 //! `/episodes`: report, read, list, lifecycle and risk (operational police roles of the
 //! episode's district).
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{check_time, etag, page_limit, IfMatch, Meta};
-use super::types::{FieldErrors, Page};
+use super::extract::{check_time, created, page_limit, versioned, IfMatch, Meta};
+use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::episodes::{EpisodeFilter, EpisodeRow, RiskGradingRow};
 use crate::domain::episodes::{
@@ -387,26 +386,6 @@ pub struct EpisodeQuery {
     pub limit: Option<i64>,
 }
 
-/// Cursor `<reported_at RFC 3339>_<id>`: the last row of the previous page.
-fn parse_cursor(c: &str) -> Result<(DateTime<Utc>, EpisodeId), AppError> {
-    let bad = || AppError::field("cursor", "must be a next_cursor value this API returned");
-    let (at, id) = c.rsplit_once('_').ok_or_else(bad)?;
-    let at = DateTime::parse_from_rfc3339(at)
-        .map_err(|_| bad())?
-        .with_timezone(&Utc);
-    let id = id.parse().map(EpisodeId).map_err(|_| bad())?;
-    Ok((at, id))
-}
-
-fn cursor_of(e: &EpisodeSummary) -> String {
-    format!(
-        "{}_{}",
-        e.reported_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        e.id
-    )
-}
-
 /// List episodes the caller may see, newest report first.
 #[utoipa::path(get, path = "/api/v1/episodes", tag = "episodes", security(("bearer" = [])), params(EpisodeQuery), responses(
     (status = 200, body = Page<EpisodeSummary>),
@@ -435,20 +414,30 @@ pub async fn list(
         child: q.child,
         looked_after: q.looked_after,
         awaiting_confirmation: q.awaiting_confirmation.unwrap_or(false),
-        before: q.cursor.as_deref().map(parse_cursor).transpose()?,
+        before: q
+            .cursor
+            .as_deref()
+            .map(parse_time_cursor)
+            .transpose()?
+            .map(|(at, id)| (at, EpisodeId(id))),
     };
     let rows = services::episodes::list(&state, &bearer, meta.audit, filter, limit).await?;
     let items = rows.into_iter().map(EpisodeSummary::from).collect();
-    Ok(HttpResponse::Ok().json(Page::new(items, limit, cursor_of)))
+    Ok(
+        HttpResponse::Ok().json(Page::new(items, limit, |e: &EpisodeSummary| {
+            time_cursor(e.reported_at, e.id)
+        })),
+    )
 }
 
 fn respond(status: actix_web::http::StatusCode, e: Episode) -> HttpResponse {
-    let mut b = HttpResponse::build(status);
-    b.insert_header(header::ETag(etag(e.row.version)));
+    let version = e.row.version;
     if status == actix_web::http::StatusCode::CREATED {
-        b.insert_header((header::LOCATION, format!("/api/v1/episodes/{}", e.row.id)));
+        let location = format!("/api/v1/episodes/{}", e.row.id);
+        created(location, version, EpisodeResponse::from(e))
+    } else {
+        versioned(status, version, EpisodeResponse::from(e))
     }
-    b.json(EpisodeResponse::from(e))
 }
 
 /// Report a person missing, with the first risk grading.

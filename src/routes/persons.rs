@@ -1,12 +1,12 @@
 //! `/persons`: the people episodes are about (operational police roles).
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::extract::{created, page_limit, versioned, IfMatch, Meta};
 use super::person_records::PersonDetailResponse;
 use super::types::{double_option, FieldErrors, Page};
 use crate::auth::Bearer;
@@ -252,10 +252,11 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let input = PersonInput::try_from(body.into_inner())?;
     let row = services::persons::create(&state, &bearer, meta.audit, input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(header::ETag(etag(row.version)))
-        .insert_header((header::LOCATION, format!("/api/v1/persons/{}", row.id)))
-        .json(PersonResponse::from(row)))
+    Ok(created(
+        format!("/api/v1/persons/{}", row.id),
+        row.version,
+        PersonResponse::from(row),
+    ))
 }
 
 /// Read a person with their markers, placements, visible protocol profiles and merges.
@@ -275,9 +276,11 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let detail =
         services::person_records::detail(&state, &bearer, meta.audit, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(detail.person.version)))
-        .json(PersonDetailResponse::from(detail)))
+    Ok(versioned(
+        StatusCode::OK,
+        detail.person.version,
+        PersonDetailResponse::from(detail),
+    ))
 }
 
 /// Amend a person (send `If-Match`).
@@ -311,7 +314,9 @@ pub async fn update(
         amendment,
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(row.version)))
-        .json(PersonResponse::from(row)))
+    Ok(versioned(
+        StatusCode::OK,
+        row.version,
+        PersonResponse::from(row),
+    ))
 }

@@ -104,12 +104,15 @@ pub fn time_cursor(at: chrono::DateTime<chrono::Utc>, id: impl std::fmt::Display
     )
 }
 
+fn bad_cursor() -> crate::error::AppError {
+    crate::error::AppError::field("cursor", "must be a next_cursor value this API returned")
+}
+
 /// Parses a `time_cursor`.
 pub fn parse_time_cursor(
     c: &str,
 ) -> Result<(chrono::DateTime<chrono::Utc>, uuid::Uuid), crate::error::AppError> {
-    let bad =
-        || crate::error::AppError::field("cursor", "must be a next_cursor value this API returned");
+    let bad = bad_cursor;
     let (at, id) = c.rsplit_once('_').ok_or_else(bad)?;
     let at = chrono::DateTime::parse_from_rfc3339(at)
         .map_err(|_| bad())?
@@ -118,11 +121,15 @@ pub fn parse_time_cursor(
 }
 
 /// Cursor `<date>_<uuid>`, for lists in date order.
+pub fn date_cursor(on: chrono::NaiveDate, id: impl std::fmt::Display) -> String {
+    format!("{on}_{id}")
+}
+
+/// Parses a `date_cursor`.
 pub fn parse_date_cursor(
     c: &str,
 ) -> Result<(chrono::NaiveDate, uuid::Uuid), crate::error::AppError> {
-    let bad =
-        || crate::error::AppError::field("cursor", "must be a next_cursor value this API returned");
+    let bad = bad_cursor;
     let (on, id) = c.rsplit_once('_').ok_or_else(bad)?;
     Ok((
         on.parse().map_err(|_| bad())?,
@@ -142,7 +149,7 @@ mod cursor_tests {
         assert_eq!((t.timestamp_micros(), i), (at.timestamp_micros(), id));
         assert!(parse_time_cursor("nonsense").is_err());
         let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        assert_eq!(parse_date_cursor(&format!("{d}_{id}")).unwrap(), (d, id));
+        assert_eq!(parse_date_cursor(&date_cursor(d, id)).unwrap(), (d, id));
         assert!(parse_date_cursor("2026-13-01_x").is_err());
     }
 }

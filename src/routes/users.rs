@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{etag, page_limit, IfMatch, Meta};
+use super::extract::{created, page_limit, versioned, IfMatch, Meta};
 use super::types::{double_option, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::users::{UserFilter, UserRow};
@@ -161,13 +161,11 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let input = CreateUser::try_from(body.into_inner())?;
     let row = services::users::create(&state, &bearer, meta.audit, input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(actix_web::http::header::ETag(etag(row.version)))
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/v1/users/{}", row.id),
-        ))
-        .json(UserResponse::from(row)))
+    Ok(created(
+        format!("/api/v1/users/{}", row.id),
+        row.version,
+        UserResponse::from(row),
+    ))
 }
 
 /// Read a user.
@@ -186,9 +184,11 @@ pub async fn get(
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let row = services::users::get(&state, &bearer, meta.audit, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(actix_web::http::header::ETag(etag(row.version)))
-        .json(UserResponse::from(row)))
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        row.version,
+        UserResponse::from(row),
+    ))
 }
 
 /// Update a user (send `If-Match`). Role, district, agency, password or deactivation
@@ -243,9 +243,11 @@ pub async fn update(
         input,
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(actix_web::http::header::ETag(etag(row.version)))
-        .json(UserResponse::from(row)))
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        row.version,
+        UserResponse::from(row),
+    ))
 }
 
 /// Deactivate a user (accounts are kept for the audit trail).
