@@ -273,6 +273,11 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(K::Unknown, info) if info.message().contains("deadlock detected") => {
                 AppError::Unavailable("the request collided with another; try again".into())
             }
+            // A serializable read met a concurrent change (e.g. a new measure definition
+            // while a report was read): nothing was stored; trying again will work.
+            E::DatabaseError(K::SerializationFailure, _) => {
+                AppError::Unavailable("the data changed while it was read; try again".into())
+            }
             E::DatabaseError(K::ClosedConnection, _) => {
                 AppError::Unavailable("the database connection was lost; try again".into())
             }

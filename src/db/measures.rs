@@ -1,11 +1,11 @@
 //! Measure queries: definitions and baselines (versioned), and aggregate counts only, through a SECURITY DEFINER function (the
 //! measure counts every district's episodes; analysts never see a row of them).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::{
     ExpressionMethods, OptionalExtension, QueryDsl, Queryable, Selectable, SelectableHelper,
 };
-use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 
@@ -36,6 +36,32 @@ pub async fn repeat_counts(
         .bind::<Timestamptz, _>(window.1)
         .bind::<Integer, _>(threshold)
         .bind::<Bool, _>(count_hospital)
+        .load(conn)
+        .await
+}
+
+#[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
+pub struct RepeatCountAt {
+    #[diesel(sql_type = Date)]
+    pub period_end: NaiveDate,
+    #[diesel(sql_type = SqlUuid)]
+    pub district_id: DistrictId,
+    #[diesel(sql_type = Text)]
+    pub age_group: AgeGroup,
+    #[diesel(sql_type = BigInt)]
+    pub persons: i64,
+}
+
+/// Repeat-missing persons per month end, district and age group, from the pre-aggregated
+/// state the database keeps for the current definition (`version`; month ends only).
+pub async fn repeat_counts_at_month_ends(
+    conn: &mut Conn,
+    version: i32,
+    month_ends: &[NaiveDate],
+) -> diesel::QueryResult<Vec<RepeatCountAt>> {
+    diesel::sql_query("SELECT * FROM hw_repeat_missing_at($1, $2)")
+        .bind::<Integer, _>(version)
+        .bind::<Array<Date>, _>(month_ends)
         .load(conn)
         .await
 }

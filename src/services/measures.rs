@@ -2,13 +2,15 @@
 //! and force against their baselines, the versioned definition, and the baselines.
 //! Aggregates only: analysts never see a case.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use crate::auth::Bearer;
 use crate::db::measures::{self as q, BaselineRow, DefinitionRow};
 use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::Role;
-use crate::domain::measures::{compare, AgeGroup, Comparison, Definition};
+use crate::domain::measures::{compare, month_end, AgeGroup, Comparison, Definition};
 use crate::error::AppError;
 use crate::ids::DistrictId;
 use crate::startup::AppState;
@@ -100,28 +102,52 @@ pub async fn repeat_missing(
                 .find(|b| b.district_id == d && b.age_group == g)
                 .copied()
         };
+        // Month ends come from the state the database keeps for the current definition
+        // in one query; any other period end is computed live.
+        let month_ends: Vec<NaiveDate> = period_ends
+            .iter()
+            .copied()
+            .filter(|d| month_end(*d) == *d)
+            .collect();
+        let mut counts: HashMap<NaiveDate, Vec<(DistrictId, AgeGroup, u64)>> = HashMap::new();
+        for r in q::repeat_counts_at_month_ends(tx.conn(), definition.version, &month_ends).await? {
+            counts.entry(r.period_end).or_default().push((
+                r.district_id,
+                r.age_group,
+                u64::try_from(r.persons).unwrap_or(0),
+            ));
+        }
         let mut points = Vec::with_capacity(period_ends.len());
         for end in period_ends {
             let window = def.window(end);
-            let rows = q::repeat_counts(
-                tx.conn(),
-                window,
-                def.repeat_threshold as i32,
-                def.count_hospital,
-            )
-            .await?;
+            let rows = if month_end(end) == end {
+                counts.remove(&end).unwrap_or_default()
+            } else {
+                q::repeat_counts(
+                    tx.conn(),
+                    window,
+                    def.repeat_threshold as i32,
+                    def.count_hospital,
+                )
+                .await?
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.district_id,
+                        r.age_group,
+                        u64::try_from(r.persons).unwrap_or(0),
+                    )
+                })
+                .collect()
+            };
             let group = |g: AgeGroup| {
                 let of = |d: DistrictId| {
                     rows.iter()
-                        .filter(|r| r.district_id == d && r.age_group == g)
-                        .map(|r| u64::try_from(r.persons).unwrap_or(0))
+                        .filter(|r| r.0 == d && r.1 == g)
+                        .map(|r| r.2)
                         .sum::<u64>()
                 };
-                let force: u64 = rows
-                    .iter()
-                    .filter(|r| r.age_group == g)
-                    .map(|r| u64::try_from(r.persons).unwrap_or(0))
-                    .sum();
+                let force: u64 = rows.iter().filter(|r| r.1 == g).map(|r| r.2).sum();
                 GroupFigures {
                     force: figure(force, baseline(None, g)),
                     districts: districts

@@ -103,6 +103,63 @@ async fn database_counts(
     counts
 }
 
+/// The pre-aggregated state's counts at each month end from `from` to `to` (inclusive), as
+/// the analyst, under the current definition (`version`).
+async fn state_counts(
+    app: &TestApp,
+    version: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(NaiveDate, homeward::domain::measures::Counts)> {
+    let mut ends = vec![homeward::domain::measures::month_end(from)];
+    while let Some(next) = ends.last().and_then(|e| e.succ_opt()) {
+        if next > to {
+            break;
+        }
+        ends.push(homeward::domain::measures::month_end(next));
+    }
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(analyst(app).await).await.unwrap();
+    let rows = db::measures::repeat_counts_at_month_ends(tx.conn(), version, &ends)
+        .await
+        .unwrap();
+    let _ = tx.finish::<()>(Ok(())).await;
+    ends.into_iter()
+        .map(|end| {
+            let mut counts = homeward::domain::measures::Counts::default();
+            for r in rows.iter().filter(|r| r.period_end == end) {
+                counts
+                    .by_district
+                    .insert((r.district_id, r.age_group), r.persons as u64);
+                *counts.force.entry(r.age_group).or_default() += r.persons as u64;
+            }
+            (end, counts)
+        })
+        .collect()
+}
+
+/// Every month end from `from` to `to`: the state equals the reference.
+async fn assert_state_matches(
+    app: &TestApp,
+    version: i32,
+    def: &Definition,
+    from: NaiveDate,
+    to: NaiveDate,
+) {
+    let inputs = reference_inputs(app).await;
+    let mut repeat_points = 0;
+    for (end, got) in state_counts(app, version, from, to).await {
+        let expected = repeat_missing(def, end, &inputs);
+        repeat_points += usize::from(expected.force(AgeGroup::Child) > 0);
+        assert_eq!(got, expected, "the state at {end} under {def:?}");
+    }
+    assert!(
+        repeat_points > 0,
+        "the compared months have repeat children"
+    );
+}
+
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -133,7 +190,31 @@ async fn the_database_agrees_with_the_reference_on_generated_data() {
                 );
             }
         }
+        // The state kept for the current definition (v1, the default) agrees at every
+        // month end the data touches.
+        assert_state_matches(
+            &app,
+            1,
+            &Definition::default(),
+            day(2016, 12, 31),
+            day(2027, 12, 31),
+        )
+        .await;
     }
+    // A new definition rebuilds the state for itself.
+    let mut su = app.superuser().await;
+    su.batch_execute(
+        "INSERT INTO measure_definitions (version, repeat_threshold, window_months, count_hospital, note)
+         VALUES (2, 3, 6, false, 'test')",
+    )
+    .await
+    .unwrap();
+    let def = Definition {
+        repeat_threshold: 3,
+        window_months: 6,
+        count_hospital: false,
+    };
+    assert_state_matches(&app, 2, &def, day(2016, 12, 31), day(2027, 12, 31)).await;
 }
 
 #[actix_rt::test]
@@ -174,6 +255,36 @@ async fn edges_cancellations_transfers_merges_and_birthdays_agree_too() {
             "window to {end}"
         );
     }
+    // Every one of those changes kept the pre-aggregated state equal to the reference,
+    // including the merge undone and a date of birth cleared.
+    let def = Definition::default();
+    assert_state_matches(&app, 1, &def, day(2016, 12, 31), day(2027, 12, 31)).await;
+    su.batch_execute(
+        "UPDATE episodes SET person_id = (SELECT person_id FROM episodes ORDER BY reported_at DESC LIMIT 1 OFFSET 1)
+          WHERE id IN (SELECT id FROM episodes WHERE person_id = (SELECT person_id FROM episodes ORDER BY reported_at LIMIT 1)
+                        ORDER BY reported_at DESC LIMIT 2);
+         UPDATE persons SET date_of_birth = NULL
+          WHERE id IN (SELECT person_id FROM episodes GROUP BY person_id HAVING count(*) >= 3 LIMIT 3);
+         DELETE FROM episode_transfers WHERE id IN (SELECT id FROM episode_transfers LIMIT 5);
+         UPDATE episodes SET missing_from = 'hospital_or_medical' WHERE id IN (SELECT id FROM episodes ORDER BY id LIMIT 30);
+         UPDATE episodes SET status = 'active', cancelled_reason = NULL
+          WHERE id IN (SELECT id FROM episodes WHERE status = 'cancelled' LIMIT 10);",
+    )
+    .await
+    .unwrap();
+    assert_state_matches(&app, 1, &def, day(2016, 12, 31), day(2027, 12, 31)).await;
+    // Hospital episodes stop counting under a definition that leaves them out.
+    su.batch_execute(
+        "INSERT INTO measure_definitions (version, repeat_threshold, window_months, count_hospital, note)
+         VALUES (2, 2, 12, false, 'test')",
+    )
+    .await
+    .unwrap();
+    let def = Definition {
+        count_hospital: false,
+        ..Definition::default()
+    };
+    assert_state_matches(&app, 2, &def, day(2016, 12, 31), day(2027, 12, 31)).await;
 }
 
 #[actix_rt::test]
@@ -386,6 +497,20 @@ async fn a_new_definition_version_changes_the_figures_and_is_named() {
     assert_eq!(
         r.body["points"][0]["children"]["force"]["value"],
         json!(expected.force(AgeGroup::Child))
+    );
+    // A period end that is not a month end is computed live, under the same definition.
+    let mid = app
+        .call(
+            "GET",
+            "/api/v1/measures/repeat-missing?period_end=2024-12-15",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let expected = repeat_missing(&def, day(2024, 12, 15), &reference_inputs(&app).await);
+    assert_eq!(
+        mid.body["points"][0]["adults"]["force"]["value"],
+        json!(expected.force(AgeGroup::Adult))
     );
     let defs = app
         .call("GET", "/api/v1/measures/definition", Some(&admin), None)
