@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod actions;
 pub mod audit;
 pub mod caller;
+pub mod charts;
 pub mod datasets;
 pub mod episodes;
 pub mod measures;
