@@ -36,6 +36,9 @@ pub struct Settings {
     /// SMTP, links, retries and digests (`HOMEWARD_SMTP_*`, `HOMEWARD_PUBLIC_URL`,
     /// `HOMEWARD_NOTIFY_*`, `HOMEWARD_DIGEST_HOUR`).
     pub notify: NotifySettings,
+    /// Small counts withheld from roles that see no names (`HOMEWARD_SUPPRESS_BELOW`,
+    /// 1 to 100, default 5; 1 withholds nothing).
+    pub suppression: crate::domain::datasets::Suppression,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +108,14 @@ impl Settings {
         }
 
         let notify = notify_settings(&non_empty, bind, &mut problems);
+        let suppress_below = parse_or(
+            &non_empty,
+            "HOMEWARD_SUPPRESS_BELOW",
+            Some(crate::domain::datasets::SUPPRESS_BELOW),
+            &mut problems,
+            "a whole number from 1 (nothing suppressed) to 100",
+            |n| crate::domain::datasets::Suppression::new(*n).is_ok(),
+        );
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -123,6 +134,9 @@ impl Settings {
             session_ttl_secs: session_ttl_secs.unwrap_or(12 * 3600),
             review_policy: review_policy.unwrap_or_default(),
             notify: notify.unwrap_or_default(),
+            suppression: suppress_below
+                .and_then(|n| crate::domain::datasets::Suppression::new(n).ok())
+                .unwrap_or_default(),
         })
     }
 }
@@ -289,6 +303,24 @@ mod tests {
             e.to_string().contains("HOMEWARD_REVIEW_INTERVALS_MINUTES"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_suppression_threshold_is_configurable_and_checked() {
+        assert_eq!(settings(&[]).unwrap().suppression.below(), 5);
+        let s = settings(&[("HOMEWARD_SUPPRESS_BELOW", "10")]).unwrap();
+        assert_eq!(s.suppression.below(), 10);
+        assert_eq!(
+            settings(&[("HOMEWARD_SUPPRESS_BELOW", "1")])
+                .unwrap()
+                .suppression
+                .below(),
+            1
+        );
+        for bad in ["0", "101", "five", "-3"] {
+            let e = settings(&[("HOMEWARD_SUPPRESS_BELOW", bad)]).unwrap_err();
+            assert!(e.to_string().contains("HOMEWARD_SUPPRESS_BELOW"), "{e}");
+        }
     }
 
     #[test]

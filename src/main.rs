@@ -125,16 +125,19 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
         load_seeds(database, true, None, 0).await?;
     }
     let listener = TcpListener::bind(settings.bind)?;
-    let app = Application::build(AppConfig {
-        listener,
-        app_database_url: database.app_url.clone(),
-        pool_size: settings.pool_size,
-        jwt_secret: provision::jwt_secret(settings, database.is_embedded())?,
-        access_token_ttl_secs: settings.access_token_ttl_secs,
-        session_ttl_secs: settings.session_ttl_secs,
-        review_policy: settings.review_policy,
-        public_url: settings.notify.public_url.clone(),
-    })?;
+    let app = Application::build_with(
+        AppConfig {
+            listener,
+            app_database_url: database.app_url.clone(),
+            pool_size: settings.pool_size,
+            jwt_secret: provision::jwt_secret(settings, database.is_embedded())?,
+            access_token_ttl_secs: settings.access_token_ttl_secs,
+            session_ttl_secs: settings.session_ttl_secs,
+            review_policy: settings.review_policy,
+            public_url: settings.notify.public_url.clone(),
+        },
+        settings.suppression,
+    )?;
     tracing::info!(address = %settings.bind, "Homeward is listening; Ctrl-C stops it");
     let background = Background::start(settings, database)?;
     // actix stops gracefully on SIGINT/SIGTERM; then the worker finishes (or hands back)

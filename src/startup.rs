@@ -26,6 +26,8 @@ pub struct AppState {
     pub review_policy: ReviewPolicy,
     /// Builds the links notifications carry.
     pub links: crate::notify::Links,
+    /// Small counts withheld from roles that see no names (`HOMEWARD_SUPPRESS_BELOW`).
+    pub suppression: crate::domain::datasets::Suppression,
 }
 
 /// What the application needs once the database is chosen.
@@ -58,7 +60,17 @@ pub enum BuildError {
 }
 
 impl Application {
+    /// Builds with the default policies (callers that do not configure them).
     pub fn build(cfg: AppConfig) -> Result<Self, BuildError> {
+        Self::build_with(cfg, Default::default())
+    }
+
+    /// Builds with a configured suppression threshold (kept out of `AppConfig` so its
+    /// existing builders need not change).
+    pub fn build_with(
+        cfg: AppConfig,
+        suppression: crate::domain::datasets::Suppression,
+    ) -> Result<Self, BuildError> {
         let pool = db::build_pool(&cfg.app_database_url, cfg.pool_size)
             .map_err(|e| BuildError::Pool(e.to_string()))?;
         let state = web::Data::new(AppState {
@@ -67,6 +79,7 @@ impl Application {
             session_ttl_secs: cfg.session_ttl_secs,
             review_policy: cfg.review_policy,
             links: crate::notify::Links::new(&cfg.public_url),
+            suppression,
         });
         crate::auth::password::warm_up();
         let port = cfg.listener.local_addr()?.port();

@@ -47,7 +47,7 @@ $$ SELECT (abs(hashtext(p_person::text)) % 16)::smallint $$;
 
 CREATE TYPE hw_measure_key AS (period_end date, age_group text, district_id uuid, shard smallint);
 
--- The state rows of the given persons (NULL: everyone) under the current definition. A
+-- The state rows of the given persons under the current definition. A
 -- counted episode (not cancelled; hospital ones only if the definition says so; a known
 -- date of birth) lies in the windows of the `window_months` month ends from the end of its
 -- own (UTC) month on, exactly the windows `Definition::window` gives for those month ends;
@@ -55,7 +55,7 @@ CREATE TYPE hw_measure_key AS (period_end date, age_group text, district_id uuid
 -- episodes in one age group lie in its window, and counts in the district of the latest.
 CREATE FUNCTION hw_measure_state_rows(p_persons uuid[])
 RETURNS TABLE (definition_version integer, period_end date, age_group text, person_id uuid, district_id uuid)
-LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SET search_path = public, pg_temp SET jit = off AS $$
     WITH def AS (
         SELECT d.version, d.repeat_threshold, d.window_months, d.count_hospital
           FROM measure_definitions d ORDER BY d.version DESC LIMIT 1
@@ -71,7 +71,7 @@ LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
           FROM def, episodes e JOIN persons p ON p.id = e.person_id
          WHERE e.status <> 'cancelled' AND p.date_of_birth IS NOT NULL
            AND (def.count_hospital OR e.missing_from <> 'hospital_or_medical')
-           AND (p_persons IS NULL OR e.person_id = ANY (p_persons))
+           AND e.person_id = ANY (p_persons)
     ), enough AS (
         SELECT c.*, count(*) OVER (PARTITION BY c.person_id, c.grp) AS total FROM counted c
     )
@@ -90,7 +90,7 @@ $$;
 -- deadlock on them. Locks the persons (as trigger evaluation does) so two transactions
 -- never refresh one person at once.
 CREATE FUNCTION hw_measure_refresh(p_persons uuid[])
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET jit = off AS $$
 DECLARE
     before hw_measure_key[];
     v_version integer := (SELECT max(d.version) FROM measure_definitions d);
@@ -100,7 +100,7 @@ BEGIN
         DELETE FROM measure_repeat_state;
         DELETE FROM measure_repeat_counts;
         INSERT INTO measure_repeat_state (definition_version, period_end, age_group, person_id, district_id)
-        SELECT * FROM hw_measure_state_rows(NULL);
+        SELECT * FROM hw_measure_state_rows(ARRAY(SELECT DISTINCT e.person_id FROM episodes e));
         INSERT INTO measure_repeat_counts (definition_version, period_end, age_group, district_id, shard, persons)
         SELECT s.definition_version, s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id), count(*)
           FROM measure_repeat_state s GROUP BY 1, 2, 3, 4, 5;

@@ -1,5 +1,6 @@
 //! Dataset queries: missing persons in a look-back, as rows (through the caller's
-//! policies: their district's episodes) or summarised for everyone who reads measures.
+//! policies: their district's episodes) or summarised for everyone who reads measures;
+//! the other datasets in the submodules, built the same way.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -8,6 +9,10 @@ use diesel_async::RunQueryDsl;
 
 use super::Conn;
 use crate::ids::{DistrictId, PersonId};
+
+pub mod first_time;
+pub mod logs;
+pub mod stats;
 
 #[derive(QueryableByName, Debug, Clone)]
 pub struct MissingPersonRow {

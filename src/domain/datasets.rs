@@ -1,8 +1,55 @@
 //! Datasets coordinators work from, as plain rules: the look-back windows, small-number
 //! suppression for analysts, and CSV that a spreadsheet cannot mistake for formulas.
 
+pub mod periods;
+
 /// Counts from 1 up to (not including) this are suppressed in analyst output by default.
 pub const SUPPRESS_BELOW: u64 = 5;
+
+/// The small-number rule for roles that see no names (`HOMEWARD_SUPPRESS_BELOW`):
+/// counts from 1 up to, not including, `below` are withheld; 1 withholds nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suppression {
+    below: u64,
+}
+
+impl Default for Suppression {
+    fn default() -> Self {
+        Suppression {
+            below: SUPPRESS_BELOW,
+        }
+    }
+}
+
+impl Suppression {
+    /// From 1 (nothing withheld) to 100.
+    pub fn new(below: u64) -> Result<Self, &'static str> {
+        if (1..=100).contains(&below) {
+            Ok(Suppression { below })
+        } else {
+            Err("must be a whole number from 1 (nothing suppressed) to 100")
+        }
+    }
+
+    pub fn below(self) -> u64 {
+        self.below
+    }
+
+    /// `n` as a role without names may see it.
+    pub fn apply(self, n: u64) -> Option<u64> {
+        suppress(n, self.below)
+    }
+
+    /// A database count (never negative) as a role without names may see it.
+    pub fn count(self, n: i64) -> Option<u64> {
+        self.apply(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+/// A count as shown in CSV: the number, or `suppressed`.
+pub fn csv_count(n: Option<u64>) -> String {
+    n.map_or_else(|| "suppressed".to_owned(), |n| n.to_string())
+}
 
 /// A count as an analyst may see it: `None` (suppressed) when it is small but not zero,
 /// so that no one can be singled out.
@@ -76,6 +123,19 @@ mod tests {
         assert_eq!(csv_field("Smith"), "Smith");
         let doc = to_csv(&["name", "n"], vec![vec!["O'Neil".into(), "3".into()]]);
         assert_eq!(doc, "name,n\r\nO'Neil,3\r\n");
+    }
+
+    #[test]
+    fn the_threshold_is_bounded_and_1_withholds_nothing() {
+        assert_eq!(Suppression::default().below(), 5);
+        assert!(Suppression::new(0).is_err() && Suppression::new(101).is_err());
+        let none = Suppression::new(1).unwrap();
+        assert_eq!((none.apply(1), none.apply(0)), (Some(1), Some(0)));
+        let ten = Suppression::new(10).unwrap();
+        assert_eq!((ten.apply(9), ten.apply(10)), (None, Some(10)));
+        assert_eq!(ten.count(-1), Some(0));
+        assert_eq!(csv_count(None), "suppressed");
+        assert_eq!(csv_count(Some(7)), "7");
     }
 
     #[test]

@@ -9,13 +9,17 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::Meta;
 use crate::auth::Bearer;
-use crate::domain::datasets::{check_weeks, to_csv};
+use crate::domain::datasets::{check_weeks, csv_count, to_csv};
 use crate::domain::measures::group_of;
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, PersonId};
 use crate::services;
 use crate::services::datasets::MissingPersons;
 use crate::startup::AppState;
+
+pub mod first_time;
+pub mod logs;
+pub mod stats;
 
 #[derive(Serialize, ToSchema)]
 pub struct MissingPersonResponse {
@@ -51,8 +55,12 @@ pub struct MissingPersonsResponse {
     pub persons: Option<Vec<MissingPersonResponse>>,
     /// Per district and age group, force-wide.
     pub summary: Vec<SummaryResponse>,
-    /// Whether counts from 1 to 4 are withheld.
+    /// Whether small counts are withheld (analysts and administrators).
     pub suppressed: bool,
+    /// The threshold applied: counts from 1 up to, not including, this are `null`
+    /// (`HOMEWARD_SUPPRESS_BELOW`); `null` when nothing is withheld.
+    #[schema(example = 5)]
+    pub suppress_below: Option<u64>,
 }
 
 impl MissingPersonsResponse {
@@ -61,6 +69,7 @@ impl MissingPersonsResponse {
             weeks,
             since: m.since,
             suppressed: m.suppressed,
+            suppress_below: m.suppress_below,
             persons: m.persons.map(|rows| {
                 rows.into_iter()
                     .map(|r| MissingPersonResponse {
@@ -90,7 +99,7 @@ impl MissingPersonsResponse {
 
     /// The persons (for those who see them), otherwise the summary.
     fn csv(&self) -> String {
-        let opt = |v: Option<u64>| v.map_or_else(|| "suppressed".to_owned(), |n| n.to_string());
+        let opt = csv_count;
         match &self.persons {
             Some(rows) => to_csv(
                 &[
@@ -153,6 +162,31 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/csv"))
+}
+
+/// `body` as JSON, or (when the client asked for CSV) `csv()` as an attachment.
+pub(crate) fn respond<T: Serialize>(
+    req: &HttpRequest,
+    filename: &str,
+    body: &T,
+    csv: impl FnOnce(&T) -> String,
+) -> HttpResponse {
+    if wants_csv(req) {
+        HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ))
+            .body(csv(body))
+    } else {
+        HttpResponse::Ok().json(body)
+    }
+}
+
+/// An optional text for CSV: itself, or empty.
+pub(crate) fn opt_text(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
 }
 
 /// Persons missing in the last 3 or 12 weeks, ranked by episodes, with the summary.

@@ -11,6 +11,7 @@ use super::extract::{check_date, Meta};
 use super::types::FieldErrors;
 use crate::auth::Bearer;
 use crate::db::measures::{BaselineRow, DefinitionRow};
+use crate::domain::charts;
 use crate::domain::measures::{
     month_end, period_ends, AgeGroup, Definition, Granularity, Standing,
 };
@@ -235,6 +236,118 @@ pub async fn repeat_missing(
         services::measures::repeat_missing(&state, &bearer, meta.audit, ends, q.district_id)
             .await?;
     Ok(HttpResponse::Ok().json(ReportResponse::from(report)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChartQuery {
+    /// One period end. Or give `from` and `to`; with none of the three, the 24 month ends
+    /// up to the end of last month.
+    pub period_end: Option<NaiveDate>,
+    /// With `from`/`to`: a point per month end (default) or quarter end.
+    pub granularity: Option<Granularity>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Chart this district instead of the force.
+    pub district_id: Option<DistrictId>,
+    /// Only children or only adults (default: a line for each).
+    pub age_group: Option<AgeGroup>,
+}
+
+/// The chart's period ends: as the report's, but a series of the last 24 month ends by
+/// default.
+fn chart_periods(q: &ChartQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppError> {
+    let (from, to) = match (q.period_end, q.from, q.to) {
+        (None, None, None) => {
+            let to = month_end(
+                today
+                    .with_day(1)
+                    .and_then(|d| d.pred_opt())
+                    .unwrap_or(today),
+            );
+            let from = to
+                .with_day(1)
+                .and_then(|d| d.checked_sub_months(chrono::Months::new(23)))
+                .unwrap_or(to);
+            (Some(from), Some(to))
+        }
+        _ => (q.from, q.to),
+    };
+    periods(
+        &MeasureQuery {
+            period_end: q.period_end,
+            granularity: q.granularity,
+            from,
+            to,
+            district_id: q.district_id,
+        },
+        today,
+    )
+}
+
+async fn chart_of(
+    state: &AppState,
+    meta: Meta,
+    bearer: &Bearer,
+    q: ChartQuery,
+) -> Result<charts::Chart, AppError> {
+    let ends = chart_periods(&q, Utc::now().date_naive())?;
+    let report =
+        services::measures::repeat_missing(state, bearer, meta.audit, ends, q.district_id).await?;
+    let groups = match q.age_group {
+        Some(g) => vec![g],
+        None => vec![AgeGroup::Child, AgeGroup::Adult],
+    };
+    Ok(services::measures::chart(&report, q.district_id, &groups))
+}
+
+/// The measure over time against its baseline as an SVG line chart (what a panel paper
+/// shows): the force or one district, children and adults (or one of them), with the
+/// definition and baseline versions in the small print.
+#[utoipa::path(get, path = "/api/v1/measures/repeat-missing/chart.svg", tag = "measures", security(("bearer" = [])), params(ChartQuery), responses(
+    (status = 200, description = "An SVG image, 960×540", content_type = "image/svg+xml", body = String),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn chart_svg(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<ChartQuery>,
+) -> Result<HttpResponse, AppError> {
+    let chart = chart_of(&state, meta, &bearer, query.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml; charset=utf-8")
+        .body(charts::svg(&chart)))
+}
+
+/// A PNG image (binary); describes the body in OpenAPI only.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PngImage(#[allow(dead_code)] Vec<u8>);
+
+/// The same chart as a PNG image (960×540), rendered with an embedded font.
+#[utoipa::path(get, path = "/api/v1/measures/repeat-missing/chart.png", tag = "measures", security(("bearer" = [])), params(ChartQuery), responses(
+    (status = 200, description = "A PNG image, 960×540", content_type = "image/png", body = PngImage),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn chart_png(
+    state: web::Data<AppState>,
+    meta: Meta,
+    bearer: Bearer,
+    query: web::Query<ChartQuery>,
+) -> Result<HttpResponse, AppError> {
+    let chart = chart_of(&state, meta, &bearer, query.into_inner()).await?;
+    // Rasterising takes milliseconds of CPU: off the async workers.
+    let png = web::block(move || charts::png(&charts::svg(&chart)))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok().content_type("image/png").body(png))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,7 +1,7 @@
 //! The weekly datasets: who has gone missing in the last 3 or 12 weeks, ranked by
-//! episodes. MFHCs and supervisors get the persons (their district's episodes); everyone
-//! who reads measures gets the summary, with small counts suppressed for analysts and
-//! administrators (who never see names).
+//! episodes (here; the other datasets in the submodules). MFHCs and supervisors get the
+//! persons (their district's episodes); everyone who reads measures gets the summary,
+//! with small counts suppressed for analysts and administrators (who never see names).
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -10,10 +10,54 @@ use crate::db::datasets::{self as q, MissingPersonRow, SummaryRow};
 use crate::db::AuditContext;
 use crate::domain::accounts::Role;
 use crate::domain::audit::AuditEvent;
-use crate::domain::datasets::{suppress, SUPPRESS_BELOW};
+use crate::domain::caller::Caller;
+use crate::domain::datasets::Suppression;
 use crate::error::AppError;
 use crate::ids::DistrictId;
 use crate::startup::AppState;
+
+pub mod first_time;
+pub mod logs;
+pub mod stats;
+
+/// Who may read the datasets: MFHCs and supervisors (rows with names), analysts and
+/// administrators (aggregates only).
+const READERS: &[Role] = &[Role::Mfhc, Role::Supervisor, Role::Analyst, Role::Admin];
+
+/// What a caller gets: names, or aggregates with small counts withheld.
+#[derive(Debug, Clone, Copy)]
+pub struct Audience {
+    /// MFHCs and supervisors see the persons (through their policies).
+    pub names: bool,
+    /// The threshold applied to this caller's counts; `None` when nothing is withheld.
+    pub suppression: Option<Suppression>,
+}
+
+impl Audience {
+    /// Refuses roles that read no datasets.
+    pub fn of(caller: &Caller, configured: Suppression) -> Result<Self, AppError> {
+        caller.require_any(READERS)?;
+        let names = matches!(caller.role, Role::Mfhc | Role::Supervisor);
+        Ok(Audience {
+            names,
+            // Suppression protects people from being singled out by those who see no names.
+            suppression: (!names).then_some(configured),
+        })
+    }
+
+    /// A database count as this caller may see it (`None`: withheld).
+    pub fn count(&self, n: i64) -> Option<u64> {
+        match self.suppression {
+            Some(s) => s.count(n),
+            None => Some(u64::try_from(n).unwrap_or(0)),
+        }
+    }
+
+    /// The threshold to report with the figures.
+    pub fn suppress_below(&self) -> Option<u64> {
+        self.suppression.map(Suppression::below)
+    }
+}
 
 /// A summary line as the caller may see it (`None`: suppressed).
 #[derive(Debug, Clone)]
@@ -31,12 +75,13 @@ pub struct MissingPersons {
     /// `None` for roles that see no names.
     pub persons: Option<Vec<MissingPersonRow>>,
     pub summary: Vec<SummaryLine>,
-    /// Whether small counts were suppressed.
+    /// Whether small counts were suppressed, and below what.
     pub suppressed: bool,
+    pub suppress_below: Option<u64>,
 }
 
-fn line(r: SummaryRow, below: u64) -> SummaryLine {
-    let n = |v: i64| suppress(u64::try_from(v).unwrap_or(0), below);
+fn line(r: SummaryRow, who: &Audience) -> SummaryLine {
+    let n = |v: i64| who.count(v);
     SummaryLine {
         district_id: r.district_id,
         age_group: r.age_group,
@@ -55,11 +100,9 @@ pub async fn missing_persons(
     limit: i32,
 ) -> Result<MissingPersons, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
-        let caller = tx.caller()?.clone();
-        caller.require_any(&[Role::Mfhc, Role::Supervisor, Role::Analyst, Role::Admin])?;
+        let who = Audience::of(tx.caller()?, state.suppression)?;
         let since = Utc::now() - Duration::weeks(i64::from(weeks));
-        let names = matches!(caller.role, Role::Mfhc | Role::Supervisor);
-        let persons = if names {
+        let persons = if who.names {
             let rows = q::missing_persons(tx.conn(), since, district, limit).await?;
             tx.audit(AuditEvent::consultation(
                 "person",
@@ -69,19 +112,18 @@ pub async fn missing_persons(
         } else {
             None
         };
-        // Suppression protects people from being singled out by those who see no names.
-        let below = if names { 0 } else { SUPPRESS_BELOW };
         let summary = q::missing_persons_summary(tx.conn(), since)
             .await?
             .into_iter()
             .filter(|r| district.is_none_or(|d| d == r.district_id))
-            .map(|r| line(r, below))
+            .map(|r| line(r, &who))
             .collect();
         Ok(MissingPersons {
             since,
             persons,
             summary,
-            suppressed: !names,
+            suppressed: who.suppression.is_some(),
+            suppress_below: who.suppress_below(),
         })
     })
 }

@@ -7,9 +7,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::auth::Bearer;
+use crate::db::districts::DistrictRow;
 use crate::db::measures::{self as q, BaselineRow, DefinitionRow};
 use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::Role;
+use crate::domain::charts::{Baseline as ChartBaseline, Chart, Series};
 use crate::domain::measures::{compare, month_end, AgeGroup, Comparison, Definition};
 use crate::error::AppError;
 use crate::ids::DistrictId;
@@ -43,6 +45,8 @@ pub struct Point {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub definition: DefinitionRow,
+    /// The districts reported on (all, or the one asked for), with their names.
+    pub districts: Vec<DistrictRow>,
     pub points: Vec<Point>,
 }
 
@@ -82,12 +86,12 @@ pub async fn repeat_missing(
         let def = definition_of(&definition);
         let all_baselines = q::baselines(tx.conn()).await?;
         let baselines = q::current(&all_baselines);
-        let districts: Vec<DistrictId> = crate::db::districts::list(tx.conn())
+        let district_rows: Vec<DistrictRow> = crate::db::districts::list(tx.conn())
             .await?
             .into_iter()
-            .map(|d| d.id)
-            .filter(|d| district.is_none_or(|only| only == *d))
+            .filter(|d| district.is_none_or(|only| only == d.id))
             .collect();
+        let districts: Vec<DistrictId> = district_rows.iter().map(|d| d.id).collect();
         if let Some(d) = district {
             if districts.is_empty() {
                 return Err(AppError::field(
@@ -163,7 +167,11 @@ pub async fn repeat_missing(
                 adults: group(AgeGroup::Adult),
             });
         }
-        Ok(Report { definition, points })
+        Ok(Report {
+            definition,
+            districts: district_rows,
+            points,
+        })
     })
 }
 
@@ -274,4 +282,197 @@ pub async fn set_baseline(
         )
         .await?)
     })
+}
+
+/// What a panel paper shows: the measure for the force (or one district of the report)
+/// over the report's period ends, one line per age group asked for, each against its
+/// baseline, with the definition and baseline versions in the small print.
+pub fn chart(report: &Report, district: Option<DistrictId>, groups: &[AgeGroup]) -> Chart {
+    let area = match district {
+        None => "Force".to_string(),
+        Some(d) => report
+            .districts
+            .iter()
+            .find(|r| r.id == d)
+            .map_or_else(|| d.to_string(), |r| r.name.clone()),
+    };
+    let figure_of = |p: &Point, g: AgeGroup| -> Option<Figure> {
+        let group = match g {
+            AgeGroup::Child => &p.children,
+            AgeGroup::Adult => &p.adults,
+        };
+        match district {
+            None => Some(group.force.clone()),
+            Some(d) => group
+                .districts
+                .iter()
+                .find(|(id, _)| *id == d)
+                .map(|(_, f)| f.clone()),
+        }
+    };
+    let def = &report.definition;
+    let mut notes = vec![format!(
+        "Definition v{}: {} or more episodes starting in the rolling {} months; episodes from hospital or medical settings {}; cancelled episodes never count.",
+        def.version,
+        def.repeat_threshold,
+        def.window_months,
+        if def.count_hospital { "count" } else { "do not count" }
+    )];
+    let series = groups
+        .iter()
+        .map(|g| {
+            let noun = match g {
+                AgeGroup::Child => "Children",
+                AgeGroup::Adult => "Adults",
+            };
+            let figures: Vec<(NaiveDate, Figure)> = report
+                .points
+                .iter()
+                .filter_map(|p| figure_of(p, *g).map(|f| (p.period_end, f)))
+                .collect();
+            let baseline = figures.iter().rev().find_map(|(_, f)| f.baseline.clone());
+            match &baseline {
+                Some(b) => notes.push(format!(
+                    "{noun}: baseline v{} ({}{}), {} for the window to {}.",
+                    b.version,
+                    b.source,
+                    b.source_note
+                        .as_deref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default(),
+                    b.value,
+                    b.period_end.format("%-d %b %Y"),
+                )),
+                None => notes.push(format!("{noun}: no baseline recorded.")),
+            }
+            Series {
+                label: format!("{noun} repeat missing"),
+                points: figures.iter().map(|(d, f)| (*d, f.value)).collect(),
+                baseline: baseline.map(|b| ChartBaseline {
+                    value: u64::try_from(b.value).unwrap_or(0),
+                    label: format!("{noun} baseline (to {})", b.period_end.format("%b %Y")),
+                }),
+            }
+        })
+        .collect();
+    let range = match (report.points.first(), report.points.last()) {
+        (Some(a), Some(b)) if a.period_end != b.period_end => format!(
+            "{} to {}",
+            a.period_end.format("%b %Y"),
+            b.period_end.format("%b %Y")
+        ),
+        (Some(a), _) => a.period_end.format("%-d %b %Y").to_string(),
+        _ => String::new(),
+    };
+    Chart {
+        title: "Repeat missing persons against baseline".into(),
+        subtitle: format!("{area}, period ends {range}"),
+        y_label: format!(
+            "Persons repeat missing (rolling {} months)",
+            def.window_months
+        ),
+        footnote: notes.join(" "),
+        series,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn baseline(district: Option<DistrictId>, group: AgeGroup, value: i64) -> BaselineRow {
+        BaselineRow {
+            id: uuid::Uuid::nil(),
+            district_id: district,
+            age_group: group,
+            version: 3,
+            period_end: day(2019, 12, 31),
+            value,
+            source: "official".into(),
+            source_note: Some("Panel paper, annex B".into()),
+            definition_version: 1,
+            created_by: crate::ids::UserId(uuid::Uuid::nil()),
+            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn report(district: DistrictId) -> Report {
+        let points = [(day(2025, 1, 31), 10u64, 4u64), (day(2025, 2, 28), 12, 5)]
+            .into_iter()
+            .map(|(end, force, local)| {
+                let child_base = baseline(None, AgeGroup::Child, 11);
+                Point {
+                    period_end: end,
+                    window: (Utc::now(), Utc::now()),
+                    children: GroupFigures {
+                        force: figure(force, Some(&child_base)),
+                        districts: vec![(district, figure(local, None))],
+                    },
+                    adults: GroupFigures {
+                        force: figure(force / 2, None),
+                        districts: vec![(district, figure(local / 2, None))],
+                    },
+                }
+            })
+            .collect();
+        Report {
+            definition: DefinitionRow {
+                version: 2,
+                repeat_threshold: 3,
+                window_months: 6,
+                count_hospital: false,
+                note: "x".into(),
+                created_by: None,
+                created_at: Utc::now(),
+            },
+            districts: vec![DistrictRow {
+                id: district,
+                code: "LDS".into(),
+                name: "Leeds".into(),
+            }],
+            points,
+        }
+    }
+
+    #[test]
+    fn the_force_chart_has_a_line_per_group_against_its_baseline_and_names_the_versions() {
+        let d = DistrictId(uuid::Uuid::from_u128(7));
+        let c = chart(&report(d), None, &[AgeGroup::Child, AgeGroup::Adult]);
+        assert_eq!(c.series.len(), 2);
+        assert_eq!(
+            c.series[0].points,
+            vec![(day(2025, 1, 31), 10), (day(2025, 2, 28), 12)]
+        );
+        assert_eq!(c.series[0].baseline.as_ref().map(|b| b.value), Some(11));
+        assert_eq!(c.series[1].points[1], (day(2025, 2, 28), 6));
+        assert!(c.series[1].baseline.is_none());
+        assert!(c
+            .subtitle
+            .starts_with("Force, period ends Jan 2025 to Feb 2025"));
+        assert!(c.footnote.contains("Definition v2: 3 or more episodes"));
+        assert!(c.footnote.contains("rolling 6 months"));
+        assert!(c.footnote.contains("do not count"));
+        assert!(c
+            .footnote
+            .contains("baseline v3 (official: Panel paper, annex B), 11"));
+        assert!(c.footnote.contains("Adults: no baseline recorded."));
+    }
+
+    #[test]
+    fn a_district_chart_uses_that_districts_figures_and_name() {
+        let d = DistrictId(uuid::Uuid::from_u128(7));
+        let c = chart(&report(d), Some(d), &[AgeGroup::Adult]);
+        assert_eq!(c.series.len(), 1);
+        assert_eq!(
+            c.series[0].points,
+            vec![(day(2025, 1, 31), 2), (day(2025, 2, 28), 2)]
+        );
+        assert!(c.subtitle.starts_with("Leeds"));
+        assert!(c.series[0].label.starts_with("Adults"));
+    }
 }

@@ -178,6 +178,19 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with_pool(pool_size: usize) -> TestApp {
+    spawn_app_configured(pool_size, Default::default()).await
+}
+
+/// An application whose datasets withhold counts below `below` from roles without names.
+pub async fn spawn_app_suppressing_below(below: u64) -> TestApp {
+    let s = homeward::domain::datasets::Suppression::new(below).expect("a valid threshold");
+    spawn_app_configured(8, s).await
+}
+
+async fn spawn_app_configured(
+    pool_size: usize,
+    suppression: homeward::domain::datasets::Suppression,
+) -> TestApp {
     homeward::telemetry::init_for_tests();
     let h = harness();
     let db_name = format!("t_{}", uuid::Uuid::new_v4().simple());
@@ -198,16 +211,19 @@ pub async fn spawn_app_with_pool(pool_size: usize) -> TestApp {
         .expect("app url");
     let secret: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build(AppConfig {
-        listener,
-        app_database_url: app_url.clone(),
-        pool_size,
-        jwt_secret: SecretSlice::from(secret.clone()),
-        access_token_ttl_secs: 900,
-        session_ttl_secs: 3600,
-        review_policy: Default::default(),
-        public_url: "http://homeward.test".into(),
-    })
+    let app = Application::build_with(
+        AppConfig {
+            listener,
+            app_database_url: app_url.clone(),
+            pool_size,
+            jwt_secret: SecretSlice::from(secret.clone()),
+            access_token_ttl_secs: 900,
+            session_ttl_secs: 3600,
+            review_policy: Default::default(),
+            public_url: "http://homeward.test".into(),
+        },
+        suppression,
+    )
     .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_rt::spawn(app.server());

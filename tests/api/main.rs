@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod datasets;
 mod episodes;
 mod errors;
 mod helpers;

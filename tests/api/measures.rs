@@ -607,3 +607,97 @@ async fn the_missing_persons_dataset_ranks_persons_and_hides_small_counts_from_a
     .await
     .problem(400);
 }
+
+#[actix_rt::test]
+async fn charts_show_the_reported_figures_against_the_baseline_as_svg_and_png() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    homeward::seed::synthetic(&app.admin_url, 3000, 21)
+        .await
+        .unwrap();
+    let (admin, _) = app.login(crate::helpers::ADMIN).await;
+    let (analyst_token, _) = app.login(crate::helpers::demo_user("analyst")).await;
+    let official = app
+        .call(
+            "POST",
+            "/api/v1/baselines",
+            Some(&admin),
+            Some(json!({ "age_group": "child", "value": 321, "source": "Plan annex <B> & notes" })),
+        )
+        .await;
+    assert_eq!(official.status, 201, "{}", official.body);
+    let query = "from=2025-01-01&to=2025-12-31&granularity=quarter";
+    let report = app
+        .call(
+            "GET",
+            &format!("/api/v1/measures/repeat-missing?{query}"),
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let latest = report.body["points"][3]["children"]["force"]["value"]
+        .as_u64()
+        .unwrap();
+    let svg = app
+        .call(
+            "GET",
+            &format!("/api/v1/measures/repeat-missing/chart.svg?{query}&age_group=child"),
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    assert_eq!(svg.status, 200, "{}", svg.body);
+    assert!(svg.content_type().starts_with("image/svg+xml"));
+    let text = svg.body.as_str().unwrap();
+    assert!(text.starts_with("<svg"), "{text}");
+    // The description carries the figures: 4 quarter ends, the latest value, the baseline
+    // (its hostile source escaped) and the definition.
+    assert!(
+        text.contains(&format!(
+            "4 period ends from Mar 2025 to Dec 2025, latest {latest}"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("baseline 321"), "{text}");
+    assert!(
+        text.contains("official: Plan annex &lt;B&gt; &amp; notes"),
+        "{text}"
+    );
+    assert!(text.contains("Definition v1: 2 or more episodes"), "{text}");
+    assert!(
+        !text.contains("Adults repeat missing"),
+        "one group asked for"
+    );
+
+    let png = app
+        .call(
+            "GET",
+            "/api/v1/measures/repeat-missing/chart.png",
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    assert_eq!(png.status, 200);
+    assert_eq!(png.content_type(), "image/png");
+    assert!(png.body.as_str().unwrap().contains("PNG\r\n"));
+
+    let bad = app
+        .call(
+            "GET",
+            "/api/v1/measures/repeat-missing/chart.svg?from=2025-01-01",
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    assert_eq!(bad.problem(400)["errors"][0]["field"], "to");
+    let bad = app
+        .call(
+            "GET",
+            "/api/v1/measures/repeat-missing/chart.png?age_group=teenager",
+            Some(&analyst_token),
+            None,
+        )
+        .await;
+    bad.problem(400);
+}

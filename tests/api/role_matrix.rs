@@ -44,10 +44,14 @@ fn access(method: &Method, path: &str) -> Option<Access> {
         (_, p) if p.starts_with("/api/v1/notifications") => ADMIN_ONLY,
         (
             "GET",
-            "/api/v1/measures/repeat-missing" | "/api/v1/measures/definition" | "/api/v1/baselines",
+            "/api/v1/measures/repeat-missing"
+            | "/api/v1/measures/repeat-missing/chart.svg"
+            | "/api/v1/measures/repeat-missing/chart.png"
+            | "/api/v1/measures/definition"
+            | "/api/v1/baselines",
         ) => Roles(&["analyst", "mfhc", "supervisor", "admin"]),
         ("PUT", "/api/v1/measures/definition") | ("POST", "/api/v1/baselines") => ADMIN_ONLY,
-        ("GET", "/api/v1/datasets/missing-persons") => {
+        ("GET", p) if p.starts_with("/api/v1/datasets/") => {
             Roles(&["analyst", "mfhc", "supervisor", "admin"])
         }
         (_, p) if p.starts_with("/api/v1/users") => ADMIN_ONLY,

@@ -1,0 +1,67 @@
+//! First-time missing children in a month: children whose first ever counted episode
+//! (in any district) started that month. MFHCs and supervisors get the children their
+//! policies show; everyone who reads datasets gets the counts per district.
+
+use crate::auth::Bearer;
+use crate::db::datasets::first_time::{self as q, FirstTimeRow};
+use crate::db::AuditContext;
+use crate::domain::audit::AuditEvent;
+use crate::domain::datasets::periods::Month;
+use crate::error::AppError;
+use crate::ids::DistrictId;
+use crate::services::datasets::Audience;
+use crate::startup::AppState;
+
+#[derive(Debug, Clone)]
+pub struct FirstTimeLine {
+    pub district_id: DistrictId,
+    pub children: Option<u64>,
+    pub looked_after: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FirstTime {
+    pub month: Month,
+    /// `None` for roles that see no names.
+    pub children: Option<Vec<FirstTimeRow>>,
+    pub summary: Vec<FirstTimeLine>,
+    pub suppress_below: Option<u64>,
+}
+
+pub async fn first_time_children(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    month: Month,
+    district: Option<DistrictId>,
+) -> Result<FirstTime, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let who = Audience::of(tx.caller()?, state.suppression)?;
+        let children = if who.names {
+            let rows = q::rows(tx.conn(), month.range(), district).await?;
+            tx.audit(AuditEvent::consultation(
+                "person",
+                rows.iter().map(|r| r.person_id.0),
+            ));
+            Some(rows)
+        } else {
+            None
+        };
+        let summary = q::summary(tx.conn(), month.range())
+            .await?
+            .into_iter()
+            .filter(|r| district.is_none_or(|d| d == r.district_id))
+            .map(|r| FirstTimeLine {
+                district_id: r.district_id,
+                children: who.count(r.children),
+                looked_after: who.count(r.looked_after),
+            })
+            .collect();
+        Ok(FirstTime {
+            month,
+            children,
+            summary,
+            suppress_below: who.suppress_below(),
+        })
+    })
+}

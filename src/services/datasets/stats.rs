@@ -1,0 +1,180 @@
+//! The statistical datasets, aggregates for every reader (small counts withheld from
+//! roles that see no names): the quarterly breakdown, and children going missing month
+//! by month with their 12-month rolling averages.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::auth::Bearer;
+use crate::db::datasets::stats as q;
+use crate::db::AuditContext;
+use crate::domain::datasets::periods::{rolling_averages, Month, Quarter, ROLLING_MONTHS};
+use crate::error::AppError;
+use crate::ids::DistrictId;
+use crate::services::datasets::Audience;
+use crate::startup::AppState;
+
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// `None`: the force.
+    pub district_id: Option<DistrictId>,
+    pub age_group: String,
+    pub sex: Option<String>,
+    pub ethnicity: Option<String>,
+    pub cse: bool,
+    pub mental_health: bool,
+    pub looked_after: bool,
+    pub episodes: Option<u64>,
+    pub persons: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Breakdown {
+    pub quarter: Quarter,
+    pub cells: Vec<Cell>,
+    pub suppress_below: Option<u64>,
+}
+
+pub async fn quarterly_breakdown(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    quarter: Quarter,
+    district: Option<DistrictId>,
+) -> Result<Breakdown, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let who = Audience::of(tx.caller()?, state.suppression)?;
+        let cells = q::quarterly_breakdown(tx.conn(), quarter.range())
+            .await?
+            .into_iter()
+            .filter(|r| district.is_none() || r.district_id.is_none() || r.district_id == district)
+            .map(|r| Cell {
+                district_id: r.district_id,
+                age_group: r.age_group,
+                sex: r.sex,
+                ethnicity: r.ethnicity,
+                cse: r.cse,
+                mental_health: r.mental_health,
+                looked_after: r.looked_after,
+                episodes: who.count(r.episodes),
+                persons: who.count(r.persons),
+            })
+            .collect();
+        Ok(Breakdown {
+            quarter,
+            cells,
+            suppress_below: who.suppress_below(),
+        })
+    })
+}
+
+/// One month of one area (a district or the force).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthFigures {
+    pub children: Option<u64>,
+    pub episodes: Option<u64>,
+    pub rolling_average_children: Option<f64>,
+    pub rolling_average_episodes: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MonthPoint {
+    pub month: Month,
+    pub force: MonthFigures,
+    pub districts: Vec<(DistrictId, MonthFigures)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChildrenSeries {
+    pub points: Vec<MonthPoint>,
+    pub suppress_below: Option<u64>,
+}
+
+/// The figures of the last `shown` months of one area's monthly series (which holds
+/// 11 earlier months first), as the caller may see them.
+fn figures(children: &[u64], episodes: &[u64], shown: usize, who: &Audience) -> Vec<MonthFigures> {
+    let c = rolling_averages(children, shown);
+    let e = rolling_averages(episodes, shown);
+    let first = children.len() - shown;
+    let n = |v: u64| who.count(i64::try_from(v).unwrap_or(i64::MAX));
+    (0..shown)
+        .map(|i| MonthFigures {
+            children: n(children[first + i]),
+            episodes: n(episodes[first + i]),
+            // An average is withheld when the 12-month total behind it would be.
+            rolling_average_children: n(c[i].0).map(|_| c[i].1),
+            rolling_average_episodes: n(e[i].0).map(|_| e[i].1),
+        })
+        .collect()
+}
+
+pub async fn children_series(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    months: Vec<Month>,
+    district: Option<DistrictId>,
+) -> Result<ChildrenSeries, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let who = Audience::of(tx.caller()?, state.suppression)?;
+        let (Some(first), Some(last)) = (months.first().copied(), months.last().copied()) else {
+            return Err(AppError::field("months", "must be from 1 to 60"));
+        };
+        let start = first.plus(1 - ROLLING_MONTHS as i32);
+        let span: Vec<Month> = (0..)
+            .map(|i| start.plus(i))
+            .take_while(|m| *m <= last)
+            .collect();
+        let index: HashMap<NaiveDate, usize> = span
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.first_day(), i))
+            .collect();
+        let districts = crate::db::districts::list(tx.conn()).await?;
+        let mut by: HashMap<DistrictId, (Vec<u64>, Vec<u64>)> = districts
+            .iter()
+            .map(|d| (d.id, (vec![0; span.len()], vec![0; span.len()])))
+            .collect();
+        for r in q::children_by_month(tx.conn(), (start.range().0, last.range().1)).await? {
+            let (Some(i), Some(series)) = (index.get(&r.month), by.get_mut(&r.district_id)) else {
+                continue;
+            };
+            series.0[*i] = u64::try_from(r.children).unwrap_or(0);
+            series.1[*i] = u64::try_from(r.episodes).unwrap_or(0);
+        }
+        // Each child counts in one district a month, so the force is the districts' sum.
+        let (mut children, mut episodes) = (vec![0; span.len()], vec![0; span.len()]);
+        for (c, e) in by.values() {
+            for i in 0..span.len() {
+                children[i] += c[i];
+                episodes[i] += e[i];
+            }
+        }
+        let force = figures(&children, &episodes, months.len(), &who);
+        let per_district: Vec<(DistrictId, Vec<MonthFigures>)> = districts
+            .iter()
+            .filter(|d| district.is_none_or(|x| x == d.id))
+            .map(|d| {
+                let (c, e) = &by[&d.id];
+                (d.id, figures(c, e, months.len(), &who))
+            })
+            .collect();
+        let points = months
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MonthPoint {
+                month: *m,
+                force: force[i].clone(),
+                districts: per_district
+                    .iter()
+                    .map(|(id, f)| (*id, f[i].clone()))
+                    .collect(),
+            })
+            .collect();
+        Ok(ChildrenSeries {
+            points,
+            suppress_below: who.suppress_below(),
+        })
+    })
+}
