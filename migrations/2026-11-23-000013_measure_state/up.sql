@@ -34,6 +34,34 @@ CREATE TABLE measure_repeat_counts (
     PRIMARY KEY (definition_version, period_end, age_group, district_id, shard) INCLUDE (persons)
 ) WITH (fillfactor = 50);
 
+-- Children going missing per calendar month (UTC), the coordinators' rolling-average
+-- dataset, kept the same way: per person, month and district (owning at the start), how
+-- many of the person's counted child episodes that month started there and whether the
+-- latest of them did (a child counts once a month, in the district of their latest
+-- episode); and those summed per month, district and shard.
+CREATE TABLE children_month_state (
+    person_id   uuid NOT NULL,
+    month       date NOT NULL,
+    district_id uuid NOT NULL,
+    children    integer NOT NULL,
+    episodes    integer NOT NULL,
+    PRIMARY KEY (person_id, month, district_id)
+);
+CREATE TABLE children_month_counts (
+    month       date NOT NULL,
+    district_id uuid NOT NULL,
+    shard       smallint NOT NULL,
+    children    bigint NOT NULL,
+    episodes    bigint NOT NULL,
+    PRIMARY KEY (month, district_id, shard) INCLUDE (children, episodes)
+) WITH (fillfactor = 50);
+ALTER TABLE children_month_state ENABLE ROW LEVEL SECURITY;
+ALTER TABLE children_month_state FORCE ROW LEVEL SECURITY;
+CREATE POLICY children_month_state_owner ON children_month_state TO homeward_owner USING (true) WITH CHECK (true);
+ALTER TABLE children_month_counts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE children_month_counts FORCE ROW LEVEL SECURITY;
+CREATE POLICY children_month_counts_owner ON children_month_counts TO homeward_owner USING (true) WITH CHECK (true);
+
 ALTER TABLE measure_repeat_state ENABLE ROW LEVEL SECURITY;
 ALTER TABLE measure_repeat_state FORCE ROW LEVEL SECURITY;
 CREATE POLICY measure_repeat_state_owner ON measure_repeat_state TO homeward_owner USING (true) WITH CHECK (true);
@@ -85,7 +113,59 @@ LANGUAGE sql STABLE SET search_path = public, pg_temp SET jit = off AS $$
     HAVING count(*) >= def.repeat_threshold
 $$;
 
--- Recomputes the state of the given persons (NULL: rebuilds it all) and moves the counts
+-- The children-month state rows of the given persons.
+CREATE FUNCTION hw_children_month_rows(p_persons uuid[])
+RETURNS TABLE (person_id uuid, month date, district_id uuid, children integer, episodes integer)
+LANGUAGE sql STABLE SET search_path = public, pg_temp SET jit = off AS $$
+    WITH c AS (
+        SELECT e.person_id,
+               coalesce((SELECT t.from_district_id FROM episode_transfers t
+                          WHERE t.episode_id = e.id ORDER BY t.transferred_at, t.id LIMIT 1),
+                        e.district_id) AS district,
+               e.reported_at,
+               date_trunc('month', e.reported_at AT TIME ZONE 'UTC')::date AS m
+          FROM episodes e JOIN persons p ON p.id = e.person_id
+         WHERE e.status <> 'cancelled' AND e.person_id = ANY (p_persons)
+           AND age((e.reported_at AT TIME ZONE 'UTC')::date, p.date_of_birth) < interval '18 years'
+    ), latest AS (
+        SELECT DISTINCT ON (c.person_id, c.m) c.person_id, c.m, c.district
+          FROM c ORDER BY c.person_id, c.m, c.reported_at DESC, c.district DESC
+    )
+    SELECT x.person_id, x.m, x.district, sum(x.children)::integer, sum(x.episodes)::integer
+      FROM (SELECT c.person_id, c.m, c.district, 0 AS children, 1 AS episodes FROM c
+            UNION ALL
+            SELECT l.person_id, l.m, l.district, 1, 0 FROM latest l) x
+     GROUP BY x.person_id, x.m, x.district
+$$;
+
+-- Recomputes the children-month state of the given persons and moves the counts by the
+-- difference (count rows locked in key order). The caller holds the persons' locks.
+CREATE FUNCTION hw_children_month_refresh(p_persons uuid[])
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET jit = off AS $$
+DECLARE
+    before children_month_state[];
+BEGIN
+    SELECT array_agg(s) INTO before FROM children_month_state s WHERE s.person_id = ANY (p_persons);
+    DELETE FROM children_month_state s WHERE s.person_id = ANY (p_persons);
+    INSERT INTO children_month_state (person_id, month, district_id, children, episodes)
+    SELECT * FROM hw_children_month_rows(p_persons);
+    INSERT INTO children_month_counts AS c (month, district_id, shard, children, episodes)
+    SELECT d.month, d.district_id, d.shard, sum(d.children), sum(d.episodes)
+      FROM (SELECT b.month, b.district_id, hw_measure_shard(b.person_id) AS shard,
+                   -b.children AS children, -b.episodes AS episodes FROM unnest(before) b
+            UNION ALL
+            SELECT s.month, s.district_id, hw_measure_shard(s.person_id), s.children, s.episodes
+              FROM children_month_state s WHERE s.person_id = ANY (p_persons)) d
+     GROUP BY d.month, d.district_id, d.shard
+    HAVING sum(d.children) <> 0 OR sum(d.episodes) <> 0
+     ORDER BY d.month, d.district_id, d.shard
+    ON CONFLICT (month, district_id, shard)
+    DO UPDATE SET children = c.children + excluded.children, episodes = c.episodes + excluded.episodes;
+END $$;
+REVOKE ALL ON FUNCTION hw_children_month_refresh(uuid[]) FROM PUBLIC;
+
+-- Recomputes the state of the given persons (NULL: rebuilds the repeat-missing state, the
+-- only part a measure definition changes) and moves the counts
 -- by the difference, taking the count rows' locks in key order so two refreshes never
 -- deadlock on them. Locks the persons (as trigger evaluation does) so two transactions
 -- never refresh one person at once.
@@ -126,6 +206,7 @@ BEGIN
      ORDER BY d.period_end, d.age_group, d.district_id, d.shard
     ON CONFLICT (definition_version, period_end, age_group, district_id, shard)
     DO UPDATE SET persons = c.persons + excluded.persons;
+    PERFORM hw_children_month_refresh(p_persons);
 END $$;
 REVOKE ALL ON FUNCTION hw_measure_refresh(uuid[]) FROM PUBLIC;
 
@@ -231,5 +312,10 @@ REVOKE ALL ON FUNCTION hw_repeat_missing_at(integer, date[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_repeat_missing_at(integer, date[]) TO homeward_app;
 
 SELECT hw_measure_refresh(NULL);
+INSERT INTO children_month_state (person_id, month, district_id, children, episodes)
+SELECT * FROM hw_children_month_rows(ARRAY(SELECT DISTINCT e.person_id FROM episodes e));
+INSERT INTO children_month_counts (month, district_id, shard, children, episodes)
+SELECT s.month, s.district_id, hw_measure_shard(s.person_id), sum(s.children), sum(s.episodes)
+  FROM children_month_state s GROUP BY 1, 2, 3;
 
 RESET ROLE;

@@ -166,37 +166,34 @@ BEGIN
                              (c.grp, c.sex, c.ethnicity, c.cse, c.mh, c.lac));
 END $$;
 
--- Children going missing per calendar month (UTC) in [p_from, p_to), per district
--- (owning district at the start): `children` counts each child (under 18 at the
+-- Children going missing per calendar month (UTC) in [p_from, p_to) (month starts), per
+-- district (owning district at the start): `children` counts each child (under 18 at the
 -- episode's start) with a counted episode starting that month once, in the district of
 -- their latest such episode that month, so districts add up to the force; `episodes`
--- counts those episodes in their own district.
+-- counts those episodes in their own district. Read from the per-month counts migration
+-- 000013 keeps in step with every write (children_month_counts), so a long series costs
+-- the same at any volume.
 CREATE FUNCTION hw_children_by_month(p_from timestamptz, p_to timestamptz)
 RETURNS TABLE (month date, district_id uuid, children bigint, episodes bigint)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-SET jit = off SET work_mem = '64MB' AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_from date := (p_from AT TIME ZONE 'UTC')::date;
+    v_to date := (p_to AT TIME ZONE 'UTC')::date;
 BEGIN
     IF NOT hw_reads_measures() THEN
         RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
             USING ERRCODE = '42501';
     END IF;
-    -- One pass: each episode in its district, and (rn = 1) each child's latest episode
-    -- of the month in its district. Parallel scans and hash join; no CTE.
+    IF p_from <> v_from::timestamp AT TIME ZONE 'UTC' OR extract(day FROM v_from) <> 1
+       OR p_to <> v_to::timestamp AT TIME ZONE 'UTC' OR extract(day FROM v_to) <> 1 THEN
+        RAISE EXCEPTION 'hw_children_by_month takes whole UTC months' USING ERRCODE = '22023';
+    END IF;
     RETURN QUERY
-    SELECT w.m, w.district, count(*) FILTER (WHERE w.rn = 1), count(*)
-      FROM (SELECT c.m, c.district,
-                   row_number() OVER (PARTITION BY c.m, c.person_id
-                                      ORDER BY c.reported_at DESC, c.district DESC) AS rn
-              FROM (SELECT e.person_id, coalesce(ft.from_district_id, e.district_id) AS district,
-                           e.reported_at, date_trunc('month', e.reported_at AT TIME ZONE 'UTC')::date AS m
-                      FROM episodes e
-                      JOIN persons p ON p.id = e.person_id
-                      LEFT JOIN hw_first_transfers() ft ON ft.episode_id = e.id
-                     WHERE e.status <> 'cancelled' AND e.reported_at >= p_from AND e.reported_at < p_to
-                       -- Implied by the next line; lets only possible children be read.
-                       AND p.date_of_birth > ((p_from AT TIME ZONE 'UTC')::date - interval '18 years')::date
-                       AND hw_child_at(p.date_of_birth, e.reported_at)) c) w
-     GROUP BY 1, 2;
+    SELECT c.month, c.district_id, sum(c.children)::bigint, sum(c.episodes)::bigint
+      FROM children_month_counts c
+     WHERE c.month >= v_from AND c.month < v_to
+     GROUP BY c.month, c.district_id
+    HAVING sum(c.episodes) > 0;
 END $$;
 
 REVOKE ALL ON FUNCTION hw_first_time_children(timestamptz, timestamptz),

@@ -21,41 +21,65 @@ pub mod first_time;
 pub mod logs;
 pub mod stats;
 
+/// A person missing in the look-back (MFHCs and supervisors only).
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::missing_person)]
 pub struct MissingPersonResponse {
     pub person_id: PersonId,
+    #[schema(example = "Jade")]
     pub given_name: String,
+    #[schema(example = "Robinson")]
     pub family_name: String,
     /// `child` or `adult` at the latest episode; `null` without a date of birth.
     pub age_group: Option<crate::domain::measures::AgeGroup>,
+    /// Counted (not cancelled) episodes reported since `since` that the caller's
+    /// policies show (only the `district_id` asked for, if any).
     #[schema(example = 4)]
     pub episodes: i64,
+    /// When the latest of those episodes was reported.
+    #[schema(example = "2026-10-31T14:05:00Z")]
     pub last_reported_at: DateTime<Utc>,
     /// The district of the latest episode.
     pub district_id: DistrictId,
 }
 
+/// One district and age group of the missing-persons summary. Counts from 1 up to
+/// `suppress_below` are `null` (withheld) for analysts and administrators.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::summary_leeds_children)]
 pub struct SummaryResponse {
     pub district_id: DistrictId,
     /// `child`, `adult` or `unknown` (no date of birth), at the latest episode.
+    #[schema(example = "child")]
     pub age_group: String,
-    /// `null`: suppressed (a small number, for roles that see no names).
+    /// Distinct persons with a counted episode reported since `since`; `null`: suppressed
+    /// (a small number, for roles that see no names).
+    #[schema(example = 23)]
     pub persons: Option<u64>,
+    /// Counted (not cancelled) episodes reported since `since`; `null`: suppressed.
+    #[schema(example = 41)]
     pub episodes: Option<u64>,
-    /// Persons with two or more episodes in the look-back.
+    /// Persons with two or more episodes in the look-back; `null`: suppressed.
+    #[schema(example = 9)]
     pub repeat_persons: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct MissingPersonsResponse {
+    /// The look-back asked for: 3 or 12 weeks.
+    #[schema(example = 12)]
     pub weeks: u32,
+    /// The look-back's start: `weeks` weeks before now. Episodes reported from then on
+    /// count.
+    #[schema(example = "2026-08-08T14:05:00Z")]
     pub since: DateTime<Utc>,
-    /// Ranked by episodes; MFHCs and supervisors only (their district's episodes).
+    /// Ranked by episodes, then the latest report; MFHCs and supervisors only (their
+    /// district's episodes), `null` for analysts and administrators.
     pub persons: Option<Vec<MissingPersonResponse>>,
-    /// Per district and age group, force-wide.
+    /// Per district and age group, force-wide (only the `district_id` asked for, if any).
     pub summary: Vec<SummaryResponse>,
     /// Whether small counts are withheld (analysts and administrators).
+    #[schema(example = false)]
     pub suppressed: bool,
     /// The threshold applied: counts from 1 up to, not including, this are `null`
     /// (`HOMEWARD_SUPPRESS_BELOW`); `null` when nothing is withheld.
@@ -149,10 +173,14 @@ impl MissingPersonsResponse {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MissingPersonsQuery {
-    /// 3 or 12.
+    /// The look-back in weeks: 3 or 12.
+    #[param(example = 12)]
     pub weeks: u32,
+    /// Only this district's episodes (persons) and summary lines.
+    #[param(example = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e")]
     pub district_id: Option<DistrictId>,
     /// Persons listed, 1–1000 (default 200).
+    #[param(example = 200)]
     pub limit: Option<i32>,
 }
 
@@ -184,6 +212,78 @@ pub(crate) fn respond<T: Serialize>(
     }
 }
 
+/// Example values for the OpenAPI document, shared by the datasets: "now" is
+/// 2026-10-31T14:05:00Z, districts are Leeds, Bradford and Wakefield.
+mod examples {
+    use serde_json::{json, Value};
+
+    pub const LEEDS: &str = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e";
+    pub const BRADFORD: &str = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f";
+    pub const WAKEFIELD: &str = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a";
+    pub const PERSON: &str = "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b";
+    pub const EPISODE: &str = "0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8";
+    /// Twelve weeks (84 days) before "now".
+    pub const SINCE: &str = "2026-08-08T14:05:00Z";
+
+    pub fn missing_person() -> Value {
+        json!({
+            "person_id": PERSON,
+            "given_name": "Jade",
+            "family_name": "Robinson",
+            "age_group": "child",
+            "episodes": 4,
+            "last_reported_at": "2026-10-31T14:05:00Z",
+            "district_id": LEEDS,
+        })
+    }
+
+    pub fn summary_leeds_children() -> Value {
+        json!({
+            "district_id": LEEDS,
+            "age_group": "child",
+            "persons": 23,
+            "episodes": 41,
+            "repeat_persons": 9,
+        })
+    }
+
+    pub fn missing_persons_named() -> Value {
+        json!({
+            "weeks": 12,
+            "since": SINCE,
+            "persons": [missing_person()],
+            "summary": [
+                summary_leeds_children(),
+                {"district_id": LEEDS, "age_group": "unknown", "persons": 2, "episodes": 3, "repeat_persons": 1},
+            ],
+            "suppressed": false,
+            "suppress_below": null,
+        })
+    }
+
+    pub fn missing_persons_aggregate() -> Value {
+        json!({
+            "weeks": 12,
+            "since": SINCE,
+            "persons": null,
+            "summary": [
+                summary_leeds_children(),
+                {"district_id": LEEDS, "age_group": "unknown", "persons": null, "episodes": null, "repeat_persons": null},
+            ],
+            "suppressed": true,
+            "suppress_below": 5,
+        })
+    }
+
+    pub const MISSING_PERSONS_CSV_NAMED: &str = "person_id,given_name,family_name,age_group,episodes,last_reported_at,district_id\r\n\
+        0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Jade,Robinson,child,4,2026-10-31T14:05:00+00:00,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\r\n";
+
+    pub const MISSING_PERSONS_CSV_AGGREGATE: &str =
+        "district_id,age_group,persons,episodes,repeat_persons\r\n\
+        0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,child,23,41,9\r\n\
+        0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,unknown,suppressed,suppressed,suppressed\r\n";
+}
+
 /// An optional text for CSV: itself, or empty.
 pub(crate) fn opt_text(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
@@ -191,8 +291,16 @@ pub(crate) fn opt_text(v: &Option<String>) -> String {
 
 /// Persons missing in the last 3 or 12 weeks, ranked by episodes, with the summary.
 #[utoipa::path(get, path = "/api/v1/datasets/missing-persons", tag = "measures", security(("bearer" = [])), params(MissingPersonsQuery), responses(
-    (status = 200, body = MissingPersonsResponse, content_type = "application/json"),
-    (status = 200, body = String, content_type = "text/csv", description = "With `Accept: text/csv`: the persons (or, for roles without names, the summary)"),
+    (status = 200, description = "JSON; with `Accept: text/csv`, CSV (attachment `missing-persons-{weeks}-weeks.csv`): the persons, or for roles without names the summary", content(
+        (MissingPersonsResponse = "application/json", examples(
+            ("MFHC or supervisor" = (value = json!(examples::missing_persons_named()))),
+            ("Analyst or administrator" = (value = json!(examples::missing_persons_aggregate()))),
+        )),
+        (String = "text/csv", examples(
+            ("MFHC or supervisor" = (value = json!(examples::MISSING_PERSONS_CSV_NAMED))),
+            ("Analyst or administrator" = (value = json!(examples::MISSING_PERSONS_CSV_AGGREGATE))),
+        )),
+    )),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),

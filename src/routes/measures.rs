@@ -21,16 +21,30 @@ use crate::services;
 use crate::services::measures::{BaselineInput, Figure, GroupFigures, Report};
 use crate::startup::AppState;
 
+/// One version of the measure definition.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::definition_v2)]
 pub struct DefinitionResponse {
+    /// Versions count up from 1 (the default seeded by the migrations); reports use the
+    /// newest.
+    #[schema(example = 2)]
     pub version: i32,
-    /// Episodes starting in the window that make a person repeat missing.
+    /// At least this many counted episodes starting in the window make a person repeat
+    /// missing (2 to 50).
+    #[schema(example = 2)]
     pub repeat_threshold: i32,
+    /// The rolling window's length in months, ending with the period end (1 to 36).
+    #[schema(example = 12)]
     pub window_months: i32,
     /// Whether episodes from hospital or medical settings count.
+    #[schema(example = false)]
     pub count_hospital: bool,
+    /// Why this version was recorded.
+    #[schema(example = "Panel decision: hospital episodes excluded from 2027")]
     pub note: String,
+    /// The administrator who recorded it; `null` for version 1 (seeded by the migrations).
     pub created_by: Option<UserId>,
+    #[schema(example = "2026-10-31T14:05:00Z")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -48,24 +62,39 @@ impl From<DefinitionRow> for DefinitionResponse {
     }
 }
 
+/// One version of a baseline: the figure a district's (or the force's) measure is
+/// compared with.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::baseline_children_force_v2)]
 pub struct BaselineResponse {
-    #[schema(value_type = String, format = Uuid)]
+    #[schema(value_type = String, format = Uuid, example = "0192f0d2-4e5f-7a6b-9c8d-7e6f5a4b3c2d")]
     pub id: uuid::Uuid,
     /// `null`: the force.
     pub district_id: Option<DistrictId>,
+    /// `child` or `adult`.
     pub age_group: AgeGroup,
+    /// Versions count up from 1 per district (or the force) and age group; the newest is
+    /// the one reports use.
+    #[schema(example = 2)]
     pub version: i32,
     /// The end of the 12-month (or defined) window it measures.
+    #[schema(example = "2019-12-31")]
     pub period_end: NaiveDate,
+    /// Distinct persons repeat missing in that window.
+    #[schema(example = 440)]
     pub value: i64,
     /// `computed` from recorded episodes, or an `official` figure.
+    #[schema(example = "official")]
     pub source: String,
-    /// Where an official figure comes from.
+    /// Where an official figure comes from; `null` for a computed one.
+    #[schema(example = "Police and Crime Plan 2021-24, annex B")]
     pub source_note: Option<String>,
     /// The measure definition it was computed or recorded under.
+    #[schema(example = 2)]
     pub definition_version: i32,
+    /// The administrator who recorded it.
     pub created_by: UserId,
+    #[schema(example = "2026-10-31T14:20:00Z")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -87,17 +116,24 @@ impl From<BaselineRow> for BaselineResponse {
     }
 }
 
+/// The measure for one area (a district or the force) and age group, against its
+/// baseline. Never suppressed: it is a count of persons, not a list.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::figure_children_force)]
 pub struct FigureResponse {
     /// Distinct persons repeat missing in the window.
     #[schema(example = 412)]
     pub value: u64,
     /// The baseline used (newest version), if one is recorded.
     pub baseline: Option<BaselineResponse>,
+    /// `value` minus the baseline's value; `null` without a baseline.
+    #[schema(example = -28)]
     pub difference: Option<i64>,
     /// Against the baseline, one decimal; `null` without a baseline or when it is 0.
     #[schema(example = -6.4)]
     pub percent_change: Option<f64>,
+    /// `below`, `at` or `above` the baseline (below is the aim); `null` without a
+    /// baseline.
     pub status: Option<Standing>,
 }
 
@@ -113,16 +149,22 @@ impl From<Figure> for FigureResponse {
     }
 }
 
+/// A district's figure: the district, then the fields of `FigureResponse`.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::figure_children_leeds)]
 pub struct DistrictFigure {
     pub district_id: DistrictId,
     #[serde(flatten)]
     pub figure: FigureResponse,
 }
 
+/// One age group's figures.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::group_children)]
 pub struct GroupResponse {
+    /// The whole force: the districts' figures added up, against the force's baseline.
     pub force: FigureResponse,
+    /// Every district (or only the one asked for), each against its own baseline.
     pub districts: Vec<DistrictFigure>,
 }
 
@@ -142,20 +184,31 @@ impl From<GroupFigures> for GroupResponse {
     }
 }
 
+/// The measure at one period end.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::point)]
 pub struct PointResponse {
+    /// The last day (inclusive) of the window.
+    #[schema(example = "2026-10-31")]
     pub period_end: NaiveDate,
     /// The window: episodes starting at or after `window_start` and before `window_end`.
+    #[schema(example = "2025-11-01T00:00:00Z")]
     pub window_start: DateTime<Utc>,
+    /// The start of the day after `period_end` (exclusive).
+    #[schema(example = "2026-11-01T00:00:00Z")]
     pub window_end: DateTime<Utc>,
+    /// Persons under 18 when the episode started.
     pub children: GroupResponse,
+    /// Persons 18 or over when the episode started.
     pub adults: GroupResponse,
 }
 
 /// The measure at each period end, with the definition used.
 #[derive(Serialize, ToSchema)]
 pub struct ReportResponse {
+    /// The current definition, which every point is computed under.
     pub definition: DefinitionResponse,
+    /// One point per period end, oldest first.
     pub points: Vec<PointResponse>,
 }
 
@@ -183,12 +236,21 @@ impl From<Report> for ReportResponse {
 #[into_params(parameter_in = Query)]
 pub struct MeasureQuery {
     /// One period end (default: the end of last month). Or give `from` and `to`.
+    #[param(example = "2026-10-31")]
     pub period_end: Option<NaiveDate>,
     /// With `from`/`to`: a point per month end (default) or quarter end.
+    #[param(example = "month")]
     pub granularity: Option<Granularity>,
+    /// A series' first month: points start at the end of the month this day is in (with
+    /// `quarter`, the first quarter end from then on); at most 120 points.
+    #[param(example = "2025-11-01")]
     pub from: Option<NaiveDate>,
+    /// A series' last month: points run to the end of the month this day is in
+    /// (inclusive).
+    #[param(example = "2026-10-31")]
     pub to: Option<NaiveDate>,
     /// Only this district (and the force).
+    #[param(example = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e")]
     pub district_id: Option<DistrictId>,
 }
 
@@ -219,7 +281,8 @@ fn periods(q: &MeasureQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppErro
 
 /// Repeat-missing children and adults against baseline, per district and force.
 #[utoipa::path(get, path = "/api/v1/measures/repeat-missing", tag = "measures", security(("bearer" = [])), params(MeasureQuery), responses(
-    (status = 200, body = ReportResponse),
+    (status = 200, body = ReportResponse, description = "The report (the example: one point, `period_end=2026-10-31&district_id=…`, Leeds and the force)",
+        example = json!({"definition": examples::definition_v2(), "points": [examples::point()]})),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -244,14 +307,24 @@ pub async fn repeat_missing(
 pub struct ChartQuery {
     /// One period end. Or give `from` and `to`; with none of the three, the 24 month ends
     /// up to the end of last month.
+    #[param(example = "2026-10-31")]
     pub period_end: Option<NaiveDate>,
     /// With `from`/`to`: a point per month end (default) or quarter end.
+    #[param(example = "quarter")]
     pub granularity: Option<Granularity>,
+    /// A series' first month: points start at the end of the month this day is in (with
+    /// `quarter`, the first quarter end from then on); at most 120 points.
+    #[param(example = "2024-11-01")]
     pub from: Option<NaiveDate>,
+    /// A series' last month: points run to the end of the month this day is in
+    /// (inclusive).
+    #[param(example = "2026-09-30")]
     pub to: Option<NaiveDate>,
     /// Chart this district instead of the force.
+    #[param(example = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e")]
     pub district_id: Option<DistrictId>,
     /// Only children or only adults (default: a line for each).
+    #[param(example = "child")]
     pub age_group: Option<AgeGroup>,
 }
 
@@ -306,7 +379,8 @@ async fn chart_of(
 /// shows): the force or one district, children and adults (or one of them), with the
 /// definition and baseline versions in the small print.
 #[utoipa::path(get, path = "/api/v1/measures/repeat-missing/chart.svg", tag = "measures", security(("bearer" = [])), params(ChartQuery), responses(
-    (status = 200, description = "An SVG image, 960×540", content_type = "image/svg+xml", body = String),
+    (status = 200, description = "An SVG image, 960×540", content_type = "image/svg+xml", body = String,
+        example = json!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"540\" viewBox=\"0 0 960 540\">…</svg>")),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -352,6 +426,7 @@ pub async fn chart_png(
 
 #[derive(Serialize, ToSchema)]
 pub struct DefinitionsResponse {
+    /// The newest version: the one reports use.
     pub current: DefinitionResponse,
     /// Every version, oldest first.
     pub versions: Vec<DefinitionResponse>,
@@ -359,7 +434,10 @@ pub struct DefinitionsResponse {
 
 /// The measure definition in use, and every earlier version.
 #[utoipa::path(get, path = "/api/v1/measures/definition", tag = "measures", security(("bearer" = [])), responses(
-    (status = 200, body = DefinitionsResponse),
+    (status = 200, body = DefinitionsResponse, example = json!({
+        "current": examples::definition_v2(),
+        "versions": [examples::definition_v1(), examples::definition_v2()],
+    })),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -383,10 +461,15 @@ pub async fn definition(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DefinitionRequest {
+    /// At least this many counted episodes starting in the window make a person repeat
+    /// missing: 2 to 50.
     #[schema(example = 2)]
     pub repeat_threshold: u32,
+    /// The rolling window's length in months, ending with the period end: 1 to 36.
     #[schema(example = 12)]
     pub window_months: u32,
+    /// Whether episodes from hospital or medical settings count.
+    #[schema(example = false)]
     pub count_hospital: bool,
     /// Why it changed.
     #[schema(example = "Panel decision: hospital episodes excluded from 2027")]
@@ -396,7 +479,7 @@ pub struct DefinitionRequest {
 /// Record a new version of the definition (admins); later reports use it.
 #[utoipa::path(put, path = "/api/v1/measures/definition", tag = "measures", security(("bearer" = [])),
     request_body = DefinitionRequest, responses(
-    (status = 201, body = DefinitionResponse),
+    (status = 201, body = DefinitionResponse, example = examples::definition_v2),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -428,7 +511,14 @@ pub struct BaselinesResponse {
 
 /// The baselines, current and all versions.
 #[utoipa::path(get, path = "/api/v1/baselines", tag = "measures", security(("bearer" = [])), responses(
-    (status = 200, body = BaselinesResponse),
+    (status = 200, body = BaselinesResponse, example = json!({
+        "current": [examples::baseline_adults_force_v1(), examples::baseline_children_force_v2()],
+        "versions": [
+            examples::baseline_adults_force_v1(),
+            examples::baseline_children_force_v2(),
+            examples::baseline_children_force_v1(),
+        ],
+    })),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -451,22 +541,34 @@ pub async fn baselines(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = examples::baseline_request_official)]
 pub struct BaselineRequest {
+    /// `child` or `adult`.
     pub age_group: AgeGroup,
     /// Omit for the force.
     pub district_id: Option<DistrictId>,
     /// The window's end; default 31 December 2019 (the pre-pandemic yardstick).
+    #[schema(example = "2019-12-31")]
     pub period_end: Option<NaiveDate>,
     /// An official figure (with `source`); omit both to compute it from the episodes.
+    #[schema(example = 440)]
     pub value: Option<u64>,
+    /// Where the official figure comes from (up to 1000 characters); only with `value`.
     #[schema(example = "Police and Crime Plan 2021-24, annex B")]
     pub source: Option<String>,
 }
 
 /// Record the next version of a baseline (admins): official, or computed.
 #[utoipa::path(post, path = "/api/v1/baselines", tag = "measures", security(("bearer" = [])),
-    request_body = BaselineRequest, responses(
-    (status = 201, body = BaselineResponse),
+    request_body(content = BaselineRequest, examples(
+        ("Official figure for the force" = (value = json!(examples::baseline_request_official()))),
+        ("Computed for a district" = (value = json!({
+            "age_group": "adult",
+            "district_id": examples::LEEDS,
+            "period_end": "2019-12-31",
+        }))),
+    )), responses(
+    (status = 201, body = BaselineResponse, example = examples::baseline_children_force_v2),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -514,4 +616,155 @@ pub async fn set_baseline(
     )
     .await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(BaselineResponse::from(row)))
+}
+
+/// Example values for the OpenAPI document, consistent with each other: the report for
+/// October 2026 (window November 2025 to October 2026) for Leeds and the force.
+mod examples {
+    use serde_json::{json, Value};
+
+    pub const LEEDS: &str = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e";
+    const ADMIN: &str = "0192f0b8-2c4d-7e6f-8a9b-0c1d2e3f4a5b";
+
+    pub fn definition_v1() -> Value {
+        json!({
+            "version": 1,
+            "repeat_threshold": 2,
+            "window_months": 12,
+            "count_hospital": true,
+            "note": "Default: 2 or more episodes starting in the rolling 12 months; hospital episodes count",
+            "created_by": null,
+            "created_at": "2026-09-01T08:00:00Z",
+        })
+    }
+
+    pub fn definition_v2() -> Value {
+        json!({
+            "version": 2,
+            "repeat_threshold": 2,
+            "window_months": 12,
+            "count_hospital": false,
+            "note": "Panel decision: hospital episodes excluded from 2027",
+            "created_by": ADMIN,
+            "created_at": "2026-10-31T14:05:00Z",
+        })
+    }
+
+    pub fn baseline_children_force_v1() -> Value {
+        json!({
+            "id": "0192f0c9-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+            "district_id": null,
+            "age_group": "child",
+            "version": 1,
+            "period_end": "2019-12-31",
+            "value": 451,
+            "source": "computed",
+            "source_note": null,
+            "definition_version": 1,
+            "created_by": ADMIN,
+            "created_at": "2026-09-01T08:30:00Z",
+        })
+    }
+
+    pub fn baseline_children_force_v2() -> Value {
+        json!({
+            "id": "0192f0d2-4e5f-7a6b-9c8d-7e6f5a4b3c2d",
+            "district_id": null,
+            "age_group": "child",
+            "version": 2,
+            "period_end": "2019-12-31",
+            "value": 440,
+            "source": "official",
+            "source_note": "Police and Crime Plan 2021-24, annex B",
+            "definition_version": 2,
+            "created_by": ADMIN,
+            "created_at": "2026-10-31T14:20:00Z",
+        })
+    }
+
+    pub fn baseline_adults_force_v1() -> Value {
+        json!({
+            "id": "0192f0c9-1a2b-7c3d-8e4f-5a6b7c8d9e1a",
+            "district_id": null,
+            "age_group": "adult",
+            "version": 1,
+            "period_end": "2019-12-31",
+            "value": 229,
+            "source": "computed",
+            "source_note": null,
+            "definition_version": 1,
+            "created_by": ADMIN,
+            "created_at": "2026-09-01T08:30:00Z",
+        })
+    }
+
+    pub fn baseline_request_official() -> Value {
+        json!({
+            "age_group": "child",
+            "period_end": "2019-12-31",
+            "value": 440,
+            "source": "Police and Crime Plan 2021-24, annex B",
+        })
+    }
+
+    /// 412 against 440: 28 fewer, 6.4% below.
+    pub fn figure_children_force() -> Value {
+        json!({
+            "value": 412,
+            "baseline": baseline_children_force_v2(),
+            "difference": -28,
+            "percent_change": -6.4,
+            "status": "below",
+        })
+    }
+
+    /// No baseline is recorded for Leeds, so nothing to compare with.
+    pub fn figure_children_leeds() -> Value {
+        json!({
+            "district_id": LEEDS,
+            "value": 158,
+            "baseline": null,
+            "difference": null,
+            "percent_change": null,
+            "status": null,
+        })
+    }
+
+    pub fn group_children() -> Value {
+        json!({
+            "force": figure_children_force(),
+            "districts": [figure_children_leeds()],
+        })
+    }
+
+    /// 236 against 229: 7 more, 3.1% above.
+    pub fn group_adults() -> Value {
+        json!({
+            "force": {
+                "value": 236,
+                "baseline": baseline_adults_force_v1(),
+                "difference": 7,
+                "percent_change": 3.1,
+                "status": "above",
+            },
+            "districts": [{
+                "district_id": LEEDS,
+                "value": 97,
+                "baseline": null,
+                "difference": null,
+                "percent_change": null,
+                "status": null,
+            }],
+        })
+    }
+
+    pub fn point() -> Value {
+        json!({
+            "period_end": "2026-10-31",
+            "window_start": "2025-11-01T00:00:00Z",
+            "window_end": "2026-11-01T00:00:00Z",
+            "children": group_children(),
+            "adults": group_adults(),
+        })
+    }
 }

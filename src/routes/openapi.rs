@@ -44,7 +44,7 @@ use super::{
         datasets::stats::quarterly_breakdown, datasets::stats::children_rolling_average,
         audit::list, audit::verify,
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::domain::measures::Granularity)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Login, token refresh, logout, the caller's account"),

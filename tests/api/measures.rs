@@ -160,6 +160,34 @@ async fn assert_state_matches(
     );
 }
 
+/// The children-per-month state and counts kept up by every change equal what computing
+/// them afresh gives (the dataset tests check that against a Rust reference).
+async fn assert_children_months_rebuild_the_same(su: &mut diesel_async::AsyncPgConnection) {
+    #[derive(QueryableByName)]
+    struct Diff {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        rows: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        differ: i64,
+    }
+    let d: Diff = diesel::sql_query(
+        "WITH fresh AS (SELECT * FROM hw_children_month_rows(ARRAY(SELECT id FROM persons))),
+              sums AS (SELECT month, district_id, sum(children) AS c, sum(episodes) AS e
+                         FROM children_month_counts GROUP BY 1, 2 HAVING sum(episodes) <> 0 OR sum(children) <> 0),
+              fresh_sums AS (SELECT month, district_id, sum(children) AS c, sum(episodes) AS e FROM fresh GROUP BY 1, 2)
+         SELECT (SELECT count(*) FROM children_month_state) AS rows,
+                (SELECT count(*) FROM ((SELECT * FROM children_month_state EXCEPT SELECT * FROM fresh)
+                                       UNION ALL (SELECT * FROM fresh EXCEPT SELECT * FROM children_month_state)) x)
+                + (SELECT count(*) FROM ((SELECT * FROM sums EXCEPT SELECT * FROM fresh_sums)
+                                       UNION ALL (SELECT * FROM fresh_sums EXCEPT SELECT * FROM sums)) y) AS differ",
+    )
+    .get_result(su)
+    .await
+    .unwrap();
+    assert!(d.rows > 0, "the data has children going missing");
+    assert_eq!(d.differ, 0, "the kept children-per-month state drifted");
+}
+
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -273,6 +301,7 @@ async fn edges_cancellations_transfers_merges_and_birthdays_agree_too() {
     .await
     .unwrap();
     assert_state_matches(&app, 1, &def, day(2016, 12, 31), day(2027, 12, 31)).await;
+    assert_children_months_rebuild_the_same(&mut su).await;
     // Hospital episodes stop counting under a definition that leaves them out.
     su.batch_execute(
         "INSERT INTO measure_definitions (version, repeat_threshold, window_months, count_hospital, note)

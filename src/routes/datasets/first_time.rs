@@ -17,45 +17,59 @@ use crate::services;
 use crate::services::datasets::first_time::FirstTime;
 use crate::startup::AppState;
 
+/// A first-time missing child (MFHCs and supervisors only).
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::child)]
 pub struct FirstTimeChild {
     pub person_id: PersonId,
     #[schema(example = "Amelia")]
     pub given_name: String,
     #[schema(example = "Khan")]
     pub family_name: String,
+    /// Always known here: persons without a date of birth are not counted.
+    #[schema(example = "2012-03-14")]
     pub date_of_birth: Option<NaiveDate>,
     /// As recorded: `female`, `male`, `other`, `unknown`; `null` if not recorded.
     #[schema(example = "female")]
     pub sex: Option<String>,
     /// The first episode.
     pub episode_id: EpisodeId,
+    /// The first episode's reference number.
     #[schema(example = "LDS-2026-000123")]
     pub reference: String,
+    /// When the first episode was reported.
+    #[schema(example = "2026-10-12T19:40:00Z")]
     pub reported_at: DateTime<Utc>,
     /// The district that owns the first episode now.
     pub district_id: DistrictId,
+    /// Where they went missing from: `home`, `care_placement`, `hospital_or_medical` or
+    /// `other`.
     #[schema(example = "home")]
     pub missing_from: String,
     /// Whether they were a looked-after child when it was reported.
+    #[schema(example = false)]
     pub looked_after: bool,
 }
 
+/// One district's first-time missing children in the month.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::summary_leeds)]
 pub struct FirstTimeSummary {
+    /// The district owning the first episode now.
     pub district_id: DistrictId,
     /// First-time missing children whose first episode this district owns (`null`:
     /// withheld, a small number).
     #[schema(example = 37)]
     pub children: Option<u64>,
-    /// Of them, looked after when it was reported.
+    /// Of them, looked after when it was reported (`null`: withheld, a small number).
     #[schema(example = 9)]
     pub looked_after: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct FirstTimeResponse {
-    #[schema(example = "2026-11")]
+    /// The month (UTC) the first episodes started in, `YYYY-MM`.
+    #[schema(example = "2026-10")]
     pub month: String,
     /// MFHCs and supervisors only: the children whose first episode their policies
     /// show, oldest first.
@@ -63,6 +77,7 @@ pub struct FirstTimeResponse {
     /// Per district, force-wide.
     pub summary: Vec<FirstTimeSummary>,
     /// Whether small counts are withheld (analysts and administrators).
+    #[schema(example = false)]
     pub suppressed: bool,
     /// Counts from 1 up to, not including, this are `null`; `null` when nothing is withheld.
     #[schema(example = 5)]
@@ -161,6 +176,9 @@ pub struct FirstTimeQuery {
     /// `YYYY-MM` (UTC), not after the current month; default the current month.
     #[param(example = "2026-10")]
     pub month: Option<String>,
+    /// Only this district's children (by the district owning the first episode now) and
+    /// summary line.
+    #[param(example = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e")]
     pub district_id: Option<DistrictId>,
 }
 
@@ -192,8 +210,16 @@ pub(crate) fn month_param(
 /// per district (the district owning the first episode now), small counts withheld.
 /// `Accept: text/csv` gives CSV.
 #[utoipa::path(get, path = "/api/v1/datasets/first-time-missing-children", tag = "measures", security(("bearer" = [])), params(FirstTimeQuery), responses(
-    (status = 200, body = FirstTimeResponse, content_type = "application/json"),
-    (status = 200, body = String, content_type = "text/csv", description = "With `Accept: text/csv`: the children (or, for roles without names, the summary)"),
+    (status = 200, description = "JSON; with `Accept: text/csv`, CSV (attachment `first-time-missing-children-{month}.csv`): the children, or for roles without names the summary", content(
+        (FirstTimeResponse = "application/json", examples(
+            ("MFHC or supervisor" = (value = json!(examples::named()))),
+            ("Analyst or administrator" = (value = json!(examples::aggregate()))),
+        )),
+        (String = "text/csv", examples(
+            ("MFHC or supervisor" = (value = json!(examples::CSV_NAMED))),
+            ("Analyst or administrator" = (value = json!(examples::CSV_AGGREGATE))),
+        )),
+    )),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -222,4 +248,58 @@ pub async fn get(
         &body,
         FirstTimeResponse::csv,
     ))
+}
+
+/// Example values for the OpenAPI document: October 2026, Leeds and Bradford.
+mod examples {
+    use serde_json::{json, Value};
+
+    use crate::routes::datasets::examples::{BRADFORD, EPISODE, LEEDS, PERSON};
+
+    pub fn child() -> Value {
+        json!({
+            "person_id": PERSON,
+            "given_name": "Amelia",
+            "family_name": "Khan",
+            "date_of_birth": "2012-03-14",
+            "sex": "female",
+            "episode_id": EPISODE,
+            "reference": "LDS-2026-000123",
+            "reported_at": "2026-10-12T19:40:00Z",
+            "district_id": LEEDS,
+            "missing_from": "home",
+            "looked_after": false,
+        })
+    }
+
+    pub fn summary_leeds() -> Value {
+        json!({"district_id": LEEDS, "children": 37, "looked_after": 9})
+    }
+
+    pub fn named() -> Value {
+        json!({
+            "month": "2026-10",
+            "children": [child()],
+            "summary": [summary_leeds(), {"district_id": BRADFORD, "children": 29, "looked_after": 3}],
+            "suppressed": false,
+            "suppress_below": null,
+        })
+    }
+
+    pub fn aggregate() -> Value {
+        json!({
+            "month": "2026-10",
+            "children": null,
+            "summary": [summary_leeds(), {"district_id": BRADFORD, "children": 29, "looked_after": null}],
+            "suppressed": true,
+            "suppress_below": 5,
+        })
+    }
+
+    pub const CSV_NAMED: &str = "person_id,given_name,family_name,date_of_birth,sex,episode_id,reference,reported_at,district_id,missing_from,looked_after\r\n\
+        0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Amelia,Khan,2012-03-14,female,0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8,LDS-2026-000123,2026-10-12T19:40:00+00:00,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,home,false\r\n";
+
+    pub const CSV_AGGREGATE: &str = "month,district_id,children,looked_after\r\n\
+        2026-10,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,37,9\r\n\
+        2026-10,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f,29,suppressed\r\n";
 }

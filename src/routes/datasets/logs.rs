@@ -20,10 +20,16 @@ use crate::startup::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct LogQuery {
+    /// Only this district's episodes and summary lines (by the district owning the
+    /// episode now).
+    #[param(example = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f")]
     pub district_id: Option<DistrictId>,
 }
 
+/// An episode of a looked-after child missing from a care placement (MFHCs and
+/// supervisors only).
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::looked_after_episode)]
 pub struct LookedAfterEpisode {
     pub episode_id: EpisodeId,
     #[schema(example = "BFD-2026-000481")]
@@ -33,33 +39,48 @@ pub struct LookedAfterEpisode {
     pub given_name: String,
     #[schema(example = "Walker")]
     pub family_name: String,
+    /// `null` when not recorded.
+    #[schema(example = "2010-06-02")]
     pub date_of_birth: Option<NaiveDate>,
     /// The district that owns the episode now.
     pub district_id: DistrictId,
+    #[schema(example = "2026-10-30T22:15:00Z")]
     pub reported_at: DateTime<Utc>,
+    /// The episode's status now: `reported`, `active`, `returned` or `closed`.
     #[schema(example = "returned")]
     pub status: String,
+    /// The latest risk grading: `very_low`, `low`, `medium` or `high`.
     #[schema(example = "medium")]
     pub risk_level: String,
+    /// The placement named on the episode; `null` when none is.
     pub placement_id: Option<PlacementId>,
     /// `regulated_childrens_home`, `unregulated_childrens_home`, `foster`, `family`, or
     /// `not_recorded` (no placement named on the episode).
     #[schema(example = "unregulated_childrens_home")]
     pub placement_kind: String,
+    /// Who runs the placement, as recorded; `null` without a placement or when not
+    /// recorded.
     #[schema(example = "Oakwood House")]
     pub provider: Option<String>,
     /// Local authority codes; out of area when the placing authority is not the host.
     #[schema(example = "E08000035")]
     pub placing_authority: Option<String>,
+    /// The local authority the placement is in.
     #[schema(example = "E08000032")]
     pub host_authority: Option<String>,
+    /// Whether the placing authority is not the host; `null` without a placement.
     #[schema(example = true)]
     pub out_of_area: Option<bool>,
 }
 
+/// One district, placement kind and out-of-area flag of the looked-after log.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::looked_after_summary)]
 pub struct LookedAfterSummary {
+    /// The district that owns the episodes now.
     pub district_id: DistrictId,
+    /// As on the episodes: `regulated_childrens_home`, `unregulated_childrens_home`,
+    /// `foster`, `family` or `not_recorded`.
     #[schema(example = "regulated_childrens_home")]
     pub placement_kind: String,
     /// `null` when no placement is named.
@@ -76,11 +97,14 @@ pub struct LookedAfterSummary {
 #[derive(Serialize, ToSchema)]
 pub struct LookedAfterLogResponse {
     /// The log covers episodes reported from this instant (12 weeks ago) on.
+    #[schema(example = "2026-08-08T14:05:00Z")]
     pub since: DateTime<Utc>,
     /// MFHCs and supervisors only: the episodes their policies show, newest first.
     pub episodes: Option<Vec<LookedAfterEpisode>>,
     /// Per district, placement kind and out-of-area flag, force-wide.
     pub summary: Vec<LookedAfterSummary>,
+    /// Whether small counts are withheld (analysts and administrators).
+    #[schema(example = false)]
     pub suppressed: bool,
     /// Counts from 1 up to, not including, this are `null`; `null` when nothing is withheld.
     #[schema(example = 5)]
@@ -162,8 +186,16 @@ impl LookedAfterLogResponse {
 /// administrators get the counts per district, placement kind and out-of-area flag
 /// (episodes and distinct children), small counts withheld. `Accept: text/csv` gives CSV.
 #[utoipa::path(get, path = "/api/v1/datasets/looked-after-log", tag = "measures", security(("bearer" = [])), params(LogQuery), responses(
-    (status = 200, body = LookedAfterLogResponse, content_type = "application/json"),
-    (status = 200, body = String, content_type = "text/csv", description = "With `Accept: text/csv`: the episodes (or, for roles without names, the summary)"),
+    (status = 200, description = "JSON; with `Accept: text/csv`, CSV (attachment `looked-after-log.csv`): the episodes, or for roles without names the summary", content(
+        (LookedAfterLogResponse = "application/json", examples(
+            ("MFHC or supervisor" = (value = json!(examples::looked_after_named()))),
+            ("Analyst or administrator" = (value = json!(examples::looked_after_aggregate()))),
+        )),
+        (String = "text/csv", examples(
+            ("MFHC or supervisor" = (value = json!(examples::LOOKED_AFTER_CSV_NAMED))),
+            ("Analyst or administrator" = (value = json!(examples::LOOKED_AFTER_CSV_AGGREGATE))),
+        )),
+    )),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -224,7 +256,9 @@ pub async fn looked_after(
     ))
 }
 
+/// An episode from a hospital or medical setting (MFHCs and supervisors only).
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::hospital_episode)]
 pub struct HospitalEpisode {
     pub episode_id: EpisodeId,
     #[schema(example = "WKF-2026-000077")]
@@ -234,24 +268,34 @@ pub struct HospitalEpisode {
     pub given_name: String,
     #[schema(example = "Wood")]
     pub family_name: String,
+    /// `null` when not recorded.
+    #[schema(example = "1941-05-19")]
     pub date_of_birth: Option<NaiveDate>,
     /// At the episode's start; `null` without a date of birth.
     pub age_group: Option<AgeGroup>,
     /// The district that owns the episode now.
     pub district_id: DistrictId,
+    #[schema(example = "2026-10-29T03:10:00Z")]
     pub reported_at: DateTime<Utc>,
+    /// Who reported it: `parent`, `carer`, `childrens_home`, `hospital`, `school`,
+    /// `police`, `self` or `other`.
     #[schema(example = "hospital")]
     pub reported_by: String,
     #[schema(example = "Pinderfields Hospital, ward 12")]
     pub last_seen_location: String,
+    /// The episode's status now: `reported`, `active`, `returned` or `closed`.
     #[schema(example = "active")]
     pub status: String,
+    /// The latest risk grading: `very_low`, `low`, `medium` or `high`.
     #[schema(example = "high")]
     pub risk_level: String,
 }
 
+/// One district and age group of the hospital log.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::hospital_summary)]
 pub struct HospitalSummary {
+    /// The district that owns the episodes now.
     pub district_id: DistrictId,
     /// At the episode's start: `child`, `adult` or `unknown` (no date of birth).
     #[schema(example = "adult")]
@@ -267,11 +311,14 @@ pub struct HospitalSummary {
 #[derive(Serialize, ToSchema)]
 pub struct HospitalLogResponse {
     /// The log covers episodes reported from this instant (12 weeks ago) on.
+    #[schema(example = "2026-08-08T14:05:00Z")]
     pub since: DateTime<Utc>,
     /// MFHCs and supervisors only: the episodes their policies show, newest first.
     pub episodes: Option<Vec<HospitalEpisode>>,
     /// Per district and age group, force-wide.
     pub summary: Vec<HospitalSummary>,
+    /// Whether small counts are withheld (analysts and administrators).
+    #[schema(example = false)]
     pub suppressed: bool,
     /// Counts from 1 up to, not including, this are `null`; `null` when nothing is withheld.
     #[schema(example = 5)]
@@ -338,8 +385,16 @@ impl HospitalLogResponse {
 /// administrators get the counts per district and age group (episodes and distinct
 /// persons), small counts withheld. `Accept: text/csv` gives CSV.
 #[utoipa::path(get, path = "/api/v1/datasets/hospital-log", tag = "measures", security(("bearer" = [])), params(LogQuery), responses(
-    (status = 200, body = HospitalLogResponse, content_type = "application/json"),
-    (status = 200, body = String, content_type = "text/csv", description = "With `Accept: text/csv`: the episodes (or, for roles without names, the summary)"),
+    (status = 200, description = "JSON; with `Accept: text/csv`, CSV (attachment `hospital-log.csv`): the episodes, or for roles without names the summary", content(
+        (HospitalLogResponse = "application/json", examples(
+            ("MFHC or supervisor" = (value = json!(examples::hospital_named()))),
+            ("Analyst or administrator" = (value = json!(examples::hospital_aggregate()))),
+        )),
+        (String = "text/csv", examples(
+            ("MFHC or supervisor" = (value = json!(examples::HOSPITAL_CSV_NAMED))),
+            ("Analyst or administrator" = (value = json!(examples::HOSPITAL_CSV_AGGREGATE))),
+        )),
+    )),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -393,4 +448,131 @@ pub async fn hospital(
         &body,
         HospitalLogResponse::csv,
     ))
+}
+
+/// Example values for the OpenAPI document: the logs on 31 October 2026.
+mod examples {
+    use serde_json::{json, Value};
+
+    use crate::routes::datasets::examples::{BRADFORD, EPISODE, PERSON, SINCE, WAKEFIELD};
+
+    /// A Leeds (E08000035) child placed in Bradford (E08000032): out of area.
+    pub fn looked_after_episode() -> Value {
+        json!({
+            "episode_id": EPISODE,
+            "reference": "BFD-2026-000481",
+            "person_id": PERSON,
+            "given_name": "Kai",
+            "family_name": "Walker",
+            "date_of_birth": "2010-06-02",
+            "district_id": BRADFORD,
+            "reported_at": "2026-10-30T22:15:00Z",
+            "status": "returned",
+            "risk_level": "medium",
+            "placement_id": "0193a2b5-6e7f-7a8b-9c0d-1e2f3a4b5c6d",
+            "placement_kind": "unregulated_childrens_home",
+            "provider": "Oakwood House",
+            "placing_authority": "E08000035",
+            "host_authority": "E08000032",
+            "out_of_area": true,
+        })
+    }
+
+    pub fn looked_after_summary() -> Value {
+        json!({
+            "district_id": BRADFORD,
+            "placement_kind": "regulated_childrens_home",
+            "out_of_area": false,
+            "episodes": 23,
+            "persons": 11,
+        })
+    }
+
+    pub fn looked_after_named() -> Value {
+        json!({
+            "since": SINCE,
+            "episodes": [looked_after_episode()],
+            "summary": [
+                looked_after_summary(),
+                {"district_id": BRADFORD, "placement_kind": "unregulated_childrens_home", "out_of_area": true, "episodes": 4, "persons": 2},
+            ],
+            "suppressed": false,
+            "suppress_below": null,
+        })
+    }
+
+    pub fn looked_after_aggregate() -> Value {
+        json!({
+            "since": SINCE,
+            "episodes": null,
+            "summary": [
+                looked_after_summary(),
+                {"district_id": BRADFORD, "placement_kind": "unregulated_childrens_home", "out_of_area": true, "episodes": null, "persons": null},
+            ],
+            "suppressed": true,
+            "suppress_below": 5,
+        })
+    }
+
+    pub const LOOKED_AFTER_CSV_NAMED: &str = "episode_id,reference,person_id,given_name,family_name,date_of_birth,district_id,reported_at,status,risk_level,placement_kind,provider,placing_authority,host_authority,out_of_area\r\n\
+        0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8,BFD-2026-000481,0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Kai,Walker,2010-06-02,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f,2026-10-30T22:15:00+00:00,returned,medium,unregulated_childrens_home,Oakwood House,E08000035,E08000032,true\r\n";
+
+    pub const LOOKED_AFTER_CSV_AGGREGATE: &str = "district_id,placement_kind,out_of_area,episodes,persons\r\n\
+        0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f,regulated_childrens_home,false,23,11\r\n\
+        0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f,unregulated_childrens_home,true,suppressed,suppressed\r\n";
+
+    pub fn hospital_episode() -> Value {
+        json!({
+            "episode_id": EPISODE,
+            "reference": "WKF-2026-000077",
+            "person_id": PERSON,
+            "given_name": "Arthur",
+            "family_name": "Wood",
+            "date_of_birth": "1941-05-19",
+            "age_group": "adult",
+            "district_id": WAKEFIELD,
+            "reported_at": "2026-10-29T03:10:00Z",
+            "reported_by": "hospital",
+            "last_seen_location": "Pinderfields Hospital, ward 12",
+            "status": "active",
+            "risk_level": "high",
+        })
+    }
+
+    pub fn hospital_summary() -> Value {
+        json!({"district_id": WAKEFIELD, "age_group": "adult", "episodes": 14, "persons": 9})
+    }
+
+    pub fn hospital_named() -> Value {
+        json!({
+            "since": SINCE,
+            "episodes": [hospital_episode()],
+            "summary": [
+                hospital_summary(),
+                {"district_id": WAKEFIELD, "age_group": "child", "episodes": 3, "persons": 2},
+            ],
+            "suppressed": false,
+            "suppress_below": null,
+        })
+    }
+
+    pub fn hospital_aggregate() -> Value {
+        json!({
+            "since": SINCE,
+            "episodes": null,
+            "summary": [
+                hospital_summary(),
+                {"district_id": WAKEFIELD, "age_group": "child", "episodes": null, "persons": null},
+            ],
+            "suppressed": true,
+            "suppress_below": 5,
+        })
+    }
+
+    pub const HOSPITAL_CSV_NAMED: &str = "episode_id,reference,person_id,given_name,family_name,date_of_birth,age_group,district_id,reported_at,reported_by,last_seen_location,status,risk_level\r\n\
+        0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8,WKF-2026-000077,0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Arthur,Wood,1941-05-19,adult,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a,2026-10-29T03:10:00+00:00,hospital,\"Pinderfields Hospital, ward 12\",active,high\r\n";
+
+    pub const HOSPITAL_CSV_AGGREGATE: &str = "district_id,age_group,episodes,persons\r\n\
+        0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a,adult,14,9\r\n\
+        0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a,child,suppressed,suppressed\r\n";
 }

@@ -18,7 +18,9 @@ use crate::services;
 use crate::services::datasets::stats::{Breakdown, ChildrenSeries, MonthFigures};
 use crate::startup::AppState;
 
+/// One cell of the quarterly breakdown.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::cell_leeds)]
 pub struct BreakdownCell {
     /// `null`: the force (every district).
     pub district_id: Option<DistrictId>,
@@ -32,21 +34,25 @@ pub struct BreakdownCell {
     #[schema(example = "White British")]
     pub ethnicity: Option<String>,
     /// A CSE-risk marker was in force when the episode started, or CSE was seen on return.
+    #[schema(example = true)]
     pub cse: bool,
     /// A mental-health marker was in force when the episode started, or it was seen on return.
+    #[schema(example = false)]
     pub mental_health: bool,
     /// Looked after when the episode was reported.
+    #[schema(example = true)]
     pub looked_after: bool,
     /// Counted episodes in the cell (`null`: withheld, a small number).
     #[schema(example = 42)]
     pub episodes: Option<u64>,
-    /// Distinct persons with an episode in the cell.
+    /// Distinct persons with an episode in the cell (`null`: withheld).
     #[schema(example = 17)]
     pub persons: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct BreakdownResponse {
+    /// The quarter, `YYYY-Qn`.
     #[schema(example = "2026-Q3")]
     pub quarter: String,
     /// The quarter's first and last days (UTC).
@@ -56,6 +62,8 @@ pub struct BreakdownResponse {
     pub to: chrono::NaiveDate,
     /// Non-empty cells: each district's first, then the force's (`district_id` null).
     pub cells: Vec<BreakdownCell>,
+    /// Whether small counts are withheld (analysts and administrators).
+    #[schema(example = true)]
     pub suppressed: bool,
     /// Counts from 1 up to, not including, this are `null`; `null` when nothing is withheld.
     #[schema(example = 5)]
@@ -137,6 +145,7 @@ pub struct BreakdownQuery {
     #[param(example = "2026-Q3")]
     pub quarter: Option<String>,
     /// Only this district's cells (and the force's).
+    #[param(example = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e")]
     pub district_id: Option<DistrictId>,
 }
 
@@ -153,8 +162,10 @@ pub struct BreakdownQuery {
 /// reader; small counts are withheld from analysts and administrators. `Accept: text/csv`
 /// gives CSV.
 #[utoipa::path(get, path = "/api/v1/datasets/quarterly-breakdown", tag = "measures", security(("bearer" = [])), params(BreakdownQuery), responses(
-    (status = 200, body = BreakdownResponse, content_type = "application/json"),
-    (status = 200, body = String, content_type = "text/csv", description = "With `Accept: text/csv`: one line per cell"),
+    (status = 200, description = "JSON (here as an analyst sees it: small counts withheld); with `Accept: text/csv`, CSV (attachment `quarterly-breakdown-{quarter}.csv`): one line per cell, `force` for the force's", content(
+        (BreakdownResponse = "application/json", example = examples::breakdown),
+        (String = "text/csv", example = json!(examples::BREAKDOWN_CSV)),
+    )),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -198,17 +209,22 @@ pub async fn quarterly_breakdown(
     ))
 }
 
+/// One month's figures for an area (a district or the force).
 #[derive(Serialize, ToSchema, Clone)]
+#[schema(example = examples::force_month)]
 pub struct MonthFiguresResponse {
     /// Distinct children (under 18 at the episode's start) with a counted episode
     /// starting in the month; each counted in one district (their latest that month).
+    /// `null`: withheld, a small number.
     #[schema(example = 118)]
     pub children: Option<u64>,
     /// Counted episodes of children starting in the month (in the episode's district).
+    /// `null`: withheld, a small number.
     #[schema(example = 203)]
     pub episodes: Option<u64>,
     /// The 12-month rolling average of `children`: the sum over this month and the 11
-    /// before it, divided by 12, one decimal.
+    /// before it, divided by 12, one decimal. `null`: withheld, the 12-month total is a
+    /// small number.
     #[schema(example = 109.4)]
     pub rolling_average_children: Option<f64>,
     /// The same for `episodes`.
@@ -227,18 +243,25 @@ impl From<MonthFigures> for MonthFiguresResponse {
     }
 }
 
+/// A district's figures: the district, then the fields of `MonthFiguresResponse`.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::leeds_month)]
 pub struct DistrictMonth {
     pub district_id: DistrictId,
     #[serde(flatten)]
     pub figures: MonthFiguresResponse,
 }
 
+/// One month of the series.
 #[derive(Serialize, ToSchema)]
+#[schema(example = examples::point)]
 pub struct MonthPointResponse {
+    /// The month (UTC), `YYYY-MM`.
     #[schema(example = "2026-10")]
     pub month: String,
+    /// The whole force: the districts' `children` add up to it.
     pub force: MonthFiguresResponse,
+    /// Every district (or only the one asked for).
     pub districts: Vec<DistrictMonth>,
 }
 
@@ -246,6 +269,8 @@ pub struct MonthPointResponse {
 pub struct ChildrenSeriesResponse {
     /// One point per month, oldest first.
     pub points: Vec<MonthPointResponse>,
+    /// Whether small counts are withheld (analysts and administrators).
+    #[schema(example = false)]
     pub suppressed: bool,
     /// Counts from 1 up to, not including, this are `null` (and so are averages whose
     /// 12-month total is); `null` when nothing is withheld.
@@ -323,6 +348,7 @@ pub struct SeriesQuery {
     #[param(value_type = Option<u32>, example = 12)]
     pub months: Option<String>,
     /// Only this district (the force figures are always given).
+    #[param(example = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e")]
     pub district_id: Option<DistrictId>,
 }
 
@@ -339,8 +365,14 @@ pub struct SeriesQuery {
 /// analysts and administrators. `Accept: text/csv` gives CSV (a `force` line, then one
 /// per district, for each month).
 #[utoipa::path(get, path = "/api/v1/datasets/children-rolling-average", tag = "measures", security(("bearer" = [])), params(SeriesQuery), responses(
-    (status = 200, body = ChildrenSeriesResponse, content_type = "application/json"),
-    (status = 200, body = String, content_type = "text/csv", description = "With `Accept: text/csv`: one line per month and area"),
+    (status = 200, description = "JSON (here one month, `to=2026-10&months=1&district_id=…`); with `Accept: text/csv`, CSV (attachment `children-rolling-average.csv`): one line per month and area, `force` first, withheld figures as `suppressed`", content(
+        (ChildrenSeriesResponse = "application/json", example = json!({
+            "points": [examples::point()],
+            "suppressed": false,
+            "suppress_below": null,
+        })),
+        (String = "text/csv", example = json!(examples::SERIES_CSV)),
+    )),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -381,4 +413,82 @@ pub async fn children_rolling_average(
         &body,
         ChildrenSeriesResponse::csv,
     ))
+}
+
+/// Example values for the OpenAPI document: 2026-Q3 and October 2026, Leeds and the force.
+mod examples {
+    use serde_json::{json, Value};
+
+    use crate::routes::datasets::examples::LEEDS;
+
+    pub fn cell_leeds() -> Value {
+        json!({
+            "district_id": LEEDS,
+            "age_group": "child",
+            "sex": "female",
+            "ethnicity": "White British",
+            "cse": true,
+            "mental_health": false,
+            "looked_after": true,
+            "episodes": 42,
+            "persons": 17,
+        })
+    }
+
+    /// As an analyst sees it: the Leeds cells (one withheld), then the force's.
+    pub fn breakdown() -> Value {
+        json!({
+            "quarter": "2026-Q3",
+            "from": "2026-07-01",
+            "to": "2026-09-30",
+            "cells": [
+                cell_leeds(),
+                {
+                    "district_id": LEEDS, "age_group": "child", "sex": "male", "ethnicity": null,
+                    "cse": false, "mental_health": true, "looked_after": false,
+                    "episodes": null, "persons": null,
+                },
+                {
+                    "district_id": null, "age_group": "child", "sex": "female", "ethnicity": "White British",
+                    "cse": true, "mental_health": false, "looked_after": true,
+                    "episodes": 97, "persons": 38,
+                },
+            ],
+            "suppressed": true,
+            "suppress_below": 5,
+        })
+    }
+
+    pub const BREAKDOWN_CSV: &str = "quarter,district_id,age_group,sex,ethnicity,cse,mental_health,looked_after,episodes,persons\r\n\
+        2026-Q3,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,child,female,White British,true,false,true,42,17\r\n\
+        2026-Q3,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,child,male,,false,true,false,suppressed,suppressed\r\n\
+        2026-Q3,force,child,female,White British,true,false,true,97,38\r\n";
+
+    pub fn force_month() -> Value {
+        json!({
+            "children": 118,
+            "episodes": 203,
+            "rolling_average_children": 109.4,
+            "rolling_average_episodes": 187.2,
+        })
+    }
+
+    pub fn leeds_month() -> Value {
+        json!({
+            "district_id": LEEDS,
+            "children": 41,
+            "episodes": 66,
+            "rolling_average_children": 38.2,
+            "rolling_average_episodes": 61.5,
+        })
+    }
+
+    pub fn point() -> Value {
+        json!({"month": "2026-10", "force": force_month(), "districts": [leeds_month()]})
+    }
+
+    pub const SERIES_CSV: &str =
+        "month,district_id,children,episodes,rolling_average_children,rolling_average_episodes\r\n\
+        2026-10,force,118,203,109.4,187.2\r\n\
+        2026-10,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,41,66,38.2,61.5\r\n";
 }
