@@ -81,23 +81,29 @@ pub async fn demo(admin_url: &str) -> Result<Vec<DemoLogin>, BoxError> {
     Ok(logins)
 }
 
-/// Loads `n` synthetic episodes (and their persons) generated from `seed`; returns how
-/// many episodes were loaded. Each run adds new records (references are allocated from
-/// the districts' counters, so they never collide). Triggers are not evaluated for them.
+/// Loads `n` synthetic episodes (and their persons, placements and markers) generated
+/// from `seed`; returns how many episodes were loaded. Each run adds new records
+/// (references are allocated from the districts' counters, so they never collide).
+/// Triggers are not evaluated for them.
 pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, BoxError> {
-    use crate::db::schema::{districts, episode_reference_counters, episodes, persons, users};
+    use crate::db::schema::{
+        districts, episode_reference_counters, episodes, local_authorities, person_markers,
+        persons, placements, users,
+    };
     use crate::domain::episodes::EpisodeStatus;
-    use crate::ids::{DistrictId, EpisodeId, PersonId, UserId};
+    use crate::ids::{DistrictId, EpisodeId, MarkerId, PersonId, PlacementId, UserId};
     use chrono::{Datelike, Utc};
     use diesel::{ExpressionMethods, QueryDsl};
-    use std::collections::HashMap;
+    use std::collections::{HashMap, HashSet};
 
+    const CHUNK: usize = 2000;
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
-    let (people, eps) = crate::synthetic::generate(&crate::synthetic::Options::new(
+    let data = crate::synthetic::generate(&crate::synthetic::Options::new(
         n,
         seed,
         Utc::now().date_naive(),
     ));
+    let (people, eps) = (&data.persons, &data.episodes);
     let author: UserId = diesel::insert_into(users::table)
         .values((
             users::email.eq("synthetic.data@homeward.invalid"),
@@ -124,9 +130,25 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
             .copied()
             .ok_or_else(|| format!("district {code} is not seeded (run `homeward seed` first)"))
     };
+    let authorities: HashSet<String> = local_authorities::table
+        .select(local_authorities::code)
+        .load::<String>(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    if let Some(missing) = data
+        .placements
+        .iter()
+        .flat_map(|p| [p.placing_authority, p.host_authority])
+        .find(|la| !authorities.contains(*la))
+    {
+        return Err(
+            format!("local authority {missing} is not seeded (run `homeward seed` first)").into(),
+        );
+    }
 
     let person_ids: Vec<PersonId> = people.iter().map(|_| PersonId::new()).collect();
-    for (chunk, ids) in people.chunks(2000).zip(person_ids.chunks(2000)) {
+    for (chunk, ids) in people.chunks(CHUNK).zip(person_ids.chunks(CHUNK)) {
         let rows = chunk
             .iter()
             .zip(ids)
@@ -142,6 +164,7 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
                     )),
                     persons::date_of_birth.eq(Some(p.date_of_birth)),
                     persons::sex.eq(Some(p.sex)),
+                    persons::ethnicity.eq(p.ethnicity),
                     persons::home_district_id.eq(Some(district(p.district)?)),
                     persons::looked_after.eq(p.looked_after),
                     persons::created_by.eq(author),
@@ -154,9 +177,71 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
             .await?;
     }
 
+    // Placements, recorded (as far as anyone can tell) the morning they started.
+    let placement_ids: Vec<PlacementId> =
+        data.placements.iter().map(|_| PlacementId::new()).collect();
+    for (chunk, ids) in data
+        .placements
+        .chunks(CHUNK)
+        .zip(placement_ids.chunks(CHUNK))
+    {
+        let rows: Vec<_> = chunk
+            .iter()
+            .zip(ids)
+            .map(|(p, id)| {
+                let recorded_at = p
+                    .starts_on
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc();
+                (
+                    placements::id.eq(*id),
+                    placements::person_id.eq(person_ids[p.person]),
+                    placements::kind.eq(p.kind),
+                    placements::provider.eq(p.provider),
+                    placements::placing_authority.eq(p.placing_authority),
+                    placements::host_authority.eq(p.host_authority),
+                    placements::starts_on.eq(p.starts_on),
+                    placements::ends_on.eq(p.ends_on),
+                    placements::recorded_by.eq(author),
+                    placements::recorded_at.eq(recorded_at),
+                    placements::updated_at.eq(recorded_at),
+                )
+            })
+            .collect();
+        diesel::insert_into(placements::table)
+            .values(rows)
+            .execute(&mut conn)
+            .await?;
+    }
+
+    for chunk in data.markers.chunks(CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|m| {
+                (
+                    person_markers::id.eq(MarkerId::new()),
+                    person_markers::person_id.eq(person_ids[m.person]),
+                    person_markers::kind.eq(m.kind),
+                    person_markers::source.eq(m.source),
+                    person_markers::review_on.eq(m.review_on),
+                    person_markers::ended_on.eq(m.ended_on),
+                    person_markers::ended_reason.eq(m.ended_reason),
+                    person_markers::recorded_by.eq(author),
+                    person_markers::recorded_at.eq(m.recorded_at),
+                    person_markers::updated_at.eq(m.recorded_at),
+                )
+            })
+            .collect();
+        diesel::insert_into(person_markers::table)
+            .values(rows)
+            .execute(&mut conn)
+            .await?;
+    }
+
     // References: allocate a block per district and year from the counters.
     let mut wanted: HashMap<(&str, i32), i32> = HashMap::new();
-    for e in &eps {
+    for e in eps {
         *wanted
             .entry((e.district, e.reported_at.year()))
             .or_default() += 1;
@@ -184,7 +269,7 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
         next.insert((*code, *year), last - k + 1);
     }
 
-    for chunk in eps.chunks(2000) {
+    for chunk in eps.chunks(CHUNK) {
         let mut rows = Vec::with_capacity(chunk.len());
         for e in chunk {
             let key = (e.district, e.reported_at.year());
@@ -201,7 +286,7 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
                     episodes::status.eq(e.status),
                     episodes::reported_at.eq(e.reported_at),
                     episodes::reported_by.eq(e.reported_by),
-                    episodes::last_seen_at.eq(e.reported_at - chrono::Duration::hours(2)),
+                    episodes::last_seen_at.eq(e.last_seen_at),
                     episodes::last_seen_location.eq("Synthetic location"),
                     episodes::missing_from.eq(e.missing_from),
                     episodes::risk_level.eq(e.risk_level),
@@ -213,11 +298,8 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
                         .eq(closed.then(|| e.reported_at + chrono::Duration::days(2))),
                     episodes::closed_by.eq(closed.then_some(author)),
                     episodes::no_interview_reason.eq(closed.then_some("Synthetic data")),
-                    episodes::looked_after.eq(people[e.person].looked_after
-                        && crate::domain::persons::is_child(
-                            people[e.person].date_of_birth,
-                            e.reported_at.date_naive(),
-                        )),
+                    episodes::placement_id.eq(e.placement.map(|p| placement_ids[p])),
+                    episodes::looked_after.eq(e.looked_after),
                     episodes::created_by.eq(author),
                 ),
             ));
