@@ -51,8 +51,20 @@ LANGUAGE sql STABLE AS $$
                         WHERE x.person_id = f.person_id AND x.status <> 'cancelled' AND x.reported_at < p_from)
 $$;
 
+-- The permission check that opens every dataset function for all who read measures:
+-- raises 42501 unless the caller is an analyst, MFHC, supervisor or administrator.
+CREATE FUNCTION hw_require_measures_reader() RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF NOT hw_reads_measures() THEN
+        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
+            USING ERRCODE = '42501';
+    END IF;
+END $$;
+
 REVOKE ALL ON FUNCTION hw_child_at(date, timestamptz), hw_first_transfers(),
-                       hw_first_time_children_in(timestamptz, timestamptz) FROM PUBLIC;
+                       hw_first_time_children_in(timestamptz, timestamptz),
+                       hw_require_measures_reader() FROM PUBLIC;
 
 -- The first episodes of first-time missing children, for MFHCs and supervisors: ids
 -- only; the caller reads the episodes (and so sees only those its policies show).
@@ -73,10 +85,7 @@ CREATE FUNCTION hw_first_time_children_summary(p_from timestamptz, p_to timestam
 RETURNS TABLE (district_id uuid, children bigint, looked_after bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF NOT hw_reads_measures() THEN
-        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
-            USING ERRCODE = '42501';
-    END IF;
+    PERFORM hw_require_measures_reader();
     RETURN QUERY
     SELECT f.district_id, count(*), count(*) FILTER (WHERE f.looked_after)
       FROM hw_first_time_children_in(p_from, p_to) f GROUP BY f.district_id;
@@ -89,10 +98,7 @@ CREATE FUNCTION hw_looked_after_summary(p_since timestamptz)
 RETURNS TABLE (district_id uuid, placement_kind text, out_of_area boolean, episodes bigint, persons bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF NOT hw_reads_measures() THEN
-        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
-            USING ERRCODE = '42501';
-    END IF;
+    PERFORM hw_require_measures_reader();
     RETURN QUERY
     SELECT e.district_id, coalesce(pl.kind, 'not_recorded'), pl.out_of_area, count(*), count(DISTINCT e.person_id)
       FROM episodes e LEFT JOIN placements pl ON pl.id = e.placement_id
@@ -108,10 +114,7 @@ CREATE FUNCTION hw_hospital_summary(p_since timestamptz)
 RETURNS TABLE (district_id uuid, age_group text, episodes bigint, persons bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF NOT hw_reads_measures() THEN
-        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
-            USING ERRCODE = '42501';
-    END IF;
+    PERFORM hw_require_measures_reader();
     RETURN QUERY
     SELECT e.district_id,
            CASE WHEN p.date_of_birth IS NULL THEN 'unknown'
@@ -133,10 +136,7 @@ RETURNS TABLE (district_id uuid, age_group text, sex text, ethnicity text, cse b
                mental_health boolean, looked_after boolean, episodes bigint, persons bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp SET jit = off AS $$
 BEGIN
-    IF NOT hw_reads_measures() THEN
-        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
-            USING ERRCODE = '42501';
-    END IF;
+    PERFORM hw_require_measures_reader();
     RETURN QUERY
     WITH counted AS (
         SELECT e.person_id, coalesce(ft.from_district_id, e.district_id) AS district,
@@ -180,10 +180,7 @@ DECLARE
     v_from date := (p_from AT TIME ZONE 'UTC')::date;
     v_to date := (p_to AT TIME ZONE 'UTC')::date;
 BEGIN
-    IF NOT hw_reads_measures() THEN
-        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
-            USING ERRCODE = '42501';
-    END IF;
+    PERFORM hw_require_measures_reader();
     IF p_from <> v_from::timestamp AT TIME ZONE 'UTC' OR extract(day FROM v_from) <> 1
        OR p_to <> v_to::timestamp AT TIME ZONE 'UTC' OR extract(day FROM v_to) <> 1 THEN
         RAISE EXCEPTION 'hw_children_by_month takes whole UTC months' USING ERRCODE = '22023';

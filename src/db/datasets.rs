@@ -3,16 +3,72 @@
 //! the other datasets in the submodules, built the same way.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 
 use super::Conn;
-use crate::ids::{DistrictId, PersonId};
+use crate::ids::{DistrictId, EpisodeId, PersonId};
 
 pub mod first_time;
 pub mod logs;
 pub mod stats;
+
+/// A dataset query: `sql` (a static text: prepared statements are not cached for it)
+/// with further parameters bound by the caller.
+pub(crate) type DatasetQuery = BoxedSqlQuery<'static, Pg, SqlQuery>;
+
+/// `sql` with `$1` bound to the start of a look-back.
+pub(crate) fn since_query(sql: &'static str, since: DateTime<Utc>) -> DatasetQuery {
+    diesel::sql_query(sql)
+        .into_boxed::<Pg>()
+        .bind::<Timestamptz, _>(since)
+}
+
+/// `sql` with `$1` and `$2` bound to the range [from, to).
+pub(crate) fn range_query(
+    sql: &'static str,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> DatasetQuery {
+    since_query(sql, from).bind::<Timestamptz, _>(to)
+}
+
+/// A summary row's district (the callers keep the lines of the district asked for).
+pub trait ByDistrict {
+    fn district_id(&self) -> DistrictId;
+}
+
+impl ByDistrict for SummaryRow {
+    fn district_id(&self) -> DistrictId {
+        self.district_id
+    }
+}
+
+/// An episode with its person, as the rows of the datasets that list episodes give them
+/// (columns `episode_id, reference, person_id, given_name, family_name, date_of_birth,
+/// district_id, reported_at`).
+#[derive(QueryableByName, Debug, Clone)]
+pub struct EpisodePersonRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub episode_id: EpisodeId,
+    #[diesel(sql_type = Text)]
+    pub reference: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub person_id: PersonId,
+    #[diesel(sql_type = Text)]
+    pub given_name: String,
+    #[diesel(sql_type = Text)]
+    pub family_name: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub date_of_birth: Option<NaiveDate>,
+    /// The district that owns the episode now.
+    #[diesel(sql_type = SqlUuid)]
+    pub district_id: DistrictId,
+    #[diesel(sql_type = Timestamptz)]
+    pub reported_at: DateTime<Utc>,
+}
 
 #[derive(QueryableByName, Debug, Clone)]
 pub struct MissingPersonRow {
@@ -40,7 +96,7 @@ pub async fn missing_persons(
     district: Option<DistrictId>,
     limit: i32,
 ) -> diesel::QueryResult<Vec<MissingPersonRow>> {
-    diesel::sql_query(
+    since_query(
         "SELECT p.id AS person_id, p.given_name, p.family_name, p.date_of_birth,
                 count(*) AS episodes, max(e.reported_at) AS last_reported_at,
                 (array_agg(e.district_id ORDER BY e.reported_at DESC))[1] AS district_id
@@ -50,8 +106,8 @@ pub async fn missing_persons(
           GROUP BY p.id
           ORDER BY episodes DESC, last_reported_at DESC, p.id
           LIMIT $3",
+        since,
     )
-    .bind::<Timestamptz, _>(since)
     .bind::<Nullable<SqlUuid>, _>(district)
     .bind::<Integer, _>(limit)
     .load(conn)
@@ -76,10 +132,10 @@ pub async fn missing_persons_summary(
     conn: &mut Conn,
     since: DateTime<Utc>,
 ) -> diesel::QueryResult<Vec<SummaryRow>> {
-    diesel::sql_query(
+    since_query(
         "SELECT * FROM hw_missing_persons_summary($1) ORDER BY district_id, age_group",
+        since,
     )
-    .bind::<Timestamptz, _>(since)
     .load(conn)
     .await
 }

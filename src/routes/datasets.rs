@@ -1,7 +1,6 @@
 //! `/datasets`: what coordinators work from each week, as JSON or (with
 //! `Accept: text/csv`) CSV that is safe to open in a spreadsheet.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::Meta;
 use crate::auth::Bearer;
-use crate::domain::datasets::{check_weeks, csv_count, to_csv};
+use crate::domain::datasets::{check_weeks, csv_count};
 use crate::domain::measures::group_of;
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, PersonId};
@@ -17,9 +16,14 @@ use crate::services;
 use crate::services::datasets::MissingPersons;
 use crate::startup::AppState;
 
+mod examples;
 pub mod first_time;
 pub mod logs;
+mod shared;
 pub mod stats;
+
+pub use shared::wants_csv;
+pub(crate) use shared::{csv_of, opt_display, period_param, respond, rows_or_summary, CsvRecord};
 
 /// A person missing in the look-back (MFHCs and supervisors only).
 #[derive(Serialize, ToSchema)]
@@ -123,49 +127,51 @@ impl MissingPersonsResponse {
 
     /// The persons (for those who see them), otherwise the summary.
     fn csv(&self) -> String {
-        let opt = csv_count;
-        match &self.persons {
-            Some(rows) => to_csv(
-                &[
-                    "person_id",
-                    "given_name",
-                    "family_name",
-                    "age_group",
-                    "episodes",
-                    "last_reported_at",
-                    "district_id",
-                ],
-                rows.iter().map(|r| {
-                    vec![
-                        r.person_id.to_string(),
-                        r.given_name.clone(),
-                        r.family_name.clone(),
-                        r.age_group.map(|g| g.to_string()).unwrap_or_default(),
-                        r.episodes.to_string(),
-                        r.last_reported_at.to_rfc3339(),
-                        r.district_id.to_string(),
-                    ]
-                }),
-            ),
-            None => to_csv(
-                &[
-                    "district_id",
-                    "age_group",
-                    "persons",
-                    "episodes",
-                    "repeat_persons",
-                ],
-                self.summary.iter().map(|s| {
-                    vec![
-                        s.district_id.to_string(),
-                        s.age_group.clone(),
-                        opt(s.persons),
-                        opt(s.episodes),
-                        opt(s.repeat_persons),
-                    ]
-                }),
-            ),
-        }
+        rows_or_summary(self.persons.as_deref(), &self.summary)
+    }
+}
+
+impl CsvRecord for MissingPersonResponse {
+    const HEADER: &'static [&'static str] = &[
+        "person_id",
+        "given_name",
+        "family_name",
+        "age_group",
+        "episodes",
+        "last_reported_at",
+        "district_id",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.person_id.to_string(),
+            self.given_name.clone(),
+            self.family_name.clone(),
+            opt_display(&self.age_group),
+            self.episodes.to_string(),
+            self.last_reported_at.to_rfc3339(),
+            self.district_id.to_string(),
+        ]
+    }
+}
+
+impl CsvRecord for SummaryResponse {
+    const HEADER: &'static [&'static str] = &[
+        "district_id",
+        "age_group",
+        "persons",
+        "episodes",
+        "repeat_persons",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.district_id.to_string(),
+            self.age_group.clone(),
+            csv_count(self.persons),
+            csv_count(self.episodes),
+            csv_count(self.repeat_persons),
+        ]
     }
 }
 
@@ -182,111 +188,6 @@ pub struct MissingPersonsQuery {
     /// Persons listed, 1–1000 (default 200).
     #[param(example = 200)]
     pub limit: Option<i32>,
-}
-
-/// Whether the client asked for CSV.
-pub fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/csv"))
-}
-
-/// `body` as JSON, or (when the client asked for CSV) `csv()` as an attachment.
-pub(crate) fn respond<T: Serialize>(
-    req: &HttpRequest,
-    filename: &str,
-    body: &T,
-    csv: impl FnOnce(&T) -> String,
-) -> HttpResponse {
-    if wants_csv(req) {
-        HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ))
-            .body(csv(body))
-    } else {
-        HttpResponse::Ok().json(body)
-    }
-}
-
-/// Example values for the OpenAPI document, shared by the datasets: "now" is
-/// 2026-10-31T14:05:00Z, districts are Leeds, Bradford and Wakefield.
-mod examples {
-    use serde_json::{json, Value};
-
-    pub const LEEDS: &str = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e";
-    pub const BRADFORD: &str = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f";
-    pub const WAKEFIELD: &str = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a";
-    pub const PERSON: &str = "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b";
-    pub const EPISODE: &str = "0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8";
-    /// Twelve weeks (84 days) before "now".
-    pub const SINCE: &str = "2026-08-08T14:05:00Z";
-
-    pub fn missing_person() -> Value {
-        json!({
-            "person_id": PERSON,
-            "given_name": "Jade",
-            "family_name": "Robinson",
-            "age_group": "child",
-            "episodes": 4,
-            "last_reported_at": "2026-10-31T14:05:00Z",
-            "district_id": LEEDS,
-        })
-    }
-
-    pub fn summary_leeds_children() -> Value {
-        json!({
-            "district_id": LEEDS,
-            "age_group": "child",
-            "persons": 23,
-            "episodes": 41,
-            "repeat_persons": 9,
-        })
-    }
-
-    pub fn missing_persons_named() -> Value {
-        json!({
-            "weeks": 12,
-            "since": SINCE,
-            "persons": [missing_person()],
-            "summary": [
-                summary_leeds_children(),
-                {"district_id": LEEDS, "age_group": "unknown", "persons": 2, "episodes": 3, "repeat_persons": 1},
-            ],
-            "suppressed": false,
-            "suppress_below": null,
-        })
-    }
-
-    pub fn missing_persons_aggregate() -> Value {
-        json!({
-            "weeks": 12,
-            "since": SINCE,
-            "persons": null,
-            "summary": [
-                summary_leeds_children(),
-                {"district_id": LEEDS, "age_group": "unknown", "persons": null, "episodes": null, "repeat_persons": null},
-            ],
-            "suppressed": true,
-            "suppress_below": 5,
-        })
-    }
-
-    pub const MISSING_PERSONS_CSV_NAMED: &str = "person_id,given_name,family_name,age_group,episodes,last_reported_at,district_id\r\n\
-        0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Jade,Robinson,child,4,2026-10-31T14:05:00+00:00,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\r\n";
-
-    pub const MISSING_PERSONS_CSV_AGGREGATE: &str =
-        "district_id,age_group,persons,episodes,repeat_persons\r\n\
-        0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,child,23,41,9\r\n\
-        0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,unknown,suppressed,suppressed,suppressed\r\n";
-}
-
-/// An optional text for CSV: itself, or empty.
-pub(crate) fn opt_text(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
 }
 
 /// Persons missing in the last 3 or 12 weeks, ranked by episodes, with the summary.
@@ -329,15 +230,10 @@ pub async fn missing_persons(
     )
     .await?;
     let body = MissingPersonsResponse::new(weeks, m);
-    Ok(if wants_csv(&req) {
-        HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"missing-persons-{weeks}-weeks.csv\""),
-            ))
-            .body(body.csv())
-    } else {
-        HttpResponse::Ok().json(body)
-    })
+    Ok(respond(
+        &req,
+        &format!("missing-persons-{weeks}-weeks.csv"),
+        &body,
+        MissingPersonsResponse::csv,
+    ))
 }

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::auth::Bearer;
-use crate::db::datasets::{self as q, MissingPersonRow, SummaryRow};
-use crate::db::AuditContext;
+use crate::db::datasets::{self as q, ByDistrict, MissingPersonRow};
+use crate::db::{AuditContext, Conn, Tx};
 use crate::domain::accounts::Role;
 use crate::domain::audit::AuditEvent;
 use crate::domain::caller::Caller;
@@ -57,6 +57,36 @@ impl Audience {
     pub fn suppress_below(&self) -> Option<u64> {
         self.suppression.map(Suppression::below)
     }
+
+    /// The rows `load` reads, for roles that see names, their reading audited as
+    /// `consulted` says; `None` (nothing read) for roles that do not.
+    pub async fn rows<R>(
+        &self,
+        tx: &mut Tx,
+        load: impl AsyncFnOnce(&mut Conn) -> diesel::QueryResult<Vec<R>>,
+        consulted: impl FnOnce(&[R]) -> AuditEvent,
+    ) -> Result<Option<Vec<R>>, AppError> {
+        if !self.names {
+            return Ok(None);
+        }
+        let rows = load(tx.conn()).await?;
+        tx.audit(consulted(&rows));
+        Ok(Some(rows))
+    }
+
+    /// The summary lines of the district asked for (every one when none is), with the
+    /// counts `line` makes as this caller may see them.
+    pub fn lines<R: ByDistrict, L>(
+        &self,
+        rows: Vec<R>,
+        district: Option<DistrictId>,
+        line: impl Fn(R, &Audience) -> L,
+    ) -> Vec<L> {
+        rows.into_iter()
+            .filter(|r| district.is_none_or(|d| d == r.district_id()))
+            .map(|r| line(r, self))
+            .collect()
+    }
 }
 
 /// A summary line as the caller may see it (`None`: suppressed).
@@ -80,17 +110,6 @@ pub struct MissingPersons {
     pub suppress_below: Option<u64>,
 }
 
-fn line(r: SummaryRow, who: &Audience) -> SummaryLine {
-    let n = |v: i64| who.count(v);
-    SummaryLine {
-        district_id: r.district_id,
-        age_group: r.age_group,
-        persons: n(r.persons),
-        episodes: n(r.episodes),
-        repeat_persons: n(r.repeat_persons),
-    }
-}
-
 pub async fn missing_persons(
     state: &AppState,
     bearer: &Bearer,
@@ -102,22 +121,21 @@ pub async fn missing_persons(
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let who = Audience::of(tx.caller()?, state.suppression)?;
         let since = Utc::now() - Duration::weeks(i64::from(weeks));
-        let persons = if who.names {
-            let rows = q::missing_persons(tx.conn(), since, district, limit).await?;
-            tx.audit(AuditEvent::consultation(
-                "person",
-                rows.iter().map(|r| r.person_id.0),
-            ));
-            Some(rows)
-        } else {
-            None
-        };
-        let summary = q::missing_persons_summary(tx.conn(), since)
-            .await?
-            .into_iter()
-            .filter(|r| district.is_none_or(|d| d == r.district_id))
-            .map(|r| line(r, &who))
-            .collect();
+        let persons = who
+            .rows(
+                &mut tx,
+                async |c| q::missing_persons(c, since, district, limit).await,
+                |rows| AuditEvent::consultation("person", rows.iter().map(|r| r.person_id.0)),
+            )
+            .await?;
+        let rows = q::missing_persons_summary(tx.conn(), since).await?;
+        let summary = who.lines(rows, district, |r, who| SummaryLine {
+            district_id: r.district_id,
+            age_group: r.age_group,
+            persons: who.count(r.persons),
+            episodes: who.count(r.episodes),
+            repeat_persons: who.count(r.repeat_persons),
+        });
         Ok(MissingPersons {
             since,
             persons,

@@ -2,34 +2,22 @@
 //! function that looks at every district) read through the caller's policies, or
 //! counted per district.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 
+use super::{range_query, ByDistrict, EpisodePersonRow};
 use crate::db::Conn;
-use crate::ids::{DistrictId, EpisodeId, PersonId};
+use crate::ids::DistrictId;
 
 #[derive(QueryableByName, Debug, Clone)]
 pub struct FirstTimeRow {
-    #[diesel(sql_type = SqlUuid)]
-    pub episode_id: EpisodeId,
-    #[diesel(sql_type = Text)]
-    pub reference: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub person_id: PersonId,
-    #[diesel(sql_type = Text)]
-    pub given_name: String,
-    #[diesel(sql_type = Text)]
-    pub family_name: String,
-    #[diesel(sql_type = Nullable<Date>)]
-    pub date_of_birth: Option<NaiveDate>,
+    /// The first episode, with the child.
+    #[diesel(embed)]
+    pub episode: EpisodePersonRow,
     #[diesel(sql_type = Nullable<Text>)]
     pub sex: Option<String>,
-    #[diesel(sql_type = SqlUuid)]
-    pub district_id: DistrictId,
-    #[diesel(sql_type = Timestamptz)]
-    pub reported_at: DateTime<Utc>,
     #[diesel(sql_type = Text)]
     pub missing_from: String,
     #[diesel(sql_type = Bool)]
@@ -40,10 +28,10 @@ pub struct FirstTimeRow {
 /// policies show, oldest first.
 pub async fn rows(
     conn: &mut Conn,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    range: (DateTime<Utc>, DateTime<Utc>),
     district: Option<DistrictId>,
 ) -> diesel::QueryResult<Vec<FirstTimeRow>> {
-    diesel::sql_query(
+    range_query(
         "SELECT e.id AS episode_id, e.reference, p.id AS person_id, p.given_name, p.family_name,
                 p.date_of_birth, p.sex, e.district_id, e.reported_at, e.missing_from, e.looked_after
            FROM hw_first_time_children($1, $2) f
@@ -51,9 +39,8 @@ pub async fn rows(
            JOIN persons p ON p.id = e.person_id
           WHERE ($3::uuid IS NULL OR e.district_id = $3)
           ORDER BY e.reported_at, e.id",
+        range,
     )
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
     .bind::<Nullable<SqlUuid>, _>(district)
     .load(conn)
     .await
@@ -71,11 +58,18 @@ pub struct FirstTimeSummaryRow {
 
 pub async fn summary(
     conn: &mut Conn,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    range: (DateTime<Utc>, DateTime<Utc>),
 ) -> diesel::QueryResult<Vec<FirstTimeSummaryRow>> {
-    diesel::sql_query("SELECT * FROM hw_first_time_children_summary($1, $2) ORDER BY district_id")
-        .bind::<Timestamptz, _>(from)
-        .bind::<Timestamptz, _>(to)
-        .load(conn)
-        .await
+    range_query(
+        "SELECT * FROM hw_first_time_children_summary($1, $2) ORDER BY district_id",
+        range,
+    )
+    .load(conn)
+    .await
+}
+
+impl ByDistrict for FirstTimeSummaryRow {
+    fn district_id(&self) -> DistrictId {
+        self.district_id
+    }
 }

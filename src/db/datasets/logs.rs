@@ -2,32 +2,19 @@
 //! from hospital or medical settings. Rows through the caller's policies; summaries
 //! (counts only) for everyone who reads measures.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 
+use super::{since_query, ByDistrict, EpisodePersonRow};
 use crate::db::Conn;
-use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId};
+use crate::ids::{DistrictId, PlacementId};
 
 #[derive(QueryableByName, Debug, Clone)]
 pub struct LookedAfterRow {
-    #[diesel(sql_type = SqlUuid)]
-    pub episode_id: EpisodeId,
-    #[diesel(sql_type = Text)]
-    pub reference: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub person_id: PersonId,
-    #[diesel(sql_type = Text)]
-    pub given_name: String,
-    #[diesel(sql_type = Text)]
-    pub family_name: String,
-    #[diesel(sql_type = Nullable<Date>)]
-    pub date_of_birth: Option<NaiveDate>,
-    #[diesel(sql_type = SqlUuid)]
-    pub district_id: DistrictId,
-    #[diesel(sql_type = Timestamptz)]
-    pub reported_at: DateTime<Utc>,
+    #[diesel(embed)]
+    pub episode: EpisodePersonRow,
     #[diesel(sql_type = Text)]
     pub status: String,
     #[diesel(sql_type = Text)]
@@ -54,7 +41,7 @@ pub async fn looked_after(
     since: DateTime<Utc>,
     district: Option<DistrictId>,
 ) -> diesel::QueryResult<Vec<LookedAfterRow>> {
-    diesel::sql_query(
+    since_query(
         "SELECT e.id AS episode_id, e.reference, p.id AS person_id, p.given_name, p.family_name,
                 p.date_of_birth, e.district_id, e.reported_at, e.status, e.risk_level, e.placement_id,
                 coalesce(pl.kind, 'not_recorded') AS placement_kind, pl.provider, pl.placing_authority,
@@ -66,8 +53,8 @@ pub async fn looked_after(
             AND e.missing_from = 'care_placement' AND e.looked_after
             AND ($2::uuid IS NULL OR e.district_id = $2)
           ORDER BY e.reported_at DESC, e.id DESC",
+        since,
     )
-    .bind::<Timestamptz, _>(since)
     .bind::<Nullable<SqlUuid>, _>(district)
     .load(conn)
     .await
@@ -91,33 +78,19 @@ pub async fn looked_after_summary(
     conn: &mut Conn,
     since: DateTime<Utc>,
 ) -> diesel::QueryResult<Vec<LookedAfterSummaryRow>> {
-    diesel::sql_query(
+    since_query(
         "SELECT * FROM hw_looked_after_summary($1)
           ORDER BY district_id, placement_kind, out_of_area NULLS LAST",
+        since,
     )
-    .bind::<Timestamptz, _>(since)
     .load(conn)
     .await
 }
 
 #[derive(QueryableByName, Debug, Clone)]
 pub struct HospitalRow {
-    #[diesel(sql_type = SqlUuid)]
-    pub episode_id: EpisodeId,
-    #[diesel(sql_type = Text)]
-    pub reference: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub person_id: PersonId,
-    #[diesel(sql_type = Text)]
-    pub given_name: String,
-    #[diesel(sql_type = Text)]
-    pub family_name: String,
-    #[diesel(sql_type = Nullable<Date>)]
-    pub date_of_birth: Option<NaiveDate>,
-    #[diesel(sql_type = SqlUuid)]
-    pub district_id: DistrictId,
-    #[diesel(sql_type = Timestamptz)]
-    pub reported_at: DateTime<Utc>,
+    #[diesel(embed)]
+    pub episode: EpisodePersonRow,
     #[diesel(sql_type = Text)]
     pub reported_by: String,
     #[diesel(sql_type = Text)]
@@ -135,7 +108,7 @@ pub async fn hospital(
     since: DateTime<Utc>,
     district: Option<DistrictId>,
 ) -> diesel::QueryResult<Vec<HospitalRow>> {
-    diesel::sql_query(
+    since_query(
         "SELECT e.id AS episode_id, e.reference, p.id AS person_id, p.given_name, p.family_name,
                 p.date_of_birth, e.district_id, e.reported_at, e.reported_by, e.last_seen_location,
                 e.status, e.risk_level
@@ -144,8 +117,8 @@ pub async fn hospital(
             AND e.missing_from = 'hospital_or_medical'
             AND ($2::uuid IS NULL OR e.district_id = $2)
           ORDER BY e.reported_at DESC, e.id DESC",
+        since,
     )
-    .bind::<Timestamptz, _>(since)
     .bind::<Nullable<SqlUuid>, _>(district)
     .load(conn)
     .await
@@ -167,8 +140,34 @@ pub async fn hospital_summary(
     conn: &mut Conn,
     since: DateTime<Utc>,
 ) -> diesel::QueryResult<Vec<HospitalSummaryRow>> {
-    diesel::sql_query("SELECT * FROM hw_hospital_summary($1) ORDER BY district_id, age_group")
-        .bind::<Timestamptz, _>(since)
-        .load(conn)
-        .await
+    since_query(
+        "SELECT * FROM hw_hospital_summary($1) ORDER BY district_id, age_group",
+        since,
+    )
+    .load(conn)
+    .await
+}
+
+impl ByDistrict for LookedAfterSummaryRow {
+    fn district_id(&self) -> DistrictId {
+        self.district_id
+    }
+}
+
+impl ByDistrict for HospitalSummaryRow {
+    fn district_id(&self) -> DistrictId {
+        self.district_id
+    }
+}
+
+impl AsRef<EpisodePersonRow> for LookedAfterRow {
+    fn as_ref(&self) -> &EpisodePersonRow {
+        &self.episode
+    }
+}
+
+impl AsRef<EpisodePersonRow> for HospitalRow {
+    fn as_ref(&self) -> &EpisodePersonRow {
+        &self.episode
+    }
 }

@@ -2,10 +2,11 @@
 //! quarterly breakdown and children going missing month by month.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 
+use super::range_query;
 use crate::db::Conn;
 use crate::ids::DistrictId;
 
@@ -35,15 +36,14 @@ pub struct BreakdownRow {
 /// Districts first (the force last), then the cells in a stable order.
 pub async fn quarterly_breakdown(
     conn: &mut Conn,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    range: (DateTime<Utc>, DateTime<Utc>),
 ) -> diesel::QueryResult<Vec<BreakdownRow>> {
-    diesel::sql_query(
+    range_query(
         "SELECT * FROM hw_quarterly_breakdown($1, $2)
           ORDER BY district_id NULLS LAST, age_group, sex NULLS LAST, ethnicity NULLS LAST,
                    cse, mental_health, looked_after",
+        range,
     )
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
     .load(conn)
     .await
 }
@@ -63,11 +63,12 @@ pub struct MonthRow {
 
 pub async fn children_by_month(
     conn: &mut Conn,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    range: (DateTime<Utc>, DateTime<Utc>),
 ) -> diesel::QueryResult<Vec<MonthRow>> {
-    diesel::sql_query("SELECT * FROM hw_children_by_month($1, $2) ORDER BY month, district_id")
-        .bind::<Timestamptz, _>(from)
-        .bind::<Timestamptz, _>(to)
-        .load(conn)
-        .await
+    range_query(
+        "SELECT * FROM hw_children_by_month($1, $2) ORDER BY month, district_id",
+        range,
+    )
+    .load(conn)
+    .await
 }

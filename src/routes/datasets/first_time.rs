@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{opt_text, respond};
+use super::examples::first_time as examples;
+use super::{csv_of, opt_display, period_param, respond, CsvRecord};
 use crate::auth::Bearer;
 use crate::domain::datasets::periods::Month;
 use crate::domain::datasets::{csv_count, to_csv};
@@ -93,15 +94,15 @@ impl From<FirstTime> for FirstTimeResponse {
             children: f.children.map(|rows| {
                 rows.into_iter()
                     .map(|r| FirstTimeChild {
-                        person_id: r.person_id,
-                        given_name: r.given_name,
-                        family_name: r.family_name,
-                        date_of_birth: r.date_of_birth,
+                        person_id: r.episode.person_id,
+                        given_name: r.episode.given_name,
+                        family_name: r.episode.family_name,
+                        date_of_birth: r.episode.date_of_birth,
                         sex: r.sex,
-                        episode_id: r.episode_id,
-                        reference: r.reference,
-                        reported_at: r.reported_at,
-                        district_id: r.district_id,
+                        episode_id: r.episode.episode_id,
+                        reference: r.episode.reference,
+                        reported_at: r.episode.reported_at,
+                        district_id: r.episode.district_id,
                         missing_from: r.missing_from,
                         looked_after: r.looked_after,
                     })
@@ -121,39 +122,10 @@ impl From<FirstTime> for FirstTimeResponse {
 }
 
 impl FirstTimeResponse {
-    /// The children (for those who see them), otherwise the summary.
+    /// The children (for those who see them), otherwise the summary (with the month).
     fn csv(&self) -> String {
         match &self.children {
-            Some(rows) => to_csv(
-                &[
-                    "person_id",
-                    "given_name",
-                    "family_name",
-                    "date_of_birth",
-                    "sex",
-                    "episode_id",
-                    "reference",
-                    "reported_at",
-                    "district_id",
-                    "missing_from",
-                    "looked_after",
-                ],
-                rows.iter().map(|r| {
-                    vec![
-                        r.person_id.to_string(),
-                        r.given_name.clone(),
-                        r.family_name.clone(),
-                        r.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
-                        opt_text(&r.sex),
-                        r.episode_id.to_string(),
-                        r.reference.clone(),
-                        r.reported_at.to_rfc3339(),
-                        r.district_id.to_string(),
-                        r.missing_from.clone(),
-                        r.looked_after.to_string(),
-                    ]
-                }),
-            ),
+            Some(rows) => csv_of(rows),
             None => to_csv(
                 &["month", "district_id", "children", "looked_after"],
                 self.summary.iter().map(|s| {
@@ -166,6 +138,38 @@ impl FirstTimeResponse {
                 }),
             ),
         }
+    }
+}
+
+impl CsvRecord for FirstTimeChild {
+    const HEADER: &'static [&'static str] = &[
+        "person_id",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "episode_id",
+        "reference",
+        "reported_at",
+        "district_id",
+        "missing_from",
+        "looked_after",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.person_id.to_string(),
+            self.given_name.clone(),
+            self.family_name.clone(),
+            opt_display(&self.date_of_birth),
+            opt_display(&self.sex),
+            self.episode_id.to_string(),
+            self.reference.clone(),
+            self.reported_at.to_rfc3339(),
+            self.district_id.to_string(),
+            self.missing_from.clone(),
+            self.looked_after.to_string(),
+        ]
     }
 }
 
@@ -182,22 +186,22 @@ pub struct FirstTimeQuery {
     pub district_id: Option<DistrictId>,
 }
 
-/// A month parameter: `YYYY-MM`, not after the current month (`None`: the current one).
+/// A month parameter: `YYYY-MM`, not after the current month (`None`: `default`).
 pub(crate) fn month_param(
     field: &str,
     v: Option<&str>,
     today: NaiveDate,
+    default: Month,
 ) -> Result<Month, AppError> {
     let current = Month::of(today);
-    let Some(v) = v else { return Ok(current) };
-    let m = Month::parse(v).map_err(|e| AppError::field(field, e))?;
-    if m > current {
-        return Err(AppError::field(
-            field,
-            "must not be after the current month",
-        ));
-    }
-    Ok(m)
+    period_param(
+        field,
+        v,
+        Month::parse,
+        current,
+        default,
+        "must not be after the current month",
+    )
 }
 
 /// First-time missing children in a month.
@@ -232,7 +236,8 @@ pub async fn get(
     query: web::Query<FirstTimeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let month = month_param("month", q.month.as_deref(), Utc::now().date_naive())?;
+    let today = Utc::now().date_naive();
+    let month = month_param("month", q.month.as_deref(), today, Month::of(today))?;
     let f = services::datasets::first_time::first_time_children(
         &state,
         &bearer,
@@ -248,58 +253,4 @@ pub async fn get(
         &body,
         FirstTimeResponse::csv,
     ))
-}
-
-/// Example values for the OpenAPI document: October 2026, Leeds and Bradford.
-mod examples {
-    use serde_json::{json, Value};
-
-    use crate::routes::datasets::examples::{BRADFORD, EPISODE, LEEDS, PERSON};
-
-    pub fn child() -> Value {
-        json!({
-            "person_id": PERSON,
-            "given_name": "Amelia",
-            "family_name": "Khan",
-            "date_of_birth": "2012-03-14",
-            "sex": "female",
-            "episode_id": EPISODE,
-            "reference": "LDS-2026-000123",
-            "reported_at": "2026-10-12T19:40:00Z",
-            "district_id": LEEDS,
-            "missing_from": "home",
-            "looked_after": false,
-        })
-    }
-
-    pub fn summary_leeds() -> Value {
-        json!({"district_id": LEEDS, "children": 37, "looked_after": 9})
-    }
-
-    pub fn named() -> Value {
-        json!({
-            "month": "2026-10",
-            "children": [child()],
-            "summary": [summary_leeds(), {"district_id": BRADFORD, "children": 29, "looked_after": 3}],
-            "suppressed": false,
-            "suppress_below": null,
-        })
-    }
-
-    pub fn aggregate() -> Value {
-        json!({
-            "month": "2026-10",
-            "children": null,
-            "summary": [summary_leeds(), {"district_id": BRADFORD, "children": 29, "looked_after": null}],
-            "suppressed": true,
-            "suppress_below": 5,
-        })
-    }
-
-    pub const CSV_NAMED: &str = "person_id,given_name,family_name,date_of_birth,sex,episode_id,reference,reported_at,district_id,missing_from,looked_after\r\n\
-        0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Amelia,Khan,2012-03-14,female,0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8,LDS-2026-000123,2026-10-12T19:40:00+00:00,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,home,false\r\n";
-
-    pub const CSV_AGGREGATE: &str = "month,district_id,children,looked_after\r\n\
-        2026-10,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,37,9\r\n\
-        2026-10,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f,29,suppressed\r\n";
 }

@@ -37,26 +37,21 @@ pub async fn first_time_children(
 ) -> Result<FirstTime, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let who = Audience::of(tx.caller()?, state.suppression)?;
-        let children = if who.names {
-            let rows = q::rows(tx.conn(), month.range(), district).await?;
-            tx.audit(AuditEvent::consultation(
-                "person",
-                rows.iter().map(|r| r.person_id.0),
-            ));
-            Some(rows)
-        } else {
-            None
-        };
-        let summary = q::summary(tx.conn(), month.range())
-            .await?
-            .into_iter()
-            .filter(|r| district.is_none_or(|d| d == r.district_id))
-            .map(|r| FirstTimeLine {
-                district_id: r.district_id,
-                children: who.count(r.children),
-                looked_after: who.count(r.looked_after),
-            })
-            .collect();
+        let children = who
+            .rows(
+                &mut tx,
+                async |c| q::rows(c, month.range(), district).await,
+                |rows| {
+                    AuditEvent::consultation("person", rows.iter().map(|r| r.episode.person_id.0))
+                },
+            )
+            .await?;
+        let rows = q::summary(tx.conn(), month.range()).await?;
+        let summary = who.lines(rows, district, |r, who| FirstTimeLine {
+            district_id: r.district_id,
+            children: who.count(r.children),
+            looked_after: who.count(r.looked_after),
+        });
         Ok(FirstTime {
             month,
             children,

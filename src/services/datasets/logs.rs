@@ -3,10 +3,12 @@
 //! their policies show; everyone who reads datasets gets the counts.
 
 use chrono::{DateTime, Utc};
+use diesel::QueryResult;
 
 use crate::auth::Bearer;
 use crate::db::datasets::logs::{self as q, HospitalRow, LookedAfterRow};
-use crate::db::AuditContext;
+use crate::db::datasets::{ByDistrict, EpisodePersonRow};
+use crate::db::{AuditContext, Conn};
 use crate::domain::audit::AuditEvent;
 use crate::domain::datasets::periods::log_since;
 use crate::error::AppError;
@@ -21,6 +23,46 @@ pub struct Log<R, S> {
     pub rows: Option<Vec<R>>,
     pub summary: Vec<S>,
     pub suppress_below: Option<u64>,
+}
+
+type Since = DateTime<Utc>;
+
+/// A log over the last 12 weeks: the episodes `rows` reads (for roles with names, each
+/// audited as consulted) and the lines `line` makes of what `summary` counts.
+async fn log<R, T, S>(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    district: Option<DistrictId>,
+    rows: impl AsyncFnOnce(&mut Conn, Since, Option<DistrictId>) -> QueryResult<Vec<R>>,
+    summary: impl AsyncFnOnce(&mut Conn, Since) -> QueryResult<Vec<T>>,
+    line: impl Fn(T, &Audience) -> S,
+) -> Result<Log<R, S>, AppError>
+where
+    R: AsRef<EpisodePersonRow>,
+    T: ByDistrict,
+{
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let who = Audience::of(tx.caller()?, state.suppression)?;
+        let since = log_since(Utc::now());
+        let rows = who
+            .rows(
+                &mut tx,
+                async |c| rows(c, since, district).await,
+                |rows| {
+                    let ids = rows.iter().map(|r| r.as_ref().episode_id.0);
+                    AuditEvent::consultation("episode", ids)
+                },
+            )
+            .await?;
+        let summary = who.lines(summary(tx.conn(), since).await?, district, line);
+        Ok(Log {
+            since,
+            rows,
+            summary,
+            suppress_below: who.suppress_below(),
+        })
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -38,38 +80,23 @@ pub async fn looked_after(
     audit: AuditContext,
     district: Option<DistrictId>,
 ) -> Result<Log<LookedAfterRow, LookedAfterLine>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
-        let who = Audience::of(tx.caller()?, state.suppression)?;
-        let since = log_since(Utc::now());
-        let rows = if who.names {
-            let rows = q::looked_after(tx.conn(), since, district).await?;
-            tx.audit(AuditEvent::consultation(
-                "episode",
-                rows.iter().map(|r| r.episode_id.0),
-            ));
-            Some(rows)
-        } else {
-            None
-        };
-        let summary = q::looked_after_summary(tx.conn(), since)
-            .await?
-            .into_iter()
-            .filter(|r| district.is_none_or(|d| d == r.district_id))
-            .map(|r| LookedAfterLine {
-                district_id: r.district_id,
-                placement_kind: r.placement_kind,
-                out_of_area: r.out_of_area,
-                episodes: who.count(r.episodes),
-                persons: who.count(r.persons),
-            })
-            .collect();
-        Ok(Log {
-            since,
-            rows,
-            summary,
-            suppress_below: who.suppress_below(),
-        })
-    })
+    let line = |r: q::LookedAfterSummaryRow, who: &Audience| LookedAfterLine {
+        district_id: r.district_id,
+        placement_kind: r.placement_kind,
+        out_of_area: r.out_of_area,
+        episodes: who.count(r.episodes),
+        persons: who.count(r.persons),
+    };
+    log(
+        state,
+        bearer,
+        audit,
+        district,
+        q::looked_after,
+        q::looked_after_summary,
+        line,
+    )
+    .await
 }
 
 #[derive(Debug, Clone)]
@@ -86,35 +113,20 @@ pub async fn hospital(
     audit: AuditContext,
     district: Option<DistrictId>,
 ) -> Result<Log<HospitalRow, HospitalLine>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
-        let who = Audience::of(tx.caller()?, state.suppression)?;
-        let since = log_since(Utc::now());
-        let rows = if who.names {
-            let rows = q::hospital(tx.conn(), since, district).await?;
-            tx.audit(AuditEvent::consultation(
-                "episode",
-                rows.iter().map(|r| r.episode_id.0),
-            ));
-            Some(rows)
-        } else {
-            None
-        };
-        let summary = q::hospital_summary(tx.conn(), since)
-            .await?
-            .into_iter()
-            .filter(|r| district.is_none_or(|d| d == r.district_id))
-            .map(|r| HospitalLine {
-                district_id: r.district_id,
-                age_group: r.age_group,
-                episodes: who.count(r.episodes),
-                persons: who.count(r.persons),
-            })
-            .collect();
-        Ok(Log {
-            since,
-            rows,
-            summary,
-            suppress_below: who.suppress_below(),
-        })
-    })
+    let line = |r: q::HospitalSummaryRow, who: &Audience| HospitalLine {
+        district_id: r.district_id,
+        age_group: r.age_group,
+        episodes: who.count(r.episodes),
+        persons: who.count(r.persons),
+    };
+    log(
+        state,
+        bearer,
+        audit,
+        district,
+        q::hospital,
+        q::hospital_summary,
+        line,
+    )
+    .await
 }
