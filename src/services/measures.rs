@@ -346,11 +346,15 @@ pub fn chart(report: &Report, district: Option<DistrictId>, groups: &[AgeGroup])
                 None => notes.push(format!("{noun}: no baseline recorded.")),
             }
             Series {
-                label: format!("{noun} repeat missing"),
+                label: noun.to_string(),
                 points: figures.iter().map(|(d, f)| (*d, f.value)).collect(),
                 baseline: baseline.map(|b| ChartBaseline {
                     value: u64::try_from(b.value).unwrap_or(0),
-                    label: format!("{noun} baseline (to {})", b.period_end.format("%b %Y")),
+                    label: format!(
+                        "{} figure for the window to {}",
+                        b.source,
+                        b.period_end.format("%-d %b %Y")
+                    ),
                 }),
             }
         })
@@ -365,11 +369,15 @@ pub fn chart(report: &Report, district: Option<DistrictId>, groups: &[AgeGroup])
         _ => String::new(),
     };
     Chart {
-        title: "Repeat missing persons against baseline".into(),
+        title: match groups {
+            [AgeGroup::Child] => "Repeat-missing children against baseline".into(),
+            [AgeGroup::Adult] => "Repeat-missing adults against baseline".into(),
+            _ => "Repeat-missing children and adults against baseline".into(),
+        },
         subtitle: format!("{area}, period ends {range}"),
         y_label: format!(
-            "Persons repeat missing (rolling {} months)",
-            def.window_months
+            "People with {}+ episodes in {} months",
+            def.repeat_threshold, def.window_months
         ),
         footnote: notes.join(" "),
         series,
@@ -449,6 +457,11 @@ mod tests {
             vec![(day(2025, 1, 31), 10), (day(2025, 2, 28), 12)]
         );
         assert_eq!(c.series[0].baseline.as_ref().map(|b| b.value), Some(11));
+        assert_eq!(
+            c.series[0].baseline.as_ref().map(|b| b.label.as_str()),
+            Some("official figure for the window to 31 Dec 2019")
+        );
+        assert_eq!(c.y_label, "People with 3+ episodes in 6 months");
         assert_eq!(c.series[1].points[1], (day(2025, 2, 28), 6));
         assert!(c.series[1].baseline.is_none());
         assert!(c
@@ -473,6 +486,7 @@ mod tests {
             vec![(day(2025, 1, 31), 2), (day(2025, 2, 28), 2)]
         );
         assert!(c.subtitle.starts_with("Leeds"));
-        assert!(c.series[0].label.starts_with("Adults"));
+        assert_eq!(c.series[0].label, "Adults");
+        assert_eq!(c.title, "Repeat-missing adults against baseline");
     }
 }
