@@ -97,15 +97,20 @@ pub async fn missing_persons(
     limit: i32,
 ) -> diesel::QueryResult<Vec<MissingPersonRow>> {
     since_query(
-        "SELECT p.id AS person_id, p.given_name, p.family_name, p.date_of_birth,
-                count(*) AS episodes, max(e.reported_at) AS last_reported_at,
-                (array_agg(e.district_id ORDER BY e.reported_at DESC))[1] AS district_id
-           FROM episodes e JOIN persons p ON p.id = e.person_id
-          WHERE e.status <> 'cancelled' AND e.reported_at >= $1
-            AND ($2::uuid IS NULL OR e.district_id = $2)
-          GROUP BY p.id
-          ORDER BY episodes DESC, last_reported_at DESC, p.id
-          LIMIT $3",
+        // Rank from the episodes index alone, then read only the ranked persons.
+        "WITH ranked AS (
+             SELECT e.person_id, count(*) AS episodes, max(e.reported_at) AS last_reported_at,
+                    (array_agg(e.district_id ORDER BY e.reported_at DESC))[1] AS district_id
+               FROM episodes e
+              WHERE e.status <> 'cancelled' AND e.reported_at >= $1
+                AND ($2::uuid IS NULL OR e.district_id = $2)
+              GROUP BY e.person_id
+              ORDER BY episodes DESC, last_reported_at DESC, e.person_id
+              LIMIT $3)
+         SELECT r.person_id, p.given_name, p.family_name, p.date_of_birth,
+                r.episodes, r.last_reported_at, r.district_id
+           FROM ranked r JOIN persons p ON p.id = r.person_id
+          ORDER BY r.episodes DESC, r.last_reported_at DESC, r.person_id",
         since,
     )
     .bind::<Nullable<SqlUuid>, _>(district)
