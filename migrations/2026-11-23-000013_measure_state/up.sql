@@ -163,6 +163,9 @@ BEGIN
     DO UPDATE SET children = c.children + excluded.children, episodes = c.episodes + excluded.episodes;
 END $$;
 REVOKE ALL ON FUNCTION hw_children_month_refresh(uuid[]) FROM PUBLIC;
+-- The row builders read through the caller's own policies, so they could disclose
+-- nothing; still, only the owner's refresh functions need them.
+REVOKE ALL ON FUNCTION hw_measure_state_rows(uuid[]), hw_children_month_rows(uuid[]) FROM PUBLIC;
 
 -- Recomputes the state of the given persons (NULL: rebuilds the repeat-missing state, the
 -- only part a measure definition changes) and moves the counts
