@@ -96,10 +96,12 @@ LANGUAGE sql STABLE SET search_path = public, pg_temp SET jit = off AS $$
                date_trunc('month', e.reported_at AT TIME ZONE 'UTC') AS month,
                CASE WHEN age((e.reported_at AT TIME ZONE 'UTC')::date, p.date_of_birth) < interval '18 years'
                     THEN 'child' ELSE 'adult' END AS grp
-          FROM def, episodes e JOIN persons p ON p.id = e.person_id
+          -- Person by person through the index, whatever the planner guesses of the array.
+          FROM def, unnest(p_persons) AS x (id)
+               CROSS JOIN LATERAL (SELECT * FROM episodes e WHERE e.person_id = x.id) e
+               JOIN persons p ON p.id = e.person_id
          WHERE e.status <> 'cancelled' AND p.date_of_birth IS NOT NULL
            AND (def.count_hospital OR e.missing_from <> 'hospital_or_medical')
-           AND e.person_id = ANY (p_persons)
     ), enough AS (
         SELECT c.*, count(*) OVER (PARTITION BY c.person_id, c.grp) AS total FROM counted c
     )
@@ -124,8 +126,10 @@ LANGUAGE sql STABLE SET search_path = public, pg_temp SET jit = off AS $$
                         e.district_id) AS district,
                e.reported_at,
                date_trunc('month', e.reported_at AT TIME ZONE 'UTC')::date AS m
-          FROM episodes e JOIN persons p ON p.id = e.person_id
-         WHERE e.status <> 'cancelled' AND e.person_id = ANY (p_persons)
+          FROM unnest(p_persons) AS x (id)
+               CROSS JOIN LATERAL (SELECT * FROM episodes e WHERE e.person_id = x.id) e
+               JOIN persons p ON p.id = e.person_id
+         WHERE e.status <> 'cancelled'
            AND age((e.reported_at AT TIME ZONE 'UTC')::date, p.date_of_birth) < interval '18 years'
     ), latest AS (
         SELECT DISTINCT ON (c.person_id, c.m) c.person_id, c.m, c.district
@@ -145,8 +149,8 @@ RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 DECLARE
     before children_month_state[];
 BEGIN
-    SELECT array_agg(s) INTO before FROM children_month_state s WHERE s.person_id = ANY (p_persons);
-    DELETE FROM children_month_state s WHERE s.person_id = ANY (p_persons);
+    SELECT array_agg(s) INTO before FROM children_month_state s WHERE s.person_id IN (SELECT unnest(p_persons));
+    DELETE FROM children_month_state s WHERE s.person_id IN (SELECT unnest(p_persons));
     INSERT INTO children_month_state (person_id, month, district_id, children, episodes)
     SELECT * FROM hw_children_month_rows(p_persons);
     INSERT INTO children_month_counts AS c (month, district_id, shard, children, episodes)
@@ -155,7 +159,7 @@ BEGIN
                    -b.children AS children, -b.episodes AS episodes FROM unnest(before) b
             UNION ALL
             SELECT s.month, s.district_id, hw_measure_shard(s.person_id), s.children, s.episodes
-              FROM children_month_state s WHERE s.person_id = ANY (p_persons)) d
+              FROM children_month_state s WHERE s.person_id IN (SELECT unnest(p_persons))) d
      GROUP BY d.month, d.district_id, d.shard
     HAVING sum(d.children) <> 0 OR sum(d.episodes) <> 0
      ORDER BY d.month, d.district_id, d.shard
@@ -194,8 +198,8 @@ BEGIN
     END IF;
     PERFORM 1 FROM persons p WHERE p.id = ANY (p_persons) ORDER BY p.id FOR UPDATE;
     SELECT array_agg(ROW(s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id))::hw_measure_key)
-      INTO before FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons);
-    DELETE FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons);
+      INTO before FROM measure_repeat_state s WHERE s.person_id IN (SELECT unnest(p_persons));
+    DELETE FROM measure_repeat_state s WHERE s.person_id IN (SELECT unnest(p_persons));
     INSERT INTO measure_repeat_state (definition_version, period_end, age_group, person_id, district_id)
     SELECT * FROM hw_measure_state_rows(p_persons);
     INSERT INTO measure_repeat_counts AS c (definition_version, period_end, age_group, district_id, shard, persons)
@@ -203,7 +207,7 @@ BEGIN
       FROM (SELECT b.period_end, b.age_group, b.district_id, b.shard, -1 AS n FROM unnest(before) b
             UNION ALL
             SELECT s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id), 1
-              FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons)) d
+              FROM measure_repeat_state s WHERE s.person_id IN (SELECT unnest(p_persons))) d
      GROUP BY d.period_end, d.age_group, d.district_id, d.shard
     HAVING sum(d.n) <> 0
      ORDER BY d.period_end, d.age_group, d.district_id, d.shard
