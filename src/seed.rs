@@ -269,9 +269,13 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
         next.insert((*code, *year), last - k + 1);
     }
 
-    for chunk in eps.chunks(CHUNK) {
+    // Each person's episodes together, so the measure state (kept by a statement trigger
+    // for the persons a statement touches) is computed for each person about once.
+    let mut by_person: Vec<&crate::synthetic::Episode> = eps.iter().collect();
+    by_person.sort_by_key(|e| (e.person, e.reported_at));
+    for chunk in by_person.chunks(CHUNK) {
         let mut rows = Vec::with_capacity(chunk.len());
-        for e in chunk {
+        for &e in chunk {
             let key = (e.district, e.reported_at.year());
             let number = next.get_mut(&key).ok_or("no reference block")?;
             let reference = crate::domain::episodes::reference(e.district, key.1, *number);
