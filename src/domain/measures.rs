@@ -204,6 +204,17 @@ pub fn month_end(d: NaiveDate) -> NaiveDate {
 
 /// The period ends from `from` to `to` (both inclusive, each moved to its month's end):
 /// every month end, or every quarter end (March, June, September, December).
+/// The end of the month before `today`'s: the latest period end a report can be complete
+/// for, and the default one.
+pub fn last_month_end(today: NaiveDate) -> NaiveDate {
+    month_end(
+        today
+            .with_day(1)
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(today),
+    )
+}
+
 pub fn period_ends(
     from: NaiveDate,
     to: NaiveDate,
@@ -387,6 +398,13 @@ mod tests {
         let c = compare(3, 0);
         assert_eq!((c.percent_change, c.standing), (None, Standing::Above));
         assert_eq!(compare(2, 3).percent_change, Some(-33.3));
+    }
+
+    #[test]
+    fn the_default_period_end_is_the_end_of_last_month() {
+        assert_eq!(last_month_end(day(2026, 11, 23)), day(2026, 10, 31));
+        assert_eq!(last_month_end(day(2026, 3, 1)), day(2026, 2, 28));
+        assert_eq!(last_month_end(day(2025, 1, 31)), day(2024, 12, 31));
     }
 
     #[test]

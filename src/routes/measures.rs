@@ -13,7 +13,7 @@ use crate::auth::Bearer;
 use crate::db::measures::{BaselineRow, DefinitionRow};
 use crate::domain::charts;
 use crate::domain::measures::{
-    month_end, period_ends, AgeGroup, Definition, Granularity, Standing,
+    last_month_end, period_ends, AgeGroup, Definition, Granularity, Standing,
 };
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, UserId};
@@ -269,13 +269,7 @@ fn periods(q: &MeasureQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppErro
         .map_err(|m| AppError::field("from", m)),
         (None, Some(_), None) => Err(AppError::field("to", "a series needs both from and to")),
         (None, None, Some(_)) => Err(AppError::field("from", "a series needs both from and to")),
-        (None, None, None) => {
-            let last_month = today
-                .with_day(1)
-                .and_then(|d| d.pred_opt())
-                .unwrap_or(today);
-            Ok(vec![month_end(last_month)])
-        }
+        (None, None, None) => Ok(vec![last_month_end(today)]),
     }
 }
 
@@ -333,12 +327,7 @@ pub struct ChartQuery {
 fn chart_periods(q: &ChartQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppError> {
     let (from, to) = match (q.period_end, q.from, q.to) {
         (None, None, None) => {
-            let to = month_end(
-                today
-                    .with_day(1)
-                    .and_then(|d| d.pred_opt())
-                    .unwrap_or(today),
-            );
+            let to = last_month_end(today);
             let from = to
                 .with_day(1)
                 .and_then(|d| d.checked_sub_months(chrono::Months::new(23)))
