@@ -64,6 +64,7 @@ async fn run(cluster: &Cluster) {
         session_ttl_secs: 3600,
         review_policy: Default::default(),
         public_url: "http://homeward.test".into(),
+        limits: Default::default(),
     })
     .unwrap();
     let url = format!("http://127.0.0.1:{}/api/v1/auth/login", app.port());

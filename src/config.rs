@@ -39,6 +39,9 @@ pub struct Settings {
     /// Small counts withheld from roles that see no names (`HOMEWARD_SUPPRESS_BELOW`,
     /// 1 to 100, default 5; 1 withholds nothing).
     pub suppression: crate::domain::datasets::Suppression,
+    /// The request deadline (`HOMEWARD_REQUEST_TIMEOUT_SECS`, 1 to 300, default 30) and
+    /// the per-account write quota (`HOMEWARD_WRITE_RATE_PER_MINUTE`, default 120).
+    pub limits: crate::limits::Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +120,23 @@ impl Settings {
             |n| crate::domain::datasets::Suppression::new(*n).is_ok(),
         );
 
+        let request_timeout = parse_or(
+            &non_empty,
+            "HOMEWARD_REQUEST_TIMEOUT_SECS",
+            Some(crate::limits::DEFAULT_REQUEST_TIMEOUT_SECS),
+            &mut problems,
+            "seconds from 1 to 300",
+            |n| (1..=300).contains(n),
+        );
+        let writes_per_minute = parse_or(
+            &non_empty,
+            "HOMEWARD_WRITE_RATE_PER_MINUTE",
+            Some(crate::limits::DEFAULT_WRITES_PER_MINUTE),
+            &mut problems,
+            "a whole number from 1 to 1000000",
+            |n| (1..=1_000_000).contains(n),
+        );
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -137,6 +157,14 @@ impl Settings {
             suppression: suppress_below
                 .and_then(|n| crate::domain::datasets::Suppression::new(n).ok())
                 .unwrap_or_default(),
+            limits: crate::limits::Limits {
+                request_timeout: std::time::Duration::from_secs(
+                    request_timeout.unwrap_or(crate::limits::DEFAULT_REQUEST_TIMEOUT_SECS),
+                ),
+                writes_per_minute: writes_per_minute
+                    .and_then(std::num::NonZeroU32::new)
+                    .unwrap_or(crate::limits::Limits::default().writes_per_minute),
+            },
         })
     }
 }
@@ -303,6 +331,25 @@ mod tests {
             e.to_string().contains("HOMEWARD_REVIEW_INTERVALS_MINUTES"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn limits_are_configurable_and_checked() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.limits, crate::limits::Limits::default());
+        let s = settings(&[
+            ("HOMEWARD_REQUEST_TIMEOUT_SECS", "5"),
+            ("HOMEWARD_WRITE_RATE_PER_MINUTE", "600"),
+        ])
+        .unwrap();
+        assert_eq!(s.limits.request_timeout.as_secs(), 5);
+        assert_eq!(s.limits.writes_per_minute.get(), 600);
+        let e = settings(&[
+            ("HOMEWARD_REQUEST_TIMEOUT_SECS", "0"),
+            ("HOMEWARD_WRITE_RATE_PER_MINUTE", "0"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.0.len(), 2, "{e}");
     }
 
     #[test]

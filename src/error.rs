@@ -55,6 +55,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The client did not send the whole request within the deadline (seconds).
+    #[error("the request was not received in time")]
+    RequestTimeout(u64),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
@@ -107,6 +110,7 @@ impl AppError {
             AppError::PreconditionFailed => ("precondition-failed", "Resource has changed"),
             AppError::PayloadTooLarge => ("payload-too-large", "Request body too large"),
             AppError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            AppError::RequestTimeout(_) => ("request-timeout", "Request not received in time"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal", "Internal server error"),
@@ -137,6 +141,9 @@ impl AppError {
             ),
             AppError::PayloadTooLarge => Some("request bodies are limited to 1 MiB".into()),
             AppError::UnsupportedMediaType => Some("send the body as application/json".into()),
+            AppError::RequestTimeout(secs) => Some(format!(
+                "the whole request must arrive within {secs} seconds; nothing was changed"
+            )),
             AppError::TooManyRequests { retry_after_secs } => {
                 Some(format!("try again in {retry_after_secs} seconds"))
             }
@@ -184,6 +191,7 @@ impl ResponseError for AppError {
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -278,8 +286,20 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(K::SerializationFailure, _) => {
                 AppError::Unavailable("the data changed while it was read; try again".into())
             }
-            E::DatabaseError(K::ClosedConnection, _) => {
+            // The connection or its server went away (a killed backend, a restart, a
+            // dropped socket): the transaction is gone with it, so nothing was stored.
+            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _)
+            | E::BrokenTransactionManager => {
                 AppError::Unavailable("the database connection was lost; try again".into())
+            }
+            E::DatabaseError(K::Unknown, info) if is_operator_intervention(info.message()) => {
+                tracing::warn!(
+                    message = info.message(),
+                    "the database ended the request's work"
+                );
+                AppError::Unavailable(
+                    "the database ended the request's work; nothing was changed, try again".into(),
+                )
             }
             other => AppError::internal(other),
         }
@@ -295,6 +315,18 @@ fn is_data_exception(message: &str) -> bool {
     ]
     .iter()
     .any(|m| message.contains(m))
+}
+
+/// SQLSTATE class 57 (operator intervention): the server was shut down, restarted, or
+/// ended this backend or statement. diesel does not pass the SQLSTATE on, only the text.
+fn is_operator_intervention(message: &str) -> bool {
+    [
+        "terminating connection",
+        "the database system is",
+        "canceling statement due to",
+    ]
+    .iter()
+    .any(|m| message.starts_with(m))
 }
 
 /// `users_email_key` → `email`: what a unique constraint is about, for the message.
@@ -348,6 +380,35 @@ mod tests {
         assert_eq!(
             resp.headers().get(header::CONTENT_TYPE).unwrap(),
             "application/problem+json"
+        );
+    }
+
+    #[test]
+    fn lost_connections_and_killed_backends_are_unavailable_not_internal() {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        let db = |kind, message: &str| E::DatabaseError(kind, Box::new(message.to_owned()));
+        for e in [
+            db(K::UnableToSendCommand, "connection closed"),
+            db(K::ClosedConnection, "closed"),
+            db(
+                K::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            db(K::Unknown, "the database system is shutting down"),
+            db(K::Unknown, "canceling statement due to statement timeout"),
+            E::BrokenTransactionManager,
+        ] {
+            let shown = format!("{e}");
+            assert_eq!(
+                AppError::from(e).status_code(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{shown}"
+            );
+        }
+        let other = db(K::Unknown, "relation \"x\" does not exist");
+        assert_eq!(
+            AppError::from(other).status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
         );
     }
 

@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod limits;
 pub mod notify;
 pub mod pg_cluster;
 pub mod provision;

@@ -135,6 +135,7 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
             session_ttl_secs: settings.session_ttl_secs,
             review_policy: settings.review_policy,
             public_url: settings.notify.public_url.clone(),
+            limits: settings.limits,
         },
         settings.suppression,
     )?;

@@ -13,6 +13,7 @@ use crate::auth::JwtKeys;
 use crate::db::{self, Pool};
 use crate::domain::reviews::ReviewPolicy;
 use crate::error::AppError;
+use crate::limits::{Limits, WriteQuota};
 use crate::routes;
 
 /// Request bodies are capped at 1 MiB.
@@ -28,6 +29,9 @@ pub struct AppState {
     pub links: crate::notify::Links,
     /// Small counts withheld from roles that see no names (`HOMEWARD_SUPPRESS_BELOW`).
     pub suppression: crate::domain::datasets::Suppression,
+    /// The request deadline and write quota.
+    pub limits: Limits,
+    pub write_quota: WriteQuota,
 }
 
 /// What the application needs once the database is chosen.
@@ -42,6 +46,9 @@ pub struct AppConfig {
     pub review_policy: ReviewPolicy,
     /// Base of the links in notifications (`HOMEWARD_PUBLIC_URL`).
     pub public_url: String,
+    /// The request deadline and write quota (`HOMEWARD_REQUEST_TIMEOUT_SECS`,
+    /// `HOMEWARD_WRITE_RATE_PER_MINUTE`).
+    pub limits: Limits,
 }
 
 pub struct Application {
@@ -80,7 +87,11 @@ impl Application {
             review_policy: cfg.review_policy,
             links: crate::notify::Links::new(&cfg.public_url),
             suppression,
+            limits: cfg.limits,
+            write_quota: WriteQuota::new(&cfg.limits),
         });
+        // A slow request head is cut off by actix itself; the rest by `limits::deadline`.
+        let head_timeout = cfg.limits.request_timeout.min(Duration::from_secs(10));
         crate::auth::password::warm_up();
         let port = cfg.listener.local_addr()?.port();
         let server = HttpServer::new(move || {
@@ -95,13 +106,14 @@ impl Application {
                         problem_for(res, AppError::MethodNotAllowed)
                     }),
                 )
+                .wrap(from_fn(crate::limits::write_quota))
                 .wrap(from_fn(crate::request_id::middleware))
                 .configure(routes::configure)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(AppError::NotFound("no such route"))
                 }))
         })
-        .client_request_timeout(Duration::from_secs(10))
+        .client_request_timeout(head_timeout)
         .client_disconnect_timeout(Duration::from_secs(2))
         .shutdown_timeout(10)
         .listen(cfg.listener)?

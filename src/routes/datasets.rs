@@ -186,7 +186,7 @@ pub struct MissingPersonsQuery {
     #[param(example = "0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e")]
     pub district_id: Option<DistrictId>,
     /// Persons listed, 1–1000 (default 200).
-    #[param(example = 200)]
+    #[param(example = 200, minimum = 1, maximum = 1000)]
     pub limit: Option<i32>,
 }
 

@@ -167,11 +167,14 @@ pub fn versioned<T: serde::Serialize>(
         .json(body)
 }
 
-/// Page size: default 50, at most 200; anything else is a clear error.
+/// The largest page a list returns (`limit`); the spec documents it on every list.
+pub const PAGE_MAX: i64 = 200;
+
+/// Page size: default 50, at most `PAGE_MAX`; anything else is a clear error.
 pub fn page_limit(requested: Option<i64>) -> Result<i64, AppError> {
     match requested {
         None => Ok(50),
-        Some(n) if (1..=200).contains(&n) => Ok(n),
+        Some(n) if (1..=PAGE_MAX).contains(&n) => Ok(n),
         Some(_) => Err(AppError::field("limit", "must be from 1 to 200")),
     }
 }

@@ -133,7 +133,8 @@ pub fn endpoints() -> Vec<(Method, &'static str)> {
     table().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
-/// Registers the table: one resource per path, with a route per method.
+/// Registers the table: one resource per path, with a route per method, each under the
+/// request deadline (on the resource, so it runs once the path has been matched).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let mut resources: Vec<(&'static str, Resource)> = Vec::new();
     for (_, path, route) in table() {
@@ -146,6 +147,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
     }
     for (_, resource) in resources {
-        cfg.service(resource);
+        cfg.service(resource.wrap(actix_web::middleware::from_fn(crate::limits::deadline)));
     }
 }

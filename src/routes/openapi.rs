@@ -45,7 +45,7 @@ use super::{
         audit::list, audit::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::domain::measures::Granularity)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &EdgeResponses),
     tags(
         (name = "auth", description = "Login, token refresh, logout, the caller's account"),
         (name = "users", description = "User administration (admin only)"),
@@ -80,6 +80,82 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// What the edge does on any operation, documented on each: answers 503 (the database is
+/// unavailable), 408 and 413 where a body is sent, 429 on writes over the account's quota
+/// (`limits::is_quota_write`); and every `limit` is a page size from 1 to
+/// `extract::PAGE_MAX` unless its own parameter says otherwise. Added here, once, so no
+/// handler can forget them.
+struct EdgeResponses;
+
+impl Modify for EdgeResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use actix_web::http::Method;
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                (Method::GET, &mut item.get),
+                (Method::PUT, &mut item.put),
+                (Method::POST, &mut item.post),
+                (Method::DELETE, &mut item.delete),
+                (Method::PATCH, &mut item.patch),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                bound_page_sizes(op);
+                let mut add = |status: &str, why: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem_response(why));
+                };
+                add("503", "The service or its database is unavailable, or the request took too long; nothing was changed. Try again.");
+                if op.request_body.is_some() {
+                    add(
+                        "408",
+                        "The whole request did not arrive in time; nothing was changed.",
+                    );
+                    add("413", "The request body is over 1 MiB.");
+                }
+                if crate::limits::is_quota_write(&method, path) {
+                    add(
+                        "429",
+                        "Over the account's write quota; `Retry-After` says when to try again.",
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Documents the page-size bounds on an operation's `limit`, where it has none of its own.
+fn bound_page_sizes(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::{path::ParameterIn, RefOr, Schema};
+    for p in op.parameters.iter_mut().flatten() {
+        if p.name != "limit" || p.parameter_in != ParameterIn::Query {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() {
+            if o.maximum.is_none() {
+                o.minimum = Some(utoipa::Number::Int(1));
+                o.maximum = Some(utoipa::Number::Int(super::extract::PAGE_MAX as isize));
+            }
+        }
+    }
+}
+
+fn problem_response(
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::response::Response> {
+    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
+        .build()
+        .into()
 }
 
 /// The spec as pretty JSON: what `openapi/openapi.json` must equal.

@@ -383,6 +383,8 @@ async fn login_from(
         review_policy: Default::default(),
         links: homeward::notify::Links::new("http://homeward.test"),
         suppression: Default::default(),
+        limits: crate::helpers::test_limits(),
+        write_quota: homeward::limits::WriteQuota::new(&crate::helpers::test_limits()),
     };
     homeward::services::auth::login(
         &state,

@@ -171,6 +171,8 @@ pub struct TestApp {
     pub app_url: String,
     pub client: Client,
     pub jwt: JwtKeys,
+    /// The HS256 secret the application signs with (to forge tokens in attacks).
+    pub jwt_secret: Vec<u8>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -178,18 +180,33 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with_pool(pool_size: usize) -> TestApp {
-    spawn_app_configured(pool_size, Default::default()).await
+    spawn_app_configured(pool_size, Default::default(), test_limits()).await
+}
+
+/// Limits that tests written for behaviour never reach (they write fast, as one user);
+/// the limit tests set their own.
+pub fn test_limits() -> homeward::limits::Limits {
+    homeward::limits::Limits {
+        writes_per_minute: std::num::NonZeroU32::new(1_000_000).unwrap(),
+        ..Default::default()
+    }
+}
+
+/// An application with the given request deadline and write quota.
+pub async fn spawn_app_with_limits(limits: homeward::limits::Limits) -> TestApp {
+    spawn_app_configured(8, Default::default(), limits).await
 }
 
 /// An application whose datasets withhold counts below `below` from roles without names.
 pub async fn spawn_app_suppressing_below(below: u64) -> TestApp {
     let s = homeward::domain::datasets::Suppression::new(below).expect("a valid threshold");
-    spawn_app_configured(8, s).await
+    spawn_app_configured(8, s, test_limits()).await
 }
 
 async fn spawn_app_configured(
     pool_size: usize,
     suppression: homeward::domain::datasets::Suppression,
+    limits: homeward::limits::Limits,
 ) -> TestApp {
     homeward::telemetry::init_for_tests();
     let h = harness();
@@ -221,6 +238,7 @@ async fn spawn_app_configured(
             session_ttl_secs: 3600,
             review_policy: Default::default(),
             public_url: "http://homeward.test".into(),
+            limits,
         },
         suppression,
     )
@@ -233,7 +251,8 @@ async fn spawn_app_configured(
         admin_url,
         app_url,
         client: Client::builder().timeout(Duration::from_secs(30)).finish(),
-        jwt: JwtKeys::new(&SecretSlice::from(secret), 900).expect("keys"),
+        jwt: JwtKeys::new(&SecretSlice::from(secret.clone()), 900).expect("keys"),
+        jwt_secret: secret,
     }
 }
 

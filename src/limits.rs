@@ -1,0 +1,237 @@
+//! Resource limits at the HTTP edge: a deadline for every request (a slow client gets
+//! 408, a slow answer 503, and the transaction it held is rolled back), and a per-account
+//! quota on writes, every one of which may send email (429 with `Retry-After`). Login
+//! has its own throttle in the database (`db::auth`).
+
+use std::num::NonZeroU32;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage, ResponseError};
+use futures_util::Stream;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// The limits one application applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// From the first byte of the request to the last of the answer's head
+    /// (`HOMEWARD_REQUEST_TIMEOUT_SECS`).
+    pub request_timeout: Duration,
+    /// Writes per account per minute, sustained (`HOMEWARD_WRITE_RATE_PER_MINUTE`);
+    /// a quarter of it (at least one) may come at once.
+    pub writes_per_minute: NonZeroU32,
+}
+
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+pub const DEFAULT_WRITES_PER_MINUTE: u32 = 120;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            writes_per_minute: NonZeroU32::new(DEFAULT_WRITES_PER_MINUTE).expect("non-zero"),
+        }
+    }
+}
+
+impl Limits {
+    /// The burst a quota allows: a quarter of the rate, at least one.
+    pub fn burst(&self) -> NonZeroU32 {
+        NonZeroU32::new(self.writes_per_minute.get() / 4).unwrap_or(NonZeroU32::MIN)
+    }
+}
+
+/// Whether a route counts against the write quota: every write by a signed-in account.
+/// Signing in, refreshing and signing out are not writes of records (login is throttled
+/// on its own, by address and account, in the database).
+pub fn is_quota_write(method: &Method, path: &str) -> bool {
+    *method != Method::GET
+        && *method != Method::HEAD
+        && *method != Method::OPTIONS
+        && !path.starts_with("/api/v1/auth/")
+}
+
+/// Per-account write quotas (GCRA, in this process).
+pub struct WriteQuota {
+    limiter: DefaultKeyedRateLimiter<uuid::Uuid>,
+}
+
+impl WriteQuota {
+    pub fn new(limits: &Limits) -> Self {
+        let quota = Quota::per_minute(limits.writes_per_minute).allow_burst(limits.burst());
+        WriteQuota {
+            limiter: DefaultKeyedRateLimiter::hashmap(quota),
+        }
+    }
+
+    /// Takes one write from the account's quota, or says how many seconds until one is free.
+    pub fn take(&self, account: uuid::Uuid) -> Result<(), u64> {
+        // Forget accounts whose quota is full again, so the map stays small.
+        if self.limiter.len() > 10_000 {
+            self.limiter.retain_recent();
+        }
+        self.limiter.check_key(&account).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })
+    }
+}
+
+/// Refuses a write over its account's quota with 429 and `Retry-After`. Requests without
+/// a valid token pass through, to be refused as unauthenticated by the handler; the
+/// quota is keyed by the verified token's account, so no one can spend another's.
+pub async fn write_quota<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let pattern = req.match_pattern();
+    let counted = pattern
+        .as_deref()
+        .is_some_and(|p| is_quota_write(req.method(), p));
+    if counted {
+        if let Some(state) = req.app_data::<actix_web::web::Data<AppState>>() {
+            let account = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .and_then(|t| state.jwt.verify(t.trim()));
+            if let Some(claims) = account {
+                if let Err(retry_after_secs) = state.write_quota.take(claims.sub.0) {
+                    let err = AppError::TooManyRequests { retry_after_secs };
+                    return Ok(req.error_response(err).map_into_right_body());
+                }
+            }
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+/// Ends a request that has not been answered by its deadline. The handler's future is
+/// dropped, and with it its transaction (the pool discards a connection left mid-
+/// transaction), so nothing it had not committed is stored. A request whose body had not
+/// all arrived gets 408; one that was slow to answer gets 503.
+pub async fn deadline<B: MessageBody + 'static>(
+    mut req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let Some(timeout) = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .map(|s| s.limits.request_timeout)
+    else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let body_done = Arc::new(AtomicBool::new(!has_body(&req)));
+    let payload = req.take_payload();
+    req.set_payload(Payload::Stream {
+        payload: Box::pin(Watched {
+            inner: payload,
+            done: body_done.clone(),
+        }),
+    });
+    let http_req = req.request().clone();
+    match tokio::time::timeout(timeout, next.call(req)).await {
+        Ok(res) => res.map(ServiceResponse::map_into_left_body),
+        Err(_) => {
+            let secs = timeout.as_secs();
+            let err = if body_done.load(Ordering::Acquire) {
+                tracing::warn!(secs, "request passed its deadline; rolled back");
+                AppError::Unavailable(format!(
+                    "the request could not be answered within {secs} seconds; nothing was changed, try again"
+                ))
+            } else {
+                AppError::RequestTimeout(secs)
+            };
+            let res = err.error_response();
+            Ok(ServiceResponse::new(http_req, res).map_into_right_body())
+        }
+    }
+}
+
+/// Whether the request says a body follows.
+fn has_body(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .is_some_and(|n| n > 0)
+}
+
+/// The request body, noting when its end has been read.
+struct Watched {
+    inner: Payload,
+    done: Arc<AtomicBool>,
+}
+
+impl Stream for Watched {
+    type Item = Result<Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let polled = Pin::new(&mut self.inner).poll_next(cx);
+        if let Poll::Ready(None) = polled {
+            self.done.store(true, Ordering::Release);
+        }
+        polled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_count_but_reads_and_sign_in_do_not() {
+        assert!(is_quota_write(&Method::POST, "/api/v1/episodes"));
+        assert!(is_quota_write(&Method::PATCH, "/api/v1/actions/{id}"));
+        assert!(is_quota_write(&Method::PUT, "/api/v1/triggers/{id}/plan"));
+        assert!(is_quota_write(&Method::DELETE, "/api/v1/users/{id}"));
+        assert!(!is_quota_write(&Method::GET, "/api/v1/episodes"));
+        assert!(!is_quota_write(&Method::POST, "/api/v1/auth/login"));
+        assert!(!is_quota_write(&Method::POST, "/api/v1/auth/logout"));
+    }
+
+    #[test]
+    fn a_quota_allows_its_burst_then_names_the_wait() {
+        let limits = Limits {
+            writes_per_minute: NonZeroU32::new(8).unwrap(),
+            ..Limits::default()
+        };
+        assert_eq!(limits.burst().get(), 2);
+        let quota = WriteQuota::new(&limits);
+        let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        assert!(quota.take(a).is_ok());
+        assert!(quota.take(a).is_ok());
+        let wait = quota.take(a).unwrap_err();
+        assert!((1..=8).contains(&wait), "one write every 7.5 s: {wait}");
+        // Another account's quota is its own.
+        assert!(quota.take(b).is_ok());
+    }
+
+    #[test]
+    fn a_small_rate_still_allows_one_write() {
+        let limits = Limits {
+            writes_per_minute: NonZeroU32::new(1).unwrap(),
+            ..Limits::default()
+        };
+        assert_eq!(limits.burst().get(), 1);
+    }
+}
