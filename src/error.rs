@@ -247,8 +247,21 @@ impl From<diesel::result::Error> for AppError {
                     None => "this would duplicate a record that already exists".into(),
                 },
             ),
-            E::DatabaseError(K::ForeignKeyViolation, _) => {
-                AppError::Conflict("a referenced record does not exist or is still in use".into())
+            // A write naming a record that does not exist is the client's mistake in
+            // that field; removing a record still referred to is a conflict.
+            E::DatabaseError(K::ForeignKeyViolation, info) => {
+                let field = info
+                    .details()
+                    .and_then(|d| missing_reference(d, info.constraint_name(), info.table_name()));
+                match field {
+                    Some(field) => AppError::Validation(vec![FieldError::new(
+                        field,
+                        "no such record (or not one you may refer to)",
+                    )]),
+                    None => AppError::Conflict(
+                        "a referenced record does not exist or is still in use".into(),
+                    ),
+                }
             }
             E::DatabaseError(K::CheckViolation, info) => {
                 AppError::Validation(vec![FieldError::new(
@@ -317,6 +330,33 @@ fn is_data_exception(message: &str) -> bool {
     .any(|m| message.contains(m))
 }
 
+/// The field a write named a missing record in, for a foreign-key violation whose
+/// detail says the key "is not present in table …". Postgres names the column in the
+/// detail (`Key (home_district_id)=(…) is not present …`) only where the writer may read
+/// the referenced table's columns without row security; otherwise it comes from the
+/// constraint's name (`persons_home_district_id_fkey` on `persons`).
+fn missing_reference<'a>(
+    details: &'a str,
+    constraint: Option<&'a str>,
+    table: Option<&str>,
+) -> Option<&'a str> {
+    if !details.contains("is not present in table") {
+        return None;
+    }
+    if let Some((columns, _)) = details
+        .strip_prefix("Key (")
+        .and_then(|d| d.split_once(")="))
+    {
+        return Some(columns);
+    }
+    let rest = constraint?.strip_suffix("_fkey")?;
+    Some(
+        table
+            .and_then(|t| rest.strip_prefix(t)?.strip_prefix('_'))
+            .unwrap_or(rest),
+    )
+}
+
 /// SQLSTATE class 57 (operator intervention): the server was shut down, restarted, or
 /// ended this backend or statement. diesel does not pass the SQLSTATE on, only the text.
 fn is_operator_intervention(message: &str) -> bool {
@@ -380,6 +420,35 @@ mod tests {
         assert_eq!(
             resp.headers().get(header::CONTENT_TYPE).unwrap(),
             "application/problem+json"
+        );
+    }
+
+    #[test]
+    fn a_missing_reference_names_its_field_and_a_reference_in_use_is_a_conflict() {
+        assert_eq!(
+            missing_reference(
+                "Key (home_district_id)=(e3e70682-c209-1cac-a29f-6fbed82c07cd) is not present in table \"districts\".",
+                None,
+                None
+            ),
+            Some("home_district_id")
+        );
+        // Behind row security Postgres leaves the key out; the constraint names it.
+        assert_eq!(
+            missing_reference(
+                "Key is not present in table \"districts\".",
+                Some("persons_home_district_id_fkey"),
+                Some("persons")
+            ),
+            Some("home_district_id")
+        );
+        assert_eq!(
+            missing_reference(
+                "Key (id)=(1) is still referenced from table \"episodes\".",
+                Some("episodes_person_id_fkey"),
+                Some("persons")
+            ),
+            None
         );
     }
 

@@ -45,7 +45,7 @@ use super::{
         audit::list, audit::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::domain::measures::Granularity)),
-    modifiers(&BearerAuth, &EdgeResponses),
+    modifiers(&BearerAuth, &EdgeResponses, &IdsAndLinks),
     tags(
         (name = "auth", description = "Login, token refresh, logout, the caller's account"),
         (name = "users", description = "User administration (admin only)"),
@@ -91,17 +91,10 @@ struct EdgeResponses;
 
 impl Modify for EdgeResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use actix_web::http::Method;
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            let ops = [
-                (Method::GET, &mut item.get),
-                (Method::PUT, &mut item.put),
-                (Method::POST, &mut item.post),
-                (Method::DELETE, &mut item.delete),
-                (Method::PATCH, &mut item.patch),
-            ];
-            for (method, op) in ops {
-                let Some(op) = op.as_mut() else { continue };
+        for (path, method, op) in operations(openapi) {
+            {
+                let method = actix_web::http::Method::from_bytes(method.as_bytes())
+                    .unwrap_or(actix_web::http::Method::GET);
                 bound_page_sizes(op);
                 let mut add = |status: &str, why: &str| {
                     op.responses
@@ -116,6 +109,7 @@ impl Modify for EdgeResponses {
                         "The whole request did not arrive in time; nothing was changed.",
                     );
                     add("413", "The request body is over 1 MiB.");
+                    add("415", "The body must be sent as `application/json`.");
                 }
                 if crate::limits::is_quota_write(&method, path) {
                     add(
@@ -126,6 +120,96 @@ impl Modify for EdgeResponses {
             }
         }
     }
+}
+
+/// Makes every `operationId` unique (utoipa names an operation after its handler, and
+/// several modules have a `list` or a `create`: those get their resource as a prefix),
+/// then links each `201` to the operations on what it created (`POST /episodes` →
+/// `GET /episodes/{id}`, `POST /episodes/{id}/status`, …), so clients and stateful
+/// fuzzers can follow them.
+struct IdsAndLinks;
+
+impl Modify for IdsAndLinks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use std::collections::HashMap;
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for op in operations(openapi).map(|(_, _, op)| op) {
+            if let Some(id) = &op.operation_id {
+                *seen.entry(id.clone()).or_default() += 1;
+            }
+        }
+        let mut targets: Vec<(String, String)> = Vec::new();
+        for (path, _, op) in operations(openapi) {
+            let Some(id) = op.operation_id.as_mut() else {
+                continue;
+            };
+            if seen.get(id.as_str()).is_some_and(|n| *n > 1) {
+                let resource = path
+                    .trim_start_matches("/api/v1/")
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .replace('-', "_");
+                *id = format!("{resource}_{id}");
+            }
+            targets.push((path.to_owned(), id.clone()));
+        }
+        for (path, method, op) in operations(openapi) {
+            if method != "post" {
+                continue;
+            }
+            let Some(utoipa::openapi::RefOr::T(created)) = op.responses.responses.get_mut("201")
+            else {
+                continue;
+            };
+            for (target, operation_id) in &targets {
+                if let Some(link) = link_to(path, target, operation_id) {
+                    created.links.insert(operation_id.clone(), link.into());
+                }
+            }
+        }
+    }
+}
+
+/// Every operation with its path and method.
+fn operations(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&str, &'static str, &mut utoipa::openapi::path::Operation)> {
+    openapi.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ]
+        .into_iter()
+        .filter_map(move |(m, op)| op.as_mut().map(|op| (path.as_str(), m, op)))
+    })
+}
+
+/// A link from what `POST created` returned to the operation `target`, when `target` is
+/// `created` followed by a placeholder (the new id) and perhaps more: the new id comes
+/// from the response body, the placeholders `created` already had from the request path.
+fn link_to(created: &str, target: &str, operation_id: &str) -> Option<utoipa::openapi::link::Link> {
+    let rest = target.strip_prefix(created)?.strip_prefix("/{")?;
+    let (new_id, _) = rest.split_once('}')?;
+    // utoipa 5 writes `operation_id` as `operation_id`, not `operationId`: the name goes in
+    // through the (flattened) extensions instead, so the document says what OpenAPI means.
+    let named: utoipa::openapi::extensions::Extensions =
+        [("operationId", serde_json::Value::from(operation_id))]
+            .into_iter()
+            .collect();
+    let mut link = utoipa::openapi::link::LinkBuilder::new()
+        .extensions(Some(named))
+        .parameter(new_id, "$response.body#/id");
+    for known in created
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+    {
+        link = link.parameter(known, format!("$request.path.{known}"));
+    }
+    Some(link.build())
 }
 
 /// Documents the page-size bounds on an operation's `limit`, where it has none of its own.

@@ -234,3 +234,20 @@ async fn nul_bytes_and_impossible_dates_are_400s_not_500s() {
     .await
     .problem(400);
 }
+
+#[actix_rt::test]
+async fn a_reference_to_a_record_that_does_not_exist_is_a_400_naming_the_field() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(crate::helpers::MFHC).await;
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/persons",
+            Some(&mfhc),
+            Some(json!({ "given_name": "Amy", "family_name": "Example",
+                         "home_district_id": "e3e70682-c209-1cac-a29f-6fbed82c07cd" })),
+        )
+        .await;
+    let p = r.problem(400);
+    assert_eq!(p["errors"][0]["field"], "home_district_id", "{p}");
+}

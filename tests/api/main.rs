@@ -15,6 +15,7 @@ mod openapi;
 mod person_records;
 mod rls;
 mod role_matrix;
+mod scope_matrix;
 mod sharing;
 mod smtp_sink;
 mod tokens;

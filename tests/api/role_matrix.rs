@@ -11,7 +11,7 @@ use crate::helpers::{spawn_app, TestApp, ADMIN, DEMO_USERS, MFHC};
 
 /// Who may call an endpoint.
 #[derive(Debug, Clone, Copy)]
-enum Access {
+pub(crate) enum Access {
     /// No token needed (probes, the spec, login and refresh).
     Public,
     /// Any signed-in user.
@@ -33,7 +33,7 @@ const CASE_WORKERS_AND_PARTNERS: Access =
 const REFERRERS: Access = Access::Roles(&["officer", "supervisor", "mfhc", "early_action"]);
 
 /// The expected access for each endpoint; `None` for a route nobody has classified.
-fn access(method: &Method, path: &str) -> Option<Access> {
+pub(crate) fn access(method: &Method, path: &str) -> Option<Access> {
     use Access::*;
     let m = method.as_str();
     Some(match (m, path) {
@@ -97,19 +97,19 @@ fn access(method: &Method, path: &str) -> Option<Access> {
     })
 }
 
-fn s(v: &Value) -> String {
+pub(crate) fn s(v: &Value) -> String {
     v.as_str().expect("a string").to_owned()
 }
 
 /// District ids by code, from `GET /api/v1/reference`, and the Leeds CSC agency (the
 /// demo partner's).
-struct Districts {
-    leeds: Value,
-    bradford: Value,
-    csc: Value,
+pub(crate) struct Districts {
+    pub leeds: Value,
+    pub bradford: Value,
+    pub csc: Value,
 }
 
-async fn districts(app: &TestApp, token: &str, admin: &str) -> Districts {
+pub(crate) async fn districts(app: &TestApp, token: &str, admin: &str) -> Districts {
     let r = app
         .call("GET", "/api/v1/reference", Some(token), None)
         .await;
@@ -145,7 +145,7 @@ pub(crate) async fn agency(app: &TestApp, admin: &str, name: &str) -> Value {
 
 /// A child reported missing by the Leeds MFHC: the person, the episode, and the
 /// first-time trigger it fired.
-async fn missing_child(app: &TestApp, mfhc: &str) -> (Value, Value, Value) {
+pub(crate) async fn missing_child(app: &TestApp, mfhc: &str) -> (Value, Value, Value) {
     let p = post(
         app,
         mfhc,
@@ -191,19 +191,19 @@ fn referral_body(person: &Value) -> Value {
 }
 
 /// Ids for a path's placeholders, and the version `If-Match` should carry.
-struct Fixture {
-    path: String,
-    version: Value,
+pub(crate) struct Fixture {
+    pub path: String,
+    pub version: Value,
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
     let r = app.call("POST", path, Some(token), Some(body)).await;
     assert!(r.status == 201 || r.status == 200, "{path}: {}", r.body);
     r.body
 }
 
 /// Builds just what `template` needs, as the Leeds MFHC (and the admin).
-async fn fixture(
+pub(crate) async fn fixture(
     app: &TestApp,
     d: &Districts,
     mfhc: &str,
@@ -374,7 +374,7 @@ fn profile() -> Value {
 }
 
 /// A well-formed body, so a refusal comes from authorization, not from parsing.
-async fn body(
+pub(crate) async fn body(
     app: &TestApp,
     d: &Districts,
     mfhc: &str,
