@@ -191,9 +191,9 @@ fn referral_body(person: &Value) -> Value {
 }
 
 /// Ids for a path's placeholders, and the version `If-Match` should carry.
-pub(crate) struct Fixture {
-    pub path: String,
-    pub version: Value,
+struct Fixture {
+    path: String,
+    version: Value,
 }
 
 pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
@@ -203,7 +203,7 @@ pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) ->
 }
 
 /// Builds just what `template` needs, as the Leeds MFHC (and the admin).
-pub(crate) async fn fixture(
+async fn fixture(
     app: &TestApp,
     d: &Districts,
     mfhc: &str,
@@ -374,7 +374,7 @@ fn profile() -> Value {
 }
 
 /// A well-formed body, so a refusal comes from authorization, not from parsing.
-pub(crate) async fn body(
+async fn body(
     app: &TestApp,
     d: &Districts,
     mfhc: &str,
@@ -492,6 +492,31 @@ pub(crate) async fn body(
     })
 }
 
+/// Calls `method template` as `token` on fresh records made by `creator` (an MFHC; the
+/// district's records are theirs), with a well-formed body and the current version.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn call_on_fresh_record(
+    app: &TestApp,
+    d: &Districts,
+    creator: &str,
+    admin: &str,
+    method: &Method,
+    template: &str,
+    token: &str,
+    n: usize,
+) -> crate::helpers::Reply {
+    let f = fixture(app, d, creator, admin, template, n).await;
+    let b = body(app, d, creator, method, template, n).await;
+    app.call_if_match(
+        method.as_str(),
+        &f.path,
+        token,
+        &f.version,
+        b.unwrap_or(Value::Null),
+    )
+    .await
+}
+
 #[actix_rt::test]
 async fn every_route_has_a_role_matrix_entry() {
     let missing: Vec<String> = homeward::routes::endpoints()
@@ -526,17 +551,7 @@ async fn every_role_is_refused_or_let_in_exactly_as_the_matrix_says() {
         };
         for (role, t) in &tokens {
             n += 1;
-            let f = fixture(&app, &d, &mfhc, &admin, template, n).await;
-            let b = body(&app, &d, &mfhc, &method, template, n).await;
-            let r = app
-                .call_if_match(
-                    method.as_str(),
-                    &f.path,
-                    t,
-                    &f.version,
-                    b.unwrap_or(Value::Null),
-                )
-                .await;
+            let r = call_on_fresh_record(&app, &d, &mfhc, &admin, &method, template, t, n).await;
             if allowed.contains(role) {
                 assert!(
                     ![401, 403].contains(&r.status) && r.status < 500,

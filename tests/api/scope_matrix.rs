@@ -5,11 +5,11 @@
 //! revoked. Zero unexpected successes; a route without an entry fails.
 
 use actix_web::http::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::episodes::BRADFORD_MFHC;
 use crate::helpers::{spawn_app, ADMIN, DEMO_USERS, MFHC};
-use crate::role_matrix::{access, body, districts, fixture, missing_child, post, s, Access};
+use crate::role_matrix::{access, call_on_fresh_record, districts, missing_child, post, s, Access};
 
 /// What a role may do with another district's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,17 +85,8 @@ async fn no_role_of_one_district_gets_at_another_districts_records() {
             n += 1;
             let expect = elsewhere(&method, template, role).expect("an entry");
             // Made by Bradford's MFHC: Bradford's record.
-            let f = fixture(&app, &d, &bradford, &admin, template, n).await;
-            let b = body(&app, &d, &bradford, &method, template, n).await;
-            let r = app
-                .call_if_match(
-                    method.as_str(),
-                    &f.path,
-                    t,
-                    &f.version,
-                    b.unwrap_or(Value::Null),
-                )
-                .await;
+            let r =
+                call_on_fresh_record(&app, &d, &bradford, &admin, &method, template, t, n).await;
             let what = format!("{role} on Bradford's {method} {template}");
             match expect {
                 Elsewhere::Refused => assert_eq!(r.status, 403, "{what}: {}", r.body),
