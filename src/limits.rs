@@ -102,12 +102,9 @@ pub async fn write_quota<B: MessageBody + 'static>(
         .is_some_and(|p| is_quota_write(req.method(), p));
     if counted {
         if let Some(state) = req.app_data::<actix_web::web::Data<AppState>>() {
-            let account = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .and_then(|t| state.jwt.verify(t.trim()));
+            let account = crate::auth::extractor::bearer_token(req.request())
+                .ok()
+                .and_then(|t| state.jwt.verify(t));
             if let Some(claims) = account {
                 if let Err(retry_after_secs) = state.write_quota.take(claims.sub.0) {
                     let err = AppError::TooManyRequests { retry_after_secs };

@@ -26,13 +26,25 @@ fn extract(req: &HttpRequest) -> Result<Bearer, AppError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal(std::io::Error::other("application state missing")))?;
+    let token = bearer_token(req)?;
+    state
+        .jwt
+        .verify(token)
+        .map(Bearer)
+        .ok_or(AppError::Unauthenticated(
+            "the access token is invalid or has expired",
+        ))
+}
+
+/// The token of an `Authorization: Bearer <token>` header (not yet verified).
+pub fn bearer_token(req: &HttpRequest) -> Result<&str, AppError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or(AppError::Unauthenticated(
             "send an access token as `Authorization: Bearer <token>`",
         ))?;
-    let token = value
+    value
         .to_str()
         .ok()
         .and_then(|v| {
@@ -42,12 +54,5 @@ fn extract(req: &HttpRequest) -> Result<Bearer, AppError> {
         .map(str::trim)
         .ok_or(AppError::Unauthenticated(
             "the Authorization header must use the Bearer scheme",
-        ))?;
-    state
-        .jwt
-        .verify(token)
-        .map(Bearer)
-        .ok_or(AppError::Unauthenticated(
-            "the access token is invalid or has expired",
         ))
 }
