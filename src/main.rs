@@ -159,7 +159,7 @@ async fn worker(settings: &Settings, database: &Database) -> Result<(), BoxError
     Ok(())
 }
 
-/// The notification worker (when SMTP is configured) and the scheduler.
+/// The notification worker (when SMTP is configured), the scheduler and the audit sealer.
 struct Background {
     stop: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -170,13 +170,20 @@ impl Background {
         let pool = db::build_pool(&database.app_url, 4)?;
         let links = notify::Links::new(&settings.notify.public_url);
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let mut tasks = vec![tokio::spawn(notify::scheduler::run(
-            pool.clone(),
-            links.clone(),
-            settings.notify.digest_hour,
-            std::time::Duration::from_secs(60),
-            stopped.clone(),
-        ))];
+        let mut tasks = vec![
+            tokio::spawn(notify::scheduler::run(
+                pool.clone(),
+                links.clone(),
+                settings.notify.digest_hour,
+                std::time::Duration::from_secs(60),
+                stopped.clone(),
+            )),
+            tokio::spawn(homeward::services::audit::seal_continuously(
+                pool.clone(),
+                std::time::Duration::from_millis(200),
+                stopped.clone(),
+            )),
+        ];
         match &settings.notify.smtp {
             Some(smtp) => {
                 let mailer = notify::mailer::Mailer::new(smtp)?;

@@ -1,19 +1,20 @@
-//! The audit log: append (the chain trigger fills in sequence and hashes), list, verify.
+//! The audit log: append to the queue (in the request's transaction), seal the queue onto
+//! the hash chain, list, verify.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::schema::audit_log;
+use super::schema::{audit_log, audit_queue};
 use super::{AuditContext, Conn};
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::ids::UserId;
 
 #[derive(Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_queue)]
 struct NewAuditRow<'a> {
     actor_id: Option<UserId>,
     actor_role: Option<Role>,
@@ -48,7 +49,7 @@ pub async fn insert(
             request_id: context.request_id.as_deref(),
         })
         .collect();
-    diesel::insert_into(audit_log::table)
+    diesel::insert_into(audit_queue::table)
         .values(&rows)
         .execute(conn)
         .await
@@ -123,6 +124,36 @@ pub struct ChainReport {
     pub broken_seq: Option<i64>,
     #[diesel(sql_type = Nullable<Text>)]
     pub reason: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct Sealed {
+    #[diesel(sql_type = Integer)]
+    n: i32,
+}
+
+/// Most rows one seal moves (and so the longest the chain's head row is held for).
+pub const SEAL_BATCH: i32 = 5000;
+
+/// Moves up to `max` committed queue rows onto the chain, oldest first; how many it moved.
+pub async fn seal(conn: &mut Conn, max: i32) -> QueryResult<i32> {
+    diesel::sql_query("SELECT hw_audit_seal($1) AS n")
+        .bind::<Integer, _>(max)
+        .get_result::<Sealed>(conn)
+        .await
+        .map(|s| s.n)
+}
+
+/// Seals everything committed so far, a batch at a time.
+pub async fn seal_all(conn: &mut Conn) -> QueryResult<i64> {
+    let mut total = 0;
+    loop {
+        let n = seal(conn, SEAL_BATCH).await?;
+        total += i64::from(n);
+        if n < SEAL_BATCH {
+            return Ok(total);
+        }
+    }
 }
 
 /// Re-hashes the whole chain in the database and reports the first broken link.

@@ -75,6 +75,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_queue (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        operation -> Text,
+        record_type -> Text,
+        record_ids -> Array<Uuid>,
+        purpose -> Nullable<Text>,
+        recipients -> Array<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     baselines (id) {
         id -> Uuid,
         district_id -> Nullable<Uuid>,
@@ -630,6 +645,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agency_types,
     audit_chain_head,
     audit_log,
+    audit_queue,
     baselines,
     districts,
     episode_reference_counters,

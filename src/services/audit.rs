@@ -1,8 +1,14 @@
 //! Reading and verifying the audit log (admin only). Reading it is itself audited.
+//! Requests queue their audit rows; the sealer below moves them onto the hash chain, and
+//! reading or verifying the log seals first, so it always shows everything committed.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
 
 use crate::auth::Bearer;
 use crate::db::audit::{self as q, AuditFilter, AuditRow, ChainReport};
-use crate::db::AuditContext;
+use crate::db::{AuditContext, Pool};
 use crate::domain::audit::AuditEvent;
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -16,6 +22,7 @@ pub async fn list(
 ) -> Result<Vec<AuditRow>, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_admin()?;
+        q::seal_all(tx.conn()).await?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation("audit_log", []));
         Ok(rows)
@@ -29,6 +36,31 @@ pub async fn verify(
 ) -> Result<ChainReport, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_admin()?;
+        q::seal_all(tx.conn()).await?;
         Ok(q::verify(tx.conn()).await?)
     })
+}
+
+/// Seals the queue onto the chain until `stop`: at once again after a full batch, else
+/// after `every`. A failure (the database away, say) is logged and retried; the queued
+/// rows wait, committed, and nothing is lost.
+pub async fn seal_continuously(pool: Pool, every: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let sealed = match pool.get().await {
+            Ok(mut conn) => q::seal(&mut conn, q::SEAL_BATCH).await.map_err(AppError::from),
+            Err(e) => Err(AppError::from(e)),
+        };
+        match sealed {
+            Ok(n) if n == q::SEAL_BATCH => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sealing the audit queue failed; retrying"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+    }
 }

@@ -121,6 +121,11 @@ async fn deleting_the_newest_rows_is_found() {
     let (admin, _) = app.login(ADMIN).await;
     app.create_user(&admin, "tail@example.org", "officer", json!({}))
         .await;
+    // Verifying seals what is queued onto the chain; then the newest is deleted.
+    let sealed = app
+        .call("GET", "/api/v1/audit/verify", Some(&admin), None)
+        .await;
+    assert_eq!(sealed.body["valid"], true, "{}", sealed.body);
     let mut su = app.superuser().await;
     su.batch_execute("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
         .await
@@ -147,6 +152,14 @@ async fn the_runtime_role_cannot_update_or_delete_audit_rows() {
         "DELETE FROM audit_log",
         "UPDATE audit_chain_head SET seq = 0",
         "TRUNCATE audit_log",
+        "INSERT INTO audit_log (seq, occurred_at, operation, record_type, prev_hash, hash) \
+           VALUES (999, now(), 'consultation', 'x', '\\x00', '\\x00')",
+        "SELECT * FROM audit_queue",
+        "UPDATE audit_queue SET purpose = 'x'",
+        "DELETE FROM audit_queue",
+        "TRUNCATE audit_queue",
+        "INSERT INTO audit_queue (occurred_at, operation, record_type) \
+           VALUES (now() - interval '1 day', 'consultation', 'x')",
     ] {
         let err = conn.batch_execute(sql).await.expect_err(sql);
         assert!(
@@ -154,4 +167,97 @@ async fn the_runtime_role_cannot_update_or_delete_audit_rows() {
             "{sql}: {err}"
         );
     }
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct Queued {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    queued: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    chained: i64,
+}
+
+async fn queued_and_chained(su: &mut diesel_async::AsyncPgConnection) -> Queued {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query(
+        "SELECT (SELECT count(*) FROM audit_queue) AS queued, \
+                (SELECT count(*) FROM audit_log) AS chained",
+    )
+    .get_result(su)
+    .await
+    .unwrap()
+}
+
+#[actix_rt::test]
+async fn the_sealer_moves_the_queue_onto_the_chain_in_order() {
+    use diesel_async::RunQueryDsl;
+    let app = spawn_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let mut su = app.superuser().await;
+    // Everything so far is sealed; then five audited requests wait in the queue.
+    let first = app
+        .call("GET", "/api/v1/audit/verify", Some(&admin), None)
+        .await;
+    assert_eq!(first.body["valid"], true, "{}", first.body);
+    let before = queued_and_chained(&mut su).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let u = app
+            .create_user(&admin, &format!("queued{i}@example.org"), "officer", json!({}))
+            .await;
+        ids.push(u["id"].as_str().unwrap().to_owned());
+    }
+    let waiting = queued_and_chained(&mut su).await;
+    assert_eq!(waiting.chained, before.chained, "requests do not touch the chain");
+    assert!(waiting.queued >= before.queued + 5, "{waiting:?}");
+
+    // The service's sealer empties the queue by itself.
+    let pool = homeward::db::build_pool(&app.app_url, 1).unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let sealer = tokio::spawn(homeward::services::audit::seal_continuously(
+        pool,
+        std::time::Duration::from_millis(20),
+        stopped,
+    ));
+    let mut now = queued_and_chained(&mut su).await;
+    for _ in 0..250 {
+        if now.queued == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        now = queued_and_chained(&mut su).await;
+    }
+    stop.send(true).unwrap();
+    sealer.await.unwrap();
+    assert_eq!(
+        now,
+        Queued {
+            queued: 0,
+            chained: waiting.chained + waiting.queued
+        }
+    );
+
+    // In the order the requests were made, each after the one before it.
+    #[derive(diesel::QueryableByName)]
+    struct Link {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    let order: Vec<String> = diesel::sql_query(
+        "SELECT record_ids[1]::text AS id FROM audit_log \
+          WHERE operation = 'collection' AND record_type = 'user' AND seq > $1 ORDER BY seq",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(before.chained)
+    .load::<Link>(&mut su)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|l| l.id)
+    .collect();
+    assert_eq!(order, ids);
+    let ok = app
+        .call("GET", "/api/v1/audit/verify", Some(&admin), None)
+        .await;
+    assert_eq!(ok.body["valid"], true, "{}", ok.body);
+    assert_eq!(ok.body["checked"], ok.body["head_seq"]);
 }

@@ -34,7 +34,7 @@ async fn counts(conn: &mut AsyncPgConnection) -> Counts {
     diesel::sql_query(
         "SELECT (SELECT count(*) FROM episodes) AS episodes, \
                 (SELECT count(*) FROM risk_gradings) AS gradings, \
-                (SELECT count(*) FROM audit_log) AS audit, \
+                (SELECT count(*) FROM audit_log) + (SELECT count(*) FROM audit_queue) AS audit, \
                 (SELECT count(*) FROM outbox) AS outbox, \
                 (SELECT count(*) FROM triggers) AS triggers",
     )

@@ -32,6 +32,7 @@ const TABLES: &[&str] = &[
     "sessions",
     "refresh_tokens",
     "audit_log",
+    "audit_queue",
     "login_throttle",
     "local_authorities",
     "persons",
