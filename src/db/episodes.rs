@@ -48,7 +48,6 @@ pub struct EpisodeRow {
 #[diesel(table_name = episodes)]
 pub struct NewEpisode {
     pub id: EpisodeId,
-    pub reference: String,
     pub person_id: PersonId,
     pub district_id: DistrictId,
     pub status: EpisodeStatus,
@@ -109,9 +108,23 @@ pub async fn next_reference_number(
     Ok((code, n))
 }
 
-pub async fn insert(conn: &mut Conn, new: &NewEpisode) -> QueryResult<EpisodeRow> {
+/// Inserts a report without its reference number, which [`assign_reference`] gives it
+/// just before the transaction ends (a deferred check refuses a commit without one).
+pub async fn insert(conn: &mut Conn, new: &NewEpisode) -> QueryResult<EpisodeId> {
     diesel::insert_into(episodes::table)
         .values(new)
+        .returning(episodes::id)
+        .get_result(conn)
+        .await
+}
+
+pub async fn assign_reference(
+    conn: &mut Conn,
+    id: EpisodeId,
+    reference: &str,
+) -> QueryResult<EpisodeRow> {
+    diesel::update(episodes::table.find(id))
+        .set(episodes::reference.eq(reference))
         .returning(EpisodeRow::as_returning())
         .get_result(conn)
         .await

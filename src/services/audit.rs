@@ -50,7 +50,9 @@ pub async fn seal_continuously(pool: Pool, every: Duration, mut stop: watch::Rec
             break;
         }
         let sealed = match pool.get().await {
-            Ok(mut conn) => q::seal(&mut conn, q::SEAL_BATCH).await.map_err(AppError::from),
+            Ok(mut conn) => q::seal(&mut conn, q::SEAL_BATCH)
+                .await
+                .map_err(AppError::from),
             Err(e) => Err(AppError::from(e)),
         };
         match sealed {

@@ -205,19 +205,10 @@ pub async fn report(
             && person
                 .date_of_birth
                 .is_none_or(|dob| is_child(dob, r.reported_at.date_naive()));
-        let (code, n) = q::next_reference_number(tx.conn(), district, r.reported_at.year())
-            .await
-            .map_err(|e| match e {
-                diesel::result::Error::NotFound => {
-                    AppError::field("district_id", "no such district")
-                }
-                other => other.into(),
-            })?;
-        let row = q::insert(
+        let id = q::insert(
             tx.conn(),
             &NewEpisode {
                 id: EpisodeId::new(),
-                reference: reference(&code, r.reported_at.year(), n),
                 person_id: r.person_id,
                 district_id: district,
                 status: EpisodeStatus::Reported,
@@ -236,9 +227,21 @@ pub async fn report(
             },
         )
         .await?;
-        let grading = grading_row(&caller, row.id, None, r.risk);
+        let grading = grading_row(&caller, id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
-        triggers::evaluate(&mut tx, &state.links, row.person_id).await?;
+        triggers::evaluate(&mut tx, &state.links, r.person_id).await?;
+        // The district's counter row is held from here to the commit: taken last, so
+        // reports in a district wait on each other only for the end of the transaction.
+        let (code, n) = q::next_reference_number(tx.conn(), district, r.reported_at.year())
+            .await
+            .map_err(|e| match e {
+                diesel::result::Error::NotFound => {
+                    AppError::field("district_id", "no such district")
+                }
+                other => other.into(),
+            })?;
+        let row =
+            q::assign_reference(tx.conn(), id, &reference(&code, r.reported_at.year(), n)).await?;
         let confirmation = confirmation(
             &state.review_policy,
             &row,

@@ -203,12 +203,20 @@ async fn the_sealer_moves_the_queue_onto_the_chain_in_order() {
     let mut ids = Vec::new();
     for i in 0..5 {
         let u = app
-            .create_user(&admin, &format!("queued{i}@example.org"), "officer", json!({}))
+            .create_user(
+                &admin,
+                &format!("queued{i}@example.org"),
+                "officer",
+                json!({}),
+            )
             .await;
         ids.push(u["id"].as_str().unwrap().to_owned());
     }
     let waiting = queued_and_chained(&mut su).await;
-    assert_eq!(waiting.chained, before.chained, "requests do not touch the chain");
+    assert_eq!(
+        waiting.chained, before.chained,
+        "requests do not touch the chain"
+    );
     assert!(waiting.queued >= before.queued + 5, "{waiting:?}");
 
     // The service's sealer empties the queue by itself.

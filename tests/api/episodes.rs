@@ -77,6 +77,63 @@ async fn an_mfhc_reports_an_episode_with_a_district_reference_and_risk_history()
 }
 
 #[actix_rt::test]
+async fn concurrent_reports_get_distinct_gap_free_references() {
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let mut people = Vec::new();
+    for i in 0..12 {
+        people.push(person(&app, &t, "Concurrent", &format!("Report{i}"), &[]).await["id"].clone());
+    }
+    // A rejected report in the middle takes no number.
+    let bad = app
+        .call(
+            "POST",
+            "/api/v1/episodes",
+            Some(&t),
+            Some(json!({ "person_id": people[0] })),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    let reports = people.iter().map(|p| report(&app, &t, p, 1));
+    let mut refs: Vec<String> = futures_util::future::join_all(reports)
+        .await
+        .iter()
+        .map(|e| e["reference"].as_str().unwrap().to_owned())
+        .collect();
+    refs.sort();
+    let year = Utc::now().format("%Y").to_string();
+    let expected: Vec<String> = (1..=12).map(|n| format!("LDS-{year}-{n:06}")).collect();
+    assert_eq!(refs, expected);
+}
+
+#[actix_rt::test]
+async fn no_episode_commits_without_a_reference() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Amy", "Example", &[]).await;
+    let e = report(&app, &t, &p["id"], 1).await;
+    let mut su = app.superuser().await;
+    let err = su
+        .batch_execute(&format!(
+            "UPDATE episodes SET reference = NULL WHERE id = '{}'",
+            e["id"].as_str().unwrap()
+        ))
+        .await
+        .expect_err("a reference cannot be taken away");
+    assert!(err.to_string().contains("without a reference"), "{err}");
+    let again = app
+        .call(
+            "GET",
+            &format!("/api/v1/episodes/{}", e["id"].as_str().unwrap()),
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(again.body["reference"], e["reference"]);
+}
+
+#[actix_rt::test]
 async fn the_lifecycle_refuses_illegal_moves_and_names_the_allowed_ones() {
     let app = spawn_app().await;
     let (t, _) = app.login(MFHC).await;
