@@ -25,7 +25,9 @@ use std::time::Duration;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::pooled_connection::deadpool::Object;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
 
 use crate::domain::accounts::Role;
@@ -43,7 +45,12 @@ pub fn build_pool(
     url: &str,
     max_size: usize,
 ) -> Result<Pool, diesel_async::pooled_connection::deadpool::BuildError> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    // Fast: a checked-out connection is not pinged first (a round trip on every request);
+    // one whose socket has closed, or whose transaction state is broken, is still
+    // discarded, and a connection lost mid-request is a 503 and is not returned.
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)
         .runtime(deadpool::Runtime::Tokio1)

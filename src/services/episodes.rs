@@ -108,12 +108,14 @@ fn confirmation(
 
 /// Loads what hangs off an episode row.
 async fn full(tx: &mut Tx, policy: &ReviewPolicy, row: EpisodeRow) -> Result<Episode, AppError> {
-    let gradings = q::gradings(tx.conn(), row.id).await?;
-    let returned = q::find_return(tx.conn(), row.id).await?;
-    let interview = q::find_interview(tx.conn(), row.id).await?;
-    let reviews = q::reviews(tx.conn(), row.id).await?;
-    let rhi = q::find_rhi(tx.conn(), row.id).await?;
-    let transfers = q::transfers(tx.conn(), row.id).await?;
+    let q::EpisodeParts {
+        gradings,
+        returned,
+        interview,
+        reviews,
+        rhi,
+        transfers,
+    } = q::parts(tx.conn(), row.id).await?;
     let confirmation = confirmation(policy, &row, &gradings, &reviews);
     Ok(Episode {
         confirmation,
