@@ -51,11 +51,14 @@ pub fn acting_district(
 }
 
 /// A person a new record is about: it must exist and not be merged into another.
+/// Locks the person until the transaction ends, before the new row's foreign key takes
+/// its share lock: the measure refresh and trigger evaluation lock the person for update,
+/// and two share locks each waiting to become that would deadlock.
 pub async fn live_subject(
     tx: &mut Tx,
     person: crate::ids::PersonId,
 ) -> Result<crate::db::persons::PersonRow, AppError> {
-    let row = crate::db::persons::find(tx.conn(), person)
+    let row = crate::db::persons::find_for_update(tx.conn(), person)
         .await?
         .ok_or_else(|| AppError::field("person_id", "no such person"))?;
     match row.merged_into {

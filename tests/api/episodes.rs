@@ -107,6 +107,29 @@ async fn concurrent_reports_get_distinct_gap_free_references() {
 }
 
 #[actix_rt::test]
+async fn concurrent_reports_for_one_person_all_succeed() {
+    // Each report locks the person before its insert's foreign-key check takes a share
+    // lock on them: two such share locks both waiting to become the measure refresh's
+    // update lock were a deadlock (503), found by the load benchmark's soak.
+    let app = spawn_app().await;
+    let (t, _) = app.login(MFHC).await;
+    let p = person(&app, &t, "Often", "Missing", &[]).await;
+    for _ in 0..3 {
+        let reports = (0..8).map(|_| {
+            app.call(
+                "POST",
+                "/api/v1/episodes",
+                Some(&t),
+                Some(report_body(&p["id"], 1)),
+            )
+        });
+        for r in futures_util::future::join_all(reports).await {
+            assert_eq!(r.status, 201, "{}", r.body);
+        }
+    }
+}
+
+#[actix_rt::test]
 async fn no_episode_commits_without_a_reference() {
     use diesel_async::SimpleAsyncConnection;
     let app = spawn_app().await;
