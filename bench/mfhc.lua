@@ -1,0 +1,136 @@
+-- wrk script: a Missing From Home Coordinator's traffic against Homeward.
+--
+--   wrk -c200 -t2 -d30s -s bench/mfhc.lua http://127.0.0.1:PORT -- MODE TOKEN_FILE IDS_DIR
+--
+-- MODE is one of
+--   read    list episodes (a page of 50) or read one episode, half and half
+--   create  report an episode for a random Leeds person (risk grading, audit, trigger
+--           evaluation, outbox in one transaction)
+--   return  an episode's life: report it, activate it, record the return (each with
+--           If-Match the version the last answer gave)
+--   mixed   40% read one, 25% list, 35% a step of an episode's life as above
+-- IDS_DIR holds persons.txt and episodes.txt (one id a line) written by bench/load.
+-- Any answer other than 200/201 is counted and its first few bodies printed.
+
+local mode, token
+local persons, episodes = {}, {}
+-- Episodes this thread reported and has not activated, and activated and not returned:
+-- {id, version}.
+local reported, active = {}, {}
+local mine = {} -- ids this thread reported and has not yet seen active
+local shown = 0
+
+local function lines(path)
+  local t = {}
+  for l in io.lines(path) do
+    if #l > 0 then t[#t + 1] = l end
+  end
+  return t
+end
+
+function init(args)
+  mode = args[1] or "mixed"
+  local f = assert(io.open(args[2]))
+  token = f:read("*l")
+  f:close()
+  persons = lines(args[3] .. "/persons.txt")
+  episodes = lines(args[3] .. "/episodes.txt")
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
+end
+
+local function stamp(seconds_ago)
+  return os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() - seconds_ago)
+end
+
+local function headers(extra)
+  local h = { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }
+  for k, v in pairs(extra or {}) do h[k] = v end
+  return h
+end
+
+local function read_one()
+  return wrk.format("GET", "/api/v1/episodes/" .. episodes[math.random(#episodes)], headers())
+end
+
+local function list()
+  return wrk.format("GET", "/api/v1/episodes?limit=50", headers())
+end
+
+local function report()
+  local body = string.format(
+    '{"person_id":"%s","reported_at":"%s","reported_by":"parent","reporter_details":"Mother, by phone",' ..
+    '"last_seen_at":"%s","last_seen_location":"Roundhay Park","missing_from":"home",' ..
+    '"circumstances":"Did not come home from school.",' ..
+    '"risk":{"level":"medium","rationale":"Age and time of day.","information":"Call from mother."}}',
+    persons[math.random(#persons)], stamp(3600), stamp(3 * 3600))
+  return wrk.format("POST", "/api/v1/episodes", headers(), body)
+end
+
+local function activate()
+  local e = table.remove(reported, 1)
+  return wrk.format("POST", "/api/v1/episodes/" .. e[1] .. "/status",
+    headers({ ["If-Match"] = '"' .. e[2] .. '"' }), '{"status":"active"}')
+end
+
+local function record_return()
+  local e = table.remove(active, 1)
+  local body = string.format(
+    '{"returned_at":"%s","location":"Home address","how":"found_by_police","found_by":"PC 99",' ..
+    '"harm_suffered":false,"markers_seen":[]}', stamp(600))
+  return wrk.format("POST", "/api/v1/episodes/" .. e[1] .. "/return",
+    headers({ ["If-Match"] = '"' .. e[2] .. '"' }), body)
+end
+
+-- The next step of some episode's life: return one, else activate one, else report one.
+local function life_step()
+  if #active > 0 then return record_return() end
+  if #reported > 0 then return activate() end
+  return report()
+end
+
+function request()
+  if mode == "read" then
+    if math.random() < 0.5 then return read_one() else return list() end
+  elseif mode == "create" then
+    return report()
+  elseif mode == "return" then
+    return life_step()
+  else
+    local r = math.random()
+    if r < 0.40 then return read_one()
+    elseif r < 0.65 then return list()
+    else return life_step() end
+  end
+end
+
+function response(status, _, body)
+  if (status == 200 or status == 201) and (mode == "return" or mode == "mixed") then
+    local id = body:match('"id":"([%x%-]+)"')
+    local version = body:match('"version":(%d+)')
+    if id and version then
+      if status == 201 then
+        reported[#reported + 1] = { id, version }
+        mine[id] = true
+      elseif mine[id] and body:sub(1, 7) == '{"id":"' and body:find('"status":"active"', 1, true) then
+        -- One episode's answer (a list's starts otherwise), ours, now active.
+        active[#active + 1] = { id, version }
+        mine[id] = nil
+      end
+    end
+  elseif status ~= 200 and status ~= 201 then
+    if shown < 3 then
+      shown = shown + 1
+      io.stderr:write("unexpected " .. status .. ": " .. body:sub(1, 300) .. "\n")
+    end
+  end
+end
+
+function done(summary, latency, _)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d seconds=%.1f rps=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f " ..
+    "non2xx=%d connect=%d read=%d write=%d timeout=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, e.status, e.connect, e.read, e.write, e.timeout))
+end

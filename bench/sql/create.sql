@@ -1,0 +1,20 @@
+-- POST /api/v1/episodes for a random Leeds person: the statements the service sends
+-- (from the server log) for a report that raises no new trigger. A report that does
+-- raise one also inserts the trigger and its alerts (HTTP only). The first SELECT picks
+-- the person and is pgbench's own; ids the service makes in Rust come from
+-- gen_random_uuid() here.
+\set n random(1, :persons)
+SELECT id AS pid FROM bench_persons WHERE n = :n \gset
+BEGIN;
+SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;
+SELECT "persons"."id", "persons"."given_name", "persons"."family_name", "persons"."aliases", "persons"."date_of_birth", "persons"."sex", "persons"."ethnicity", "persons"."home_district_id", "persons"."local_authority", "persons"."looked_after", "persons"."merged_into", "persons"."version", "persons"."created_at", "persons"."updated_at" FROM "persons" WHERE ("persons"."id" = :pid) LIMIT 1 FOR UPDATE;
+INSERT INTO "episodes" ("id", "person_id", "district_id", "status", "reported_at", "reported_by", "reporter_details", "last_seen_at", "last_seen_location", "missing_from", "circumstances", "risk_level", "next_review_due", "placement_id", "looked_after", "created_by") VALUES (gen_random_uuid(), :pid, :district_id, 'reported', now() - interval '1 hour', 'parent', 'Mother, by phone', now() - interval '3 hours', 'Roundhay Park', 'home', 'Did not come home from school.', 'medium', now() + interval '5 hours', DEFAULT, false, :user_id) RETURNING "episodes"."id" \gset
+INSERT INTO "risk_gradings" ("id", "episode_id", "graded_at", "graded_by", "from_level", "to_level", "rationale", "information") VALUES (gen_random_uuid(), :id, now(), :user_id, DEFAULT, 'medium', 'Age and time of day.', 'Call from mother.');
+SELECT * FROM hw_trigger_inputs(:pid);
+SELECT "trigger_rules"."id", "trigger_rules"."name", "trigger_rules"."kind", "trigger_rules"."min_episodes", "trigger_rules"."within_days", "trigger_rules"."district_id", "trigger_rules"."enabled", "trigger_rules"."escalate_after_hours", "trigger_rules"."version", "trigger_rules"."created_by", "trigger_rules"."created_at", "trigger_rules"."updated_at" FROM "trigger_rules" ORDER BY "trigger_rules"."name", "trigger_rules"."id";
+SELECT * FROM hw_trigger_live(:pid);
+SELECT "districts"."code" FROM "districts" WHERE ("districts"."id" = :district_id) LIMIT 1;
+INSERT INTO "episode_reference_counters" ("district_id", "year", "last_value") VALUES (:district_id, extract(year FROM now())::int, 1) ON CONFLICT ("district_id", "year") DO UPDATE SET "last_value" = ("episode_reference_counters"."last_value" + 1) RETURNING "episode_reference_counters"."last_value" \gset
+UPDATE "episodes" SET "reference" = 'LDS-' || extract(year FROM now())::int || '-' || lpad(:last_value::text, 6, '0') WHERE ("episodes"."id" = :id) RETURNING "episodes"."id", "episodes"."reference", "episodes"."person_id", "episodes"."district_id", "episodes"."status", "episodes"."reported_at", "episodes"."reported_by", "episodes"."reporter_details", "episodes"."last_seen_at", "episodes"."last_seen_location", "episodes"."missing_from", "episodes"."circumstances", "episodes"."risk_level", "episodes"."cancelled_reason", "episodes"."closed_at", "episodes"."closed_by", "episodes"."no_interview_reason", "episodes"."next_review_due", "episodes"."placement_id", "episodes"."looked_after", "episodes"."version", "episodes"."created_at", "episodes"."updated_at";
+INSERT INTO "audit_queue" ("actor_id", "actor_role", "operation", "record_type", "record_ids", "purpose", "recipients", "request_id") VALUES (:user_id, 'mfhc', 'collection', 'episode', ARRAY[:id::uuid, :pid::uuid], DEFAULT, '{}', 'pgbench');
+COMMIT;
