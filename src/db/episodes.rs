@@ -596,12 +596,17 @@ pub async fn transfers(mut conn: &Conn, episode: EpisodeId) -> QueryResult<Vec<T
 }
 
 /// Everything recorded against an episode, besides the row itself.
+#[derive(Debug, Clone)]
 pub struct EpisodeParts {
+    /// Risk gradings, oldest first.
     pub gradings: Vec<RiskGradingRow>,
     pub returned: Option<ReturnRow>,
     pub interview: Option<InterviewRow>,
+    /// Supervisor reviews, oldest first.
     pub reviews: Vec<ReviewRow>,
+    /// The return home interview (children, once returned).
     pub rhi: Option<RhiRow>,
+    /// District transfers, oldest first.
     pub transfers: Vec<TransferRow>,
 }
 

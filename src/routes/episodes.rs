@@ -186,8 +186,8 @@ impl From<Episode> for EpisodeResponse {
                 confirmed_at: c.confirmed_at,
             }),
             episode: e.row.into(),
-            risk_history: e.gradings.into_iter().map(Into::into).collect(),
-            returned: e.returned.map(|r| ReturnResponse {
+            risk_history: e.parts.gradings.into_iter().map(Into::into).collect(),
+            returned: e.parts.returned.map(|r| ReturnResponse {
                 returned_at: r.returned_at,
                 location: r.location,
                 how: r.how,
@@ -198,6 +198,7 @@ impl From<Episode> for EpisodeResponse {
                 recorded_by: r.recorded_by,
             }),
             transfers: e
+                .parts
                 .transfers
                 .into_iter()
                 .map(|t| TransferResponse {
@@ -208,7 +209,7 @@ impl From<Episode> for EpisodeResponse {
                     transferred_at: t.transferred_at,
                 })
                 .collect(),
-            return_interview: e.rhi.map(|r| RhiResponse {
+            return_interview: e.parts.rhi.map(|r| RhiResponse {
                 late: is_late(r.status, r.due_at, r.completed_at, Utc::now()),
                 due_at: r.due_at,
                 provider_agency_id: r.provider_agency_id,
@@ -217,6 +218,7 @@ impl From<Episode> for EpisodeResponse {
                 completed_at: r.completed_at,
             }),
             reviews: e
+                .parts
                 .reviews
                 .into_iter()
                 .map(|r| ReviewResponse {
@@ -227,7 +229,7 @@ impl From<Episode> for EpisodeResponse {
                     next_due_at: r.next_due_at,
                 })
                 .collect(),
-            prevention_interview: e.interview.map(|i| InterviewResponse {
+            prevention_interview: e.parts.interview.map(|i| InterviewResponse {
                 conducted_at: i.conducted_at,
                 conducted_by: i.conducted_by,
                 mode: i.mode,

@@ -74,19 +74,12 @@ pub struct InterviewInput {
     pub referrals_made: String,
 }
 
-/// An episode with its risk history (oldest grading first), return and interview.
+/// An episode with everything recorded against it (`parts`: risk history and reviews
+/// oldest first, return, interviews, transfers).
 #[derive(Debug, Clone)]
 pub struct Episode {
     pub row: EpisodeRow,
-    pub gradings: Vec<RiskGradingRow>,
-    pub returned: Option<ReturnRow>,
-    pub interview: Option<InterviewRow>,
-    /// Supervisor reviews, oldest first.
-    pub reviews: Vec<ReviewRow>,
-    /// The return home interview (children, once returned).
-    pub rhi: Option<RhiRow>,
-    /// District transfers, oldest first.
-    pub transfers: Vec<TransferRow>,
+    pub parts: q::EpisodeParts,
     /// The supervisor confirmation a high-risk grading needs.
     pub confirmation: Option<Confirmation>,
 }
@@ -108,24 +101,12 @@ fn confirmation(
 
 /// Loads what hangs off an episode row.
 async fn full(tx: &mut Tx, policy: &ReviewPolicy, row: EpisodeRow) -> Result<Episode, AppError> {
-    let q::EpisodeParts {
-        gradings,
-        returned,
-        interview,
-        reviews,
-        rhi,
-        transfers,
-    } = q::parts(tx.conn(), row.id).await?;
-    let confirmation = confirmation(policy, &row, &gradings, &reviews);
+    let parts = q::parts(tx.conn(), row.id).await?;
+    let confirmation = confirmation(policy, &row, &parts.gradings, &parts.reviews);
     Ok(Episode {
-        confirmation,
-        transfers,
         row,
-        gradings,
-        returned,
-        interview,
-        reviews,
-        rhi,
+        parts,
+        confirmation,
     })
 }
 
@@ -263,12 +244,14 @@ pub async fn report(
         ));
         Ok(Episode {
             row,
-            gradings: vec![grading],
-            returned: None,
-            interview: None,
-            reviews: Vec::new(),
-            rhi: None,
-            transfers: Vec::new(),
+            parts: q::EpisodeParts {
+                gradings: vec![grading],
+                returned: None,
+                interview: None,
+                reviews: Vec::new(),
+                rhi: None,
+                transfers: Vec::new(),
+            },
             confirmation,
         })
     })
