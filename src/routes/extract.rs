@@ -175,7 +175,10 @@ pub fn page_limit(requested: Option<i64>) -> Result<i64, AppError> {
     match requested {
         None => Ok(50),
         Some(n) if (1..=PAGE_MAX).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::field("limit", "must be from 1 to 200")),
+        Some(_) => Err(AppError::field(
+            "limit",
+            &format!("must be from 1 to {PAGE_MAX}"),
+        )),
     }
 }
 
