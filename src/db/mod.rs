@@ -22,13 +22,17 @@ pub mod users;
 
 use std::time::Duration;
 
+use diesel::connection::TransactionDepthChange;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::pooled_connection::deadpool::Object;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use diesel_async::{
+    AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
+    TransactionManager,
+};
 
 use crate::domain::accounts::Role;
 use crate::domain::audit::AuditEvent;
@@ -100,37 +104,70 @@ impl Tx {
         })
     }
 
-    /// Checks an access token's subject against the database (account active, token
-    /// version current, session not revoked) and, if it holds, sets the claims.
-    pub async fn authenticate(
-        &mut self,
+    /// Begins a transaction as an access token's subject: checks it against the database
+    /// (account active, token version current, session not revoked) and, if it holds,
+    /// sets the claims; else 401, rolled back. BEGIN and the check are sent together, one
+    /// round trip for both.
+    pub async fn begin_authenticated(
+        pool: &Pool,
+        context: AuditContext,
         user: UserId,
         session: SessionId,
         token_version: i32,
-    ) -> Result<&Caller, AppError> {
-        let row: Option<PrincipalRow> = diesel::sql_query(
-            "SELECT p.role, p.district_id, p.agency_id, \
-                    set_config('homeward.user_id', $1::text, true) AS c1, \
-                    set_config('homeward.role', p.role, true) AS c2, \
-                    set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, \
-                    set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 \
-               FROM auth_principal($1, $2, $3) p",
+    ) -> Result<Tx, AppError> {
+        let mut conn = pool.get().await?;
+        // The transaction counts as open before BEGIN is sent, as diesel's own BEGIN
+        // would have it after: if this future is dropped mid-flight, the pool finds an
+        // open transaction and discards the connection rather than reuse it.
+        <AnsiTransactionManager as TransactionManager<Conn>>::transaction_manager_status_mut(
+            &mut conn,
         )
-        .bind::<SqlUuid, _>(user)
-        .bind::<SqlUuid, _>(session)
-        .bind::<Integer, _>(token_version)
-        .get_result(&mut *self.conn)
-        .await
-        .optional()?;
-        let row = row.ok_or(AppError::Unauthenticated(
-            "the session has ended; log in again",
-        ))?;
-        Ok(self.caller.insert(Caller {
-            user_id: user,
-            role: row.role,
-            district_id: row.district_id,
-            agency_id: row.agency_id,
-        }))
+        .transaction_state()?
+        .change_transaction_depth(TransactionDepthChange::IncreaseDepth)?;
+        let (mut first, mut second): (&Conn, &Conn) = (&conn, &conn);
+        // Polled in order, so BEGIN goes first on the wire.
+        let (begun, principal) = futures_util::future::join(
+            SimpleAsyncConnection::batch_execute(&mut first, "BEGIN"),
+            diesel::sql_query(
+                "SELECT p.role, p.district_id, p.agency_id, \
+                        set_config('homeward.user_id', $1::text, true) AS c1, \
+                        set_config('homeward.role', p.role, true) AS c2, \
+                        set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, \
+                        set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 \
+                   FROM auth_principal($1, $2, $3) p",
+            )
+            .bind::<SqlUuid, _>(user)
+            .bind::<SqlUuid, _>(session)
+            .bind::<Integer, _>(token_version)
+            .get_result::<PrincipalRow>(&mut second),
+        )
+        .await;
+        let mut tx = Tx {
+            conn,
+            caller: None,
+            context,
+            pending_audit: Vec::new(),
+        };
+        // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
+        begun?;
+        match principal.optional() {
+            Ok(Some(row)) => {
+                tx.caller = Some(Caller {
+                    user_id: user,
+                    role: row.role,
+                    district_id: row.district_id,
+                    agency_id: row.agency_id,
+                });
+                Ok(tx)
+            }
+            Ok(None) => {
+                tx.finish(Err(AppError::Unauthenticated(
+                    "the session has ended; log in again",
+                )))
+                .await
+            }
+            Err(e) => tx.finish(Err(e.into())).await,
+        }
     }
 
     /// Sets the claims for a caller the service has just verified itself (at login).

@@ -76,12 +76,8 @@ pub async fn begin_as(
     bearer: &Bearer,
     audit: AuditContext,
 ) -> Result<Tx, AppError> {
-    let mut tx = Tx::begin(&state.db, audit).await?;
     let claims = &bearer.0;
-    match tx.authenticate(claims.sub, claims.sid, claims.ver).await {
-        Ok(_) => Ok(tx),
-        Err(e) => tx.finish(Err(e)).await,
-    }
+    Tx::begin_authenticated(&state.db, audit, claims.sub, claims.sid, claims.ver).await
 }
 
 /// Runs `body` in a transaction as the bearer's account and commits it (or rolls back).

@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod auth;
 mod chaos;
+mod claims;
 mod datasets;
 mod episodes;
 mod errors;

@@ -1,0 +1,178 @@
+//! The claim helpers every policy inlines, and the request transaction that sets them:
+//! without claims every predicate is false (never NULL, which `NOT` would turn into a
+//! pass), and a request cut off while its BEGIN is in flight leaves no connection behind
+//! in a transaction.
+
+use diesel::sql_types::{Bool, Integer, Nullable, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::FutureExt;
+use homeward::db::{self, AuditContext, Tx};
+use homeward::domain::accounts::Role;
+use homeward::domain::caller::Caller;
+use homeward::ids::{DistrictId, SessionId, UserId};
+
+use crate::helpers::{spawn_app, MFHC};
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Predicates {
+    #[diesel(sql_type = Nullable<Bool>)]
+    authenticated: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    operational: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    admin: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    case_worker: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    reads_measures: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    covers_own: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    covers_other: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    covers_none: Option<bool>,
+}
+
+/// Every claim predicate, for the district `own`, another district and a NULL one.
+async fn predicates(conn: &mut AsyncPgConnection, own: DistrictId) -> Predicates {
+    diesel::sql_query(
+        "SELECT hw_is_authenticated() AS authenticated, hw_is_operational() AS operational, \
+                hw_is_admin() AS admin, hw_is_case_worker() AS case_worker, \
+                hw_reads_measures() AS reads_measures, hw_covers_district($1) AS covers_own, \
+                hw_covers_district(gen_random_uuid()) AS covers_other, \
+                hw_covers_district(NULL) AS covers_none",
+    )
+    .bind::<SqlUuid, _>(own)
+    .get_result(conn)
+    .await
+    .unwrap()
+}
+
+fn all(v: bool) -> Predicates {
+    Predicates {
+        authenticated: Some(v),
+        operational: Some(v),
+        admin: Some(v),
+        case_worker: Some(v),
+        reads_measures: Some(v),
+        covers_own: Some(v),
+        covers_other: Some(v),
+        covers_none: Some(v),
+    }
+}
+
+#[actix_rt::test]
+async fn claim_predicates_are_false_without_claims_and_exact_with_them() {
+    let app = spawn_app().await;
+    let district = DistrictId::new();
+    // A fresh session (the settings never set) and a pooled one after a transaction
+    // (the settings back to '').
+    let mut fresh = AsyncPgConnection::establish(&app.app_url).await.unwrap();
+    assert_eq!(predicates(&mut fresh, district).await, all(false));
+
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let caller = |role, district_id| Caller {
+        user_id: UserId::new(),
+        role,
+        district_id,
+        agency_id: None,
+    };
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(caller(Role::Mfhc, Some(district))).await.unwrap();
+    let district_mfhc = predicates(tx.conn(), district).await;
+    tx.finish(Ok(())).await.unwrap();
+    assert_eq!(
+        district_mfhc,
+        Predicates {
+            admin: Some(false),
+            covers_other: Some(false),
+            covers_none: Some(false),
+            ..all(true)
+        }
+    );
+
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    tx.assume(caller(Role::Admin, None)).await.unwrap();
+    let force_admin = predicates(tx.conn(), district).await;
+    tx.finish(Ok(())).await.unwrap();
+    assert_eq!(
+        force_admin,
+        Predicates {
+            operational: Some(false),
+            case_worker: Some(false),
+            ..all(true)
+        },
+        "a force-wide caller covers every district"
+    );
+
+    let mut conn = pool.get().await.unwrap();
+    assert_eq!(predicates(&mut conn, district).await, all(false));
+}
+
+#[derive(QueryableByName)]
+struct Pid {
+    #[diesel(sql_type = Integer)]
+    pid: i32,
+}
+
+async fn backend_pid(conn: &mut AsyncPgConnection) -> i32 {
+    diesel::sql_query("SELECT pg_backend_pid() AS pid")
+        .get_result::<Pid>(conn)
+        .await
+        .unwrap()
+        .pid
+}
+
+#[actix_rt::test]
+async fn a_request_cut_off_mid_begin_leaves_no_transaction_behind() {
+    let app = spawn_app().await;
+    app.login(MFHC).await;
+    #[derive(QueryableByName)]
+    struct Session {
+        #[diesel(sql_type = SqlUuid)]
+        user_id: UserId,
+        #[diesel(sql_type = SqlUuid)]
+        id: SessionId,
+        #[diesel(sql_type = Integer)]
+        token_version: i32,
+    }
+    let mut su = app.superuser().await;
+    let s: Session = diesel::sql_query(
+        "SELECT s.user_id, s.id, u.token_version FROM sessions s JOIN users u ON u.id = s.user_id \
+          WHERE u.email = $1 ORDER BY s.created_at DESC LIMIT 1",
+    )
+    .bind::<diesel::sql_types::Text, _>(MFHC.0)
+    .get_result(&mut su)
+    .await
+    .unwrap();
+
+    // One connection, already open, so the next checkout is immediate.
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let first = backend_pid(&mut pool.get().await.unwrap()).await;
+    let begin = || {
+        Tx::begin_authenticated(
+            &pool,
+            AuditContext::default(),
+            s.user_id,
+            s.id,
+            s.token_version,
+        )
+    };
+    // Polled once: BEGIN is on the wire and the session check not yet answered.
+    let mut cut_off = Box::pin(begin());
+    assert!(cut_off.as_mut().now_or_never().is_none());
+    drop(cut_off);
+    let mut conn = pool.get().await.unwrap();
+    assert_ne!(
+        backend_pid(&mut conn).await,
+        first,
+        "the connection left mid-BEGIN was reused"
+    );
+    drop(conn);
+
+    // The next request on the pool is a whole one.
+    let tx = begin().await.unwrap();
+    assert_eq!(tx.caller().unwrap().role, Role::Mfhc);
+    tx.finish(Ok(())).await.unwrap();
+}
