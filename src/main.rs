@@ -159,7 +159,8 @@ async fn worker(settings: &Settings, database: &Database) -> Result<(), BoxError
     Ok(())
 }
 
-/// The notification worker (when SMTP is configured), the scheduler and the audit sealer.
+/// The notification worker (when SMTP is configured), the scheduler, the audit sealer and
+/// the measure catch-up.
 struct Background {
     stop: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -179,6 +180,11 @@ impl Background {
                 stopped.clone(),
             )),
             tokio::spawn(homeward::services::audit::seal_continuously(
+                pool.clone(),
+                std::time::Duration::from_millis(200),
+                stopped.clone(),
+            )),
+            tokio::spawn(homeward::services::measures::catch_up_continuously(
                 pool.clone(),
                 std::time::Duration::from_millis(200),
                 stopped.clone(),

@@ -269,8 +269,8 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
         next.insert((*code, *year), last - k + 1);
     }
 
-    // Each person's episodes together, so the measure state (kept by a statement trigger
-    // for the persons a statement touches) is computed for each person about once.
+    // Each person's episodes together, so each person is queued for the measure state
+    // (by a statement trigger, for the persons a statement touches) about once.
     let mut by_person: Vec<&crate::synthetic::Episode> = eps.iter().collect();
     by_person.sort_by_key(|e| (e.person, e.reported_at));
     for chunk in by_person.chunks(CHUNK) {
@@ -313,5 +313,7 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
             .execute(&mut conn)
             .await?;
     }
+    // The kept measure state for everyone loaded, now rather than by the first reader.
+    while crate::db::measures::catch_up(&mut conn, Some(20_000)).await? == 20_000 {}
     Ok(eps.len())
 }

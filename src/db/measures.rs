@@ -66,6 +66,25 @@ pub async fn repeat_counts_at_month_ends(
         .await
 }
 
+/// Most queued entries one catch-up takes.
+pub const CATCH_UP_BATCH: i32 = 2000;
+
+#[derive(QueryableByName)]
+struct Taken {
+    #[diesel(sql_type = Integer)]
+    n: i32,
+}
+
+/// Refreshes the kept measure state for up to `max` queued entries (persons whose
+/// episodes changed; `None`: all of them), oldest first; how many entries it took.
+pub async fn catch_up(conn: &mut Conn, max: Option<i32>) -> diesel::QueryResult<i32> {
+    diesel::sql_query("SELECT hw_measure_catch_up($1) AS n")
+        .bind::<diesel::sql_types::Nullable<Integer>, _>(max)
+        .get_result::<Taken>(conn)
+        .await
+        .map(|t| t.n)
+}
+
 // Definitions ----------------------------------------------------------------------------------
 
 #[derive(Queryable, Selectable, Debug, Clone)]

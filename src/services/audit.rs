@@ -42,27 +42,11 @@ pub async fn verify(
 }
 
 /// Seals the queue onto the chain until `stop`: at once again after a full batch, else
-/// after `every`. A failure (the database away, say) is logged and retried; the queued
-/// rows wait, committed, and nothing is lost.
-pub async fn seal_continuously(pool: Pool, every: Duration, mut stop: watch::Receiver<bool>) {
-    loop {
-        if *stop.borrow() {
-            break;
-        }
-        let sealed = match pool.get().await {
-            Ok(mut conn) => q::seal(&mut conn, q::SEAL_BATCH)
-                .await
-                .map_err(AppError::from),
-            Err(e) => Err(AppError::from(e)),
-        };
-        match sealed {
-            Ok(n) if n == q::SEAL_BATCH => continue,
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "sealing the audit queue failed; retrying"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = stop.changed() => {}
-        }
-    }
+/// after `every` (see [`super::repeat_until_stopped`]).
+pub async fn seal_continuously(pool: Pool, every: Duration, stop: watch::Receiver<bool>) {
+    super::repeat_until_stopped("sealing the audit queue", every, stop, || async {
+        let mut conn = pool.get().await?;
+        Ok(q::seal(&mut conn, q::SEAL_BATCH).await? == q::SEAL_BATCH)
+    })
+    .await
 }

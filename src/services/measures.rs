@@ -384,6 +384,21 @@ pub fn chart(report: &Report, district: Option<DistrictId>, groups: &[AgeGroup])
     }
 }
 
+/// Refreshes the kept measure state for what writers queued until `stop`: at once again
+/// after a full batch, else after `every`. Readers of the state catch up first anyway;
+/// this keeps what they find to do small.
+pub async fn catch_up_continuously(
+    pool: crate::db::Pool,
+    every: std::time::Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    super::repeat_until_stopped("catching up the measure state", every, stop, || async {
+        let mut conn = pool.get().await?;
+        Ok(q::catch_up(&mut conn, Some(q::CATCH_UP_BATCH)).await? == q::CATCH_UP_BATCH)
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

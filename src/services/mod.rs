@@ -70,6 +70,34 @@ pub async fn live_subject(
     }
 }
 
+/// Runs `step` until `stop`: again at once when it says there is more to do, else after
+/// `every`. A failure (the database away, say) is logged as `what` and retried; the work
+/// waits, committed, and nothing is lost.
+pub async fn repeat_until_stopped<F, Fut>(
+    what: &'static str,
+    every: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    mut step: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, AppError>>,
+{
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        match step().await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "{what} failed; retrying"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
 /// Begins a transaction as the bearer's account, or fails with 401 (rolled back).
 pub async fn begin_as(
     state: &AppState,

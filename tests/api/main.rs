@@ -10,6 +10,7 @@ mod episodes;
 mod errors;
 mod helpers;
 mod limits;
+mod measure_queue;
 mod measures;
 mod notifications;
 mod openapi;

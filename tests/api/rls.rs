@@ -33,6 +33,7 @@ const TABLES: &[&str] = &[
     "refresh_tokens",
     "audit_log",
     "audit_queue",
+    "measure_pending",
     "login_throttle",
     "local_authorities",
     "persons",
