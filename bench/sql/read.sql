@@ -3,8 +3,10 @@
 -- is pgbench's own.
 \set n random(1, :episodes)
 SELECT id AS eid FROM bench_episodes WHERE n = :n \gset
+\startpipeline
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;
+\endpipeline
 SELECT "episodes"."id", "episodes"."reference", "episodes"."person_id", "episodes"."district_id", "episodes"."status", "episodes"."reported_at", "episodes"."reported_by", "episodes"."reporter_details", "episodes"."last_seen_at", "episodes"."last_seen_location", "episodes"."missing_from", "episodes"."circumstances", "episodes"."risk_level", "episodes"."cancelled_reason", "episodes"."closed_at", "episodes"."closed_by", "episodes"."no_interview_reason", "episodes"."next_review_due", "episodes"."placement_id", "episodes"."looked_after", "episodes"."version", "episodes"."created_at", "episodes"."updated_at" FROM "episodes" WHERE ("episodes"."id" = :eid) LIMIT 1;
 \startpipeline
 SELECT "risk_gradings"."id", "risk_gradings"."episode_id", "risk_gradings"."graded_at", "risk_gradings"."graded_by", "risk_gradings"."from_level", "risk_gradings"."to_level", "risk_gradings"."rationale", "risk_gradings"."information" FROM "risk_gradings" WHERE ("risk_gradings"."episode_id" = :eid) ORDER BY "risk_gradings"."graded_at", "risk_gradings"."id";

@@ -46,11 +46,13 @@ $$;
 REVOKE ALL ON FUNCTION hw_measure_catch_up(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_measure_catch_up(integer) TO homeward_app;
 
--- As in 000013, with one change: a refresh of some persons first takes a ROW EXCLUSIVE
--- lock on the state tables, so it waits for a rebuild under a new definition (which holds
--- them EXCLUSIVE) to commit before it reads the definition version or the state, and a
--- rebuild waits for refreshes in flight. Refreshes now run outside the writers'
--- transactions, where one could otherwise start before a rebuild and finish after it.
+-- As in 000013, with two changes, now that refreshes run outside the writers'
+-- transactions. A refresh of some persons first takes a ROW EXCLUSIVE lock on the state
+-- tables, so it waits for a rebuild under a new definition (which holds them EXCLUSIVE) to
+-- commit before it reads the definition version or the state, and a rebuild waits for
+-- refreshes in flight: one could otherwise start before a rebuild and finish after it.
+-- And refreshes of a person exclude each other with an advisory lock rather than the
+-- person's row lock, which the writers' own transactions take.
 CREATE OR REPLACE FUNCTION hw_measure_refresh(p_persons uuid[])
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET jit = off AS $$
 DECLARE
@@ -73,7 +75,11 @@ BEGIN
     END IF;
     LOCK TABLE measure_repeat_state, measure_repeat_counts IN ROW EXCLUSIVE MODE;
     v_version := (SELECT max(d.version) FROM measure_definitions d);
-    PERFORM 1 FROM persons p WHERE p.id = ANY (p_persons) ORDER BY p.id FOR UPDATE;
+    -- Refreshes of one person take turns (each moves the counts by the difference between
+    -- what it finds before and after), taking their locks in one order so that two never
+    -- deadlock. Advisory locks, not the persons' rows: writers never wait for a refresh.
+    PERFORM pg_advisory_xact_lock(hashtext('hw_measure_refresh'), s.k)
+       FROM (SELECT DISTINCT hashtext(x::text) AS k FROM unnest(p_persons) AS x ORDER BY 1) s;
     SELECT array_agg(ROW(s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id))::hw_measure_key)
       INTO before FROM measure_repeat_state s WHERE s.person_id IN (SELECT unnest(p_persons));
     DELETE FROM measure_repeat_state s WHERE s.person_id IN (SELECT unnest(p_persons));

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::{
-    districts, episode_reference_counters, episode_returns, episode_transfers, episodes,
-    prevention_interviews, return_home_interviews, risk_gradings, supervisor_reviews,
+    episode_returns, episode_transfers, episodes, prevention_interviews, return_home_interviews,
+    risk_gradings, supervisor_reviews,
 };
 use super::Conn;
 use crate::domain::episodes::{
@@ -78,37 +78,7 @@ pub struct RiskGradingRow {
     pub information: String,
 }
 
-/// The district's code and the next sequence number for `year` (locks the counter row
-/// until the transaction ends, so numbers are unique and gap-free per commit order).
-pub async fn next_reference_number(
-    conn: &mut Conn,
-    district: DistrictId,
-    year: i32,
-) -> QueryResult<(String, i32)> {
-    let code: String = districts::table
-        .find(district)
-        .select(districts::code)
-        .first(conn)
-        .await?;
-    let n: i32 = diesel::insert_into(episode_reference_counters::table)
-        .values((
-            episode_reference_counters::district_id.eq(district),
-            episode_reference_counters::year.eq(year),
-            episode_reference_counters::last_value.eq(1),
-        ))
-        .on_conflict((
-            episode_reference_counters::district_id,
-            episode_reference_counters::year,
-        ))
-        .do_update()
-        .set(episode_reference_counters::last_value.eq(episode_reference_counters::last_value + 1))
-        .returning(episode_reference_counters::last_value)
-        .get_result(conn)
-        .await?;
-    Ok((code, n))
-}
-
-/// Inserts a report without its reference number, which [`assign_reference`] gives it
+/// Inserts a report without its reference number, which [`take_reference`] gives it
 /// just before the transaction ends (a deferred check refuses a commit without one).
 pub async fn insert(conn: &mut Conn, new: &NewEpisode) -> QueryResult<EpisodeId> {
     diesel::insert_into(episodes::table)
@@ -118,13 +88,18 @@ pub async fn insert(conn: &mut Conn, new: &NewEpisode) -> QueryResult<EpisodeId>
         .await
 }
 
-pub async fn assign_reference(
-    conn: &mut Conn,
-    id: EpisodeId,
-    reference: &str,
-) -> QueryResult<EpisodeRow> {
+diesel::define_sql_function! {
+    /// The district's next reference number for the year, formatted (migration
+    /// 2026-12-04-000003); locks the district's counter row until the transaction ends.
+    fn hw_episode_take_reference(district: diesel::sql_types::Uuid, year: diesel::sql_types::Integer) -> diesel::sql_types::Text;
+}
+
+/// Gives a report its reference: its district's next number for `year`, taken and set in
+/// one statement. The counter row stays locked until the transaction ends, so a
+/// district's reports wait on each other from here to their commit: call it last.
+pub async fn take_reference(conn: &mut Conn, id: EpisodeId, year: i32) -> QueryResult<EpisodeRow> {
     diesel::update(episodes::table.find(id))
-        .set(episodes::reference.eq(reference))
+        .set(episodes::reference.eq(hw_episode_take_reference(episodes::district_id, year)))
         .returning(EpisodeRow::as_returning())
         .get_result(conn)
         .await

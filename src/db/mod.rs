@@ -230,6 +230,12 @@ impl Tx {
         }
     }
 
+    /// Writes the queued audit events now rather than at commit (still in this
+    /// transaction): for work whose last statements hold a lock others wait for.
+    pub async fn write_audit_now(&mut self) -> Result<(), AppError> {
+        Ok(self.write_audit().await?)
+    }
+
     async fn write_audit(&mut self) -> diesel::QueryResult<()> {
         let events = std::mem::take(&mut self.pending_audit);
         let actor = self.caller.as_ref().map(|c| (c.user_id, c.role));

@@ -12,8 +12,8 @@ use crate::db::{persons, AuditContext, Tx};
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::caller::Caller;
 use crate::domain::episodes::{
-    check_after, check_closure, check_transition, reference, ClosureRefused, EpisodeStatus,
-    IllegalTransition, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
+    check_after, check_closure, check_transition, ClosureRefused, EpisodeStatus, IllegalTransition,
+    InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
 use crate::domain::persons::is_child;
 use crate::domain::return_interviews::{due_at as rhi_due_at, RhiStatus};
@@ -213,18 +213,16 @@ pub async fn report(
         let grading = grading_row(&caller, id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
         triggers::evaluate(&mut tx, &state.links, r.person_id).await?;
-        // The district's counter row is held from here to the commit: taken last, so
-        // reports in a district wait on each other only for the end of the transaction.
-        let (code, n) = q::next_reference_number(tx.conn(), district, r.reported_at.year())
-            .await
-            .map_err(|e| match e {
-                diesel::result::Error::NotFound => {
-                    AppError::field("district_id", "no such district")
-                }
-                other => other.into(),
-            })?;
-        let row =
-            q::assign_reference(tx.conn(), id, &reference(&code, r.reported_at.year(), n)).await?;
+        tx.audit(AuditEvent::new(
+            Operation::Collection,
+            RECORD,
+            [id.0, r.person_id.0],
+        ));
+        // The district's counter row is held from its reference to the commit, and the
+        // district's other reports wait for it: the audit row goes first, the reference
+        // last (the alerts name it).
+        tx.write_audit_now().await?;
+        let row = q::take_reference(tx.conn(), id, r.reported_at.year()).await?;
         let confirmation = confirmation(
             &state.review_policy,
             &row,
@@ -237,11 +235,6 @@ pub async fn report(
         if let Some(placement) = row.placement_id.filter(|_| row.looked_after) {
             alerts::placing_authority(&mut tx, &state.links, &row, placement).await?;
         }
-        tx.audit(AuditEvent::new(
-            Operation::Collection,
-            RECORD,
-            [row.id.0, row.person_id.0],
-        ));
         Ok(Episode {
             row,
             parts: q::EpisodeParts {

@@ -52,8 +52,8 @@ pub fn acting_district(
 
 /// A person a new record is about: it must exist and not be merged into another.
 /// Locks the person until the transaction ends, before the new row's foreign key takes
-/// its share lock: the measure refresh and trigger evaluation lock the person for update,
-/// and two share locks each waiting to become that would deadlock.
+/// its share lock: trigger evaluation locks the person for update, and two share locks
+/// each waiting to become that would deadlock.
 pub async fn live_subject(
     tx: &mut Tx,
     person: crate::ids::PersonId,

@@ -110,7 +110,8 @@ async fn concurrent_reports_get_distinct_gap_free_references() {
 async fn concurrent_reports_for_one_person_all_succeed() {
     // Each report locks the person before its insert's foreign-key check takes a share
     // lock on them: two such share locks both waiting to become the measure refresh's
-    // update lock were a deadlock (503), found by the load benchmark's soak.
+    // update lock (trigger evaluation takes one too) were a deadlock (503), found by the
+    // load benchmark's soak.
     let app = spawn_app().await;
     let (t, _) = app.login(MFHC).await;
     let p = person(&app, &t, "Often", "Missing", &[]).await;

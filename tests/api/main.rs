@@ -15,6 +15,7 @@ mod measures;
 mod notifications;
 mod openapi;
 mod person_records;
+mod reference_numbers;
 mod rls;
 mod role_matrix;
 mod scope_matrix;
