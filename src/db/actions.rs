@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::actions;
 use super::Conn;
+use crate::db::cached;
 use crate::domain::actions::ActionStatus;
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, ReferralId, TriggerId, UserId};
 
@@ -63,11 +64,13 @@ pub struct ActionChanges {
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewAction) -> QueryResult<ActionRow> {
-    diesel::insert_into(actions::table)
-        .values(new)
-        .returning(ActionRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(actions::table)
+            .values(new)
+            .returning(ActionRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find(conn: &mut Conn, id: ActionId) -> QueryResult<Option<ActionRow>> {
@@ -86,17 +89,19 @@ pub async fn update(
     expected_version: i32,
     changes: &ActionChanges,
 ) -> QueryResult<Option<ActionRow>> {
-    diesel::update(
-        actions::table
-            .filter(actions::id.eq(id))
-            .filter(actions::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            actions::table
+                .filter(actions::id.eq(id))
+                .filter(actions::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            actions::version.eq(actions::version + 1),
+            actions::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(ActionRow::as_returning()),
     )
-    .set((
-        changes,
-        actions::version.eq(actions::version + 1),
-        actions::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(ActionRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -169,10 +174,12 @@ struct Member {
 
 /// Whether `user` is an active user of `agency` (users are otherwise admin-only).
 pub async fn user_in_agency(conn: &mut Conn, user: UserId, agency: AgencyId) -> QueryResult<bool> {
-    let r: Member = diesel::sql_query("SELECT hw_user_in_agency($1, $2) AS member")
-        .bind::<SqlUuid, _>(user)
-        .bind::<SqlUuid, _>(agency)
-        .get_result(conn)
-        .await?;
+    let r: Member = cached(
+        diesel::sql_query("SELECT hw_user_in_agency($1, $2) AS member")
+            .bind::<SqlUuid, _>(user)
+            .bind::<SqlUuid, _>(agency),
+    )
+    .get_result(conn)
+    .await?;
     Ok(r.member)
 }

@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{agencies, agency_districts, agency_types};
 use super::Conn;
+use crate::db::cached;
 use crate::ids::{AgencyId, DistrictId};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -40,11 +41,13 @@ pub struct AgencyChanges {
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewAgency) -> QueryResult<AgencyRow> {
-    diesel::insert_into(agencies::table)
-        .values(new)
-        .returning(AgencyRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(agencies::table)
+            .values(new)
+            .returning(AgencyRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find(conn: &mut Conn, id: AgencyId) -> QueryResult<Option<AgencyRow>> {
@@ -83,17 +86,19 @@ pub async fn update(
     expected_version: i32,
     changes: &AgencyChanges,
 ) -> QueryResult<Option<AgencyRow>> {
-    diesel::update(
-        agencies::table
-            .filter(agencies::id.eq(id))
-            .filter(agencies::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            agencies::table
+                .filter(agencies::id.eq(id))
+                .filter(agencies::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            agencies::version.eq(agencies::version + 1),
+            agencies::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(AgencyRow::as_returning()),
     )
-    .set((
-        changes,
-        agencies::version.eq(agencies::version + 1),
-        agencies::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(AgencyRow::as_returning())
     .get_result(conn)
     .await
     .optional()

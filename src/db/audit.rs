@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::schema::{audit_log, audit_queue};
 use super::{AuditContext, Conn};
+use crate::db::cached;
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::ids::UserId;
@@ -49,8 +50,7 @@ pub async fn insert(
             request_id: context.request_id.as_deref(),
         })
         .collect();
-    diesel::insert_into(audit_queue::table)
-        .values(&rows)
+    cached(diesel::insert_into(audit_queue::table).values(&rows))
         .execute(conn)
         .await
         .map(|_| ())
@@ -137,8 +137,7 @@ pub const SEAL_BATCH: i32 = 5000;
 
 /// Moves up to `max` committed queue rows onto the chain, oldest first; how many it moved.
 pub async fn seal(conn: &mut Conn, max: i32) -> QueryResult<i32> {
-    diesel::sql_query("SELECT hw_audit_seal($1) AS n")
-        .bind::<Integer, _>(max)
+    cached(diesel::sql_query("SELECT hw_audit_seal($1) AS n").bind::<Integer, _>(max))
         .get_result::<Sealed>(conn)
         .await
         .map(|s| s.n)
@@ -158,7 +157,9 @@ pub async fn seal_all(conn: &mut Conn) -> QueryResult<i64> {
 
 /// Re-hashes the whole chain in the database and reports the first broken link.
 pub async fn verify(conn: &mut Conn) -> QueryResult<ChainReport> {
-    diesel::sql_query("SELECT checked, head_seq, broken_seq, reason FROM hw_audit_verify()")
-        .get_result(conn)
-        .await
+    cached(diesel::sql_query(
+        "SELECT checked, head_seq, broken_seq, reason FROM hw_audit_verify()",
+    ))
+    .get_result(conn)
+    .await
 }

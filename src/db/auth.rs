@@ -11,6 +11,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{refresh_tokens, sessions};
 use super::Conn;
+use crate::db::cached;
 use crate::domain::accounts::Role;
 use crate::ids::{AgencyId, DistrictId, SessionId, UserId};
 
@@ -33,8 +34,7 @@ pub struct LoginCandidate {
 }
 
 pub async fn login_lookup(conn: &mut Conn, email: &str) -> QueryResult<Option<LoginCandidate>> {
-    diesel::sql_query("SELECT * FROM auth_login_lookup($1)")
-        .bind::<Text, _>(email)
+    cached(diesel::sql_query("SELECT * FROM auth_login_lookup($1)").bind::<Text, _>(email))
         .get_result(conn)
         .await
         .optional()
@@ -56,13 +56,15 @@ pub async fn throttle_attempt(
     let window = diesel::data_types::PgInterval::from_microseconds(
         i64::try_from(window.as_micros()).unwrap_or(i64::MAX),
     );
-    diesel::sql_query("SELECT auth_throttle_attempt($1, $2, $3) AS seconds")
-        .bind::<Array<Bytea>, _>(keys)
-        .bind::<Array<Integer>, _>(limits)
-        .bind::<Interval, _>(window)
-        .get_result::<Seconds>(conn)
-        .await
-        .map(|s| s.seconds)
+    cached(
+        diesel::sql_query("SELECT auth_throttle_attempt($1, $2, $3) AS seconds")
+            .bind::<Array<Bytea>, _>(keys)
+            .bind::<Array<Integer>, _>(limits)
+            .bind::<Interval, _>(window),
+    )
+    .get_result::<Seconds>(conn)
+    .await
+    .map(|s| s.seconds)
 }
 
 /// After a successful login: clears `clear`, takes the attempt back off `undo`, and
@@ -73,13 +75,15 @@ pub async fn throttle_success(
     undo: &[Vec<u8>],
     known: &[u8],
 ) -> QueryResult<()> {
-    diesel::sql_query("SELECT auth_throttle_success($1, $2, $3)")
-        .bind::<Array<Bytea>, _>(clear)
-        .bind::<Array<Bytea>, _>(undo)
-        .bind::<Bytea, _>(known)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    cached(
+        diesel::sql_query("SELECT auth_throttle_success($1, $2, $3)")
+            .bind::<Array<Bytea>, _>(clear)
+            .bind::<Array<Bytea>, _>(undo)
+            .bind::<Bytea, _>(known),
+    )
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 #[derive(QueryableByName)]
@@ -90,8 +94,7 @@ struct Known {
 
 /// Whether `known` (an account-and-address pair) logged in within the last 30 days.
 pub async fn throttle_known(conn: &mut Conn, known: &[u8]) -> QueryResult<bool> {
-    diesel::sql_query("SELECT auth_throttle_known($1) AS known")
-        .bind::<Bytea, _>(known)
+    cached(diesel::sql_query("SELECT auth_throttle_known($1) AS known").bind::<Bytea, _>(known))
         .get_result::<Known>(conn)
         .await
         .map(|k| k.known)
@@ -103,15 +106,17 @@ pub async fn create_session(
     user: UserId,
     expires_at: DateTime<Utc>,
 ) -> QueryResult<SessionId> {
-    diesel::insert_into(sessions::table)
-        .values((
-            sessions::id.eq(SessionId::new()),
-            sessions::user_id.eq(user),
-            sessions::expires_at.eq(expires_at),
-        ))
-        .returning(sessions::id)
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(SessionId::new()),
+                sessions::user_id.eq(user),
+                sessions::expires_at.eq(expires_at),
+            ))
+            .returning(sessions::id),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn insert_refresh_token(
@@ -120,15 +125,14 @@ pub async fn insert_refresh_token(
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::insert_into(refresh_tokens::table)
-        .values((
-            refresh_tokens::session_id.eq(session),
-            refresh_tokens::token_hash.eq(token_hash),
-            refresh_tokens::expires_at.eq(expires_at),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
+    cached(diesel::insert_into(refresh_tokens::table).values((
+        refresh_tokens::session_id.eq(session),
+        refresh_tokens::token_hash.eq(token_hash),
+        refresh_tokens::expires_at.eq(expires_at),
+    )))
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// What presenting a refresh token did.
@@ -167,12 +171,14 @@ pub async fn rotate_refresh(
     new_hash: &[u8],
     new_expires: DateTime<Utc>,
 ) -> QueryResult<Rotation> {
-    let row: RotationRow = diesel::sql_query("SELECT * FROM auth_rotate_refresh($1, $2, $3)")
-        .bind::<Bytea, _>(old_hash)
-        .bind::<Bytea, _>(new_hash)
-        .bind::<Timestamptz, _>(new_expires)
-        .get_result(conn)
-        .await?;
+    let row: RotationRow = cached(
+        diesel::sql_query("SELECT * FROM auth_rotate_refresh($1, $2, $3)")
+            .bind::<Bytea, _>(old_hash)
+            .bind::<Bytea, _>(new_hash)
+            .bind::<Timestamptz, _>(new_expires),
+    )
+    .get_result(conn)
+    .await?;
     Ok(
         match (
             row.outcome.as_str(),
@@ -209,15 +215,17 @@ pub async fn revoke(conn: &mut Conn, which: Sessions, reason: &str) -> QueryResu
         Sessions::One(id) => Box::new(sessions::id.eq(id)),
         Sessions::AllOf(user) => Box::new(sessions::user_id.eq(user)),
     };
-    diesel::update(
-        sessions::table
-            .filter(target)
-            .filter(sessions::revoked_at.is_null()),
+    cached(
+        diesel::update(
+            sessions::table
+                .filter(target)
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set((
+            sessions::revoked_at.eq(diesel::dsl::now),
+            sessions::revoked_reason.eq(reason),
+        )),
     )
-    .set((
-        sessions::revoked_at.eq(diesel::dsl::now),
-        sessions::revoked_reason.eq(reason),
-    ))
     .execute(conn)
     .await
 }

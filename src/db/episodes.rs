@@ -9,6 +9,7 @@ use super::schema::{
     risk_gradings, supervisor_reviews,
 };
 use super::Conn;
+use crate::db::cached;
 use crate::domain::episodes::{
     EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
@@ -81,11 +82,13 @@ pub struct RiskGradingRow {
 /// Inserts a report without its reference number, which [`take_reference`] gives it
 /// just before the transaction ends (a deferred check refuses a commit without one).
 pub async fn insert(conn: &mut Conn, new: &NewEpisode) -> QueryResult<EpisodeId> {
-    diesel::insert_into(episodes::table)
-        .values(new)
-        .returning(episodes::id)
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(episodes::table)
+            .values(new)
+            .returning(episodes::id),
+    )
+    .get_result(conn)
+    .await
 }
 
 diesel::define_sql_function! {
@@ -98,11 +101,13 @@ diesel::define_sql_function! {
 /// one statement. The counter row stays locked until the transaction ends, so a
 /// district's reports wait on each other from here to their commit: call it last.
 pub async fn take_reference(conn: &mut Conn, id: EpisodeId, year: i32) -> QueryResult<EpisodeRow> {
-    diesel::update(episodes::table.find(id))
-        .set(episodes::reference.eq(hw_episode_take_reference(episodes::district_id, year)))
-        .returning(EpisodeRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::update(episodes::table.find(id))
+            .set(episodes::reference.eq(hw_episode_take_reference(episodes::district_id, year)))
+            .returning(EpisodeRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find(conn: &mut Conn, id: EpisodeId) -> QueryResult<Option<EpisodeRow>> {
@@ -201,18 +206,20 @@ pub async fn set_status(
     status: EpisodeStatus,
     cancelled_reason: Option<&str>,
 ) -> QueryResult<Option<EpisodeRow>> {
-    diesel::update(
-        episodes::table
-            .filter(episodes::id.eq(id))
-            .filter(episodes::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            episodes::table
+                .filter(episodes::id.eq(id))
+                .filter(episodes::version.eq(expected_version)),
+        )
+        .set((
+            episodes::status.eq(status),
+            episodes::cancelled_reason.eq(cancelled_reason),
+            episodes::version.eq(episodes::version + 1),
+            episodes::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(EpisodeRow::as_returning()),
     )
-    .set((
-        episodes::status.eq(status),
-        episodes::cancelled_reason.eq(cancelled_reason),
-        episodes::version.eq(episodes::version + 1),
-        episodes::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(EpisodeRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -225,18 +232,20 @@ pub async fn regrade(
     grading: &RiskGradingRow,
     next_review_due: DateTime<Utc>,
 ) -> QueryResult<Option<EpisodeRow>> {
-    let updated = diesel::update(
-        episodes::table
-            .filter(episodes::id.eq(grading.episode_id))
-            .filter(episodes::version.eq(expected_version)),
+    let updated = cached(
+        diesel::update(
+            episodes::table
+                .filter(episodes::id.eq(grading.episode_id))
+                .filter(episodes::version.eq(expected_version)),
+        )
+        .set((
+            episodes::risk_level.eq(grading.to_level),
+            episodes::next_review_due.eq(next_review_due),
+            episodes::version.eq(episodes::version + 1),
+            episodes::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(EpisodeRow::as_returning()),
     )
-    .set((
-        episodes::risk_level.eq(grading.to_level),
-        episodes::next_review_due.eq(next_review_due),
-        episodes::version.eq(episodes::version + 1),
-        episodes::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(EpisodeRow::as_returning())
     .get_result(conn)
     .await
     .optional()?;
@@ -247,8 +256,7 @@ pub async fn regrade(
 }
 
 pub async fn insert_grading(conn: &mut Conn, grading: &RiskGradingRow) -> QueryResult<()> {
-    diesel::insert_into(risk_gradings::table)
-        .values(grading)
+    cached(diesel::insert_into(risk_gradings::table).values(grading))
         .execute(conn)
         .await
         .map(|_| ())
@@ -290,8 +298,7 @@ pub struct InterviewRow {
 }
 
 pub async fn insert_return(conn: &mut Conn, r: &ReturnRow) -> QueryResult<()> {
-    diesel::insert_into(episode_returns::table)
-        .values(r)
+    cached(diesel::insert_into(episode_returns::table).values(r))
         .execute(conn)
         .await
         .map(|_| ())
@@ -307,8 +314,7 @@ pub async fn find_return(mut conn: &Conn, episode: EpisodeId) -> QueryResult<Opt
 }
 
 pub async fn insert_interview(conn: &mut Conn, i: &InterviewRow) -> QueryResult<()> {
-    diesel::insert_into(prevention_interviews::table)
-        .values(i)
+    cached(diesel::insert_into(prevention_interviews::table).values(i))
         .execute(conn)
         .await
         .map(|_| ())
@@ -332,16 +338,18 @@ pub async fn touch(
     id: EpisodeId,
     expected_version: i32,
 ) -> QueryResult<Option<EpisodeRow>> {
-    diesel::update(
-        episodes::table
-            .filter(episodes::id.eq(id))
-            .filter(episodes::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            episodes::table
+                .filter(episodes::id.eq(id))
+                .filter(episodes::version.eq(expected_version)),
+        )
+        .set((
+            episodes::version.eq(episodes::version + 1),
+            episodes::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(EpisodeRow::as_returning()),
     )
-    .set((
-        episodes::version.eq(episodes::version + 1),
-        episodes::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(EpisodeRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -355,20 +363,22 @@ pub async fn close(
     by: UserId,
     no_interview_reason: Option<&str>,
 ) -> QueryResult<Option<EpisodeRow>> {
-    diesel::update(
-        episodes::table
-            .filter(episodes::id.eq(id))
-            .filter(episodes::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            episodes::table
+                .filter(episodes::id.eq(id))
+                .filter(episodes::version.eq(expected_version)),
+        )
+        .set((
+            episodes::status.eq(EpisodeStatus::Closed),
+            episodes::closed_at.eq(diesel::dsl::now),
+            episodes::closed_by.eq(by),
+            episodes::no_interview_reason.eq(no_interview_reason),
+            episodes::version.eq(episodes::version + 1),
+            episodes::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(EpisodeRow::as_returning()),
     )
-    .set((
-        episodes::status.eq(EpisodeStatus::Closed),
-        episodes::closed_at.eq(diesel::dsl::now),
-        episodes::closed_by.eq(by),
-        episodes::no_interview_reason.eq(no_interview_reason),
-        episodes::version.eq(episodes::version + 1),
-        episodes::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(EpisodeRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -392,23 +402,24 @@ pub async fn insert_review(
     expected_version: i32,
     review: &ReviewRow,
 ) -> QueryResult<Option<EpisodeRow>> {
-    let updated = diesel::update(
-        episodes::table
-            .filter(episodes::id.eq(review.episode_id))
-            .filter(episodes::version.eq(expected_version)),
+    let updated = cached(
+        diesel::update(
+            episodes::table
+                .filter(episodes::id.eq(review.episode_id))
+                .filter(episodes::version.eq(expected_version)),
+        )
+        .set((
+            episodes::next_review_due.eq(review.next_due_at),
+            episodes::version.eq(episodes::version + 1),
+            episodes::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(EpisodeRow::as_returning()),
     )
-    .set((
-        episodes::next_review_due.eq(review.next_due_at),
-        episodes::version.eq(episodes::version + 1),
-        episodes::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(EpisodeRow::as_returning())
     .get_result(conn)
     .await
     .optional()?;
     if updated.is_some() {
-        diesel::insert_into(supervisor_reviews::table)
-            .values(review)
+        cached(diesel::insert_into(supervisor_reviews::table).values(review))
             .execute(conn)
             .await?;
     }
@@ -426,11 +437,13 @@ pub async fn reviews(mut conn: &Conn, episode: EpisodeId) -> QueryResult<Vec<Rev
 
 /// Stops scheduling reviews (the episode is no longer open).
 pub async fn clear_review_due(conn: &mut Conn, id: EpisodeId) -> QueryResult<EpisodeRow> {
-    diesel::update(episodes::table.find(id))
-        .set(episodes::next_review_due.eq(None::<DateTime<Utc>>))
-        .returning(EpisodeRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::update(episodes::table.find(id))
+            .set(episodes::next_review_due.eq(None::<DateTime<Utc>>))
+            .returning(EpisodeRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 /// Open episodes whose review is due before `due_before`, soonest first.
@@ -461,8 +474,7 @@ pub struct RhiRow {
 }
 
 pub async fn insert_rhi(conn: &mut Conn, r: &RhiRow) -> QueryResult<()> {
-    diesel::insert_into(return_home_interviews::table)
-        .values(r)
+    cached(diesel::insert_into(return_home_interviews::table).values(r))
         .execute(conn)
         .await
         .map(|_| ())
@@ -484,19 +496,21 @@ pub async fn update_rhi(
     r: &RhiRow,
     from: crate::domain::return_interviews::RhiStatus,
 ) -> QueryResult<bool> {
-    diesel::update(
-        return_home_interviews::table
-            .find(r.episode_id)
-            .filter(return_home_interviews::status.eq(from)),
+    cached(
+        diesel::update(
+            return_home_interviews::table
+                .find(r.episode_id)
+                .filter(return_home_interviews::status.eq(from)),
+        )
+        .set((
+            return_home_interviews::provider_agency_id.eq(r.provider_agency_id),
+            return_home_interviews::status.eq(r.status),
+            return_home_interviews::status_reason.eq(&r.status_reason),
+            return_home_interviews::completed_at.eq(r.completed_at),
+            return_home_interviews::updated_by.eq(r.updated_by),
+            return_home_interviews::updated_at.eq(diesel::dsl::now),
+        )),
     )
-    .set((
-        return_home_interviews::provider_agency_id.eq(r.provider_agency_id),
-        return_home_interviews::status.eq(r.status),
-        return_home_interviews::status_reason.eq(&r.status_reason),
-        return_home_interviews::completed_at.eq(r.completed_at),
-        return_home_interviews::updated_by.eq(r.updated_by),
-        return_home_interviews::updated_at.eq(diesel::dsl::now),
-    ))
     .execute(conn)
     .await
     .map(|n| n == 1)
@@ -515,12 +529,14 @@ pub async fn touch_by_provider(
     id: EpisodeId,
     expected_version: i32,
 ) -> QueryResult<Option<i32>> {
-    diesel::sql_query("SELECT hw_episode_touch_by_provider($1, $2) AS version")
-        .bind::<diesel::sql_types::Uuid, _>(id)
-        .bind::<diesel::sql_types::Integer, _>(expected_version)
-        .get_result::<NewVersion>(conn)
-        .await
-        .map(|v| v.version)
+    cached(
+        diesel::sql_query("SELECT hw_episode_touch_by_provider($1, $2) AS version")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .bind::<diesel::sql_types::Integer, _>(expected_version),
+    )
+    .get_result::<NewVersion>(conn)
+    .await
+    .map(|v| v.version)
 }
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
@@ -541,21 +557,22 @@ pub async fn transfer(
     expected_version: i32,
     t: &TransferRow,
 ) -> QueryResult<Option<EpisodeRow>> {
-    diesel::insert_into(episode_transfers::table)
-        .values(t)
+    cached(diesel::insert_into(episode_transfers::table).values(t))
         .execute(conn)
         .await?;
-    diesel::update(
-        episodes::table
-            .filter(episodes::id.eq(t.episode_id))
-            .filter(episodes::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            episodes::table
+                .filter(episodes::id.eq(t.episode_id))
+                .filter(episodes::version.eq(expected_version)),
+        )
+        .set((
+            episodes::district_id.eq(t.to_district_id),
+            episodes::version.eq(episodes::version + 1),
+            episodes::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(EpisodeRow::as_returning()),
     )
-    .set((
-        episodes::district_id.eq(t.to_district_id),
-        episodes::version.eq(episodes::version + 1),
-        episodes::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(EpisodeRow::as_returning())
     .get_result(conn)
     .await
     .optional()

@@ -11,6 +11,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{baselines, measure_definitions};
 use super::Conn;
+use crate::db::cached;
 use crate::domain::measures::AgeGroup;
 use crate::ids::{DistrictId, UserId};
 
@@ -31,13 +32,15 @@ pub async fn repeat_counts(
     threshold: i32,
     count_hospital: bool,
 ) -> diesel::QueryResult<Vec<RepeatCount>> {
-    diesel::sql_query("SELECT * FROM hw_repeat_missing($1, $2, $3, $4)")
-        .bind::<Timestamptz, _>(window.0)
-        .bind::<Timestamptz, _>(window.1)
-        .bind::<Integer, _>(threshold)
-        .bind::<Bool, _>(count_hospital)
-        .load(conn)
-        .await
+    cached(
+        diesel::sql_query("SELECT * FROM hw_repeat_missing($1, $2, $3, $4)")
+            .bind::<Timestamptz, _>(window.0)
+            .bind::<Timestamptz, _>(window.1)
+            .bind::<Integer, _>(threshold)
+            .bind::<Bool, _>(count_hospital),
+    )
+    .load(conn)
+    .await
 }
 
 #[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
@@ -59,11 +62,13 @@ pub async fn repeat_counts_at_month_ends(
     version: i32,
     month_ends: &[NaiveDate],
 ) -> diesel::QueryResult<Vec<RepeatCountAt>> {
-    diesel::sql_query("SELECT * FROM hw_repeat_missing_at($1, $2)")
-        .bind::<Integer, _>(version)
-        .bind::<Array<Date>, _>(month_ends)
-        .load(conn)
-        .await
+    cached(
+        diesel::sql_query("SELECT * FROM hw_repeat_missing_at($1, $2)")
+            .bind::<Integer, _>(version)
+            .bind::<Array<Date>, _>(month_ends),
+    )
+    .load(conn)
+    .await
 }
 
 /// Most queued entries one catch-up takes.
@@ -78,11 +83,13 @@ struct Taken {
 /// Refreshes the kept measure state for up to `max` queued entries (persons whose
 /// episodes changed; `None`: all of them), oldest first; how many entries it took.
 pub async fn catch_up(conn: &mut Conn, max: Option<i32>) -> diesel::QueryResult<i32> {
-    diesel::sql_query("SELECT hw_measure_catch_up($1) AS n")
-        .bind::<diesel::sql_types::Nullable<Integer>, _>(max)
-        .get_result::<Taken>(conn)
-        .await
-        .map(|t| t.n)
+    cached(
+        diesel::sql_query("SELECT hw_measure_catch_up($1) AS n")
+            .bind::<diesel::sql_types::Nullable<Integer>, _>(max),
+    )
+    .get_result::<Taken>(conn)
+    .await
+    .map(|t| t.n)
 }
 
 // Definitions ----------------------------------------------------------------------------------
@@ -127,18 +134,20 @@ pub async fn insert_definition(
     by: UserId,
 ) -> diesel::QueryResult<DefinitionRow> {
     let next = current_definition(conn).await?.map_or(1, |d| d.version + 1);
-    diesel::insert_into(measure_definitions::table)
-        .values((
-            measure_definitions::version.eq(next),
-            measure_definitions::repeat_threshold.eq(repeat_threshold),
-            measure_definitions::window_months.eq(window_months),
-            measure_definitions::count_hospital.eq(count_hospital),
-            measure_definitions::note.eq(note),
-            measure_definitions::created_by.eq(by),
-        ))
-        .returning(DefinitionRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(measure_definitions::table)
+            .values((
+                measure_definitions::version.eq(next),
+                measure_definitions::repeat_threshold.eq(repeat_threshold),
+                measure_definitions::window_months.eq(window_months),
+                measure_definitions::count_hospital.eq(count_hospital),
+                measure_definitions::note.eq(note),
+                measure_definitions::created_by.eq(by),
+            ))
+            .returning(DefinitionRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 // Baselines -------------------------------------------------------------------------------------
@@ -208,24 +217,26 @@ pub async fn insert_baseline(
         None => q.filter(baselines::district_id.is_null()),
     };
     let latest: Option<i32> = q.first(conn).await?;
-    diesel::insert_into(baselines::table)
-        .values((
-            baselines::id.eq(uuid::Uuid::now_v7()),
-            baselines::district_id.eq(district),
-            baselines::age_group.eq(group),
-            baselines::version.eq(latest.unwrap_or(0) + 1),
-            baselines::period_end.eq(period_end),
-            baselines::value.eq(value),
-            baselines::source.eq(if official_source.is_some() {
-                "official"
-            } else {
-                "computed"
-            }),
-            baselines::source_note.eq(official_source),
-            baselines::definition_version.eq(definition_version),
-            baselines::created_by.eq(by),
-        ))
-        .returning(BaselineRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(baselines::table)
+            .values((
+                baselines::id.eq(uuid::Uuid::now_v7()),
+                baselines::district_id.eq(district),
+                baselines::age_group.eq(group),
+                baselines::version.eq(latest.unwrap_or(0) + 1),
+                baselines::period_end.eq(period_end),
+                baselines::value.eq(value),
+                baselines::source.eq(if official_source.is_some() {
+                    "official"
+                } else {
+                    "computed"
+                }),
+                baselines::source_note.eq(official_source),
+                baselines::definition_version.eq(definition_version),
+                baselines::created_by.eq(by),
+            ))
+            .returning(BaselineRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }

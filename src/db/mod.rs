@@ -5,6 +5,7 @@ pub mod actions;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod cached;
 pub mod datasets;
 pub mod districts;
 pub mod episodes;
@@ -42,6 +43,7 @@ use crate::ids::{AgencyId, DistrictId, SessionId, UserId};
 
 pub type Conn = AsyncPgConnection;
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
+pub use cached::cached;
 pub use diesel_async::pooled_connection::deadpool::PoolError;
 
 /// Builds the runtime role's pool. Connections are made lazily.
@@ -128,7 +130,7 @@ impl Tx {
         // Polled in order, so BEGIN goes first on the wire.
         let (begun, principal) = futures_util::future::join(
             SimpleAsyncConnection::batch_execute(&mut first, "BEGIN"),
-            diesel::sql_query(
+            cached(diesel::sql_query(
                 "SELECT p.role, p.district_id, p.agency_id, \
                         set_config('homeward.user_id', $1::text, true) AS c1, \
                         set_config('homeward.role', p.role, true) AS c2, \
@@ -138,7 +140,7 @@ impl Tx {
             )
             .bind::<SqlUuid, _>(user)
             .bind::<SqlUuid, _>(session)
-            .bind::<Integer, _>(token_version)
+            .bind::<Integer, _>(token_version))
             .get_result::<PrincipalRow>(&mut second),
         )
         .await;
@@ -172,7 +174,7 @@ impl Tx {
 
     /// Sets the claims for a caller the service has just verified itself (at login).
     pub async fn assume(&mut self, caller: Caller) -> Result<(), AppError> {
-        diesel::sql_query(
+        cached(diesel::sql_query(
             "SELECT set_config('homeward.user_id', $1::text, true), set_config('homeward.role', $2, true), \
                     set_config('homeward.district_id', coalesce($3::text, ''), true), \
                     set_config('homeward.agency_id', coalesce($4::text, ''), true)",
@@ -180,7 +182,7 @@ impl Tx {
         .bind::<SqlUuid, _>(caller.user_id)
         .bind::<Text, _>(caller.role)
         .bind::<Nullable<SqlUuid>, _>(caller.district_id)
-        .bind::<Nullable<SqlUuid>, _>(caller.agency_id)
+        .bind::<Nullable<SqlUuid>, _>(caller.agency_id))
         .execute(&mut *self.conn)
         .await?;
         self.caller = Some(caller);

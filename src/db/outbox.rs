@@ -11,6 +11,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{notification_preferences, outbox};
 use super::Conn;
+use crate::db::cached;
 use crate::domain::notify::{DeliveryStatus, Event, RecipientKind};
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, TriggerId, UserId};
 
@@ -84,16 +85,17 @@ pub async fn staff_emails(
     district: DistrictId,
     role: &str,
 ) -> QueryResult<Vec<StaffEmail>> {
-    diesel::sql_query("SELECT * FROM hw_staff_emails($1, $2)")
-        .bind::<SqlUuid, _>(district)
-        .bind::<Text, _>(role)
-        .load(conn)
-        .await
+    cached(
+        diesel::sql_query("SELECT * FROM hw_staff_emails($1, $2)")
+            .bind::<SqlUuid, _>(district)
+            .bind::<Text, _>(role),
+    )
+    .load(conn)
+    .await
 }
 
 pub async fn user_email(conn: &mut Conn, user: UserId) -> QueryResult<Option<StaffEmail>> {
-    diesel::sql_query("SELECT * FROM hw_user_email($1)")
-        .bind::<SqlUuid, _>(user)
+    cached(diesel::sql_query("SELECT * FROM hw_user_email($1)").bind::<SqlUuid, _>(user))
         .get_result(conn)
         .await
         .optional()
@@ -101,8 +103,7 @@ pub async fn user_email(conn: &mut Conn, user: UserId) -> QueryResult<Option<Sta
 
 /// An active agency's mailbox (agencies are otherwise read only by signed-in users).
 pub async fn agency_mailbox(conn: &mut Conn, agency: AgencyId) -> QueryResult<Option<String>> {
-    diesel::sql_query("SELECT hw_agency_mailbox($1) AS email")
-        .bind::<SqlUuid, _>(agency)
+    cached(diesel::sql_query("SELECT hw_agency_mailbox($1) AS email").bind::<SqlUuid, _>(agency))
         .get_result::<Mailbox>(conn)
         .await
         .map(|m| m.email)
@@ -115,7 +116,7 @@ struct Mailbox {
 }
 
 pub async fn admin_emails(conn: &mut Conn) -> QueryResult<Vec<StaffEmail>> {
-    diesel::sql_query("SELECT * FROM hw_admin_emails()")
+    cached(diesel::sql_query("SELECT * FROM hw_admin_emails()"))
         .load(conn)
         .await
 }
@@ -129,12 +130,14 @@ pub async fn claim(
     limit: i32,
     lease_secs: i32,
 ) -> QueryResult<Vec<OutboxRow>> {
-    diesel::sql_query("SELECT * FROM hw_outbox_claim($1, $2, $3)")
-        .bind::<Text, _>(worker)
-        .bind::<Integer, _>(limit)
-        .bind::<Integer, _>(lease_secs)
-        .load(conn)
-        .await
+    cached(
+        diesel::sql_query("SELECT * FROM hw_outbox_claim($1, $2, $3)")
+            .bind::<Text, _>(worker)
+            .bind::<Integer, _>(limit)
+            .bind::<Integer, _>(lease_secs),
+    )
+    .load(conn)
+    .await
 }
 
 #[derive(QueryableByName)]
@@ -154,12 +157,14 @@ pub async fn sent(conn: &mut Conn, ids: &[uuid::Uuid], worker: &str) -> QueryRes
     if ids.is_empty() {
         return Ok(0);
     }
-    diesel::sql_query("SELECT hw_outbox_sent($1, $2) AS marked")
-        .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
-        .bind::<Text, _>(worker)
-        .get_result::<Marked>(conn)
-        .await
-        .map(|m| m.marked)
+    cached(
+        diesel::sql_query("SELECT hw_outbox_sent($1, $2) AS marked")
+            .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+            .bind::<Text, _>(worker),
+    )
+    .get_result::<Marked>(conn)
+    .await
+    .map(|m| m.marked)
 }
 
 /// Records a failed attempt: retry at `retry_at`, or dead-letter when `None`.
@@ -170,24 +175,28 @@ pub async fn failed(
     error: &str,
     retry_at: Option<DateTime<Utc>>,
 ) -> QueryResult<bool> {
-    diesel::sql_query("SELECT hw_outbox_failed($1, $2, $3, $4) AS done")
-        .bind::<SqlUuid, _>(id)
-        .bind::<Text, _>(worker)
-        .bind::<Text, _>(error)
-        .bind::<Nullable<Timestamptz>, _>(retry_at)
-        .get_result::<Done>(conn)
-        .await
-        .map(|d| d.done)
+    cached(
+        diesel::sql_query("SELECT hw_outbox_failed($1, $2, $3, $4) AS done")
+            .bind::<SqlUuid, _>(id)
+            .bind::<Text, _>(worker)
+            .bind::<Text, _>(error)
+            .bind::<Nullable<Timestamptz>, _>(retry_at),
+    )
+    .get_result::<Done>(conn)
+    .await
+    .map(|d| d.done)
 }
 
 /// Hands back a claimed row that was not tried.
 pub async fn release(conn: &mut Conn, id: uuid::Uuid, worker: &str) -> QueryResult<bool> {
-    diesel::sql_query("SELECT hw_outbox_release($1, $2) AS done")
-        .bind::<SqlUuid, _>(id)
-        .bind::<Text, _>(worker)
-        .get_result::<Done>(conn)
-        .await
-        .map(|d| d.done)
+    cached(
+        diesel::sql_query("SELECT hw_outbox_release($1, $2) AS done")
+            .bind::<SqlUuid, _>(id)
+            .bind::<Text, _>(worker),
+    )
+    .get_result::<Done>(conn)
+    .await
+    .map(|d| d.done)
 }
 
 // The scheduler -------------------------------------------------------------------------------
@@ -205,9 +214,11 @@ pub struct DueInterview {
 }
 
 pub async fn overdue_return_interviews(conn: &mut Conn) -> QueryResult<Vec<DueInterview>> {
-    diesel::sql_query("SELECT * FROM hw_overdue_return_interviews()")
-        .load(conn)
-        .await
+    cached(diesel::sql_query(
+        "SELECT * FROM hw_overdue_return_interviews()",
+    ))
+    .load(conn)
+    .await
 }
 
 #[derive(QueryableByName, Debug, Clone)]
@@ -225,8 +236,7 @@ pub struct DueAction {
 }
 
 pub async fn actions_due(conn: &mut Conn, within_days: i32) -> QueryResult<Vec<DueAction>> {
-    diesel::sql_query("SELECT * FROM hw_actions_due($1)")
-        .bind::<Integer, _>(within_days)
+    cached(diesel::sql_query("SELECT * FROM hw_actions_due($1)").bind::<Integer, _>(within_days))
         .load(conn)
         .await
 }
@@ -244,7 +254,7 @@ pub struct DueReview {
 }
 
 pub async fn overdue_reviews(conn: &mut Conn) -> QueryResult<Vec<DueReview>> {
-    diesel::sql_query("SELECT * FROM hw_overdue_reviews()")
+    cached(diesel::sql_query("SELECT * FROM hw_overdue_reviews()"))
         .load(conn)
         .await
 }
@@ -268,7 +278,7 @@ pub struct MfhcDigest {
 }
 
 pub async fn mfhc_digests(conn: &mut Conn) -> QueryResult<Vec<MfhcDigest>> {
-    diesel::sql_query("SELECT * FROM hw_mfhc_digests()")
+    cached(diesel::sql_query("SELECT * FROM hw_mfhc_digests()"))
         .load(conn)
         .await
 }
@@ -286,7 +296,7 @@ pub struct AgencyDigest {
 }
 
 pub async fn agency_digests(conn: &mut Conn) -> QueryResult<Vec<AgencyDigest>> {
-    diesel::sql_query("SELECT * FROM hw_agency_digests()")
+    cached(diesel::sql_query("SELECT * FROM hw_agency_digests()"))
         .load(conn)
         .await
 }
@@ -301,7 +311,7 @@ pub struct Escalated {
 
 /// Marks open triggers past their escalation time as escalated; returns them.
 pub async fn escalate_triggers(conn: &mut Conn) -> QueryResult<Vec<Escalated>> {
-    diesel::sql_query("SELECT * FROM hw_trigger_escalate_due()")
+    cached(diesel::sql_query("SELECT * FROM hw_trigger_escalate_due()"))
         .load(conn)
         .await
 }
@@ -357,18 +367,20 @@ pub async fn find(conn: &mut Conn, id: uuid::Uuid) -> QueryResult<Option<OutboxR
 
 /// Puts a dead letter back in the queue with a fresh count; `None` if it is not dead.
 pub async fn retry(conn: &mut Conn, id: uuid::Uuid) -> QueryResult<Option<OutboxRow>> {
-    diesel::update(
-        outbox::table
-            .filter(outbox::id.eq(id))
-            .filter(outbox::status.eq(DeliveryStatus::Dead)),
+    cached(
+        diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(outbox::status.eq(DeliveryStatus::Dead)),
+        )
+        .set((
+            outbox::status.eq(DeliveryStatus::Pending),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(diesel::dsl::now),
+            outbox::dead_at.eq(None::<DateTime<Utc>>),
+        ))
+        .returning(OutboxRow::as_returning()),
     )
-    .set((
-        outbox::status.eq(DeliveryStatus::Pending),
-        outbox::attempts.eq(0),
-        outbox::next_attempt_at.eq(diesel::dsl::now),
-        outbox::dead_at.eq(None::<DateTime<Utc>>),
-    ))
-    .returning(OutboxRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -388,18 +400,20 @@ pub async fn takes_digest(conn: &mut Conn, user: UserId) -> QueryResult<bool> {
 }
 
 pub async fn set_digest(conn: &mut Conn, user: UserId, daily_digest: bool) -> QueryResult<()> {
-    diesel::insert_into(notification_preferences::table)
-        .values((
-            notification_preferences::user_id.eq(user),
-            notification_preferences::daily_digest.eq(daily_digest),
-        ))
-        .on_conflict(notification_preferences::user_id)
-        .do_update()
-        .set((
-            notification_preferences::daily_digest.eq(daily_digest),
-            notification_preferences::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    cached(
+        diesel::insert_into(notification_preferences::table)
+            .values((
+                notification_preferences::user_id.eq(user),
+                notification_preferences::daily_digest.eq(daily_digest),
+            ))
+            .on_conflict(notification_preferences::user_id)
+            .do_update()
+            .set((
+                notification_preferences::daily_digest.eq(daily_digest),
+                notification_preferences::updated_at.eq(diesel::dsl::now),
+            )),
+    )
+    .execute(conn)
+    .await
+    .map(drop)
 }

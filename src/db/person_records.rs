@@ -11,6 +11,7 @@ use super::schema::{
     protocol_profiles,
 };
 use super::Conn;
+use crate::db::cached;
 use crate::domain::person_records::{MarkerKind, PlacementKind, Protocol, Span};
 use crate::ids::{MarkerId, MergeId, PersonId, PlacementId, ProtocolProfileId, UserId};
 
@@ -63,11 +64,13 @@ pub struct MarkerChanges {
 }
 
 pub async fn insert_marker(conn: &mut Conn, m: &MarkerRow) -> QueryResult<MarkerRow> {
-    diesel::insert_into(person_markers::table)
-        .values(m)
-        .returning(MarkerRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(person_markers::table)
+            .values(m)
+            .returning(MarkerRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find_marker(
@@ -105,17 +108,19 @@ pub async fn update_marker(
     expected_version: i32,
     changes: &MarkerChanges,
 ) -> QueryResult<Option<MarkerRow>> {
-    diesel::update(
-        person_markers::table
-            .filter(person_markers::id.eq(id))
-            .filter(person_markers::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            person_markers::table
+                .filter(person_markers::id.eq(id))
+                .filter(person_markers::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            person_markers::version.eq(person_markers::version + 1),
+            person_markers::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(MarkerRow::as_returning()),
     )
-    .set((
-        changes,
-        person_markers::version.eq(person_markers::version + 1),
-        person_markers::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(MarkerRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -178,11 +183,13 @@ pub struct PlacementChanges {
 }
 
 pub async fn insert_placement(conn: &mut Conn, p: &NewPlacement) -> QueryResult<PlacementRow> {
-    diesel::insert_into(placements::table)
-        .values(p)
-        .returning(PlacementRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(placements::table)
+            .values(p)
+            .returning(PlacementRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 /// A person's placements, latest start first.
@@ -201,17 +208,19 @@ pub async fn update_placement(
     expected_version: i32,
     changes: &PlacementChanges,
 ) -> QueryResult<Option<PlacementRow>> {
-    diesel::update(
-        placements::table
-            .filter(placements::id.eq(id))
-            .filter(placements::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            placements::table
+                .filter(placements::id.eq(id))
+                .filter(placements::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            placements::version.eq(placements::version + 1),
+            placements::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(PlacementRow::as_returning()),
     )
-    .set((
-        changes,
-        placements::version.eq(placements::version + 1),
-        placements::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(PlacementRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -280,11 +289,13 @@ impl<'a> From<&'a ProfileRow> for ProfileContent<'a> {
 }
 
 pub async fn insert_profile(conn: &mut Conn, p: &ProfileRow) -> QueryResult<ProfileRow> {
-    diesel::insert_into(protocol_profiles::table)
-        .values(p)
-        .returning(ProfileRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(protocol_profiles::table)
+            .values(p)
+            .returning(ProfileRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 /// The profiles the caller may see (see the policy: MFHCs always, other police roles
@@ -315,17 +326,19 @@ pub async fn find_profile(
 /// Replaces the profile's content (and who recorded it) if it is still at `p.version`;
 /// the stored version moves on by one.
 pub async fn replace_profile(conn: &mut Conn, p: &ProfileRow) -> QueryResult<Option<ProfileRow>> {
-    diesel::update(
-        protocol_profiles::table
-            .filter(protocol_profiles::id.eq(p.id))
-            .filter(protocol_profiles::version.eq(p.version)),
+    cached(
+        diesel::update(
+            protocol_profiles::table
+                .filter(protocol_profiles::id.eq(p.id))
+                .filter(protocol_profiles::version.eq(p.version)),
+        )
+        .set((
+            ProfileContent::from(p),
+            protocol_profiles::version.eq(protocol_profiles::version + 1),
+            protocol_profiles::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(ProfileRow::as_returning()),
     )
-    .set((
-        ProfileContent::from(p),
-        protocol_profiles::version.eq(protocol_profiles::version + 1),
-        protocol_profiles::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(ProfileRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -370,11 +383,13 @@ pub struct Moved {
 }
 
 pub async fn insert_merge(conn: &mut Conn, m: &NewMerge) -> QueryResult<MergeRow> {
-    diesel::insert_into(person_merges::table)
-        .values(m)
-        .returning(MergeRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(person_merges::table)
+            .values(m)
+            .returning(MergeRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find_merge(conn: &mut Conn, id: MergeId) -> QueryResult<Option<MergeRow>> {
@@ -393,17 +408,19 @@ pub async fn mark_undone(
     by: UserId,
     reason: &str,
 ) -> QueryResult<Option<MergeRow>> {
-    diesel::update(
-        person_merges::table
-            .filter(person_merges::id.eq(id))
-            .filter(person_merges::undone_at.is_null()),
+    cached(
+        diesel::update(
+            person_merges::table
+                .filter(person_merges::id.eq(id))
+                .filter(person_merges::undone_at.is_null()),
+        )
+        .set((
+            person_merges::undone_by.eq(by),
+            person_merges::undone_at.eq(diesel::dsl::now),
+            person_merges::undo_reason.eq(reason),
+        ))
+        .returning(MergeRow::as_returning()),
     )
-    .set((
-        person_merges::undone_by.eq(by),
-        person_merges::undone_at.eq(diesel::dsl::now),
-        person_merges::undo_reason.eq(reason),
-    ))
-    .returning(MergeRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -412,11 +429,13 @@ pub async fn mark_undone(
 /// Moves the duplicate's records to the survivor (or, `undo`, back again) through
 /// `hw_person_merge_apply`, which can reach episodes outside the caller's district.
 pub async fn apply_merge(conn: &mut Conn, id: MergeId, undo: bool) -> QueryResult<Vec<Moved>> {
-    diesel::sql_query("SELECT record_type, record_id FROM hw_person_merge_apply($1, $2)")
-        .bind::<SqlUuid, _>(id.0)
-        .bind::<Bool, _>(undo)
-        .load(conn)
-        .await
+    cached(
+        diesel::sql_query("SELECT record_type, record_id FROM hw_person_merge_apply($1, $2)")
+            .bind::<SqlUuid, _>(id.0)
+            .bind::<Bool, _>(undo),
+    )
+    .load(conn)
+    .await
 }
 
 /// What the merge moved, in a stable order.

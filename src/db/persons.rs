@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::persons;
 use super::Conn;
+use crate::db::cached;
 use crate::domain::persons::Sex;
 use crate::ids::{DistrictId, PersonId, UserId};
 
@@ -64,11 +65,13 @@ pub struct PersonChanges {
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewPerson) -> QueryResult<PersonRow> {
-    diesel::insert_into(persons::table)
-        .values(new)
-        .returning(PersonRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(persons::table)
+            .values(new)
+            .returning(PersonRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find(conn: &mut Conn, id: PersonId) -> QueryResult<Option<PersonRow>> {
@@ -141,17 +144,19 @@ pub async fn update(
     expected_version: i32,
     changes: &PersonChanges,
 ) -> QueryResult<Option<PersonRow>> {
-    diesel::update(
-        persons::table
-            .filter(persons::id.eq(id))
-            .filter(persons::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            persons::table
+                .filter(persons::id.eq(id))
+                .filter(persons::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            persons::version.eq(persons::version + 1),
+            persons::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(PersonRow::as_returning()),
     )
-    .set((
-        changes,
-        persons::version.eq(persons::version + 1),
-        persons::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(PersonRow::as_returning())
     .get_result(conn)
     .await
     .optional()

@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{intervention_plans, referrals, triage_meetings};
 use super::Conn;
+use crate::db::cached;
 use crate::domain::referrals::{
     ClosureReason, Consent, ConsentBy, ReferralReason, ReferralSource, ReferralStatus,
 };
@@ -67,11 +68,13 @@ pub struct ReferralChanges {
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewReferral) -> QueryResult<ReferralRow> {
-    diesel::insert_into(referrals::table)
-        .values(new)
-        .returning(ReferralRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(referrals::table)
+            .values(new)
+            .returning(ReferralRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find(conn: &mut Conn, id: ReferralId) -> QueryResult<Option<ReferralRow>> {
@@ -90,17 +93,19 @@ pub async fn update(
     expected_version: i32,
     changes: &ReferralChanges,
 ) -> QueryResult<Option<ReferralRow>> {
-    diesel::update(
-        referrals::table
-            .filter(referrals::id.eq(id))
-            .filter(referrals::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            referrals::table
+                .filter(referrals::id.eq(id))
+                .filter(referrals::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            referrals::version.eq(referrals::version + 1),
+            referrals::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(ReferralRow::as_returning()),
     )
-    .set((
-        changes,
-        referrals::version.eq(referrals::version + 1),
-        referrals::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(ReferralRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -187,8 +192,7 @@ pub struct MeetingRow {
 }
 
 pub async fn insert_meeting(conn: &mut Conn, m: &MeetingRow) -> QueryResult<()> {
-    diesel::insert_into(triage_meetings::table)
-        .values(m)
+    cached(diesel::insert_into(triage_meetings::table).values(m))
         .execute(conn)
         .await
         .map(drop)
@@ -231,20 +235,22 @@ pub async fn find_plan(conn: &mut Conn, referral: ReferralId) -> QueryResult<Opt
 
 /// Records the plan, or replaces it (a new version).
 pub async fn put_plan(conn: &mut Conn, plan: &PlanRow) -> QueryResult<PlanRow> {
-    diesel::insert_into(intervention_plans::table)
-        .values(plan)
-        .on_conflict(intervention_plans::referral_id)
-        .do_update()
-        .set((
-            intervention_plans::lead_practitioner.eq(&plan.lead_practitioner),
-            intervention_plans::lead_agency_id.eq(plan.lead_agency_id),
-            intervention_plans::goals.eq(&plan.goals),
-            intervention_plans::review_dates.eq(&plan.review_dates),
-            intervention_plans::recorded_by.eq(plan.recorded_by),
-            intervention_plans::version.eq(intervention_plans::version + 1),
-            intervention_plans::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(PlanRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(intervention_plans::table)
+            .values(plan)
+            .on_conflict(intervention_plans::referral_id)
+            .do_update()
+            .set((
+                intervention_plans::lead_practitioner.eq(&plan.lead_practitioner),
+                intervention_plans::lead_agency_id.eq(plan.lead_agency_id),
+                intervention_plans::goals.eq(&plan.goals),
+                intervention_plans::review_dates.eq(&plan.review_dates),
+                intervention_plans::recorded_by.eq(plan.recorded_by),
+                intervention_plans::version.eq(intervention_plans::version + 1),
+                intervention_plans::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(PlanRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }

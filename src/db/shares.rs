@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::shares;
 use super::Conn;
+use crate::db::cached;
 use crate::domain::shares::{Part, SharedRecord};
 use crate::ids::{AgencyId, DistrictId, ShareId, UserId};
 
@@ -29,11 +30,13 @@ pub struct ShareRow {
 }
 
 pub async fn insert(conn: &mut Conn, s: &ShareRow) -> QueryResult<ShareRow> {
-    diesel::insert_into(shares::table)
-        .values(s)
-        .returning(ShareRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(shares::table)
+            .values(s)
+            .returning(ShareRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find(conn: &mut Conn, id: ShareId) -> QueryResult<Option<ShareRow>> {
@@ -52,17 +55,19 @@ pub async fn revoke(
     by: UserId,
     reason: &str,
 ) -> QueryResult<Option<ShareRow>> {
-    diesel::update(
-        shares::table
-            .filter(shares::id.eq(id))
-            .filter(shares::revoked_at.is_null()),
+    cached(
+        diesel::update(
+            shares::table
+                .filter(shares::id.eq(id))
+                .filter(shares::revoked_at.is_null()),
+        )
+        .set((
+            shares::revoked_at.eq(diesel::dsl::now),
+            shares::revoked_by.eq(by),
+            shares::revoke_reason.eq(reason),
+        ))
+        .returning(ShareRow::as_returning()),
     )
-    .set((
-        shares::revoked_at.eq(diesel::dsl::now),
-        shares::revoked_by.eq(by),
-        shares::revoke_reason.eq(reason),
-    ))
-    .returning(ShareRow::as_returning())
     .get_result(conn)
     .await
     .optional()

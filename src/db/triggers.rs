@@ -9,6 +9,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{trigger_plans, trigger_rule_versions, trigger_rules, triggers};
 use super::Conn;
+use crate::db::cached;
 use crate::domain::triggers::{Firing, RuleKind, TriggerStatus};
 use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, TriggerId, TriggerRuleId, UserId};
 
@@ -75,11 +76,13 @@ pub async fn find_rule(conn: &mut Conn, id: TriggerRuleId) -> QueryResult<Option
 }
 
 pub async fn insert_rule(conn: &mut Conn, new: &NewRule) -> QueryResult<RuleRow> {
-    diesel::insert_into(trigger_rules::table)
-        .values(new)
-        .returning(RuleRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(trigger_rules::table)
+            .values(new)
+            .returning(RuleRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 /// `None` when no row matched (missing, not the caller's to change, or changed since
@@ -90,17 +93,19 @@ pub async fn update_rule(
     expected_version: i32,
     changes: &RuleChanges,
 ) -> QueryResult<Option<RuleRow>> {
-    diesel::update(
-        trigger_rules::table
-            .filter(trigger_rules::id.eq(id))
-            .filter(trigger_rules::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            trigger_rules::table
+                .filter(trigger_rules::id.eq(id))
+                .filter(trigger_rules::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            trigger_rules::version.eq(trigger_rules::version + 1),
+            trigger_rules::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(RuleRow::as_returning()),
     )
-    .set((
-        changes,
-        trigger_rules::version.eq(trigger_rules::version + 1),
-        trigger_rules::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(RuleRow::as_returning())
     .get_result(conn)
     .await
     .optional()
@@ -149,8 +154,7 @@ pub struct InputRow {
 
 /// The person's counted episodes, all districts; locks the person for the transaction.
 pub async fn inputs(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<InputRow>> {
-    diesel::sql_query("SELECT * FROM hw_trigger_inputs($1)")
-        .bind::<SqlUuid, _>(person)
+    cached(diesel::sql_query("SELECT * FROM hw_trigger_inputs($1)").bind::<SqlUuid, _>(person))
         .load(conn)
         .await
 }
@@ -173,8 +177,7 @@ pub struct LiveRow {
 
 /// The person's triggers that are not withdrawn, all districts.
 pub async fn live(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<LiveRow>> {
-    diesel::sql_query("SELECT * FROM hw_trigger_live($1)")
-        .bind::<SqlUuid, _>(person)
+    cached(diesel::sql_query("SELECT * FROM hw_trigger_live($1)").bind::<SqlUuid, _>(person))
         .load(conn)
         .await
 }
@@ -192,26 +195,30 @@ pub async fn fire(
     person: PersonId,
     f: &Firing,
 ) -> QueryResult<bool> {
-    let r: Done = diesel::sql_query("SELECT hw_trigger_fire($1, $2, $3, $4, $5, $6, $7) AS done")
-        .bind::<SqlUuid, _>(id)
-        .bind::<SqlUuid, _>(person)
-        .bind::<SqlUuid, _>(f.rule_id)
-        .bind::<SqlUuid, _>(f.anchor)
-        .bind::<Array<SqlUuid>, _>(&f.basis)
-        .bind::<Timestamptz, _>(f.window_start)
-        .bind::<Timestamptz, _>(f.window_end)
-        .get_result(conn)
-        .await?;
+    let r: Done = cached(
+        diesel::sql_query("SELECT hw_trigger_fire($1, $2, $3, $4, $5, $6, $7) AS done")
+            .bind::<SqlUuid, _>(id)
+            .bind::<SqlUuid, _>(person)
+            .bind::<SqlUuid, _>(f.rule_id)
+            .bind::<SqlUuid, _>(f.anchor)
+            .bind::<Array<SqlUuid>, _>(&f.basis)
+            .bind::<Timestamptz, _>(f.window_start)
+            .bind::<Timestamptz, _>(f.window_end),
+    )
+    .get_result(conn)
+    .await?;
     Ok(r.done)
 }
 
 /// Withdraws a trigger whose basis has gone (the database checks that it has).
 pub async fn withdraw(conn: &mut Conn, id: TriggerId, reason: &str) -> QueryResult<bool> {
-    let r: Done = diesel::sql_query("SELECT hw_trigger_withdraw($1, $2) AS done")
-        .bind::<SqlUuid, _>(id)
-        .bind::<Text, _>(reason)
-        .get_result(conn)
-        .await?;
+    let r: Done = cached(
+        diesel::sql_query("SELECT hw_trigger_withdraw($1, $2) AS done")
+            .bind::<SqlUuid, _>(id)
+            .bind::<Text, _>(reason),
+    )
+    .get_result(conn)
+    .await?;
     Ok(r.done)
 }
 
@@ -394,19 +401,21 @@ pub async fn find_plan(conn: &mut Conn, trigger: TriggerId) -> QueryResult<Optio
 
 /// Records the plan, or replaces it (a new version).
 pub async fn put_plan(conn: &mut Conn, plan: &PlanRow) -> QueryResult<PlanRow> {
-    diesel::insert_into(trigger_plans::table)
-        .values(plan)
-        .on_conflict(trigger_plans::trigger_id)
-        .do_update()
-        .set((
-            trigger_plans::summary.eq(&plan.summary),
-            trigger_plans::agency_ids.eq(&plan.agency_ids),
-            trigger_plans::review_on.eq(plan.review_on),
-            trigger_plans::recorded_by.eq(plan.recorded_by),
-            trigger_plans::version.eq(trigger_plans::version + 1),
-            trigger_plans::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(PlanRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(trigger_plans::table)
+            .values(plan)
+            .on_conflict(trigger_plans::trigger_id)
+            .do_update()
+            .set((
+                trigger_plans::summary.eq(&plan.summary),
+                trigger_plans::agency_ids.eq(&plan.agency_ids),
+                trigger_plans::review_on.eq(plan.review_on),
+                trigger_plans::recorded_by.eq(plan.recorded_by),
+                trigger_plans::version.eq(trigger_plans::version + 1),
+                trigger_plans::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(PlanRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }

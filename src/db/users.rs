@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::users;
 use super::Conn;
+use crate::db::cached;
 use crate::domain::accounts::Role;
 use crate::ids::{AgencyId, DistrictId, UserId};
 
@@ -49,11 +50,13 @@ pub struct UserChanges {
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewUser) -> QueryResult<UserRow> {
-    diesel::insert_into(users::table)
-        .values(new)
-        .returning(UserRow::as_returning())
-        .get_result(conn)
-        .await
+    cached(
+        diesel::insert_into(users::table)
+            .values(new)
+            .returning(UserRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
 }
 
 pub async fn find(conn: &mut Conn, id: UserId) -> QueryResult<Option<UserRow>> {
@@ -106,18 +109,20 @@ pub async fn update(
     end_access: bool,
 ) -> QueryResult<Option<UserRow>> {
     let bump = if end_access { 1 } else { 0 };
-    diesel::update(
-        users::table
-            .filter(users::id.eq(id))
-            .filter(users::version.eq(expected_version)),
+    cached(
+        diesel::update(
+            users::table
+                .filter(users::id.eq(id))
+                .filter(users::version.eq(expected_version)),
+        )
+        .set((
+            changes,
+            users::version.eq(users::version + 1),
+            users::token_version.eq(users::token_version + bump),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning()),
     )
-    .set((
-        changes,
-        users::version.eq(users::version + 1),
-        users::token_version.eq(users::token_version + bump),
-        users::updated_at.eq(diesel::dsl::now),
-    ))
-    .returning(UserRow::as_returning())
     .get_result(conn)
     .await
     .optional()

@@ -124,28 +124,34 @@ async fn backend_pid(conn: &mut AsyncPgConnection) -> i32 {
         .pid
 }
 
-#[actix_rt::test]
-async fn a_request_cut_off_mid_begin_leaves_no_transaction_behind() {
-    let app = spawn_app().await;
-    app.login(MFHC).await;
-    #[derive(QueryableByName)]
-    struct Session {
-        #[diesel(sql_type = SqlUuid)]
-        user_id: UserId,
-        #[diesel(sql_type = SqlUuid)]
-        id: SessionId,
-        #[diesel(sql_type = Integer)]
-        token_version: i32,
-    }
+#[derive(QueryableByName)]
+struct Session {
+    #[diesel(sql_type = SqlUuid)]
+    user_id: UserId,
+    #[diesel(sql_type = SqlUuid)]
+    id: SessionId,
+    #[diesel(sql_type = Integer)]
+    token_version: i32,
+}
+
+/// The Leeds MFHC's latest session (log in first).
+async fn mfhc_session(app: &crate::helpers::TestApp) -> Session {
     let mut su = app.superuser().await;
-    let s: Session = diesel::sql_query(
+    diesel::sql_query(
         "SELECT s.user_id, s.id, u.token_version FROM sessions s JOIN users u ON u.id = s.user_id \
           WHERE u.email = $1 ORDER BY s.created_at DESC LIMIT 1",
     )
     .bind::<diesel::sql_types::Text, _>(MFHC.0)
     .get_result(&mut su)
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[actix_rt::test]
+async fn a_request_cut_off_mid_begin_leaves_no_transaction_behind() {
+    let app = spawn_app().await;
+    app.login(MFHC).await;
+    let s = mfhc_session(&app).await;
 
     // One connection, already open, so the next checkout is immediate.
     let pool = db::build_pool(&app.app_url, 1).unwrap();
@@ -175,4 +181,46 @@ async fn a_request_cut_off_mid_begin_leaves_no_transaction_behind() {
     let tx = begin().await.unwrap();
     assert_eq!(tx.caller().unwrap().role, Role::Mfhc);
     tx.finish(Ok(())).await.unwrap();
+}
+
+#[actix_rt::test]
+async fn a_requests_own_statements_stay_prepared_on_its_connection() {
+    #[derive(QueryableByName)]
+    struct Kept {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        session_checks: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        audit_inserts: i64,
+    }
+    let app = spawn_app().await;
+    app.login(MFHC).await;
+    let s = mfhc_session(&app).await;
+    // Two requests on one connection: the session check and the audit insert are prepared
+    // by the first and kept for the second (diesel alone would prepare them each time).
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    for _ in 0..2 {
+        let mut tx = Tx::begin_authenticated(
+            &pool,
+            AuditContext::default(),
+            s.user_id,
+            s.id,
+            s.token_version,
+        )
+        .await
+        .unwrap();
+        tx.audit(homeward::domain::audit::AuditEvent::consultation(
+            "user",
+            [],
+        ));
+        tx.finish(Ok(())).await.unwrap();
+    }
+    let kept: Kept = diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE statement LIKE 'SELECT p.role, %') AS session_checks, \
+                count(*) FILTER (WHERE statement LIKE 'INSERT INTO \"audit_queue\"%') AS audit_inserts \
+           FROM pg_prepared_statements",
+    )
+    .get_result(&mut pool.get().await.unwrap())
+    .await
+    .unwrap();
+    assert_eq!((kept.session_checks, kept.audit_inserts), (1, 1));
 }
