@@ -315,5 +315,8 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
     }
     // The kept measure state for everyone loaded, now rather than by the first reader.
     while crate::db::measures::catch_up(&mut conn, Some(20_000)).await? == 20_000 {}
+    // Statistics for what was loaded, so the planner does not guess (the kept state's
+    // person index, say, goes unused on a table it has never seen analysed).
+    conn.batch_execute("ANALYZE").await?;
     Ok(eps.len())
 }

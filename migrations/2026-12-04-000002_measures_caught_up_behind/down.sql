@@ -44,6 +44,29 @@ BEGIN
     PERFORM hw_children_month_refresh(p_persons);
 END $$;
 
+CREATE OR REPLACE FUNCTION hw_children_month_refresh(p_persons uuid[])
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET jit = off AS $$
+DECLARE
+    before children_month_state[];
+BEGIN
+    SELECT array_agg(s) INTO before FROM children_month_state s WHERE s.person_id IN (SELECT unnest(p_persons));
+    DELETE FROM children_month_state s WHERE s.person_id IN (SELECT unnest(p_persons));
+    INSERT INTO children_month_state (person_id, month, district_id, children, episodes)
+    SELECT * FROM hw_children_month_rows(p_persons);
+    INSERT INTO children_month_counts AS c (month, district_id, shard, children, episodes)
+    SELECT d.month, d.district_id, d.shard, sum(d.children), sum(d.episodes)
+      FROM (SELECT b.month, b.district_id, hw_measure_shard(b.person_id) AS shard,
+                   -b.children AS children, -b.episodes AS episodes FROM unnest(before) b
+            UNION ALL
+            SELECT s.month, s.district_id, hw_measure_shard(s.person_id), s.children, s.episodes
+              FROM children_month_state s WHERE s.person_id IN (SELECT unnest(p_persons))) d
+     GROUP BY d.month, d.district_id, d.shard
+    HAVING sum(d.children) <> 0 OR sum(d.episodes) <> 0
+     ORDER BY d.month, d.district_id, d.shard
+    ON CONFLICT (month, district_id, shard)
+    DO UPDATE SET children = c.children + excluded.children, episodes = c.episodes + excluded.episodes;
+END $$;
+
 CREATE OR REPLACE FUNCTION hw_measure_episodes_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -137,6 +160,10 @@ BEGIN
     HAVING sum(c.episodes) > 0;
 END $$;
 
+DROP TRIGGER measure_episodes_update ON episodes;
+DROP FUNCTION hw_measure_episode_updated();
+CREATE TRIGGER measure_episodes_update AFTER UPDATE ON episodes
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hw_measure_episodes_changed();
 DROP FUNCTION hw_measure_catch_up(integer);
 DROP FUNCTION hw_measure_refresh_later(uuid[]);
 DROP TABLE measure_pending;

@@ -46,8 +46,11 @@ $$;
 REVOKE ALL ON FUNCTION hw_measure_catch_up(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_measure_catch_up(integer) TO homeward_app;
 
--- As in 000013, with two changes, now that refreshes run outside the writers'
--- transactions. A refresh of some persons first takes a ROW EXCLUSIVE lock on the state
+-- As in 000013, with three changes, now that refreshes run outside the writers'
+-- transactions and take many persons at a time. The kept rows of the persons are found by
+-- `= ANY (p_persons)`, which the planner answers through the person index, where
+-- `IN (SELECT unnest(p_persons))` was a hash join over a scan of the whole state (70 ms
+-- for 160 persons at 100,000 episodes, against 5 ms). A refresh of some persons first takes a ROW EXCLUSIVE lock on the state
 -- tables, so it waits for a rebuild under a new definition (which holds them EXCLUSIVE) to
 -- commit before it reads the definition version or the state, and a rebuild waits for
 -- refreshes in flight: one could otherwise start before a rebuild and finish after it.
@@ -81,8 +84,8 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('hw_measure_refresh'), s.k)
        FROM (SELECT DISTINCT hashtext(x::text) AS k FROM unnest(p_persons) AS x ORDER BY 1) s;
     SELECT array_agg(ROW(s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id))::hw_measure_key)
-      INTO before FROM measure_repeat_state s WHERE s.person_id IN (SELECT unnest(p_persons));
-    DELETE FROM measure_repeat_state s WHERE s.person_id IN (SELECT unnest(p_persons));
+      INTO before FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons);
+    DELETE FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons);
     INSERT INTO measure_repeat_state (definition_version, period_end, age_group, person_id, district_id)
     SELECT * FROM hw_measure_state_rows(p_persons);
     INSERT INTO measure_repeat_counts AS c (definition_version, period_end, age_group, district_id, shard, persons)
@@ -90,13 +93,37 @@ BEGIN
       FROM (SELECT b.period_end, b.age_group, b.district_id, b.shard, -1 AS n FROM unnest(before) b
             UNION ALL
             SELECT s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id), 1
-              FROM measure_repeat_state s WHERE s.person_id IN (SELECT unnest(p_persons))) d
+              FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons)) d
      GROUP BY d.period_end, d.age_group, d.district_id, d.shard
     HAVING sum(d.n) <> 0
      ORDER BY d.period_end, d.age_group, d.district_id, d.shard
     ON CONFLICT (definition_version, period_end, age_group, district_id, shard)
     DO UPDATE SET persons = c.persons + excluded.persons;
     PERFORM hw_children_month_refresh(p_persons);
+END $$;
+
+-- As in 000013, finding the kept rows through the person index (above).
+CREATE OR REPLACE FUNCTION hw_children_month_refresh(p_persons uuid[])
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET jit = off AS $$
+DECLARE
+    before children_month_state[];
+BEGIN
+    SELECT array_agg(s) INTO before FROM children_month_state s WHERE s.person_id = ANY (p_persons);
+    DELETE FROM children_month_state s WHERE s.person_id = ANY (p_persons);
+    INSERT INTO children_month_state (person_id, month, district_id, children, episodes)
+    SELECT * FROM hw_children_month_rows(p_persons);
+    INSERT INTO children_month_counts AS c (month, district_id, shard, children, episodes)
+    SELECT d.month, d.district_id, d.shard, sum(d.children), sum(d.episodes)
+      FROM (SELECT b.month, b.district_id, hw_measure_shard(b.person_id) AS shard,
+                   -b.children AS children, -b.episodes AS episodes FROM unnest(before) b
+            UNION ALL
+            SELECT s.month, s.district_id, hw_measure_shard(s.person_id), s.children, s.episodes
+              FROM children_month_state s WHERE s.person_id = ANY (p_persons)) d
+     GROUP BY d.month, d.district_id, d.shard
+    HAVING sum(d.children) <> 0 OR sum(d.episodes) <> 0
+     ORDER BY d.month, d.district_id, d.shard
+    ON CONFLICT (month, district_id, shard)
+    DO UPDATE SET children = c.children + excluded.children, episodes = c.episodes + excluded.episodes;
 END $$;
 
 -- The statement triggers of 000013, queueing instead of refreshing.
@@ -107,25 +134,31 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT array_agg(DISTINCT n.person_id) INTO touched FROM new_rows n;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT o.person_id) INTO touched FROM old_rows o;
     ELSE
-        -- Only what the measure reads: whose, when, cancelled or not, where from, district.
-        SELECT array_agg(DISTINCT x.person_id) INTO touched FROM (
-            SELECT o.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-             WHERE o.person_id <> n.person_id OR o.reported_at <> n.reported_at
-                OR (o.status = 'cancelled') <> (n.status = 'cancelled')
-                OR o.missing_from <> n.missing_from OR o.district_id <> n.district_id
-            UNION
-            SELECT n.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-             WHERE o.person_id <> n.person_id
-        ) x;
+        SELECT array_agg(DISTINCT o.person_id) INTO touched FROM old_rows o;
     END IF;
     IF touched IS NOT NULL THEN
         PERFORM hw_measure_refresh_later(touched);
     END IF;
     RETURN NULL;
 END $$;
+
+-- Updates: most (a status, a review date) change nothing the measure reads, and the
+-- statement trigger paid for its transition tables on every one. A row trigger whose
+-- WHEN clause names what the measure reads (whose, when, cancelled or not, where from,
+-- district) now queues only the updates that matter, the WHEN checked without a call.
+CREATE FUNCTION hw_measure_episode_updated() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM hw_measure_refresh_later(ARRAY[OLD.person_id, NEW.person_id]);
+    RETURN NULL;
+END $$;
+DROP TRIGGER measure_episodes_update ON episodes;
+CREATE TRIGGER measure_episodes_update AFTER UPDATE ON episodes FOR EACH ROW
+    WHEN (OLD.person_id <> NEW.person_id OR OLD.reported_at <> NEW.reported_at
+          OR (OLD.status = 'cancelled') <> (NEW.status = 'cancelled')
+          OR OLD.missing_from <> NEW.missing_from OR OLD.district_id <> NEW.district_id)
+    EXECUTE FUNCTION hw_measure_episode_updated();
 
 CREATE OR REPLACE FUNCTION hw_measure_transfers_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
