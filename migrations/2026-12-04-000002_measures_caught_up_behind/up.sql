@@ -15,9 +15,15 @@ ALTER TABLE measure_pending FORCE ROW LEVEL SECURITY;
 CREATE POLICY measure_pending_owner ON measure_pending TO homeward_owner USING (true) WITH CHECK (true);
 -- No grants to homeward_app: only the owner's triggers queue, only catching up takes.
 
+-- PL/pgSQL, not SQL: a SECURITY DEFINER function in SQL is parsed and planned on every
+-- call, and every report calls this one.
 CREATE FUNCTION hw_measure_refresh_later(p_persons uuid[]) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS
-$$ INSERT INTO measure_pending (person_id) SELECT DISTINCT x FROM unnest(p_persons) AS x $$;
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+BEGIN
+    INSERT INTO measure_pending (person_id) SELECT DISTINCT x FROM unnest(p_persons) AS x;
+END
+$$;
 REVOKE ALL ON FUNCTION hw_measure_refresh_later(uuid[]) FROM PUBLIC;
 
 -- Refreshes up to p_max queued entries (NULL: all), oldest first, for their distinct

@@ -15,8 +15,9 @@ use diesel::QueryResult;
 #[derive(Debug, Clone, Copy)]
 pub struct Cached<Q>(Q);
 
-/// Keeps `query` prepared on the connection. Only for statements whose SQL takes a small,
-/// fixed set of shapes (not a list of rows of any length).
+/// Keeps `query` prepared on the connection. Only for statements whose SQL takes a small
+/// set of shapes: not an insert of a list of rows whose length has no small bound (the
+/// audit insert qualifies: one row per event a request records, a handful at most).
 pub fn cached<Q>(query: Q) -> Cached<Q> {
     Cached(query)
 }
