@@ -6,6 +6,7 @@ mod auth;
 mod chaos;
 mod claims;
 mod datasets;
+mod early_action;
 mod episodes;
 mod errors;
 mod helpers;

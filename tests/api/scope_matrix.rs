@@ -9,7 +9,9 @@ use serde_json::json;
 
 use crate::episodes::BRADFORD_MFHC;
 use crate::helpers::{spawn_app, ADMIN, DEMO_USERS, MFHC};
-use crate::role_matrix::{access, call_on_fresh_record, districts, missing_child, post, s, Access};
+use crate::role_matrix::{
+    access, call_on_fresh_record, districts, missing_child, post, s, Access, Ctx, Purpose,
+};
 
 /// What a role may do with another district's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +87,16 @@ async fn no_role_of_one_district_gets_at_another_districts_records() {
             n += 1;
             let expect = elsewhere(&method, template, role).expect("an entry");
             // Made by Bradford's MFHC: Bradford's record.
-            let r =
-                call_on_fresh_record(&app, &d, &bradford, &admin, &method, template, t, n).await;
+            let c = Ctx {
+                app: &app,
+                d: &d,
+                creator: &bradford,
+                admin: &admin,
+                role,
+                token: t,
+                purpose: Purpose::Plain,
+            };
+            let r = call_on_fresh_record(&c, &method, template, n).await;
             let what = format!("{role} on Bradford's {method} {template}");
             match expect {
                 Elsewhere::Refused => assert_eq!(r.status, 403, "{what}: {}", r.body),
