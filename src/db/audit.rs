@@ -25,6 +25,7 @@ struct NewAuditRow<'a> {
     purpose: Option<&'a str>,
     recipients: &'a [String],
     request_id: Option<&'a str>,
+    lawful_basis: Option<&'a str>,
 }
 
 /// Appends `events` as one multi-row insert.
@@ -45,9 +46,10 @@ pub async fn insert(
             operation: e.operation,
             record_type: e.record_type,
             record_ids: &e.record_ids,
-            purpose: context.purpose.as_deref(),
+            purpose: e.purpose.as_deref().or(context.purpose.as_deref()),
             recipients: &e.recipients,
             request_id: context.request_id.as_deref(),
+            lawful_basis: e.lawful_basis.as_deref(),
         })
         .collect();
     cached(diesel::insert_into(audit_queue::table).values(&rows))
@@ -69,6 +71,7 @@ pub struct AuditRow {
     pub purpose: Option<String>,
     pub recipients: Vec<String>,
     pub request_id: Option<String>,
+    pub lawful_basis: Option<String>,
     pub hash: Vec<u8>,
 }
 

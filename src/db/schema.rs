@@ -71,6 +71,7 @@ diesel::table! {
         request_id -> Nullable<Text>,
         prev_hash -> Bytea,
         hash -> Bytea,
+        lawful_basis -> Nullable<Text>,
     }
 }
 
@@ -86,6 +87,7 @@ diesel::table! {
         purpose -> Nullable<Text>,
         recipients -> Array<Text>,
         request_id -> Nullable<Text>,
+        lawful_basis -> Nullable<Text>,
     }
 }
 

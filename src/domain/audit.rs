@@ -23,6 +23,11 @@ pub struct AuditEvent {
     pub record_ids: Vec<Uuid>,
     /// For disclosures: who received the data (agency ids, mailboxes).
     pub recipients: Vec<String>,
+    /// Why, when the operation carries its own justification (a share's purpose);
+    /// otherwise the request's `X-Purpose` is recorded.
+    pub purpose: Option<String>,
+    /// For disclosures made under a stated lawful basis (a share's).
+    pub lawful_basis: Option<String>,
 }
 
 impl AuditEvent {
@@ -36,6 +41,8 @@ impl AuditEvent {
             record_type,
             record_ids: ids.into_iter().collect(),
             recipients: Vec::new(),
+            purpose: None,
+            lawful_basis: None,
         }
     }
 
@@ -53,6 +60,13 @@ impl AuditEvent {
 
     pub fn with_recipients(mut self, recipients: Vec<String>) -> Self {
         self.recipients = recipients;
+        self
+    }
+
+    /// The operation's own justification, recorded instead of the request's `X-Purpose`.
+    pub fn justified_by(mut self, purpose: &str, lawful_basis: Option<&str>) -> Self {
+        self.purpose = Some(purpose.to_owned());
+        self.lawful_basis = lawful_basis.map(str::to_owned);
         self
     }
 }

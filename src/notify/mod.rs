@@ -94,7 +94,8 @@ pub async fn enqueue(
     if added > 0 {
         tx.audit(
             AuditEvent::new(Operation::Disclosure, out.record_type, [out.record_id])
-                .with_recipients(seen.into_iter().map(|r| r.email).collect()),
+                .with_recipients(seen.into_iter().map(|r| r.email).collect())
+                .justified_by(&format!("email: {}", out.notice.event), None),
         );
     }
     Ok(added)

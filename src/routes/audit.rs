@@ -26,9 +26,13 @@ pub struct AuditEntryResponse {
     pub operation: Operation,
     pub record_type: String,
     pub record_ids: Vec<Uuid>,
+    /// Why: the operation's own justification (a share's purpose, an email's event), or
+    /// the request's `X-Purpose`.
     pub purpose: Option<String>,
     pub recipients: Vec<String>,
     pub request_id: Option<String>,
+    /// For a disclosure made under a stated lawful basis (a share).
+    pub lawful_basis: Option<String>,
     /// Base64 SHA-256 of this entry chained to the previous one.
     pub hash: String,
 }
@@ -46,6 +50,7 @@ impl From<AuditRow> for AuditEntryResponse {
             purpose: r.purpose,
             recipients: r.recipients,
             request_id: r.request_id,
+            lawful_basis: r.lawful_basis,
             hash: base64::engine::general_purpose::STANDARD.encode(r.hash),
         }
     }

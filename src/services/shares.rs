@@ -102,7 +102,8 @@ pub async fn create(
                 s.record_type.as_str(),
                 [s.record_id, person.0, row.id.0],
             )
-            .with_recipients(vec![format!("agency:{}", agency.id), agency.mailbox]),
+            .with_recipients(vec![format!("agency:{}", agency.id), agency.mailbox])
+            .justified_by(&row.purpose, Some(&row.lawful_basis)),
         );
         alerts::shared(
             &mut tx,

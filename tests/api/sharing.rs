@@ -544,6 +544,39 @@ async fn every_share_and_every_partner_read_is_audited() {
     let shared = to_agency(&format!("agency:{}", s(&csc)));
     assert_eq!(shared.len(), 1, "the share: {}", disclosures.body);
     assert_eq!(shared[0]["record_type"], "episode");
+    // No X-Purpose was sent: the disclosure is justified by the share's own purpose and
+    // lawful basis, and the chain still verifies with the basis on it.
+    assert_eq!(
+        shared[0]["purpose"],
+        "Return home interview and safety planning"
+    );
+    assert_eq!(shared[0]["lawful_basis"], "DPA 2018 s.35");
+    let emailed = to_agency("csc.leeds@example.invalid");
+    assert!(
+        emailed
+            .iter()
+            .any(|i| i["purpose"] == "email: record_shared" && i["lawful_basis"].is_null()),
+        "the email telling the agency is a disclosure justified by its event: {emailed:?}"
+    );
+    let verify = app
+        .call("GET", "/api/v1/audit/verify", Some(&admin), None)
+        .await;
+    assert_eq!(verify.body["valid"], true, "{}", verify.body);
+    let mut su = app.superuser().await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut su,
+        &format!(
+            "UPDATE audit_log SET lawful_basis = 'consent' WHERE seq = {}",
+            shared[0]["seq"]
+        ),
+    )
+    .await
+    .unwrap();
+    let verify = app
+        .call("GET", "/api/v1/audit/verify", Some(&admin), None)
+        .await;
+    assert_eq!(verify.body["valid"], false, "a rewritten basis breaks the chain");
+    assert_eq!(verify.body["first_broken_seq"], shared[0]["seq"]);
     assert_eq!(
         to_agency("csc.leeds@example.invalid").len(),
         2,
