@@ -28,8 +28,8 @@ enum Command {
     Serve,
     /// Apply pending migrations.
     Migrate,
-    /// Load reference data (and with --demo, the demo accounts; with --synthetic N, N
-    /// generated episodes, reproducible from --seed).
+    /// Apply pending migrations, then load reference data (and with --demo, the demo
+    /// accounts; with --synthetic N, N generated episodes, reproducible from --seed).
     Seed {
         #[arg(long)]
         demo: bool,
@@ -70,7 +70,7 @@ async fn main() -> ExitCode {
             demo,
             synthetic,
             seed,
-        } => load_seeds(&database, demo, synthetic, seed).await,
+        } => seed_migrated(&settings, &database, demo, synthetic, seed).await,
         Command::Worker => worker(&settings, &database).await,
     };
     tokio::task::spawn_blocking(move || database.shut_down())
@@ -93,6 +93,18 @@ async fn migrate(settings: &Settings, database: &Database) -> Result<(), BoxErro
         tracing::info!("runtime role password set");
     }
     Ok(())
+}
+
+/// `seed`: migrates first (as `serve` does), since seeds need the schema, then loads.
+async fn seed_migrated(
+    settings: &Settings,
+    database: &Database,
+    demo: bool,
+    synthetic: Option<u64>,
+    seed: u64,
+) -> Result<(), BoxError> {
+    migrate(settings, database).await?;
+    load_seeds(database, demo, synthetic, seed).await
 }
 
 async fn load_seeds(

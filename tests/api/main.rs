@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod chaos;
 mod claims;
+mod cli;
 mod datasets;
 mod early_action;
 mod episodes;

@@ -575,7 +575,10 @@ async fn every_share_and_every_partner_read_is_audited() {
     let verify = app
         .call("GET", "/api/v1/audit/verify", Some(&admin), None)
         .await;
-    assert_eq!(verify.body["valid"], false, "a rewritten basis breaks the chain");
+    assert_eq!(
+        verify.body["valid"], false,
+        "a rewritten basis breaks the chain"
+    );
     assert_eq!(verify.body["first_broken_seq"], shared[0]["seq"]);
     assert_eq!(
         to_agency("csc.leeds@example.invalid").len(),
