@@ -77,6 +77,8 @@ pub struct RiskGradingRow {
     pub to_level: RiskLevel,
     pub rationale: String,
     pub information: String,
+    /// The grader's role at the time; `None` for gradings from before it was kept.
+    pub grader_role: Option<crate::domain::accounts::Role>,
 }
 
 /// Inserts a report without its reference number, which [`take_reference`] gives it
@@ -135,6 +137,8 @@ pub struct EpisodeFilter {
     pub looked_after: Option<bool>,
     /// Open, graded high, and no supervisor review since the latest grading.
     pub awaiting_confirmation: bool,
+    /// The episode's reference, exactly.
+    pub reference: Option<String>,
     /// Keyset cursor: the last row of the previous page (newest first).
     pub before: Option<(DateTime<Utc>, EpisodeId)>,
 }
@@ -183,10 +187,17 @@ pub async fn list(conn: &mut Conn, f: &EpisodeFilter, limit: i64) -> QueryResult
             .filter(episodes::risk_level.eq(RiskLevel::High))
             .filter(episodes::status.eq_any([EpisodeStatus::Reported, EpisodeStatus::Active]))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                // Neither graded high by a supervisor (its own confirmation) nor reviewed
+                // by one since the latest grading.
                 "NOT EXISTS (SELECT 1 FROM supervisor_reviews r WHERE r.episode_id = episodes.id \
                  AND r.reviewed_at >= (SELECT max(g.graded_at) FROM risk_gradings g \
-                 WHERE g.episode_id = episodes.id))",
+                 WHERE g.episode_id = episodes.id)) \
+                 AND (SELECT g.grader_role FROM risk_gradings g WHERE g.episode_id = episodes.id \
+                 ORDER BY g.graded_at DESC LIMIT 1) IS DISTINCT FROM 'supervisor'",
             ));
+    }
+    if let Some(r) = &f.reference {
+        q = q.filter(episodes::reference.eq(r.clone()));
     }
     if let Some((at, id)) = f.before {
         q = q.filter(

@@ -430,6 +430,7 @@ diesel::table! {
         to_level -> Text,
         rationale -> Text,
         information -> Text,
+        grader_role -> Nullable<Text>,
     }
 }
 

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::episodes::{EpisodeStatus, RiskLevel};
+use crate::ids::UserId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReviewPolicy {
@@ -93,12 +94,26 @@ impl ReviewPolicy {
 }
 
 /// A high-risk grading's supervisor confirmation: due one high-risk interval after the
-/// grading; the first review at or after the grading confirms it.
+/// grading. A supervisor's own high grading is its confirmation; otherwise the first
+/// review at or after the grading confirms it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Confirmation {
     pub graded_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
+    pub confirmed_by: Option<UserId>,
+    /// How it was confirmed, once it was.
+    pub confirmed_how: Option<ConfirmedHow>,
+}
+
+crate::text_enum! {
+    /// How a high-risk grading was confirmed.
+    pub enum ConfirmedHow {
+        /// The supervisor graded it high.
+        SupervisorGrading => "supervisor_grading",
+        /// A supervisor reviewed the episode after the grading.
+        SupervisorReview => "supervisor_review",
+    }
 }
 
 impl Confirmation {
@@ -108,21 +123,45 @@ impl Confirmation {
     }
 }
 
+/// The latest grading of an episode: when, by whom, and whether the grader was a
+/// supervisor at the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatestGrading {
+    pub level: RiskLevel,
+    pub graded_at: DateTime<Utc>,
+    pub graded_by: UserId,
+    pub by_supervisor: bool,
+}
+
 /// The confirmation the current grading needs: `None` unless the episode is graded
-/// high. `reviewed_at` lists the episode's review times in any order.
+/// high. `reviews` lists the episode's reviews (when, by whom) in any order.
 pub fn high_risk_confirmation(
     policy: &ReviewPolicy,
-    level: RiskLevel,
-    latest_grading_at: DateTime<Utc>,
-    reviewed_at: impl IntoIterator<Item = DateTime<Utc>>,
+    latest: LatestGrading,
+    reviews: impl IntoIterator<Item = (DateTime<Utc>, UserId)>,
 ) -> Option<Confirmation> {
-    (level == RiskLevel::High).then(|| Confirmation {
-        graded_at: latest_grading_at,
-        due_at: latest_grading_at + policy.high,
-        confirmed_at: reviewed_at
+    if latest.level != RiskLevel::High {
+        return None;
+    }
+    let confirmed = if latest.by_supervisor {
+        Some((
+            latest.graded_at,
+            latest.graded_by,
+            ConfirmedHow::SupervisorGrading,
+        ))
+    } else {
+        reviews
             .into_iter()
-            .filter(|t| *t >= latest_grading_at)
-            .min(),
+            .filter(|(at, _)| *at >= latest.graded_at)
+            .min_by_key(|(at, _)| *at)
+            .map(|(at, by)| (at, by, ConfirmedHow::SupervisorReview))
+    };
+    Some(Confirmation {
+        graded_at: latest.graded_at,
+        due_at: latest.graded_at + policy.high,
+        confirmed_at: confirmed.map(|c| c.0),
+        confirmed_by: confirmed.map(|c| c.1),
+        confirmed_how: confirmed.map(|c| c.2),
     })
 }
 
@@ -177,13 +216,30 @@ mod tests {
         assert_eq!(ReviewPolicy::parse("").unwrap(), ReviewPolicy::default());
     }
 
+    fn graded(level: RiskLevel, at: DateTime<Utc>, by_supervisor: bool) -> LatestGrading {
+        LatestGrading {
+            level,
+            graded_at: at,
+            graded_by: UserId(uuid::Uuid::from_u128(1)),
+            by_supervisor,
+        }
+    }
+
     #[test]
-    fn high_risk_needs_a_review_after_the_latest_grading() {
+    fn an_officers_high_grading_needs_a_review_after_it() {
         let p = ReviewPolicy::default();
         let t = Utc::now();
-        assert_eq!(high_risk_confirmation(&p, RiskLevel::Medium, t, []), None);
-        let waiting = high_risk_confirmation(&p, RiskLevel::High, t, [t - Duration::minutes(5)])
-            .expect("high risk needs confirming");
+        let sup = UserId(uuid::Uuid::from_u128(2));
+        assert_eq!(
+            high_risk_confirmation(&p, graded(RiskLevel::Medium, t, false), []),
+            None
+        );
+        let waiting = high_risk_confirmation(
+            &p,
+            graded(RiskLevel::High, t, false),
+            [(t - Duration::minutes(5), sup)],
+        )
+        .expect("high risk needs confirming");
         assert_eq!(waiting.due_at, t + Duration::hours(1));
         assert_eq!(
             waiting.confirmed_at, None,
@@ -192,13 +248,33 @@ mod tests {
         assert!(!waiting.late(t + Duration::minutes(59)));
         assert!(waiting.late(t + Duration::minutes(61)));
         let later = t + Duration::minutes(90);
-        let confirmed =
-            high_risk_confirmation(&p, RiskLevel::High, t, [later, t + Duration::minutes(30)])
-                .unwrap();
+        let confirmed = high_risk_confirmation(
+            &p,
+            graded(RiskLevel::High, t, false),
+            [(later, sup), (t + Duration::minutes(30), sup)],
+        )
+        .unwrap();
         assert_eq!(confirmed.confirmed_at, Some(t + Duration::minutes(30)));
+        assert_eq!(confirmed.confirmed_by, Some(sup));
+        assert_eq!(
+            confirmed.confirmed_how,
+            Some(ConfirmedHow::SupervisorReview)
+        );
         assert!(!confirmed.late(later));
-        let late = high_risk_confirmation(&p, RiskLevel::High, t, [later]).unwrap();
+        let late =
+            high_risk_confirmation(&p, graded(RiskLevel::High, t, false), [(later, sup)]).unwrap();
         assert!(late.late(later));
+    }
+
+    #[test]
+    fn a_supervisors_high_grading_is_its_own_confirmation() {
+        let p = ReviewPolicy::default();
+        let t = Utc::now();
+        let c = high_risk_confirmation(&p, graded(RiskLevel::High, t, true), []).unwrap();
+        assert_eq!(c.confirmed_at, Some(t));
+        assert_eq!(c.confirmed_by, Some(UserId(uuid::Uuid::from_u128(1))));
+        assert_eq!(c.confirmed_how, Some(ConfirmedHow::SupervisorGrading));
+        assert!(!c.late(t + Duration::days(1)));
     }
 
     #[test]

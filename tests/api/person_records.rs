@@ -763,3 +763,58 @@ async fn high_risk_waits_for_a_supervisors_confirmation() {
     assert!(reviewed.body["high_risk_confirmation"]["confirmed_at"].is_string());
     assert!(waiting(&app, &t).await.is_empty());
 }
+
+#[actix_rt::test]
+async fn a_supervisors_high_grading_is_its_own_confirmation() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (sup, _) = app.login(SUPERVISOR).await;
+    let me = app.call("GET", "/api/v1/me", Some(&sup), None).await.body["id"].clone();
+
+    // Reported high by a supervisor: confirmed by that grading, at once.
+    let p = person(&app, &mfhc, "Sam", "Graded", &[]).await;
+    let mut body = report_body(&p["id"], 0);
+    body["risk"]["level"] = json!("high");
+    let reported = app
+        .call("POST", "/api/v1/episodes", Some(&sup), Some(body))
+        .await;
+    assert_eq!(reported.status, 201, "{}", reported.body);
+    let c = &reported.body["high_risk_confirmation"];
+    assert_eq!(c["confirmed_at"], c["graded_at"], "{c}");
+    assert_eq!(c["confirmed_by"], me);
+    assert_eq!(c["confirmed_how"], "supervisor_grading");
+    assert_eq!(c["late"], false);
+    assert_eq!(
+        reported.body["risk_history"][0]["grader_role"],
+        "supervisor"
+    );
+
+    // Re-graded high by a supervisor from an MFHC's medium: the same.
+    let q = person(&app, &mfhc, "Kim", "Regraded", &[]).await;
+    let e = report(&app, &mfhc, &q["id"], 0).await;
+    let regraded = app
+        .call_if_match(
+            "POST",
+            &format!("/api/v1/episodes/{}/risk-gradings", s(&e["id"])),
+            &sup,
+            &e["version"],
+            json!({ "level": "high", "rationale": "Threats received", "information": "Call log" }),
+        )
+        .await;
+    assert_eq!(regraded.status, 201, "{}", regraded.body);
+    let c = &regraded.body["high_risk_confirmation"];
+    assert_eq!(c["confirmed_how"], "supervisor_grading", "{c}");
+    assert_eq!(c["confirmed_by"], me);
+
+    // An MFHC's high grading still waits for a supervisor.
+    let r = person(&app, &mfhc, "Lee", "Waiting", &[]).await;
+    let mut body = report_body(&r["id"], 0);
+    body["risk"]["level"] = json!("high");
+    let waits = app
+        .call("POST", "/api/v1/episodes", Some(&mfhc), Some(body))
+        .await;
+    assert_eq!(waits.status, 201, "{}", waits.body);
+    assert!(waits.body["high_risk_confirmation"]["confirmed_at"].is_null());
+    assert_eq!(waits.body["risk_history"][0]["grader_role"], "mfhc");
+    assert_eq!(waiting(&app, &mfhc).await, [waits.body["id"].clone()]);
+}
