@@ -118,6 +118,8 @@ pub struct ActionFilter {
     /// `Some(true)`: unfinished and due before `today`.
     pub overdue: Option<bool>,
     pub today: Option<NaiveDate>,
+    /// The id suffix of a short reference (`ACT-ED58971A` → `ed58971a`).
+    pub reference: Option<String>,
     /// Keyset: strictly after this (due_on, id) in due-date order.
     pub after: Option<(NaiveDate, ActionId)>,
 }
@@ -146,6 +148,9 @@ pub async fn list(conn: &mut Conn, f: &ActionFilter, limit: i64) -> QueryResult<
     }
     if let Some(r) = f.referral_id {
         q = q.filter(actions::referral_id.eq(r));
+    }
+    if let Some(r) = &f.reference {
+        q = q.filter(super::short_ref_is("actions.id", r));
     }
     if let (Some(overdue), Some(today)) = (f.overdue, f.today) {
         let unfinished = actions::status.eq_any([ActionStatus::Open, ActionStatus::InProgress]);

@@ -244,3 +244,17 @@ impl Tx {
         audit::insert(&mut self.conn, actor, &self.context, &events).await
     }
 }
+
+/// `right(<id column>::text, 8) = <suffix>`: the record a short reference
+/// (`crate::domain::references`) names, found through its table's index on that
+/// expression. `column` is a qualified id column, e.g. `triggers.id`.
+pub(crate) fn short_ref_is(
+    column: &'static str,
+    suffix: &str,
+) -> diesel::expression::UncheckedBind<
+    diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+    <String as diesel::expression::AsExpression<Text>>::Expression,
+> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("right({column}::text, 8) = "))
+        .bind::<Text, _>(suffix.to_owned())
+}

@@ -324,6 +324,8 @@ pub struct OutboxFilter {
     pub event: Option<Event>,
     pub recipient: Option<String>,
     pub record_id: Option<uuid::Uuid>,
+    /// The id suffix of a short reference (`MSG-…`).
+    pub reference: Option<String>,
     /// Keyset: strictly after this (created_at, id) in newest-first order.
     pub before: Option<(DateTime<Utc>, uuid::Uuid)>,
 }
@@ -345,6 +347,9 @@ pub async fn list(conn: &mut Conn, f: &OutboxFilter, limit: i64) -> QueryResult<
     }
     if let Some(r) = f.record_id {
         q = q.filter(outbox::record_id.eq(r));
+    }
+    if let Some(r) = &f.reference {
+        q = q.filter(super::short_ref_is("outbox.id", r));
     }
     if let Some((at, id)) = f.before {
         q = q.filter(

@@ -126,6 +126,8 @@ pub struct ReferralFilter {
     pub district_id: Option<DistrictId>,
     pub person_id: Option<PersonId>,
     pub source: Option<ReferralSource>,
+    /// The id suffix of a short reference (`REF-…`).
+    pub reference: Option<String>,
     /// Keyset: strictly after this (created_at, id) in newest-first order.
     pub before: Option<(DateTime<Utc>, ReferralId)>,
 }
@@ -152,6 +154,9 @@ pub async fn list(
     }
     if let Some(s) = f.source {
         q = q.filter(referrals::source.eq(s));
+    }
+    if let Some(r) = &f.reference {
+        q = q.filter(super::short_ref_is("referrals.id", r));
     }
     if let Some((at, id)) = f.before {
         q = q.filter(

@@ -281,6 +281,8 @@ pub struct TriggerFilter {
     pub kind: Option<RuleKind>,
     /// `Some(true)`: escalated (recorded, or open past the escalation time).
     pub escalated: Option<bool>,
+    /// The id suffix of a short reference (`TRG-7C842753` → `7c842753`).
+    pub reference: Option<String>,
     /// Keyset: strictly after this (fired_at, id) in newest-first order.
     pub before: Option<(DateTime<Utc>, TriggerId)>,
 }
@@ -306,6 +308,9 @@ pub async fn list(conn: &mut Conn, f: &TriggerFilter, limit: i64) -> QueryResult
     }
     if let Some(k) = f.kind {
         q = q.filter(triggers::kind.eq(k));
+    }
+    if let Some(r) = &f.reference {
+        q = q.filter(super::short_ref_is("triggers.id", r));
     }
     let escalated = triggers::escalated_at.is_not_null().or(triggers::status
         .eq(TriggerStatus::Open)

@@ -158,6 +158,22 @@ pub fn reference(district_code: &str, year: i32, sequence: i32) -> String {
     format!("{district_code}-{year:04}-{sequence:06}")
 }
 
+/// A reference as someone typed it (from an email, say): case and surrounding space
+/// ignored; anything but three letters, four digits and six digits is refused.
+pub fn parse_reference(raw: &str) -> Result<String, &'static str> {
+    let s = raw.trim().to_ascii_uppercase();
+    let parts: Vec<&str> = s.split('-').collect();
+    let ok = matches!(parts.as_slice(), [d, y, n]
+        if d.len() == 3 && d.chars().all(|c| c.is_ascii_uppercase())
+            && y.len() == 4 && y.chars().all(|c| c.is_ascii_digit())
+            && n.len() == 6 && n.chars().all(|c| c.is_ascii_digit()));
+    if ok {
+        Ok(s)
+    } else {
+        Err("expected an episode reference such as LDS-2026-000123")
+    }
+}
+
 /// Clock skew tolerated before a time counts as "in the future".
 pub const FUTURE_SKEW: Duration = Duration::minutes(5);
 
@@ -280,6 +296,23 @@ mod tests {
             now
         )
         .is_err());
+    }
+
+    #[test]
+    fn typed_references_parse_to_the_stored_form() {
+        assert_eq!(
+            parse_reference(" lds-2026-000123 ").unwrap(),
+            "LDS-2026-000123"
+        );
+        for bad in [
+            "LDS-2026-12",
+            "LD-2026-000123",
+            "LDS2026000123",
+            "LDS-2026-00012X",
+            "",
+        ] {
+            assert!(parse_reference(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod password_policy;
 pub mod person_records;
 pub mod persons;
+pub mod references;
 pub mod referrals;
 pub mod return_interviews;
 pub mod reviews;

@@ -48,7 +48,9 @@ impl Event {
         matches!(self, Event::MfhcDigest | Event::AgencyDigest)
     }
 
-    fn headline(self) -> &'static str {
+    /// The headline of an email about this event, unless its notice names a more
+    /// specific one.
+    pub fn headline(self) -> &'static str {
         match self {
             Event::HighRiskEpisode => "A missing episode has been graded high risk",
             Event::TriggerFired => "A repeat-missing trigger has fired",
@@ -75,6 +77,8 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub event: Event,
+    /// The email's headline and subject: what happened, in a few words.
+    pub headline: String,
     /// The record's reference (episode reference, or a short id).
     pub reference: String,
     /// What happened, in the service's own words.
@@ -111,7 +115,7 @@ fn escape(s: &str) -> String {
 }
 
 pub fn render(n: &Notice) -> Rendered {
-    let headline = n.event.headline();
+    let headline = n.headline.as_str();
     let by = deadline(n.due);
     let subject = format!("[Homeward] {headline}: {}", n.reference);
     let text = format!(
@@ -188,6 +192,7 @@ mod tests {
     fn notice() -> Notice {
         Notice {
             event: Event::TriggerFired,
+            headline: "Repeat missing: 2 episodes within 7 days".into(),
             reference: "LDS-2026-000123".into(),
             what: "2 episodes within 7 days".into(),
             needed: "Acknowledge the trigger and record a plan".into(),

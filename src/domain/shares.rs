@@ -49,7 +49,8 @@ pub fn check_parts(record: SharedRecord, parts: &[Part]) -> Result<Vec<Part>, St
     for p in parts {
         if !record.parts().contains(p) {
             return Err(format!(
-                "a {record} has no part `{p}`; its parts are: {}",
+                "{} has no part `{p}`; its parts are: {}",
+                super::text::with_article(record.as_str()),
                 record
                     .parts()
                     .iter()

@@ -33,8 +33,26 @@ pub fn check_text(value: &str, required: bool, max: usize) -> Result<String, Str
     Ok(v.to_owned())
 }
 
+/// `word` with its indefinite article: "an episode", "a trigger" (by its first letter,
+/// which is right for the words Homeward writes).
+pub fn with_article(word: &str) -> String {
+    let article = match word.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    };
+    format!("{article} {word}")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn articles_follow_the_word() {
+        assert_eq!(with_article("episode"), "an episode");
+        assert_eq!(with_article("action_assigned"), "an action_assigned");
+        assert_eq!(with_article("trigger"), "a trigger");
+        assert_eq!(with_article("referral"), "a referral");
+    }
+
     use super::*;
 
     #[test]

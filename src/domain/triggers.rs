@@ -128,6 +128,26 @@ impl Condition {
         }
     }
 
+    /// The headline of the email telling an MFHC the rule fired: what happened, not just
+    /// that "a trigger fired".
+    pub fn headline(self) -> String {
+        match self {
+            Condition::FirstTimeChild => {
+                "A child has been reported missing for the first time".into()
+            }
+            Condition::EpisodesWithin { min, days } if days <= 7 => {
+                format!("Sudden multiple missing: {min} episodes within {days} days")
+            }
+            Condition::EpisodesWithin { min, days } => {
+                format!("Repeat missing: {min} episodes within {days} days")
+            }
+            Condition::OutOfAreaPlacement => {
+                "A looked-after child is missing from an out-of-area placement".into()
+            }
+            Condition::HighRisk => "A missing episode graded high risk has raised a trigger".into(),
+        }
+    }
+
     pub fn kind(self) -> RuleKind {
         match self {
             Condition::FirstTimeChild => RuleKind::FirstTimeChild,

@@ -135,11 +135,7 @@ pub async fn agency(tx: &mut Tx, id: AgencyId) -> Result<Option<Recipient>, AppE
         }))
 }
 
-/// A short reference for records without one of their own (triggers, actions).
-pub fn short_ref(prefix: &str, id: Uuid) -> String {
-    let s = id.simple().to_string();
-    format!("{prefix}-{}", &s[s.len() - 8..].to_uppercase())
-}
+pub use crate::domain::references::{short_ref, RefKind};
 
 /// The notice for `event` about `reference`.
 pub fn notice(
@@ -152,6 +148,7 @@ pub fn notice(
 ) -> Notice {
     Notice {
         event,
+        headline: event.headline().to_owned(),
         reference,
         what: what.into(),
         needed: needed.into(),

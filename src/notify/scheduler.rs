@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Timelike, Utc};
 use tokio::sync::watch;
 
-use super::{agency, enqueue, notice, short_ref, staff, user, Links, Outgoing, Recipient};
+use super::{agency, enqueue, notice, short_ref, staff, user, Links, Outgoing, Recipient, RefKind};
 use crate::db::outbox as q;
 use crate::db::{AuditContext, Pool, Tx};
 use crate::domain::notify::{Event, RecipientKind};
@@ -70,7 +70,7 @@ async fn escalations(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
             Outgoing {
                 notice: notice(
                     Event::TriggerEscalated,
-                    short_ref("TRG", t.id.0),
+                    short_ref(RefKind::Trigger, t.id.0),
                     "the trigger has not been acknowledged within its rule's escalation time",
                     "Acknowledge it and record the trigger plan",
                     None,
@@ -168,7 +168,7 @@ async fn actions_due(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
             Outgoing {
                 notice: notice(
                     event,
-                    short_ref("ACT", a.action_id.0),
+                    short_ref(RefKind::Action, a.action_id.0),
                     what,
                     "Complete it, or record its progress or outcome",
                     None,

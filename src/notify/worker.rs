@@ -11,7 +11,7 @@ use rand::Rng;
 use tokio::sync::watch;
 
 use super::mailer::{Mailer, SendError};
-use super::{enqueue, notice, short_ref, Links, Outgoing, Recipient};
+use super::{enqueue, notice, short_ref, Links, Outgoing, Recipient, RefKind};
 use crate::db::outbox::{self as q, OutboxRow};
 use crate::db::{AuditContext, Pool, Tx};
 use crate::domain::notify::{Event, RecipientKind, RetryPolicy};
@@ -180,10 +180,11 @@ async fn alert_admins(pool: &Pool, links: &Links, row: &OutboxRow) -> Result<(),
             Outgoing {
                 notice: notice(
                     Event::DeadLetter,
-                    short_ref("MSG", row.id),
+                    short_ref(RefKind::Notification, row.id),
                     format!(
-                        "a {} notification failed {} times and was set aside",
-                        row.event, row.attempts
+                        "{} notification failed {} times and was set aside",
+                        crate::domain::text::with_article(row.event.as_str()),
+                        row.attempts
                     ),
                     "Check the mail settings and the address, then retry it",
                     None,

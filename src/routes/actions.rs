@@ -21,6 +21,8 @@ use crate::startup::AppState;
 #[derive(Serialize, ToSchema)]
 pub struct ActionResponse {
     pub id: ActionId,
+    /// The short reference emails show (`ACT-ED58971A`); the list's `reference` filter.
+    pub reference: String,
     /// What it belongs to; the matching id below is set.
     pub parent: ActionParent,
     pub episode_id: Option<EpisodeId>,
@@ -51,6 +53,10 @@ impl From<ActionRow> for ActionResponse {
             (None, None) => ActionParent::Referral,
         };
         ActionResponse {
+            reference: crate::domain::references::short_ref(
+                crate::domain::references::RefKind::Action,
+                a.id.0,
+            ),
             overdue: is_overdue(a.status, a.due_on, Utc::now().date_naive()),
             parent,
             id: a.id,
@@ -154,6 +160,8 @@ pub struct ActionQuery {
     pub episode_id: Option<EpisodeId>,
     pub trigger_id: Option<TriggerId>,
     pub referral_id: Option<ReferralId>,
+    /// The short reference an email showed, e.g. `ACT-ED58971A`.
+    pub reference: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -184,6 +192,10 @@ pub async fn list(
         referral_id: q.referral_id,
         overdue: q.overdue,
         today: None,
+        reference: super::types::reference_param(
+            crate::domain::references::RefKind::Action,
+            q.reference,
+        )?,
         after: q
             .cursor
             .as_deref()

@@ -10,11 +10,13 @@ use super::extract::{check_time, created, page_limit, versioned, IfMatch, Meta};
 use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
 use crate::auth::Bearer;
 use crate::db::episodes::{EpisodeFilter, EpisodeRow, RiskGradingRow};
+use crate::domain::accounts::Role;
 use crate::domain::episodes::{
-    check_report_times, EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow,
-    RiskLevel,
+    check_report_times, parse_reference, EpisodeStatus, InterviewMode, Marker, MissingFrom,
+    ReportedBy, ReturnHow, RiskLevel,
 };
 use crate::domain::return_interviews::{is_late, RhiStatus};
+use crate::domain::reviews::ConfirmedHow;
 use crate::domain::text::check_text;
 use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId, UserId};
@@ -34,6 +36,8 @@ pub struct RiskGradingResponse {
     pub to_level: RiskLevel,
     pub rationale: String,
     pub information: String,
+    /// The grader's role at the time (`null` for gradings recorded before it was kept).
+    pub grader_role: Option<Role>,
 }
 
 impl From<RiskGradingRow> for RiskGradingResponse {
@@ -46,6 +50,7 @@ impl From<RiskGradingRow> for RiskGradingResponse {
             to_level: g.to_level,
             rationale: g.rationale,
             information: g.information,
+            grader_role: g.grader_role,
         }
     }
 }
@@ -138,8 +143,12 @@ pub struct ConfirmationResponse {
     pub graded_at: DateTime<Utc>,
     /// One high-risk review interval after the grading.
     pub due_at: DateTime<Utc>,
-    /// The first supervisor review since the grading.
+    /// When it was confirmed: at the grading itself when a supervisor graded it high,
+    /// else the first supervisor review since the grading.
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The supervisor who confirmed it.
+    pub confirmed_by: Option<UserId>,
+    pub confirmed_how: Option<ConfirmedHow>,
     /// Not confirmed by `due_at`.
     pub late: bool,
 }
@@ -184,6 +193,8 @@ impl From<Episode> for EpisodeResponse {
                 graded_at: c.graded_at,
                 due_at: c.due_at,
                 confirmed_at: c.confirmed_at,
+                confirmed_by: c.confirmed_by,
+                confirmed_how: c.confirmed_how,
             }),
             episode: e.row.into(),
             risk_history: e.parts.gradings.into_iter().map(Into::into).collect(),
@@ -380,8 +391,11 @@ pub struct EpisodeQuery {
     pub child: Option<bool>,
     /// `true`: looked-after children (when reported); `false`: everyone else.
     pub looked_after: Option<bool>,
-    /// `true`: open episodes graded high that no supervisor has reviewed since.
+    /// `true`: open episodes graded high that no supervisor has confirmed (by grading it
+    /// high, or by a review since the grading).
     pub awaiting_confirmation: Option<bool>,
+    /// The episode reference, e.g. `LDS-2026-000123` (as emails show it).
+    pub reference: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -416,6 +430,10 @@ pub async fn list(
         child: q.child,
         looked_after: q.looked_after,
         awaiting_confirmation: q.awaiting_confirmation.unwrap_or(false),
+        reference: q
+            .reference
+            .map(|r| parse_reference(&r).map_err(|m| AppError::field("reference", m)))
+            .transpose()?,
         before: q
             .cursor
             .as_deref()

@@ -21,6 +21,9 @@ use crate::startup::AppState;
 pub struct NotificationResponse {
     #[schema(value_type = String, format = Uuid)]
     pub id: Uuid,
+    /// The short reference a dead-letter email shows (`MSG-…`); the list's `reference`
+    /// filter.
+    pub reference: String,
     pub event: Event,
     /// The event instance; with the recipient, enqueued once only.
     pub event_key: String,
@@ -46,6 +49,10 @@ pub struct NotificationResponse {
 impl From<OutboxRow> for NotificationResponse {
     fn from(r: OutboxRow) -> Self {
         NotificationResponse {
+            reference: crate::domain::references::short_ref(
+                crate::domain::references::RefKind::Notification,
+                r.id,
+            ),
             id: r.id,
             event: r.event,
             event_key: r.event_key,
@@ -76,6 +83,8 @@ pub struct NotificationQuery {
     pub recipient: Option<String>,
     #[param(value_type = Option<String>, format = Uuid)]
     pub record_id: Option<Uuid>,
+    /// The short reference an email showed, e.g. `MSG-…`.
+    pub reference: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -102,6 +111,10 @@ pub async fn list(
         event: q.event,
         recipient: q.recipient,
         record_id: q.record_id,
+        reference: super::types::reference_param(
+            crate::domain::references::RefKind::Notification,
+            q.reference,
+        )?,
         before: q.cursor.as_deref().map(parse_time_cursor).transpose()?,
     };
     let rows = services::notifications::list(&state, &bearer, meta.audit, filter, limit).await?;

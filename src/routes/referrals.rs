@@ -23,6 +23,8 @@ use crate::startup::AppState;
 #[derive(Serialize, ToSchema)]
 pub struct ReferralSummary {
     pub id: ReferralId,
+    /// The short reference emails show (`REF-…`); the list's `reference` filter.
+    pub reference: String,
     pub person_id: PersonId,
     pub district_id: DistrictId,
     pub source: ReferralSource,
@@ -57,6 +59,10 @@ pub struct ConsentResponse {
 impl From<ReferralRow> for ReferralSummary {
     fn from(r: ReferralRow) -> Self {
         ReferralSummary {
+            reference: crate::domain::references::short_ref(
+                crate::domain::references::RefKind::Referral,
+                r.id.0,
+            ),
             id: r.id,
             person_id: r.person_id,
             district_id: r.district_id,
@@ -254,6 +260,8 @@ pub struct ReferralQuery {
     pub district_id: Option<DistrictId>,
     pub person_id: Option<PersonId>,
     pub source: Option<ReferralSource>,
+    /// The short reference an email showed, e.g. `REF-…`.
+    pub reference: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -280,6 +288,10 @@ pub async fn list(
         district_id: q.district_id,
         person_id: q.person_id,
         source: q.source,
+        reference: super::types::reference_param(
+            crate::domain::references::RefKind::Referral,
+            q.reference,
+        )?,
         before: q
             .cursor
             .as_deref()

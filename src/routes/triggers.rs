@@ -34,6 +34,8 @@ pub struct EscalationResponse {
 #[derive(Serialize, ToSchema)]
 pub struct TriggerSummary {
     pub id: TriggerId,
+    /// The short reference emails show (`TRG-7C842753`); the list's `reference` filter.
+    pub reference: String,
     pub person_id: PersonId,
     pub rule_id: TriggerRuleId,
     /// The rule's version when it fired.
@@ -69,6 +71,10 @@ impl From<TriggerRow> for TriggerSummary {
         let escalated = t.escalated_at.is_some()
             || (t.status == TriggerStatus::Open && Utc::now() >= t.escalation_due_at);
         TriggerSummary {
+            reference: crate::domain::references::short_ref(
+                crate::domain::references::RefKind::Trigger,
+                t.id.0,
+            ),
             id: t.id,
             person_id: t.person_id,
             rule_id: t.rule_id,
@@ -160,6 +166,8 @@ pub struct TriggerQuery {
     pub kind: Option<RuleKind>,
     /// `true`: escalated (unacknowledged past the rule's escalation time).
     pub escalated: Option<bool>,
+    /// The short reference an email showed, e.g. `TRG-7C842753`.
+    pub reference: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -188,6 +196,10 @@ pub async fn list(
         rule_id: q.rule_id,
         kind: q.kind,
         escalated: q.escalated,
+        reference: super::types::reference_param(
+            crate::domain::references::RefKind::Trigger,
+            q.reference,
+        )?,
         before: q
             .cursor
             .as_deref()

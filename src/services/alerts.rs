@@ -8,27 +8,46 @@ use crate::db::Tx;
 use crate::domain::notify::{Event, RecipientKind};
 use crate::domain::reviews::Confirmation;
 use crate::error::AppError;
-use crate::ids::{ActionId, AgencyId, PlacementId, UserId};
-use crate::notify::{self, notice, short_ref, Links, Outgoing, Recipient};
+use crate::ids::{ActionId, AgencyId, PlacementId, TriggerId, UserId};
+use crate::notify::{self, notice, short_ref, Links, Outgoing, Recipient, RefKind};
 
-/// An episode graded high: the district's MFHCs, at once.
+/// An episode graded high: the district's MFHCs, at once, in one email that also names
+/// the high-risk trigger the grading raised (if it did) and the supervisor confirmation
+/// it still needs (unless a supervisor made it).
 pub async fn high_risk(
     tx: &mut Tx,
     links: &Links,
     e: &EpisodeRow,
     grading: &RiskGradingRow,
     confirmation: Option<&Confirmation>,
+    trigger: Option<TriggerId>,
 ) -> Result<(), AppError> {
     let to = notify::staff(tx, e.district_id, "mfhc").await?;
+    let confirmed = confirmation.is_some_and(|c| c.confirmed_at.is_some());
+    let mut what = if confirmed {
+        "the missing episode has been graded high risk by a supervisor, which confirms it"
+            .to_owned()
+    } else {
+        "the missing episode has been graded high risk".to_owned()
+    };
+    let mut needed = "Follow the high-risk procedure".to_owned();
+    if let Some(t) = trigger {
+        let r = short_ref(RefKind::Trigger, t.0);
+        what.push_str(&format!(", and the high-risk rule raised trigger {r}"));
+        needed.push_str(&format!("; acknowledge trigger {r} and record its plan"));
+    }
+    if !confirmed {
+        needed.push_str("; a supervisor must confirm the grading");
+    }
     notify::enqueue(
         tx,
         Outgoing {
             notice: notice(
                 Event::HighRiskEpisode,
                 e.reference.clone(),
-                "the missing episode has been graded high risk",
-                "Follow the high-risk procedure; a supervisor confirms the grading",
-                confirmation.map(|c| c.due_at),
+                what,
+                needed,
+                confirmation.filter(|_| !confirmed).map(|c| c.due_at),
                 links.to(&format!("episodes/{}", e.id)),
             ),
             event_key: format!("high_risk:{}:{}", e.id, grading.id),
@@ -143,7 +162,10 @@ pub async fn shared(
             notice: notice(
                 Event::RecordShared,
                 reference,
-                format!("a {record_type} has been shared with your agency"),
+                format!(
+                    "{} has been shared with your agency",
+                    crate::domain::text::with_article(record_type)
+                ),
                 "Read it in Homeward; the share says its purpose and lawful basis",
                 None,
                 links.to(&format!("shares/{share}")),
@@ -177,7 +199,7 @@ pub async fn action_assigned(
         Outgoing {
             notice: notice(
                 Event::ActionAssigned,
-                short_ref("ACT", action.0),
+                short_ref(RefKind::Action, action.0),
                 format!("an action has been assigned to your agency, due on {due_on}"),
                 "Read the action in Homeward and record its progress",
                 None,

@@ -9,6 +9,7 @@ use crate::db::episodes::{
     RiskGradingRow, TransferRow,
 };
 use crate::db::{persons, AuditContext, Tx};
+use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::caller::Caller;
 use crate::domain::episodes::{
@@ -17,7 +18,9 @@ use crate::domain::episodes::{
 };
 use crate::domain::persons::is_child;
 use crate::domain::return_interviews::{due_at as rhi_due_at, RhiStatus};
-use crate::domain::reviews::{high_risk_confirmation, is_reviewable, Confirmation, ReviewPolicy};
+use crate::domain::reviews::{
+    high_risk_confirmation, is_reviewable, Confirmation, LatestGrading, ReviewPolicy,
+};
 use crate::error::AppError;
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId};
 use crate::services::person_records::placement_for_report;
@@ -90,12 +93,16 @@ fn confirmation(
     gradings: &[RiskGradingRow],
     reviews: &[ReviewRow],
 ) -> Option<Confirmation> {
-    let latest = gradings.iter().map(|g| g.graded_at).max()?;
+    let latest = gradings.iter().max_by_key(|g| g.graded_at)?;
     high_risk_confirmation(
         policy,
-        row.risk_level,
-        latest,
-        reviews.iter().map(|r| r.reviewed_at),
+        LatestGrading {
+            level: row.risk_level,
+            graded_at: latest.graded_at,
+            graded_by: latest.graded_by,
+            by_supervisor: latest.grader_role == Some(Role::Supervisor),
+        },
+        reviews.iter().map(|r| (r.reviewed_at, r.reviewed_by)),
     )
 }
 
@@ -133,6 +140,7 @@ fn grading_row(
         to_level: risk.level,
         rationale: risk.rationale,
         information: risk.information,
+        grader_role: Some(caller.role),
     }
 }
 
@@ -212,7 +220,12 @@ pub async fn report(
         .await?;
         let grading = grading_row(&caller, id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
-        triggers::evaluate(&mut tx, &state.links, r.person_id).await?;
+        let high_trigger = if grading.to_level == RiskLevel::High {
+            triggers::evaluate_graded_high(&mut tx, &state.links, r.person_id, id).await?
+        } else {
+            triggers::evaluate(&mut tx, &state.links, r.person_id).await?;
+            None
+        };
         tx.audit(AuditEvent::new(
             Operation::Collection,
             RECORD,
@@ -230,7 +243,15 @@ pub async fn report(
             &[],
         );
         if grading.to_level == RiskLevel::High {
-            alerts::high_risk(&mut tx, &state.links, &row, &grading, confirmation.as_ref()).await?;
+            alerts::high_risk(
+                &mut tx,
+                &state.links,
+                &row,
+                &grading,
+                confirmation.as_ref(),
+                high_trigger,
+            )
+            .await?;
         }
         if let Some(placement) = row.placement_id.filter(|_| row.looked_after) {
             alerts::placing_authority(&mut tx, &state.links, &row, placement).await?;
@@ -365,12 +386,23 @@ pub async fn regrade(
         let row = q::regrade(tx.conn(), expected_version, &grading, due)
             .await?
             .ok_or(AppError::PreconditionFailed)?;
-        if grading.to_level == RiskLevel::High {
-            triggers::evaluate(&mut tx, &state.links, row.person_id).await?;
-            alerts::high_risk(&mut tx, &state.links, &row, &grading, None).await?;
-        }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, &state.review_policy, row).await
+        let episode = full(&mut tx, &state.review_policy, row).await?;
+        if grading.to_level == RiskLevel::High {
+            let trigger =
+                triggers::evaluate_graded_high(&mut tx, &state.links, episode.row.person_id, id)
+                    .await?;
+            alerts::high_risk(
+                &mut tx,
+                &state.links,
+                &episode.row,
+                &grading,
+                episode.confirmation.as_ref(),
+                trigger,
+            )
+            .await?;
+        }
+        Ok(episode)
     })
 }
 

@@ -5,7 +5,7 @@ use crate::auth::Bearer;
 use crate::db::outbox::{self as q, OutboxFilter, OutboxRow};
 use crate::db::AuditContext;
 use crate::domain::audit::AuditEvent;
-use crate::domain::notify::{render, Event, Notice, Rendered};
+use crate::domain::notify::{render, Event, Rendered};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -70,16 +70,16 @@ pub async fn preview(
 ) -> Result<Rendered, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_admin()?;
-        Ok(render(&Notice {
+        Ok(render(&crate::notify::notice(
             event,
-            reference: "LDS-2026-000123".into(),
-            what: "what happened, in the service's words".into(),
-            needed: "what the recipient must do".into(),
-            due: Some(chrono::Utc::now() + chrono::Duration::hours(72)),
-            link: state
+            "LDS-2026-000123".into(),
+            "what happened, in the service's words",
+            "what the recipient must do",
+            Some(chrono::Utc::now() + chrono::Duration::hours(72)),
+            state
                 .links
                 .to("episodes/00000000-0000-0000-0000-000000000000"),
-        }))
+        )))
     })
 }
 

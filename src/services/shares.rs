@@ -12,7 +12,7 @@ use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::shares::{check_expiry, check_parts, Part, SharedRecord};
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, ReferralId, ShareId, TriggerId};
-use crate::notify::short_ref;
+use crate::notify::{short_ref, RefKind};
 use crate::services::alerts;
 use crate::startup::AppState;
 
@@ -42,10 +42,10 @@ async fn record(
             .map(|e| (e.district_id, e.person_id, e.reference)),
         SharedRecord::Trigger => crate::db::triggers::find(tx.conn(), TriggerId(id))
             .await?
-            .map(|t| (t.district_id, t.person_id, short_ref("TRG", id))),
+            .map(|t| (t.district_id, t.person_id, short_ref(RefKind::Trigger, id))),
         SharedRecord::Referral => crate::db::referrals::find(tx.conn(), ReferralId(id))
             .await?
-            .map(|r| (r.district_id, r.person_id, short_ref("REF", id))),
+            .map(|r| (r.district_id, r.person_id, short_ref(RefKind::Referral, id))),
     };
     found.ok_or_else(|| AppError::field("record_id", &format!("no such {kind}")))
 }

@@ -19,7 +19,7 @@ use crate::domain::triggers::{
     TriggerStatus,
 };
 use crate::error::AppError;
-use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriggerId, TriggerRuleId};
+use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, ReferralId, TriggerId, TriggerRuleId};
 use crate::notify::{self, Links, Outgoing};
 use crate::services::agencies;
 use crate::services::referrals::{self, Referral, ReferralInput};
@@ -41,12 +41,40 @@ fn rule_of(r: &RuleRow) -> Option<Rule> {
 }
 
 /// Re-evaluates every rule for `person` in the caller's transaction: fires what is now
-/// satisfied, withdraws what has lost its basis. Returns the triggers fired.
-pub async fn evaluate(
+/// satisfied, withdraws what has lost its basis, and tells the MFHCs what fired.
+pub async fn evaluate(tx: &mut Tx, links: &Links, person: PersonId) -> Result<(), AppError> {
+    evaluate_telling(tx, links, person, None).await.map(drop)
+}
+
+/// As [`evaluate`], after `episode` was graded high: the MFHCs are already being told
+/// that (with the confirmation it needs), so a high-risk trigger it raises goes into that
+/// one email instead of a second. Returns that trigger, if one fired.
+pub async fn evaluate_graded_high(
     tx: &mut Tx,
     links: &Links,
     person: PersonId,
-) -> Result<Vec<TriggerId>, AppError> {
+    episode: EpisodeId,
+) -> Result<Option<TriggerId>, AppError> {
+    let fired = evaluate_telling(tx, links, person, Some(episode)).await?;
+    Ok(fired
+        .into_iter()
+        .find(|f| f.kind == RuleKind::HighRisk && f.anchor == episode)
+        .map(|f| f.id))
+}
+
+/// A trigger one evaluation fired.
+struct Fired {
+    id: TriggerId,
+    kind: RuleKind,
+    anchor: EpisodeId,
+}
+
+async fn evaluate_telling(
+    tx: &mut Tx,
+    links: &Links,
+    person: PersonId,
+    graded_high: Option<EpisodeId>,
+) -> Result<Vec<Fired>, AppError> {
     let episodes: Vec<CountedEpisode> = q::inputs(tx.conn(), person)
         .await?
         .into_iter()
@@ -95,18 +123,25 @@ pub async fn evaluate(
             tracing::warn!(rule = %f.rule_id, anchor = %f.anchor, "a trigger did not fire (rule disabled meanwhile, or already fired)");
         }
         if done {
-            fired.push(id);
             let district = episodes
                 .iter()
                 .find(|e| e.id == f.anchor)
                 .map(|e| e.district_id);
-            let what = rules
+            let condition = rules
                 .iter()
                 .find(|r| r.id == f.rule_id)
-                .map(|r| r.condition.describe())
-                .unwrap_or_default();
-            if let Some(district) = district {
-                notify_fired(tx, links, id, district, what).await?;
+                .map(|r| r.condition);
+            let told_already = condition.map(Condition::kind) == Some(RuleKind::HighRisk)
+                && graded_high == Some(f.anchor);
+            if let (Some(district), Some(condition), false) = (district, condition, told_already) {
+                notify_fired(tx, links, id, district, condition).await?;
+            }
+            if let Some(c) = condition {
+                fired.push(Fired {
+                    id,
+                    kind: c.kind(),
+                    anchor: f.anchor,
+                });
             }
         }
     }
@@ -114,7 +149,7 @@ pub async fn evaluate(
         tx.audit(AuditEvent::new(
             Operation::Collection,
             TRIGGER,
-            std::iter::once(person.0).chain(fired.iter().map(|t| t.0)),
+            std::iter::once(person.0).chain(fired.iter().map(|t| t.id.0)),
         ));
     }
     if !withdrawn.is_empty() {
@@ -127,26 +162,28 @@ pub async fn evaluate(
     Ok(fired)
 }
 
-/// Tells the district's MFHCs a trigger fired.
+/// Tells the district's MFHCs a trigger fired, saying what fired it.
 async fn notify_fired(
     tx: &mut Tx,
     links: &Links,
     id: TriggerId,
     district: DistrictId,
-    what: String,
+    condition: Condition,
 ) -> Result<(), AppError> {
     let to = notify::staff(tx, district, "mfhc").await?;
+    let mut notice = notify::notice(
+        Event::TriggerFired,
+        notify::short_ref(notify::RefKind::Trigger, id.0),
+        format!("a trigger fired on {}", condition.describe()),
+        "Acknowledge the trigger and record the trigger plan",
+        None,
+        links.to(&format!("triggers/{id}")),
+    );
+    notice.headline = condition.headline();
     notify::enqueue(
         tx,
         Outgoing {
-            notice: notify::notice(
-                Event::TriggerFired,
-                notify::short_ref("TRG", id.0),
-                format!("a repeat-missing trigger fired: {what}"),
-                "Acknowledge the trigger and record the trigger plan",
-                None,
-                links.to(&format!("triggers/{id}")),
-            ),
+            notice,
             event_key: format!("trigger_fired:{id}"),
             record_type: TRIGGER,
             record_id: id.0,

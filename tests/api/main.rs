@@ -8,6 +8,7 @@ mod claims;
 mod cli;
 mod datasets;
 mod early_action;
+mod emails;
 mod episodes;
 mod errors;
 mod helpers;
