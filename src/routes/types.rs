@@ -137,6 +137,19 @@ pub fn parse_date_cursor(
     ))
 }
 
+/// A list's `reference` filter: the short reference an email showed (`TRG-7C842753`),
+/// as the id suffix the data layer looks up; a malformed one is a 400 naming the field.
+pub fn reference_param(
+    kind: crate::domain::references::RefKind,
+    raw: Option<String>,
+) -> Result<Option<String>, crate::error::AppError> {
+    raw.map(|r| {
+        crate::domain::references::parse_short_ref(kind, &r)
+            .map_err(|m| crate::error::AppError::field("reference", &m))
+    })
+    .transpose()
+}
+
 #[cfg(test)]
 mod cursor_tests {
     use super::*;
@@ -152,17 +165,4 @@ mod cursor_tests {
         assert_eq!(parse_date_cursor(&date_cursor(d, id)).unwrap(), (d, id));
         assert!(parse_date_cursor("2026-13-01_x").is_err());
     }
-}
-
-/// A list's `reference` filter: the short reference an email showed (`TRG-7C842753`),
-/// as the id suffix the data layer looks up; a malformed one is a 400 naming the field.
-pub fn reference_param(
-    kind: crate::domain::references::RefKind,
-    raw: Option<String>,
-) -> Result<Option<String>, crate::error::AppError> {
-    raw.map(|r| {
-        crate::domain::references::parse_short_ref(kind, &r)
-            .map_err(|m| crate::error::AppError::field("reference", &m))
-    })
-    .transpose()
 }
