@@ -24,6 +24,19 @@ impl FieldError {
     }
 }
 
+/// A record a request clashes with, named so the caller can act on that one instead.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct ConflictingRecord {
+    /// e.g. `episode`.
+    pub record_type: String,
+    pub id: uuid::Uuid,
+    /// Its reference, as people know it (e.g. `LDS-2026-000123`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("the request is malformed: {0}")]
@@ -40,6 +53,12 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conflict with named records (the problem's `conflicting` member lists them).
+    #[error("conflict: {detail}")]
+    ConflictWith {
+        detail: String,
+        records: Vec<ConflictingRecord>,
+    },
     /// A state change the lifecycle does not allow; `allowed` names the ones it does.
     #[error("cannot go from {from} to {to}")]
     IllegalTransition {
@@ -82,6 +101,9 @@ pub struct Problem {
     /// For `illegal-transition`: the statuses allowed next.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// For a `conflict` with existing records: which ones (update one of those instead).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicting: Vec<ConflictingRecord>,
     /// The request id to quote when reporting a server error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -104,7 +126,7 @@ impl AppError {
             AppError::Forbidden(_) => ("forbidden", "Not allowed"),
             AppError::NotFound(_) => ("not-found", "Not found"),
             AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
-            AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::Conflict(_) | AppError::ConflictWith { .. } => ("conflict", "Conflict"),
             AppError::IllegalTransition { .. } => ("illegal-transition", "Transition not allowed"),
             AppError::PreconditionRequired => ("precondition-required", "If-Match required"),
             AppError::PreconditionFailed => ("precondition-failed", "Resource has changed"),
@@ -120,6 +142,7 @@ impl AppError {
     fn detail(&self) -> Option<String> {
         match self {
             AppError::BadRequest(d) | AppError::Conflict(d) => Some(d.clone()),
+            AppError::ConflictWith { detail, .. } => Some(detail.clone()),
             AppError::Unauthenticated(d) | AppError::Forbidden(d) | AppError::NotFound(d) => {
                 Some((*d).to_string())
             }
@@ -173,6 +196,10 @@ impl AppError {
                 }
                 _ => None,
             },
+            conflicting: match self {
+                AppError::ConflictWith { records, .. } => records.clone(),
+                _ => Vec::new(),
+            },
             request_id,
         }
     }
@@ -186,7 +213,9 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) | AppError::IllegalTransition { .. } => StatusCode::CONFLICT,
+            AppError::Conflict(_)
+            | AppError::ConflictWith { .. }
+            | AppError::IllegalTransition { .. } => StatusCode::CONFLICT,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -238,6 +267,14 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind as K, Error as E};
         match e {
             E::NotFound => AppError::NotFound("no such record"),
+            // The backstop of the one-open-episode rule (the service says more, first).
+            E::DatabaseError(K::UniqueViolation, info)
+                if info.constraint_name() == Some("episodes_one_open_per_person") =>
+            {
+                AppError::Conflict(
+                    "the person already has an open missing episode: update that one".into(),
+                )
+            }
             E::DatabaseError(K::UniqueViolation, info) => AppError::Conflict(
                 match info
                     .constraint_name()

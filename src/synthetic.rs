@@ -395,6 +395,14 @@ pub fn generate(o: &Options) -> Synthetic {
                 missing_from = other_setting(&mut aux);
             }
             let recent = (Utc::now() - reported_at) < Duration::days(3);
+            // One disappearance at a time: a person missing again was back from the last.
+            if let Some(previous) = out.episodes[first_episode..]
+                .iter_mut()
+                .rev()
+                .find(|e| e.status == EpisodeStatus::Active)
+            {
+                previous.status = EpisodeStatus::Closed;
+            }
             out.episodes.push(Episode {
                 person: index,
                 // Now and then a person goes missing in a neighbouring district.

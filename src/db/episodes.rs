@@ -13,6 +13,7 @@ use crate::db::cached;
 use crate::domain::episodes::{
     EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
+use crate::domain::overlaps::Span;
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId, UserId};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -638,4 +639,46 @@ pub async fn parts(conn: &Conn, episode: EpisodeId) -> QueryResult<EpisodeParts>
         rhi,
         transfers,
     })
+}
+
+#[derive(QueryableByName)]
+struct SpanRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: EpisodeId,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    reference: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    district_id: DistrictId,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: EpisodeStatus,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    last_seen_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    returned_at: Option<DateTime<Utc>>,
+}
+
+/// Every episode of the person that counts (not cancelled), whichever district holds
+/// it (`hw_person_episode_spans`, for the operational roles): the overlap rules need them
+/// all, and a clash names the episode to update instead.
+pub async fn spans(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<Span>> {
+    let rows: Vec<SpanRow> = cached(
+        diesel::sql_query(
+            "SELECT id, reference, district_id, status, last_seen_at, returned_at \
+               FROM hw_person_episode_spans($1)",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(person),
+    )
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Span {
+            id: r.id,
+            reference: r.reference.unwrap_or_default(),
+            district_id: r.district_id,
+            status: r.status,
+            last_seen_at: r.last_seen_at,
+            returned_at: r.returned_at,
+        })
+        .collect())
 }

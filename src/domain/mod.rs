@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod episodes;
 pub mod measures;
 pub mod notify;
+pub mod overlaps;
 pub mod password_policy;
 pub mod person_records;
 pub mod persons;

@@ -461,11 +461,17 @@ fn respond(status: actix_web::http::StatusCode, e: Episode) -> HttpResponse {
 }
 
 /// Report a person missing, with the first risk grading.
+///
+/// One disappearance is one episode: a person with an open episode (`reported` or
+/// `active`, in any district), or one whose return came after this report's last-seen
+/// time, is refused with 409, the problem's `conflicting` member naming that episode
+/// (id, reference, status) so the caller updates it instead.
 #[utoipa::path(post, path = "/api/v1/episodes", tag = "episodes", security(("bearer" = [])), request_body = ReportEpisodeRequest, responses(
     (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The person is already missing (an open episode), or this report overlaps an earlier episode", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
     state: web::Data<AppState>,

@@ -749,7 +749,9 @@ fn reason(v: &str) -> Result<String, AppError> {
 
 /// Merge a duplicate record into this one (send `If-Match` for this one). MFHCs and
 /// supervisors. The duplicate's episodes, markers, placements and profiles move;
-/// nothing is deleted; the merge can be undone.
+/// nothing is deleted; the merge can be undone. A merge that would leave the person with
+/// overlapping episodes, one of them open, is refused with 409 naming them
+/// (`conflicting`): return, close or cancel one first.
 #[utoipa::path(post, path = "/api/v1/persons/{id}/merges", tag = "persons", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "The surviving person's id"),
            ("If-Match" = String, Header, description = "The surviving person's ETag")),

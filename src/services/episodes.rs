@@ -16,12 +16,13 @@ use crate::domain::episodes::{
     check_after, check_closure, check_transition, ClosureRefused, EpisodeStatus, IllegalTransition,
     InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
+use crate::domain::overlaps::{report_clashes, Span};
 use crate::domain::persons::is_child;
 use crate::domain::return_interviews::{due_at as rhi_due_at, RhiStatus};
 use crate::domain::reviews::{
     high_risk_confirmation, is_reviewable, Confirmation, LatestGrading, ReviewPolicy,
 };
-use crate::error::AppError;
+use crate::error::{AppError, ConflictingRecord};
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId};
 use crate::services::person_records::placement_for_report;
 use crate::services::{alerts, triggers};
@@ -117,6 +118,42 @@ async fn full(tx: &mut Tx, policy: &ReviewPolicy, row: EpisodeRow) -> Result<Epi
     })
 }
 
+/// The 409 for a report that would be a second episode of one disappearance, naming the
+/// episode(s) to update instead.
+fn report_clash(clashes: &[&Span]) -> AppError {
+    let named = |s: &Span| format!("{} (id {})", s.reference, s.id);
+    let detail =
+        match clashes.iter().find(|s| s.is_open()) {
+            Some(open) => format!(
+                "this person already has an open missing episode, {}, which is {}: update that \
+             episode instead of reporting again",
+                named(open),
+                open.status
+            ),
+            None => {
+                format!(
+            "the person was last seen before the return of {}: this report's missing period \
+             overlaps it; check the last-seen time, or update that episode",
+            clashes.iter().map(|s| named(s)).collect::<Vec<_>>().join(" and ")
+        )
+            }
+        };
+    AppError::ConflictWith {
+        detail,
+        records: clashes.iter().map(|s| conflicting(s)).collect(),
+    }
+}
+
+/// An episode named in a conflict.
+pub(crate) fn conflicting(s: &Span) -> ConflictingRecord {
+    ConflictingRecord {
+        record_type: RECORD.into(),
+        id: s.id.0,
+        reference: Some(s.reference.clone()),
+        status: Some(s.status.to_string()),
+    }
+}
+
 fn illegal(e: IllegalTransition) -> AppError {
     AppError::IllegalTransition {
         from: e.from.as_str(),
@@ -192,6 +229,13 @@ pub async fn report(
         } else {
             None
         };
+        // Under the person's lock, the request's own fields checked first: one
+        // disappearance, one episode.
+        let spans = q::spans(tx.conn(), person.id).await?;
+        let clashes = report_clashes(&spans, r.last_seen_at);
+        if !clashes.is_empty() {
+            return Err(report_clash(&clashes));
+        }
         let looked_after = person.looked_after
             && person
                 .date_of_birth

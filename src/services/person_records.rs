@@ -551,6 +551,36 @@ pub async fn merge(
             }
             _ => AppError::Conflict(r.message()),
         })?;
+        let (s_spans, d_spans) = (
+            crate::db::episodes::spans(tx.conn(), s.id).await?,
+            crate::db::episodes::spans(tx.conn(), d.id).await?,
+        );
+        let clashes = crate::domain::overlaps::merge_clashes(&s_spans, &d_spans);
+        if !clashes.is_empty() {
+            return Err(AppError::ConflictWith {
+                detail: format!(
+                    "merging would leave one person with overlapping missing episodes, one of \
+                     them open: {}; return, close or cancel one of them first",
+                    clashes
+                        .iter()
+                        .map(|(a, b)| format!("{} and {}", a.reference, b.reference))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                records: {
+                    let mut named: Vec<&crate::domain::overlaps::Span> = Vec::new();
+                    for s in clashes.iter().flat_map(|(a, b)| [*a, *b]) {
+                        if !named.iter().any(|n| n.id == s.id) {
+                            named.push(s);
+                        }
+                    }
+                    named
+                        .into_iter()
+                        .map(crate::services::episodes::conflicting)
+                        .collect()
+                },
+            });
+        }
         let mut survivor_names = vec![format!("{} {}", s.given_name, s.family_name)];
         survivor_names.extend(s.aliases.iter().cloned());
         let added = aliases_to_add(

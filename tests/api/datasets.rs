@@ -331,8 +331,8 @@ async fn a_child_first_missing_elsewhere_or_turning_18_is_not_first_time_here() 
     let seventeen = person(&app, &mfhc, "Seventeen", Some("2012-01-01")).await;
     let unknown = person(&app, &mfhc, "Unknown", None).await;
     // 40 days ago is always in an earlier month.
-    crate::episodes::report(&app, &bradford, &elsewhere["id"], 24 * 40).await;
-    let old = crate::episodes::report(&app, &mfhc, &cancelled_first["id"], 24 * 40).await;
+    crate::episodes::report_returned(&app, &bradford, &elsewhere["id"], 24 * 40).await;
+    let old = crate::episodes::report_returned(&app, &mfhc, &cancelled_first["id"], 24 * 40).await;
     let mut this_month = None;
     for p in [
         &elsewhere,

@@ -16,6 +16,7 @@ mod limits;
 mod measure_queue;
 mod measures;
 mod notifications;
+mod one_episode;
 mod openapi;
 mod person_records;
 mod reference_numbers;

@@ -91,7 +91,7 @@ async fn the_service_catches_the_measure_state_up_by_itself() {
     let mut children = Vec::new();
     for family in ["One", "Two", "Three"] {
         let child = person(&app, &t, "Queued", family, &[]).await;
-        report(&app, &t, &child["id"], 2).await;
+        crate::episodes::report_returned(&app, &t, &child["id"], 8).await;
         report(&app, &t, &child["id"], 1).await;
         children.push(child);
     }

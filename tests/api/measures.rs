@@ -619,7 +619,7 @@ async fn the_missing_persons_dataset_ranks_persons_and_hides_small_counts_from_a
     let b = crate::episodes::person(&app, &mfhc, "Ben", "Once", &[]).await;
     let c = crate::episodes::person(&app, &bradford, "Cal", "Elsewhere", &[]).await;
     for h in [30, 20, 10] {
-        crate::episodes::report(&app, &mfhc, &a["id"], h).await;
+        crate::episodes::report_returned(&app, &mfhc, &a["id"], h).await;
     }
     crate::episodes::report(&app, &mfhc, &b["id"], 5).await;
     crate::episodes::report(&app, &bradford, &c["id"], 5).await;
@@ -802,7 +802,7 @@ async fn concurrent_reports_keep_the_counts_exact() {
     let mut persons = Vec::new();
     for i in 0..16 {
         let p = crate::episodes::person(&app, &mfhc, "Concurrent", &format!("Child{i}"), &[]).await;
-        crate::episodes::report(&app, &mfhc, &p["id"], 48).await;
+        crate::episodes::report_returned(&app, &mfhc, &p["id"], 48).await;
         persons.push(p["id"].clone());
     }
     let replies = futures_util::future::join_all(persons.iter().map(|id| {

@@ -496,7 +496,7 @@ async fn a_merge_moves_everything_even_other_districts_episodes_and_undoing_it_r
     let (officer, _) = app.login(demo_user("officer")).await;
     let keep = person(&app, &leeds, "Amy", "Example", &["Aims"]).await;
     let dup = person(&app, &leeds, "Amie", "Exampel", &[]).await;
-    let leeds_episode = report(&app, &leeds, &dup["id"], 3).await;
+    let leeds_episode = crate::episodes::report_returned(&app, &leeds, &dup["id"], 8).await;
     let bradford_episode = report(&app, &bradford, &dup["id"], 2).await;
     let marker = app
         .call(
@@ -745,7 +745,8 @@ async fn high_risk_waits_for_a_supervisors_confirmation() {
     let c = &high.body["high_risk_confirmation"];
     assert!(c["confirmed_at"].is_null(), "{c}");
     assert_eq!(c["late"], false);
-    let medium = report(&app, &t, &p["id"], 0).await;
+    let q = person(&app, &t, "Ann", "Other", &[]).await;
+    let medium = report(&app, &t, &q["id"], 0).await;
     assert!(medium["high_risk_confirmation"].is_null());
 
     assert_eq!(waiting(&app, &t).await, [high.body["id"].clone()]);

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::episodes::{person, report, report_body, BRADFORD_MFHC};
+use crate::episodes::{person, report, report_body, report_returned, BRADFORD_MFHC};
 use crate::helpers::{spawn_app, TestApp, ADMIN, MFHC};
 
 fn s(v: &Value) -> String {
@@ -52,7 +52,7 @@ async fn a_childs_episodes_fire_first_time_then_sudden_multiple_then_repeat() {
     let app = spawn_app().await;
     let (mfhc, _) = app.login(MFHC).await;
     let p = person(&app, &mfhc, "Ava", "Trigger", &[]).await;
-    let e1 = report(&app, &mfhc, &p["id"], 24 * 30).await;
+    let e1 = report_returned(&app, &mfhc, &p["id"], 24 * 30).await;
     let ts = triggers_of(&app, &mfhc, &p["id"]).await;
     assert_eq!(ts.len(), 1, "{ts:?}");
     let first = &ts[0];
@@ -69,10 +69,10 @@ async fn a_childs_episodes_fire_first_time_then_sudden_multiple_then_repeat() {
     assert_eq!(first["escalation"]["escalated"], false);
 
     // A second episode a month later: no sudden-multiple, but not first-time either.
-    let e2 = report(&app, &mfhc, &p["id"], 48).await;
+    let e2 = report_returned(&app, &mfhc, &p["id"], 48).await;
     assert_eq!(triggers_of(&app, &mfhc, &p["id"]).await.len(), 1);
     // A third within the week: 2 in 7 days; and 3 in 90 days.
-    let e3 = report(&app, &mfhc, &p["id"], 2).await;
+    let e3 = report_returned(&app, &mfhc, &p["id"], 8).await;
     let ts = triggers_of(&app, &mfhc, &p["id"]).await;
     let sudden = of_kind(&ts, "episodes_within");
     assert_eq!(sudden.len(), 2, "sudden multiple and repeat: {ts:?}");
@@ -114,7 +114,7 @@ async fn cancelling_an_episode_withdraws_the_triggers_resting_on_it() {
     let app = spawn_app().await;
     let (mfhc, _) = app.login(MFHC).await;
     let p = person(&app, &mfhc, "Cara", "Cancel", &[]).await;
-    let e1 = report(&app, &mfhc, &p["id"], 48).await;
+    let e1 = report_returned(&app, &mfhc, &p["id"], 48).await;
     let e2 = report(&app, &mfhc, &p["id"], 2).await;
     let ts = triggers_of(&app, &mfhc, &p["id"]).await;
     let sudden = of_kind(&ts, "episodes_within")[0].clone();
@@ -167,7 +167,7 @@ async fn episodes_in_other_districts_count_and_the_trigger_goes_to_the_anchors_d
     let (leeds, _) = app.login(MFHC).await;
     let (bradford, _) = app.login(BRADFORD_MFHC).await;
     let p = person(&app, &leeds, "Dana", "Districts", &[]).await;
-    let e1 = report(&app, &leeds, &p["id"], 30).await;
+    let e1 = report_returned(&app, &leeds, &p["id"], 30).await;
     let e2 = report(&app, &bradford, &p["id"], 2).await;
     let ts = triggers_of(&app, &bradford, &p["id"]).await;
     let sudden = of_kind(&ts, "episodes_within");
@@ -200,7 +200,7 @@ async fn merging_persons_re_evaluates_their_triggers_and_undoing_reverses_it() {
     let (mfhc, _) = app.login(MFHC).await;
     let a = person(&app, &mfhc, "Eve", "Merge", &[]).await;
     let b = person(&app, &mfhc, "Evie", "Merge", &[]).await;
-    let ea = report(&app, &mfhc, &a["id"], 48).await;
+    let ea = report_returned(&app, &mfhc, &a["id"], 48).await;
     let eb = report(&app, &mfhc, &b["id"], 2).await;
     let b_first = triggers_of(&app, &mfhc, &b["id"]).await[0].clone();
     assert_eq!(b_first["kind"], "first_time_child");

@@ -47,7 +47,7 @@ async fn a_trigger_runs_through_referral_triage_plan_actions_and_closure() {
     let yjs = agency(&app, &admin, "Kirklees Youth Justice Service").await;
 
     let p = person(&app, &mfhc, "Jo", "Workflow", &[]).await;
-    report(&app, &mfhc, &p["id"], 72).await;
+    crate::episodes::report_returned(&app, &mfhc, &p["id"], 72).await;
     report(&app, &officer, &p["id"], 3).await;
     let ts = triggers_of(&app, &mfhc, &p["id"]).await;
     let t = ts
