@@ -1,19 +1,22 @@
 -- wrk script: a Missing From Home Coordinator's traffic against Homeward.
 --
---   wrk -c200 -t2 -d30s -s bench/mfhc.lua http://127.0.0.1:PORT -- MODE TOKEN_FILE IDS_DIR
+--   wrk -c200 -t2 -d30s -s bench/mfhc.lua http://127.0.0.1:PORT -- MODE TOKEN_FILE IDS_DIR THREADS
 --
 -- MODE is one of
 --   read    list episodes (a page of 50) or read one episode, half and half
---   create  report an episode for a random Leeds person (risk grading, audit, trigger
---           evaluation, outbox in one transaction)
+--   create  report an episode for a Leeds person never reported before (risk grading,
+--           audit, trigger evaluation, outbox in one transaction)
 --   return  an episode's life: report it, activate it, record the return (each with
 --           If-Match the version the last answer gave)
 --   mixed   40% read one, 25% list, 35% a step of an episode's life as above
--- IDS_DIR holds persons.txt and episodes.txt (one id a line) written by bench/load.
+-- IDS_DIR holds episodes.txt and fresh.txt (one id a line) written by bench/load. A
+-- person is reported once (one disappearance is one episode), so each report takes the
+-- next fresh person, each of the THREADS threads every THREADS-th of them.
 -- Any answer other than 200/201 is counted and its first few bodies printed.
 
 local mode, token
-local persons, episodes = {}, {}
+local episodes, fresh = {}, {}
+local next_fresh, stride = 1, 1
 -- Episodes this thread reported and has not activated, and activated and not returned:
 -- {id, version}.
 local reported, active = {}, {}
@@ -28,13 +31,21 @@ local function lines(path)
   return t
 end
 
+local thread_count = 0
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("tid", thread_count)
+end
+
 function init(args)
   mode = args[1] or "mixed"
+  stride = tonumber(args[4] or "1")
+  next_fresh = tid or 1
   local f = assert(io.open(args[2]))
   token = f:read("*l")
   f:close()
-  persons = lines(args[3] .. "/persons.txt")
   episodes = lines(args[3] .. "/episodes.txt")
+  fresh = lines(args[3] .. "/fresh.txt")
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
 end
 
@@ -57,12 +68,15 @@ local function list()
 end
 
 local function report()
+  local person = fresh[next_fresh]
+  assert(person, "bench/mfhc.lua: out of fresh persons (raise BENCH_FRESH_PER_PHASE)")
+  next_fresh = next_fresh + stride
   local body = string.format(
     '{"person_id":"%s","reported_at":"%s","reported_by":"parent","reporter_details":"Mother, by phone",' ..
     '"last_seen_at":"%s","last_seen_location":"Roundhay Park","missing_from":"home",' ..
     '"circumstances":"Did not come home from school.",' ..
     '"risk":{"level":"medium","rationale":"Age and time of day.","information":"Call from mother."}}',
-    persons[math.random(#persons)], stamp(3600), stamp(3 * 3600))
+    person, stamp(3600), stamp(3 * 3600))
   return wrk.format("POST", "/api/v1/episodes", headers(), body)
 end
 

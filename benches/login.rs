@@ -63,6 +63,7 @@ async fn run(cluster: &Cluster) {
         access_token_ttl_secs: 900,
         session_ttl_secs: 3600,
         review_policy: Default::default(),
+        national: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: Default::default(),
     })

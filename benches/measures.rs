@@ -182,6 +182,7 @@ async fn run(admin: String, episodes: usize) {
         access_token_ttl_secs: 900,
         session_ttl_secs: 3600,
         review_policy: Default::default(),
+        national: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: Default::default(),
     })

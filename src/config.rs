@@ -33,6 +33,8 @@ pub struct Settings {
     /// Supervisor review intervals by risk level (`HOMEWARD_REVIEW_INTERVALS_MINUTES`,
     /// e.g. `very_low:1440,low:720,medium:360,high:60`, the default).
     pub review_policy: ReviewPolicy,
+    /// `HOMEWARD_UKMPU_NOTIFY_HOURS` (72) and `HOMEWARD_PNC_RECORD_HOURS` (48).
+    pub national: crate::domain::national::NationalPolicy,
     /// SMTP, links, retries and digests (`HOMEWARD_SMTP_*`, `HOMEWARD_PUBLIC_URL`,
     /// `HOMEWARD_NOTIFY_*`, `HOMEWARD_DIGEST_HOUR`).
     pub notify: NotifySettings,
@@ -97,6 +99,22 @@ impl Settings {
                 .map_err(|e| problems.push(format!("HOMEWARD_REVIEW_INTERVALS_MINUTES: {e}")))
                 .ok(),
         };
+        let ukmpu_hours = parse_or(
+            &non_empty,
+            "HOMEWARD_UKMPU_NOTIFY_HOURS",
+            Some(72i64),
+            &mut problems,
+            "hours from 1 to 720",
+            |n| (1..=720).contains(n),
+        );
+        let pnc_hours = parse_or(
+            &non_empty,
+            "HOMEWARD_PNC_RECORD_HOURS",
+            Some(48i64),
+            &mut problems,
+            "hours from 1 to 720",
+            |n| (1..=720).contains(n),
+        );
         let database_url = non_empty("DATABASE_URL").map(SecretString::from);
         let jwt_secret = non_empty("HOMEWARD_JWT_SECRET").map(|s| s.into_bytes());
         if let Some(s) = &jwt_secret {
@@ -153,6 +171,11 @@ impl Settings {
             access_token_ttl_secs: access_token_ttl_secs.unwrap_or(900),
             session_ttl_secs: session_ttl_secs.unwrap_or(12 * 3600),
             review_policy: review_policy.unwrap_or_default(),
+            national: crate::domain::national::NationalPolicy::from_hours(
+                ukmpu_hours.unwrap_or(72),
+                pnc_hours.unwrap_or(48),
+            )
+            .unwrap_or_default(),
             notify: notify.unwrap_or_default(),
             suppression: suppress_below
                 .and_then(|n| crate::domain::datasets::Suppression::new(n).ok())
@@ -285,6 +308,24 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn national_clocks_are_configured_in_hours() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(
+            s.national,
+            crate::domain::national::NationalPolicy::default()
+        );
+        let s = settings(&[
+            ("HOMEWARD_UKMPU_NOTIFY_HOURS", "24"),
+            ("HOMEWARD_PNC_RECORD_HOURS", "12"),
+        ])
+        .unwrap();
+        assert_eq!(s.national.ukmpu, chrono::Duration::hours(24));
+        assert_eq!(s.national.pnc, chrono::Duration::hours(12));
+        let e = settings(&[("HOMEWARD_PNC_RECORD_HOURS", "0")]).unwrap_err();
+        assert!(e.to_string().contains("HOMEWARD_PNC_RECORD_HOURS"), "{e}");
     }
 
     #[test]

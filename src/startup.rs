@@ -25,6 +25,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub session_ttl_secs: i64,
     pub review_policy: ReviewPolicy,
+    /// The UKMPU and PNC deadlines.
+    pub national: crate::domain::national::NationalPolicy,
     /// Builds the links notifications carry.
     pub links: crate::notify::Links,
     /// Small counts withheld from roles that see no names (`HOMEWARD_SUPPRESS_BELOW`).
@@ -44,6 +46,9 @@ pub struct AppConfig {
     pub access_token_ttl_secs: i64,
     pub session_ttl_secs: i64,
     pub review_policy: ReviewPolicy,
+    /// The UKMPU and PNC deadlines (`HOMEWARD_UKMPU_NOTIFY_HOURS`,
+    /// `HOMEWARD_PNC_RECORD_HOURS`).
+    pub national: crate::domain::national::NationalPolicy,
     /// Base of the links in notifications (`HOMEWARD_PUBLIC_URL`).
     pub public_url: String,
     /// The request deadline and write quota (`HOMEWARD_REQUEST_TIMEOUT_SECS`,
@@ -85,6 +90,7 @@ impl Application {
             jwt: JwtKeys::new(&cfg.jwt_secret, cfg.access_token_ttl_secs)?,
             session_ttl_secs: cfg.session_ttl_secs,
             review_policy: cfg.review_policy,
+            national: cfg.national,
             links: crate::notify::Links::new(&cfg.public_url),
             suppression,
             limits: cfg.limits,

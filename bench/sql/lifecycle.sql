@@ -3,15 +3,15 @@
 -- statements the service sends (from the server log). The return is an adult's: a
 -- child's also inserts the return home interview and its alert (HTTP only). The report
 -- is create.sql's; its RETURNING sets :id for the two that follow.
-\set n random(1, :persons)
-SELECT id AS pid FROM bench_persons WHERE n = :n \gset
+SELECT id AS pid FROM bench_fresh WHERE n = nextval('bench_fresh_next') \gset
 \startpipeline
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;
 \endpipeline
 SELECT "persons"."id", "persons"."given_name", "persons"."family_name", "persons"."aliases", "persons"."date_of_birth", "persons"."sex", "persons"."ethnicity", "persons"."home_district_id", "persons"."local_authority", "persons"."looked_after", "persons"."merged_into", "persons"."version", "persons"."created_at", "persons"."updated_at" FROM "persons" WHERE ("persons"."id" = :pid) LIMIT 1 FOR UPDATE;
+SELECT id, reference, district_id, status, last_seen_at, returned_at FROM hw_person_episode_spans(:pid);
 INSERT INTO "episodes" ("id", "person_id", "district_id", "status", "reported_at", "reported_by", "reporter_details", "last_seen_at", "last_seen_location", "missing_from", "circumstances", "risk_level", "next_review_due", "placement_id", "looked_after", "created_by") VALUES (gen_random_uuid(), :pid, :district_id, 'reported', now() - interval '1 hour', 'parent', 'Mother, by phone', now() - interval '3 hours', 'Roundhay Park', 'home', 'Did not come home from school.', 'medium', now() + interval '5 hours', DEFAULT, false, :user_id) RETURNING "episodes"."id" \gset
-INSERT INTO "risk_gradings" ("id", "episode_id", "graded_at", "graded_by", "from_level", "to_level", "rationale", "information") VALUES (gen_random_uuid(), :id, now(), :user_id, DEFAULT, 'medium', 'Age and time of day.', 'Call from mother.');
+INSERT INTO "risk_gradings" ("id", "episode_id", "graded_at", "graded_by", "from_level", "to_level", "rationale", "information", "grader_role") VALUES (gen_random_uuid(), :id, now(), :user_id, DEFAULT, 'medium', 'Age and time of day.', 'Call from mother.', 'mfhc');
 SELECT * FROM hw_trigger_inputs(:pid);
 SELECT "trigger_rules"."id", "trigger_rules"."name", "trigger_rules"."kind", "trigger_rules"."min_episodes", "trigger_rules"."within_days", "trigger_rules"."district_id", "trigger_rules"."enabled", "trigger_rules"."escalate_after_hours", "trigger_rules"."version", "trigger_rules"."created_by", "trigger_rules"."created_at", "trigger_rules"."updated_at" FROM "trigger_rules" ORDER BY "trigger_rules"."name", "trigger_rules"."id";
 SELECT * FROM hw_trigger_live(:pid);

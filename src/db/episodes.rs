@@ -13,6 +13,7 @@ use crate::db::cached;
 use crate::domain::episodes::{
     EpisodeStatus, InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
+use crate::domain::national::NationalKind;
 use crate::domain::overlaps::Span;
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId, UserId};
 
@@ -44,6 +45,80 @@ pub struct EpisodeRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub ukmpu_notified_at: Option<DateTime<Utc>>,
+    pub ukmpu_notified_by: Option<UserId>,
+    pub ukmpu_reference: Option<String>,
+    pub pnc_recorded_at: Option<DateTime<Utc>>,
+    pub pnc_recorded_by: Option<UserId>,
+    pub pnc_reference: Option<String>,
+}
+
+impl EpisodeRow {
+    /// When the national notification of `kind` was done, by whom, and its reference.
+    pub fn national(&self, kind: NationalKind) -> Option<(DateTime<Utc>, UserId, &str)> {
+        let (at, by, reference) = match kind {
+            NationalKind::Ukmpu => (
+                self.ukmpu_notified_at,
+                self.ukmpu_notified_by,
+                &self.ukmpu_reference,
+            ),
+            NationalKind::Pnc => (
+                self.pnc_recorded_at,
+                self.pnc_recorded_by,
+                &self.pnc_reference,
+            ),
+        };
+        Some((at?, by?, reference.as_deref()?))
+    }
+}
+
+/// Records that the national notification of `kind` was done; `None` if the episode is
+/// not at `expected_version` or it was already recorded.
+pub async fn record_national(
+    conn: &mut Conn,
+    id: EpisodeId,
+    expected_version: i32,
+    kind: NationalKind,
+    (at, by, reference): (DateTime<Utc>, UserId, &str),
+) -> QueryResult<Option<EpisodeRow>> {
+    let target = episodes::table
+        .filter(episodes::id.eq(id))
+        .filter(episodes::version.eq(expected_version));
+    let bump = (
+        episodes::version.eq(episodes::version + 1),
+        episodes::updated_at.eq(diesel::dsl::now),
+    );
+    match kind {
+        NationalKind::Ukmpu => {
+            cached(
+                diesel::update(target.filter(episodes::ukmpu_notified_at.is_null()))
+                    .set((
+                        episodes::ukmpu_notified_at.eq(at),
+                        episodes::ukmpu_notified_by.eq(by),
+                        episodes::ukmpu_reference.eq(reference),
+                        bump,
+                    ))
+                    .returning(EpisodeRow::as_returning()),
+            )
+            .get_result(conn)
+            .await
+        }
+        NationalKind::Pnc => {
+            cached(
+                diesel::update(target.filter(episodes::pnc_recorded_at.is_null()))
+                    .set((
+                        episodes::pnc_recorded_at.eq(at),
+                        episodes::pnc_recorded_by.eq(by),
+                        episodes::pnc_reference.eq(reference),
+                        bump,
+                    ))
+                    .returning(EpisodeRow::as_returning()),
+            )
+            .get_result(conn)
+            .await
+        }
+    }
+    .optional()
 }
 
 #[derive(Insertable, Debug)]
@@ -140,8 +215,22 @@ pub struct EpisodeFilter {
     pub awaiting_confirmation: bool,
     /// The episode's reference, exactly.
     pub reference: Option<String>,
+    /// Open episodes whose national notification of a kind is outstanding (and, for
+    /// `overdue`, past its deadline).
+    pub national: Vec<NationalDue>,
     /// Keyset cursor: the last row of the previous page (newest first).
     pub before: Option<(DateTime<Utc>, EpisodeId)>,
+}
+
+/// An outstanding national notification, as a list filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NationalDue {
+    pub kind: NationalKind,
+    /// Only those past the deadline.
+    pub overdue: bool,
+    /// Reported before this (the deadline's cut-off, set from the force's policy for
+    /// `overdue`).
+    pub reported_before: Option<DateTime<Utc>>,
 }
 
 /// Newest report first; ties broken by id, so the order is total and pages are stable.
@@ -199,6 +288,16 @@ pub async fn list(conn: &mut Conn, f: &EpisodeFilter, limit: i64) -> QueryResult
     }
     if let Some(r) = &f.reference {
         q = q.filter(episodes::reference.eq(r.clone()));
+    }
+    for n in &f.national {
+        q = q.filter(episodes::status.eq_any([EpisodeStatus::Reported, EpisodeStatus::Active]));
+        q = match n.kind {
+            NationalKind::Ukmpu => q.filter(episodes::ukmpu_notified_at.is_null()),
+            NationalKind::Pnc => q.filter(episodes::pnc_recorded_at.is_null()),
+        };
+        if let Some(cut) = n.reported_before {
+            q = q.filter(episodes::reported_at.lt(cut));
+        }
     }
     if let Some((at, id)) = f.before {
         q = q.filter(

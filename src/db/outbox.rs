@@ -242,6 +242,41 @@ pub async fn actions_due(conn: &mut Conn, within_days: i32) -> QueryResult<Vec<D
 }
 
 #[derive(QueryableByName, Debug, Clone)]
+pub struct NationalOverdue {
+    #[diesel(sql_type = SqlUuid)]
+    pub episode_id: EpisodeId,
+    #[diesel(sql_type = Text)]
+    pub reference: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub district_id: DistrictId,
+    #[diesel(sql_type = Text)]
+    pub kind: crate::domain::national::NationalKind,
+    #[diesel(sql_type = Timestamptz)]
+    pub due_at: DateTime<Utc>,
+}
+
+/// Open episodes whose UKMPU notification or PNC record has just become overdue, each
+/// returned once ever (`hw_national_overdue` marks it in the same statement).
+pub async fn national_overdue(
+    conn: &mut Conn,
+    policy: &crate::domain::national::NationalPolicy,
+) -> QueryResult<Vec<NationalOverdue>> {
+    use crate::domain::national::NationalKind;
+    let interval = |kind| {
+        diesel::data_types::PgInterval::from_microseconds(
+            policy.within(kind).num_microseconds().unwrap_or(i64::MAX),
+        )
+    };
+    cached(
+        diesel::sql_query("SELECT * FROM hw_national_overdue($1, $2)")
+            .bind::<diesel::sql_types::Interval, _>(interval(NationalKind::Ukmpu))
+            .bind::<diesel::sql_types::Interval, _>(interval(NationalKind::Pnc)),
+    )
+    .load(conn)
+    .await
+}
+
+#[derive(QueryableByName, Debug, Clone)]
 pub struct DueReview {
     #[diesel(sql_type = SqlUuid)]
     pub episode_id: EpisodeId,

@@ -177,6 +177,12 @@ diesel::table! {
         next_review_due -> Nullable<Timestamptz>,
         placement_id -> Nullable<Uuid>,
         looked_after -> Bool,
+        ukmpu_notified_at -> Nullable<Timestamptz>,
+        ukmpu_notified_by -> Nullable<Uuid>,
+        ukmpu_reference -> Nullable<Text>,
+        pnc_recorded_at -> Nullable<Timestamptz>,
+        pnc_recorded_by -> Nullable<Uuid>,
+        pnc_reference -> Nullable<Text>,
     }
 }
 

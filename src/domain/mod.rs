@@ -8,6 +8,7 @@ pub mod charts;
 pub mod datasets;
 pub mod episodes;
 pub mod measures;
+pub mod national;
 pub mod notify;
 pub mod overlaps;
 pub mod password_policy;

@@ -22,6 +22,7 @@ crate::text_enum! {
         MfhcDigest => "mfhc_digest",
         AgencyDigest => "agency_digest",
         DeadLetter => "dead_letter",
+        NationalNotificationOverdue => "national_notification_overdue",
     }
 }
 
@@ -68,6 +69,9 @@ impl Event {
             Event::MfhcDigest => "Your daily missing-from-home digest",
             Event::AgencyDigest => "Your agency's daily actions digest",
             Event::DeadLetter => "A notification could not be delivered",
+            Event::NationalNotificationOverdue => {
+                "A missing person's national notification is overdue"
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use super::{agency, enqueue, notice, short_ref, staff, user, Links, Outgoing, Recipient, RefKind};
 use crate::db::outbox as q;
 use crate::db::{AuditContext, Pool, Tx};
+use crate::domain::national::{NationalKind, NationalPolicy};
 use crate::domain::notify::{Event, RecipientKind};
 use crate::error::AppError;
 
@@ -25,6 +26,7 @@ pub struct TickReport {
     pub reviews_overdue: usize,
     pub actions: usize,
     pub digests: usize,
+    pub national_overdue: usize,
 }
 
 /// One pass over every timer, each in its own transaction (with no caller).
@@ -33,6 +35,7 @@ pub async fn tick(
     links: &Links,
     now: DateTime<Utc>,
     digest_hour: u32,
+    national: &NationalPolicy,
 ) -> Result<TickReport, AppError> {
     // Each timer in its own transaction; one failing does not hold up the others.
     macro_rules! step {
@@ -52,6 +55,7 @@ pub async fn tick(
         escalations: step!("escalations", |tx| escalations(tx, links)),
         interviews_overdue: step!("interviews", |tx| interviews_overdue(tx, links)),
         reviews_overdue: step!("reviews", |tx| reviews_overdue(tx, links)),
+        national_overdue: step!("national", |tx| national_overdue(tx, links, national)),
         actions: step!("actions", |tx| actions_due(tx, links)),
         digests: if now.hour() >= digest_hour {
             step!("digests", |tx| digests(tx, links, now))
@@ -105,6 +109,49 @@ async fn interviews_overdue(tx: &mut Tx, links: &Links) -> Result<usize, AppErro
                 event_key: format!("rhi_overdue:{}:{}", i.episode_id, i.due_at.timestamp()),
                 record_type: "episode",
                 record_id: i.episode_id.0,
+            },
+            to,
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// A UKMPU notification or PNC record overdue on an open episode: the district's MFHCs
+/// and supervisors, once.
+async fn national_overdue(
+    tx: &mut Tx,
+    links: &Links,
+    policy: &NationalPolicy,
+) -> Result<usize, AppError> {
+    let mut n = 0;
+    for o in q::national_overdue(tx.conn(), policy).await? {
+        let mut to = staff(tx, o.district_id, "mfhc").await?;
+        to.extend(staff(tx, o.district_id, "supervisor").await?);
+        let (what, needed) = match o.kind {
+            NationalKind::Ukmpu => (
+                "the person is still missing and has not been notified to the UK Missing Persons Unit",
+                "Notify the UKMPU and record it (with its reference) in Homeward",
+            ),
+            NationalKind::Pnc => (
+                "the missing person has not been recorded on the Police National Computer",
+                "Record the person on the PNC and record it (with its reference) in Homeward",
+            ),
+        };
+        n += enqueue(
+            tx,
+            Outgoing {
+                notice: notice(
+                    Event::NationalNotificationOverdue,
+                    o.reference,
+                    what,
+                    needed,
+                    Some(o.due_at),
+                    links.to(&format!("episodes/{}", o.episode_id)),
+                ),
+                event_key: format!("national_overdue:{}:{}", o.kind, o.episode_id),
+                record_type: "episode",
+                record_id: o.episode_id.0,
             },
             to,
         )
@@ -249,6 +296,7 @@ pub async fn run(
     pool: Pool,
     links: Links,
     digest_hour: u32,
+    national: NationalPolicy,
     every: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -256,7 +304,7 @@ pub async fn run(
         if *stop.borrow() {
             break;
         }
-        match tick(&pool, &links, Utc::now(), digest_hour).await {
+        match tick(&pool, &links, Utc::now(), digest_hour, &national).await {
             Ok(r) if r != TickReport::default() => {
                 tracing::info!(?r, "scheduler enqueued notifications")
             }

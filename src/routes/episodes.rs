@@ -9,12 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{check_time, created, page_limit, versioned, IfMatch, Meta};
 use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
 use crate::auth::Bearer;
-use crate::db::episodes::{EpisodeFilter, EpisodeRow, RiskGradingRow};
+use crate::db::episodes::{EpisodeFilter, EpisodeRow, NationalDue, RiskGradingRow};
 use crate::domain::accounts::Role;
 use crate::domain::episodes::{
     check_report_times, parse_reference, EpisodeStatus, InterviewMode, Marker, MissingFrom,
     ReportedBy, ReturnHow, RiskLevel,
 };
+use crate::domain::national::{NationalKind, Outstanding};
 use crate::domain::return_interviews::{is_late, RhiStatus};
 use crate::domain::reviews::ConfirmedHow;
 use crate::domain::text::check_text;
@@ -135,6 +136,8 @@ pub struct EpisodeResponse {
     pub transfers: Vec<TransferResponse>,
     /// Present while the current grading is high: the supervisor confirmation it needs.
     pub high_risk_confirmation: Option<ConfirmationResponse>,
+    /// The national clocks: UKMPU notification and PNC record, each with its deadline.
+    pub national_notifications: super::national::NationalClocksResponse,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -188,6 +191,10 @@ impl From<Episode> for EpisodeResponse {
     fn from(e: Episode) -> Self {
         let now = Utc::now();
         EpisodeResponse {
+            national_notifications: super::national::NationalClocksResponse::of(
+                &e.row,
+                &e.national,
+            ),
             high_risk_confirmation: e.confirmation.map(|c| ConfirmationResponse {
                 late: c.late(now),
                 graded_at: c.graded_at,
@@ -396,6 +403,12 @@ pub struct EpisodeQuery {
     pub awaiting_confirmation: Option<bool>,
     /// The episode reference, e.g. `LDS-2026-000123` (as emails show it).
     pub reference: Option<String>,
+    /// `due`: open episodes not yet notified to the UK Missing Persons Unit; `overdue`:
+    /// those past the deadline (the report plus 72 hours by default).
+    pub ukmpu: Option<Outstanding>,
+    /// `due`: open episodes not yet recorded on the PNC; `overdue`: those past the
+    /// deadline (the report plus 48 hours by default).
+    pub pnc: Option<Outstanding>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -430,6 +443,16 @@ pub async fn list(
         child: q.child,
         looked_after: q.looked_after,
         awaiting_confirmation: q.awaiting_confirmation.unwrap_or(false),
+        national: [(NationalKind::Ukmpu, q.ukmpu), (NationalKind::Pnc, q.pnc)]
+            .into_iter()
+            .filter_map(|(kind, o)| {
+                o.map(|o| NationalDue {
+                    kind,
+                    overdue: o == Outstanding::Overdue,
+                    reported_before: None,
+                })
+            })
+            .collect(),
         reference: q
             .reference
             .map(|r| parse_reference(&r).map_err(|m| AppError::field("reference", m)))

@@ -9,6 +9,7 @@ pub mod episodes;
 pub mod extract;
 pub mod health;
 pub mod measures;
+pub mod national;
 pub mod notifications;
 pub mod openapi;
 pub mod person_records;
@@ -81,6 +82,7 @@ table! {
     POST "/api/v1/episodes/{id}/prevention-interview" => episodes::record_interview,
     POST "/api/v1/episodes/{id}/return-interview" => episodes::update_rhi,
     POST "/api/v1/episodes/{id}/close" => episodes::close,
+    POST "/api/v1/episodes/{id}/national-notifications" => national::record,
     GET "/api/v1/reviews" => episodes::reviews_due,
     GET "/api/v1/trigger-rules" => trigger_rules::list,
     POST "/api/v1/trigger-rules" => trigger_rules::create,

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    actions, agencies, audit, auth, datasets, episodes, health, measures, notifications,
+    actions, agencies, audit, auth, datasets, episodes, health, measures, national, notifications,
     person_records, persons, reference, referrals, shares, trigger_rules, triggers, users,
 };
 
@@ -28,6 +28,7 @@ use super::{
         episodes::list, episodes::create, episodes::get, episodes::change_status, episodes::regrade,
         episodes::record_return, episodes::record_interview, episodes::close, episodes::person_history,
         episodes::record_review, episodes::reviews_due, episodes::transfer, episodes::update_rhi,
+        national::record,
         trigger_rules::list, trigger_rules::create, trigger_rules::get, trigger_rules::update,
         triggers::list, triggers::get, triggers::acknowledge, triggers::put_plan, triggers::close,
         triggers::raise_referral,

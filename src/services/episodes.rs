@@ -16,6 +16,7 @@ use crate::domain::episodes::{
     check_after, check_closure, check_transition, ClosureRefused, EpisodeStatus, IllegalTransition,
     InterviewMode, Marker, MissingFrom, ReportedBy, ReturnHow, RiskLevel,
 };
+use crate::domain::national::{clock, Clock, NationalKind, NationalPolicy};
 use crate::domain::overlaps::{report_clashes, Span};
 use crate::domain::persons::is_child;
 use crate::domain::return_interviews::{due_at as rhi_due_at, RhiStatus};
@@ -86,6 +87,22 @@ pub struct Episode {
     pub parts: q::EpisodeParts,
     /// The supervisor confirmation a high-risk grading needs.
     pub confirmation: Option<Confirmation>,
+    /// The UKMPU and PNC clocks, in that order.
+    pub national: [Clock; 2],
+}
+
+/// Both national clocks of an episode, as of `now`.
+fn national_clocks(policy: &NationalPolicy, row: &EpisodeRow, now: DateTime<Utc>) -> [Clock; 2] {
+    [NationalKind::Ukmpu, NationalKind::Pnc].map(|kind| {
+        clock(
+            policy,
+            kind,
+            row.reported_at,
+            row.status,
+            row.national(kind).map(|n| n.0),
+            now,
+        )
+    })
 }
 
 fn confirmation(
@@ -108,13 +125,15 @@ fn confirmation(
 }
 
 /// Loads what hangs off an episode row.
-async fn full(tx: &mut Tx, policy: &ReviewPolicy, row: EpisodeRow) -> Result<Episode, AppError> {
+async fn full(tx: &mut Tx, state: &AppState, row: EpisodeRow) -> Result<Episode, AppError> {
     let parts = q::parts(tx.conn(), row.id).await?;
-    let confirmation = confirmation(policy, &row, &parts.gradings, &parts.reviews);
+    let confirmation = confirmation(&state.review_policy, &row, &parts.gradings, &parts.reviews);
+    let national = national_clocks(&state.national, &row, Utc::now());
     Ok(Episode {
         row,
         parts,
         confirmation,
+        national,
     })
 }
 
@@ -300,7 +319,9 @@ pub async fn report(
         if let Some(placement) = row.placement_id.filter(|_| row.looked_after) {
             alerts::placing_authority(&mut tx, &state.links, &row, placement).await?;
         }
+        let national = national_clocks(&state.national, &row, Utc::now());
         Ok(Episode {
+            national,
             row,
             parts: q::EpisodeParts {
                 gradings: vec![grading],
@@ -332,7 +353,7 @@ pub async fn get(
             visible(&mut tx, id).await?
         };
         tx.audit(AuditEvent::consultation(RECORD, [id.0, row.person_id.0]));
-        full(&mut tx, &state.review_policy, row).await
+        full(&mut tx, state, row).await
     })
 }
 
@@ -340,9 +361,13 @@ pub async fn list(
     state: &AppState,
     bearer: &Bearer,
     audit: AuditContext,
-    filter: EpisodeFilter,
+    mut filter: EpisodeFilter,
     limit: i64,
 ) -> Result<Vec<EpisodeRow>, AppError> {
+    let now = Utc::now();
+    for n in &mut filter.national {
+        n.reported_before = n.overdue.then(|| now - state.national.within(n.kind));
+    }
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_operational()?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
@@ -396,7 +421,7 @@ pub async fn change_status(
             triggers::evaluate(&mut tx, &state.links, row.person_id).await?;
         }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, &state.review_policy, row).await
+        full(&mut tx, state, row).await
     })
 }
 
@@ -431,7 +456,7 @@ pub async fn regrade(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        let episode = full(&mut tx, &state.review_policy, row).await?;
+        let episode = full(&mut tx, state, row).await?;
         if grading.to_level == RiskLevel::High {
             let trigger =
                 triggers::evaluate_graded_high(&mut tx, &state.links, episode.row.person_id, id)
@@ -512,7 +537,7 @@ pub async fn record_return(
         }
         let row = q::clear_review_due(tx.conn(), row.id).await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, &state.review_policy, row).await
+        full(&mut tx, state, row).await
     })
 }
 
@@ -561,7 +586,7 @@ pub async fn record_interview(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, &state.review_policy, row).await
+        full(&mut tx, state, row).await
     })
 }
 
@@ -606,7 +631,7 @@ pub async fn close(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, &state.review_policy, row).await
+        full(&mut tx, state, row).await
     })
 }
 
@@ -674,7 +699,7 @@ pub async fn record_review(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, &state.review_policy, row).await
+        full(&mut tx, state, row).await
     })
 }
 
@@ -815,7 +840,7 @@ pub async fn update_rhi(
                 .ok_or(AppError::PreconditionFailed)?
         };
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, &state.review_policy, row).await
+        full(&mut tx, state, row).await
     })
 }
 
@@ -858,6 +883,63 @@ pub async fn transfer(
             .await?
             .ok_or(AppError::PreconditionFailed)?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, &state.review_policy, row).await
+        full(&mut tx, state, row).await
+    })
+}
+
+/// That a national notification was done, as given.
+#[derive(Debug, Clone)]
+pub struct NationalInput {
+    pub kind: NationalKind,
+    pub done_at: DateTime<Utc>,
+    /// The UKMPU's case reference, or the PNC record's.
+    pub reference: String,
+}
+
+/// Records that the episode was notified to the UKMPU, or recorded on the PNC: when, by
+/// the caller, with its reference. Once each.
+pub async fn record_national(
+    state: &AppState,
+    bearer: &Bearer,
+    audit: AuditContext,
+    id: EpisodeId,
+    expected_version: i32,
+    n: NationalInput,
+) -> Result<Episode, AppError> {
+    crate::in_tx_as!(state, bearer, audit, |tx| {
+        let caller = tx.caller()?.clone();
+        let current = for_update(&mut tx, id, expected_version).await?;
+        if current.status == EpisodeStatus::Cancelled {
+            return Err(AppError::Conflict(
+                "a cancelled episode (the person was not missing) is not notified nationally"
+                    .into(),
+            ));
+        }
+        if let Some((at, by, reference)) = current.national(n.kind) {
+            return Err(AppError::Conflict(format!(
+                "the {} notification of this episode is already recorded: done at {at} by user \
+                 {by}, reference {reference}",
+                n.kind
+            )));
+        }
+        check_after(
+            "done_at",
+            n.done_at,
+            current.reported_at,
+            "the report",
+            Utc::now(),
+        )
+        .map_err(|(f, m)| AppError::field(f, &m))?;
+        let row = q::record_national(
+            tx.conn(),
+            id,
+            expected_version,
+            n.kind,
+            (n.done_at, caller.user_id, &n.reference),
+        )
+        .await?
+        .ok_or(AppError::PreconditionFailed)?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        full(&mut tx, state, row).await
     })
 }

@@ -381,6 +381,7 @@ async fn login_from(
         jwt: homeward::auth::JwtKeys::new(&secrecy::SecretSlice::from(vec![1u8; 32]), 900).unwrap(),
         session_ttl_secs: 3600,
         review_policy: Default::default(),
+        national: Default::default(),
         links: homeward::notify::Links::new("http://homeward.test"),
         suppression: Default::default(),
         limits: crate::helpers::test_limits(),

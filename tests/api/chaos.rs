@@ -191,6 +191,7 @@ async fn with_postgres_stopped_the_api_answers_503_fast_and_recovers_when_it_ret
         access_token_ttl_secs: 900,
         session_ttl_secs: 3600,
         review_policy: Default::default(),
+        national: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: crate::helpers::test_limits(),
     })

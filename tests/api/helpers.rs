@@ -237,6 +237,7 @@ async fn spawn_app_configured(
             access_token_ttl_secs: 900,
             session_ttl_secs: 3600,
             review_policy: Default::default(),
+            national: Default::default(),
             public_url: "http://homeward.test".into(),
             limits,
         },

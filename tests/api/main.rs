@@ -15,6 +15,7 @@ mod helpers;
 mod limits;
 mod measure_queue;
 mod measures;
+mod national;
 mod notifications;
 mod one_episode;
 mod openapi;

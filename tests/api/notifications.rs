@@ -661,7 +661,7 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
         .and_hms_opt(9, 0, 0)
         .unwrap()
         .and_utc();
-    let first = homeward::notify::scheduler::tick(&pool, &links, morning, 7)
+    let first = homeward::notify::scheduler::tick(&pool, &links, morning, 7, &Default::default())
         .await
         .unwrap();
     assert_eq!(
@@ -698,14 +698,14 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
         vec!["csc.leeds@example.invalid"]
     );
     // Again: nothing new.
-    let again = homeward::notify::scheduler::tick(&pool, &links, morning, 7)
+    let again = homeward::notify::scheduler::tick(&pool, &links, morning, 7, &Default::default())
         .await
         .unwrap();
     assert_eq!(again, Default::default());
     // Before the digest hour no digests are due; the next day's come once.
     let early = morning + chrono::Duration::days(1) - chrono::Duration::hours(4);
     assert_eq!(
-        homeward::notify::scheduler::tick(&pool, &links, early, 7)
+        homeward::notify::scheduler::tick(&pool, &links, early, 7, &Default::default())
             .await
             .unwrap()
             .digests,
@@ -713,7 +713,7 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
     );
     let next_day = morning + chrono::Duration::days(1);
     assert_eq!(
-        homeward::notify::scheduler::tick(&pool, &links, next_day, 7)
+        homeward::notify::scheduler::tick(&pool, &links, next_day, 7, &Default::default())
             .await
             .unwrap()
             .digests,

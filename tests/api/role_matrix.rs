@@ -637,6 +637,9 @@ async fn body(c: &Ctx<'_>, method: &Method, template: &str, n: usize) -> Option<
         }
         "/api/v1/episodes/{id}/return-interview" => json!({ "status": "offered" }),
         "/api/v1/episodes/{id}/close" => json!({ "no_interview_reason": "Declined" }),
+        "/api/v1/episodes/{id}/national-notifications" => {
+            json!({ "kind": "pnc", "done_at": now, "reference": "PNC 26/1X" })
+        }
         "/api/v1/trigger-rules" => {
             json!({ "name": format!("New rule {n}"), "kind": "high_risk", "district_id": d.leeds })
         }

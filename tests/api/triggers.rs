@@ -440,11 +440,11 @@ async fn unacknowledged_triggers_escalate_and_the_state_is_recorded() {
     let pool = homeward::db::build_pool(&app.app_url, 1).unwrap();
     let links = homeward::notify::Links::new("http://homeward.test");
     let now = chrono::Utc::now();
-    let first = homeward::notify::scheduler::tick(&pool, &links, now, 0)
+    let first = homeward::notify::scheduler::tick(&pool, &links, now, 0, &Default::default())
         .await
         .unwrap();
     assert_eq!(first.escalations, 1, "the MFHC is told");
-    let again = homeward::notify::scheduler::tick(&pool, &links, now, 0)
+    let again = homeward::notify::scheduler::tick(&pool, &links, now, 0, &Default::default())
         .await
         .unwrap();
     assert_eq!(again.escalations, 0, "escalated once");
