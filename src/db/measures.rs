@@ -182,9 +182,14 @@ pub async fn baselines(conn: &mut Conn) -> diesel::QueryResult<Vec<BaselineRow>>
 }
 
 /// The newest version for each district (and the force) and age group.
-pub fn current(rows: &[BaselineRow]) -> Vec<&BaselineRow> {
+/// The newest version of each (district or force, age group) recorded under
+/// `definition_version`: a figure is compared only with a baseline of its own definition.
+pub fn current(rows: &[BaselineRow], definition_version: i32) -> Vec<&BaselineRow> {
     let mut out: Vec<&BaselineRow> = Vec::new();
-    for r in rows {
+    for r in rows
+        .iter()
+        .filter(|r| r.definition_version == definition_version)
+    {
         match out
             .iter_mut()
             .find(|o| o.district_id == r.district_id && o.age_group == r.age_group)

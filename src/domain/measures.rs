@@ -145,6 +145,9 @@ crate::text_enum! {
         Below => "below",
         At => "at",
         Above => "above",
+        /// No baseline recorded under the figure's own definition version: nothing to
+        /// compare with (a baseline of another definition counts other things).
+        NoBaseline => "no_baseline",
     }
 }
 

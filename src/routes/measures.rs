@@ -124,7 +124,8 @@ pub struct FigureResponse {
     /// Distinct persons repeat missing in the window.
     #[schema(example = 412)]
     pub value: u64,
-    /// The baseline used (newest version), if one is recorded.
+    /// The baseline used: the newest version recorded under the report's definition
+    /// version, if there is one.
     pub baseline: Option<BaselineResponse>,
     /// `value` minus the baseline's value; `null` without a baseline.
     #[schema(example = -28)]
@@ -132,9 +133,12 @@ pub struct FigureResponse {
     /// Against the baseline, one decimal; `null` without a baseline or when it is 0.
     #[schema(example = -6.4)]
     pub percent_change: Option<f64>,
-    /// `below`, `at` or `above` the baseline (below is the aim); `null` without a
-    /// baseline.
-    pub status: Option<Standing>,
+    /// `below`, `at` or `above` the baseline (below is the aim), or `no_baseline` when
+    /// none is recorded under this report's definition version (a baseline of another
+    /// definition is never compared).
+    pub standing: Standing,
+    /// With `no_baseline`: why, and how to record one.
+    pub baseline_note: Option<String>,
 }
 
 impl From<Figure> for FigureResponse {
@@ -143,7 +147,8 @@ impl From<Figure> for FigureResponse {
             value: f.value,
             difference: f.comparison.map(|c| c.difference),
             percent_change: f.comparison.and_then(|c| c.percent_change),
-            status: f.comparison.map(|c| c.standing),
+            standing: f.standing(),
+            baseline_note: f.baseline_note,
             baseline: f.baseline.map(Into::into),
         }
     }
@@ -492,7 +497,10 @@ pub async fn define(
 
 #[derive(Serialize, ToSchema)]
 pub struct BaselinesResponse {
-    /// The newest version of each (district or force, age group).
+    /// The current measure definition's version: figures are compared only with
+    /// baselines recorded under it.
+    pub definition_version: i32,
+    /// The newest version of each (district or force, age group) under that definition.
     pub current: Vec<BaselineResponse>,
     /// Every version.
     pub versions: Vec<BaselineResponse>,
@@ -501,6 +509,7 @@ pub struct BaselinesResponse {
 /// The baselines, current and all versions.
 #[utoipa::path(get, path = "/api/v1/baselines", tag = "measures", security(("bearer" = [])), responses(
     (status = 200, body = BaselinesResponse, example = json!({
+        "definition_version": 2,
         "current": [examples::baseline_adults_force_v1(), examples::baseline_children_force_v2()],
         "versions": [
             examples::baseline_adults_force_v1(),
@@ -516,13 +525,15 @@ pub async fn baselines(
     meta: Meta,
     bearer: Bearer,
 ) -> Result<HttpResponse, AppError> {
-    let rows = services::measures::baselines(&state, &bearer, meta.audit).await?;
-    let current = crate::db::measures::current(&rows)
+    let (rows, definition_version) =
+        services::measures::baselines(&state, &bearer, meta.audit).await?;
+    let current = crate::db::measures::current(&rows, definition_version)
         .into_iter()
         .cloned()
         .map(Into::into)
         .collect();
     Ok(HttpResponse::Ok().json(BaselinesResponse {
+        definition_version,
         current,
         versions: rows.into_iter().map(Into::into).collect(),
     }))
@@ -703,7 +714,8 @@ mod examples {
             "baseline": baseline_children_force_v2(),
             "difference": -28,
             "percent_change": -6.4,
-            "status": "below",
+            "standing": "below",
+            "baseline_note": null,
         })
     }
 
@@ -715,7 +727,8 @@ mod examples {
             "baseline": null,
             "difference": null,
             "percent_change": null,
-            "status": null,
+            "standing": "no_baseline",
+            "baseline_note": format!("no baseline is recorded under definition version 2; an administrator records one with POST /api/v1/baselines {{\"district_id\": \"{LEEDS}\", \"age_group\": \"child\"}} (computed for the 12 months to 31 December 2019 unless period_end is given), or an official figure with value and source"),
         })
     }
 
@@ -734,7 +747,8 @@ mod examples {
                 "baseline": baseline_adults_force_v1(),
                 "difference": 7,
                 "percent_change": 3.1,
-                "status": "above",
+                "standing": "above",
+                "baseline_note": null,
             },
             "districts": [{
                 "district_id": LEEDS,
@@ -742,7 +756,8 @@ mod examples {
                 "baseline": null,
                 "difference": null,
                 "percent_change": null,
-                "status": null,
+                "standing": "no_baseline",
+                "baseline_note": format!("no baseline is recorded under definition version 2; an administrator records one with POST /api/v1/baselines {{\"district_id\": \"{LEEDS}\", \"age_group\": \"adult\"}} (computed for the 12 months to 31 December 2019 unless period_end is given), or an official figure with value and source"),
             }],
         })
     }

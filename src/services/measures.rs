@@ -12,7 +12,7 @@ use crate::db::measures::{self as q, BaselineRow, DefinitionRow};
 use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::Role;
 use crate::domain::charts::{Baseline as ChartBaseline, Chart, Series};
-use crate::domain::measures::{compare, month_end, AgeGroup, Comparison, Definition};
+use crate::domain::measures::{compare, month_end, AgeGroup, Comparison, Definition, Standing};
 use crate::error::AppError;
 use crate::ids::DistrictId;
 use crate::startup::AppState;
@@ -20,12 +20,21 @@ use crate::startup::AppState;
 /// Who reads measures (the database says the same).
 const READERS: &[Role] = &[Role::Analyst, Role::Mfhc, Role::Supervisor, Role::Admin];
 
-/// A value, its baseline (if one is recorded) and how they compare.
+/// A value, its baseline (if one is recorded under the same definition) and how they
+/// compare.
 #[derive(Debug, Clone)]
 pub struct Figure {
     pub value: u64,
     pub baseline: Option<BaselineRow>,
     pub comparison: Option<Comparison>,
+    /// Without a baseline: why, and how to record one.
+    pub baseline_note: Option<String>,
+}
+
+impl Figure {
+    pub fn standing(&self) -> Standing {
+        self.comparison.map_or(Standing::NoBaseline, |c| c.standing)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -64,10 +73,47 @@ async fn current_definition(tx: &mut Tx) -> Result<DefinitionRow, AppError> {
         .ok_or_else(|| AppError::Conflict("no measure definition is recorded".into()))
 }
 
-fn figure(value: u64, baseline: Option<&BaselineRow>) -> Figure {
+/// What a figure without a baseline says: under which definition none is recorded, what
+/// other definitions' baselines there are (not comparable), and how to record one.
+fn no_baseline_note(
+    definition_version: i32,
+    district: Option<DistrictId>,
+    group: AgeGroup,
+    all: &[BaselineRow],
+) -> String {
+    let mut other: Vec<i32> = all
+        .iter()
+        .filter(|b| b.district_id == district && b.age_group == group)
+        .map(|b| b.definition_version)
+        .filter(|v| *v != definition_version)
+        .collect();
+    other.sort_unstable();
+    other.dedup();
+    let area = match district {
+        Some(d) => format!("\"district_id\": \"{d}\", "),
+        None => String::new(),
+    };
+    let elsewhere = if other.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (baselines recorded under definition version {} count by another definition and are not compared)",
+            other.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+        )
+    };
+    format!(
+        "no baseline is recorded under definition version {definition_version}{elsewhere}; an \
+         administrator records one with POST /api/v1/baselines {{{area}\"age_group\": \"{group}\"}} \
+         (computed for the 12 months to 31 December 2019 unless period_end is given), or an \
+         official figure with value and source"
+    )
+}
+
+fn figure(value: u64, baseline: Option<&BaselineRow>, note: impl FnOnce() -> String) -> Figure {
     Figure {
         value,
         comparison: baseline.map(|b| compare(value, u64::try_from(b.value).unwrap_or(0))),
+        baseline_note: baseline.is_none().then(note),
         baseline: baseline.cloned(),
     }
 }
@@ -85,7 +131,7 @@ pub async fn repeat_missing(
         let definition = current_definition(&mut tx).await?;
         let def = definition_of(&definition);
         let all_baselines = q::baselines(tx.conn()).await?;
-        let baselines = q::current(&all_baselines);
+        let baselines = q::current(&all_baselines, definition.version);
         let district_rows: Vec<DistrictRow> = crate::db::districts::list(tx.conn())
             .await?
             .into_iter()
@@ -152,11 +198,15 @@ pub async fn repeat_missing(
                         .sum::<u64>()
                 };
                 let force: u64 = rows.iter().filter(|r| r.1 == g).map(|r| r.2).sum();
+                let note = |d: Option<DistrictId>| {
+                    let all = &all_baselines;
+                    move || no_baseline_note(definition.version, d, g, all)
+                };
                 GroupFigures {
-                    force: figure(force, baseline(None, g)),
+                    force: figure(force, baseline(None, g), note(None)),
                     districts: districts
                         .iter()
-                        .map(|d| (*d, figure(of(*d), baseline(Some(*d), g))))
+                        .map(|d| (*d, figure(of(*d), baseline(Some(*d), g), note(Some(*d)))))
                         .collect(),
                 }
             };
@@ -210,14 +260,17 @@ pub async fn define(
     })
 }
 
+/// Every baseline version, and the current definition's version (the one figures are
+/// compared under).
 pub async fn baselines(
     state: &AppState,
     bearer: &Bearer,
     audit: AuditContext,
-) -> Result<Vec<BaselineRow>, AppError> {
+) -> Result<(Vec<BaselineRow>, i32), AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_any(READERS)?;
-        Ok(q::baselines(tx.conn()).await?)
+        let definition = current_definition(&mut tx).await?;
+        Ok((q::baselines(tx.conn()).await?, definition.version))
     })
 }
 
@@ -433,12 +486,12 @@ mod tests {
                     period_end: end,
                     window: (Utc::now(), Utc::now()),
                     children: GroupFigures {
-                        force: figure(force, Some(&child_base)),
-                        districts: vec![(district, figure(local, None))],
+                        force: figure(force, Some(&child_base), String::new),
+                        districts: vec![(district, figure(local, None, String::new))],
                     },
                     adults: GroupFigures {
-                        force: figure(force / 2, None),
-                        districts: vec![(district, figure(local / 2, None))],
+                        force: figure(force / 2, None, String::new),
+                        districts: vec![(district, figure(local / 2, None, String::new))],
                     },
                 }
             })

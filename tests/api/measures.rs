@@ -488,6 +488,11 @@ async fn the_report_gives_each_figure_against_its_baseline_as_the_reference_comp
                 d["baseline"].is_null(),
                 "no district baselines were recorded"
             );
+            assert_eq!(d["standing"], "no_baseline");
+            assert!(d["baseline_note"]
+                .as_str()
+                .unwrap()
+                .contains("POST /api/v1/baselines"));
         }
         let v = expected.force(AgeGroup::Child) as i64;
         let b = baseline_2019 as i64;
@@ -498,7 +503,8 @@ async fn the_report_gives_each_figure_against_its_baseline_as_the_reference_comp
             std::cmp::Ordering::Equal => "at",
             std::cmp::Ordering::Greater => "above",
         };
-        assert_eq!(children["force"]["status"], status);
+        assert_eq!(children["force"]["standing"], status);
+        assert!(children["force"]["baseline_note"].is_null());
         assert_eq!(
             p["adults"]["force"]["baseline"]["value"], 240,
             "the newest version"
@@ -827,4 +833,73 @@ async fn concurrent_reports_keep_the_counts_exact() {
         counts.force(AgeGroup::Child) >= 16,
         "every child is repeat missing this month: {counts:?}"
     );
+}
+
+#[actix_rt::test]
+async fn a_figure_is_compared_only_with_a_baseline_of_its_own_definition() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let (admin, _) = app.login(crate::helpers::ADMIN).await;
+    // A v1 baseline for the force's children, then the definition changes.
+    let b1 = app
+        .call(
+            "POST",
+            "/api/v1/baselines",
+            Some(&admin),
+            Some(json!({
+            "age_group": "child", "value": 266, "source": "Plan annex (v1)" })),
+        )
+        .await;
+    assert_eq!(b1.status, 201, "{}", b1.body);
+    assert_eq!(b1.body["definition_version"], 1);
+    let v2 = app
+        .call("PUT", "/api/v1/measures/definition", Some(&admin), Some(json!({
+            "repeat_threshold": 3, "window_months": 12, "count_hospital": true, "note": "Three or more" })))
+        .await;
+    assert_eq!(v2.status, 201, "{}", v2.body);
+    let path = "/api/v1/measures/repeat-missing?period_end=2026-01-31";
+    let r = app.call("GET", path, Some(&admin), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let force = &r.body["points"][0]["children"]["force"];
+    assert_eq!(force["standing"], "no_baseline", "{force}");
+    assert!(
+        force["baseline"].is_null(),
+        "a v1 baseline is never shown against v2 figures"
+    );
+    assert!(force["difference"].is_null() && force["percent_change"].is_null());
+    let note = force["baseline_note"].as_str().unwrap();
+    assert!(note.contains("definition version 2"), "{note}");
+    assert!(
+        note.contains("version 1"),
+        "names the other definition's baseline: {note}"
+    );
+    assert!(note.contains("POST /api/v1/baselines"), "{note}");
+    let listed = app
+        .call("GET", "/api/v1/baselines", Some(&admin), None)
+        .await;
+    assert_eq!(listed.body["definition_version"], 2);
+    assert_eq!(listed.body["current"], json!([]));
+    assert_eq!(listed.body["versions"].as_array().unwrap().len(), 1);
+
+    // A baseline recorded under v2 is compared.
+    let b2 = app
+        .call(
+            "POST",
+            "/api/v1/baselines",
+            Some(&admin),
+            Some(json!({
+            "age_group": "child", "value": 120, "source": "Recomputed for three or more" })),
+        )
+        .await;
+    assert_eq!(b2.status, 201, "{}", b2.body);
+    assert_eq!(b2.body["definition_version"], 2);
+    let r = app.call("GET", path, Some(&admin), None).await;
+    let force = &r.body["points"][0]["children"]["force"];
+    assert_eq!(force["baseline"]["id"], b2.body["id"], "{force}");
+    assert_eq!(force["standing"], "below");
+    assert!(force["baseline_note"].is_null());
+    let listed = app
+        .call("GET", "/api/v1/baselines", Some(&admin), None)
+        .await;
+    assert_eq!(listed.body["current"][0]["id"], b2.body["id"]);
 }
