@@ -64,6 +64,7 @@ async fn run(cluster: &Cluster) {
         session_ttl_secs: 3600,
         review_policy: Default::default(),
         national: Default::default(),
+        zone: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: Default::default(),
     })

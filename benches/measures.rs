@@ -183,6 +183,7 @@ async fn run(admin: String, episodes: usize) {
         session_ttl_secs: 3600,
         review_policy: Default::default(),
         national: Default::default(),
+        zone: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: Default::default(),
     })

@@ -35,6 +35,8 @@ pub struct Settings {
     pub review_policy: ReviewPolicy,
     /// `HOMEWARD_UKMPU_NOTIFY_HOURS` (72) and `HOMEWARD_PNC_RECORD_HOURS` (48).
     pub national: crate::domain::national::NationalPolicy,
+    /// `HOMEWARD_TIME_ZONE` (`Europe/London`): the force's local time.
+    pub zone: crate::domain::local_time::ForceZone,
     /// SMTP, links, retries and digests (`HOMEWARD_SMTP_*`, `HOMEWARD_PUBLIC_URL`,
     /// `HOMEWARD_NOTIFY_*`, `HOMEWARD_DIGEST_HOUR`).
     pub notify: NotifySettings,
@@ -115,6 +117,12 @@ impl Settings {
             "hours from 1 to 720",
             |n| (1..=720).contains(n),
         );
+        let zone = match non_empty("HOMEWARD_TIME_ZONE") {
+            None => Some(crate::domain::local_time::ForceZone::default()),
+            Some(name) => crate::domain::local_time::ForceZone::parse(&name)
+                .map_err(|e| problems.push(format!("HOMEWARD_TIME_ZONE: {e}")))
+                .ok(),
+        };
         let database_url = non_empty("DATABASE_URL").map(SecretString::from);
         let jwt_secret = non_empty("HOMEWARD_JWT_SECRET").map(|s| s.into_bytes());
         if let Some(s) = &jwt_secret {
@@ -176,6 +184,7 @@ impl Settings {
                 pnc_hours.unwrap_or(48),
             )
             .unwrap_or_default(),
+            zone: zone.unwrap_or_default(),
             notify: notify.unwrap_or_default(),
             suppression: suppress_below
                 .and_then(|n| crate::domain::datasets::Suppression::new(n).ok())
@@ -326,6 +335,15 @@ mod tests {
         assert_eq!(s.national.pnc, chrono::Duration::hours(12));
         let e = settings(&[("HOMEWARD_PNC_RECORD_HOURS", "0")]).unwrap_err();
         assert!(e.to_string().contains("HOMEWARD_PNC_RECORD_HOURS"), "{e}");
+    }
+
+    #[test]
+    fn the_time_zone_is_an_iana_name_and_london_by_default() {
+        assert_eq!(settings(&[]).unwrap().zone.name(), "Europe/London");
+        let s = settings(&[("HOMEWARD_TIME_ZONE", "Europe/Dublin")]).unwrap();
+        assert_eq!(s.zone.name(), "Europe/Dublin");
+        let e = settings(&[("HOMEWARD_TIME_ZONE", "BST+1")]).unwrap_err();
+        assert!(e.to_string().contains("HOMEWARD_TIME_ZONE"), "{e}");
     }
 
     #[test]

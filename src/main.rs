@@ -88,6 +88,7 @@ async fn main() -> ExitCode {
 async fn migrate(settings: &Settings, database: &Database) -> Result<(), BoxError> {
     let applied = db::migrate::run(&database.admin_url).await?;
     tracing::info!(count = applied.len(), "migrations applied");
+    db::migrate::set_force_zone(&database.admin_url, &settings.zone).await?;
     if let Some(pw) = &settings.app_db_password {
         provision::set_app_password(&database.admin_url, pw.expose_secret()).await?;
         tracing::info!("runtime role password set");
@@ -135,6 +136,9 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
     if database.is_embedded() {
         migrate(settings, database).await?;
         load_seeds(database, true, None, 0).await?;
+    } else {
+        // The database must cut days in the same zone as the service.
+        db::migrate::set_force_zone(&database.admin_url, &settings.zone).await?;
     }
     let listener = TcpListener::bind(settings.bind)?;
     let app = Application::build_with(
@@ -147,6 +151,7 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
             session_ttl_secs: settings.session_ttl_secs,
             review_policy: settings.review_policy,
             national: settings.national,
+            zone: settings.zone,
             public_url: settings.notify.public_url.clone(),
             limits: settings.limits,
         },
@@ -188,8 +193,11 @@ impl Background {
             tokio::spawn(notify::scheduler::run(
                 pool.clone(),
                 links.clone(),
-                settings.notify.digest_hour,
-                settings.national,
+                notify::scheduler::Timers {
+                    digest_hour: settings.notify.digest_hour,
+                    national: settings.national,
+                    zone: settings.zone,
+                },
                 std::time::Duration::from_secs(60),
                 stopped.clone(),
             )),

@@ -27,6 +27,8 @@ pub struct AppState {
     pub review_policy: ReviewPolicy,
     /// The UKMPU and PNC deadlines.
     pub national: crate::domain::national::NationalPolicy,
+    /// The force's local time: days, months and ages are cut in it.
+    pub zone: crate::domain::local_time::ForceZone,
     /// Builds the links notifications carry.
     pub links: crate::notify::Links,
     /// Small counts withheld from roles that see no names (`HOMEWARD_SUPPRESS_BELOW`).
@@ -49,6 +51,9 @@ pub struct AppConfig {
     /// The UKMPU and PNC deadlines (`HOMEWARD_UKMPU_NOTIFY_HOURS`,
     /// `HOMEWARD_PNC_RECORD_HOURS`).
     pub national: crate::domain::national::NationalPolicy,
+    /// The force's time zone (`HOMEWARD_TIME_ZONE`); the database's must be the same
+    /// (`db::migrate::set_force_zone`).
+    pub zone: crate::domain::local_time::ForceZone,
     /// Base of the links in notifications (`HOMEWARD_PUBLIC_URL`).
     pub public_url: String,
     /// The request deadline and write quota (`HOMEWARD_REQUEST_TIMEOUT_SECS`,
@@ -91,6 +96,7 @@ impl Application {
             session_ttl_secs: cfg.session_ttl_secs,
             review_policy: cfg.review_policy,
             national: cfg.national,
+            zone: cfg.zone,
             links: crate::notify::Links::new(&cfg.public_url),
             suppression,
             limits: cfg.limits,

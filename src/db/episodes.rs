@@ -266,7 +266,7 @@ pub async fn list(conn: &mut Conn, f: &EpisodeFilter, limit: i64) -> QueryResult
         let cmp = if child { ">" } else { "<=" };
         q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
             "EXISTS (SELECT 1 FROM persons p WHERE p.id = episodes.person_id AND p.date_of_birth {cmp} \
-             ((episodes.reported_at AT TIME ZONE 'UTC')::date - interval '18 years')::date)"
+             (hw_local_date(episodes.reported_at) - interval '18 years')::date)"
         )));
     }
     if let Some(lac) = f.looked_after {

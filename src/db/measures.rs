@@ -12,7 +12,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::{baselines, measure_definitions};
 use super::Conn;
 use crate::db::cached;
-use crate::domain::measures::AgeGroup;
+use crate::domain::measures::{AgeGroup, EpisodeStart};
 use crate::ids::{DistrictId, UserId};
 
 #[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
@@ -25,19 +25,22 @@ pub struct RepeatCount {
     pub persons: i64,
 }
 
-/// Repeat-missing persons per district and age group for the window [start, end).
+/// Repeat-missing persons per district and age group for the window [start, end), the
+/// episodes starting when `start` says.
 pub async fn repeat_counts(
     conn: &mut Conn,
     window: (DateTime<Utc>, DateTime<Utc>),
     threshold: i32,
     count_hospital: bool,
+    start: EpisodeStart,
 ) -> diesel::QueryResult<Vec<RepeatCount>> {
     cached(
-        diesel::sql_query("SELECT * FROM hw_repeat_missing($1, $2, $3, $4)")
+        diesel::sql_query("SELECT * FROM hw_repeat_missing($1, $2, $3, $4, $5)")
             .bind::<Timestamptz, _>(window.0)
             .bind::<Timestamptz, _>(window.1)
             .bind::<Integer, _>(threshold)
-            .bind::<Bool, _>(count_hospital),
+            .bind::<Bool, _>(count_hospital)
+            .bind::<Text, _>(start),
     )
     .load(conn)
     .await
@@ -104,6 +107,7 @@ pub struct DefinitionRow {
     pub note: String,
     pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
+    pub episode_start: EpisodeStart,
 }
 
 /// Every version, oldest first.
@@ -127,9 +131,7 @@ pub async fn current_definition(conn: &mut Conn) -> diesel::QueryResult<Option<D
 /// Adds the next version.
 pub async fn insert_definition(
     conn: &mut Conn,
-    repeat_threshold: i32,
-    window_months: i32,
-    count_hospital: bool,
+    def: &crate::domain::measures::Definition,
     note: &str,
     by: UserId,
 ) -> diesel::QueryResult<DefinitionRow> {
@@ -138,9 +140,10 @@ pub async fn insert_definition(
         diesel::insert_into(measure_definitions::table)
             .values((
                 measure_definitions::version.eq(next),
-                measure_definitions::repeat_threshold.eq(repeat_threshold),
-                measure_definitions::window_months.eq(window_months),
-                measure_definitions::count_hospital.eq(count_hospital),
+                measure_definitions::repeat_threshold.eq(def.repeat_threshold as i32),
+                measure_definitions::window_months.eq(def.window_months as i32),
+                measure_definitions::count_hospital.eq(def.count_hospital),
+                measure_definitions::episode_start.eq(def.episode_start),
                 measure_definitions::note.eq(note),
                 measure_definitions::created_by.eq(by),
             ))

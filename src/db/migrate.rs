@@ -27,3 +27,34 @@ pub async fn run(admin_url: &str) -> Result<Vec<String>, BoxError> {
     rx.await
         .map_err(|_| BoxError::from("the migration thread stopped unexpectedly"))?
 }
+
+/// Sets the database's force time zone (`hw_set_force_zone`) to the service's, over the
+/// administrative connection, after the migrations: days, months and ages are then cut
+/// the same in SQL as in Rust. A change rebuilds the kept measure state (in one
+/// transaction) and is logged. Returns whether it changed.
+pub async fn set_force_zone(
+    admin_url: &str,
+    zone: &crate::domain::local_time::ForceZone,
+) -> Result<bool, BoxError> {
+    use diesel::sql_types::{Bool, Text};
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Changed {
+        #[diesel(sql_type = Bool)]
+        changed: bool,
+    }
+    let mut conn = AsyncPgConnection::establish(admin_url).await?;
+    // One statement: the redefinition and the rebuild commit together or not at all.
+    let changed = diesel::sql_query("SELECT hw_set_force_zone($1) AS changed")
+        .bind::<Text, _>(zone.name())
+        .get_result::<Changed>(&mut conn)
+        .await?
+        .changed;
+    if changed {
+        tracing::info!(
+            zone = zone.name(),
+            "the force's time zone changed: the kept measure state was rebuilt"
+        );
+    }
+    Ok(changed)
+}

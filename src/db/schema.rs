@@ -225,6 +225,7 @@ diesel::table! {
         note -> Text,
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        episode_start -> Text,
     }
 }
 

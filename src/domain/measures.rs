@@ -2,12 +2,28 @@
 //! adults) below baseline", as plain rules: which episodes count, the rolling window,
 //! who is a repeat-missing child or adult, and how a value compares with its baseline.
 //! This is the reference computation: the database's figures must always equal it.
+//!
+//! Windows, months and ages are cut in the force's local time ([`ForceZone`]). An episode
+//! "starts", for the measure, when it was reported (the default) or, if the definition
+//! says so, when the person was last seen: the choice is part of the versioned
+//! definition.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 
+use super::local_time::ForceZone;
 use crate::ids::{DistrictId, PersonId};
+
+crate::text_enum! {
+    /// When an episode starts, for the measure.
+    pub enum EpisodeStart {
+        /// When it was reported (the default): the police's record of it.
+        Reported => "reported",
+        /// When the person was last seen.
+        LastSeen => "last_seen",
+    }
+}
 
 /// A measure definition (versioned as data; these are the defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +34,8 @@ pub struct Definition {
     pub window_months: u32,
     /// Whether episodes from hospital or medical settings count.
     pub count_hospital: bool,
+    /// When an episode starts: reported (default) or last seen.
+    pub episode_start: EpisodeStart,
 }
 
 impl Default for Definition {
@@ -26,6 +44,7 @@ impl Default for Definition {
             repeat_threshold: 2,
             window_months: 12,
             count_hospital: true,
+            episode_start: EpisodeStart::Reported,
         }
     }
 }
@@ -42,17 +61,27 @@ impl Definition {
     }
 
     /// The window of a period ending on `period_end` (inclusive): from the start of the
-    /// day after `period_end`, `window_months` back, to the start of that day (exclusive).
-    /// For a period end of 31 Dec 2019 and 12 months: [1 Jan 2019, 1 Jan 2020).
-    pub fn window(&self, period_end: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    /// local day after `period_end`, `window_months` back, to the start of that day
+    /// (exclusive). For a period end of 31 Dec 2019 and 12 months: [1 Jan 2019,
+    /// 1 Jan 2020), local midnights (in London in summer, 23:00 UTC the day before).
+    pub fn window(
+        &self,
+        period_end: NaiveDate,
+        zone: &ForceZone,
+    ) -> (DateTime<Utc>, DateTime<Utc>) {
         let end = period_end.succ_opt().unwrap_or(period_end);
         let start = end
             .checked_sub_months(Months::new(self.window_months))
             .unwrap_or(end);
-        (
-            start.and_time(chrono::NaiveTime::MIN).and_utc(),
-            end.and_time(chrono::NaiveTime::MIN).and_utc(),
-        )
+        (zone.start_of(start), zone.start_of(end))
+    }
+
+    /// When `e` starts under this definition.
+    pub fn started(&self, e: &MeasuredEpisode) -> DateTime<Utc> {
+        match self.episode_start {
+            EpisodeStart::Reported => e.reported_at,
+            EpisodeStart::LastSeen => e.last_seen_at,
+        }
     }
 }
 
@@ -70,10 +99,11 @@ pub struct MeasuredEpisode {
     pub person: PersonId,
     /// The district that owned it when it started (before any transfer).
     pub district: DistrictId,
-    pub started: DateTime<Utc>,
-    /// `None` when the person's date of birth is unknown: such episodes count for the
-    /// force and district totals of neither group.
-    pub group: Option<AgeGroup>,
+    pub reported_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// `None` when unknown: such episodes count for the force and district totals of
+    /// neither group.
+    pub date_of_birth: Option<NaiveDate>,
     pub cancelled: bool,
     pub hospital: bool,
 }
@@ -104,30 +134,30 @@ impl Counts {
 /// episode in the window, so districts add up to the force.
 pub fn repeat_missing(
     def: &Definition,
+    zone: &ForceZone,
     period_end: NaiveDate,
     episodes: &[MeasuredEpisode],
 ) -> Counts {
-    let (start, end) = def.window(period_end);
+    let (start, end) = def.window(period_end, zone);
     // (person, group) -> (count, latest start, its district)
     let mut per: HashMap<(PersonId, AgeGroup), (u32, DateTime<Utc>, DistrictId)> = HashMap::new();
     for e in episodes {
-        let Some(group) = e.group else { continue };
-        if e.cancelled
-            || (e.hospital && !def.count_hospital)
-            || e.started < start
-            || e.started >= end
-        {
+        let started = def.started(e);
+        let Some(group) = group_of(e.date_of_birth, started, zone) else {
+            continue;
+        };
+        if e.cancelled || (e.hospital && !def.count_hospital) || started < start || started >= end {
             continue;
         }
         per.entry((e.person, group))
             .and_modify(|(n, latest, district)| {
                 *n += 1;
-                if e.started > *latest || (e.started == *latest && e.district > *district) {
-                    *latest = e.started;
+                if started > *latest || (started == *latest && e.district > *district) {
+                    *latest = started;
                     *district = e.district;
                 }
             })
-            .or_insert((1, e.started, e.district));
+            .or_insert((1, started, e.district));
     }
     let mut counts = Counts::default();
     for ((_, group), (n, _, district)) in per {
@@ -174,10 +204,15 @@ pub fn compare(value: u64, baseline: u64) -> Comparison {
     }
 }
 
-/// Whether a person was a child (under 18) when an episode started.
-pub fn group_of(date_of_birth: Option<NaiveDate>, started: DateTime<Utc>) -> Option<AgeGroup> {
+/// Whether a person was a child (under 18) when an episode started: on the local day it
+/// started.
+pub fn group_of(
+    date_of_birth: Option<NaiveDate>,
+    started: DateTime<Utc>,
+    zone: &ForceZone,
+) -> Option<AgeGroup> {
     date_of_birth.map(|dob| {
-        if crate::domain::persons::is_child(dob, started.date_naive()) {
+        if crate::domain::persons::is_child(dob, zone.date(started)) {
             AgeGroup::Child
         } else {
             AgeGroup::Adult
@@ -257,12 +292,16 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
+    const Z: ForceZone = ForceZone(chrono_tz::Europe::London);
+
+    /// A child's episode (born 2010), reported two hours after last seen.
     fn ep(person: PersonId, district: DistrictId, started: DateTime<Utc>) -> MeasuredEpisode {
         MeasuredEpisode {
             person,
             district,
-            started,
-            group: Some(AgeGroup::Child),
+            reported_at: started,
+            last_seen_at: started - chrono::Duration::hours(2),
+            date_of_birth: Some(day(2010, 1, 1)),
             cancelled: false,
             hospital: false,
         }
@@ -270,12 +309,60 @@ mod tests {
 
     #[test]
     fn the_baseline_window_is_calendar_2019() {
-        let (s, e) = Definition::default().window(day(2019, 12, 31));
+        let (s, e) = Definition::default().window(day(2019, 12, 31), &Z);
         assert_eq!(s, Utc.with_ymd_and_hms(2019, 1, 1, 0, 0, 0).unwrap());
         assert_eq!(e, Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap());
         // Month ends roll correctly.
-        let (s, _) = Definition::default().window(day(2024, 2, 29));
+        let (s, _) = Definition::default().window(day(2024, 2, 29), &Z);
         assert_eq!(s, Utc.with_ymd_and_hms(2023, 3, 1, 0, 0, 0).unwrap());
+        // In summer the window starts at local midnight: 23:00 UTC the day before.
+        let (s, e) = Definition::default().window(day(2026, 5, 31), &Z);
+        assert_eq!(s, Utc.with_ymd_and_hms(2025, 5, 31, 23, 0, 0).unwrap());
+        assert_eq!(e, Utc.with_ymd_and_hms(2026, 5, 31, 23, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn a_report_at_half_past_midnight_bst_counts_in_the_new_month() {
+        let d = DistrictId::new();
+        let p = PersonId::new();
+        let june_1st_0030_bst = Utc.with_ymd_and_hms(2026, 5, 31, 23, 30, 0).unwrap();
+        let eps = vec![ep(p, d, at(2026, 5, 2)), ep(p, d, june_1st_0030_bst)];
+        let def = Definition {
+            window_months: 1,
+            ..Definition::default()
+        };
+        assert_eq!(
+            repeat_missing(&def, &Z, day(2026, 5, 31), &eps).force(AgeGroup::Child),
+            0
+        );
+        let june = vec![ep(p, d, at(2026, 6, 20)), ep(p, d, june_1st_0030_bst)];
+        assert_eq!(
+            repeat_missing(&def, &Z, day(2026, 6, 30), &june).force(AgeGroup::Child),
+            1
+        );
+    }
+
+    #[test]
+    fn the_definition_says_whether_an_episode_starts_when_reported_or_last_seen() {
+        let d = DistrictId::new();
+        let p = PersonId::new();
+        // Last seen on 31 May, reported on 1 June.
+        let mut straddling = ep(p, d, Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap());
+        straddling.last_seen_at = Utc.with_ymd_and_hms(2026, 5, 31, 20, 0, 0).unwrap();
+        let eps = vec![ep(p, d, at(2026, 5, 10)), straddling];
+        let reported = Definition {
+            window_months: 1,
+            ..Definition::default()
+        };
+        let last_seen = Definition {
+            episode_start: EpisodeStart::LastSeen,
+            ..reported
+        };
+        let may = |def: &Definition| {
+            repeat_missing(def, &Z, day(2026, 5, 31), &eps).force(AgeGroup::Child)
+        };
+        assert_eq!(may(&reported), 0, "reported in June");
+        assert_eq!(may(&last_seen), 1, "last seen in May");
     }
 
     #[test]
@@ -292,7 +379,7 @@ mod tests {
             ep(c, d, at(2019, 6, 1)),
             ep(c, d, at(2020, 1, 1)),
         ];
-        let counts = repeat_missing(&Definition::default(), day(2019, 12, 31), &eps);
+        let counts = repeat_missing(&Definition::default(), &Z, day(2019, 12, 31), &eps);
         assert_eq!(
             counts.force(AgeGroup::Child),
             1,
@@ -309,13 +396,15 @@ mod tests {
         let last_instant = Utc.with_ymd_and_hms(2019, 12, 31, 23, 59, 59).unwrap();
         let eps = vec![ep(p, d, first_instant), ep(p, d, last_instant)];
         assert_eq!(
-            repeat_missing(&Definition::default(), day(2019, 12, 31), &eps).force(AgeGroup::Child),
+            repeat_missing(&Definition::default(), &Z, day(2019, 12, 31), &eps)
+                .force(AgeGroup::Child),
             1
         );
         let next = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
         let eps = vec![ep(p, d, first_instant), ep(p, d, next)];
         assert_eq!(
-            repeat_missing(&Definition::default(), day(2019, 12, 31), &eps).force(AgeGroup::Child),
+            repeat_missing(&Definition::default(), &Z, day(2019, 12, 31), &eps)
+                .force(AgeGroup::Child),
             0
         );
     }
@@ -335,11 +424,11 @@ mod tests {
             ..with
         };
         assert_eq!(
-            repeat_missing(&with, day(2019, 12, 31), &eps).force(AgeGroup::Child),
+            repeat_missing(&with, &Z, day(2019, 12, 31), &eps).force(AgeGroup::Child),
             1
         );
         assert_eq!(
-            repeat_missing(&without, day(2019, 12, 31), &eps).force(AgeGroup::Child),
+            repeat_missing(&without, &Z, day(2019, 12, 31), &eps).force(AgeGroup::Child),
             0
         );
     }
@@ -350,14 +439,17 @@ mod tests {
         let p = PersonId::new();
         let dob = Some(day(2001, 6, 15));
         let mk = |started| MeasuredEpisode {
-            group: group_of(dob, started),
+            date_of_birth: dob,
             ..ep(p, d, started)
         };
         // Two as a child (before 15 June 2019), one as an adult.
         let eps = vec![mk(at(2019, 2, 1)), mk(at(2019, 6, 14)), mk(at(2019, 6, 15))];
-        assert_eq!(eps[1].group, Some(AgeGroup::Child));
-        assert_eq!(eps[2].group, Some(AgeGroup::Adult));
-        let c = repeat_missing(&Definition::default(), day(2019, 12, 31), &eps);
+        assert_eq!(group_of(dob, at(2019, 6, 14), &Z), Some(AgeGroup::Child));
+        assert_eq!(group_of(dob, at(2019, 6, 15), &Z), Some(AgeGroup::Adult));
+        // The 18th birthday begins at local midnight: 23:30 UTC on the eve, in summer.
+        let eve = Utc.with_ymd_and_hms(2019, 6, 14, 23, 30, 0).unwrap();
+        assert_eq!(group_of(dob, eve, &Z), Some(AgeGroup::Adult));
+        let c = repeat_missing(&Definition::default(), &Z, day(2019, 12, 31), &eps);
         assert_eq!((c.force(AgeGroup::Child), c.force(AgeGroup::Adult)), (1, 0));
     }
 
@@ -369,7 +461,7 @@ mod tests {
             ep(p, leeds, at(2019, 2, 1)),
             ep(p, bradford, at(2019, 9, 1)),
         ];
-        let c = repeat_missing(&Definition::default(), day(2019, 12, 31), &eps);
+        let c = repeat_missing(&Definition::default(), &Z, day(2019, 12, 31), &eps);
         assert_eq!(c.district(bradford, AgeGroup::Child), 1);
         assert_eq!(c.district(leeds, AgeGroup::Child), 0);
         assert_eq!(c.force(AgeGroup::Child), 1);
@@ -380,12 +472,12 @@ mod tests {
         let d = DistrictId::new();
         let p = PersonId::new();
         let unknown = |started| MeasuredEpisode {
-            group: None,
+            date_of_birth: None,
             ..ep(p, d, started)
         };
         let eps = vec![unknown(at(2019, 2, 1)), unknown(at(2019, 3, 1))];
         assert_eq!(
-            repeat_missing(&Definition::default(), day(2019, 12, 31), &eps),
+            repeat_missing(&Definition::default(), &Z, day(2019, 12, 31), &eps),
             Counts::default()
         );
     }

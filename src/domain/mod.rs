@@ -7,6 +7,7 @@ pub mod caller;
 pub mod charts;
 pub mod datasets;
 pub mod episodes;
+pub mod local_time;
 pub mod measures;
 pub mod national;
 pub mod notify;

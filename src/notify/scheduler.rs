@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use tokio::sync::watch;
 
 use super::{agency, enqueue, notice, short_ref, staff, user, Links, Outgoing, Recipient, RefKind};
 use crate::db::outbox as q;
 use crate::db::{AuditContext, Pool, Tx};
+use crate::domain::local_time::ForceZone;
 use crate::domain::national::{NationalKind, NationalPolicy};
 use crate::domain::notify::{Event, RecipientKind};
 use crate::error::AppError;
@@ -29,14 +30,26 @@ pub struct TickReport {
     pub national_overdue: usize,
 }
 
+/// What the timers need to know of the force's policy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timers {
+    /// The local hour from which the day's digests go out (`HOMEWARD_DIGEST_HOUR`).
+    pub digest_hour: u32,
+    /// The UKMPU and PNC deadlines.
+    pub national: NationalPolicy,
+    /// The force's local time: the digest's day and hour are local.
+    pub zone: ForceZone,
+}
+
 /// One pass over every timer, each in its own transaction (with no caller).
 pub async fn tick(
     pool: &Pool,
     links: &Links,
     now: DateTime<Utc>,
-    digest_hour: u32,
-    national: &NationalPolicy,
+    timers: &Timers,
 ) -> Result<TickReport, AppError> {
+    let national = &timers.national;
+    let local = now.with_timezone(&timers.zone.0);
     // Each timer in its own transaction; one failing does not hold up the others.
     macro_rules! step {
         ($name:literal, $f:expr) => {{
@@ -57,8 +70,8 @@ pub async fn tick(
         reviews_overdue: step!("reviews", |tx| reviews_overdue(tx, links)),
         national_overdue: step!("national", |tx| national_overdue(tx, links, national)),
         actions: step!("actions", |tx| actions_due(tx, links)),
-        digests: if now.hour() >= digest_hour {
-            step!("digests", |tx| digests(tx, links, now))
+        digests: if local.hour() >= timers.digest_hour {
+            step!("digests", |tx| digests(tx, links, local.date_naive()))
         } else {
             0
         },
@@ -232,8 +245,7 @@ async fn actions_due(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
     Ok(n)
 }
 
-async fn digests(tx: &mut Tx, links: &Links, now: DateTime<Utc>) -> Result<usize, AppError> {
-    let day = now.date_naive();
+async fn digests(tx: &mut Tx, links: &Links, day: NaiveDate) -> Result<usize, AppError> {
     let mut n = 0;
     for d in q::mfhc_digests(tx.conn()).await? {
         n += enqueue(
@@ -295,8 +307,7 @@ async fn digests(tx: &mut Tx, links: &Links, now: DateTime<Utc>) -> Result<usize
 pub async fn run(
     pool: Pool,
     links: Links,
-    digest_hour: u32,
-    national: NationalPolicy,
+    timers: Timers,
     every: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -304,7 +315,7 @@ pub async fn run(
         if *stop.borrow() {
             break;
         }
-        match tick(&pool, &links, Utc::now(), digest_hour, &national).await {
+        match tick(&pool, &links, Utc::now(), &timers).await {
             Ok(r) if r != TickReport::default() => {
                 tracing::info!(?r, "scheduler enqueued notifications")
             }

@@ -45,8 +45,9 @@ pub struct ActionResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<ActionRow> for ActionResponse {
-    fn from(a: ActionRow) -> Self {
+impl ActionResponse {
+    /// The action as shown on `today` (the force's local day), which decides `overdue`.
+    pub fn of(a: ActionRow, today: chrono::NaiveDate) -> Self {
         let parent = match (a.episode_id, a.trigger_id) {
             (Some(_), _) => ActionParent::Episode,
             (None, Some(_)) => ActionParent::Trigger,
@@ -57,7 +58,7 @@ impl From<ActionRow> for ActionResponse {
                 crate::domain::references::RefKind::Action,
                 a.id.0,
             ),
-            overdue: is_overdue(a.status, a.due_on, Utc::now().date_naive()),
+            overdue: is_overdue(a.status, a.due_on, today),
             parent,
             id: a.id,
             episode_id: a.episode_id,
@@ -144,7 +145,11 @@ pub async fn create(
     let input = ActionInput::try_from(body.into_inner())?;
     let a = services::actions::create(&state, &bearer, meta.audit, input).await?;
     let location = format!("/api/v1/actions/{}", a.id);
-    Ok(created(location, a.version, ActionResponse::from(a)))
+    Ok(created(
+        location,
+        a.version,
+        ActionResponse::of(a, state.zone.today(Utc::now())),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -204,7 +209,10 @@ pub async fn list(
             .map(|(on, id)| (on, ActionId(id))),
     };
     let rows = services::actions::list(&state, &bearer, meta.audit, filter, limit).await?;
-    let items = rows.into_iter().map(ActionResponse::from).collect();
+    let items = rows
+        .into_iter()
+        .map(|a| ActionResponse::of(a, state.zone.today(Utc::now())))
+        .collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |a: &ActionResponse| {
             date_cursor(a.due_on, a.id)
@@ -231,7 +239,7 @@ pub async fn get(
     Ok(versioned(
         StatusCode::OK,
         a.version,
-        ActionResponse::from(a),
+        ActionResponse::of(a, state.zone.today(Utc::now())),
     ))
 }
 
@@ -304,6 +312,6 @@ pub async fn update(
     Ok(versioned(
         StatusCode::OK,
         a.version,
-        ActionResponse::from(a),
+        ActionResponse::of(a, state.zone.today(Utc::now())),
     ))
 }

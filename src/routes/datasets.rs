@@ -101,7 +101,7 @@ impl MissingPersonsResponse {
             persons: m.persons.map(|rows| {
                 rows.into_iter()
                     .map(|r| MissingPersonResponse {
-                        age_group: group_of(r.date_of_birth, r.last_reported_at),
+                        age_group: group_of(r.date_of_birth, r.last_reported_at, &m.zone),
                         person_id: r.person_id,
                         given_name: r.given_name,
                         family_name: r.family_name,

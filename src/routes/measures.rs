@@ -12,8 +12,9 @@ use super::types::FieldErrors;
 use crate::auth::Bearer;
 use crate::db::measures::{BaselineRow, DefinitionRow};
 use crate::domain::charts;
+use crate::domain::local_time::ForceZone;
 use crate::domain::measures::{
-    last_month_end, period_ends, AgeGroup, Definition, Granularity, Standing,
+    last_month_end, period_ends, AgeGroup, Definition, EpisodeStart, Granularity, Standing,
 };
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, UserId};
@@ -39,6 +40,15 @@ pub struct DefinitionResponse {
     /// Whether episodes from hospital or medical settings count.
     #[schema(example = false)]
     pub count_hospital: bool,
+    /// When an episode starts for the measure: `reported` (when the police recorded the
+    /// report; the default) or `last_seen` (when the person was last seen). The window,
+    /// the month and the person's age are all taken at that moment, in the force's local
+    /// time (`time_zone`).
+    pub episode_start: EpisodeStart,
+    /// The force's time zone, in which days, months and ages are cut
+    /// (`HOMEWARD_TIME_ZONE`).
+    #[schema(example = "Europe/London")]
+    pub time_zone: String,
     /// Why this version was recorded.
     #[schema(example = "Panel decision: hospital episodes excluded from 2027")]
     pub note: String,
@@ -48,13 +58,16 @@ pub struct DefinitionResponse {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<DefinitionRow> for DefinitionResponse {
-    fn from(d: DefinitionRow) -> Self {
+impl DefinitionResponse {
+    /// A definition as reported, with the force's time zone it is cut in.
+    pub fn of(d: DefinitionRow, zone: &ForceZone) -> Self {
         DefinitionResponse {
             version: d.version,
             repeat_threshold: d.repeat_threshold,
             window_months: d.window_months,
             count_hospital: d.count_hospital,
+            episode_start: d.episode_start,
+            time_zone: zone.name().to_owned(),
             note: d.note,
             created_by: d.created_by,
             created_at: d.created_at,
@@ -137,8 +150,6 @@ pub struct FigureResponse {
     /// none is recorded under this report's definition version (a baseline of another
     /// definition is never compared).
     pub standing: Standing,
-    /// With `no_baseline`: why, and how to record one.
-    pub baseline_note: Option<String>,
 }
 
 impl From<Figure> for FigureResponse {
@@ -148,7 +159,6 @@ impl From<Figure> for FigureResponse {
             difference: f.comparison.map(|c| c.difference),
             percent_change: f.comparison.and_then(|c| c.percent_change),
             standing: f.standing(),
-            baseline_note: f.baseline_note,
             baseline: f.baseline.map(Into::into),
         }
     }
@@ -197,14 +207,17 @@ pub struct PointResponse {
     #[schema(example = "2026-10-31")]
     pub period_end: NaiveDate,
     /// The window: episodes starting at or after `window_start` and before `window_end`.
+    /// An episode starts when it was reported, or when the person was last seen if the
+    /// definition's `episode_start` says so. Both ends are local midnights in the force's
+    /// time zone (`definition.time_zone`): in London in summer, 23:00 UTC the day before.
     #[schema(example = "2025-11-01T00:00:00Z")]
     pub window_start: DateTime<Utc>,
-    /// The start of the day after `period_end` (exclusive).
+    /// The start of the local day after `period_end` (exclusive).
     #[schema(example = "2026-11-01T00:00:00Z")]
     pub window_end: DateTime<Utc>,
-    /// Persons under 18 when the episode started.
+    /// Persons under 18 on the local day the episode started.
     pub children: GroupResponse,
-    /// Persons 18 or over when the episode started.
+    /// Persons 18 or over on the local day the episode started.
     pub adults: GroupResponse,
 }
 
@@ -213,6 +226,9 @@ pub struct PointResponse {
 pub struct ReportResponse {
     /// The current definition, which every point is computed under.
     pub definition: DefinitionResponse,
+    /// When some figures have no baseline under this definition (`standing:
+    /// no_baseline`): which areas and age groups, and how an administrator records one.
+    pub baseline_note: Option<String>,
     /// One point per period end, oldest first.
     pub points: Vec<PointResponse>,
 }
@@ -220,7 +236,8 @@ pub struct ReportResponse {
 impl From<Report> for ReportResponse {
     fn from(r: Report) -> Self {
         ReportResponse {
-            definition: r.definition.into(),
+            definition: DefinitionResponse::of(r.definition, &r.zone),
+            baseline_note: r.baseline_note,
             points: r
                 .points
                 .into_iter()
@@ -281,7 +298,8 @@ fn periods(q: &MeasureQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppErro
 /// Repeat-missing children and adults against baseline, per district and force.
 #[utoipa::path(get, path = "/api/v1/measures/repeat-missing", tag = "measures", security(("bearer" = [])), params(MeasureQuery), responses(
     (status = 200, body = ReportResponse, description = "The report (the example: one point, `period_end=2026-10-31&district_id=…`, Leeds and the force)",
-        example = json!({"definition": examples::definition_v2(), "points": [examples::point()]})),
+        example = json!({"definition": examples::definition_v2(), "points": [examples::point()],
+            "baseline_note": "No baseline is recorded under definition version 2 for Leeds (children), Leeds (adults): those figures stand as no_baseline. An administrator records one with POST /api/v1/baselines {\"age_group\": \"child\" or \"adult\", \"district_id\": omitted for the force}: computed for the 12 months to 31 December 2019 unless period_end is given, or an official figure with value and source."})),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -293,7 +311,7 @@ pub async fn repeat_missing(
     query: web::Query<MeasureQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let ends = periods(&q, Utc::now().date_naive())?;
+    let ends = periods(&q, state.zone.today(Utc::now()))?;
     let report =
         services::measures::repeat_missing(&state, &bearer, meta.audit, ends, q.district_id)
             .await?;
@@ -359,7 +377,7 @@ async fn chart_of(
     bearer: &Bearer,
     q: ChartQuery,
 ) -> Result<charts::Chart, AppError> {
-    let ends = chart_periods(&q, Utc::now().date_naive())?;
+    let ends = chart_periods(&q, state.zone.today(Utc::now()))?;
     let report =
         services::measures::repeat_missing(state, bearer, meta.audit, ends, q.district_id).await?;
     let groups = match q.age_group {
@@ -447,9 +465,16 @@ pub async fn definition(
         .cloned()
         .ok_or_else(|| AppError::Conflict("no measure definition is recorded".into()))?;
     Ok(HttpResponse::Ok().json(DefinitionsResponse {
-        current: current.into(),
-        versions: all.into_iter().map(Into::into).collect(),
+        current: DefinitionResponse::of(current, &state.zone),
+        versions: all
+            .into_iter()
+            .map(|d| DefinitionResponse::of(d, &state.zone))
+            .collect(),
     }))
+}
+
+fn reported() -> EpisodeStart {
+    EpisodeStart::Reported
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -465,6 +490,9 @@ pub struct DefinitionRequest {
     /// Whether episodes from hospital or medical settings count.
     #[schema(example = false)]
     pub count_hospital: bool,
+    /// When an episode starts: `reported` (default) or `last_seen`.
+    #[serde(default = "reported")]
+    pub episode_start: EpisodeStart,
     /// Why it changed.
     #[schema(example = "Panel decision: hospital episodes excluded from 2027")]
     pub note: String,
@@ -490,9 +518,10 @@ pub async fn define(
         repeat_threshold: b.repeat_threshold,
         window_months: b.window_months,
         count_hospital: b.count_hospital,
+        episode_start: b.episode_start,
     };
     let row = services::measures::define(&state, &bearer, meta.audit, def, note).await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(DefinitionResponse::from(row)))
+    Ok(HttpResponse::build(StatusCode::CREATED).json(DefinitionResponse::of(row, &state.zone)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -632,6 +661,8 @@ mod examples {
             "repeat_threshold": 2,
             "window_months": 12,
             "count_hospital": true,
+            "episode_start": "reported",
+            "time_zone": "Europe/London",
             "note": "Default: 2 or more episodes starting in the rolling 12 months; hospital episodes count",
             "created_by": null,
             "created_at": "2026-09-01T08:00:00Z",
@@ -644,6 +675,8 @@ mod examples {
             "repeat_threshold": 2,
             "window_months": 12,
             "count_hospital": false,
+            "episode_start": "reported",
+            "time_zone": "Europe/London",
             "note": "Panel decision: hospital episodes excluded from 2027",
             "created_by": ADMIN,
             "created_at": "2026-10-31T14:05:00Z",
@@ -715,7 +748,6 @@ mod examples {
             "difference": -28,
             "percent_change": -6.4,
             "standing": "below",
-            "baseline_note": null,
         })
     }
 
@@ -728,7 +760,6 @@ mod examples {
             "difference": null,
             "percent_change": null,
             "standing": "no_baseline",
-            "baseline_note": format!("no baseline is recorded under definition version 2; an administrator records one with POST /api/v1/baselines {{\"district_id\": \"{LEEDS}\", \"age_group\": \"child\"}} (computed for the 12 months to 31 December 2019 unless period_end is given), or an official figure with value and source"),
         })
     }
 
@@ -748,8 +779,7 @@ mod examples {
                 "difference": 7,
                 "percent_change": 3.1,
                 "standing": "above",
-                "baseline_note": null,
-            },
+                },
             "districts": [{
                 "district_id": LEEDS,
                 "value": 97,
@@ -757,7 +787,6 @@ mod examples {
                 "difference": null,
                 "percent_change": null,
                 "standing": "no_baseline",
-                "baseline_note": format!("no baseline is recorded under definition version 2; an administrator records one with POST /api/v1/baselines {{\"district_id\": \"{LEEDS}\", \"age_group\": \"adult\"}} (computed for the 12 months to 31 December 2019 unless period_end is given), or an official figure with value and source"),
             }],
         })
     }

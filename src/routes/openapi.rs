@@ -59,7 +59,7 @@ use super::{
         (name = "actions", description = "Partner actions on episodes, trigger plans and referrals"),
         (name = "sharing", description = "Disclosures of records to partner agencies; partners see only what is shared, until expiry or revocation"),
         (name = "notifications", description = "The notification outbox: delivery status, dead letters, template previews (admin only)"),
-        (name = "measures", description = "Police and Crime Plan measures: repeat missing children and adults against baseline (aggregates only)"),
+        (name = "measures", description = "Police and Crime Plan measures: repeat missing children and adults against baseline (aggregates only). Days, months, windows and ages are cut in the force's local time (HOMEWARD_TIME_ZONE, default Europe/London); an episode starts, for the measure, when it was reported unless the versioned definition says when the person was last seen"),
         (name = "audit", description = "The DPA 2018 s.62 audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

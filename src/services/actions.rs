@@ -112,7 +112,8 @@ pub async fn create(
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_case_worker()?;
-        check_due(a.due_on, Utc::now().date_naive()).map_err(|m| AppError::field("due_on", m))?;
+        check_due(a.due_on, state.zone.today(Utc::now()))
+            .map_err(|m| AppError::field("due_on", m))?;
         let district = parent_district(&mut tx, a.parent).await?;
         if !caller.covers(district) {
             return Err(AppError::Forbidden(
@@ -194,7 +195,7 @@ pub async fn list(
         if !caller.is_partner() {
             caller.require_case_worker()?;
         }
-        filter.today = Some(Utc::now().date_naive());
+        filter.today = Some(state.zone.today(Utc::now()));
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
             ACTION,
@@ -246,7 +247,8 @@ pub async fn update(
             updated_by: caller.user_id,
         };
         if let Some(due) = u.due_on {
-            check_due(due, Utc::now().date_naive()).map_err(|m| AppError::field("due_on", m))?;
+            check_due(due, state.zone.today(Utc::now()))
+                .map_err(|m| AppError::field("due_on", m))?;
         }
         let agency = u.owner_agency_id.unwrap_or(current.owner_agency_id);
         if let Some(a) = u.owner_agency_id {

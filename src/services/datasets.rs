@@ -108,6 +108,8 @@ pub struct MissingPersons {
     /// Whether small counts were suppressed, and below what.
     pub suppressed: bool,
     pub suppress_below: Option<u64>,
+    /// The force's time zone: ages are taken on the local day an episode started.
+    pub zone: crate::domain::local_time::ForceZone,
 }
 
 pub async fn missing_persons(
@@ -137,6 +139,7 @@ pub async fn missing_persons(
             repeat_persons: who.count(r.repeat_persons),
         });
         Ok(MissingPersons {
+            zone: state.zone,
             since,
             persons,
             summary,

@@ -242,7 +242,7 @@ pub async fn report(
                 &mut tx,
                 person.id,
                 r.placement_id,
-                r.last_seen_at.date_naive(),
+                state.zone.date(r.last_seen_at),
             )
             .await?
         } else {
@@ -258,7 +258,7 @@ pub async fn report(
         let looked_after = person.looked_after
             && person
                 .date_of_birth
-                .is_none_or(|dob| is_child(dob, r.reported_at.date_naive()));
+                .is_none_or(|dob| is_child(dob, state.zone.date(r.reported_at)));
         let id = q::insert(
             tx.conn(),
             &NewEpisode {
@@ -284,9 +284,9 @@ pub async fn report(
         let grading = grading_row(&caller, id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
         let high_trigger = if grading.to_level == RiskLevel::High {
-            triggers::evaluate_graded_high(&mut tx, &state.links, r.person_id, id).await?
+            triggers::evaluate_graded_high(&mut tx, state, r.person_id, id).await?
         } else {
-            triggers::evaluate(&mut tx, &state.links, r.person_id).await?;
+            triggers::evaluate(&mut tx, state, r.person_id).await?;
             None
         };
         tx.audit(AuditEvent::new(
@@ -298,7 +298,7 @@ pub async fn report(
         // district's other reports wait for it: the audit row goes first, the reference
         // last (the alerts name it).
         tx.write_audit_now().await?;
-        let row = q::take_reference(tx.conn(), id, r.reported_at.year()).await?;
+        let row = q::take_reference(tx.conn(), id, state.zone.date(r.reported_at).year()).await?;
         let confirmation = confirmation(
             &state.review_policy,
             &row,
@@ -418,7 +418,7 @@ pub async fn change_status(
         }
         if to == EpisodeStatus::Cancelled {
             // A cancelled episode never counts: triggers resting on it are withdrawn.
-            triggers::evaluate(&mut tx, &state.links, row.person_id).await?;
+            triggers::evaluate(&mut tx, state, row.person_id).await?;
         }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, state, row).await
@@ -459,8 +459,7 @@ pub async fn regrade(
         let episode = full(&mut tx, state, row).await?;
         if grading.to_level == RiskLevel::High {
             let trigger =
-                triggers::evaluate_graded_high(&mut tx, &state.links, episode.row.person_id, id)
-                    .await?;
+                triggers::evaluate_graded_high(&mut tx, state, episode.row.person_id, id).await?;
             alerts::high_risk(
                 &mut tx,
                 &state.links,
@@ -521,7 +520,7 @@ pub async fn record_return(
         let person = persons::find(tx.conn(), current.person_id).await?;
         let child = person
             .and_then(|p| p.date_of_birth)
-            .is_some_and(|dob| is_child(dob, current.reported_at.date_naive()));
+            .is_some_and(|dob| is_child(dob, state.zone.date(current.reported_at)));
         if child {
             let rhi = RhiRow {
                 episode_id: id,

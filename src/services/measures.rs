@@ -27,8 +27,6 @@ pub struct Figure {
     pub value: u64,
     pub baseline: Option<BaselineRow>,
     pub comparison: Option<Comparison>,
-    /// Without a baseline: why, and how to record one.
-    pub baseline_note: Option<String>,
 }
 
 impl Figure {
@@ -56,6 +54,11 @@ pub struct Report {
     pub definition: DefinitionRow,
     /// The districts reported on (all, or the one asked for), with their names.
     pub districts: Vec<DistrictRow>,
+    /// The force's time zone the windows are cut in.
+    pub zone: crate::domain::local_time::ForceZone,
+    /// When some figures have no baseline under the definition: which, and how to record
+    /// one.
+    pub baseline_note: Option<String>,
     pub points: Vec<Point>,
 }
 
@@ -64,6 +67,7 @@ pub fn definition_of(row: &DefinitionRow) -> Definition {
         repeat_threshold: u32::try_from(row.repeat_threshold).unwrap_or(2),
         window_months: u32::try_from(row.window_months).unwrap_or(12),
         count_hospital: row.count_hospital,
+        episode_start: row.episode_start,
     }
 }
 
@@ -73,47 +77,65 @@ async fn current_definition(tx: &mut Tx) -> Result<DefinitionRow, AppError> {
         .ok_or_else(|| AppError::Conflict("no measure definition is recorded".into()))
 }
 
-/// What a figure without a baseline says: under which definition none is recorded, what
-/// other definitions' baselines there are (not comparable), and how to record one.
+/// What a report says when some of its figures have no baseline: for which areas and age
+/// groups none is recorded under its definition version, what other definitions'
+/// baselines there are (not comparable), and how to record one.
 fn no_baseline_note(
     definition_version: i32,
-    district: Option<DistrictId>,
-    group: AgeGroup,
+    missing: &[(Option<DistrictId>, AgeGroup)],
+    districts: &[DistrictRow],
     all: &[BaselineRow],
-) -> String {
+) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let name = |d: Option<DistrictId>| match d {
+        None => "the force".to_owned(),
+        Some(d) => districts
+            .iter()
+            .find(|r| r.id == d)
+            .map_or_else(|| d.to_string(), |r| r.name.clone()),
+    };
+    let areas: Vec<String> = missing
+        .iter()
+        .map(|(d, g)| {
+            let who = match g {
+                AgeGroup::Child => "children",
+                AgeGroup::Adult => "adults",
+            };
+            format!("{} ({who})", name(*d))
+        })
+        .collect();
     let mut other: Vec<i32> = all
         .iter()
-        .filter(|b| b.district_id == district && b.age_group == group)
+        .filter(|b| missing.contains(&(b.district_id, b.age_group)))
         .map(|b| b.definition_version)
         .filter(|v| *v != definition_version)
         .collect();
     other.sort_unstable();
     other.dedup();
-    let area = match district {
-        Some(d) => format!("\"district_id\": \"{d}\", "),
-        None => String::new(),
-    };
     let elsewhere = if other.is_empty() {
         String::new()
     } else {
         format!(
-            " (baselines recorded under definition version {} count by another definition and are not compared)",
+            " Baselines recorded under definition version {} count by another definition and are not compared.",
             other.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
         )
     };
-    format!(
-        "no baseline is recorded under definition version {definition_version}{elsewhere}; an \
-         administrator records one with POST /api/v1/baselines {{{area}\"age_group\": \"{group}\"}} \
-         (computed for the 12 months to 31 December 2019 unless period_end is given), or an \
-         official figure with value and source"
-    )
+    Some(format!(
+        "No baseline is recorded under definition version {definition_version} for {}: those \
+         figures stand as no_baseline.{elsewhere} An administrator records one with POST \
+         /api/v1/baselines {{\"age_group\": \"child\" or \"adult\", \"district_id\": omitted for the \
+         force}}: computed for the 12 months to 31 December 2019 unless period_end is given, or \
+         an official figure with value and source.",
+        areas.join(", ")
+    ))
 }
 
-fn figure(value: u64, baseline: Option<&BaselineRow>, note: impl FnOnce() -> String) -> Figure {
+fn figure(value: u64, baseline: Option<&BaselineRow>) -> Figure {
     Figure {
         value,
         comparison: baseline.map(|b| compare(value, u64::try_from(b.value).unwrap_or(0))),
-        baseline_note: baseline.is_none().then(note),
         baseline: baseline.cloned(),
     }
 }
@@ -169,7 +191,7 @@ pub async fn repeat_missing(
         }
         let mut points = Vec::with_capacity(period_ends.len());
         for end in period_ends {
-            let window = def.window(end);
+            let window = def.window(end, &state.zone);
             let rows = if month_end(end) == end {
                 counts.remove(&end).unwrap_or_default()
             } else {
@@ -178,6 +200,7 @@ pub async fn repeat_missing(
                     window,
                     def.repeat_threshold as i32,
                     def.count_hospital,
+                    def.episode_start,
                 )
                 .await?
                 .into_iter()
@@ -198,15 +221,11 @@ pub async fn repeat_missing(
                         .sum::<u64>()
                 };
                 let force: u64 = rows.iter().filter(|r| r.1 == g).map(|r| r.2).sum();
-                let note = |d: Option<DistrictId>| {
-                    let all = &all_baselines;
-                    move || no_baseline_note(definition.version, d, g, all)
-                };
                 GroupFigures {
-                    force: figure(force, baseline(None, g), note(None)),
+                    force: figure(force, baseline(None, g)),
                     districts: districts
                         .iter()
-                        .map(|d| (*d, figure(of(*d), baseline(Some(*d), g), note(Some(*d)))))
+                        .map(|d| (*d, figure(of(*d), baseline(Some(*d), g))))
                         .collect(),
                 }
             };
@@ -217,8 +236,20 @@ pub async fn repeat_missing(
                 adults: group(AgeGroup::Adult),
             });
         }
+        let mut missing: Vec<(Option<DistrictId>, AgeGroup)> = Vec::new();
+        for g in [AgeGroup::Child, AgeGroup::Adult] {
+            for d in std::iter::once(None).chain(districts.iter().copied().map(Some)) {
+                if baseline(d, g).is_none() {
+                    missing.push((d, g));
+                }
+            }
+        }
+        let baseline_note =
+            no_baseline_note(definition.version, &missing, &district_rows, &all_baselines);
         Ok(Report {
             definition,
+            baseline_note,
+            zone: state.zone,
             districts: district_rows,
             points,
         })
@@ -248,15 +279,7 @@ pub async fn define(
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_admin()?;
-        Ok(q::insert_definition(
-            tx.conn(),
-            def.repeat_threshold as i32,
-            def.window_months as i32,
-            def.count_hospital,
-            &note,
-            caller.user_id,
-        )
-        .await?)
+        Ok(q::insert_definition(tx.conn(), &def, &note, caller.user_id).await?)
     })
 }
 
@@ -309,9 +332,10 @@ pub async fn set_baseline(
             None => {
                 let rows = q::repeat_counts(
                     tx.conn(),
-                    def.window(b.period_end),
+                    def.window(b.period_end, &state.zone),
                     def.repeat_threshold as i32,
                     def.count_hospital,
+                    def.episode_start,
                 )
                 .await?;
                 let value = rows
@@ -486,12 +510,12 @@ mod tests {
                     period_end: end,
                     window: (Utc::now(), Utc::now()),
                     children: GroupFigures {
-                        force: figure(force, Some(&child_base), String::new),
-                        districts: vec![(district, figure(local, None, String::new))],
+                        force: figure(force, Some(&child_base)),
+                        districts: vec![(district, figure(local, None))],
                     },
                     adults: GroupFigures {
-                        force: figure(force / 2, None, String::new),
-                        districts: vec![(district, figure(local / 2, None, String::new))],
+                        force: figure(force / 2, None),
+                        districts: vec![(district, figure(local / 2, None))],
                     },
                 }
             })
@@ -505,7 +529,10 @@ mod tests {
                 note: "x".into(),
                 created_by: None,
                 created_at: Utc::now(),
+                episode_start: crate::domain::measures::EpisodeStart::Reported,
             },
+            zone: Default::default(),
+            baseline_note: None,
             districts: vec![DistrictRow {
                 id: district,
                 code: "LDS".into(),

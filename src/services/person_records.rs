@@ -160,7 +160,7 @@ pub async fn amend_marker(
             ));
         }
         if let Some(ended) = changes.ended_on {
-            if ended < current.recorded_at.date_naive() {
+            if ended < state.zone.date(current.recorded_at) {
                 return Err(AppError::field(
                     "end.ended_on",
                     "must not be before the marker was recorded",
@@ -330,7 +330,7 @@ pub async fn amend_placement(
         ));
         if updated.out_of_area != current_out_of_area {
             // Whether the child was missing from an out-of-area placement has changed.
-            triggers::evaluate(&mut tx, &state.links, person).await?;
+            triggers::evaluate(&mut tx, state, person).await?;
         }
         Ok(updated)
     })
@@ -397,7 +397,7 @@ pub async fn put_profile(
         if protocol == Protocol::Philomena {
             check_child_only(
                 row.date_of_birth,
-                Utc::now().date_naive(),
+                state.zone.today(Utc::now()),
                 "the Philomena protocol",
             )
             .map_err(|m| AppError::field("protocol", &m))?;
@@ -602,8 +602,8 @@ pub async fn merge(
         .await?;
         let moved = q::apply_merge(tx.conn(), row.id, false).await?;
         // The survivor's episodes now include the duplicate's; the duplicate has none.
-        triggers::evaluate(&mut tx, &state.links, s.id).await?;
-        triggers::evaluate(&mut tx, &state.links, d.id).await?;
+        triggers::evaluate(&mut tx, state, s.id).await?;
+        triggers::evaluate(&mut tx, state, d.id).await?;
         let mut aliases = s.aliases.clone();
         aliases.extend(added);
         set_aliases(&mut tx, &s, aliases).await?;
@@ -698,8 +698,8 @@ pub async fn undo_merge(
             .await?
             .ok_or_else(|| AppError::Conflict("this merge has already been undone".into()))?;
         let moved_back = q::apply_merge(tx.conn(), id, true).await?;
-        triggers::evaluate(&mut tx, &state.links, s.id).await?;
-        triggers::evaluate(&mut tx, &state.links, d.id).await?;
+        triggers::evaluate(&mut tx, state, s.id).await?;
+        triggers::evaluate(&mut tx, state, d.id).await?;
         set_aliases(
             &mut tx,
             &s,

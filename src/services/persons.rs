@@ -54,7 +54,7 @@ pub async fn create(
         if p.looked_after {
             check_child_only(
                 p.date_of_birth,
-                Utc::now().date_naive(),
+                state.zone.today(Utc::now()),
                 "looked-after status",
             )
             .map_err(|m| AppError::field("looked_after", &m))?;
@@ -127,7 +127,7 @@ pub async fn amend(
             } else {
                 "date_of_birth"
             };
-            check_child_only(dob, Utc::now().date_naive(), "looked-after status")
+            check_child_only(dob, state.zone.today(Utc::now()), "looked-after status")
                 .map_err(|m| AppError::field(field, &m))?;
         }
         let names_change = a.given_name.is_some() || a.family_name.is_some() || a.aliases.is_some();
@@ -160,7 +160,7 @@ pub async fn amend(
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         if dob_changed {
             // Who was a child when each episode started may have changed.
-            crate::services::triggers::evaluate(&mut tx, &state.links, id).await?;
+            crate::services::triggers::evaluate(&mut tx, state, id).await?;
         }
         Ok(row)
     })

@@ -284,7 +284,7 @@ pub async fn add_meeting(
                 current.status
             )));
         }
-        if m.held_on > Utc::now().date_naive() {
+        if m.held_on > state.zone.today(Utc::now()) {
             return Err(AppError::field(
                 "held_on",
                 "record a meeting once it has been held",
@@ -343,7 +343,7 @@ pub async fn put_plan(
                 current.status
             )));
         }
-        check_review_dates(&p.review_dates, Utc::now().date_naive())
+        check_review_dates(&p.review_dates, state.zone.today(Utc::now()))
             .map_err(|m| AppError::field("review_dates", &m))?;
         check_active(&mut tx, "lead_agency_id", &[p.lead_agency_id]).await?;
         let now = Utc::now();

@@ -42,8 +42,8 @@ fn rule_of(r: &RuleRow) -> Option<Rule> {
 
 /// Re-evaluates every rule for `person` in the caller's transaction: fires what is now
 /// satisfied, withdraws what has lost its basis, and tells the MFHCs what fired.
-pub async fn evaluate(tx: &mut Tx, links: &Links, person: PersonId) -> Result<(), AppError> {
-    evaluate_telling(tx, links, person, None).await.map(drop)
+pub async fn evaluate(tx: &mut Tx, state: &AppState, person: PersonId) -> Result<(), AppError> {
+    evaluate_telling(tx, state, person, None).await.map(drop)
 }
 
 /// As [`evaluate`], after `episode` was graded high: the MFHCs are already being told
@@ -51,11 +51,11 @@ pub async fn evaluate(tx: &mut Tx, links: &Links, person: PersonId) -> Result<()
 /// one email instead of a second. Returns that trigger, if one fired.
 pub async fn evaluate_graded_high(
     tx: &mut Tx,
-    links: &Links,
+    state: &AppState,
     person: PersonId,
     episode: EpisodeId,
 ) -> Result<Option<TriggerId>, AppError> {
-    let fired = evaluate_telling(tx, links, person, Some(episode)).await?;
+    let fired = evaluate_telling(tx, state, person, Some(episode)).await?;
     Ok(fired
         .into_iter()
         .find(|f| f.kind == RuleKind::HighRisk && f.anchor == episode)
@@ -71,10 +71,11 @@ struct Fired {
 
 async fn evaluate_telling(
     tx: &mut Tx,
-    links: &Links,
+    state: &AppState,
     person: PersonId,
     graded_high: Option<EpisodeId>,
 ) -> Result<Vec<Fired>, AppError> {
+    let links = &state.links;
     let episodes: Vec<CountedEpisode> = q::inputs(tx.conn(), person)
         .await?
         .into_iter()
@@ -83,7 +84,7 @@ async fn evaluate_telling(
             district_id: e.district_id,
             child: e
                 .date_of_birth
-                .map(|dob| is_child(dob, e.reported_at.date_naive())),
+                .map(|dob| is_child(dob, state.zone.date(e.reported_at))),
             reported_at: e.reported_at,
             out_of_area: e.out_of_area,
             ever_high: e.ever_high,
@@ -494,7 +495,7 @@ pub async fn put_plan(
         let current = for_update(&mut tx, id, Some(expected_version)).await?;
         check_transition(current.status, TriggerStatus::PlanRecorded)
             .map_err(|allowed| illegal(current.status, TriggerStatus::PlanRecorded, allowed))?;
-        if p.review_on < Utc::now().date_naive() {
+        if p.review_on < state.zone.today(Utc::now()) {
             return Err(AppError::field(
                 "review_on",
                 "the review date has already passed",

@@ -382,6 +382,7 @@ async fn login_from(
         session_ttl_secs: 3600,
         review_policy: Default::default(),
         national: Default::default(),
+        zone: Default::default(),
         links: homeward::notify::Links::new("http://homeward.test"),
         suppression: Default::default(),
         limits: crate::helpers::test_limits(),

@@ -192,6 +192,7 @@ async fn with_postgres_stopped_the_api_answers_503_fast_and_recovers_when_it_ret
         session_ttl_secs: 3600,
         review_policy: Default::default(),
         national: Default::default(),
+        zone: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: crate::helpers::test_limits(),
     })

@@ -11,6 +11,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use diesel::sql_types::{Array, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use homeward::domain::local_time::ForceZone;
 use homeward::domain::persons::is_child;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -107,24 +108,29 @@ async fn district(app: &TestApp, code: &str) -> Uuid {
 fn group(e: &Ep) -> &'static str {
     match e.dob {
         None => "unknown",
-        Some(d) if is_child(d, e.reported_at.date_naive()) => "child",
+        Some(d) if is_child(d, Z.date(e.reported_at)) => "child",
         Some(_) => "adult",
     }
 }
 
+/// The force's zone the test service runs in (the default): months and ages are local.
+const Z: ForceZone = ForceZone(chrono_tz::Europe::London);
+
+/// The first instant of a local month.
 fn month_start(y: i32, m: u32) -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(y, m, 1)
-        .unwrap()
-        .and_hms_opt(0, 0, 0)
-        .unwrap()
-        .and_utc()
+    Z.start_of(NaiveDate::from_ymd_opt(y, m, 1).unwrap())
+}
+
+/// The local (year, month) an instant falls in.
+fn ym(t: DateTime<Utc>) -> (i32, u32) {
+    let d = Z.date(t);
+    (d.year(), d.month())
 }
 
 fn next_month(t: DateTime<Utc>) -> DateTime<Utc> {
-    if t.month() == 12 {
-        month_start(t.year() + 1, 1)
-    } else {
-        month_start(t.year(), t.month() + 1)
+    match ym(t) {
+        (y, 12) => month_start(y + 1, 1),
+        (y, m) => month_start(y, m + 1),
     }
 }
 
@@ -223,7 +229,7 @@ async fn first_time_missing_children_agree_with_the_reference_on_generated_data_
           WHERE e.id IN (SELECT id FROM f ORDER BY id DESC LIMIT 150);
          WITH f AS (SELECT DISTINCT ON (person_id) person_id, reported_at FROM episodes WHERE status <> 'cancelled'
                      ORDER BY person_id, reported_at, id)
-         UPDATE persons p SET date_of_birth = ((f.reported_at AT TIME ZONE 'UTC')::date - interval '18 years')::date
+         UPDATE persons p SET date_of_birth = (hw_local_date(f.reported_at) - interval '18 years')::date
                               + (CASE WHEN hashtext(p.id::text) % 2 = 0 THEN 0 ELSE 1 END)
            FROM f WHERE f.person_id = p.id AND p.id IN (SELECT person_id FROM f ORDER BY person_id LIMIT 300);",
     )
@@ -346,9 +352,9 @@ async fn a_child_first_missing_elsewhere_or_turning_18_is_not_first_time_here() 
     let mut su = app.superuser().await;
     su.batch_execute(&format!(
         "UPDATE episodes SET status = 'cancelled', cancelled_reason = 'was at a friend''s' WHERE id = '{}';
-         UPDATE persons p SET date_of_birth = ((e.reported_at AT TIME ZONE 'UTC')::date - interval '18 years')::date
+         UPDATE persons p SET date_of_birth = (hw_local_date(e.reported_at) - interval '18 years')::date
            FROM episodes e WHERE e.person_id = p.id AND p.id = '{}';
-         UPDATE persons p SET date_of_birth = ((e.reported_at AT TIME ZONE 'UTC')::date - interval '18 years')::date + 1
+         UPDATE persons p SET date_of_birth = (hw_local_date(e.reported_at) - interval '18 years')::date + 1
            FROM episodes e WHERE e.person_id = p.id AND p.id = '{}';",
         s(&old["id"]),
         s(&eighteen["id"]),
@@ -357,7 +363,7 @@ async fn a_child_first_missing_elsewhere_or_turning_18_is_not_first_time_here() 
     .await
     .unwrap();
     let reported: DateTime<Utc> = s(&this_month.unwrap()["reported_at"]).parse().unwrap();
-    let month = format!("{:04}-{:02}", reported.year(), reported.month());
+    let month = format!("{:04}-{:02}", ym(reported).0, ym(reported).1);
     let path = format!("/api/v1/datasets/first-time-missing-children?month={month}");
     let r = get(&app, &mfhc, &path).await;
     let mut got: Vec<String> = r["children"]
@@ -375,8 +381,8 @@ async fn a_child_first_missing_elsewhere_or_turning_18_is_not_first_time_here() 
         &bradford,
         &format!(
             "/api/v1/datasets/first-time-missing-children?month={:04}-{:02}",
-            earlier.year(),
-            earlier.month()
+            ym(earlier).0,
+            ym(earlier).1
         ),
     )
     .await;
@@ -635,7 +641,7 @@ fn in_force(markers: &[Marker], e: &Ep, kind: &str) -> bool {
         m.person_id == e.person_id
             && m.kind == kind
             && m.recorded_at <= e.reported_at
-            && m.ended_on.is_none_or(|d| d > e.reported_at.date_naive())
+            && m.ended_on.is_none_or(|d| d > Z.date(e.reported_at))
     })
 }
 
@@ -787,7 +793,7 @@ async fn the_quarterly_breakdown_agrees_with_the_reference_and_hides_small_cells
     assert!(csv.contains(",force,") && csv.contains("suppressed"));
     // The default is the last complete quarter; bad quarters are refused by name.
     let d = get(&app, &mfhc, "/api/v1/datasets/quarterly-breakdown").await;
-    let today = Utc::now().date_naive();
+    let today = Z.today(Utc::now());
     let q = (today.month() - 1) / 3 + 1;
     let (y, q) = if q == 1 {
         (today.year() - 1, 4)
@@ -824,7 +830,7 @@ fn monthly_reference(eps: &[Ep]) -> Monthly {
     let mut latest: HashMap<(DateTime<Utc>, Uuid), (DateTime<Utc>, Uuid)> = HashMap::new();
     let mut out: Monthly = HashMap::new();
     for e in eps.iter().filter(|e| !e.cancelled && group(e) == "child") {
-        let m = month_start(e.reported_at.year(), e.reported_at.month());
+        let m = month_start(ym(e.reported_at).0, ym(e.reported_at).1);
         let l = latest
             .entry((m, e.person_id))
             .or_insert((e.reported_at, e.start_district));
@@ -860,14 +866,10 @@ async fn children_going_missing_and_their_rolling_average_agree_with_the_referen
         for _ in 0..12 {
             c += at(t).0;
             e += at(t).1;
-            t = month_start(
-                if t.month() == 1 {
-                    t.year() - 1
-                } else {
-                    t.year()
-                },
-                if t.month() == 1 { 12 } else { t.month() - 1 },
-            );
+            t = match ym(t) {
+                (y, 1) => month_start(y - 1, 12),
+                (y, m) => month_start(y, m - 1),
+            };
         }
         let avg = |n: u64| (n as f64 * 10.0 / 12.0).round() / 10.0;
         (at(m).0, at(m).1, avg(c), avg(e))

@@ -238,6 +238,7 @@ async fn spawn_app_configured(
             session_ttl_secs: 3600,
             review_policy: Default::default(),
             national: Default::default(),
+            zone: Default::default(),
             public_url: "http://homeward.test".into(),
             limits,
         },

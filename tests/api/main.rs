@@ -13,6 +13,7 @@ mod episodes;
 mod errors;
 mod helpers;
 mod limits;
+mod local_time;
 mod measure_queue;
 mod measures;
 mod national;

@@ -179,9 +179,18 @@ async fn an_overdue_clock_alerts_the_districts_mfhcs_and_supervisors_once() {
     let pool = homeward::db::build_pool(&app.app_url, 2).unwrap();
     let links = homeward::notify::Links::new("http://homeward.test");
     let policy = homeward::domain::national::NationalPolicy::default();
-    let first = homeward::notify::scheduler::tick(&pool, &links, Utc::now(), 23, &policy)
-        .await
-        .unwrap();
+    let first = homeward::notify::scheduler::tick(
+        &pool,
+        &links,
+        Utc::now(),
+        &homeward::notify::scheduler::Timers {
+            digest_hour: 23,
+            national: policy,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     // Two clocks of one episode and one of another, each to the MFHC and the supervisor.
     assert_eq!(first.national_overdue, 6, "{first:?}");
     let mail = overdue_mail(&app).await;
@@ -217,9 +226,18 @@ async fn an_overdue_clock_alerts_the_districts_mfhcs_and_supervisors_once() {
 
     // Once: the next tick (and the one after) sends nothing more.
     for _ in 0..2 {
-        let again = homeward::notify::scheduler::tick(&pool, &links, Utc::now(), 23, &policy)
-            .await
-            .unwrap();
+        let again = homeward::notify::scheduler::tick(
+            &pool,
+            &links,
+            Utc::now(),
+            &homeward::notify::scheduler::Timers {
+                digest_hour: 23,
+                national: policy,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(again.national_overdue, 0);
     }
     assert_eq!(overdue_mail(&app).await.len(), 6);

@@ -661,9 +661,17 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
         .and_hms_opt(9, 0, 0)
         .unwrap()
         .and_utc();
-    let first = homeward::notify::scheduler::tick(&pool, &links, morning, 7, &Default::default())
-        .await
-        .unwrap();
+    let first = homeward::notify::scheduler::tick(
+        &pool,
+        &links,
+        morning,
+        &homeward::notify::scheduler::Timers {
+            digest_hour: 7,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(
         first.escalations, 2,
         "two open first-time triggers, to the Leeds MFHC"
@@ -698,25 +706,49 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
         vec!["csc.leeds@example.invalid"]
     );
     // Again: nothing new.
-    let again = homeward::notify::scheduler::tick(&pool, &links, morning, 7, &Default::default())
-        .await
-        .unwrap();
+    let again = homeward::notify::scheduler::tick(
+        &pool,
+        &links,
+        morning,
+        &homeward::notify::scheduler::Timers {
+            digest_hour: 7,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(again, Default::default());
     // Before the digest hour no digests are due; the next day's come once.
     let early = morning + chrono::Duration::days(1) - chrono::Duration::hours(4);
     assert_eq!(
-        homeward::notify::scheduler::tick(&pool, &links, early, 7, &Default::default())
-            .await
-            .unwrap()
-            .digests,
+        homeward::notify::scheduler::tick(
+            &pool,
+            &links,
+            early,
+            &homeward::notify::scheduler::Timers {
+                digest_hour: 7,
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap()
+        .digests,
         0
     );
     let next_day = morning + chrono::Duration::days(1);
     assert_eq!(
-        homeward::notify::scheduler::tick(&pool, &links, next_day, 7, &Default::default())
-            .await
-            .unwrap()
-            .digests,
+        homeward::notify::scheduler::tick(
+            &pool,
+            &links,
+            next_day,
+            &homeward::notify::scheduler::Timers {
+                digest_hour: 7,
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap()
+        .digests,
         2
     );
     let n: Count =

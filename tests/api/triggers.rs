@@ -440,13 +440,29 @@ async fn unacknowledged_triggers_escalate_and_the_state_is_recorded() {
     let pool = homeward::db::build_pool(&app.app_url, 1).unwrap();
     let links = homeward::notify::Links::new("http://homeward.test");
     let now = chrono::Utc::now();
-    let first = homeward::notify::scheduler::tick(&pool, &links, now, 0, &Default::default())
-        .await
-        .unwrap();
+    let first = homeward::notify::scheduler::tick(
+        &pool,
+        &links,
+        now,
+        &homeward::notify::scheduler::Timers {
+            digest_hour: 0,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(first.escalations, 1, "the MFHC is told");
-    let again = homeward::notify::scheduler::tick(&pool, &links, now, 0, &Default::default())
-        .await
-        .unwrap();
+    let again = homeward::notify::scheduler::tick(
+        &pool,
+        &links,
+        now,
+        &homeward::notify::scheduler::Timers {
+            digest_hour: 0,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(again.escalations, 0, "escalated once");
     let got = app
         .call(

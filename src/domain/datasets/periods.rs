@@ -1,9 +1,11 @@
 //! The periods the datasets cover, as plain rules: a calendar month (`YYYY-MM`), a
 //! quarter (`YYYY-Qn`), the rolling 12-week logs and a run of months with their
-//! 12-month rolling averages. Every boundary is a UTC midnight, start inclusive, end
-//! exclusive.
+//! 12-month rolling averages. Every boundary is a midnight in the force's local time
+//! (`ForceZone`), start inclusive, end exclusive.
 
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
+
+use crate::domain::local_time::ForceZone;
 
 /// The rolling logs (looked-after children, hospital) cover the last 12 weeks.
 pub const LOG_WEEKS: i64 = 12;
@@ -14,10 +16,6 @@ pub const ROLLING_MONTHS: u32 = 12;
 /// How many months the children series may show (default 12).
 pub const MAX_SERIES_MONTHS: u32 = 60;
 pub const DEFAULT_SERIES_MONTHS: u32 = 12;
-
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_time(NaiveTime::MIN).and_utc()
-}
 
 /// The start of a rolling log ending now: exactly 12 weeks (84 days) before `now`.
 pub fn log_since(now: DateTime<Utc>) -> DateTime<Utc> {
@@ -65,9 +63,9 @@ impl Month {
         Month(moved.unwrap_or(self.0))
     }
 
-    /// [first day 00:00 UTC, first day of the next month 00:00 UTC).
-    pub fn range(self) -> (DateTime<Utc>, DateTime<Utc>) {
-        (midnight(self.0), midnight(self.plus(1).0))
+    /// [first day 00:00, first day of the next month 00:00), local midnights.
+    pub fn range(self, zone: &ForceZone) -> (DateTime<Utc>, DateTime<Utc>) {
+        (zone.start_of(self.0), zone.start_of(self.plus(1).0))
     }
 }
 
@@ -134,10 +132,10 @@ impl Quarter {
         Month(NaiveDate::from_ymd_opt(self.year, (self.q - 1) * 3 + 1, 1).unwrap_or_default())
     }
 
-    /// [its first day 00:00 UTC, the next quarter's first day 00:00 UTC).
-    pub fn range(self) -> (DateTime<Utc>, DateTime<Utc>) {
+    /// [its first day 00:00, the next quarter's first day 00:00), local midnights.
+    pub fn range(self, zone: &ForceZone) -> (DateTime<Utc>, DateTime<Utc>) {
         let first = self.first_month();
-        (first.range().0, first.plus(3).range().0)
+        (first.range(zone).0, first.plus(3).range(zone).0)
     }
 }
 
@@ -180,12 +178,21 @@ mod tests {
     }
 
     #[test]
-    fn months_parse_strictly_and_cover_whole_utc_days() {
+    fn months_parse_strictly_and_cover_whole_local_days() {
+        let z = ForceZone::default();
         let m = Month::parse("2024-02").unwrap();
         assert_eq!(m.first_day(), day(2024, 2, 1));
-        let (s, e) = m.range();
+        let (s, e) = m.range(&z);
         assert_eq!(s, Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap());
         assert_eq!(e, Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap());
+        // June in London: from 23:00 UTC on 31 May to 23:00 UTC on 30 June.
+        let (s, e) = Month::parse("2026-06").unwrap().range(&z);
+        assert_eq!(s, Utc.with_ymd_and_hms(2026, 5, 31, 23, 0, 0).unwrap());
+        assert_eq!(e, Utc.with_ymd_and_hms(2026, 6, 30, 23, 0, 0).unwrap());
+        // March 2026, whose last Sunday puts the clocks forward: GMT in, BST out.
+        let (s, e) = Month::parse("2026-03").unwrap().range(&z);
+        assert_eq!(s, Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap());
+        assert_eq!(e, Utc.with_ymd_and_hms(2026, 3, 31, 23, 0, 0).unwrap());
         assert_eq!(m.to_string(), "2024-02");
         for bad in [
             "2024-13",
@@ -214,8 +221,9 @@ mod tests {
     fn quarters_parse_and_the_default_is_the_last_complete_one() {
         let q = Quarter::parse("2025-Q4").unwrap();
         assert_eq!((q.year, q.q), (2025, 4));
-        let (s, e) = q.range();
-        assert_eq!(s, Utc.with_ymd_and_hms(2025, 10, 1, 0, 0, 0).unwrap());
+        let (s, e) = q.range(&ForceZone::default());
+        // 1 October is in British Summer Time; 1 January is not.
+        assert_eq!(s, Utc.with_ymd_and_hms(2025, 9, 30, 23, 0, 0).unwrap());
         assert_eq!(e, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
         assert_eq!(Quarter::parse("2025-q1").unwrap().to_string(), "2025-Q1");
         for bad in [

@@ -69,7 +69,7 @@ pub struct FirstTimeSummary {
 
 #[derive(Serialize, ToSchema)]
 pub struct FirstTimeResponse {
-    /// The month (UTC) the first episodes started in, `YYYY-MM`.
+    /// The month (the force's local time) the first episodes started in, `YYYY-MM`.
     #[schema(example = "2026-10")]
     pub month: String,
     /// MFHCs and supervisors only: the children whose first episode their policies
@@ -177,7 +177,7 @@ impl CsvRecord for FirstTimeChild {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FirstTimeQuery {
-    /// `YYYY-MM` (UTC), not after the current month; default the current month.
+    /// `YYYY-MM` (local), not after the current month; default the current month.
     #[param(example = "2026-10")]
     pub month: Option<String>,
     /// Only this district's children (by the district owning the first episode now) and
@@ -208,7 +208,7 @@ pub(crate) fn month_param(
 ///
 /// A child is counted when their first ever counted episode (cancelled episodes never
 /// count; every district's episodes are looked at, including ones the caller cannot see)
-/// started in the month (UTC) while they were under 18. Persons without a date of birth
+/// started in the month (local time) while they were under 18. Persons without a date of birth
 /// are not counted. MFHCs and supervisors get the children whose first episode their
 /// district policies show, with names; analysts and administrators get only the counts
 /// per district (the district owning the first episode now), small counts withheld.
@@ -236,7 +236,7 @@ pub async fn get(
     query: web::Query<FirstTimeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let today = Utc::now().date_naive();
+    let today = state.zone.today(Utc::now());
     let month = month_param("month", q.month.as_deref(), today, Month::of(today))?;
     let f = services::datasets::first_time::first_time_children(
         &state,

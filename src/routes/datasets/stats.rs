@@ -27,7 +27,7 @@ pub use series::{ChildrenSeriesResponse, DistrictMonth, MonthFiguresResponse, Mo
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BreakdownQuery {
-    /// `YYYY-Qn` (Q1 = January to March, UTC), not after the current quarter; default
+    /// `YYYY-Qn` (Q1 = January to March, in the force's local time), not after the current quarter; default
     /// the last complete quarter.
     #[param(example = "2026-Q3")]
     pub quarter: Option<String>,
@@ -65,7 +65,7 @@ pub async fn quarterly_breakdown(
     query: web::Query<BreakdownQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let today = Utc::now().date_naive();
+    let today = state.zone.today(Utc::now());
     let quarter = period_param(
         "quarter",
         q.quarter.as_deref(),
@@ -95,7 +95,7 @@ pub async fn quarterly_breakdown(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
-    /// The last month shown, `YYYY-MM` (UTC), not after the current month; default the
+    /// The last month shown, `YYYY-MM` (the force's local months), not after the current month; default the
     /// last complete month.
     #[param(example = "2026-10")]
     pub to: Option<String>,
@@ -109,7 +109,7 @@ pub struct SeriesQuery {
 
 /// Children going missing each month, with 12-month rolling averages.
 ///
-/// For each month (UTC) from `to` back `months` months, per district and for the force:
+/// For each month (the force's local time) from `to` back `months` months, per district and for the force:
 /// `children` is the number of distinct children (under 18 when the episode started)
 /// with a counted (not cancelled) episode starting that month, each counted once in the
 /// force and in one district (that of their latest such episode that month, the
@@ -140,7 +140,7 @@ pub async fn children_rolling_average(
     query: web::Query<SeriesQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let today = Utc::now().date_naive();
+    let today = state.zone.today(Utc::now());
     let to = month_param("to", q.to.as_deref(), today, Month::of(today).plus(-1))?;
     let months = match q.months.as_deref() {
         None => DEFAULT_SERIES_MONTHS,

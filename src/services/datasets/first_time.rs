@@ -40,13 +40,13 @@ pub async fn first_time_children(
         let children = who
             .rows(
                 &mut tx,
-                async |c| q::rows(c, month.range(), district).await,
+                async |c| q::rows(c, month.range(&state.zone), district).await,
                 |rows| {
                     AuditEvent::consultation("person", rows.iter().map(|r| r.episode.person_id.0))
                 },
             )
             .await?;
-        let rows = q::summary(tx.conn(), month.range()).await?;
+        let rows = q::summary(tx.conn(), month.range(&state.zone)).await?;
         let summary = who.lines(rows, district, |r, who| FirstTimeLine {
             district_id: r.district_id,
             children: who.count(r.children),

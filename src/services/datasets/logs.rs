@@ -23,6 +23,8 @@ pub struct Log<R, S> {
     pub rows: Option<Vec<R>>,
     pub summary: Vec<S>,
     pub suppress_below: Option<u64>,
+    /// The force's time zone: ages are taken on the local day an episode started.
+    pub zone: crate::domain::local_time::ForceZone,
 }
 
 type Since = DateTime<Utc>;
@@ -57,6 +59,7 @@ where
             .await?;
         let summary = who.lines(summary(tx.conn(), since).await?, district, line);
         Ok(Log {
+            zone: state.zone,
             since,
             rows,
             summary,

@@ -45,7 +45,7 @@ pub async fn quarterly_breakdown(
 ) -> Result<Breakdown, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let who = Audience::of(tx.caller()?, state.suppression)?;
-        let cells = q::quarterly_breakdown(tx.conn(), quarter.range())
+        let cells = q::quarterly_breakdown(tx.conn(), quarter.range(&state.zone))
             .await?
             .into_iter()
             .filter(|r| district.is_none() || r.district_id.is_none() || r.district_id == district)
@@ -136,7 +136,12 @@ pub async fn children_series(
             .iter()
             .map(|d| (d.id, (vec![0; span.len()], vec![0; span.len()])))
             .collect();
-        for r in q::children_by_month(tx.conn(), (start.range().0, last.range().1)).await? {
+        for r in q::children_by_month(
+            tx.conn(),
+            (start.range(&state.zone).0, last.range(&state.zone).1),
+        )
+        .await?
+        {
             let (Some(i), Some(series)) = (index.get(&r.month), by.get_mut(&r.district_id)) else {
                 continue;
             };

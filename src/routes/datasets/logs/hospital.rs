@@ -91,7 +91,11 @@ impl From<Log<HospitalRow, HospitalLine>> for HospitalLogResponse {
             episodes: log.rows.map(|rows| {
                 rows.into_iter()
                     .map(|r| HospitalEpisode {
-                        age_group: group_of(r.episode.date_of_birth, r.episode.reported_at),
+                        age_group: group_of(
+                            r.episode.date_of_birth,
+                            r.episode.reported_at,
+                            &log.zone,
+                        ),
                         episode_id: r.episode.episode_id,
                         reference: r.episode.reference,
                         person_id: r.episode.person_id,

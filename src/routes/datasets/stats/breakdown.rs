@@ -46,7 +46,7 @@ pub struct BreakdownResponse {
     /// The quarter, `YYYY-Qn`.
     #[schema(example = "2026-Q3")]
     pub quarter: String,
-    /// The quarter's first and last days (UTC).
+    /// The quarter's first and last days (local).
     #[schema(value_type = String, format = Date, example = "2026-07-01")]
     pub from: chrono::NaiveDate,
     #[schema(value_type = String, format = Date, example = "2026-09-30")]

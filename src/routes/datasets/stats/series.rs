@@ -56,7 +56,7 @@ pub struct DistrictMonth {
 #[derive(Serialize, ToSchema)]
 #[schema(example = examples::point)]
 pub struct MonthPointResponse {
-    /// The month (UTC), `YYYY-MM`.
+    /// The month (the force's local time), `YYYY-MM`.
     #[schema(example = "2026-10")]
     pub month: String,
     /// The whole force: the districts' `children` add up to it.
