@@ -178,6 +178,9 @@ crate::text_enum! {
         /// No baseline recorded under the figure's own definition version: nothing to
         /// compare with (a baseline of another definition counts other things).
         NoBaseline => "no_baseline",
+        /// The figure or its baseline is withheld from this reader (a small count, or one
+        /// that would let a small count be worked out): nothing is compared.
+        Suppressed => "suppressed",
     }
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod caller;
 pub mod charts;
 pub mod datasets;
+pub mod disclosure;
 pub mod episodes;
 pub mod local_time;
 pub mod measures;

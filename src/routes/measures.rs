@@ -93,9 +93,10 @@ pub struct BaselineResponse {
     /// The end of the 12-month (or defined) window it measures.
     #[schema(example = "2019-12-31")]
     pub period_end: NaiveDate,
-    /// Distinct persons repeat missing in that window.
+    /// Distinct persons repeat missing in that window; `null` when a computed one is
+    /// withheld from a reader without names (disclosure control, as the figures).
     #[schema(example = 440)]
-    pub value: i64,
+    pub value: Option<i64>,
     /// `computed` from recorded episodes, or an `official` figure.
     #[schema(example = "official")]
     pub source: String,
@@ -111,15 +112,16 @@ pub struct BaselineResponse {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<BaselineRow> for BaselineResponse {
-    fn from(b: BaselineRow) -> Self {
+impl BaselineResponse {
+    /// A baseline as shown: its value withheld when `withheld`.
+    pub fn of(b: BaselineRow, withheld: bool) -> Self {
         BaselineResponse {
             id: b.id,
             district_id: b.district_id,
             age_group: b.age_group,
             version: b.version,
             period_end: b.period_end,
-            value: b.value,
+            value: (!withheld).then_some(b.value),
             source: b.source,
             source_note: b.source_note,
             definition_version: b.definition_version,
@@ -130,13 +132,16 @@ impl From<BaselineRow> for BaselineResponse {
 }
 
 /// The measure for one area (a district or the force) and age group, against its
-/// baseline. Never suppressed: it is a count of persons, not a list.
+/// baseline. For readers without names (analysts, administrators), small counts are
+/// withheld, and as many more as keep them from being worked out from the force's total
+/// (secondary suppression); a withheld value or baseline is `null`, and nothing is
+/// compared (`standing: suppressed`).
 #[derive(Serialize, ToSchema)]
 #[schema(example = examples::figure_children_force)]
 pub struct FigureResponse {
-    /// Distinct persons repeat missing in the window.
+    /// Distinct persons repeat missing in the window; `null` when withheld.
     #[schema(example = 412)]
-    pub value: u64,
+    pub value: Option<u64>,
     /// The baseline used: the newest version recorded under the report's definition
     /// version, if there is one.
     pub baseline: Option<BaselineResponse>,
@@ -146,9 +151,10 @@ pub struct FigureResponse {
     /// Against the baseline, one decimal; `null` without a baseline or when it is 0.
     #[schema(example = -6.4)]
     pub percent_change: Option<f64>,
-    /// `below`, `at` or `above` the baseline (below is the aim), or `no_baseline` when
-    /// none is recorded under this report's definition version (a baseline of another
-    /// definition is never compared).
+    /// `below`, `at` or `above` the baseline (below is the aim), `no_baseline` when none
+    /// is recorded under this report's definition version (a baseline of another
+    /// definition is never compared), or `suppressed` when the value or the baseline is
+    /// withheld from this reader.
     pub standing: Standing,
 }
 
@@ -159,7 +165,9 @@ impl From<Figure> for FigureResponse {
             difference: f.comparison.map(|c| c.difference),
             percent_change: f.comparison.and_then(|c| c.percent_change),
             standing: f.standing(),
-            baseline: f.baseline.map(Into::into),
+            baseline: f
+                .baseline
+                .map(|b| BaselineResponse::of(b, f.baseline_withheld)),
         }
     }
 }
@@ -229,6 +237,10 @@ pub struct ReportResponse {
     /// When some figures have no baseline under this definition (`standing:
     /// no_baseline`): which areas and age groups, and how an administrator records one.
     pub baseline_note: Option<String>,
+    /// Readers without names (analysts, administrators): counts below this are withheld
+    /// (`null`), with as many others as keep them from being worked out from the totals.
+    /// `null` for MFHCs and supervisors, who get every count.
+    pub suppress_below: Option<u64>,
     /// One point per period end, oldest first.
     pub points: Vec<PointResponse>,
 }
@@ -238,6 +250,7 @@ impl From<Report> for ReportResponse {
         ReportResponse {
             definition: DefinitionResponse::of(r.definition, &r.zone),
             baseline_note: r.baseline_note,
+            suppress_below: r.suppress_below,
             points: r
                 .points
                 .into_iter()
@@ -554,17 +567,17 @@ pub async fn baselines(
     meta: Meta,
     bearer: Bearer,
 ) -> Result<HttpResponse, AppError> {
-    let (rows, definition_version) =
+    let (rows, definition_version, withheld) =
         services::measures::baselines(&state, &bearer, meta.audit).await?;
+    let shown = |b: &BaselineRow| BaselineResponse::of(b.clone(), withheld.contains(&b.id));
     let current = crate::db::measures::current(&rows, definition_version)
         .into_iter()
-        .cloned()
-        .map(Into::into)
+        .map(shown)
         .collect();
     Ok(HttpResponse::Ok().json(BaselinesResponse {
         definition_version,
         current,
-        versions: rows.into_iter().map(Into::into).collect(),
+        versions: rows.iter().map(shown).collect(),
     }))
 }
 
@@ -632,7 +645,7 @@ pub async fn set_baseline(
         .period_end
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(2019, 12, 31).unwrap_or_default());
     check_date("period_end", period_end)?;
-    let row = services::measures::set_baseline(
+    let (row, withheld) = services::measures::set_baseline(
         &state,
         &bearer,
         meta.audit,
@@ -644,7 +657,7 @@ pub async fn set_baseline(
         },
     )
     .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(BaselineResponse::from(row)))
+    Ok(HttpResponse::build(StatusCode::CREATED).json(BaselineResponse::of(row, withheld)))
 }
 
 /// Example values for the OpenAPI document, consistent with each other: the report for

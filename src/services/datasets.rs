@@ -12,6 +12,7 @@ use crate::domain::accounts::Role;
 use crate::domain::audit::AuditEvent;
 use crate::domain::caller::Caller;
 use crate::domain::datasets::Suppression;
+use crate::domain::disclosure::{protect, Line};
 use crate::error::AppError;
 use crate::ids::DistrictId;
 use crate::startup::AppState;
@@ -51,6 +52,27 @@ impl Audience {
             Some(s) => s.count(n),
             None => Some(u64::try_from(n).unwrap_or(0)),
         }
+    }
+
+    /// A count about the people another count counts (their episodes, a subset of
+    /// them), as this caller may see it: withheld with that count, as well as on its own.
+    pub fn led_by(&self, persons: i64, n: i64) -> Option<u64> {
+        self.count(persons).and_then(|_| self.count(n))
+    }
+
+    /// Which of `values` this caller may not see: nothing for roles with names; else the
+    /// small counts and as many more as keep them from being worked out through `lines`
+    /// (`domain::disclosure`).
+    pub fn withheld(&self, values: &[u64], lines: &[Line]) -> Vec<bool> {
+        match self.suppression {
+            Some(s) => protect(values, lines, s),
+            None => vec![false; values.len()],
+        }
+    }
+
+    /// A count, unless withheld.
+    pub fn shown(withheld: bool, n: i64) -> Option<u64> {
+        (!withheld).then(|| u64::try_from(n).unwrap_or(0))
     }
 
     /// The threshold to report with the figures.
@@ -135,8 +157,8 @@ pub async fn missing_persons(
             district_id: r.district_id,
             age_group: r.age_group,
             persons: who.count(r.persons),
-            episodes: who.count(r.episodes),
-            repeat_persons: who.count(r.repeat_persons),
+            episodes: who.led_by(r.persons, r.episodes),
+            repeat_persons: who.led_by(r.persons, r.repeat_persons),
         });
         Ok(MissingPersons {
             zone: state.zone,

@@ -2,7 +2,7 @@
 //! and force against their baselines, the versioned definition, and the baselines.
 //! Aggregates only: analysts never see a case.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
@@ -12,6 +12,7 @@ use crate::db::measures::{self as q, BaselineRow, DefinitionRow};
 use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::Role;
 use crate::domain::charts::{Baseline as ChartBaseline, Chart, Series};
+use crate::domain::disclosure::Line;
 use crate::domain::measures::{compare, month_end, AgeGroup, Comparison, Definition, Standing};
 use crate::error::AppError;
 use crate::ids::DistrictId;
@@ -21,17 +22,25 @@ use crate::startup::AppState;
 const READERS: &[Role] = &[Role::Analyst, Role::Mfhc, Role::Supervisor, Role::Admin];
 
 /// A value, its baseline (if one is recorded under the same definition) and how they
-/// compare.
+/// compare, as the caller may see them: a value or baseline withheld from a reader
+/// without names (disclosure control) is `None`, and then nothing compares them.
 #[derive(Debug, Clone)]
 pub struct Figure {
-    pub value: u64,
+    pub value: Option<u64>,
     pub baseline: Option<BaselineRow>,
+    /// The baseline's value is withheld from this caller.
+    pub baseline_withheld: bool,
     pub comparison: Option<Comparison>,
 }
 
 impl Figure {
     pub fn standing(&self) -> Standing {
-        self.comparison.map_or(Standing::NoBaseline, |c| c.standing)
+        match (self.value, &self.baseline, self.comparison) {
+            (None, _, _) => Standing::Suppressed,
+            (_, Some(_), _) if self.baseline_withheld => Standing::Suppressed,
+            (_, _, Some(c)) => c.standing,
+            _ => Standing::NoBaseline,
+        }
     }
 }
 
@@ -59,6 +68,9 @@ pub struct Report {
     /// When some figures have no baseline under the definition: which, and how to record
     /// one.
     pub baseline_note: Option<String>,
+    /// For readers without names: counts below this are withheld (with their
+    /// complements).
+    pub suppress_below: Option<u64>,
     pub points: Vec<Point>,
 }
 
@@ -134,10 +146,72 @@ fn no_baseline_note(
 
 fn figure(value: u64, baseline: Option<&BaselineRow>) -> Figure {
     Figure {
-        value,
+        value: Some(value),
         comparison: baseline.map(|b| compare(value, u64::try_from(b.value).unwrap_or(0))),
         baseline: baseline.cloned(),
+        baseline_withheld: false,
     }
+}
+
+impl Figure {
+    /// This figure as a reader without names sees it, given what is withheld.
+    fn withholding(mut self, value: bool, baselines: &HashSet<uuid::Uuid>) -> Self {
+        if value {
+            self.value = None;
+        }
+        self.baseline_withheld = self
+            .baseline
+            .as_ref()
+            .is_some_and(|b| baselines.contains(&b.id));
+        if self.value.is_none() || self.baseline_withheld {
+            self.comparison = None;
+        }
+        self
+    }
+}
+
+/// The computed baselines a reader without names may not see: counts of repeat-missing
+/// persons like the figures, so protected alike (official figures are published ones):
+/// small ones, and as many more as keep them from a force baseline minus its districts'.
+pub fn withheld_baselines(
+    rows: &[&BaselineRow],
+    who: &crate::services::datasets::Audience,
+) -> HashSet<uuid::Uuid> {
+    use crate::domain::disclosure::Line;
+    let computed: Vec<&BaselineRow> = rows
+        .iter()
+        .copied()
+        .filter(|b| b.source == "computed")
+        .collect();
+    let values: Vec<u64> = computed
+        .iter()
+        .map(|b| u64::try_from(b.value).unwrap_or(0))
+        .collect();
+    let lines: Vec<Line> = computed
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.district_id.is_none())
+        .map(|(i, f)| Line {
+            total: i,
+            parts: computed
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| {
+                    b.district_id.is_some()
+                        && b.age_group == f.age_group
+                        && b.period_end == f.period_end
+                        && b.definition_version == f.definition_version
+                })
+                .map(|(j, _)| j)
+                .collect(),
+        })
+        .collect();
+    who.withheld(&values, &lines)
+        .into_iter()
+        .zip(&computed)
+        .filter(|(w, _)| *w)
+        .map(|(_, b)| b.id)
+        .collect()
 }
 
 /// The measure at each period end, for every district (or just `district`) and the force.
@@ -150,18 +224,18 @@ pub async fn repeat_missing(
 ) -> Result<Report, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_any(READERS)?;
+        let who = crate::services::datasets::Audience::of(tx.caller()?, state.suppression)?;
         let definition = current_definition(&mut tx).await?;
         let def = definition_of(&definition);
         let all_baselines = q::baselines(tx.conn()).await?;
         let baselines = q::current(&all_baselines, definition.version);
-        let district_rows: Vec<DistrictRow> = crate::db::districts::list(tx.conn())
-            .await?
-            .into_iter()
-            .filter(|d| district.is_none_or(|only| only == d.id))
-            .collect();
+        let hidden_baselines = withheld_baselines(&baselines, &who);
+        // Every district is computed (and protected) whichever is asked for, so the same
+        // figures are withheld whatever the query.
+        let district_rows: Vec<DistrictRow> = crate::db::districts::list(tx.conn()).await?;
         let districts: Vec<DistrictId> = district_rows.iter().map(|d| d.id).collect();
         if let Some(d) = district {
-            if districts.is_empty() {
+            if !districts.contains(&d) {
                 return Err(AppError::field(
                     "district_id",
                     &format!("no such district {d}"),
@@ -221,11 +295,31 @@ pub async fn repeat_missing(
                         .sum::<u64>()
                 };
                 let force: u64 = rows.iter().filter(|r| r.1 == g).map(|r| r.2).sum();
+                // The force is its districts' sum: withhold as a table.
+                let values: Vec<u64> = std::iter::once(force)
+                    .chain(districts.iter().map(|d| of(*d)))
+                    .collect();
+                let withheld = who.withheld(
+                    &values,
+                    &[Line {
+                        total: 0,
+                        parts: (1..values.len()).collect(),
+                    }],
+                );
                 GroupFigures {
-                    force: figure(force, baseline(None, g)),
+                    force: figure(force, baseline(None, g))
+                        .withholding(withheld[0], &hidden_baselines),
                     districts: districts
                         .iter()
-                        .map(|d| (*d, figure(of(*d), baseline(Some(*d), g))))
+                        .zip(&withheld[1..])
+                        .filter(|(d, _)| district.is_none_or(|only| only == **d))
+                        .map(|(d, w)| {
+                            (
+                                *d,
+                                figure(of(*d), baseline(Some(*d), g))
+                                    .withholding(*w, &hidden_baselines),
+                            )
+                        })
                         .collect(),
                 }
             };
@@ -236,9 +330,13 @@ pub async fn repeat_missing(
                 adults: group(AgeGroup::Adult),
             });
         }
+        let district_rows: Vec<DistrictRow> = district_rows
+            .into_iter()
+            .filter(|d| district.is_none_or(|only| only == d.id))
+            .collect();
         let mut missing: Vec<(Option<DistrictId>, AgeGroup)> = Vec::new();
         for g in [AgeGroup::Child, AgeGroup::Adult] {
-            for d in std::iter::once(None).chain(districts.iter().copied().map(Some)) {
+            for d in std::iter::once(None).chain(district_rows.iter().map(|r| Some(r.id))) {
                 if baseline(d, g).is_none() {
                     missing.push((d, g));
                 }
@@ -249,6 +347,7 @@ pub async fn repeat_missing(
         Ok(Report {
             definition,
             baseline_note,
+            suppress_below: who.suppress_below(),
             zone: state.zone,
             districts: district_rows,
             points,
@@ -283,17 +382,20 @@ pub async fn define(
     })
 }
 
-/// Every baseline version, and the current definition's version (the one figures are
-/// compared under).
+/// Every baseline version, the current definition's version (the one figures are
+/// compared under), and the baselines whose values the caller may not see.
 pub async fn baselines(
     state: &AppState,
     bearer: &Bearer,
     audit: AuditContext,
-) -> Result<(Vec<BaselineRow>, i32), AppError> {
+) -> Result<(Vec<BaselineRow>, i32, HashSet<uuid::Uuid>), AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         tx.caller()?.require_any(READERS)?;
+        let who = crate::services::datasets::Audience::of(tx.caller()?, state.suppression)?;
         let definition = current_definition(&mut tx).await?;
-        Ok((q::baselines(tx.conn()).await?, definition.version))
+        let rows = q::baselines(tx.conn()).await?;
+        let withheld = withheld_baselines(&rows.iter().collect::<Vec<_>>(), &who);
+        Ok((rows, definition.version, withheld))
     })
 }
 
@@ -313,7 +415,7 @@ pub async fn set_baseline(
     bearer: &Bearer,
     audit: AuditContext,
     b: BaselineInput,
-) -> Result<BaselineRow, AppError> {
+) -> Result<(BaselineRow, bool), AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_admin()?;
@@ -347,7 +449,7 @@ pub async fn set_baseline(
                 (value, None)
             }
         };
-        Ok(q::insert_baseline(
+        let row = q::insert_baseline(
             tx.conn(),
             b.district_id,
             b.age_group,
@@ -357,7 +459,12 @@ pub async fn set_baseline(
             definition.version,
             caller.user_id,
         )
-        .await?)
+        .await?;
+        // An administrator sees no names: a computed baseline is a count like any other.
+        let who = crate::services::datasets::Audience::of(&caller, state.suppression)?;
+        let all = q::baselines(tx.conn()).await?;
+        let withheld = withheld_baselines(&all.iter().collect::<Vec<_>>(), &who);
+        Ok((row.clone(), withheld.contains(&row.id)))
     })
 }
 
@@ -407,7 +514,13 @@ pub fn chart(report: &Report, district: Option<DistrictId>, groups: &[AgeGroup])
                 .iter()
                 .filter_map(|p| figure_of(p, *g).map(|f| (p.period_end, f)))
                 .collect();
-            let baseline = figures.iter().rev().find_map(|(_, f)| f.baseline.clone());
+            // Withheld figures and baselines are left out of the chart as of the report.
+            let baseline = figures
+                .iter()
+                .rev()
+                .find(|(_, f)| f.baseline.is_some())
+                .filter(|(_, f)| !f.baseline_withheld)
+                .and_then(|(_, f)| f.baseline.clone());
             match &baseline {
                 Some(b) => notes.push(format!(
                     "{noun}: baseline v{} ({}{}), {} for the window to {}.",
@@ -420,11 +533,17 @@ pub fn chart(report: &Report, district: Option<DistrictId>, groups: &[AgeGroup])
                     b.value,
                     b.period_end.format("%-d %b %Y"),
                 )),
+                None if figures.iter().any(|(_, f)| f.baseline_withheld) => {
+                    notes.push(format!("{noun}: baseline withheld (a small count)."))
+                }
                 None => notes.push(format!("{noun}: no baseline recorded.")),
             }
             Series {
                 label: noun.to_string(),
-                points: figures.iter().map(|(d, f)| (*d, f.value)).collect(),
+                points: figures
+                    .iter()
+                    .filter_map(|(d, f)| f.value.map(|v| (*d, v)))
+                    .collect(),
                 baseline: baseline.map(|b| ChartBaseline {
                     value: u64::try_from(b.value).unwrap_or(0),
                     label: format!(
@@ -533,6 +652,7 @@ mod tests {
             },
             zone: Default::default(),
             baseline_note: None,
+            suppress_below: None,
             districts: vec![DistrictRow {
                 id: district,
                 code: "LDS".into(),

@@ -7,6 +7,7 @@ mod chaos;
 mod claims;
 mod cli;
 mod datasets;
+mod disclosure;
 mod early_action;
 mod emails;
 mod episodes;

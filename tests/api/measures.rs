@@ -419,7 +419,8 @@ async fn the_report_gives_each_figure_against_its_baseline_as_the_reference_comp
         .await
         .unwrap();
     let (admin, _) = app.login(crate::helpers::ADMIN).await;
-    let (analyst_token, _) = app.login(crate::helpers::demo_user("analyst")).await;
+    // A supervisor reads every count (analysts get them protected: tests/api/disclosure.rs).
+    let (analyst_token, _) = app.login(crate::helpers::demo_user("supervisor")).await;
     // Baselines: the force's children computed for 2019; adults an official figure.
     let computed = app
         .call(
@@ -739,7 +740,7 @@ async fn charts_show_the_reported_figures_against_the_baseline_as_svg_and_png() 
         .await
         .unwrap();
     let (admin, _) = app.login(crate::helpers::ADMIN).await;
-    let (analyst_token, _) = app.login(crate::helpers::demo_user("analyst")).await;
+    let (analyst_token, _) = app.login(crate::helpers::demo_user("supervisor")).await;
     let official = app
         .call(
             "POST",

@@ -50,7 +50,7 @@ pub async fn first_time_children(
         let summary = who.lines(rows, district, |r, who| FirstTimeLine {
             district_id: r.district_id,
             children: who.count(r.children),
-            looked_after: who.count(r.looked_after),
+            looked_after: who.led_by(r.children, r.looked_after),
         });
         Ok(FirstTime {
             month,

@@ -87,7 +87,7 @@ pub async fn looked_after(
         district_id: r.district_id,
         placement_kind: r.placement_kind,
         out_of_area: r.out_of_area,
-        episodes: who.count(r.episodes),
+        episodes: who.led_by(r.persons, r.episodes),
         persons: who.count(r.persons),
     };
     log(
@@ -119,7 +119,7 @@ pub async fn hospital(
     let line = |r: q::HospitalSummaryRow, who: &Audience| HospitalLine {
         district_id: r.district_id,
         age_group: r.age_group,
-        episodes: who.count(r.episodes),
+        episodes: who.led_by(r.persons, r.episodes),
         persons: who.count(r.persons),
     };
     log(

@@ -10,6 +10,7 @@ use crate::auth::Bearer;
 use crate::db::datasets::stats as q;
 use crate::db::AuditContext;
 use crate::domain::datasets::periods::{rolling_averages, Month, Quarter, ROLLING_MONTHS};
+use crate::domain::disclosure::Line;
 use crate::error::AppError;
 use crate::ids::DistrictId;
 use crate::services::datasets::Audience;
@@ -45,11 +46,17 @@ pub async fn quarterly_breakdown(
 ) -> Result<Breakdown, AppError> {
     crate::in_tx_as!(state, bearer, audit, |tx| {
         let who = Audience::of(tx.caller()?, state.suppression)?;
-        let cells = q::quarterly_breakdown(tx.conn(), quarter.range(&state.zone))
-            .await?
+        let rows = q::quarterly_breakdown(tx.conn(), quarter.range(&state.zone)).await?;
+        // The whole quarter is protected before any district is picked out, so every
+        // query shows the same cells withheld.
+        let withheld = who.withheld(&persons_of(&rows), &breakdown_lines(&rows));
+        let cells = rows
             .into_iter()
-            .filter(|r| district.is_none() || r.district_id.is_none() || r.district_id == district)
-            .map(|r| Cell {
+            .zip(withheld)
+            .filter(|(r, _)| {
+                district.is_none() || r.district_id.is_none() || r.district_id == district
+            })
+            .map(|(r, w)| Cell {
                 district_id: r.district_id,
                 age_group: r.age_group,
                 sex: r.sex,
@@ -57,8 +64,9 @@ pub async fn quarterly_breakdown(
                 cse: r.cse,
                 mental_health: r.mental_health,
                 looked_after: r.looked_after,
-                episodes: who.count(r.episodes),
-                persons: who.count(r.persons),
+                // A cell is withheld whole: its persons decide, its episodes follow.
+                episodes: Audience::shown(w, r.episodes),
+                persons: Audience::shown(w, r.persons),
             })
             .collect();
         Ok(Breakdown {
@@ -67,6 +75,54 @@ pub async fn quarterly_breakdown(
             suppress_below: who.suppress_below(),
         })
     })
+}
+
+fn persons_of(rows: &[q::BreakdownRow]) -> Vec<u64> {
+    rows.iter()
+        .map(|r| u64::try_from(r.persons).unwrap_or(0))
+        .collect()
+}
+
+/// The breakdown's totals: each combination of attributes' force cell is the sum of its
+/// districts' (the districts' persons may overlap, so this is the cautious reading).
+fn breakdown_lines<'a>(rows: &'a [q::BreakdownRow]) -> Vec<Line> {
+    type Key<'a> = (&'a str, Option<&'a str>, Option<&'a str>, bool, bool, bool);
+    let key = |r: &'a q::BreakdownRow| -> Key<'a> {
+        (
+            r.age_group.as_str(),
+            r.sex.as_deref(),
+            r.ethnicity.as_deref(),
+            r.cse,
+            r.mental_health,
+            r.looked_after,
+        )
+    };
+    let mut lines: HashMap<Key<'a>, Line> = HashMap::new();
+    for (i, r) in rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.district_id.is_none())
+    {
+        lines.insert(
+            key(r),
+            Line {
+                total: i,
+                parts: Vec::new(),
+            },
+        );
+    }
+    for (i, r) in rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.district_id.is_some())
+    {
+        if let Some(l) = lines.get_mut(&key(r)) {
+            l.parts.push(i);
+        }
+    }
+    let mut out: Vec<Line> = lines.into_values().collect();
+    out.sort_by_key(|l| l.total);
+    out
 }
 
 /// One month of one area (a district or the force).
@@ -92,19 +148,29 @@ pub struct ChildrenSeries {
 }
 
 /// The figures of the last `shown` months of one area's monthly series (which holds
-/// 11 earlier months first), as the caller may see them.
-fn figures(children: &[u64], episodes: &[u64], shown: usize, who: &Audience) -> Vec<MonthFigures> {
+/// 11 earlier months first), as the caller may see them: `withheld` marks the months
+/// whose children are withheld. For roles without names, an average is shown only when
+/// every month behind it is (it then discloses nothing those months do not), and episode
+/// counts are not shown at all: they add up to the quarterly breakdown's children's
+/// episodes, which would let one table undo the other's suppression (table redesign).
+fn figures(
+    children: &[u64],
+    episodes: &[u64],
+    withheld: &[bool],
+    shown: usize,
+    who: &Audience,
+) -> Vec<MonthFigures> {
     let c = rolling_averages(children, shown);
     let e = rolling_averages(episodes, shown);
     let first = children.len() - shown;
-    let n = |v: u64| who.count(i64::try_from(v).unwrap_or(i64::MAX));
+    let window =
+        |i: usize| &withheld[(first + i + 1).saturating_sub(ROLLING_MONTHS as usize)..=first + i];
     (0..shown)
         .map(|i| MonthFigures {
-            children: n(children[first + i]),
-            episodes: n(episodes[first + i]),
-            // An average is withheld when the 12-month total behind it would be.
-            rolling_average_children: n(c[i].0).map(|_| c[i].1),
-            rolling_average_episodes: n(e[i].0).map(|_| e[i].1),
+            children: (!withheld[first + i]).then_some(children[first + i]),
+            episodes: who.names.then_some(episodes[first + i]),
+            rolling_average_children: (!window(i).iter().any(|w| *w)).then_some(c[i].1),
+            rolling_average_episodes: who.names.then_some(e[i].1),
         })
         .collect()
 }
@@ -156,13 +222,39 @@ pub async fn children_series(
                 episodes[i] += e[i];
             }
         }
-        let force = figures(&children, &episodes, months.len(), &who);
+        // Each month protected on its own (the force and every district, whichever is
+        // asked for): the same months are withheld whatever window is asked for.
+        let mut force_withheld = vec![false; span.len()];
+        let mut district_withheld: HashMap<DistrictId, Vec<bool>> = districts
+            .iter()
+            .map(|d| (d.id, vec![false; span.len()]))
+            .collect();
+        let line = [Line {
+            total: 0,
+            parts: (1..=districts.len()).collect(),
+        }];
+        for i in 0..span.len() {
+            let values: Vec<u64> = std::iter::once(children[i])
+                .chain(districts.iter().map(|d| by[&d.id].0[i]))
+                .collect();
+            let w = who.withheld(&values, &line);
+            force_withheld[i] = w[0];
+            for (d, w) in districts.iter().zip(&w[1..]) {
+                if let Some(v) = district_withheld.get_mut(&d.id) {
+                    v[i] = *w;
+                }
+            }
+        }
+        let force = figures(&children, &episodes, &force_withheld, months.len(), &who);
         let per_district: Vec<(DistrictId, Vec<MonthFigures>)> = districts
             .iter()
             .filter(|d| district.is_none_or(|x| x == d.id))
             .map(|d| {
                 let (c, e) = &by[&d.id];
-                (d.id, figures(c, e, months.len(), &who))
+                (
+                    d.id,
+                    figures(c, e, &district_withheld[&d.id], months.len(), &who),
+                )
             })
             .collect();
         let points = months

@@ -33,10 +33,13 @@ pub struct BreakdownCell {
     /// Looked after when the episode was reported.
     #[schema(example = true)]
     pub looked_after: bool,
-    /// Counted episodes in the cell (`null`: withheld, a small number).
+    /// Counted episodes in the cell (`null`: withheld with the cell's persons).
     #[schema(example = 42)]
     pub episodes: Option<u64>,
-    /// Distinct persons with an episode in the cell (`null`: withheld).
+    /// Distinct persons with an episode in the cell. `null` for readers without names
+    /// when withheld: fewer than `suppress_below`, or withheld beside such a cell so that
+    /// the force's cell less the other districts' cannot give it away (secondary
+    /// suppression over the whole quarter, whichever district is asked for).
     #[schema(example = 17)]
     pub persons: Option<u64>,
 }

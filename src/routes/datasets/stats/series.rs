@@ -15,19 +15,22 @@ use crate::services::datasets::stats::{ChildrenSeries, MonthFigures};
 pub struct MonthFiguresResponse {
     /// Distinct children (under 18 at the episode's start) with a counted episode
     /// starting in the month; each counted in one district (their latest that month).
-    /// `null`: withheld, a small number.
+    /// `null`: withheld from readers without names, a small number or one withheld
+    /// beside it so the force's total cannot give it away.
     #[schema(example = 118)]
     pub children: Option<u64>,
     /// Counted episodes of children starting in the month (in the episode's district).
-    /// `null`: withheld, a small number.
+    /// MFHCs and supervisors only (`null` for readers without names: added up by quarter
+    /// they are the quarterly breakdown's children's episodes, and one table would
+    /// undo the other's suppression).
     #[schema(example = 203)]
     pub episodes: Option<u64>,
     /// The 12-month rolling average of `children`: the sum over this month and the 11
-    /// before it, divided by 12, one decimal. `null`: withheld, the 12-month total is a
-    /// small number.
+    /// before it, divided by 12, one decimal. For readers without names, shown only when
+    /// all 12 months behind it are (`null` otherwise).
     #[schema(example = 109.4)]
     pub rolling_average_children: Option<f64>,
-    /// The same for `episodes`.
+    /// The same for `episodes` (MFHCs and supervisors only).
     #[schema(example = 187.2)]
     pub rolling_average_episodes: Option<f64>,
 }
