@@ -145,28 +145,7 @@ async fn emails_say_what_happened_once_and_every_reference_they_show_is_findable
         .contains("a supervisor must confirm the grading"));
 
     // Returned, then missing again within days: sudden multiple, said as such.
-    let ep = format!("/api/v1/episodes/{}", s(&e.body["id"]));
-    let a = app
-        .call_if_match(
-            "POST",
-            &format!("{ep}/status"),
-            &mfhc,
-            &e.body["version"],
-            json!({ "status": "active" }),
-        )
-        .await;
-    let returned = app
-        .call_if_match(
-            "POST",
-            &format!("{ep}/return"),
-            &mfhc,
-            &a.body["version"],
-            json!({
-            "returned_at": (chrono::Utc::now() - chrono::Duration::hours(20)).to_rfc3339(),
-            "location": "Home", "how": "self_returned", "harm_suffered": false }),
-        )
-        .await;
-    assert_eq!(returned.status, 200, "{}", returned.body);
+    crate::episodes::returned(&app, &mfhc, &e.body).await;
     let again = app
         .call(
             "POST",

@@ -37,15 +37,24 @@ pub(crate) fn report_body(person_id: &Value, hours_ago: i64) -> Value {
     })
 }
 
+/// `POST /api/v1/episodes` with `report_body`, whatever the answer.
+pub(crate) async fn report_reply(
+    app: &TestApp,
+    token: &str,
+    person_id: &Value,
+    hours_ago: i64,
+) -> crate::helpers::Reply {
+    app.call(
+        "POST",
+        "/api/v1/episodes",
+        Some(token),
+        Some(report_body(person_id, hours_ago)),
+    )
+    .await
+}
+
 pub(crate) async fn report(app: &TestApp, token: &str, person_id: &Value, hours_ago: i64) -> Value {
-    let r = app
-        .call(
-            "POST",
-            "/api/v1/episodes",
-            Some(token),
-            Some(report_body(person_id, hours_ago)),
-        )
-        .await;
+    let r = report_reply(app, token, person_id, hours_ago).await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.body
 }

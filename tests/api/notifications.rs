@@ -656,6 +656,10 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
 
     let pool = db::build_pool(&app.app_url, 2).unwrap();
     let links = Links::new("http://homeward.test");
+    let seven = homeward::notify::scheduler::Timers {
+        digest_hour: 7,
+        ..Default::default()
+    };
     let morning = Utc::now()
         .date_naive()
         .and_hms_opt(9, 0, 0)
@@ -721,34 +725,18 @@ async fn timers_enqueue_each_due_notification_exactly_once() {
     // Before the digest hour no digests are due; the next day's come once.
     let early = morning + chrono::Duration::days(1) - chrono::Duration::hours(4);
     assert_eq!(
-        homeward::notify::scheduler::tick(
-            &pool,
-            &links,
-            early,
-            &homeward::notify::scheduler::Timers {
-                digest_hour: 7,
-                ..Default::default()
-            }
-        )
-        .await
-        .unwrap()
-        .digests,
+        homeward::notify::scheduler::tick(&pool, &links, early, &seven)
+            .await
+            .unwrap()
+            .digests,
         0
     );
     let next_day = morning + chrono::Duration::days(1);
     assert_eq!(
-        homeward::notify::scheduler::tick(
-            &pool,
-            &links,
-            next_day,
-            &homeward::notify::scheduler::Timers {
-                digest_hour: 7,
-                ..Default::default()
-            }
-        )
-        .await
-        .unwrap()
-        .digests,
+        homeward::notify::scheduler::tick(&pool, &links, next_day, &seven)
+            .await
+            .unwrap()
+            .digests,
         2
     );
     let n: Count =

@@ -7,7 +7,7 @@ use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 
-use crate::episodes::{person, report, report_body, report_returned, returned, BRADFORD_MFHC};
+use crate::episodes::{person, report, report_reply, report_returned, returned, BRADFORD_MFHC};
 use crate::helpers::{spawn_app, TestApp, MFHC};
 
 fn s(v: &Value) -> String {
@@ -41,14 +41,7 @@ async fn a_report_while_the_person_is_missing_elsewhere_names_the_open_episode()
     let open = report(&app, &bradford, &p["id"], 5).await;
 
     // Leeds cannot read Bradford's episode, but is told which one to ask about.
-    let second = app
-        .call(
-            "POST",
-            "/api/v1/episodes",
-            Some(&leeds),
-            Some(report_body(&p["id"], 1)),
-        )
-        .await;
+    let second = report_reply(&app, &leeds, &p["id"], 1).await;
     let problem = second.problem(409);
     assert_eq!(problem["conflicting"][0]["id"], open["id"], "{problem}");
     assert_eq!(problem["conflicting"][0]["reference"], open["reference"]);
@@ -64,14 +57,7 @@ async fn a_report_while_the_person_is_missing_elsewhere_names_the_open_episode()
 
     // Once returned, the person may go missing again.
     returned(&app, &bradford, &open).await;
-    let again = app
-        .call(
-            "POST",
-            "/api/v1/episodes",
-            Some(&leeds),
-            Some(report_body(&p["id"], 1)),
-        )
-        .await;
+    let again = report_reply(&app, &leeds, &p["id"], 1).await;
     assert_eq!(again.status, 201, "{}", again.body);
 }
 
@@ -83,14 +69,7 @@ async fn a_back_dated_report_overlapping_an_earlier_episode_is_refused() {
     // Reported 10 hours ago (last seen 12 hours ago), back half an hour later.
     let past = report_returned(&app, &t, &p["id"], 10).await;
     // Last seen 11 hours ago: before that return.
-    let overlapping = app
-        .call(
-            "POST",
-            "/api/v1/episodes",
-            Some(&t),
-            Some(report_body(&p["id"], 9)),
-        )
-        .await;
+    let overlapping = report_reply(&app, &t, &p["id"], 9).await;
     let problem = overlapping.problem(409);
     assert_eq!(problem["conflicting"][0]["id"], past["id"], "{problem}");
     assert!(problem["detail"]
@@ -99,14 +78,7 @@ async fn a_back_dated_report_overlapping_an_earlier_episode_is_refused() {
         .contains("last seen before the return"));
     assert_eq!(episodes_of(&app, &p).await, 1);
     // Last seen after the return: a new disappearance.
-    let after = app
-        .call(
-            "POST",
-            "/api/v1/episodes",
-            Some(&t),
-            Some(report_body(&p["id"], 1)),
-        )
-        .await;
+    let after = report_reply(&app, &t, &p["id"], 1).await;
     assert_eq!(after.status, 201, "{}", after.body);
 }
 
@@ -126,14 +98,7 @@ async fn a_cancelled_episode_never_blocks_a_report() {
         )
         .await;
     assert_eq!(c.status, 200, "{}", c.body);
-    let again = app
-        .call(
-            "POST",
-            "/api/v1/episodes",
-            Some(&t),
-            Some(report_body(&p["id"], 1)),
-        )
-        .await;
+    let again = report_reply(&app, &t, &p["id"], 1).await;
     assert_eq!(again.status, 201, "{}", again.body);
 }
 
