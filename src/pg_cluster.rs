@@ -356,8 +356,8 @@ fn pick_socket_dir(data_dir: &Path) -> Result<(PathBuf, bool), ClusterError> {
 }
 
 /// The first directory holding both `initdb` and `postgres`: PATH, then
-/// /usr/lib/postgresql/<version>/bin, highest version first.
-fn find_bin_dir() -> Result<PathBuf, ClusterError> {
+/// /usr/lib/postgresql/<version>/bin, highest version first (`pg_dump` is there too).
+pub fn find_bin_dir() -> Result<PathBuf, ClusterError> {
     let entries = fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()

@@ -1,6 +1,6 @@
 //! `Bearer`: the verified claims of the request's access token. Only the signature and
 //! claims are checked here; the account and session are checked in the request's
-//! transaction (`db::Tx::authenticate`), so revocation takes effect at once.
+//! transaction (`db::Tx::begin_authenticated`), so revocation takes effect at once.
 
 use std::future::{ready, Ready};
 

@@ -24,8 +24,16 @@ pub async fn run(admin_url: &str) -> Result<Vec<String>, BoxError> {
         })();
         let _ = tx.send(result);
     });
-    rx.await
-        .map_err(|_| BoxError::from("the migration thread stopped unexpectedly"))?
+    let applied = rx
+        .await
+        .map_err(|_| BoxError::from("the migration thread stopped unexpectedly"))??;
+    // Then the rules (functions, policies, grants, triggers) from db/sql, if changed.
+    let mut conn =
+        <AsyncPgConnection as diesel_async::AsyncConnection>::establish(admin_url).await?;
+    if super::rules::apply(&mut conn).await? {
+        tracing::info!(digest = %super::rules::digest(), "database rules applied from db/sql");
+    }
+    Ok(applied)
 }
 
 /// Sets the database's force time zone (`hw_set_force_zone`) to the service's, over the

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod person_records;
 pub mod persons;
 pub mod referrals;
+pub mod rules;
 pub mod schema;
 pub mod shares;
 pub mod triggers;

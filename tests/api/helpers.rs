@@ -161,6 +161,13 @@ fn password_of(url: &str) -> Option<String> {
         .map(|p| String::from_utf8_lossy(p).into_owned())
 }
 
+/// The migrated (and seeded) template database every test's database is cloned from, as
+/// a superuser connection string.
+pub fn template_admin_url() -> String {
+    let h = harness();
+    (h.admin_url_for)(&h.template)
+}
+
 /// A running application on its own database.
 pub struct TestApp {
     pub address: String,

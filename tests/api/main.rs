@@ -25,6 +25,7 @@ mod person_records;
 mod reference_numbers;
 mod rls;
 mod role_matrix;
+mod schema;
 mod scope_matrix;
 mod sharing;
 mod smtp_sink;

@@ -1,0 +1,3626 @@
+CREATE TYPE public.hw_measure_key AS (
+	period_end date,
+	age_group text,
+	district_id uuid,
+	shard smallint
+);
+
+ALTER TYPE public.hw_measure_key OWNER TO homeward_owner;
+
+CREATE FUNCTION public.auth_login_lookup(p_email text) RETURNS TABLE(id uuid, password_hash text, active boolean, role text, district_id uuid, agency_id uuid, token_version integer)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT u.id, u.password_hash, u.active, u.role, u.district_id, u.agency_id, u.token_version
+     FROM users u WHERE u.email = p_email $$;
+
+ALTER FUNCTION public.auth_login_lookup(p_email text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.auth_principal(p_user uuid, p_session uuid, p_token_version integer) RETURNS TABLE(role text, district_id uuid, agency_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN QUERY
+    SELECT u.role, u.district_id, u.agency_id
+      FROM users u JOIN sessions s ON s.user_id = u.id
+     WHERE u.id = p_user AND u.active AND u.token_version = p_token_version
+       AND s.id = p_session AND s.revoked_at IS NULL AND s.expires_at > now();
+END
+$$;
+
+ALTER FUNCTION public.auth_principal(p_user uuid, p_session uuid, p_token_version integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.auth_rotate_refresh(p_old_hash bytea, p_new_hash bytea, p_new_expires timestamp with time zone) RETURNS TABLE(outcome text, user_id uuid, session_id uuid, token_version integer, expires_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t refresh_tokens%ROWTYPE;
+    s sessions%ROWTYPE;
+    u users%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM refresh_tokens WHERE token_hash = p_old_hash FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::uuid, NULL::integer, NULL::timestamptz;
+        RETURN;
+    END IF;
+    SELECT * INTO s FROM sessions WHERE id = t.session_id FOR UPDATE;
+    SELECT * INTO u FROM users WHERE id = s.user_id;
+    IF t.used_at IS NOT NULL THEN
+        UPDATE sessions SET revoked_at = coalesce(revoked_at, now()),
+                            revoked_reason = coalesce(revoked_reason, 'refresh token reuse')
+         WHERE id = s.id;
+        RETURN QUERY SELECT 'reused'::text, u.id, s.id, u.token_version, NULL::timestamptz;
+        RETURN;
+    END IF;
+    IF s.revoked_at IS NOT NULL OR s.expires_at <= now() OR t.expires_at <= now() OR NOT u.active THEN
+        RETURN QUERY SELECT 'invalid'::text, u.id, s.id, u.token_version, NULL::timestamptz;
+        RETURN;
+    END IF;
+    UPDATE refresh_tokens SET used_at = now() WHERE id = t.id;
+    INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
+         VALUES (s.id, p_new_hash, least(p_new_expires, s.expires_at));
+    RETURN QUERY SELECT 'rotated'::text, u.id, s.id, u.token_version, least(p_new_expires, s.expires_at);
+END
+$$;
+
+ALTER FUNCTION public.auth_rotate_refresh(p_old_hash bytea, p_new_hash bytea, p_new_expires timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+WITH counted AS (
+    INSERT INTO login_throttle AS lt (key_hash, failures, window_started_at)
+    SELECT k.key_hash, 1, now() FROM unnest(p_keys) AS k (key_hash)
+    ON CONFLICT (key_hash) DO UPDATE SET
+        failures = CASE WHEN lt.window_started_at + p_window <= now() THEN 1 ELSE lt.failures + 1 END,
+        window_started_at = CASE WHEN lt.window_started_at + p_window <= now() THEN now()
+                                 ELSE lt.window_started_at END
+    RETURNING lt.key_hash, lt.failures, lt.window_started_at
+)
+SELECT coalesce(max(ceil(extract(epoch FROM c.window_started_at + p_window - now())))::integer, 0)
+  FROM counted c JOIN unnest(p_keys, p_limits) AS k (key_hash, lim) ON k.key_hash = c.key_hash
+ WHERE c.failures > k.lim
+$$;
+
+ALTER FUNCTION public.auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.auth_throttle_known(p_known bytea) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT EXISTS (SELECT 1 FROM login_throttle WHERE key_hash = p_known
+                   AND window_started_at > now() - interval '30 days') $$;
+
+ALTER FUNCTION public.auth_throttle_known(p_known bytea) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DELETE FROM login_throttle WHERE key_hash = ANY (p_clear);
+UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key_hash = ANY (p_undo);
+INSERT INTO login_throttle (key_hash, failures, window_started_at) VALUES (p_known, 0, now())
+ON CONFLICT (key_hash) DO UPDATE SET window_started_at = now();
+$$;
+
+ALTER FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_actions_due(p_days integer) RETURNS TABLE(action_id uuid, owner_agency_id uuid, owner_user_id uuid, due_on date, overdue boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    SELECT a.id, a.owner_agency_id, a.owner_user_id, a.due_on, a.due_on < hw_local_date(now())
+      FROM actions a
+     WHERE a.status IN ('open', 'in_progress') AND a.due_on <= hw_local_date(now()) + p_days
+$$;
+
+ALTER FUNCTION public.hw_actions_due(p_days integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_admin_emails() RETURNS TABLE(user_id uuid, email text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    SELECT u.id, u.email FROM users u WHERE u.active AND u.role = 'admin' ORDER BY u.email
+$$;
+
+ALTER FUNCTION public.hw_admin_emails() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_agency_digests() RETURNS TABLE(agency_id uuid, mailbox text, open_actions bigint, overdue_actions bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    SELECT g.id, g.mailbox, count(*), count(*) FILTER (WHERE a.due_on < hw_local_date(now()))
+      FROM actions a JOIN agencies g ON g.id = a.owner_agency_id
+     WHERE g.active AND a.status IN ('open', 'in_progress')
+     GROUP BY g.id, g.mailbox
+$$;
+
+ALTER FUNCTION public.hw_agency_digests() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_agency_id() RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$ SELECT NULLIF(current_setting('homeward.agency_id', true), '')::uuid $$;
+
+ALTER FUNCTION public.hw_agency_id() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_agency_mailbox(p_agency uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT a.mailbox FROM agencies a WHERE a.id = p_agency AND a.active
+$$;
+
+ALTER FUNCTION public.hw_agency_mailbox(p_agency uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT sha256(p_prev || convert_to((jsonb_build_array(
+       p_seq,
+       to_char(p_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       p_actor_id, p_actor_role, p_operation, p_record_type, to_jsonb(p_record_ids),
+       p_purpose, to_jsonb(p_recipients), p_request_id)
+       || CASE WHEN p_lawful_basis IS NULL THEN '[]'::jsonb
+               ELSE jsonb_build_array(p_lawful_basis) END)::text, 'UTF8')) $$;
+
+ALTER FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_audit_seal(p_max integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    head audit_chain_head%ROWTYPE;
+    batch audit_queue[];
+    n integer;
+    seqs bigint[];
+    prevs bytea[];
+    hashes bytea[];
+    r audit_queue;
+    i integer := 0;
+BEGIN
+    SELECT * INTO head FROM audit_chain_head FOR UPDATE;
+    WITH moved AS (
+        DELETE FROM audit_queue
+         WHERE id IN (SELECT id FROM audit_queue ORDER BY id LIMIT p_max)
+        RETURNING *
+    )
+    SELECT array_agg(moved ORDER BY moved.id) INTO batch FROM moved;
+    IF batch IS NULL THEN
+        RETURN 0;
+    END IF;
+    n := cardinality(batch);
+    seqs := array_fill(NULL::bigint, ARRAY[n]);
+    prevs := array_fill(NULL::bytea, ARRAY[n]);
+    hashes := array_fill(NULL::bytea, ARRAY[n]);
+    FOREACH r IN ARRAY batch LOOP
+        i := i + 1;
+        seqs[i] := head.seq + i;
+        prevs[i] := head.hash;
+        head.hash := hw_audit_digest(head.hash, seqs[i], r.occurred_at, r.actor_id, r.actor_role,
+                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.recipients, r.request_id, r.lawful_basis);
+        hashes[i] := head.hash;
+    END LOOP;
+    INSERT INTO audit_log (seq, occurred_at, actor_id, actor_role, operation, record_type,
+                           record_ids, purpose, recipients, request_id, lawful_basis,
+                           prev_hash, hash)
+    SELECT s.seq, s.occurred_at, s.actor_id, s.actor_role, s.operation, s.record_type,
+           s.record_ids, s.purpose, s.recipients, s.request_id, s.lawful_basis, s.prev, s.hash
+      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes))
+           AS s (id, occurred_at, actor_id, actor_role, operation, record_type, record_ids,
+                 purpose, recipients, request_id, lawful_basis, seq, prev, hash)
+     ORDER BY s.seq;
+    UPDATE audit_chain_head SET seq = head.seq + n, hash = head.hash;
+    RETURN n;
+END
+$$;
+
+ALTER FUNCTION public.hw_audit_seal(p_max integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_audit_verify() RETURNS TABLE(checked bigint, head_seq bigint, broken_seq bigint, reason text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    r audit_log%ROWTYPE;
+    expected_prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
+    expected_seq bigint := 1;
+    n bigint := 0;
+    head audit_chain_head%ROWTYPE;
+BEGIN
+    IF NOT hw_is_admin() THEN
+        RAISE EXCEPTION 'audit verification is for administrators' USING ERRCODE = '42501';
+    END IF;
+    SELECT * INTO head FROM audit_chain_head;
+    FOR r IN SELECT * FROM audit_log ORDER BY seq LOOP
+        IF r.seq <> expected_seq THEN
+            RETURN QUERY SELECT n, head.seq, expected_seq, 'row missing from the chain'::text;
+            RETURN;
+        END IF;
+        IF r.prev_hash <> expected_prev THEN
+            RETURN QUERY SELECT n, head.seq, r.seq, 'previous-hash link does not match'::text;
+            RETURN;
+        END IF;
+        IF r.hash <> hw_audit_digest(r.prev_hash, r.seq, r.occurred_at, r.actor_id, r.actor_role,
+                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.recipients, r.request_id, r.lawful_basis) THEN
+            RETURN QUERY SELECT n, head.seq, r.seq, 'row content does not match its hash'::text;
+            RETURN;
+        END IF;
+        n := n + 1;
+        expected_prev := r.hash;
+        expected_seq := r.seq + 1;
+    END LOOP;
+    IF head.seq <> n OR head.hash <> expected_prev THEN
+        RETURN QUERY SELECT n, head.seq, n + 1, 'rows missing from the end of the chain'::text;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT n, head.seq, NULL::bigint, NULL::text;
+END
+$$;
+
+ALTER FUNCTION public.hw_audit_verify() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_child_at(dob date, started timestamp with time zone) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT dob > (hw_local_date(started) - interval '18 years')::date $$;
+
+ALTER FUNCTION public.hw_child_at(dob date, started timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_children_by_month(p_from timestamp with time zone, p_to timestamp with time zone) RETURNS TABLE(month date, district_id uuid, children bigint, episodes bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    v_from date := hw_local_date(p_from);
+    v_to date := hw_local_date(p_to);
+BEGIN
+    PERFORM hw_require_measures_reader();
+    IF p_from <> v_from::timestamp AT TIME ZONE hw_force_zone() OR extract(day FROM v_from) <> 1
+       OR p_to <> v_to::timestamp AT TIME ZONE hw_force_zone() OR extract(day FROM v_to) <> 1 THEN
+        RAISE EXCEPTION 'hw_children_by_month takes whole months of the force''s local time'
+            USING ERRCODE = '22023';
+    END IF;
+    PERFORM hw_measure_catch_up(NULL);
+    RETURN QUERY
+    SELECT c.month, c.district_id, sum(c.children)::bigint, sum(c.episodes)::bigint
+      FROM children_month_counts c
+     WHERE c.month >= v_from AND c.month < v_to
+     GROUP BY c.month, c.district_id
+    HAVING sum(c.episodes) > 0;
+END $$;
+
+ALTER FUNCTION public.hw_children_by_month(p_from timestamp with time zone, p_to timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_children_month_refresh(p_persons uuid[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    before children_month_state[];
+BEGIN
+    SELECT array_agg(s) INTO before FROM children_month_state s WHERE s.person_id = ANY (p_persons);
+    DELETE FROM children_month_state s WHERE s.person_id = ANY (p_persons);
+    INSERT INTO children_month_state (person_id, month, district_id, children, episodes)
+    SELECT * FROM hw_children_month_rows(p_persons);
+    INSERT INTO children_month_counts AS c (month, district_id, shard, children, episodes)
+    SELECT d.month, d.district_id, d.shard, sum(d.children), sum(d.episodes)
+      FROM (SELECT b.month, b.district_id, hw_measure_shard(b.person_id) AS shard,
+                   -b.children AS children, -b.episodes AS episodes FROM unnest(before) b
+            UNION ALL
+            SELECT s.month, s.district_id, hw_measure_shard(s.person_id), s.children, s.episodes
+              FROM children_month_state s WHERE s.person_id = ANY (p_persons)) d
+     GROUP BY d.month, d.district_id, d.shard
+    HAVING sum(d.children) <> 0 OR sum(d.episodes) <> 0
+     ORDER BY d.month, d.district_id, d.shard
+    ON CONFLICT (month, district_id, shard)
+    DO UPDATE SET children = c.children + excluded.children, episodes = c.episodes + excluded.episodes;
+END $$;
+
+ALTER FUNCTION public.hw_children_month_refresh(p_persons uuid[]) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_children_month_rows(p_persons uuid[]) RETURNS TABLE(person_id uuid, month date, district_id uuid, children integer, episodes integer)
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+    WITH c AS (
+        SELECT e.person_id,
+               coalesce((SELECT t.from_district_id FROM episode_transfers t
+                          WHERE t.episode_id = e.id ORDER BY t.transferred_at, t.id LIMIT 1),
+                        e.district_id) AS district,
+               e.reported_at,
+               date_trunc('month', e.reported_at AT TIME ZONE hw_force_zone())::date AS m
+          FROM unnest(p_persons) AS x (id)
+               CROSS JOIN LATERAL (SELECT * FROM episodes e WHERE e.person_id = x.id) e
+               JOIN persons p ON p.id = e.person_id
+         WHERE e.status <> 'cancelled'
+           AND hw_child_at(p.date_of_birth, e.reported_at)
+    ), latest AS (
+        SELECT DISTINCT ON (c.person_id, c.m) c.person_id, c.m, c.district
+          FROM c ORDER BY c.person_id, c.m, c.reported_at DESC, c.district DESC
+    )
+    SELECT x.person_id, x.m, x.district, sum(x.children)::integer, sum(x.episodes)::integer
+      FROM (SELECT c.person_id, c.m, c.district, 0 AS children, 1 AS episodes FROM c
+            UNION ALL
+            SELECT l.person_id, l.m, l.district, 1, 0 FROM latest l) x
+     GROUP BY x.person_id, x.m, x.district
+$$;
+
+ALTER FUNCTION public.hw_children_month_rows(p_persons uuid[]) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_covers_district(district uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(CASE current_setting('homeward.district_id', true)
+                       WHEN '' THEN hw_role() IS NOT NULL
+                       ELSE district = current_setting('homeward.district_id', true)::uuid
+                   END, false) $$;
+
+ALTER FUNCTION public.hw_covers_district(district uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_district_id() RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$ SELECT NULLIF(current_setting('homeward.district_id', true), '')::uuid $$;
+
+ALTER FUNCTION public.hw_district_id() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_episode_reference(p_code text, p_year integer, p_sequence integer) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT p_code || '-'
+          || CASE WHEN p_year >= 1000 THEN p_year::text ELSE lpad(p_year::text, 4, '0') END || '-'
+          || CASE WHEN p_sequence >= 100000 THEN p_sequence::text ELSE lpad(p_sequence::text, 6, '0') END $$;
+
+ALTER FUNCTION public.hw_episode_reference(p_code text, p_year integer, p_sequence integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_episode_reference_required() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM episodes WHERE id = NEW.id AND reference IS NULL) THEN
+        RAISE EXCEPTION 'episode % would commit without a reference number', NEW.id
+            USING ERRCODE = '23502';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.hw_episode_reference_required() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_episode_take_reference(p_district uuid, p_year integer) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_code text;
+    v_sequence integer;
+BEGIN
+    SELECT d.code INTO STRICT v_code FROM districts d WHERE d.id = p_district;
+    INSERT INTO episode_reference_counters AS c (district_id, year, last_value)
+    VALUES (p_district, p_year, 1)
+    ON CONFLICT (district_id, year) DO UPDATE SET last_value = c.last_value + 1
+    RETURNING c.last_value INTO v_sequence;
+    RETURN hw_episode_reference(v_code, p_year, v_sequence);
+END
+$$;
+
+ALTER FUNCTION public.hw_episode_take_reference(p_district uuid, p_year integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_episode_touch_by_provider(p_episode uuid, p_version integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    v integer;
+BEGIN
+    IF NOT (coalesce(hw_role() = 'partner', false)
+            AND hw_shared_with_caller('episode', p_episode, 'return_interview')
+            AND EXISTS (SELECT 1 FROM return_home_interviews r
+                         WHERE r.episode_id = p_episode AND r.provider_agency_id = hw_agency_id())) THEN
+        RAISE EXCEPTION 'not permitted: only the interview provider''s partners, with the interview shared' USING ERRCODE = '42501';
+    END IF;
+    UPDATE episodes SET version = version + 1, updated_at = now()
+     WHERE id = p_episode AND version = p_version
+    RETURNING version INTO v;
+    RETURN v;
+END $$;
+
+ALTER FUNCTION public.hw_episode_touch_by_provider(p_episode uuid, p_version integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_episodes_one_open() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    -- Reports of one person take turns (the service locks the person first too).
+    PERFORM 1 FROM persons WHERE id = NEW.person_id FOR UPDATE;
+    IF EXISTS (SELECT 1 FROM episodes
+                WHERE person_id = NEW.person_id AND id <> NEW.id
+                  AND status IN ('reported', 'active')) THEN
+        RAISE EXCEPTION 'person % already has an open missing episode', NEW.person_id
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'episodes_one_open_per_person',
+                  TABLE = 'episodes';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.hw_episodes_one_open() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_first_time_children(p_from timestamp with time zone, p_to timestamp with time zone) RETURNS TABLE(episode_id uuid)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT coalesce(hw_role() IN ('mfhc', 'supervisor'), false) THEN
+        RAISE EXCEPTION 'not permitted: dataset rows are for coordinators and supervisors'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY SELECT f.episode_id FROM hw_first_time_children_in(p_from, p_to) f;
+END $$;
+
+ALTER FUNCTION public.hw_first_time_children(p_from timestamp with time zone, p_to timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_first_time_children_in(p_from timestamp with time zone, p_to timestamp with time zone) RETURNS TABLE(episode_id uuid, person_id uuid, district_id uuid, looked_after boolean)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT f.id, f.person_id, f.district_id, f.looked_after
+      FROM (SELECT DISTINCT ON (e.person_id) e.id, e.person_id, e.district_id, e.reported_at, e.looked_after
+              FROM episodes e
+             WHERE e.status <> 'cancelled' AND e.reported_at >= p_from AND e.reported_at < p_to
+             ORDER BY e.person_id, e.reported_at, e.id) f
+      JOIN persons p ON p.id = f.person_id
+     WHERE hw_child_at(p.date_of_birth, f.reported_at)
+       AND NOT EXISTS (SELECT 1 FROM episodes x
+                        WHERE x.person_id = f.person_id AND x.status <> 'cancelled' AND x.reported_at < p_from)
+$$;
+
+ALTER FUNCTION public.hw_first_time_children_in(p_from timestamp with time zone, p_to timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_first_time_children_summary(p_from timestamp with time zone, p_to timestamp with time zone) RETURNS TABLE(district_id uuid, children bigint, looked_after bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_require_measures_reader();
+    RETURN QUERY
+    SELECT f.district_id, count(*), count(*) FILTER (WHERE f.looked_after)
+      FROM hw_first_time_children_in(p_from, p_to) f GROUP BY f.district_id;
+END $$;
+
+ALTER FUNCTION public.hw_first_time_children_summary(p_from timestamp with time zone, p_to timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_first_transfers() RETURNS TABLE(episode_id uuid, from_district_id uuid)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT DISTINCT ON (t.episode_id) t.episode_id, t.from_district_id
+      FROM episode_transfers t ORDER BY t.episode_id, t.transferred_at, t.id
+$$;
+
+ALTER FUNCTION public.hw_first_transfers() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_force_zone() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT 'Europe/London'::text $$;
+
+ALTER FUNCTION public.hw_force_zone() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_hospital_summary(p_since timestamp with time zone) RETURNS TABLE(district_id uuid, age_group text, episodes bigint, persons bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_require_measures_reader();
+    RETURN QUERY
+    SELECT e.district_id,
+           CASE WHEN p.date_of_birth IS NULL THEN 'unknown'
+                WHEN hw_child_at(p.date_of_birth, e.reported_at) THEN 'child' ELSE 'adult' END,
+           count(*), count(DISTINCT e.person_id)
+      FROM episodes e JOIN persons p ON p.id = e.person_id
+     WHERE e.status <> 'cancelled' AND e.reported_at >= p_since AND e.missing_from = 'hospital_or_medical'
+     GROUP BY 1, 2;
+END $$;
+
+ALTER FUNCTION public.hw_hospital_summary(p_since timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_is_admin() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(hw_role() = 'admin', false) $$;
+
+ALTER FUNCTION public.hw_is_admin() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_is_authenticated() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT hw_role() IS NOT NULL $$;
+
+ALTER FUNCTION public.hw_is_authenticated() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_is_case_worker() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(hw_role() IN ('supervisor', 'mfhc', 'early_action'), false) $$;
+
+ALTER FUNCTION public.hw_is_case_worker() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_is_operational() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(hw_role() IN ('officer', 'supervisor', 'mfhc'), false) $$;
+
+ALTER FUNCTION public.hw_is_operational() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_local_date(t timestamp with time zone) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT (t AT TIME ZONE hw_force_zone())::date $$;
+
+ALTER FUNCTION public.hw_local_date(t timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_looked_after_summary(p_since timestamp with time zone) RETURNS TABLE(district_id uuid, placement_kind text, out_of_area boolean, episodes bigint, persons bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_require_measures_reader();
+    RETURN QUERY
+    SELECT e.district_id, coalesce(pl.kind, 'not_recorded'), pl.out_of_area, count(*), count(DISTINCT e.person_id)
+      FROM episodes e LEFT JOIN placements pl ON pl.id = e.placement_id
+     WHERE e.status <> 'cancelled' AND e.reported_at >= p_since
+       AND e.missing_from = 'care_placement' AND e.looked_after
+     GROUP BY 1, 2, 3;
+END $$;
+
+ALTER FUNCTION public.hw_looked_after_summary(p_since timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_catch_up(p_max integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    taken integer;
+    touched uuid[];
+BEGIN
+    WITH t AS (
+        DELETE FROM measure_pending
+         WHERE id IN (SELECT p.id FROM measure_pending p ORDER BY p.id LIMIT p_max FOR UPDATE)
+        RETURNING person_id
+    )
+    SELECT count(*), array_agg(DISTINCT t.person_id) INTO taken, touched FROM t;
+    IF taken > 0 THEN
+        PERFORM hw_measure_refresh(touched);
+    END IF;
+    RETURN taken;
+END
+$$;
+
+ALTER FUNCTION public.hw_measure_catch_up(p_max integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_definition_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_measure_refresh(NULL);
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.hw_measure_definition_changed() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_episode_updated() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_measure_refresh_later(ARRAY[OLD.person_id, NEW.person_id]);
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.hw_measure_episode_updated() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_episodes_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    touched uuid[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT n.person_id) INTO touched FROM new_rows n;
+    ELSE
+        SELECT array_agg(DISTINCT o.person_id) INTO touched FROM old_rows o;
+    END IF;
+    IF touched IS NOT NULL THEN
+        PERFORM hw_measure_refresh_later(touched);
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.hw_measure_episodes_changed() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_persons_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    touched uuid[];
+BEGIN
+    SELECT array_agg(n.id) INTO touched
+      FROM old_rows o JOIN new_rows n ON n.id = o.id
+     WHERE o.date_of_birth IS DISTINCT FROM n.date_of_birth;
+    IF touched IS NOT NULL THEN
+        PERFORM hw_measure_refresh_later(touched);
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.hw_measure_persons_changed() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_rebuild() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    PERFORM hw_measure_refresh(NULL);
+    LOCK TABLE children_month_state, children_month_counts IN EXCLUSIVE MODE;
+    DELETE FROM children_month_state;
+    DELETE FROM children_month_counts;
+    INSERT INTO children_month_state (person_id, month, district_id, children, episodes)
+    SELECT * FROM hw_children_month_rows(ARRAY(SELECT DISTINCT e.person_id FROM episodes e));
+    INSERT INTO children_month_counts (month, district_id, shard, children, episodes)
+    SELECT s.month, s.district_id, hw_measure_shard(s.person_id), sum(s.children), sum(s.episodes)
+      FROM children_month_state s GROUP BY 1, 2, 3;
+END $$;
+
+ALTER FUNCTION public.hw_measure_rebuild() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_refresh(p_persons uuid[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    before hw_measure_key[];
+    v_version integer;
+BEGIN
+    IF p_persons IS NULL THEN
+        LOCK TABLE measure_repeat_state, measure_repeat_counts IN EXCLUSIVE MODE;
+        DELETE FROM measure_repeat_state;
+        DELETE FROM measure_repeat_counts;
+        INSERT INTO measure_repeat_state (definition_version, period_end, age_group, person_id, district_id)
+        SELECT * FROM hw_measure_state_rows(ARRAY(SELECT DISTINCT e.person_id FROM episodes e));
+        INSERT INTO measure_repeat_counts (definition_version, period_end, age_group, district_id, shard, persons)
+        SELECT s.definition_version, s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id), count(*)
+          FROM measure_repeat_state s GROUP BY 1, 2, 3, 4, 5;
+        RETURN;
+    END IF;
+    IF cardinality(p_persons) = 0 THEN
+        RETURN;
+    END IF;
+    LOCK TABLE measure_repeat_state, measure_repeat_counts IN ROW EXCLUSIVE MODE;
+    v_version := (SELECT max(d.version) FROM measure_definitions d);
+    -- Refreshes of one person take turns (each moves the counts by the difference between
+    -- what it finds before and after), taking their locks in one order so that two never
+    -- deadlock. Advisory locks, not the persons' rows: writers never wait for a refresh.
+    PERFORM pg_advisory_xact_lock(hashtext('hw_measure_refresh'), s.k)
+       FROM (SELECT DISTINCT hashtext(x::text) AS k FROM unnest(p_persons) AS x ORDER BY 1) s;
+    SELECT array_agg(ROW(s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id))::hw_measure_key)
+      INTO before FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons);
+    DELETE FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons);
+    INSERT INTO measure_repeat_state (definition_version, period_end, age_group, person_id, district_id)
+    SELECT * FROM hw_measure_state_rows(p_persons);
+    INSERT INTO measure_repeat_counts AS c (definition_version, period_end, age_group, district_id, shard, persons)
+    SELECT v_version, d.period_end, d.age_group, d.district_id, d.shard, sum(d.n)
+      FROM (SELECT b.period_end, b.age_group, b.district_id, b.shard, -1 AS n FROM unnest(before) b
+            UNION ALL
+            SELECT s.period_end, s.age_group, s.district_id, hw_measure_shard(s.person_id), 1
+              FROM measure_repeat_state s WHERE s.person_id = ANY (p_persons)) d
+     GROUP BY d.period_end, d.age_group, d.district_id, d.shard
+    HAVING sum(d.n) <> 0
+     ORDER BY d.period_end, d.age_group, d.district_id, d.shard
+    ON CONFLICT (definition_version, period_end, age_group, district_id, shard)
+    DO UPDATE SET persons = c.persons + excluded.persons;
+    PERFORM hw_children_month_refresh(p_persons);
+END $$;
+
+ALTER FUNCTION public.hw_measure_refresh(p_persons uuid[]) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_refresh_later(p_persons uuid[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO measure_pending (person_id) SELECT DISTINCT x FROM unnest(p_persons) AS x;
+END
+$$;
+
+ALTER FUNCTION public.hw_measure_refresh_later(p_persons uuid[]) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_shard(p_person uuid) RETURNS smallint
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT (abs(hashtext(p_person::text)) % 16)::smallint $$;
+
+ALTER FUNCTION public.hw_measure_shard(p_person uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_state_rows(p_persons uuid[]) RETURNS TABLE(definition_version integer, period_end date, age_group text, person_id uuid, district_id uuid)
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+    WITH def AS (
+        SELECT d.version, d.repeat_threshold, d.window_months, d.count_hospital,
+               d.episode_start = 'last_seen' AS by_last_seen
+          FROM measure_definitions d ORDER BY d.version DESC LIMIT 1
+    ), episode AS (
+        SELECT e.*, CASE WHEN def.by_last_seen THEN e.last_seen_at ELSE e.reported_at END AS started
+          -- Person by person through the index, whatever the planner guesses of the array.
+          FROM def, unnest(p_persons) AS x (id)
+               CROSS JOIN LATERAL (SELECT * FROM episodes e WHERE e.person_id = x.id) e
+         WHERE e.status <> 'cancelled'
+           AND (def.count_hospital OR e.missing_from <> 'hospital_or_medical')
+    ), counted AS (
+        SELECT e.person_id,
+               coalesce((SELECT t.from_district_id FROM episode_transfers t
+                          WHERE t.episode_id = e.id ORDER BY t.transferred_at, t.id LIMIT 1),
+                        e.district_id) AS district,
+               e.started,
+               date_trunc('month', e.started AT TIME ZONE hw_force_zone()) AS month,
+               CASE WHEN hw_child_at(p.date_of_birth, e.started)
+                    THEN 'child' ELSE 'adult' END AS grp
+          FROM episode e JOIN persons p ON p.id = e.person_id
+         WHERE p.date_of_birth IS NOT NULL
+    ), enough AS (
+        SELECT c.*, count(*) OVER (PARTITION BY c.person_id, c.grp) AS total FROM counted c
+    )
+    SELECT def.version,
+           (c.month + make_interval(months => k + 1) - interval '1 day')::date AS period_end,
+           c.grp, c.person_id,
+           (array_agg(c.district ORDER BY c.started DESC, c.district DESC))[1]
+      FROM def, enough c, generate_series(0, def.window_months - 1) AS k
+     WHERE c.total >= def.repeat_threshold
+     GROUP BY def.version, def.repeat_threshold, 2, c.grp, c.person_id
+    HAVING count(*) >= def.repeat_threshold
+$$;
+
+ALTER FUNCTION public.hw_measure_state_rows(p_persons uuid[]) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_measure_transfers_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    touched uuid[];
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT e.person_id) INTO touched
+          FROM old_rows o JOIN episodes e ON e.id = o.episode_id;
+    ELSE
+        SELECT array_agg(DISTINCT e.person_id) INTO touched
+          FROM new_rows n JOIN episodes e ON e.id = n.episode_id;
+    END IF;
+    IF touched IS NOT NULL THEN
+        PERFORM hw_measure_refresh_later(touched);
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.hw_measure_transfers_changed() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_mfhc_digests() RETURNS TABLE(user_id uuid, email text, district_id uuid, open_high_risk bigint, triggers_unacknowledged bigint, interviews_overdue bigint, actions_overdue bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    SELECT u.id, u.email, u.district_id,
+           (SELECT count(*) FROM episodes e WHERE e.district_id = u.district_id
+               AND e.status IN ('reported', 'active') AND e.risk_level = 'high'),
+           (SELECT count(*) FROM triggers t WHERE t.district_id = u.district_id AND t.status = 'open'),
+           (SELECT count(*) FROM return_home_interviews r JOIN episodes e ON e.id = r.episode_id
+             WHERE e.district_id = u.district_id AND r.status IN ('pending', 'offered', 'accepted')
+               AND r.due_at < now()),
+           (SELECT count(*) FROM actions a WHERE a.district_id = u.district_id
+               AND a.status IN ('open', 'in_progress') AND a.due_on < hw_local_date(now()))
+      FROM users u LEFT JOIN notification_preferences np ON np.user_id = u.id
+     WHERE u.active AND u.role = 'mfhc' AND u.district_id IS NOT NULL AND coalesce(np.daily_digest, true)
+$$;
+
+ALTER FUNCTION public.hw_mfhc_digests() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_missing_persons_summary(p_since timestamp with time zone) RETURNS TABLE(district_id uuid, age_group text, persons bigint, episodes bigint, repeat_persons bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT hw_reads_measures() THEN
+        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY
+    WITH counted AS (
+        SELECT e.person_id, e.district_id, e.reported_at,
+               CASE WHEN p.date_of_birth IS NULL THEN 'unknown'
+                    WHEN hw_child_at(p.date_of_birth, e.reported_at)
+                    THEN 'child' ELSE 'adult' END AS grp
+          FROM episodes e JOIN persons p ON p.id = e.person_id
+         WHERE e.status <> 'cancelled' AND e.reported_at >= p_since
+    ), per AS (
+        SELECT c.person_id, count(*) AS n,
+               (array_agg(c.district_id ORDER BY c.reported_at DESC, c.district_id DESC))[1] AS district,
+               (array_agg(c.grp ORDER BY c.reported_at DESC, c.district_id DESC))[1] AS grp
+          FROM counted c GROUP BY c.person_id
+    )
+    SELECT per.district, per.grp, count(*), sum(per.n)::bigint, count(*) FILTER (WHERE per.n >= 2)
+      FROM per GROUP BY per.district, per.grp;
+END $$;
+
+ALTER FUNCTION public.hw_missing_persons_summary(p_since timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_national_overdue(p_ukmpu interval, p_pnc interval) RETURNS TABLE(episode_id uuid, reference text, district_id uuid, kind text, due_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_require_background();
+    RETURN QUERY
+    WITH due AS (
+        SELECT e.id, e.reference, e.district_id, 'ukmpu'::text AS kind, e.reported_at + p_ukmpu AS due_at
+          FROM episodes e
+         WHERE e.status IN ('reported', 'active') AND e.ukmpu_notified_at IS NULL
+           AND e.reported_at < now() - p_ukmpu
+        UNION ALL
+        SELECT e.id, e.reference, e.district_id, 'pnc'::text, e.reported_at + p_pnc
+          FROM episodes e
+         WHERE e.status IN ('reported', 'active') AND e.pnc_recorded_at IS NULL
+           AND e.reported_at < now() - p_pnc
+    ), marked AS (
+        INSERT INTO episode_alerts (episode_id, alert)
+        SELECT d.id, d.kind || '_overdue' FROM due d
+        ON CONFLICT DO NOTHING
+        RETURNING episode_alerts.episode_id, episode_alerts.alert
+    )
+    SELECT d.id, d.reference, d.district_id, d.kind, d.due_at
+      FROM due d JOIN marked m ON m.episode_id = d.id AND m.alert = d.kind || '_overdue'
+     ORDER BY d.due_at, d.id;
+END
+$$;
+
+ALTER FUNCTION public.hw_national_overdue(p_ukmpu interval, p_pnc interval) OWNER TO homeward_owner;
+
+CREATE TABLE public.outbox (
+    id uuid NOT NULL,
+    event text NOT NULL,
+    event_key text NOT NULL,
+    recipient text NOT NULL,
+    recipient_kind text NOT NULL,
+    subject text NOT NULL,
+    body_text text NOT NULL,
+    body_html text NOT NULL,
+    record_type text,
+    record_id uuid,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    locked_by text,
+    locked_until timestamp with time zone,
+    last_error text,
+    message_id text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    dead_at timestamp with time zone,
+    CONSTRAINT outbox_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT outbox_check CHECK (((status = 'sending'::text) = ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
+    CONSTRAINT outbox_check1 CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
+    CONSTRAINT outbox_check2 CHECK (((status = 'dead'::text) = (dead_at IS NOT NULL))),
+    CONSTRAINT outbox_event_check CHECK ((event = ANY (ARRAY['high_risk_episode'::text, 'trigger_fired'::text, 'trigger_escalated'::text, 'return_interview_due'::text, 'return_interview_overdue'::text, 'record_shared'::text, 'action_assigned'::text, 'action_due_soon'::text, 'action_overdue'::text, 'review_overdue'::text, 'looked_after_missing_out_of_area'::text, 'mfhc_digest'::text, 'agency_digest'::text, 'dead_letter'::text, 'national_notification_overdue'::text]))),
+    CONSTRAINT outbox_event_key_check CHECK (((length(event_key) >= 1) AND (length(event_key) <= 300))),
+    CONSTRAINT outbox_last_error_check CHECK ((length(last_error) <= 2000)),
+    CONSTRAINT outbox_recipient_check CHECK (((length(recipient) >= 3) AND (length(recipient) <= 254))),
+    CONSTRAINT outbox_recipient_kind_check CHECK ((recipient_kind = ANY (ARRAY['user'::text, 'agency'::text, 'authority'::text]))),
+    CONSTRAINT outbox_record_type_check CHECK (((length(record_type) >= 1) AND (length(record_type) <= 60))),
+    CONSTRAINT outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'dead'::text]))),
+    CONSTRAINT outbox_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 300)))
+);
+
+ALTER TABLE ONLY public.outbox FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.outbox OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer) RETURNS SETOF public.outbox
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    UPDATE outbox o
+       SET status = 'sending', locked_by = p_worker,
+           locked_until = now() + make_interval(secs => p_lease_secs), attempts = o.attempts + 1
+     WHERE o.id IN (SELECT c.id FROM outbox c
+                     WHERE (c.status = 'pending' AND c.next_attempt_at <= now())
+                        OR (c.status = 'sending' AND c.locked_until < now())
+                     ORDER BY c.next_attempt_at, c.id
+                     LIMIT p_limit
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING o.*
+$$;
+
+ALTER FUNCTION public.hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_require_background();
+    UPDATE outbox
+       SET status = CASE WHEN p_retry_at IS NULL THEN 'dead' ELSE 'pending' END,
+           next_attempt_at = coalesce(p_retry_at, next_attempt_at),
+           dead_at = CASE WHEN p_retry_at IS NULL THEN now() END,
+           last_error = left(p_error, 2000), locked_by = NULL, locked_until = NULL
+     WHERE id = p_id AND status = 'sending' AND locked_by = p_worker;
+    RETURN FOUND;
+END $$;
+
+ALTER FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_outbox_release(p_id uuid, p_worker text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_require_background();
+    UPDATE outbox SET status = 'pending', locked_by = NULL, locked_until = NULL,
+                      attempts = greatest(attempts - 1, 0)
+     WHERE id = p_id AND status = 'sending' AND locked_by = p_worker;
+    RETURN FOUND;
+END $$;
+
+ALTER FUNCTION public.hw_outbox_release(p_id uuid, p_worker text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    WITH done AS (
+        UPDATE outbox SET status = 'sent', sent_at = now(), locked_by = NULL, locked_until = NULL, last_error = NULL
+         WHERE id = ANY (p_ids) AND status = 'sending' AND locked_by = p_worker
+        RETURNING 1)
+    SELECT count(*)::integer FROM done
+$$;
+
+ALTER FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_overdue_return_interviews() RETURNS TABLE(episode_id uuid, reference text, district_id uuid, due_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    SELECT e.id, e.reference, e.district_id, r.due_at
+      FROM return_home_interviews r JOIN episodes e ON e.id = r.episode_id
+     WHERE r.status IN ('pending', 'offered', 'accepted') AND r.due_at < now()
+$$;
+
+ALTER FUNCTION public.hw_overdue_return_interviews() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_overdue_reviews() RETURNS TABLE(episode_id uuid, reference text, district_id uuid, next_review_due timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    SELECT e.id, e.reference, e.district_id, e.next_review_due
+      FROM episodes e
+     WHERE e.next_review_due IS NOT NULL AND e.next_review_due < now()
+$$;
+
+ALTER FUNCTION public.hw_overdue_reviews() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_person_episode_spans(p_person uuid) RETURNS TABLE(id uuid, reference text, district_id uuid, status text, last_seen_at timestamp with time zone, returned_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT hw_is_operational() THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT e.id, e.reference, e.district_id, e.status, e.last_seen_at, r.returned_at
+          FROM episodes e
+          LEFT JOIN episode_returns r ON r.episode_id = e.id
+         WHERE e.person_id = p_person AND e.status <> 'cancelled'
+         ORDER BY e.last_seen_at, e.id;
+END
+$$;
+
+ALTER FUNCTION public.hw_person_episode_spans(p_person uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_person_merge_apply(p_merge uuid, p_undo boolean) RETURNS TABLE(record_type text, record_id uuid)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    m person_merges;
+BEGIN
+    IF NOT coalesce(hw_role() IN ('mfhc', 'supervisor'), false) THEN
+        RAISE EXCEPTION 'only MFHCs and supervisors merge person records' USING ERRCODE = '42501';
+    END IF;
+    SELECT * INTO m FROM person_merges WHERE id = p_merge FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no such merge' USING ERRCODE = '42501';
+    END IF;
+    IF NOT p_undo THEN
+        IF m.merged_by <> hw_user_id() OR m.undone_at IS NOT NULL
+           OR EXISTS (SELECT 1 FROM person_merge_moves mv WHERE mv.merge_id = p_merge) THEN
+            RAISE EXCEPTION 'merge % is not being recorded by this user', p_merge USING ERRCODE = '42501';
+        END IF;
+        RETURN QUERY
+        WITH e AS (UPDATE episodes SET person_id = m.survivor_id, version = version + 1, updated_at = now()
+                    WHERE person_id = m.duplicate_id RETURNING 'episode'::text AS t, id),
+             k AS (UPDATE person_markers SET person_id = m.survivor_id, version = version + 1, updated_at = now()
+                    WHERE person_id = m.duplicate_id RETURNING 'marker'::text AS t, id),
+             p AS (UPDATE placements SET person_id = m.survivor_id, version = version + 1, updated_at = now()
+                    WHERE person_id = m.duplicate_id RETURNING 'placement'::text AS t, id),
+             -- A protocol the survivor already has stays with the duplicate's record.
+             f AS (UPDATE protocol_profiles pp SET person_id = m.survivor_id, version = pp.version + 1, updated_at = now()
+                    WHERE pp.person_id = m.duplicate_id
+                      AND NOT EXISTS (SELECT 1 FROM protocol_profiles s
+                                       WHERE s.person_id = m.survivor_id AND s.protocol = pp.protocol)
+                    RETURNING 'protocol_profile'::text AS t, pp.id),
+             moved AS (SELECT * FROM e UNION ALL SELECT * FROM k UNION ALL SELECT * FROM p UNION ALL SELECT * FROM f),
+             ins AS (INSERT INTO person_merge_moves (merge_id, record_type, record_id)
+                     SELECT p_merge, moved.t, moved.id FROM moved
+                     RETURNING person_merge_moves.record_type, person_merge_moves.record_id)
+        SELECT ins.record_type, ins.record_id FROM ins;
+    ELSE
+        IF m.undone_by IS DISTINCT FROM hw_user_id() THEN
+            RAISE EXCEPTION 'merge % is not being undone by this user', p_merge USING ERRCODE = '42501';
+        END IF;
+        -- Only what is still with the survivor goes back.
+        RETURN QUERY
+        WITH mv AS (SELECT x.record_type AS t, x.record_id AS rid FROM person_merge_moves x WHERE x.merge_id = p_merge),
+             e AS (UPDATE episodes SET person_id = m.duplicate_id, version = version + 1, updated_at = now()
+                    FROM mv WHERE mv.t = 'episode' AND episodes.id = mv.rid AND episodes.person_id = m.survivor_id
+                    RETURNING 'episode'::text AS t, episodes.id),
+             k AS (UPDATE person_markers SET person_id = m.duplicate_id, version = version + 1, updated_at = now()
+                    FROM mv WHERE mv.t = 'marker' AND person_markers.id = mv.rid AND person_markers.person_id = m.survivor_id
+                    RETURNING 'marker'::text AS t, person_markers.id),
+             p AS (UPDATE placements SET person_id = m.duplicate_id, version = version + 1, updated_at = now()
+                    FROM mv WHERE mv.t = 'placement' AND placements.id = mv.rid AND placements.person_id = m.survivor_id
+                    RETURNING 'placement'::text AS t, placements.id),
+             f AS (UPDATE protocol_profiles SET person_id = m.duplicate_id, version = version + 1, updated_at = now()
+                    FROM mv WHERE mv.t = 'protocol_profile' AND protocol_profiles.id = mv.rid
+                      AND protocol_profiles.person_id = m.survivor_id
+                    RETURNING 'protocol_profile'::text AS t, protocol_profiles.id)
+        SELECT * FROM e UNION ALL SELECT * FROM k UNION ALL SELECT * FROM p UNION ALL SELECT * FROM f;
+    END IF;
+END $$;
+
+ALTER FUNCTION public.hw_person_merge_apply(p_merge uuid, p_undo boolean) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_person_shared_with_caller(p_person uuid, p_part text) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN coalesce(hw_role() = 'partner', false) AND EXISTS (
+        SELECT 1 FROM shares s JOIN agencies a ON a.id = s.agency_id
+         WHERE s.agency_id = hw_agency_id() AND a.active
+           AND p_part = ANY (s.parts) AND s.revoked_at IS NULL
+           AND (s.expires_at IS NULL OR s.expires_at > now())
+           AND CASE s.record_type
+                 WHEN 'episode' THEN EXISTS (SELECT 1 FROM episodes e WHERE e.id = s.record_id AND e.person_id = p_person)
+                 WHEN 'trigger' THEN EXISTS (SELECT 1 FROM triggers t WHERE t.id = s.record_id AND t.person_id = p_person)
+                 ELSE EXISTS (SELECT 1 FROM referrals r WHERE r.id = s.record_id AND r.person_id = p_person)
+               END);
+END
+$$;
+
+ALTER FUNCTION public.hw_person_shared_with_caller(p_person uuid, p_part text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time zone, p_to timestamp with time zone) RETURNS TABLE(district_id uuid, age_group text, sex text, ethnicity text, cse boolean, mental_health boolean, looked_after boolean, episodes bigint, persons bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    PERFORM hw_require_measures_reader();
+    RETURN QUERY
+    WITH counted AS (
+        SELECT e.person_id, coalesce(ft.from_district_id, e.district_id) AS district,
+               CASE WHEN p.date_of_birth IS NULL THEN 'unknown'
+                    WHEN hw_child_at(p.date_of_birth, e.reported_at) THEN 'child' ELSE 'adult' END AS grp,
+               p.sex, p.ethnicity, e.looked_after AS lac,
+               (EXISTS (SELECT 1 FROM person_markers m
+                         WHERE m.person_id = e.person_id AND m.kind = 'cse_risk' AND m.recorded_at <= e.reported_at
+                           AND (m.ended_on IS NULL OR m.ended_on > hw_local_date(e.reported_at)))
+                OR coalesce('cse' = ANY (r.markers_seen), false)) AS cse,
+               (EXISTS (SELECT 1 FROM person_markers m
+                         WHERE m.person_id = e.person_id AND m.kind = 'mental_health' AND m.recorded_at <= e.reported_at
+                           AND (m.ended_on IS NULL OR m.ended_on > hw_local_date(e.reported_at)))
+                OR coalesce('mental_health' = ANY (r.markers_seen), false)) AS mh
+          FROM episodes e
+          CROSS JOIN LATERAL (SELECT p.date_of_birth, p.sex, p.ethnicity FROM persons p
+                               WHERE p.id = e.person_id OFFSET 0) p
+          LEFT JOIN hw_first_transfers() ft ON ft.episode_id = e.id
+          LEFT JOIN episode_returns r ON r.episode_id = e.id
+         WHERE e.status <> 'cancelled' AND e.reported_at >= p_from AND e.reported_at < p_to
+    )
+    SELECT c.district, c.grp, c.sex, c.ethnicity, c.cse, c.mh, c.lac, count(*), count(DISTINCT c.person_id)
+      FROM counted c
+     GROUP BY GROUPING SETS ((c.district, c.grp, c.sex, c.ethnicity, c.cse, c.mh, c.lac),
+                             (c.grp, c.sex, c.ethnicity, c.cse, c.mh, c.lac));
+END $$;
+
+ALTER FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time zone, p_to timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_reads_measures() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(hw_role() IN ('analyst', 'mfhc', 'supervisor', 'admin'), false) $$;
+
+ALTER FUNCTION public.hw_reads_measures() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) RETURNS TABLE(district_id uuid, age_group text, persons bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    by_last_seen boolean := p_episode_start = 'last_seen';
+BEGIN
+    IF NOT hw_reads_measures() THEN
+        RAISE EXCEPTION 'not permitted: measures are for analysts, coordinators and supervisors'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY
+    WITH episode AS (
+        SELECT e.*, CASE WHEN by_last_seen THEN e.last_seen_at ELSE e.reported_at END AS started
+          FROM episodes e
+         WHERE e.status <> 'cancelled' AND e.reported_at >= p_start
+           AND (by_last_seen OR e.reported_at < p_end)
+           AND (p_count_hospital OR e.missing_from <> 'hospital_or_medical')
+    ), counted AS (
+        SELECT e.person_id,
+               coalesce((SELECT t.from_district_id FROM episode_transfers t
+                          WHERE t.episode_id = e.id ORDER BY t.transferred_at, t.id LIMIT 1),
+                        e.district_id) AS district,
+               e.started,
+               CASE WHEN p.date_of_birth IS NULL THEN NULL
+                    WHEN hw_child_at(p.date_of_birth, e.started)
+                    THEN 'child' ELSE 'adult' END AS grp
+          FROM episode e JOIN persons p ON p.id = e.person_id
+         WHERE e.started >= p_start AND e.started < p_end
+    ), per AS (
+        SELECT c.person_id, c.grp, count(*) AS n,
+               (array_agg(c.district ORDER BY c.started DESC, c.district DESC))[1] AS district
+          FROM counted c WHERE c.grp IS NOT NULL
+         GROUP BY c.person_id, c.grp
+    )
+    SELECT per.district, per.grp, count(*)
+      FROM per WHERE per.n >= p_threshold
+     GROUP BY per.district, per.grp;
+END $$;
+
+ALTER FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_ends date[]) RETURNS TABLE(period_end date, district_id uuid, age_group text, persons bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT hw_reads_measures() THEN
+        RAISE EXCEPTION 'not permitted: measures are for analysts, coordinators and supervisors'
+            USING ERRCODE = '42501';
+    END IF;
+    PERFORM hw_measure_catch_up(NULL);
+    IF p_version IS DISTINCT FROM (SELECT max(d.version) FROM measure_definitions d) THEN
+        RAISE EXCEPTION 'the measure definition changed while the report was read'
+            USING ERRCODE = '40001';
+    END IF;
+    RETURN QUERY
+    SELECT c.period_end, c.district_id, c.age_group, sum(c.persons)::bigint
+      FROM measure_repeat_counts c
+     WHERE c.definition_version = p_version AND c.period_end = ANY (p_period_ends)
+     GROUP BY c.period_end, c.district_id, c.age_group
+    HAVING sum(c.persons) > 0;
+END $$;
+
+ALTER FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_ends date[]) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_require_background() RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF hw_user_id() IS NOT NULL THEN
+        RAISE EXCEPTION 'not permitted: background work only' USING ERRCODE = '42501';
+    END IF;
+END $$;
+
+ALTER FUNCTION public.hw_require_background() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_require_measures_reader() RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF NOT hw_reads_measures() THEN
+        RAISE EXCEPTION 'not permitted: datasets are for analysts, coordinators and supervisors'
+            USING ERRCODE = '42501';
+    END IF;
+END $$;
+
+ALTER FUNCTION public.hw_require_measures_reader() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_role() RETURNS text
+    LANGUAGE sql STABLE
+    AS $$ SELECT NULLIF(current_setting('homeward.role', true), '') $$;
+
+ALTER FUNCTION public.hw_role() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_set_force_zone(p_zone text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = p_zone) THEN
+        RAISE EXCEPTION 'unknown time zone %', p_zone USING ERRCODE = '22023';
+    END IF;
+    IF p_zone = hw_force_zone() THEN
+        RETURN false;
+    END IF;
+    EXECUTE format(
+        'CREATE OR REPLACE FUNCTION hw_force_zone() RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS %L',
+        format('SELECT %L::text', p_zone));
+    PERFORM hw_measure_rebuild();
+    RETURN true;
+END $$;
+
+ALTER FUNCTION public.hw_set_force_zone(p_zone text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN coalesce(hw_role() = 'partner', false) AND EXISTS (
+        SELECT 1 FROM shares s JOIN agencies a ON a.id = s.agency_id
+         WHERE s.record_type = p_record_type AND s.record_id = p_record_id
+           AND s.agency_id = hw_agency_id() AND a.active
+           AND p_part = ANY (s.parts) AND s.revoked_at IS NULL
+           AND (s.expires_at IS NULL OR s.expires_at > now()));
+END
+$$;
+
+ALTER FUNCTION public.hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_staff_emails(p_district uuid, p_role text) RETURNS TABLE(user_id uuid, email text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT u.id, u.email FROM users u
+     WHERE u.active AND u.role = p_role AND (u.district_id = p_district OR u.district_id IS NULL)
+     ORDER BY u.email
+$$;
+
+ALTER FUNCTION public.hw_staff_emails(p_district uuid, p_role text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_trigger_escalate_due() RETURNS TABLE(id uuid, district_id uuid)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    UPDATE triggers t SET escalated_at = now(), updated_at = now()
+     WHERE t.status = 'open' AND t.escalated_at IS NULL AND t.escalation_due_at <= now()
+    RETURNING t.id, t.district_id
+$$;
+
+ALTER FUNCTION public.hw_trigger_escalate_due() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_trigger_fire(p_id uuid, p_person uuid, p_rule uuid, p_anchor uuid, p_basis uuid[], p_window_start timestamp with time zone, p_window_end timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    r trigger_rules;
+    anchor_district uuid;
+BEGIN
+    IF NOT hw_is_operational() THEN
+        RAISE EXCEPTION 'not permitted: only operational roles evaluate triggers' USING ERRCODE = '42501';
+    END IF;
+    SELECT * INTO r FROM trigger_rules WHERE id = p_rule AND enabled;
+    IF NOT FOUND THEN
+        RETURN false;  -- disabled since the evaluation read it: nothing fires
+    END IF;
+    IF NOT p_anchor = ANY (p_basis) OR EXISTS (
+           SELECT 1 FROM unnest(p_basis) b LEFT JOIN episodes e ON e.id = b
+            WHERE e.id IS NULL OR e.person_id <> p_person OR e.status = 'cancelled') THEN
+        RAISE EXCEPTION 'not permitted: the basis is not the person''s counted episodes' USING ERRCODE = '42501';
+    END IF;
+    SELECT e.district_id INTO anchor_district FROM episodes e WHERE e.id = p_anchor;
+    IF r.district_id IS NOT NULL AND r.district_id <> anchor_district THEN
+        RAISE EXCEPTION 'not permitted: the rule does not cover the episode''s district' USING ERRCODE = '42501';
+    END IF;
+    INSERT INTO triggers (id, person_id, rule_id, rule_version, kind, district_id, anchor_episode_id,
+                          basis_episode_ids, window_start, window_end, assigned_to, escalation_due_at)
+    VALUES (p_id, p_person, p_rule, r.version, r.kind, anchor_district, p_anchor, p_basis,
+            p_window_start, p_window_end,
+            (SELECT u.id FROM users u WHERE u.role = 'mfhc' AND u.active AND u.district_id = anchor_district
+              ORDER BY u.created_at, u.id LIMIT 1),
+            now() + make_interval(hours => r.escalate_after_hours))
+    ON CONFLICT (rule_id, anchor_episode_id) WHERE status <> 'withdrawn' DO NOTHING;
+    RETURN FOUND;
+END $$;
+
+ALTER FUNCTION public.hw_trigger_fire(p_id uuid, p_person uuid, p_rule uuid, p_anchor uuid, p_basis uuid[], p_window_start timestamp with time zone, p_window_end timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_trigger_inputs(p_person uuid) RETURNS TABLE(episode_id uuid, district_id uuid, reported_at timestamp with time zone, date_of_birth date, out_of_area boolean, ever_high boolean)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT hw_is_operational() THEN
+        RAISE EXCEPTION 'not permitted: only operational roles evaluate triggers' USING ERRCODE = '42501';
+    END IF;
+    PERFORM 1 FROM persons p WHERE p.id = p_person FOR UPDATE;
+    RETURN QUERY
+    SELECT e.id, e.district_id, e.reported_at, p.date_of_birth,
+           coalesce((SELECT pl.out_of_area FROM placements pl WHERE pl.id = e.placement_id), false),
+           e.risk_level = 'high' OR EXISTS (SELECT 1 FROM risk_gradings g WHERE g.episode_id = e.id AND g.to_level = 'high')
+      FROM episodes e JOIN persons p ON p.id = e.person_id
+     WHERE e.person_id = p_person AND e.status <> 'cancelled'
+     ORDER BY e.reported_at, e.id;
+END $$;
+
+ALTER FUNCTION public.hw_trigger_inputs(p_person uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_trigger_live(p_person uuid) RETURNS TABLE(id uuid, rule_id uuid, kind text, status text, anchor_episode_id uuid, basis_episode_ids uuid[])
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT hw_is_operational() THEN
+        RAISE EXCEPTION 'not permitted: only operational roles evaluate triggers' USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY
+    SELECT t.id, t.rule_id, t.kind, t.status, t.anchor_episode_id, t.basis_episode_ids
+      FROM triggers t WHERE t.person_id = p_person AND t.status <> 'withdrawn'
+     ORDER BY t.fired_at, t.id;
+END $$;
+
+ALTER FUNCTION public.hw_trigger_live(p_person uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_trigger_rule_version() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO trigger_rule_versions (rule_id, version, content, changed_by)
+    VALUES (NEW.id, NEW.version, to_jsonb(NEW) - 'created_at' - 'updated_at', hw_user_id());
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.hw_trigger_rule_version() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_trigger_withdraw(p_id uuid, p_reason text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT hw_is_operational() THEN
+        RAISE EXCEPTION 'not permitted: only operational roles evaluate triggers' USING ERRCODE = '42501';
+    END IF;
+    UPDATE triggers t
+       SET status = 'withdrawn', withdrawn_at = now(), withdrawn_reason = p_reason,
+           version = t.version + 1, updated_at = now()
+     WHERE t.id = p_id AND t.status IN ('open', 'acknowledged', 'plan_recorded')
+       AND (EXISTS (SELECT 1 FROM unnest(t.basis_episode_ids) b LEFT JOIN episodes e ON e.id = b
+                     WHERE e.id IS NULL OR e.person_id <> t.person_id OR e.status = 'cancelled')
+            OR (t.kind = 'first_time_child' AND EXISTS (
+                    SELECT 1 FROM episodes a JOIN episodes e ON e.id = t.anchor_episode_id
+                     WHERE a.person_id = t.person_id AND a.status <> 'cancelled'
+                       AND (a.reported_at, a.id) < (e.reported_at, e.id)))
+            -- the date of birth was corrected: not a child when it started
+            OR (t.kind = 'first_time_child' AND NOT EXISTS (
+                    SELECT 1 FROM episodes e JOIN persons p ON p.id = e.person_id
+                     WHERE e.id = t.anchor_episode_id AND p.date_of_birth IS NOT NULL
+                       AND hw_child_at(p.date_of_birth, e.reported_at)))
+            -- the placement is no longer out of area
+            OR (t.kind = 'out_of_area_placement' AND NOT EXISTS (
+                    SELECT 1 FROM episodes e JOIN placements pl ON pl.id = e.placement_id
+                     WHERE e.id = t.anchor_episode_id AND pl.out_of_area)));
+    RETURN FOUND;
+END $$;
+
+ALTER FUNCTION public.hw_trigger_withdraw(p_id uuid, p_reason text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_user_email(p_user uuid) RETURNS TABLE(user_id uuid, email text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT u.id, u.email FROM users u WHERE u.id = p_user AND u.active
+$$;
+
+ALTER FUNCTION public.hw_user_email(p_user uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_user_id() RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$ SELECT NULLIF(current_setting('homeward.user_id', true), '')::uuid $$;
+
+ALTER FUNCTION public.hw_user_id() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_user_in_agency(p_user uuid, p_agency uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT (hw_is_case_worker() OR (hw_role() = 'partner' AND p_agency = hw_agency_id())) AND EXISTS (
+        SELECT 1 FROM users u WHERE u.id = p_user AND u.agency_id = p_agency AND u.active)
+$$;
+
+ALTER FUNCTION public.hw_user_in_agency(p_user uuid, p_agency uuid) OWNER TO homeward_owner;
+
+CREATE TABLE public.__diesel_schema_migrations (
+    version character varying(50) NOT NULL,
+    run_on timestamp without time zone DEFAULT CURRENT_TIMESTAMP NOT NULL
+);
+
+ALTER TABLE public.__diesel_schema_migrations OWNER TO postgres;
+
+CREATE TABLE public.actions (
+    id uuid NOT NULL,
+    episode_id uuid,
+    trigger_id uuid,
+    referral_id uuid,
+    district_id uuid NOT NULL,
+    owner_agency_id uuid NOT NULL,
+    owner_user_id uuid,
+    description text NOT NULL,
+    due_on date NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    outcome text,
+    completed_at timestamp with time zone,
+    version integer DEFAULT 1 NOT NULL,
+    created_by uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT actions_check CHECK ((num_nonnulls(episode_id, trigger_id, referral_id) = 1)),
+    CONSTRAINT actions_check1 CHECK (((status = ANY (ARRAY['done'::text, 'cancelled'::text])) = ((outcome IS NOT NULL) AND (completed_at IS NOT NULL)))),
+    CONSTRAINT actions_description_check CHECK (((length(description) >= 1) AND (length(description) <= 2000))),
+    CONSTRAINT actions_outcome_check CHECK (((length(outcome) >= 1) AND (length(outcome) <= 5000))),
+    CONSTRAINT actions_status_check CHECK ((status = ANY (ARRAY['open'::text, 'in_progress'::text, 'done'::text, 'cancelled'::text])))
+);
+
+ALTER TABLE ONLY public.actions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.actions OWNER TO homeward_owner;
+
+CREATE TABLE public.agencies (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    agency_type text NOT NULL,
+    mailbox text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agencies_mailbox_check CHECK (((length(mailbox) >= 3) AND (length(mailbox) <= 254))),
+    CONSTRAINT agencies_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+);
+
+ALTER TABLE ONLY public.agencies FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.agencies OWNER TO homeward_owner;
+
+CREATE TABLE public.agency_districts (
+    agency_id uuid NOT NULL,
+    district_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY public.agency_districts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.agency_districts OWNER TO homeward_owner;
+
+CREATE TABLE public.agency_types (
+    code text NOT NULL,
+    name text NOT NULL,
+    CONSTRAINT agency_types_code_check CHECK ((code ~ '^[a-z_]{2,40}$'::text)),
+    CONSTRAINT agency_types_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100)))
+);
+
+ALTER TABLE ONLY public.agency_types FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.agency_types OWNER TO homeward_owner;
+
+CREATE TABLE public.audit_chain_head (
+    singleton boolean DEFAULT true NOT NULL,
+    seq bigint NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT audit_chain_head_singleton_check CHECK (singleton)
+);
+
+ALTER TABLE public.audit_chain_head OWNER TO homeward_owner;
+
+CREATE TABLE public.audit_log (
+    seq bigint NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    actor_id uuid,
+    actor_role text,
+    operation text NOT NULL,
+    record_type text NOT NULL,
+    record_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    purpose text,
+    recipients text[] DEFAULT '{}'::text[] NOT NULL,
+    request_id text,
+    prev_hash bytea NOT NULL,
+    hash bytea NOT NULL,
+    lawful_basis text,
+    CONSTRAINT audit_log_operation_check CHECK ((operation = ANY (ARRAY['collection'::text, 'alteration'::text, 'consultation'::text, 'disclosure'::text, 'combination'::text, 'erasure'::text]))),
+    CONSTRAINT audit_log_purpose_check CHECK ((length(purpose) <= 500)),
+    CONSTRAINT audit_log_recipients_check CHECK ((array_position(recipients, NULL::text) IS NULL)),
+    CONSTRAINT audit_log_record_ids_check CHECK ((array_position(record_ids, NULL::uuid) IS NULL)),
+    CONSTRAINT audit_log_record_type_check CHECK (((length(record_type) >= 1) AND (length(record_type) <= 60))),
+    CONSTRAINT audit_log_request_id_check CHECK ((length(request_id) <= 100))
+);
+
+ALTER TABLE ONLY public.audit_log FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.audit_log OWNER TO homeward_owner;
+
+CREATE TABLE public.audit_queue (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT date_trunc('microseconds'::text, clock_timestamp()) NOT NULL,
+    actor_id uuid,
+    actor_role text,
+    operation text NOT NULL,
+    record_type text NOT NULL,
+    record_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    purpose text,
+    recipients text[] DEFAULT '{}'::text[] NOT NULL,
+    request_id text,
+    lawful_basis text,
+    CONSTRAINT audit_queue_lawful_basis_check CHECK ((length(lawful_basis) <= 500)),
+    CONSTRAINT audit_queue_operation_check CHECK ((operation = ANY (ARRAY['collection'::text, 'alteration'::text, 'consultation'::text, 'disclosure'::text, 'combination'::text, 'erasure'::text]))),
+    CONSTRAINT audit_queue_purpose_check CHECK ((length(purpose) <= 500)),
+    CONSTRAINT audit_queue_recipients_check CHECK ((array_position(recipients, NULL::text) IS NULL)),
+    CONSTRAINT audit_queue_record_ids_check CHECK ((array_position(record_ids, NULL::uuid) IS NULL)),
+    CONSTRAINT audit_queue_record_type_check CHECK (((length(record_type) >= 1) AND (length(record_type) <= 60))),
+    CONSTRAINT audit_queue_request_id_check CHECK ((length(request_id) <= 100))
+);
+
+ALTER TABLE ONLY public.audit_queue FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.audit_queue OWNER TO homeward_owner;
+
+ALTER TABLE public.audit_queue ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.audit_queue_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE public.baselines (
+    id uuid NOT NULL,
+    district_id uuid,
+    age_group text NOT NULL,
+    version integer NOT NULL,
+    period_end date NOT NULL,
+    value bigint NOT NULL,
+    source text NOT NULL,
+    source_note text,
+    definition_version integer NOT NULL,
+    created_by uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT baselines_age_group_check CHECK ((age_group = ANY (ARRAY['child'::text, 'adult'::text]))),
+    CONSTRAINT baselines_check CHECK (((source = 'computed'::text) OR (source_note IS NOT NULL))),
+    CONSTRAINT baselines_source_check CHECK ((source = ANY (ARRAY['computed'::text, 'official'::text]))),
+    CONSTRAINT baselines_source_note_check CHECK (((length(source_note) >= 1) AND (length(source_note) <= 1000))),
+    CONSTRAINT baselines_value_check CHECK ((value >= 0)),
+    CONSTRAINT baselines_version_check CHECK ((version >= 1))
+);
+
+ALTER TABLE ONLY public.baselines FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.baselines OWNER TO homeward_owner;
+
+CREATE TABLE public.children_month_counts (
+    month date NOT NULL,
+    district_id uuid NOT NULL,
+    shard smallint NOT NULL,
+    children bigint NOT NULL,
+    episodes bigint NOT NULL
+)
+WITH (fillfactor='50');
+
+ALTER TABLE ONLY public.children_month_counts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.children_month_counts OWNER TO homeward_owner;
+
+CREATE TABLE public.children_month_state (
+    person_id uuid NOT NULL,
+    month date NOT NULL,
+    district_id uuid NOT NULL,
+    children integer NOT NULL,
+    episodes integer NOT NULL
+);
+
+ALTER TABLE ONLY public.children_month_state FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.children_month_state OWNER TO homeward_owner;
+
+CREATE TABLE public.districts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT districts_code_check CHECK ((code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT districts_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100)))
+);
+
+ALTER TABLE ONLY public.districts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.districts OWNER TO homeward_owner;
+
+CREATE TABLE public.episode_alerts (
+    episode_id uuid NOT NULL,
+    alert text NOT NULL,
+    alerted_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT episode_alerts_alert_check CHECK ((alert = ANY (ARRAY['ukmpu_overdue'::text, 'pnc_overdue'::text])))
+);
+
+ALTER TABLE ONLY public.episode_alerts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.episode_alerts OWNER TO homeward_owner;
+
+CREATE TABLE public.episode_reference_counters (
+    district_id uuid NOT NULL,
+    year integer NOT NULL,
+    last_value integer NOT NULL
+);
+
+ALTER TABLE ONLY public.episode_reference_counters FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.episode_reference_counters OWNER TO homeward_owner;
+
+CREATE TABLE public.episode_returns (
+    episode_id uuid NOT NULL,
+    returned_at timestamp with time zone NOT NULL,
+    location text NOT NULL,
+    how text NOT NULL,
+    found_by text DEFAULT ''::text NOT NULL,
+    harm_suffered boolean NOT NULL,
+    harm_details text DEFAULT ''::text NOT NULL,
+    markers_seen text[] DEFAULT '{}'::text[] NOT NULL,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT episode_returns_found_by_check CHECK ((length(found_by) <= 500)),
+    CONSTRAINT episode_returns_harm_details_check CHECK ((length(harm_details) <= 5000)),
+    CONSTRAINT episode_returns_how_check CHECK ((how = ANY (ARRAY['self_returned'::text, 'found_by_police'::text, 'found_by_other'::text]))),
+    CONSTRAINT episode_returns_location_check CHECK (((length(location) >= 1) AND (length(location) <= 500))),
+    CONSTRAINT episode_returns_markers_seen_check CHECK ((markers_seen <@ ARRAY['cse'::text, 'cce'::text, 'mental_health'::text, 'crime_victim'::text, 'crime_suspect'::text]))
+);
+
+ALTER TABLE ONLY public.episode_returns FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.episode_returns OWNER TO homeward_owner;
+
+CREATE TABLE public.episode_transfers (
+    id uuid NOT NULL,
+    episode_id uuid NOT NULL,
+    from_district_id uuid NOT NULL,
+    to_district_id uuid NOT NULL,
+    reason text NOT NULL,
+    transferred_by uuid NOT NULL,
+    transferred_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT episode_transfers_check CHECK ((from_district_id <> to_district_id)),
+    CONSTRAINT episode_transfers_reason_check CHECK (((length(reason) >= 1) AND (length(reason) <= 2000)))
+);
+
+ALTER TABLE ONLY public.episode_transfers FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.episode_transfers OWNER TO homeward_owner;
+
+CREATE TABLE public.episodes (
+    id uuid NOT NULL,
+    reference text,
+    person_id uuid NOT NULL,
+    district_id uuid NOT NULL,
+    status text NOT NULL,
+    reported_at timestamp with time zone NOT NULL,
+    reported_by text NOT NULL,
+    reporter_details text DEFAULT ''::text NOT NULL,
+    last_seen_at timestamp with time zone NOT NULL,
+    last_seen_location text NOT NULL,
+    missing_from text NOT NULL,
+    circumstances text DEFAULT ''::text NOT NULL,
+    risk_level text NOT NULL,
+    cancelled_reason text,
+    version integer DEFAULT 1 NOT NULL,
+    created_by uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    closed_at timestamp with time zone,
+    closed_by uuid,
+    no_interview_reason text,
+    next_review_due timestamp with time zone,
+    placement_id uuid,
+    looked_after boolean DEFAULT false NOT NULL,
+    ukmpu_notified_at timestamp with time zone,
+    ukmpu_notified_by uuid,
+    ukmpu_reference text,
+    pnc_recorded_at timestamp with time zone,
+    pnc_recorded_by uuid,
+    pnc_reference text,
+    CONSTRAINT episodes_cancelled_reason_check CHECK ((length(cancelled_reason) <= 2000)),
+    CONSTRAINT episodes_check CHECK ((last_seen_at <= reported_at)),
+    CONSTRAINT episodes_check1 CHECK (((status = 'cancelled'::text) = (cancelled_reason IS NOT NULL))),
+    CONSTRAINT episodes_check2 CHECK (((placement_id IS NULL) OR (missing_from = 'care_placement'::text))),
+    CONSTRAINT episodes_circumstances_check CHECK ((length(circumstances) <= 10000)),
+    CONSTRAINT episodes_closed_has_closer CHECK (((status = 'closed'::text) = ((closed_at IS NOT NULL) AND (closed_by IS NOT NULL)))),
+    CONSTRAINT episodes_last_seen_location_check CHECK (((length(last_seen_location) >= 1) AND (length(last_seen_location) <= 500))),
+    CONSTRAINT episodes_missing_from_check CHECK ((missing_from = ANY (ARRAY['home'::text, 'care_placement'::text, 'hospital_or_medical'::text, 'other'::text]))),
+    CONSTRAINT episodes_no_interview_reason_check CHECK ((length(no_interview_reason) <= 2000)),
+    CONSTRAINT episodes_pnc_reference_check CHECK (((length(pnc_reference) >= 1) AND (length(pnc_reference) <= 100))),
+    CONSTRAINT episodes_pnc_whole CHECK ((((pnc_recorded_at IS NULL) = (pnc_recorded_by IS NULL)) AND ((pnc_recorded_at IS NULL) = (pnc_reference IS NULL)))),
+    CONSTRAINT episodes_reference_check CHECK ((reference ~ '^[A-Z]{3}-[0-9]{4}-[0-9]{6}$'::text)),
+    CONSTRAINT episodes_reported_by_check CHECK ((reported_by = ANY (ARRAY['parent'::text, 'carer'::text, 'childrens_home'::text, 'hospital'::text, 'school'::text, 'police'::text, 'self'::text, 'other'::text]))),
+    CONSTRAINT episodes_reporter_details_check CHECK ((length(reporter_details) <= 500)),
+    CONSTRAINT episodes_risk_level_check CHECK ((risk_level = ANY (ARRAY['very_low'::text, 'low'::text, 'medium'::text, 'high'::text]))),
+    CONSTRAINT episodes_status_check CHECK ((status = ANY (ARRAY['reported'::text, 'active'::text, 'returned'::text, 'closed'::text, 'cancelled'::text]))),
+    CONSTRAINT episodes_ukmpu_reference_check CHECK (((length(ukmpu_reference) >= 1) AND (length(ukmpu_reference) <= 100))),
+    CONSTRAINT episodes_ukmpu_whole CHECK ((((ukmpu_notified_at IS NULL) = (ukmpu_notified_by IS NULL)) AND ((ukmpu_notified_at IS NULL) = (ukmpu_reference IS NULL))))
+);
+
+ALTER TABLE ONLY public.episodes FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.episodes OWNER TO homeward_owner;
+
+CREATE TABLE public.hw_rules_applied (
+    singleton boolean DEFAULT true NOT NULL,
+    digest text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT hw_rules_applied_singleton_check CHECK (singleton)
+);
+
+ALTER TABLE ONLY public.hw_rules_applied FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.hw_rules_applied OWNER TO homeward_owner;
+
+CREATE TABLE public.intervention_plans (
+    referral_id uuid NOT NULL,
+    lead_practitioner text NOT NULL,
+    lead_agency_id uuid NOT NULL,
+    goals text NOT NULL,
+    review_dates date[] NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT intervention_plans_goals_check CHECK (((length(goals) >= 1) AND (length(goals) <= 10000))),
+    CONSTRAINT intervention_plans_lead_practitioner_check CHECK (((length(lead_practitioner) >= 1) AND (length(lead_practitioner) <= 200))),
+    CONSTRAINT intervention_plans_review_dates_check CHECK (((cardinality(review_dates) >= 1) AND (array_position(review_dates, NULL::date) IS NULL)))
+);
+
+ALTER TABLE ONLY public.intervention_plans FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.intervention_plans OWNER TO homeward_owner;
+
+CREATE TABLE public.local_authorities (
+    code text NOT NULL,
+    name text NOT NULL,
+    mailbox text,
+    CONSTRAINT local_authorities_code_check CHECK ((code ~ '^[A-Z][0-9]{8}$'::text)),
+    CONSTRAINT local_authorities_mailbox_check CHECK (((length(mailbox) >= 3) AND (length(mailbox) <= 254))),
+    CONSTRAINT local_authorities_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100)))
+);
+
+ALTER TABLE ONLY public.local_authorities FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.local_authorities OWNER TO homeward_owner;
+
+CREATE TABLE public.login_throttle (
+    key_hash bytea NOT NULL,
+    failures integer NOT NULL,
+    window_started_at timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY public.login_throttle FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.login_throttle OWNER TO homeward_owner;
+
+CREATE TABLE public.measure_definitions (
+    version integer NOT NULL,
+    repeat_threshold integer NOT NULL,
+    window_months integer NOT NULL,
+    count_hospital boolean NOT NULL,
+    note text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    episode_start text DEFAULT 'reported'::text NOT NULL,
+    CONSTRAINT measure_definitions_episode_start_check CHECK ((episode_start = ANY (ARRAY['reported'::text, 'last_seen'::text]))),
+    CONSTRAINT measure_definitions_note_check CHECK (((length(note) >= 1) AND (length(note) <= 1000))),
+    CONSTRAINT measure_definitions_repeat_threshold_check CHECK (((repeat_threshold >= 2) AND (repeat_threshold <= 50))),
+    CONSTRAINT measure_definitions_version_check CHECK ((version >= 1)),
+    CONSTRAINT measure_definitions_window_months_check CHECK (((window_months >= 1) AND (window_months <= 36)))
+);
+
+ALTER TABLE ONLY public.measure_definitions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.measure_definitions OWNER TO homeward_owner;
+
+CREATE TABLE public.measure_pending (
+    id bigint NOT NULL,
+    person_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY public.measure_pending FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.measure_pending OWNER TO homeward_owner;
+
+ALTER TABLE public.measure_pending ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.measure_pending_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE public.measure_repeat_counts (
+    definition_version integer NOT NULL,
+    period_end date NOT NULL,
+    age_group text NOT NULL,
+    district_id uuid NOT NULL,
+    shard smallint NOT NULL,
+    persons bigint NOT NULL
+)
+WITH (fillfactor='50');
+
+ALTER TABLE ONLY public.measure_repeat_counts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.measure_repeat_counts OWNER TO homeward_owner;
+
+CREATE TABLE public.measure_repeat_state (
+    definition_version integer NOT NULL,
+    period_end date NOT NULL,
+    age_group text NOT NULL,
+    person_id uuid NOT NULL,
+    district_id uuid NOT NULL,
+    CONSTRAINT measure_repeat_state_age_group_check CHECK ((age_group = ANY (ARRAY['child'::text, 'adult'::text])))
+);
+
+ALTER TABLE ONLY public.measure_repeat_state FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.measure_repeat_state OWNER TO homeward_owner;
+
+CREATE TABLE public.notification_preferences (
+    user_id uuid NOT NULL,
+    daily_digest boolean DEFAULT true NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.notification_preferences FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.notification_preferences OWNER TO homeward_owner;
+
+CREATE TABLE public.person_markers (
+    id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    kind text NOT NULL,
+    source text NOT NULL,
+    details text DEFAULT ''::text NOT NULL,
+    review_on date NOT NULL,
+    ended_on date,
+    ended_reason text,
+    version integer DEFAULT 1 NOT NULL,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT person_markers_check CHECK (((ended_on IS NULL) = (ended_reason IS NULL))),
+    CONSTRAINT person_markers_details_check CHECK ((length(details) <= 2000)),
+    CONSTRAINT person_markers_ended_reason_check CHECK (((length(ended_reason) >= 1) AND (length(ended_reason) <= 2000))),
+    CONSTRAINT person_markers_kind_check CHECK ((kind = ANY (ARRAY['cse_risk'::text, 'cce_risk'::text, 'mental_health'::text, 'self_harm'::text, 'dementia'::text]))),
+    CONSTRAINT person_markers_source_check CHECK (((length(source) >= 1) AND (length(source) <= 200)))
+);
+
+ALTER TABLE ONLY public.person_markers FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.person_markers OWNER TO homeward_owner;
+
+CREATE TABLE public.person_merge_moves (
+    merge_id uuid NOT NULL,
+    record_type text NOT NULL,
+    record_id uuid NOT NULL,
+    CONSTRAINT person_merge_moves_record_type_check CHECK ((record_type = ANY (ARRAY['episode'::text, 'marker'::text, 'placement'::text, 'protocol_profile'::text])))
+);
+
+ALTER TABLE ONLY public.person_merge_moves FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.person_merge_moves OWNER TO homeward_owner;
+
+CREATE TABLE public.person_merges (
+    id uuid NOT NULL,
+    survivor_id uuid NOT NULL,
+    duplicate_id uuid NOT NULL,
+    reason text NOT NULL,
+    added_aliases text[] DEFAULT '{}'::text[] NOT NULL,
+    merged_by uuid NOT NULL,
+    merged_at timestamp with time zone DEFAULT now() NOT NULL,
+    undone_by uuid,
+    undone_at timestamp with time zone,
+    undo_reason text,
+    CONSTRAINT person_merges_added_aliases_check CHECK ((array_position(added_aliases, NULL::text) IS NULL)),
+    CONSTRAINT person_merges_check CHECK ((survivor_id <> duplicate_id)),
+    CONSTRAINT person_merges_check1 CHECK ((((undone_at IS NULL) = (undone_by IS NULL)) AND ((undone_at IS NULL) = (undo_reason IS NULL)))),
+    CONSTRAINT person_merges_reason_check CHECK (((length(reason) >= 1) AND (length(reason) <= 2000))),
+    CONSTRAINT person_merges_undo_reason_check CHECK (((length(undo_reason) >= 1) AND (length(undo_reason) <= 2000)))
+);
+
+ALTER TABLE ONLY public.person_merges FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.person_merges OWNER TO homeward_owner;
+
+CREATE TABLE public.persons (
+    id uuid NOT NULL,
+    given_name text NOT NULL,
+    family_name text NOT NULL,
+    aliases text[] DEFAULT '{}'::text[] NOT NULL,
+    search_names text NOT NULL,
+    date_of_birth date,
+    sex text,
+    ethnicity text,
+    home_district_id uuid,
+    local_authority text,
+    version integer DEFAULT 1 NOT NULL,
+    created_by uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    looked_after boolean DEFAULT false NOT NULL,
+    merged_into uuid,
+    CONSTRAINT persons_aliases_check CHECK ((array_position(aliases, NULL::text) IS NULL)),
+    CONSTRAINT persons_check CHECK ((merged_into <> id)),
+    CONSTRAINT persons_date_of_birth_check CHECK ((date_of_birth > '1900-01-01'::date)),
+    CONSTRAINT persons_ethnicity_check CHECK ((length(ethnicity) <= 100)),
+    CONSTRAINT persons_family_name_check CHECK (((length(family_name) >= 1) AND (length(family_name) <= 100))),
+    CONSTRAINT persons_given_name_check CHECK (((length(given_name) >= 1) AND (length(given_name) <= 100))),
+    CONSTRAINT persons_local_authority_check CHECK ((length(local_authority) <= 100)),
+    CONSTRAINT persons_sex_check CHECK ((sex = ANY (ARRAY['female'::text, 'male'::text, 'other'::text, 'unknown'::text])))
+);
+
+ALTER TABLE ONLY public.persons FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.persons OWNER TO homeward_owner;
+
+CREATE TABLE public.placements (
+    id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    kind text NOT NULL,
+    provider text DEFAULT ''::text NOT NULL,
+    placing_authority text NOT NULL,
+    host_authority text NOT NULL,
+    out_of_area boolean GENERATED ALWAYS AS ((placing_authority <> host_authority)) STORED NOT NULL,
+    starts_on date NOT NULL,
+    ends_on date,
+    version integer DEFAULT 1 NOT NULL,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT placements_check CHECK (((ends_on IS NULL) OR (ends_on >= starts_on))),
+    CONSTRAINT placements_kind_check CHECK ((kind = ANY (ARRAY['regulated_childrens_home'::text, 'unregulated_childrens_home'::text, 'foster'::text, 'family'::text]))),
+    CONSTRAINT placements_provider_check CHECK ((length(provider) <= 200))
+);
+
+ALTER TABLE ONLY public.placements FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.placements OWNER TO homeward_owner;
+
+CREATE TABLE public.prevention_interviews (
+    episode_id uuid NOT NULL,
+    conducted_at timestamp with time zone NOT NULL,
+    conducted_by text NOT NULL,
+    mode text NOT NULL,
+    disclosures text DEFAULT ''::text NOT NULL,
+    referrals_made text DEFAULT ''::text NOT NULL,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT prevention_interviews_conducted_by_check CHECK (((length(conducted_by) >= 1) AND (length(conducted_by) <= 200))),
+    CONSTRAINT prevention_interviews_disclosures_check CHECK ((length(disclosures) <= 10000)),
+    CONSTRAINT prevention_interviews_mode_check CHECK ((mode = ANY (ARRAY['in_person'::text, 'phone'::text, 'video'::text]))),
+    CONSTRAINT prevention_interviews_referrals_made_check CHECK ((length(referrals_made) <= 5000))
+);
+
+ALTER TABLE ONLY public.prevention_interviews FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.prevention_interviews OWNER TO homeward_owner;
+
+CREATE TABLE public.protocol_profiles (
+    id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    protocol text NOT NULL,
+    owning_organisation text NOT NULL,
+    description text NOT NULL,
+    photo_reference text DEFAULT ''::text NOT NULL,
+    places text DEFAULT ''::text NOT NULL,
+    associates text,
+    contact_details text,
+    missing_history text,
+    medication text,
+    routine text,
+    last_reviewed_on date NOT NULL,
+    review_due_on date NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT protocol_profiles_associates_check CHECK ((length(associates) <= 5000)),
+    CONSTRAINT protocol_profiles_check CHECK ((review_due_on > last_reviewed_on)),
+    CONSTRAINT protocol_profiles_check1 CHECK (((protocol = 'philomena'::text) OR ((associates IS NULL) AND (contact_details IS NULL) AND (missing_history IS NULL)))),
+    CONSTRAINT protocol_profiles_check2 CHECK (((protocol = 'herbert'::text) OR ((medication IS NULL) AND (routine IS NULL)))),
+    CONSTRAINT protocol_profiles_contact_details_check CHECK ((length(contact_details) <= 2000)),
+    CONSTRAINT protocol_profiles_description_check CHECK (((length(description) >= 1) AND (length(description) <= 5000))),
+    CONSTRAINT protocol_profiles_medication_check CHECK ((length(medication) <= 2000)),
+    CONSTRAINT protocol_profiles_missing_history_check CHECK ((length(missing_history) <= 5000)),
+    CONSTRAINT protocol_profiles_owning_organisation_check CHECK (((length(owning_organisation) >= 1) AND (length(owning_organisation) <= 200))),
+    CONSTRAINT protocol_profiles_photo_reference_check CHECK ((length(photo_reference) <= 500)),
+    CONSTRAINT protocol_profiles_places_check CHECK ((length(places) <= 5000)),
+    CONSTRAINT protocol_profiles_protocol_check CHECK ((protocol = ANY (ARRAY['philomena'::text, 'herbert'::text]))),
+    CONSTRAINT protocol_profiles_routine_check CHECK ((length(routine) <= 5000))
+);
+
+ALTER TABLE ONLY public.protocol_profiles FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.protocol_profiles OWNER TO homeward_owner;
+
+CREATE TABLE public.referrals (
+    id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    district_id uuid NOT NULL,
+    source text NOT NULL,
+    source_agency_id uuid,
+    trigger_id uuid,
+    reasons text[] NOT NULL,
+    summary text NOT NULL,
+    lawful_basis text NOT NULL,
+    status text DEFAULT 'received'::text NOT NULL,
+    decision_reason text,
+    redirected_to text,
+    closure_reason text,
+    closed_at timestamp with time zone,
+    consent text DEFAULT 'not_sought'::text NOT NULL,
+    consent_by text,
+    consent_at timestamp with time zone,
+    version integer DEFAULT 1 NOT NULL,
+    created_by uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT referrals_check CHECK (((source = 'partner'::text) = (source_agency_id IS NOT NULL))),
+    CONSTRAINT referrals_check1 CHECK (((source = 'missing_trigger'::text) = (trigger_id IS NOT NULL))),
+    CONSTRAINT referrals_check2 CHECK (((status = 'closed'::text) = ((closure_reason IS NOT NULL) AND (closed_at IS NOT NULL)))),
+    CONSTRAINT referrals_check3 CHECK (((status <> 'redirected'::text) OR (redirected_to IS NOT NULL))),
+    CONSTRAINT referrals_check4 CHECK (((consent = 'not_sought'::text) = ((consent_by IS NULL) AND (consent_at IS NULL)))),
+    CONSTRAINT referrals_closure_reason_check CHECK ((closure_reason = ANY (ARRAY['outcomes_met'::text, 'declined_or_withdrew'::text, 'escalated_to_statutory'::text, 'moved_out_of_area'::text, 'turned_18'::text, 'no_engagement'::text]))),
+    CONSTRAINT referrals_consent_by_check CHECK ((consent_by = ANY (ARRAY['young_person'::text, 'parent_or_carer'::text, 'both'::text]))),
+    CONSTRAINT referrals_consent_check CHECK ((consent = ANY (ARRAY['not_sought'::text, 'given'::text, 'refused'::text, 'withdrawn'::text]))),
+    CONSTRAINT referrals_decision_reason_check CHECK (((length(decision_reason) >= 1) AND (length(decision_reason) <= 2000))),
+    CONSTRAINT referrals_lawful_basis_check CHECK (((length(lawful_basis) >= 1) AND (length(lawful_basis) <= 500))),
+    CONSTRAINT referrals_reasons_check CHECK (((cardinality(reasons) >= 1) AND (reasons <@ ARRAY['first_time_missing'::text, 'sudden_multiple_missing'::text, 'repeat_missing'::text, 'adolescent_to_parent_violence'::text, 'domestic_abuse'::text, 'first_time_offence'::text, 'linked_to_multiple_crimes'::text, 'exploitation_risk'::text, 'other'::text]))),
+    CONSTRAINT referrals_redirected_to_check CHECK (((length(redirected_to) >= 1) AND (length(redirected_to) <= 200))),
+    CONSTRAINT referrals_source_check CHECK ((source = ANY (ARRAY['frontline_officer'::text, 'daily_search'::text, 'missing_trigger'::text, 'mash'::text, 'partner'::text]))),
+    CONSTRAINT referrals_status_check CHECK ((status = ANY (ARRAY['received'::text, 'triage'::text, 'accepted'::text, 'declined'::text, 'redirected'::text, 'active'::text, 'closed'::text]))),
+    CONSTRAINT referrals_summary_check CHECK (((length(summary) >= 1) AND (length(summary) <= 10000)))
+);
+
+ALTER TABLE ONLY public.referrals FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.referrals OWNER TO homeward_owner;
+
+CREATE TABLE public.refresh_tokens (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    session_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    issued_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+
+ALTER TABLE ONLY public.refresh_tokens FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.refresh_tokens OWNER TO homeward_owner;
+
+CREATE TABLE public.return_home_interviews (
+    episode_id uuid NOT NULL,
+    due_at timestamp with time zone NOT NULL,
+    provider_agency_id uuid,
+    status text DEFAULT 'pending'::text NOT NULL,
+    status_reason text,
+    completed_at timestamp with time zone,
+    updated_by uuid NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT return_home_interviews_check CHECK (((status = 'completed'::text) = (completed_at IS NOT NULL))),
+    CONSTRAINT return_home_interviews_check1 CHECK (((status <> ALL (ARRAY['declined'::text, 'unable_to_contact'::text, 'not_completed'::text])) OR (status_reason IS NOT NULL))),
+    CONSTRAINT return_home_interviews_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'offered'::text, 'accepted'::text, 'declined'::text, 'unable_to_contact'::text, 'completed'::text, 'not_completed'::text]))),
+    CONSTRAINT return_home_interviews_status_reason_check CHECK ((length(status_reason) <= 2000))
+);
+
+ALTER TABLE ONLY public.return_home_interviews FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.return_home_interviews OWNER TO homeward_owner;
+
+CREATE TABLE public.risk_gradings (
+    id uuid NOT NULL,
+    episode_id uuid NOT NULL,
+    graded_at timestamp with time zone DEFAULT now() NOT NULL,
+    graded_by uuid NOT NULL,
+    from_level text,
+    to_level text NOT NULL,
+    rationale text NOT NULL,
+    information text NOT NULL,
+    grader_role text,
+    CONSTRAINT risk_gradings_from_level_check CHECK ((from_level = ANY (ARRAY['very_low'::text, 'low'::text, 'medium'::text, 'high'::text]))),
+    CONSTRAINT risk_gradings_grader_role_check CHECK ((grader_role = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text]))),
+    CONSTRAINT risk_gradings_information_check CHECK (((length(information) >= 1) AND (length(information) <= 5000))),
+    CONSTRAINT risk_gradings_rationale_check CHECK (((length(rationale) >= 1) AND (length(rationale) <= 5000))),
+    CONSTRAINT risk_gradings_to_level_check CHECK ((to_level = ANY (ARRAY['very_low'::text, 'low'::text, 'medium'::text, 'high'::text])))
+);
+
+ALTER TABLE ONLY public.risk_gradings FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.risk_gradings OWNER TO homeward_owner;
+
+CREATE TABLE public.sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_reason text
+);
+
+ALTER TABLE ONLY public.sessions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.sessions OWNER TO homeward_owner;
+
+CREATE TABLE public.shares (
+    id uuid NOT NULL,
+    record_type text NOT NULL,
+    record_id uuid NOT NULL,
+    district_id uuid NOT NULL,
+    agency_id uuid NOT NULL,
+    parts text[] NOT NULL,
+    purpose text NOT NULL,
+    lawful_basis text NOT NULL,
+    shared_by uuid NOT NULL,
+    shared_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    revoked_by uuid,
+    revoke_reason text,
+    CONSTRAINT shares_check CHECK (((cardinality(parts) >= 1) AND (parts <@
+CASE record_type
+    WHEN 'episode'::text THEN ARRAY['summary'::text, 'risk'::text, 'return'::text, 'return_interview'::text, 'markers'::text]
+    WHEN 'trigger'::text THEN ARRAY['summary'::text, 'plan'::text, 'markers'::text]
+    ELSE ARRAY['summary'::text, 'triage'::text, 'plan'::text, 'markers'::text]
+END) AND ('summary'::text = ANY (parts)))),
+    CONSTRAINT shares_check1 CHECK ((expires_at > shared_at)),
+    CONSTRAINT shares_check2 CHECK ((((revoked_at IS NULL) = (revoked_by IS NULL)) AND ((revoked_at IS NULL) = (revoke_reason IS NULL)))),
+    CONSTRAINT shares_lawful_basis_check CHECK (((length(lawful_basis) >= 1) AND (length(lawful_basis) <= 500))),
+    CONSTRAINT shares_purpose_check CHECK (((length(purpose) >= 1) AND (length(purpose) <= 1000))),
+    CONSTRAINT shares_record_type_check CHECK ((record_type = ANY (ARRAY['episode'::text, 'trigger'::text, 'referral'::text]))),
+    CONSTRAINT shares_revoke_reason_check CHECK (((length(revoke_reason) >= 1) AND (length(revoke_reason) <= 2000)))
+);
+
+ALTER TABLE ONLY public.shares FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.shares OWNER TO homeward_owner;
+
+CREATE TABLE public.supervisor_reviews (
+    id uuid NOT NULL,
+    episode_id uuid NOT NULL,
+    reviewed_at timestamp with time zone DEFAULT now() NOT NULL,
+    reviewed_by uuid NOT NULL,
+    risk_level text NOT NULL,
+    outcome text NOT NULL,
+    next_due_at timestamp with time zone NOT NULL,
+    CONSTRAINT supervisor_reviews_outcome_check CHECK (((length(outcome) >= 1) AND (length(outcome) <= 5000))),
+    CONSTRAINT supervisor_reviews_risk_level_check CHECK ((risk_level = ANY (ARRAY['very_low'::text, 'low'::text, 'medium'::text, 'high'::text])))
+);
+
+ALTER TABLE ONLY public.supervisor_reviews FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.supervisor_reviews OWNER TO homeward_owner;
+
+CREATE TABLE public.triage_meetings (
+    id uuid NOT NULL,
+    referral_id uuid NOT NULL,
+    held_on date NOT NULL,
+    attendee_agency_ids uuid[] NOT NULL,
+    decisions text NOT NULL,
+    next_meeting_on date,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT triage_meetings_attendee_agency_ids_check CHECK (((cardinality(attendee_agency_ids) >= 1) AND (array_position(attendee_agency_ids, NULL::uuid) IS NULL))),
+    CONSTRAINT triage_meetings_check CHECK ((next_meeting_on > held_on)),
+    CONSTRAINT triage_meetings_decisions_check CHECK (((length(decisions) >= 1) AND (length(decisions) <= 10000)))
+);
+
+ALTER TABLE ONLY public.triage_meetings FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.triage_meetings OWNER TO homeward_owner;
+
+CREATE TABLE public.trigger_plans (
+    trigger_id uuid NOT NULL,
+    summary text NOT NULL,
+    agency_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    review_on date NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT trigger_plans_agency_ids_check CHECK ((array_position(agency_ids, NULL::uuid) IS NULL)),
+    CONSTRAINT trigger_plans_summary_check CHECK (((length(summary) >= 1) AND (length(summary) <= 10000)))
+);
+
+ALTER TABLE ONLY public.trigger_plans FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.trigger_plans OWNER TO homeward_owner;
+
+CREATE TABLE public.trigger_rule_versions (
+    rule_id uuid NOT NULL,
+    version integer NOT NULL,
+    content jsonb NOT NULL,
+    changed_by uuid,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.trigger_rule_versions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.trigger_rule_versions OWNER TO homeward_owner;
+
+CREATE TABLE public.trigger_rules (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    kind text NOT NULL,
+    min_episodes integer,
+    within_days integer,
+    district_id uuid,
+    enabled boolean DEFAULT true NOT NULL,
+    escalate_after_hours integer DEFAULT 24 NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT trigger_rules_check CHECK (((kind = 'episodes_within'::text) = ((min_episodes IS NOT NULL) AND (within_days IS NOT NULL)))),
+    CONSTRAINT trigger_rules_check1 CHECK (((kind = 'episodes_within'::text) OR ((min_episodes IS NULL) AND (within_days IS NULL)))),
+    CONSTRAINT trigger_rules_escalate_after_hours_check CHECK (((escalate_after_hours >= 1) AND (escalate_after_hours <= 720))),
+    CONSTRAINT trigger_rules_kind_check CHECK ((kind = ANY (ARRAY['first_time_child'::text, 'episodes_within'::text, 'out_of_area_placement'::text, 'high_risk'::text]))),
+    CONSTRAINT trigger_rules_min_episodes_check CHECK (((min_episodes >= 2) AND (min_episodes <= 100))),
+    CONSTRAINT trigger_rules_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT trigger_rules_within_days_check CHECK (((within_days >= 1) AND (within_days <= 3660)))
+);
+
+ALTER TABLE ONLY public.trigger_rules FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.trigger_rules OWNER TO homeward_owner;
+
+CREATE TABLE public.triggers (
+    id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    rule_id uuid NOT NULL,
+    rule_version integer NOT NULL,
+    kind text NOT NULL,
+    district_id uuid NOT NULL,
+    anchor_episode_id uuid NOT NULL,
+    basis_episode_ids uuid[] NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    window_end timestamp with time zone NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    assigned_to uuid,
+    fired_at timestamp with time zone DEFAULT now() NOT NULL,
+    escalation_due_at timestamp with time zone NOT NULL,
+    escalated_at timestamp with time zone,
+    acknowledged_at timestamp with time zone,
+    acknowledged_by uuid,
+    closed_at timestamp with time zone,
+    closed_by uuid,
+    closure_note text,
+    withdrawn_at timestamp with time zone,
+    withdrawn_reason text,
+    version integer DEFAULT 1 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT triggers_basis_episode_ids_check CHECK (((cardinality(basis_episode_ids) >= 1) AND (array_position(basis_episode_ids, NULL::uuid) IS NULL))),
+    CONSTRAINT triggers_check CHECK ((window_start <= window_end)),
+    CONSTRAINT triggers_check1 CHECK ((anchor_episode_id = ANY (basis_episode_ids))),
+    CONSTRAINT triggers_check2 CHECK (((acknowledged_at IS NULL) = (acknowledged_by IS NULL))),
+    CONSTRAINT triggers_check3 CHECK (((status = ANY (ARRAY['open'::text, 'withdrawn'::text])) OR (acknowledged_at IS NOT NULL))),
+    CONSTRAINT triggers_check4 CHECK (((status = 'closed'::text) = ((closed_at IS NOT NULL) AND (closed_by IS NOT NULL) AND (closure_note IS NOT NULL)))),
+    CONSTRAINT triggers_check5 CHECK (((status = 'withdrawn'::text) = ((withdrawn_at IS NOT NULL) AND (withdrawn_reason IS NOT NULL)))),
+    CONSTRAINT triggers_closure_note_check CHECK (((length(closure_note) >= 1) AND (length(closure_note) <= 5000))),
+    CONSTRAINT triggers_kind_check CHECK ((kind = ANY (ARRAY['first_time_child'::text, 'episodes_within'::text, 'out_of_area_placement'::text, 'high_risk'::text]))),
+    CONSTRAINT triggers_status_check CHECK ((status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'plan_recorded'::text, 'closed'::text, 'withdrawn'::text]))),
+    CONSTRAINT triggers_withdrawn_reason_check CHECK (((length(withdrawn_reason) >= 1) AND (length(withdrawn_reason) <= 2000)))
+);
+
+ALTER TABLE ONLY public.triggers FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.triggers OWNER TO homeward_owner;
+
+CREATE TABLE public.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text NOT NULL,
+    display_name text NOT NULL,
+    role text NOT NULL,
+    district_id uuid,
+    agency_id uuid,
+    active boolean DEFAULT true NOT NULL,
+    password_hash text NOT NULL,
+    token_version integer DEFAULT 1 NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT partner_has_agency CHECK (((role = 'partner'::text) = (agency_id IS NOT NULL))),
+    CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT users_email_check CHECK (((email = lower(email)) AND ((length(email) >= 3) AND (length(email) <= 254)))),
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text, 'early_action'::text, 'partner'::text, 'analyst'::text, 'admin'::text])))
+);
+
+ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.users OWNER TO homeward_owner;
+
+ALTER TABLE ONLY public.__diesel_schema_migrations
+    ADD CONSTRAINT __diesel_schema_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.agencies
+    ADD CONSTRAINT agencies_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.agencies
+    ADD CONSTRAINT agencies_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.agency_districts
+    ADD CONSTRAINT agency_districts_pkey PRIMARY KEY (agency_id, district_id);
+
+ALTER TABLE ONLY public.agency_types
+    ADD CONSTRAINT agency_types_pkey PRIMARY KEY (code);
+
+ALTER TABLE ONLY public.audit_chain_head
+    ADD CONSTRAINT audit_chain_head_pkey PRIMARY KEY (singleton);
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (seq);
+
+ALTER TABLE ONLY public.audit_queue
+    ADD CONSTRAINT audit_queue_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.baselines
+    ADD CONSTRAINT baselines_district_id_age_group_version_key UNIQUE NULLS NOT DISTINCT (district_id, age_group, version);
+
+ALTER TABLE ONLY public.baselines
+    ADD CONSTRAINT baselines_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.children_month_counts
+    ADD CONSTRAINT children_month_counts_pkey PRIMARY KEY (month, district_id, shard) INCLUDE (children, episodes);
+
+ALTER TABLE ONLY public.children_month_state
+    ADD CONSTRAINT children_month_state_pkey PRIMARY KEY (person_id, month, district_id);
+
+ALTER TABLE ONLY public.districts
+    ADD CONSTRAINT districts_code_key UNIQUE (code);
+
+ALTER TABLE ONLY public.districts
+    ADD CONSTRAINT districts_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.districts
+    ADD CONSTRAINT districts_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.episode_alerts
+    ADD CONSTRAINT episode_alerts_pkey PRIMARY KEY (episode_id, alert);
+
+ALTER TABLE ONLY public.episode_reference_counters
+    ADD CONSTRAINT episode_reference_counters_pkey PRIMARY KEY (district_id, year);
+
+ALTER TABLE ONLY public.episode_returns
+    ADD CONSTRAINT episode_returns_pkey PRIMARY KEY (episode_id);
+
+ALTER TABLE ONLY public.episode_transfers
+    ADD CONSTRAINT episode_transfers_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_reference_key UNIQUE (reference);
+
+ALTER TABLE ONLY public.hw_rules_applied
+    ADD CONSTRAINT hw_rules_applied_pkey PRIMARY KEY (singleton);
+
+ALTER TABLE ONLY public.intervention_plans
+    ADD CONSTRAINT intervention_plans_pkey PRIMARY KEY (referral_id);
+
+ALTER TABLE ONLY public.local_authorities
+    ADD CONSTRAINT local_authorities_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.local_authorities
+    ADD CONSTRAINT local_authorities_pkey PRIMARY KEY (code);
+
+ALTER TABLE ONLY public.login_throttle
+    ADD CONSTRAINT login_throttle_pkey PRIMARY KEY (key_hash);
+
+ALTER TABLE ONLY public.measure_definitions
+    ADD CONSTRAINT measure_definitions_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY public.measure_pending
+    ADD CONSTRAINT measure_pending_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.measure_repeat_counts
+    ADD CONSTRAINT measure_repeat_counts_pkey PRIMARY KEY (definition_version, period_end, age_group, district_id, shard) INCLUDE (persons);
+
+ALTER TABLE ONLY public.measure_repeat_state
+    ADD CONSTRAINT measure_repeat_state_pkey PRIMARY KEY (definition_version, period_end, age_group, person_id) INCLUDE (district_id);
+
+ALTER TABLE ONLY public.notification_preferences
+    ADD CONSTRAINT notification_preferences_pkey PRIMARY KEY (user_id);
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_event_key_recipient_key UNIQUE (event_key, recipient);
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_message_id_key UNIQUE (message_id);
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.person_markers
+    ADD CONSTRAINT person_markers_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.person_merge_moves
+    ADD CONSTRAINT person_merge_moves_pkey PRIMARY KEY (merge_id, record_type, record_id);
+
+ALTER TABLE ONLY public.person_merges
+    ADD CONSTRAINT person_merges_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.persons
+    ADD CONSTRAINT persons_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.placements
+    ADD CONSTRAINT placements_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.prevention_interviews
+    ADD CONSTRAINT prevention_interviews_pkey PRIMARY KEY (episode_id);
+
+ALTER TABLE ONLY public.protocol_profiles
+    ADD CONSTRAINT protocol_profiles_person_id_protocol_key UNIQUE (person_id, protocol);
+
+ALTER TABLE ONLY public.protocol_profiles
+    ADD CONSTRAINT protocol_profiles_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.referrals
+    ADD CONSTRAINT referrals_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.return_home_interviews
+    ADD CONSTRAINT return_home_interviews_pkey PRIMARY KEY (episode_id);
+
+ALTER TABLE ONLY public.risk_gradings
+    ADD CONSTRAINT risk_gradings_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.shares
+    ADD CONSTRAINT shares_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.supervisor_reviews
+    ADD CONSTRAINT supervisor_reviews_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.triage_meetings
+    ADD CONSTRAINT triage_meetings_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.trigger_plans
+    ADD CONSTRAINT trigger_plans_pkey PRIMARY KEY (trigger_id);
+
+ALTER TABLE ONLY public.trigger_rule_versions
+    ADD CONSTRAINT trigger_rule_versions_pkey PRIMARY KEY (rule_id, version);
+
+ALTER TABLE ONLY public.trigger_rules
+    ADD CONSTRAINT trigger_rules_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.trigger_rules
+    ADD CONSTRAINT trigger_rules_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+CREATE INDEX actions_agency_idx ON public.actions USING btree (owner_agency_id, due_on, id);
+
+CREATE INDEX actions_district_idx ON public.actions USING btree (district_id, due_on, id);
+
+CREATE INDEX actions_episode_idx ON public.actions USING btree (episode_id) WHERE (episode_id IS NOT NULL);
+
+CREATE INDEX actions_referral_idx ON public.actions USING btree (referral_id) WHERE (referral_id IS NOT NULL);
+
+CREATE INDEX actions_short_ref_idx ON public.actions USING btree ("right"((id)::text, 8));
+
+CREATE INDEX actions_trigger_idx ON public.actions USING btree (trigger_id) WHERE (trigger_id IS NOT NULL);
+
+CREATE INDEX audit_log_actor_idx ON public.audit_log USING btree (actor_id, seq);
+
+CREATE INDEX audit_log_occurred_idx ON public.audit_log USING btree (occurred_at);
+
+CREATE INDEX audit_log_record_ids_idx ON public.audit_log USING gin (record_ids);
+
+CREATE INDEX episode_transfers_episode_idx ON public.episode_transfers USING btree (episode_id, transferred_at);
+
+CREATE INDEX episode_transfers_from_idx ON public.episode_transfers USING btree (from_district_id);
+
+CREATE INDEX episodes_counted_reported_idx ON public.episodes USING btree (reported_at) INCLUDE (id, person_id, district_id, looked_after, missing_from) WHERE (status <> 'cancelled'::text);
+
+CREATE INDEX episodes_district_idx ON public.episodes USING btree (district_id, reported_at DESC, id DESC);
+
+CREATE INDEX episodes_national_due_idx ON public.episodes USING btree (reported_at) WHERE ((status = ANY (ARRAY['reported'::text, 'active'::text])) AND ((ukmpu_notified_at IS NULL) OR (pnc_recorded_at IS NULL)));
+
+CREATE INDEX episodes_person_counted_idx ON public.episodes USING btree (person_id, reported_at) WHERE (status <> 'cancelled'::text);
+
+CREATE INDEX episodes_person_idx ON public.episodes USING btree (person_id, reported_at);
+
+CREATE INDEX episodes_reported_idx ON public.episodes USING btree (reported_at, id) INCLUDE (person_id, district_id, status, missing_from);
+
+CREATE INDEX episodes_review_due_idx ON public.episodes USING btree (next_review_due) WHERE (next_review_due IS NOT NULL);
+
+CREATE INDEX measure_repeat_state_person_idx ON public.measure_repeat_state USING btree (person_id);
+
+CREATE INDEX outbox_created_idx ON public.outbox USING btree (created_at DESC, id DESC);
+
+CREATE INDEX outbox_due_idx ON public.outbox USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+CREATE INDEX outbox_lease_idx ON public.outbox USING btree (locked_until) WHERE (status = 'sending'::text);
+
+CREATE INDEX outbox_short_ref_idx ON public.outbox USING btree ("right"((id)::text, 8));
+
+CREATE INDEX outbox_status_idx ON public.outbox USING btree (status, created_at DESC);
+
+CREATE INDEX person_markers_person_idx ON public.person_markers USING btree (person_id);
+
+CREATE INDEX person_merges_duplicate_idx ON public.person_merges USING btree (duplicate_id);
+
+CREATE INDEX person_merges_survivor_idx ON public.person_merges USING btree (survivor_id);
+
+CREATE INDEX persons_dob_id_idx ON public.persons USING btree (date_of_birth) INCLUDE (id);
+
+CREATE INDEX persons_dob_idx ON public.persons USING btree (date_of_birth);
+
+CREATE INDEX persons_merged_into_idx ON public.persons USING btree (merged_into) WHERE (merged_into IS NOT NULL);
+
+CREATE UNIQUE INDEX placements_one_open_idx ON public.placements USING btree (person_id) WHERE (ends_on IS NULL);
+
+CREATE INDEX placements_person_idx ON public.placements USING btree (person_id, starts_on);
+
+CREATE INDEX referrals_district_idx ON public.referrals USING btree (district_id, created_at DESC, id DESC);
+
+CREATE UNIQUE INDEX referrals_one_per_trigger_idx ON public.referrals USING btree (trigger_id) WHERE (trigger_id IS NOT NULL);
+
+CREATE INDEX referrals_person_idx ON public.referrals USING btree (person_id);
+
+CREATE INDEX referrals_short_ref_idx ON public.referrals USING btree ("right"((id)::text, 8));
+
+CREATE INDEX refresh_tokens_session_idx ON public.refresh_tokens USING btree (session_id);
+
+CREATE INDEX return_home_interviews_due_idx ON public.return_home_interviews USING btree (due_at) WHERE (status <> ALL (ARRAY['declined'::text, 'unable_to_contact'::text, 'completed'::text, 'not_completed'::text]));
+
+CREATE INDEX risk_gradings_episode_idx ON public.risk_gradings USING btree (episode_id, graded_at);
+
+CREATE INDEX sessions_user_idx ON public.sessions USING btree (user_id) WHERE (revoked_at IS NULL);
+
+CREATE INDEX shares_agency_idx ON public.shares USING btree (agency_id, shared_at DESC, id DESC);
+
+CREATE INDEX shares_district_idx ON public.shares USING btree (district_id, shared_at DESC, id DESC);
+
+CREATE INDEX shares_record_idx ON public.shares USING btree (record_type, record_id, agency_id);
+
+CREATE INDEX supervisor_reviews_episode_idx ON public.supervisor_reviews USING btree (episode_id, reviewed_at);
+
+CREATE INDEX triage_meetings_referral_idx ON public.triage_meetings USING btree (referral_id, held_on);
+
+CREATE INDEX triggers_district_idx ON public.triggers USING btree (district_id, fired_at DESC, id DESC);
+
+CREATE INDEX triggers_escalation_idx ON public.triggers USING btree (escalation_due_at) WHERE ((status = 'open'::text) AND (escalated_at IS NULL));
+
+CREATE UNIQUE INDEX triggers_once_idx ON public.triggers USING btree (rule_id, anchor_episode_id) WHERE (status <> 'withdrawn'::text);
+
+CREATE INDEX triggers_person_idx ON public.triggers USING btree (person_id);
+
+CREATE INDEX triggers_short_ref_idx ON public.triggers USING btree ("right"((id)::text, 8));
+
+CREATE INDEX users_district_idx ON public.users USING btree (district_id);
+
+CREATE TRIGGER episodes_one_open_insert AFTER INSERT ON public.episodes FOR EACH ROW WHEN ((new.status = ANY (ARRAY['reported'::text, 'active'::text]))) EXECUTE FUNCTION public.hw_episodes_one_open();
+
+CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON public.episodes FOR EACH ROW WHEN (((new.status = ANY (ARRAY['reported'::text, 'active'::text])) AND (old.person_id <> new.person_id))) EXECUTE FUNCTION public.hw_episodes_one_open();
+
+CREATE CONSTRAINT TRIGGER episodes_reference_required AFTER INSERT OR UPDATE OF reference ON public.episodes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.hw_episode_reference_required();
+
+CREATE TRIGGER measure_definitions_insert AFTER INSERT ON public.measure_definitions FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_definition_changed();
+
+CREATE TRIGGER measure_episodes_delete AFTER DELETE ON public.episodes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_episodes_changed();
+
+CREATE TRIGGER measure_episodes_insert AFTER INSERT ON public.episodes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_episodes_changed();
+
+CREATE TRIGGER measure_episodes_update AFTER UPDATE ON public.episodes FOR EACH ROW WHEN (((old.person_id <> new.person_id) OR (old.reported_at <> new.reported_at) OR (old.last_seen_at <> new.last_seen_at) OR ((old.status = 'cancelled'::text) <> (new.status = 'cancelled'::text)) OR (old.missing_from <> new.missing_from) OR (old.district_id <> new.district_id))) EXECUTE FUNCTION public.hw_measure_episode_updated();
+
+CREATE TRIGGER measure_persons_update AFTER UPDATE ON public.persons REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_persons_changed();
+
+CREATE TRIGGER measure_transfers_delete AFTER DELETE ON public.episode_transfers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_transfers_changed();
+
+CREATE TRIGGER measure_transfers_insert AFTER INSERT ON public.episode_transfers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_transfers_changed();
+
+CREATE TRIGGER trigger_rules_versions AFTER INSERT OR UPDATE ON public.trigger_rules FOR EACH ROW EXECUTE FUNCTION public.hw_trigger_rule_version();
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_owner_agency_id_fkey FOREIGN KEY (owner_agency_id) REFERENCES public.agencies(id);
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_owner_user_id_fkey FOREIGN KEY (owner_user_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_referral_id_fkey FOREIGN KEY (referral_id) REFERENCES public.referrals(id);
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_trigger_id_fkey FOREIGN KEY (trigger_id) REFERENCES public.triggers(id);
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.agencies
+    ADD CONSTRAINT agencies_agency_type_fkey FOREIGN KEY (agency_type) REFERENCES public.agency_types(code);
+
+ALTER TABLE ONLY public.agency_districts
+    ADD CONSTRAINT agency_districts_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES public.agencies(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.agency_districts
+    ADD CONSTRAINT agency_districts_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.baselines
+    ADD CONSTRAINT baselines_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.baselines
+    ADD CONSTRAINT baselines_definition_version_fkey FOREIGN KEY (definition_version) REFERENCES public.measure_definitions(version);
+
+ALTER TABLE ONLY public.baselines
+    ADD CONSTRAINT baselines_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.episode_alerts
+    ADD CONSTRAINT episode_alerts_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.episode_reference_counters
+    ADD CONSTRAINT episode_reference_counters_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.episode_returns
+    ADD CONSTRAINT episode_returns_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.episode_returns
+    ADD CONSTRAINT episode_returns_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.episode_transfers
+    ADD CONSTRAINT episode_transfers_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.episode_transfers
+    ADD CONSTRAINT episode_transfers_from_district_id_fkey FOREIGN KEY (from_district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.episode_transfers
+    ADD CONSTRAINT episode_transfers_to_district_id_fkey FOREIGN KEY (to_district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.episode_transfers
+    ADD CONSTRAINT episode_transfers_transferred_by_fkey FOREIGN KEY (transferred_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_closed_by_fkey FOREIGN KEY (closed_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_placement_id_fkey FOREIGN KEY (placement_id) REFERENCES public.placements(id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_pnc_recorded_by_fkey FOREIGN KEY (pnc_recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_ukmpu_notified_by_fkey FOREIGN KEY (ukmpu_notified_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.intervention_plans
+    ADD CONSTRAINT intervention_plans_lead_agency_id_fkey FOREIGN KEY (lead_agency_id) REFERENCES public.agencies(id);
+
+ALTER TABLE ONLY public.intervention_plans
+    ADD CONSTRAINT intervention_plans_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.intervention_plans
+    ADD CONSTRAINT intervention_plans_referral_id_fkey FOREIGN KEY (referral_id) REFERENCES public.referrals(id);
+
+ALTER TABLE ONLY public.measure_definitions
+    ADD CONSTRAINT measure_definitions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.notification_preferences
+    ADD CONSTRAINT notification_preferences_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.person_markers
+    ADD CONSTRAINT person_markers_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.person_markers
+    ADD CONSTRAINT person_markers_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.person_merge_moves
+    ADD CONSTRAINT person_merge_moves_merge_id_fkey FOREIGN KEY (merge_id) REFERENCES public.person_merges(id);
+
+ALTER TABLE ONLY public.person_merges
+    ADD CONSTRAINT person_merges_duplicate_id_fkey FOREIGN KEY (duplicate_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.person_merges
+    ADD CONSTRAINT person_merges_merged_by_fkey FOREIGN KEY (merged_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.person_merges
+    ADD CONSTRAINT person_merges_survivor_id_fkey FOREIGN KEY (survivor_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.person_merges
+    ADD CONSTRAINT person_merges_undone_by_fkey FOREIGN KEY (undone_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.persons
+    ADD CONSTRAINT persons_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.persons
+    ADD CONSTRAINT persons_home_district_id_fkey FOREIGN KEY (home_district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.persons
+    ADD CONSTRAINT persons_merged_into_fkey FOREIGN KEY (merged_into) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.placements
+    ADD CONSTRAINT placements_host_authority_fkey FOREIGN KEY (host_authority) REFERENCES public.local_authorities(code);
+
+ALTER TABLE ONLY public.placements
+    ADD CONSTRAINT placements_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.placements
+    ADD CONSTRAINT placements_placing_authority_fkey FOREIGN KEY (placing_authority) REFERENCES public.local_authorities(code);
+
+ALTER TABLE ONLY public.placements
+    ADD CONSTRAINT placements_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.prevention_interviews
+    ADD CONSTRAINT prevention_interviews_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.prevention_interviews
+    ADD CONSTRAINT prevention_interviews_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.protocol_profiles
+    ADD CONSTRAINT protocol_profiles_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.protocol_profiles
+    ADD CONSTRAINT protocol_profiles_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.referrals
+    ADD CONSTRAINT referrals_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.referrals
+    ADD CONSTRAINT referrals_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.referrals
+    ADD CONSTRAINT referrals_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.referrals
+    ADD CONSTRAINT referrals_source_agency_id_fkey FOREIGN KEY (source_agency_id) REFERENCES public.agencies(id);
+
+ALTER TABLE ONLY public.referrals
+    ADD CONSTRAINT referrals_trigger_id_fkey FOREIGN KEY (trigger_id) REFERENCES public.triggers(id);
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id);
+
+ALTER TABLE ONLY public.return_home_interviews
+    ADD CONSTRAINT return_home_interviews_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.return_home_interviews
+    ADD CONSTRAINT return_home_interviews_provider_agency_id_fkey FOREIGN KEY (provider_agency_id) REFERENCES public.agencies(id);
+
+ALTER TABLE ONLY public.return_home_interviews
+    ADD CONSTRAINT return_home_interviews_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.risk_gradings
+    ADD CONSTRAINT risk_gradings_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.risk_gradings
+    ADD CONSTRAINT risk_gradings_graded_by_fkey FOREIGN KEY (graded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.shares
+    ADD CONSTRAINT shares_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES public.agencies(id);
+
+ALTER TABLE ONLY public.shares
+    ADD CONSTRAINT shares_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.shares
+    ADD CONSTRAINT shares_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.shares
+    ADD CONSTRAINT shares_shared_by_fkey FOREIGN KEY (shared_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.supervisor_reviews
+    ADD CONSTRAINT supervisor_reviews_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.supervisor_reviews
+    ADD CONSTRAINT supervisor_reviews_reviewed_by_fkey FOREIGN KEY (reviewed_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.triage_meetings
+    ADD CONSTRAINT triage_meetings_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.triage_meetings
+    ADD CONSTRAINT triage_meetings_referral_id_fkey FOREIGN KEY (referral_id) REFERENCES public.referrals(id);
+
+ALTER TABLE ONLY public.trigger_plans
+    ADD CONSTRAINT trigger_plans_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.trigger_plans
+    ADD CONSTRAINT trigger_plans_trigger_id_fkey FOREIGN KEY (trigger_id) REFERENCES public.triggers(id);
+
+ALTER TABLE ONLY public.trigger_rule_versions
+    ADD CONSTRAINT trigger_rule_versions_changed_by_fkey FOREIGN KEY (changed_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.trigger_rule_versions
+    ADD CONSTRAINT trigger_rule_versions_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES public.trigger_rules(id);
+
+ALTER TABLE ONLY public.trigger_rules
+    ADD CONSTRAINT trigger_rules_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.trigger_rules
+    ADD CONSTRAINT trigger_rules_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_acknowledged_by_fkey FOREIGN KEY (acknowledged_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_anchor_episode_id_fkey FOREIGN KEY (anchor_episode_id) REFERENCES public.episodes(id);
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_assigned_to_fkey FOREIGN KEY (assigned_to) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_closed_by_fkey FOREIGN KEY (closed_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES public.trigger_rules(id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES public.agencies(id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE public.actions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY actions_insert ON public.actions FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id()) AND (updated_by = public.hw_user_id())));
+
+CREATE POLICY actions_owner ON public.actions TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY actions_read ON public.actions FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (owner_agency_id = public.hw_agency_id()))));
+
+CREATE POLICY actions_update ON public.actions FOR UPDATE TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (owner_agency_id = public.hw_agency_id())))) WITH CHECK (((updated_by = public.hw_user_id()) AND ((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (owner_agency_id = public.hw_agency_id())))));
+
+ALTER TABLE public.agencies ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY agencies_admin_insert ON public.agencies FOR INSERT TO homeward_app WITH CHECK (public.hw_is_admin());
+
+CREATE POLICY agencies_admin_update ON public.agencies FOR UPDATE TO homeward_app USING (public.hw_is_admin()) WITH CHECK (public.hw_is_admin());
+
+CREATE POLICY agencies_owner ON public.agencies TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY agencies_read ON public.agencies FOR SELECT TO homeward_app USING (public.hw_is_authenticated());
+
+ALTER TABLE public.agency_districts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY agency_districts_admin_delete ON public.agency_districts FOR DELETE TO homeward_app USING (public.hw_is_admin());
+
+CREATE POLICY agency_districts_admin_insert ON public.agency_districts FOR INSERT TO homeward_app WITH CHECK (public.hw_is_admin());
+
+CREATE POLICY agency_districts_owner ON public.agency_districts TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY agency_districts_read ON public.agency_districts FOR SELECT TO homeward_app USING (public.hw_is_authenticated());
+
+ALTER TABLE public.agency_types ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY agency_types_owner ON public.agency_types TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY agency_types_read ON public.agency_types FOR SELECT TO homeward_app USING (public.hw_is_authenticated());
+
+ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY audit_log_admin_read ON public.audit_log FOR SELECT TO homeward_app USING (public.hw_is_admin());
+
+CREATE POLICY audit_log_owner_read ON public.audit_log FOR SELECT TO homeward_owner USING (true);
+
+CREATE POLICY audit_log_sealer ON public.audit_log FOR INSERT TO homeward_owner WITH CHECK (true);
+
+ALTER TABLE public.audit_queue ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY audit_queue_insert ON public.audit_queue FOR INSERT TO homeward_app WITH CHECK ((NOT (actor_id IS DISTINCT FROM public.hw_user_id())));
+
+CREATE POLICY audit_queue_sealer ON public.audit_queue TO homeward_owner USING (true);
+
+ALTER TABLE public.baselines ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY baselines_admin ON public.baselines FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_admin() AND (created_by = public.hw_user_id())));
+
+CREATE POLICY baselines_owner ON public.baselines TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY baselines_read ON public.baselines FOR SELECT TO homeward_app USING (public.hw_reads_measures());
+
+ALTER TABLE public.children_month_counts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY children_month_counts_owner ON public.children_month_counts TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.children_month_state ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY children_month_state_owner ON public.children_month_state TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY counters_operational ON public.episode_reference_counters TO homeward_app USING ((public.hw_is_operational() AND public.hw_covers_district(district_id))) WITH CHECK ((public.hw_is_operational() AND public.hw_covers_district(district_id)));
+
+CREATE POLICY counters_owner ON public.episode_reference_counters TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.districts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY districts_owner ON public.districts TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY districts_read ON public.districts FOR SELECT TO homeward_app USING (public.hw_is_authenticated());
+
+ALTER TABLE public.episode_alerts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY episode_alerts_owner ON public.episode_alerts TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.episode_reference_counters ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.episode_returns ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY episode_returns_insert ON public.episode_returns FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (recorded_by = public.hw_user_id()) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = episode_returns.episode_id)))));
+
+CREATE POLICY episode_returns_owner ON public.episode_returns TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY episode_returns_read ON public.episode_returns FOR SELECT TO homeward_app USING ((((public.hw_role() <> 'partner'::text) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = episode_returns.episode_id)))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, episode_id, 'return'::text))));
+
+ALTER TABLE public.episode_transfers ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY episode_transfers_insert ON public.episode_transfers FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (transferred_by = public.hw_user_id()) AND public.hw_covers_district(from_district_id)));
+
+CREATE POLICY episode_transfers_owner ON public.episode_transfers TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY episode_transfers_read ON public.episode_transfers FOR SELECT TO homeward_app USING ((public.hw_is_operational() AND (public.hw_covers_district(from_district_id) OR public.hw_covers_district(to_district_id))));
+
+ALTER TABLE public.episodes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY episodes_district_insert ON public.episodes FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id())));
+
+CREATE POLICY episodes_district_read ON public.episodes FOR SELECT TO homeward_app USING ((public.hw_is_operational() AND (public.hw_covers_district(district_id) OR (EXISTS ( SELECT 1
+   FROM public.episode_transfers t
+  WHERE ((t.episode_id = episodes.id) AND public.hw_covers_district(t.from_district_id)))))));
+
+CREATE POLICY episodes_district_update ON public.episodes FOR UPDATE TO homeward_app USING ((public.hw_is_operational() AND public.hw_covers_district(district_id))) WITH CHECK ((public.hw_is_operational() AND ((status <> 'closed'::text) OR (public.hw_role() = 'supervisor'::text)) AND (public.hw_covers_district(district_id) OR (EXISTS ( SELECT 1
+   FROM public.episode_transfers t
+  WHERE ((t.episode_id = episodes.id) AND (t.to_district_id = episodes.district_id) AND (t.transferred_by = public.hw_user_id()) AND public.hw_covers_district(t.from_district_id)))))));
+
+CREATE POLICY episodes_owner ON public.episodes TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY episodes_partner_read ON public.episodes FOR SELECT TO homeward_app USING (((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, id, 'summary'::text)));
+
+ALTER TABLE public.hw_rules_applied ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY hw_rules_applied_owner ON public.hw_rules_applied TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.intervention_plans ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY intervention_plans_insert ON public.intervention_plans FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND (recorded_by = public.hw_user_id()) AND (EXISTS ( SELECT 1
+   FROM public.referrals r
+  WHERE ((r.id = intervention_plans.referral_id) AND public.hw_covers_district(r.district_id))))));
+
+CREATE POLICY intervention_plans_owner ON public.intervention_plans TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY intervention_plans_read ON public.intervention_plans FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND (EXISTS ( SELECT 1
+   FROM public.referrals r
+  WHERE ((r.id = intervention_plans.referral_id) AND public.hw_covers_district(r.district_id))))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('referral'::text, referral_id, 'plan'::text))));
+
+CREATE POLICY intervention_plans_update ON public.intervention_plans FOR UPDATE TO homeward_app USING (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND (EXISTS ( SELECT 1
+   FROM public.referrals r
+  WHERE ((r.id = intervention_plans.referral_id) AND public.hw_covers_district(r.district_id)))))) WITH CHECK (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND (recorded_by = public.hw_user_id())));
+
+ALTER TABLE public.local_authorities ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY local_authorities_owner ON public.local_authorities TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY local_authorities_read ON public.local_authorities FOR SELECT TO homeward_app USING (public.hw_is_authenticated());
+
+ALTER TABLE public.login_throttle ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY login_throttle_owner ON public.login_throttle TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.measure_definitions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY measure_definitions_admin ON public.measure_definitions FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_admin() AND (created_by = public.hw_user_id())));
+
+CREATE POLICY measure_definitions_owner ON public.measure_definitions TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY measure_definitions_read ON public.measure_definitions FOR SELECT TO homeward_app USING (public.hw_reads_measures());
+
+ALTER TABLE public.measure_pending ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY measure_pending_owner ON public.measure_pending TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.measure_repeat_counts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY measure_repeat_counts_owner ON public.measure_repeat_counts TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.measure_repeat_state ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY measure_repeat_state_owner ON public.measure_repeat_state TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.notification_preferences ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY notification_preferences_owner ON public.notification_preferences TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY notification_preferences_self ON public.notification_preferences TO homeward_app USING ((user_id = public.hw_user_id())) WITH CHECK ((user_id = public.hw_user_id()));
+
+ALTER TABLE public.outbox ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY outbox_admin_read ON public.outbox FOR SELECT TO homeward_app USING (public.hw_is_admin());
+
+CREATE POLICY outbox_admin_retry ON public.outbox FOR UPDATE TO homeward_app USING ((public.hw_is_admin() AND (status = 'dead'::text))) WITH CHECK ((public.hw_is_admin() AND (status = 'pending'::text)));
+
+CREATE POLICY outbox_enqueue ON public.outbox FOR INSERT TO homeward_app WITH CHECK (((status = 'pending'::text) AND (attempts = 0) AND (locked_by IS NULL)));
+
+CREATE POLICY outbox_owner ON public.outbox TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.person_markers ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY person_markers_insert ON public.person_markers FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (recorded_by = public.hw_user_id())));
+
+CREATE POLICY person_markers_owner ON public.person_markers TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY person_markers_partner_read ON public.person_markers FOR SELECT TO homeward_app USING (((public.hw_role() = 'partner'::text) AND public.hw_person_shared_with_caller(person_id, 'markers'::text)));
+
+CREATE POLICY person_markers_read ON public.person_markers FOR SELECT TO homeward_app USING (public.hw_is_operational());
+
+CREATE POLICY person_markers_update ON public.person_markers FOR UPDATE TO homeward_app USING (public.hw_is_operational()) WITH CHECK (public.hw_is_operational());
+
+ALTER TABLE public.person_merge_moves ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY person_merge_moves_owner ON public.person_merge_moves TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY person_merge_moves_read ON public.person_merge_moves FOR SELECT TO homeward_app USING (public.hw_is_operational());
+
+ALTER TABLE public.person_merges ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY person_merges_insert ON public.person_merges FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'supervisor'::text])) AND (merged_by = public.hw_user_id()) AND (undone_at IS NULL)));
+
+CREATE POLICY person_merges_owner ON public.person_merges TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY person_merges_read ON public.person_merges FOR SELECT TO homeward_app USING (public.hw_is_operational());
+
+CREATE POLICY person_merges_undo ON public.person_merges FOR UPDATE TO homeward_app USING (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'supervisor'::text])) AND (undone_at IS NULL))) WITH CHECK (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'supervisor'::text])) AND (undone_by = public.hw_user_id())));
+
+ALTER TABLE public.persons ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY persons_early_action_insert ON public.persons FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = 'early_action'::text) AND (created_by = public.hw_user_id())));
+
+CREATE POLICY persons_early_action_lock ON public.persons FOR UPDATE TO homeward_app USING ((public.hw_role() = 'early_action'::text)) WITH CHECK (false);
+
+CREATE POLICY persons_early_action_read ON public.persons FOR SELECT TO homeward_app USING ((public.hw_role() = 'early_action'::text));
+
+CREATE POLICY persons_operational_insert ON public.persons FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (created_by = public.hw_user_id())));
+
+CREATE POLICY persons_operational_read ON public.persons FOR SELECT TO homeward_app USING (public.hw_is_operational());
+
+CREATE POLICY persons_operational_update ON public.persons FOR UPDATE TO homeward_app USING (public.hw_is_operational()) WITH CHECK (public.hw_is_operational());
+
+CREATE POLICY persons_owner ON public.persons TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY persons_partner_read ON public.persons FOR SELECT TO homeward_app USING (((public.hw_role() = 'partner'::text) AND public.hw_person_shared_with_caller(id, 'summary'::text)));
+
+ALTER TABLE public.placements ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY placements_insert ON public.placements FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (recorded_by = public.hw_user_id())));
+
+CREATE POLICY placements_owner ON public.placements TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY placements_read ON public.placements FOR SELECT TO homeward_app USING (public.hw_is_operational());
+
+CREATE POLICY placements_update ON public.placements FOR UPDATE TO homeward_app USING (public.hw_is_operational()) WITH CHECK (public.hw_is_operational());
+
+ALTER TABLE public.prevention_interviews ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY prevention_interviews_insert ON public.prevention_interviews FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (recorded_by = public.hw_user_id()) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = prevention_interviews.episode_id)))));
+
+CREATE POLICY prevention_interviews_owner ON public.prevention_interviews TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY prevention_interviews_read ON public.prevention_interviews FOR SELECT TO homeward_app USING ((((public.hw_role() <> 'partner'::text) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = prevention_interviews.episode_id)))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, episode_id, 'return'::text))));
+
+ALTER TABLE public.protocol_profiles ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY protocol_profiles_insert ON public.protocol_profiles FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = 'mfhc'::text) AND (recorded_by = public.hw_user_id())));
+
+CREATE POLICY protocol_profiles_owner ON public.protocol_profiles TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY protocol_profiles_read ON public.protocol_profiles FOR SELECT TO homeward_app USING (((public.hw_role() = 'mfhc'::text) OR (public.hw_is_operational() AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE ((e.person_id = protocol_profiles.person_id) AND (e.status = ANY (ARRAY['reported'::text, 'active'::text]))))))));
+
+CREATE POLICY protocol_profiles_update ON public.protocol_profiles FOR UPDATE TO homeward_app USING ((public.hw_role() = 'mfhc'::text)) WITH CHECK ((public.hw_role() = 'mfhc'::text));
+
+ALTER TABLE public.referrals ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY referrals_insert ON public.referrals FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id())));
+
+CREATE POLICY referrals_owner ON public.referrals TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY referrals_read ON public.referrals FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() <> 'partner'::text) AND (created_by = public.hw_user_id())) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('referral'::text, id, 'summary'::text))));
+
+CREATE POLICY referrals_update ON public.referrals FOR UPDATE TO homeward_app USING (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id))) WITH CHECK (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id)));
+
+ALTER TABLE public.refresh_tokens ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY refresh_tokens_owner ON public.refresh_tokens TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY refresh_tokens_self_insert ON public.refresh_tokens FOR INSERT TO homeward_app WITH CHECK (((used_at IS NULL) AND (EXISTS ( SELECT 1
+   FROM public.sessions s
+  WHERE ((s.id = refresh_tokens.session_id) AND (s.user_id = public.hw_user_id()) AND (s.revoked_at IS NULL))))));
+
+ALTER TABLE public.return_home_interviews ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY rhi_insert ON public.return_home_interviews FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (updated_by = public.hw_user_id()) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = return_home_interviews.episode_id)))));
+
+CREATE POLICY rhi_owner ON public.return_home_interviews TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY rhi_read ON public.return_home_interviews FOR SELECT TO homeward_app USING ((((public.hw_role() <> 'partner'::text) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = return_home_interviews.episode_id)))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, episode_id, 'return_interview'::text))));
+
+CREATE POLICY rhi_update ON public.return_home_interviews FOR UPDATE TO homeward_app USING (((public.hw_is_operational() AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = return_home_interviews.episode_id)))) OR ((public.hw_role() = 'partner'::text) AND (provider_agency_id = public.hw_agency_id()) AND public.hw_shared_with_caller('episode'::text, episode_id, 'return_interview'::text)))) WITH CHECK (((updated_by = public.hw_user_id()) AND (public.hw_is_operational() OR (provider_agency_id = public.hw_agency_id()))));
+
+ALTER TABLE public.risk_gradings ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY risk_gradings_insert ON public.risk_gradings FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (graded_by = public.hw_user_id()) AND (grader_role = public.hw_role()) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = risk_gradings.episode_id)))));
+
+CREATE POLICY risk_gradings_owner ON public.risk_gradings TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY risk_gradings_read ON public.risk_gradings FOR SELECT TO homeward_app USING ((((public.hw_role() <> 'partner'::text) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = risk_gradings.episode_id)))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, episode_id, 'risk'::text))));
+
+ALTER TABLE public.sessions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY sessions_admin_read ON public.sessions FOR SELECT TO homeward_app USING (public.hw_is_admin());
+
+CREATE POLICY sessions_owner ON public.sessions TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY sessions_revoke ON public.sessions FOR UPDATE TO homeward_app USING (((user_id = public.hw_user_id()) OR public.hw_is_admin())) WITH CHECK ((revoked_at IS NOT NULL));
+
+CREATE POLICY sessions_self_insert ON public.sessions FOR INSERT TO homeward_app WITH CHECK (((user_id = public.hw_user_id()) AND (revoked_at IS NULL) AND (expires_at > now())));
+
+CREATE POLICY sessions_self_read ON public.sessions FOR SELECT TO homeward_app USING ((user_id = public.hw_user_id()));
+
+ALTER TABLE public.shares ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY shares_insert ON public.shares FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (shared_by = public.hw_user_id()) AND (revoked_at IS NULL)));
+
+CREATE POLICY shares_owner ON public.shares TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY shares_read ON public.shares FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (agency_id = public.hw_agency_id()))));
+
+CREATE POLICY shares_revoke ON public.shares FOR UPDATE TO homeward_app USING ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (revoked_at IS NULL))) WITH CHECK ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (revoked_by = public.hw_user_id())));
+
+ALTER TABLE public.supervisor_reviews ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY supervisor_reviews_insert ON public.supervisor_reviews FOR INSERT TO homeward_app WITH CHECK (((reviewed_by = public.hw_user_id()) AND (public.hw_role() = 'supervisor'::text) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = supervisor_reviews.episode_id)))));
+
+CREATE POLICY supervisor_reviews_owner ON public.supervisor_reviews TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY supervisor_reviews_read ON public.supervisor_reviews FOR SELECT TO homeward_app USING ((((public.hw_role() <> 'partner'::text) AND (EXISTS ( SELECT 1
+   FROM public.episodes e
+  WHERE (e.id = supervisor_reviews.episode_id)))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, episode_id, 'risk'::text))));
+
+ALTER TABLE public.triage_meetings ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY triage_meetings_insert ON public.triage_meetings FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND (recorded_by = public.hw_user_id()) AND (EXISTS ( SELECT 1
+   FROM public.referrals r
+  WHERE ((r.id = triage_meetings.referral_id) AND public.hw_covers_district(r.district_id))))));
+
+CREATE POLICY triage_meetings_owner ON public.triage_meetings TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY triage_meetings_read ON public.triage_meetings FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND (EXISTS ( SELECT 1
+   FROM public.referrals r
+  WHERE ((r.id = triage_meetings.referral_id) AND public.hw_covers_district(r.district_id))))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('referral'::text, referral_id, 'triage'::text))));
+
+ALTER TABLE public.trigger_plans ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY trigger_plans_insert ON public.trigger_plans FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = 'mfhc'::text) AND (recorded_by = public.hw_user_id()) AND (EXISTS ( SELECT 1
+   FROM public.triggers t
+  WHERE ((t.id = trigger_plans.trigger_id) AND public.hw_covers_district(t.district_id))))));
+
+CREATE POLICY trigger_plans_owner ON public.trigger_plans TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY trigger_plans_read ON public.trigger_plans FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND (EXISTS ( SELECT 1
+   FROM public.triggers t
+  WHERE (t.id = trigger_plans.trigger_id)))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('trigger'::text, trigger_id, 'plan'::text))));
+
+CREATE POLICY trigger_plans_update ON public.trigger_plans FOR UPDATE TO homeward_app USING (((public.hw_role() = 'mfhc'::text) AND (EXISTS ( SELECT 1
+   FROM public.triggers t
+  WHERE ((t.id = trigger_plans.trigger_id) AND public.hw_covers_district(t.district_id)))))) WITH CHECK (((public.hw_role() = 'mfhc'::text) AND (recorded_by = public.hw_user_id())));
+
+ALTER TABLE public.trigger_rule_versions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY trigger_rule_versions_owner ON public.trigger_rule_versions TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY trigger_rule_versions_read ON public.trigger_rule_versions FOR SELECT TO homeward_app USING (public.hw_is_authenticated());
+
+ALTER TABLE public.trigger_rules ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY trigger_rules_insert ON public.trigger_rules FOR INSERT TO homeward_app WITH CHECK (((created_by = public.hw_user_id()) AND (public.hw_is_admin() OR ((public.hw_role() = 'mfhc'::text) AND ((public.hw_district_id() IS NULL) OR (district_id = public.hw_district_id()))))));
+
+CREATE POLICY trigger_rules_owner ON public.trigger_rules TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY trigger_rules_read ON public.trigger_rules FOR SELECT TO homeward_app USING (public.hw_is_authenticated());
+
+CREATE POLICY trigger_rules_update ON public.trigger_rules FOR UPDATE TO homeward_app USING ((public.hw_is_admin() OR ((public.hw_role() = 'mfhc'::text) AND ((public.hw_district_id() IS NULL) OR (district_id = public.hw_district_id()))))) WITH CHECK ((public.hw_is_admin() OR ((public.hw_role() = 'mfhc'::text) AND ((public.hw_district_id() IS NULL) OR (district_id = public.hw_district_id())))));
+
+ALTER TABLE public.triggers ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY triggers_owner ON public.triggers TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY triggers_read ON public.triggers FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('trigger'::text, id, 'summary'::text))));
+
+CREATE POLICY triggers_update ON public.triggers FOR UPDATE TO homeward_app USING (((public.hw_role() = 'mfhc'::text) AND public.hw_covers_district(district_id))) WITH CHECK (((public.hw_role() = 'mfhc'::text) AND public.hw_covers_district(district_id) AND (status <> 'withdrawn'::text)));
+
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY users_admin_insert ON public.users FOR INSERT TO homeward_app WITH CHECK (public.hw_is_admin());
+
+CREATE POLICY users_admin_read ON public.users FOR SELECT TO homeward_app USING (public.hw_is_admin());
+
+CREATE POLICY users_admin_update ON public.users FOR UPDATE TO homeward_app USING (public.hw_is_admin()) WITH CHECK (public.hw_is_admin());
+
+CREATE POLICY users_owner ON public.users TO homeward_owner USING (true) WITH CHECK (true);
+
+CREATE POLICY users_self_read ON public.users FOR SELECT TO homeward_app USING ((id = public.hw_user_id()));
+
+GRANT ALL ON SCHEMA public TO homeward_owner;
+GRANT USAGE ON SCHEMA public TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.auth_login_lookup(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_login_lookup(p_email text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.auth_principal(p_user uuid, p_session uuid, p_token_version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_principal(p_user uuid, p_session uuid, p_token_version integer) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.auth_rotate_refresh(p_old_hash bytea, p_new_hash bytea, p_new_expires timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_rotate_refresh(p_old_hash bytea, p_new_hash bytea, p_new_expires timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.auth_throttle_known(p_known bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_throttle_known(p_known bytea) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_actions_due(p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_actions_due(p_days integer) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_admin_emails() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_admin_emails() TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_agency_digests() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_agency_digests() TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_agency_mailbox(p_agency uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_agency_mailbox(p_agency uuid) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_audit_seal(p_max integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_audit_seal(p_max integer) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_audit_verify() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_audit_verify() TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_child_at(dob date, started timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_children_by_month(p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_children_by_month(p_from timestamp with time zone, p_to timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_children_month_refresh(p_persons uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_children_month_rows(p_persons uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_episode_touch_by_provider(p_episode uuid, p_version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_episode_touch_by_provider(p_episode uuid, p_version integer) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_first_time_children(p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_first_time_children(p_from timestamp with time zone, p_to timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_first_time_children_in(p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_first_time_children_summary(p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_first_time_children_summary(p_from timestamp with time zone, p_to timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_first_transfers() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_hospital_summary(p_since timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_hospital_summary(p_since timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_looked_after_summary(p_since timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_looked_after_summary(p_since timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_measure_catch_up(p_max integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_measure_catch_up(p_max integer) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_measure_rebuild() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_measure_refresh(p_persons uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_measure_refresh_later(p_persons uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_measure_state_rows(p_persons uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_mfhc_digests() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_mfhc_digests() TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_missing_persons_summary(p_since timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_missing_persons_summary(p_since timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_national_overdue(p_ukmpu interval, p_pnc interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_national_overdue(p_ukmpu interval, p_pnc interval) TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.outbox TO homeward_app;
+
+GRANT UPDATE(status) ON TABLE public.outbox TO homeward_app;
+
+GRANT UPDATE(attempts) ON TABLE public.outbox TO homeward_app;
+
+GRANT UPDATE(next_attempt_at) ON TABLE public.outbox TO homeward_app;
+
+GRANT UPDATE(last_error) ON TABLE public.outbox TO homeward_app;
+
+GRANT UPDATE(dead_at) ON TABLE public.outbox TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_outbox_release(p_id uuid, p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_outbox_release(p_id uuid, p_worker text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_overdue_return_interviews() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_overdue_return_interviews() TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_overdue_reviews() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_overdue_reviews() TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_person_episode_spans(p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_person_episode_spans(p_person uuid) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_person_merge_apply(p_merge uuid, p_undo boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_person_merge_apply(p_merge uuid, p_undo boolean) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_person_shared_with_caller(p_person uuid, p_part text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_person_shared_with_caller(p_person uuid, p_part text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time zone, p_to timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_ends date[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_ends date[]) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_require_measures_reader() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_set_force_zone(p_zone text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_staff_emails(p_district uuid, p_role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_staff_emails(p_district uuid, p_role text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_trigger_escalate_due() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_trigger_escalate_due() TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_trigger_fire(p_id uuid, p_person uuid, p_rule uuid, p_anchor uuid, p_basis uuid[], p_window_start timestamp with time zone, p_window_end timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_trigger_fire(p_id uuid, p_person uuid, p_rule uuid, p_anchor uuid, p_basis uuid[], p_window_start timestamp with time zone, p_window_end timestamp with time zone) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_trigger_inputs(p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_trigger_inputs(p_person uuid) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_trigger_live(p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_trigger_live(p_person uuid) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_trigger_withdraw(p_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_trigger_withdraw(p_id uuid, p_reason text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_user_email(p_user uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_user_email(p_user uuid) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_user_in_agency(p_user uuid, p_agency uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_user_in_agency(p_user uuid, p_agency uuid) TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.actions TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.agencies TO homeward_app;
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.agency_districts TO homeward_app;
+
+GRANT SELECT ON TABLE public.agency_types TO homeward_app;
+
+GRANT SELECT ON TABLE public.audit_log TO homeward_app;
+
+GRANT INSERT(actor_id) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT INSERT(actor_role) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT INSERT(operation) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT INSERT(record_type) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT INSERT(record_ids) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT INSERT(purpose) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT INSERT(recipients) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT INSERT(request_id) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT INSERT(lawful_basis) ON TABLE public.audit_queue TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.baselines TO homeward_app;
+
+GRANT SELECT ON TABLE public.districts TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.episode_reference_counters TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.episode_returns TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.episode_transfers TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.episodes TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.intervention_plans TO homeward_app;
+
+GRANT SELECT ON TABLE public.local_authorities TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.measure_definitions TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.notification_preferences TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.person_markers TO homeward_app;
+
+GRANT SELECT ON TABLE public.person_merge_moves TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.person_merges TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.persons TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.placements TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.prevention_interviews TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.protocol_profiles TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.referrals TO homeward_app;
+
+GRANT INSERT ON TABLE public.refresh_tokens TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.return_home_interviews TO homeward_app;
+
+GRANT UPDATE(provider_agency_id) ON TABLE public.return_home_interviews TO homeward_app;
+
+GRANT UPDATE(status) ON TABLE public.return_home_interviews TO homeward_app;
+
+GRANT UPDATE(status_reason) ON TABLE public.return_home_interviews TO homeward_app;
+
+GRANT UPDATE(completed_at) ON TABLE public.return_home_interviews TO homeward_app;
+
+GRANT UPDATE(updated_by) ON TABLE public.return_home_interviews TO homeward_app;
+
+GRANT UPDATE(updated_at) ON TABLE public.return_home_interviews TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.risk_gradings TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.sessions TO homeward_app;
+
+GRANT UPDATE(revoked_at) ON TABLE public.sessions TO homeward_app;
+
+GRANT UPDATE(revoked_reason) ON TABLE public.sessions TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.shares TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.supervisor_reviews TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.triage_meetings TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.trigger_plans TO homeward_app;
+
+GRANT SELECT ON TABLE public.trigger_rule_versions TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.trigger_rules TO homeward_app;
+
+GRANT SELECT ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(status) ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(assigned_to) ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(acknowledged_at) ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(acknowledged_by) ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(closed_at) ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(closed_by) ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(closure_note) ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(version) ON TABLE public.triggers TO homeward_app;
+
+GRANT UPDATE(updated_at) ON TABLE public.triggers TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.users TO homeward_app;
+

@@ -1,0 +1,123 @@
+-- Before anyone is known: login, refresh and throttling, through narrow SECURITY DEFINER
+-- functions (the runtime role cannot read users, sessions or refresh tokens otherwise).
+
+-- The account a login names, if any (the caller compares the password hash).
+CREATE OR REPLACE FUNCTION auth_login_lookup(p_email text)
+RETURNS TABLE (id uuid, password_hash text, active boolean, role text, district_id uuid,
+               agency_id uuid, token_version integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$ SELECT u.id, u.password_hash, u.active, u.role, u.district_id, u.agency_id, u.token_version
+     FROM users u WHERE u.email = p_email $$;
+
+REVOKE ALL ON FUNCTION auth_login_lookup(p_email text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_login_lookup(p_email text) TO homeward_app;
+
+-- SECURITY DEFINER functions written in SQL are never inlined, and Postgres parses and
+-- plans their bodies again for every statement that calls them; in PL/pgSQL the plans
+-- are kept for the session. Same queries as before.
+CREATE OR REPLACE FUNCTION auth_principal(p_user uuid, p_session uuid, p_token_version integer)
+RETURNS TABLE (role text, district_id uuid, agency_id uuid)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+BEGIN
+    RETURN QUERY
+    SELECT u.role, u.district_id, u.agency_id
+      FROM users u JOIN sessions s ON s.user_id = u.id
+     WHERE u.id = p_user AND u.active AND u.token_version = p_token_version
+       AND s.id = p_session AND s.revoked_at IS NULL AND s.expires_at > now();
+END
+$$;
+
+REVOKE ALL ON FUNCTION auth_principal(p_user uuid, p_session uuid, p_token_version integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_principal(p_user uuid, p_session uuid, p_token_version integer) TO homeward_app;
+
+-- Rotates a refresh token. Outcomes: 'rotated' (new token stored), 'reused' (a token
+-- already used was presented again: its whole session is revoked), 'invalid'.
+CREATE OR REPLACE FUNCTION auth_rotate_refresh(p_old_hash bytea, p_new_hash bytea, p_new_expires timestamptz)
+RETURNS TABLE (outcome text, user_id uuid, session_id uuid, token_version integer,
+               expires_at timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+DECLARE
+    t refresh_tokens%ROWTYPE;
+    s sessions%ROWTYPE;
+    u users%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM refresh_tokens WHERE token_hash = p_old_hash FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::uuid, NULL::integer, NULL::timestamptz;
+        RETURN;
+    END IF;
+    SELECT * INTO s FROM sessions WHERE id = t.session_id FOR UPDATE;
+    SELECT * INTO u FROM users WHERE id = s.user_id;
+    IF t.used_at IS NOT NULL THEN
+        UPDATE sessions SET revoked_at = coalesce(revoked_at, now()),
+                            revoked_reason = coalesce(revoked_reason, 'refresh token reuse')
+         WHERE id = s.id;
+        RETURN QUERY SELECT 'reused'::text, u.id, s.id, u.token_version, NULL::timestamptz;
+        RETURN;
+    END IF;
+    IF s.revoked_at IS NOT NULL OR s.expires_at <= now() OR t.expires_at <= now() OR NOT u.active THEN
+        RETURN QUERY SELECT 'invalid'::text, u.id, s.id, u.token_version, NULL::timestamptz;
+        RETURN;
+    END IF;
+    UPDATE refresh_tokens SET used_at = now() WHERE id = t.id;
+    INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
+         VALUES (s.id, p_new_hash, least(p_new_expires, s.expires_at));
+    RETURN QUERY SELECT 'rotated'::text, u.id, s.id, u.token_version, least(p_new_expires, s.expires_at);
+END
+$$;
+
+REVOKE ALL ON FUNCTION auth_rotate_refresh(p_old_hash bytea, p_new_hash bytea, p_new_expires timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_rotate_refresh(p_old_hash bytea, p_new_hash bytea, p_new_expires timestamp with time zone) TO homeward_app;
+
+-- Login throttling. Every attempt is counted *before* the password is checked, in one
+-- atomic statement, so concurrent attempts cannot slip past the limit. Returns the
+-- seconds to wait (0 = go ahead): a key over its limit waits until its window ends.
+-- Windows are fixed, and refused attempts do not extend them, so every block expires.
+CREATE OR REPLACE FUNCTION auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval)
+RETURNS integer
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+WITH counted AS (
+    INSERT INTO login_throttle AS lt (key_hash, failures, window_started_at)
+    SELECT k.key_hash, 1, now() FROM unnest(p_keys) AS k (key_hash)
+    ON CONFLICT (key_hash) DO UPDATE SET
+        failures = CASE WHEN lt.window_started_at + p_window <= now() THEN 1 ELSE lt.failures + 1 END,
+        window_started_at = CASE WHEN lt.window_started_at + p_window <= now() THEN now()
+                                 ELSE lt.window_started_at END
+    RETURNING lt.key_hash, lt.failures, lt.window_started_at
+)
+SELECT coalesce(max(ceil(extract(epoch FROM c.window_started_at + p_window - now())))::integer, 0)
+  FROM counted c JOIN unnest(p_keys, p_limits) AS k (key_hash, lim) ON k.key_hash = c.key_hash
+ WHERE c.failures > k.lim
+$$;
+
+REVOKE ALL ON FUNCTION auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) TO homeward_app;
+
+-- Whether this account has logged in from this address in the last 30 days.
+CREATE OR REPLACE FUNCTION auth_throttle_known(p_known bytea)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$ SELECT EXISTS (SELECT 1 FROM login_throttle WHERE key_hash = p_known
+                   AND window_started_at > now() - interval '30 days') $$;
+
+REVOKE ALL ON FUNCTION auth_throttle_known(p_known bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_throttle_known(p_known bytea) TO homeward_app;
+
+-- After a successful login: forget the account's counters (`p_clear`), take this attempt
+-- back off the address's (`p_undo`), and remember the account-and-address pair as known
+-- (`p_known`) for 30 days.
+CREATE OR REPLACE FUNCTION auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+DELETE FROM login_throttle WHERE key_hash = ANY (p_clear);
+UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key_hash = ANY (p_undo);
+INSERT INTO login_throttle (key_hash, failures, window_started_at) VALUES (p_known, 0, now())
+ON CONFLICT (key_hash) DO UPDATE SET window_started_at = now();
+$$;
+
+REVOKE ALL ON FUNCTION auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) TO homeward_app;

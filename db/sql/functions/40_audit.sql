@@ -1,0 +1,114 @@
+-- The audit log (DPA 2018 s.62): the hash chain, its sealer and its verification.
+
+-- The digest covers the basis when there is one; a row without one hashes exactly as
+-- before, so every link already on the chain still verifies.
+CREATE OR REPLACE FUNCTION hw_audit_digest(
+    p_prev bytea, p_seq bigint, p_occurred_at timestamptz, p_actor_id uuid, p_actor_role text,
+    p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text,
+    p_recipients text[], p_request_id text, p_lawful_basis text)
+RETURNS bytea LANGUAGE sql IMMUTABLE AS
+$$ SELECT sha256(p_prev || convert_to((jsonb_build_array(
+       p_seq,
+       to_char(p_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       p_actor_id, p_actor_role, p_operation, p_record_type, to_jsonb(p_record_ids),
+       p_purpose, to_jsonb(p_recipients), p_request_id)
+       || CASE WHEN p_lawful_basis IS NULL THEN '[]'::jsonb
+               ELSE jsonb_build_array(p_lawful_basis) END)::text, 'UTF8')) $$;
+
+CREATE OR REPLACE FUNCTION hw_audit_seal(p_max integer) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+DECLARE
+    head audit_chain_head%ROWTYPE;
+    batch audit_queue[];
+    n integer;
+    seqs bigint[];
+    prevs bytea[];
+    hashes bytea[];
+    r audit_queue;
+    i integer := 0;
+BEGIN
+    SELECT * INTO head FROM audit_chain_head FOR UPDATE;
+    WITH moved AS (
+        DELETE FROM audit_queue
+         WHERE id IN (SELECT id FROM audit_queue ORDER BY id LIMIT p_max)
+        RETURNING *
+    )
+    SELECT array_agg(moved ORDER BY moved.id) INTO batch FROM moved;
+    IF batch IS NULL THEN
+        RETURN 0;
+    END IF;
+    n := cardinality(batch);
+    seqs := array_fill(NULL::bigint, ARRAY[n]);
+    prevs := array_fill(NULL::bytea, ARRAY[n]);
+    hashes := array_fill(NULL::bytea, ARRAY[n]);
+    FOREACH r IN ARRAY batch LOOP
+        i := i + 1;
+        seqs[i] := head.seq + i;
+        prevs[i] := head.hash;
+        head.hash := hw_audit_digest(head.hash, seqs[i], r.occurred_at, r.actor_id, r.actor_role,
+                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.recipients, r.request_id, r.lawful_basis);
+        hashes[i] := head.hash;
+    END LOOP;
+    INSERT INTO audit_log (seq, occurred_at, actor_id, actor_role, operation, record_type,
+                           record_ids, purpose, recipients, request_id, lawful_basis,
+                           prev_hash, hash)
+    SELECT s.seq, s.occurred_at, s.actor_id, s.actor_role, s.operation, s.record_type,
+           s.record_ids, s.purpose, s.recipients, s.request_id, s.lawful_basis, s.prev, s.hash
+      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes))
+           AS s (id, occurred_at, actor_id, actor_role, operation, record_type, record_ids,
+                 purpose, recipients, request_id, lawful_basis, seq, prev, hash)
+     ORDER BY s.seq;
+    UPDATE audit_chain_head SET seq = head.seq + n, hash = head.hash;
+    RETURN n;
+END
+$$;
+
+REVOKE ALL ON FUNCTION hw_audit_seal(p_max integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_audit_seal(p_max integer) TO homeward_app;
+
+CREATE OR REPLACE FUNCTION hw_audit_verify()
+RETURNS TABLE (checked bigint, head_seq bigint, broken_seq bigint, reason text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+DECLARE
+    r audit_log%ROWTYPE;
+    expected_prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
+    expected_seq bigint := 1;
+    n bigint := 0;
+    head audit_chain_head%ROWTYPE;
+BEGIN
+    IF NOT hw_is_admin() THEN
+        RAISE EXCEPTION 'audit verification is for administrators' USING ERRCODE = '42501';
+    END IF;
+    SELECT * INTO head FROM audit_chain_head;
+    FOR r IN SELECT * FROM audit_log ORDER BY seq LOOP
+        IF r.seq <> expected_seq THEN
+            RETURN QUERY SELECT n, head.seq, expected_seq, 'row missing from the chain'::text;
+            RETURN;
+        END IF;
+        IF r.prev_hash <> expected_prev THEN
+            RETURN QUERY SELECT n, head.seq, r.seq, 'previous-hash link does not match'::text;
+            RETURN;
+        END IF;
+        IF r.hash <> hw_audit_digest(r.prev_hash, r.seq, r.occurred_at, r.actor_id, r.actor_role,
+                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.recipients, r.request_id, r.lawful_basis) THEN
+            RETURN QUERY SELECT n, head.seq, r.seq, 'row content does not match its hash'::text;
+            RETURN;
+        END IF;
+        n := n + 1;
+        expected_prev := r.hash;
+        expected_seq := r.seq + 1;
+    END LOOP;
+    IF head.seq <> n OR head.hash <> expected_prev THEN
+        RETURN QUERY SELECT n, head.seq, n + 1, 'rows missing from the end of the chain'::text;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT n, head.seq, NULL::bigint, NULL::text;
+END
+$$;
+
+REVOKE ALL ON FUNCTION hw_audit_verify() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_audit_verify() TO homeward_app;

@@ -1,0 +1,22 @@
+-- actions: row-level security, its policies, its grants and its triggers. Applied after the
+-- migrations, each time this file changes: its policies, triggers and grants are dropped
+-- first, so this file is all there is (db::rules).
+
+ALTER TABLE actions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE actions FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY actions_insert ON actions FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_case_worker() AND hw_covers_district(district_id)
+                AND created_by = hw_user_id() AND updated_by = hw_user_id());
+CREATE POLICY actions_owner ON actions TO homeward_owner USING (true) WITH CHECK (true);
+CREATE POLICY actions_read ON actions FOR SELECT TO homeward_app
+    USING ((hw_is_case_worker() AND hw_covers_district(district_id))
+           OR (hw_role() = 'partner' AND owner_agency_id = hw_agency_id()));
+CREATE POLICY actions_update ON actions FOR UPDATE TO homeward_app
+    USING ((hw_is_case_worker() AND hw_covers_district(district_id))
+           OR (hw_role() = 'partner' AND owner_agency_id = hw_agency_id()))
+    WITH CHECK (updated_by = hw_user_id()
+                AND ((hw_is_case_worker() AND hw_covers_district(district_id))
+                     OR (hw_role() = 'partner' AND owner_agency_id = hw_agency_id())));
+
+GRANT SELECT,INSERT,UPDATE ON actions TO homeward_app;

@@ -1,0 +1,8 @@
+-- children_month_counts: row-level security, its policies, its grants and its triggers. Applied after the
+-- migrations, each time this file changes: its policies, triggers and grants are dropped
+-- first, so this file is all there is (db::rules).
+
+ALTER TABLE children_month_counts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE children_month_counts FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY children_month_counts_owner ON children_month_counts TO homeward_owner USING (true) WITH CHECK (true);

@@ -1,0 +1,53 @@
+-- episodes: row-level security, its policies, its grants and its triggers. Applied after the
+-- migrations, each time this file changes: its policies, triggers and grants are dropped
+-- first, so this file is all there is (db::rules).
+
+ALTER TABLE episodes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE episodes FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY episodes_district_insert ON episodes FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_operational() AND hw_covers_district(district_id) AND created_by = hw_user_id());
+CREATE POLICY episodes_owner ON episodes TO homeward_owner USING (true) WITH CHECK (true);
+CREATE POLICY episodes_district_read ON episodes FOR SELECT TO homeward_app
+    USING (hw_is_operational() AND (hw_covers_district(district_id)
+           OR EXISTS (SELECT 1 FROM episode_transfers t
+                       WHERE t.episode_id = episodes.id AND hw_covers_district(t.from_district_id))));
+CREATE POLICY episodes_district_update ON episodes FOR UPDATE TO homeward_app
+    USING (hw_is_operational() AND hw_covers_district(district_id))
+    WITH CHECK (hw_is_operational()
+                AND (status <> 'closed' OR hw_role() = 'supervisor')
+                AND (hw_covers_district(district_id)
+                     OR EXISTS (SELECT 1 FROM episode_transfers t
+                                 WHERE t.episode_id = episodes.id AND t.to_district_id = episodes.district_id
+                                   AND t.transferred_by = hw_user_id()
+                                   AND hw_covers_district(t.from_district_id))));
+CREATE POLICY episodes_partner_read ON episodes FOR SELECT TO homeward_app
+    USING (hw_role() = 'partner' AND hw_shared_with_caller('episode', id, 'summary'));
+
+GRANT SELECT,INSERT,UPDATE ON episodes TO homeward_app;
+
+CREATE TRIGGER measure_episodes_insert AFTER INSERT ON episodes
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hw_measure_episodes_changed();
+
+CREATE TRIGGER measure_episodes_delete AFTER DELETE ON episodes
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION hw_measure_episodes_changed();
+
+CREATE CONSTRAINT TRIGGER episodes_reference_required
+    AFTER INSERT OR UPDATE OF reference ON episodes
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION hw_episode_reference_required();
+
+CREATE TRIGGER episodes_one_open_insert AFTER INSERT ON episodes
+    FOR EACH ROW WHEN (NEW.status IN ('reported', 'active'))
+    EXECUTE FUNCTION hw_episodes_one_open();
+
+CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON episodes
+    FOR EACH ROW WHEN (NEW.status IN ('reported', 'active') AND OLD.person_id <> NEW.person_id)
+    EXECUTE FUNCTION hw_episodes_one_open();
+
+CREATE TRIGGER measure_episodes_update AFTER UPDATE ON episodes FOR EACH ROW
+    WHEN (OLD.person_id <> NEW.person_id OR OLD.reported_at <> NEW.reported_at
+          OR OLD.last_seen_at <> NEW.last_seen_at
+          OR (OLD.status = 'cancelled') <> (NEW.status = 'cancelled')
+          OR OLD.missing_from <> NEW.missing_from OR OLD.district_id <> NEW.district_id)
+    EXECUTE FUNCTION hw_measure_episode_updated();

@@ -1,0 +1,8 @@
+-- measure_pending: row-level security, its policies, its grants and its triggers. Applied after the
+-- migrations, each time this file changes: its policies, triggers and grants are dropped
+-- first, so this file is all there is (db::rules).
+
+ALTER TABLE measure_pending ENABLE ROW LEVEL SECURITY;
+ALTER TABLE measure_pending FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY measure_pending_owner ON measure_pending TO homeward_owner USING (true) WITH CHECK (true);

@@ -1,0 +1,17 @@
+-- person_markers: row-level security, its policies, its grants and its triggers. Applied after the
+-- migrations, each time this file changes: its policies, triggers and grants are dropped
+-- first, so this file is all there is (db::rules).
+
+ALTER TABLE person_markers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE person_markers FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY person_markers_insert ON person_markers FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_operational() AND recorded_by = hw_user_id());
+CREATE POLICY person_markers_owner ON person_markers TO homeward_owner USING (true) WITH CHECK (true);
+CREATE POLICY person_markers_read ON person_markers FOR SELECT TO homeward_app USING (hw_is_operational());
+CREATE POLICY person_markers_update ON person_markers FOR UPDATE TO homeward_app
+    USING (hw_is_operational()) WITH CHECK (hw_is_operational());
+CREATE POLICY person_markers_partner_read ON person_markers FOR SELECT TO homeward_app
+    USING (hw_role() = 'partner' AND hw_person_shared_with_caller(person_id, 'markers'));
+
+GRANT SELECT,INSERT,UPDATE ON person_markers TO homeward_app;

@@ -1,0 +1,15 @@
+-- placements: row-level security, its policies, its grants and its triggers. Applied after the
+-- migrations, each time this file changes: its policies, triggers and grants are dropped
+-- first, so this file is all there is (db::rules).
+
+ALTER TABLE placements ENABLE ROW LEVEL SECURITY;
+ALTER TABLE placements FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY placements_insert ON placements FOR INSERT TO homeward_app
+    WITH CHECK (hw_is_operational() AND recorded_by = hw_user_id());
+CREATE POLICY placements_owner ON placements TO homeward_owner USING (true) WITH CHECK (true);
+CREATE POLICY placements_read ON placements FOR SELECT TO homeward_app USING (hw_is_operational());
+CREATE POLICY placements_update ON placements FOR UPDATE TO homeward_app
+    USING (hw_is_operational()) WITH CHECK (hw_is_operational());
+
+GRANT SELECT,INSERT,UPDATE ON placements TO homeward_app;

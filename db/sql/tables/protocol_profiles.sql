@@ -1,0 +1,19 @@
+-- protocol_profiles: row-level security, its policies, its grants and its triggers. Applied after the
+-- migrations, each time this file changes: its policies, triggers and grants are dropped
+-- first, so this file is all there is (db::rules).
+
+ALTER TABLE protocol_profiles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE protocol_profiles FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY protocol_profiles_insert ON protocol_profiles FOR INSERT TO homeward_app
+    WITH CHECK (hw_role() = 'mfhc' AND recorded_by = hw_user_id());
+CREATE POLICY protocol_profiles_owner ON protocol_profiles TO homeward_owner USING (true) WITH CHECK (true);
+CREATE POLICY protocol_profiles_read ON protocol_profiles FOR SELECT TO homeward_app
+    USING (hw_role() = 'mfhc'
+           OR (hw_is_operational() AND EXISTS (
+                   SELECT 1 FROM episodes e
+                    WHERE e.person_id = protocol_profiles.person_id AND e.status IN ('reported', 'active'))));
+CREATE POLICY protocol_profiles_update ON protocol_profiles FOR UPDATE TO homeward_app
+    USING (hw_role() = 'mfhc') WITH CHECK (hw_role() = 'mfhc');
+
+GRANT SELECT,INSERT,UPDATE ON protocol_profiles TO homeward_app;
