@@ -250,6 +250,28 @@ impl ResponseError for AppError {
     }
 }
 
+/// What an edit that checks a version found (`db::update_versioned!` gives `None` when
+/// the record is no longer at the version the client sent): 412, the one way it is said.
+pub trait OrStale<T> {
+    fn or_stale(self) -> Result<T, AppError>;
+}
+
+impl<T> OrStale<T> for Option<T> {
+    fn or_stale(self) -> Result<T, AppError> {
+        self.ok_or(AppError::PreconditionFailed)
+    }
+}
+
+/// A record read for an edit must be at the version the client last saw (its `If-Match`):
+/// checked before any work is done, as the edit itself checks it again.
+pub fn expect_version(current: i32, expected: i32) -> Result<(), AppError> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(AppError::PreconditionFailed)
+    }
+}
+
 /// "outer: inner: innermost", for logs.
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();

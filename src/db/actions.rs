@@ -89,22 +89,7 @@ pub async fn update(
     expected_version: i32,
     changes: &ActionChanges,
 ) -> QueryResult<Option<ActionRow>> {
-    cached(
-        diesel::update(
-            actions::table
-                .filter(actions::id.eq(id))
-                .filter(actions::version.eq(expected_version)),
-        )
-        .set((
-            changes,
-            actions::version.eq(actions::version + 1),
-            actions::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(ActionRow::as_returning()),
-    )
-    .get_result(conn)
-    .await
-    .optional()
+    update_versioned!(conn, actions, id, expected_version, ActionRow, changes)
 }
 
 #[derive(Debug, Default, Clone)]

@@ -86,22 +86,7 @@ pub async fn update(
     expected_version: i32,
     changes: &AgencyChanges,
 ) -> QueryResult<Option<AgencyRow>> {
-    cached(
-        diesel::update(
-            agencies::table
-                .filter(agencies::id.eq(id))
-                .filter(agencies::version.eq(expected_version)),
-        )
-        .set((
-            changes,
-            agencies::version.eq(agencies::version + 1),
-            agencies::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(AgencyRow::as_returning()),
-    )
-    .get_result(conn)
-    .await
-    .optional()
+    update_versioned!(conn, agencies, id, expected_version, AgencyRow, changes)
 }
 
 /// The districts each of `ids` serves.

@@ -317,23 +317,15 @@ pub async fn set_status(
     status: EpisodeStatus,
     cancelled_reason: Option<&str>,
 ) -> QueryResult<Option<EpisodeRow>> {
-    cached(
-        diesel::update(
-            episodes::table
-                .filter(episodes::id.eq(id))
-                .filter(episodes::version.eq(expected_version)),
-        )
-        .set((
-            episodes::status.eq(status),
-            episodes::cancelled_reason.eq(cancelled_reason),
-            episodes::version.eq(episodes::version + 1),
-            episodes::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(EpisodeRow::as_returning()),
+    update_versioned!(
+        conn,
+        episodes,
+        id,
+        expected_version,
+        EpisodeRow,
+        episodes::status.eq(status),
+        episodes::cancelled_reason.eq(cancelled_reason)
     )
-    .get_result(conn)
-    .await
-    .optional()
 }
 
 /// Records a grading and makes it the episode's current risk, if still at `expected_version`.
@@ -343,23 +335,15 @@ pub async fn regrade(
     grading: &RiskGradingRow,
     next_review_due: DateTime<Utc>,
 ) -> QueryResult<Option<EpisodeRow>> {
-    let updated = cached(
-        diesel::update(
-            episodes::table
-                .filter(episodes::id.eq(grading.episode_id))
-                .filter(episodes::version.eq(expected_version)),
-        )
-        .set((
-            episodes::risk_level.eq(grading.to_level),
-            episodes::next_review_due.eq(next_review_due),
-            episodes::version.eq(episodes::version + 1),
-            episodes::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(EpisodeRow::as_returning()),
-    )
-    .get_result(conn)
-    .await
-    .optional()?;
+    let updated = update_versioned!(
+        conn,
+        episodes,
+        grading.episode_id,
+        expected_version,
+        EpisodeRow,
+        episodes::risk_level.eq(grading.to_level),
+        episodes::next_review_due.eq(next_review_due)
+    )?;
     if updated.is_some() {
         insert_grading(conn, grading).await?;
     }
@@ -449,21 +433,7 @@ pub async fn touch(
     id: EpisodeId,
     expected_version: i32,
 ) -> QueryResult<Option<EpisodeRow>> {
-    cached(
-        diesel::update(
-            episodes::table
-                .filter(episodes::id.eq(id))
-                .filter(episodes::version.eq(expected_version)),
-        )
-        .set((
-            episodes::version.eq(episodes::version + 1),
-            episodes::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(EpisodeRow::as_returning()),
-    )
-    .get_result(conn)
-    .await
-    .optional()
+    update_versioned!(conn, episodes, id, expected_version, EpisodeRow)
 }
 
 /// Closes the episode if still at `expected_version`.
@@ -474,25 +444,17 @@ pub async fn close(
     by: UserId,
     no_interview_reason: Option<&str>,
 ) -> QueryResult<Option<EpisodeRow>> {
-    cached(
-        diesel::update(
-            episodes::table
-                .filter(episodes::id.eq(id))
-                .filter(episodes::version.eq(expected_version)),
-        )
-        .set((
-            episodes::status.eq(EpisodeStatus::Closed),
-            episodes::closed_at.eq(diesel::dsl::now),
-            episodes::closed_by.eq(by),
-            episodes::no_interview_reason.eq(no_interview_reason),
-            episodes::version.eq(episodes::version + 1),
-            episodes::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(EpisodeRow::as_returning()),
+    update_versioned!(
+        conn,
+        episodes,
+        id,
+        expected_version,
+        EpisodeRow,
+        episodes::status.eq(EpisodeStatus::Closed),
+        episodes::closed_at.eq(diesel::dsl::now),
+        episodes::closed_by.eq(by),
+        episodes::no_interview_reason.eq(no_interview_reason)
     )
-    .get_result(conn)
-    .await
-    .optional()
 }
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
@@ -513,22 +475,14 @@ pub async fn insert_review(
     expected_version: i32,
     review: &ReviewRow,
 ) -> QueryResult<Option<EpisodeRow>> {
-    let updated = cached(
-        diesel::update(
-            episodes::table
-                .filter(episodes::id.eq(review.episode_id))
-                .filter(episodes::version.eq(expected_version)),
-        )
-        .set((
-            episodes::next_review_due.eq(review.next_due_at),
-            episodes::version.eq(episodes::version + 1),
-            episodes::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(EpisodeRow::as_returning()),
-    )
-    .get_result(conn)
-    .await
-    .optional()?;
+    let updated = update_versioned!(
+        conn,
+        episodes,
+        review.episode_id,
+        expected_version,
+        EpisodeRow,
+        episodes::next_review_due.eq(review.next_due_at)
+    )?;
     if updated.is_some() {
         cached(diesel::insert_into(supervisor_reviews::table).values(review))
             .execute(conn)
@@ -671,22 +625,14 @@ pub async fn transfer(
     cached(diesel::insert_into(episode_transfers::table).values(t))
         .execute(conn)
         .await?;
-    cached(
-        diesel::update(
-            episodes::table
-                .filter(episodes::id.eq(t.episode_id))
-                .filter(episodes::version.eq(expected_version)),
-        )
-        .set((
-            episodes::district_id.eq(t.to_district_id),
-            episodes::version.eq(episodes::version + 1),
-            episodes::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(EpisodeRow::as_returning()),
+    update_versioned!(
+        conn,
+        episodes,
+        t.episode_id,
+        expected_version,
+        EpisodeRow,
+        episodes::district_id.eq(t.to_district_id)
     )
-    .get_result(conn)
-    .await
-    .optional()
 }
 
 pub async fn transfers(mut conn: &Conn, episode: EpisodeId) -> QueryResult<Vec<TransferRow>> {

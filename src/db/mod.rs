@@ -1,6 +1,34 @@
 //! The data layer: the connection pool, request transactions that carry the caller's
 //! claims, and one module of queries per table. No HTTP types here.
 
+/// The one way an edit checks and moves a record's version (optimistic concurrency):
+/// `UPDATE <table> SET <changes…>, version = version + 1, updated_at = now()
+/// WHERE id = <id> AND version = <expected> RETURNING <Row>`, kept prepared. Evaluates to
+/// `QueryResult<Option<Row>>`: `None` when the record is not at `expected` (or not the
+/// caller's to change); services turn that into 412 with `or_stale()`.
+macro_rules! update_versioned {
+    ($conn:expr, $table:ident, $id:expr, $expected:expr, $row:ty $(, $change:expr)* $(,)?) => {{
+        use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+        use diesel_async::RunQueryDsl;
+        $crate::db::cached(
+            diesel::update(
+                $table::table
+                    .filter($table::id.eq($id))
+                    .filter($table::version.eq($expected)),
+            )
+            .set((
+                $($change,)*
+                $table::version.eq($table::version + 1),
+                $table::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(<$row>::as_returning()),
+        )
+        .get_result($conn)
+        .await
+        .optional()
+    }};
+}
+
 pub mod actions;
 pub mod agencies;
 pub mod audit;

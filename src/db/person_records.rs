@@ -108,22 +108,14 @@ pub async fn update_marker(
     expected_version: i32,
     changes: &MarkerChanges,
 ) -> QueryResult<Option<MarkerRow>> {
-    cached(
-        diesel::update(
-            person_markers::table
-                .filter(person_markers::id.eq(id))
-                .filter(person_markers::version.eq(expected_version)),
-        )
-        .set((
-            changes,
-            person_markers::version.eq(person_markers::version + 1),
-            person_markers::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(MarkerRow::as_returning()),
+    update_versioned!(
+        conn,
+        person_markers,
+        id,
+        expected_version,
+        MarkerRow,
+        changes
     )
-    .get_result(conn)
-    .await
-    .optional()
 }
 
 // Placements ---------------------------------------------------------------------------
@@ -208,22 +200,14 @@ pub async fn update_placement(
     expected_version: i32,
     changes: &PlacementChanges,
 ) -> QueryResult<Option<PlacementRow>> {
-    cached(
-        diesel::update(
-            placements::table
-                .filter(placements::id.eq(id))
-                .filter(placements::version.eq(expected_version)),
-        )
-        .set((
-            changes,
-            placements::version.eq(placements::version + 1),
-            placements::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(PlacementRow::as_returning()),
+    update_versioned!(
+        conn,
+        placements,
+        id,
+        expected_version,
+        PlacementRow,
+        changes
     )
-    .get_result(conn)
-    .await
-    .optional()
 }
 
 // Protocol profiles ----------------------------------------------------------------

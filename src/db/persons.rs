@@ -144,22 +144,7 @@ pub async fn update(
     expected_version: i32,
     changes: &PersonChanges,
 ) -> QueryResult<Option<PersonRow>> {
-    cached(
-        diesel::update(
-            persons::table
-                .filter(persons::id.eq(id))
-                .filter(persons::version.eq(expected_version)),
-        )
-        .set((
-            changes,
-            persons::version.eq(persons::version + 1),
-            persons::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(PersonRow::as_returning()),
-    )
-    .get_result(conn)
-    .await
-    .optional()
+    update_versioned!(conn, persons, id, expected_version, PersonRow, changes)
 }
 
 #[cfg(test)]

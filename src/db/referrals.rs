@@ -93,22 +93,7 @@ pub async fn update(
     expected_version: i32,
     changes: &ReferralChanges,
 ) -> QueryResult<Option<ReferralRow>> {
-    cached(
-        diesel::update(
-            referrals::table
-                .filter(referrals::id.eq(id))
-                .filter(referrals::version.eq(expected_version)),
-        )
-        .set((
-            changes,
-            referrals::version.eq(referrals::version + 1),
-            referrals::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(ReferralRow::as_returning()),
-    )
-    .get_result(conn)
-    .await
-    .optional()
+    update_versioned!(conn, referrals, id, expected_version, ReferralRow, changes)
 }
 
 /// Bumps the version (a meeting or plan was recorded on the referral).

@@ -93,22 +93,7 @@ pub async fn update_rule(
     expected_version: i32,
     changes: &RuleChanges,
 ) -> QueryResult<Option<RuleRow>> {
-    cached(
-        diesel::update(
-            trigger_rules::table
-                .filter(trigger_rules::id.eq(id))
-                .filter(trigger_rules::version.eq(expected_version)),
-        )
-        .set((
-            changes,
-            trigger_rules::version.eq(trigger_rules::version + 1),
-            trigger_rules::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(RuleRow::as_returning()),
-    )
-    .get_result(conn)
-    .await
-    .optional()
+    update_versioned!(conn, trigger_rules, id, expected_version, RuleRow, changes)
 }
 
 #[derive(Queryable, Debug, Clone)]

@@ -109,21 +109,13 @@ pub async fn update(
     end_access: bool,
 ) -> QueryResult<Option<UserRow>> {
     let bump = if end_access { 1 } else { 0 };
-    cached(
-        diesel::update(
-            users::table
-                .filter(users::id.eq(id))
-                .filter(users::version.eq(expected_version)),
-        )
-        .set((
-            changes,
-            users::version.eq(users::version + 1),
-            users::token_version.eq(users::token_version + bump),
-            users::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(UserRow::as_returning()),
+    update_versioned!(
+        conn,
+        users,
+        id,
+        expected_version,
+        UserRow,
+        changes,
+        users::token_version.eq(users::token_version + bump)
     )
-    .get_result(conn)
-    .await
-    .optional()
 }

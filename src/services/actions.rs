@@ -9,7 +9,7 @@ use crate::db::{AuditContext, Tx};
 use crate::domain::actions::{check_due, ActionStatus};
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::episodes::EpisodeStatus;
-use crate::error::AppError;
+use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, ReferralId, TriggerId, UserId};
 use crate::services::agencies::check_active;
 use crate::services::alerts;
@@ -227,9 +227,7 @@ pub async fn update(
                 "actions are changed by the district that set them",
             ));
         }
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        expect_version(current.version, expected_version)?;
         if current.status.is_finished() {
             return Err(AppError::Conflict(format!(
                 "the action is {}: it no longer changes",
@@ -299,7 +297,7 @@ pub async fn update(
         }
         let row = q::update(tx.conn(), id, expected_version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(ACTION, id.0));
         if row.owner_agency_id != current.owner_agency_id
             || (row.owner_user_id.is_some() && row.owner_user_id != current.owner_user_id)

@@ -6,7 +6,7 @@ use crate::db::districts::{self, DistrictRow};
 use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::{DisplayName, Email};
 use crate::domain::audit::AuditEvent;
-use crate::error::{AppError, FieldError};
+use crate::error::{expect_version, AppError, FieldError, OrStale};
 use crate::ids::{AgencyId, DistrictId};
 use crate::startup::AppState;
 
@@ -120,9 +120,7 @@ pub async fn update(
         let current = q::find(tx.conn(), id)
             .await?
             .ok_or(AppError::NotFound("no such agency"))?;
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        expect_version(current.version, expected_version)?;
         check_references(
             &mut tx,
             input.agency_type.as_deref(),
@@ -137,7 +135,7 @@ pub async fn update(
         };
         let row = q::update(tx.conn(), id, expected_version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         if let Some(districts) = &input.district_ids {
             q::set_districts(tx.conn(), id, districts).await?;
         }
@@ -164,7 +162,7 @@ pub async fn deactivate(
         };
         q::update(tx.conn(), id, current.version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         Ok(())
     })

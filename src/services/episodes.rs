@@ -23,7 +23,7 @@ use crate::domain::return_interviews::{due_at as rhi_due_at, RhiStatus};
 use crate::domain::reviews::{
     high_risk_confirmation, is_reviewable, Confirmation, LatestGrading, ReviewPolicy,
 };
-use crate::error::{AppError, ConflictingRecord};
+use crate::error::{expect_version, AppError, ConflictingRecord, OrStale};
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId};
 use crate::services::person_records::placement_for_report;
 use crate::services::{alerts, triggers};
@@ -220,9 +220,7 @@ async fn for_update(
             "this episode was transferred to another district: you can read it but not change it",
         ));
     }
-    if current.version != expected_version {
-        return Err(AppError::PreconditionFailed);
-    }
+    expect_version(current.version, expected_version)?;
     Ok(current)
 }
 
@@ -412,7 +410,7 @@ pub async fn change_status(
         };
         let mut row = q::set_status(tx.conn(), id, expected_version, to, reason)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         if !is_reviewable(to) {
             row = q::clear_review_due(tx.conn(), id).await?;
         }
@@ -454,7 +452,7 @@ pub async fn regrade(
         );
         let row = q::regrade(tx.conn(), expected_version, &grading, due)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         let episode = full(&mut tx, state, row).await?;
         if grading.to_level == RiskLevel::High {
@@ -503,7 +501,7 @@ pub async fn record_return(
             None,
         )
         .await?
-        .ok_or(AppError::PreconditionFailed)?;
+        .or_stale()?;
         let record = ReturnRow {
             episode_id: id,
             returned_at: r.returned_at,
@@ -583,7 +581,7 @@ pub async fn record_interview(
         q::insert_interview(tx.conn(), &record).await?;
         let row = q::touch(tx.conn(), id, expected_version)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, state, row).await
     })
@@ -628,7 +626,7 @@ pub async fn close(
         };
         let row = q::close(tx.conn(), id, expected_version, caller.user_id, reason)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, state, row).await
     })
@@ -696,7 +694,7 @@ pub async fn record_review(
         };
         let row = q::insert_review(tx.conn(), expected_version, &review)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, state, row).await
     })
@@ -747,9 +745,7 @@ pub async fn update_rhi(
             let current = q::find(tx.conn(), id)
                 .await?
                 .ok_or(AppError::NotFound("no such episode"))?;
-            if current.version != expected_version {
-                return Err(AppError::PreconditionFailed);
-            }
+            expect_version(current.version, expected_version)?;
             if u.provider_agency_id.is_some() {
                 return Err(AppError::field(
                     "provider_agency_id",
@@ -829,14 +825,14 @@ pub async fn update_rhi(
         let row = if caller.is_partner() {
             q::touch_by_provider(tx.conn(), id, expected_version)
                 .await?
-                .ok_or(AppError::PreconditionFailed)?;
+                .or_stale()?;
             q::find(tx.conn(), id)
                 .await?
                 .ok_or(AppError::NotFound("no such episode"))?
         } else {
             q::touch(tx.conn(), id, expected_version)
                 .await?
-                .ok_or(AppError::PreconditionFailed)?
+                .or_stale()?
         };
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, state, row).await
@@ -880,7 +876,7 @@ pub async fn transfer(
         };
         let row = q::transfer(tx.conn(), expected_version, &t)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, state, row).await
     })
@@ -937,7 +933,7 @@ pub async fn record_national(
             (n.done_at, caller.user_id, &n.reference),
         )
         .await?
-        .ok_or(AppError::PreconditionFailed)?;
+        .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         full(&mut tx, state, row).await
     })

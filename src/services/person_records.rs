@@ -17,7 +17,7 @@ use crate::domain::person_records::{
     PlacementKind, Protocol, Span,
 };
 use crate::domain::persons::search_names;
-use crate::error::AppError;
+use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{MarkerId, MergeId, PersonId, PlacementId, ProtocolProfileId};
 use crate::services::triggers;
 use crate::startup::AppState;
@@ -151,9 +151,7 @@ pub async fn amend_marker(
         let current = q::find_marker(tx.conn(), person, id)
             .await?
             .ok_or(AppError::NotFound("no such marker on this person"))?;
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        expect_version(current.version, expected_version)?;
         if current.ended_on.is_some() {
             return Err(AppError::Conflict(
                 "this marker has ended; record a new one instead".into(),
@@ -169,7 +167,7 @@ pub async fn amend_marker(
         }
         let row = q::update_marker(tx.conn(), id, expected_version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::new(
             Operation::Alteration,
             MARKER,
@@ -294,9 +292,7 @@ pub async fn amend_placement(
             .find(|p| p.id == id)
             .cloned()
             .ok_or(AppError::NotFound("no such placement for this person"))?;
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        expect_version(current.version, expected_version)?;
         let span = Span::new(
             changes.starts_on.unwrap_or(current.starts_on),
             changes.ends_on.unwrap_or(current.ends_on),
@@ -322,7 +318,7 @@ pub async fn amend_placement(
         .await?;
         let updated = q::update_placement(tx.conn(), id, expected_version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::new(
             Operation::Alteration,
             PLACEMENT,
@@ -433,15 +429,11 @@ pub async fn put_profile(
                 )))
             }
             (Some(current), Some(v)) => {
-                if current.version != v {
-                    return Err(AppError::PreconditionFailed);
-                }
+                expect_version(current.version, v)?;
                 profile.id = current.id;
                 profile.version = v;
                 profile.recorded_at = current.recorded_at;
-                let saved = q::replace_profile(tx.conn(), &profile)
-                    .await?
-                    .ok_or(AppError::PreconditionFailed)?;
+                let saved = q::replace_profile(tx.conn(), &profile).await?.or_stale()?;
                 (saved, false)
             }
         };
@@ -536,9 +528,7 @@ pub async fn merge(
         let (s, d) = lock_pair(&mut tx, survivor, duplicate).await?;
         let s = s.ok_or(AppError::NotFound("no such person"))?;
         let d = d.ok_or_else(|| AppError::field("duplicate_id", "no such person"))?;
-        if s.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        expect_version(s.version, expected_version)?;
         let side = |p: &PersonRow, open_placement| MergeSide {
             merged: p.merged_into.is_some(),
             open_placement,
@@ -627,7 +617,7 @@ async fn set_aliases(tx: &mut Tx, p: &PersonRow, aliases: Vec<String>) -> Result
     };
     people::update(tx.conn(), p.id, p.version, &changes)
         .await?
-        .ok_or(AppError::PreconditionFailed)?;
+        .or_stale()?;
     Ok(())
 }
 
@@ -642,7 +632,7 @@ async fn set_merged_into(
     };
     people::update(tx.conn(), p.id, p.version, &changes)
         .await?
-        .ok_or(AppError::PreconditionFailed)?;
+        .or_stale()?;
     Ok(())
 }
 

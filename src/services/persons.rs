@@ -8,7 +8,7 @@ use crate::db::AuditContext;
 use crate::domain::audit::AuditEvent;
 use crate::domain::person_records::check_child_only;
 use crate::domain::persons::{search_names, Sex};
-use crate::error::AppError;
+use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{DistrictId, PersonId};
 use crate::startup::AppState;
 
@@ -111,9 +111,7 @@ pub async fn amend(
         let current = q::find(tx.conn(), id)
             .await?
             .ok_or(AppError::NotFound("no such person"))?;
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        expect_version(current.version, expected_version)?;
         if let Some(survivor) = current.merged_into {
             return Err(AppError::Conflict(format!(
                 "this record is merged into person {survivor}: amend that record (or undo the merge)"
@@ -156,7 +154,7 @@ pub async fn amend(
             .is_some_and(|d| d != current.date_of_birth);
         let row = q::update(tx.conn(), id, expected_version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         if dob_changed {
             // Who was a child when each episode started may have changed.

@@ -16,7 +16,7 @@ use crate::domain::referrals::{
     check_decision, check_review_dates, Consent, ConsentBy, Decision, ReferralReason,
     ReferralSource, ReferralStatus, Refused,
 };
-use crate::error::AppError;
+use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriageMeetingId, TriggerId};
 use crate::services::agencies::check_active;
 use crate::startup::AppState;
@@ -172,9 +172,7 @@ async fn for_update(
             "only Early Action and MFHCs of the referral's district work it",
         ));
     }
-    if row.version != expected_version {
-        return Err(AppError::PreconditionFailed);
-    }
+    expect_version(row.version, expected_version)?;
     Ok(row)
 }
 
@@ -253,7 +251,7 @@ pub async fn decide(
         }
         let row = q::update(tx.conn(), id, expected_version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(REFERRAL, id.0));
         full(&mut tx, row).await
     })
@@ -308,7 +306,7 @@ pub async fn add_meeting(
         .await?;
         let row = q::touch(tx.conn(), id, expected_version)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(REFERRAL, id.0));
         full(&mut tx, row).await
     })
@@ -365,7 +363,7 @@ pub async fn put_plan(
         .await?;
         let row = q::touch(tx.conn(), id, expected_version)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(REFERRAL, id.0));
         full(&mut tx, row).await
     })
@@ -413,7 +411,7 @@ pub async fn set_consent(
         };
         let row = q::update(tx.conn(), id, expected_version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(REFERRAL, id.0));
         full(&mut tx, row).await
     })

@@ -18,7 +18,7 @@ use crate::domain::triggers::{
     check_transition, evaluate as decide, Condition, CountedEpisode, LiveTrigger, Rule, RuleKind,
     TriggerStatus,
 };
-use crate::error::AppError;
+use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, ReferralId, TriggerId, TriggerRuleId};
 use crate::notify::{self, Links, Outgoing};
 use crate::services::agencies;
@@ -335,9 +335,7 @@ pub async fn update_rule(
             u.within_days.or(current.within_days),
         )
         .map_err(|(f, m)| AppError::field(f, m))?;
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        expect_version(current.version, expected_version)?;
         let changes = RuleChanges {
             name: u.name,
             min_episodes: u.min_episodes,
@@ -348,7 +346,7 @@ pub async fn update_rule(
         };
         let rule = q::update_rule(tx.conn(), id, expected_version, &changes)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         tx.audit(AuditEvent::alteration(RULE, id.0));
         let versions = q::rule_versions(tx.conn(), id).await?;
         Ok(RuleDetail { rule, versions })
@@ -401,8 +399,8 @@ async fn for_update(
             "only the MFHC of the trigger's district works it",
         ));
     }
-    if expected_version.is_some_and(|v| v != row.version) {
-        return Err(AppError::PreconditionFailed);
+    if let Some(v) = expected_version {
+        expect_version(row.version, v)?;
     }
     Ok(row)
 }
@@ -425,7 +423,7 @@ async fn move_to(
     let by = tx.caller()?.user_id;
     q::set_status(tx.conn(), current.id, current.version, to, by, note)
         .await?
-        .ok_or(AppError::PreconditionFailed)
+        .or_stale()
 }
 
 pub async fn list(

@@ -8,7 +8,7 @@ use crate::db::{agencies, districts, AuditContext, Tx};
 use crate::domain::accounts::{check_affiliation, DisplayName, Email, Role};
 use crate::domain::audit::AuditEvent;
 use crate::domain::password_policy::NewPassword;
-use crate::error::AppError;
+use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{AgencyId, DistrictId, UserId};
 use crate::startup::AppState;
 
@@ -130,9 +130,7 @@ pub async fn update(
         let current = q::find(tx.conn(), id)
             .await?
             .ok_or(AppError::NotFound("no such user"))?;
-        if current.version != expected_version {
-            return Err(AppError::PreconditionFailed);
-        }
+        expect_version(current.version, expected_version)?;
         let password_hash = match &input.password {
             Some(p) => {
                 p.check_against_email(&current.email)
@@ -174,7 +172,7 @@ pub async fn update(
         };
         let row = q::update(tx.conn(), id, expected_version, &changes, end_access)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         if end_access {
             auth::revoke(
                 tx.conn(),
@@ -211,7 +209,7 @@ pub async fn deactivate(
         };
         q::update(tx.conn(), id, current.version, &changes, true)
             .await?
-            .ok_or(AppError::PreconditionFailed)?;
+            .or_stale()?;
         auth::revoke(tx.conn(), Sessions::AllOf(id), "account deactivated").await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         Ok(())
