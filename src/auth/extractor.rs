@@ -22,7 +22,7 @@ impl FromRequest for Bearer {
     }
 }
 
-fn extract(req: &HttpRequest) -> Result<Bearer, AppError> {
+pub fn extract(req: &HttpRequest) -> Result<Bearer, AppError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal(std::io::Error::other("application state missing")))?;

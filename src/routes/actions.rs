@@ -7,16 +7,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{created, page_limit, versioned, IfMatch, Meta};
+use super::extract::{created, page_limit, versioned, IfMatch};
 use super::types::{date_cursor, double_option, parse_date_cursor, FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::db::actions::{ActionFilter, ActionRow};
 use crate::domain::actions::{is_overdue, ActionParent, ActionStatus};
 use crate::error::{AppError, Problem};
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, ReferralId, TriggerId, UserId};
 use crate::services;
 use crate::services::actions::{ActionInput, ActionUpdate, Parent};
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 #[derive(Serialize, ToSchema)]
 pub struct ActionResponse {
@@ -137,18 +136,16 @@ impl TryFrom<CreateActionRequest> for ActionInput {
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<CreateActionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = ActionInput::try_from(body.into_inner())?;
-    let a = services::actions::create(&state, &bearer, meta.audit, input).await?;
+    let a = services::actions::create(&ctx, input).await?;
     let location = format!("/api/v1/actions/{}", a.id);
     Ok(created(
         location,
         a.version,
-        ActionResponse::of(a, state.zone.today(Utc::now())),
+        ActionResponse::of(a, ctx.app.zone.today(Utc::now())),
     ))
 }
 
@@ -180,12 +177,7 @@ pub struct ActionQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<ActionQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<ActionQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     let filter = ActionFilter {
@@ -208,10 +200,10 @@ pub async fn list(
             .transpose()?
             .map(|(on, id)| (on, ActionId(id))),
     };
-    let rows = services::actions::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::actions::list(&ctx, filter, limit).await?;
     let items = rows
         .into_iter()
-        .map(|a| ActionResponse::of(a, state.zone.today(Utc::now())))
+        .map(|a| ActionResponse::of(a, ctx.app.zone.today(Utc::now())))
         .collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |a: &ActionResponse| {
@@ -229,17 +221,12 @@ pub async fn list(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<ActionId>,
-) -> Result<HttpResponse, AppError> {
-    let a = services::actions::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<ActionId>) -> Result<HttpResponse, AppError> {
+    let a = services::actions::get(&ctx, id.into_inner()).await?;
     Ok(versioned(
         StatusCode::OK,
         a.version,
-        ActionResponse::of(a, state.zone.today(Utc::now())),
+        ActionResponse::of(a, ctx.app.zone.today(Utc::now())),
     ))
 }
 
@@ -299,19 +286,16 @@ impl TryFrom<UpdateActionRequest> for ActionUpdate {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<ActionId>,
     if_match: IfMatch,
     body: web::Json<UpdateActionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let u = ActionUpdate::try_from(body.into_inner())?;
-    let a = services::actions::update(&state, &bearer, meta.audit, id.into_inner(), if_match.0, u)
-        .await?;
+    let a = services::actions::update(&ctx, id.into_inner(), if_match.0, u).await?;
     Ok(versioned(
         StatusCode::OK,
         a.version,
-        ActionResponse::of(a, state.zone.today(Utc::now())),
+        ActionResponse::of(a, ctx.app.zone.today(Utc::now())),
     ))
 }

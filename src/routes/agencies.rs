@@ -6,15 +6,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{check_code, created, page_limit, versioned, IfMatch, Meta};
+use super::extract::{check_code, created, page_limit, versioned, IfMatch};
 use super::types::{FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::domain::accounts::{DisplayName, Email};
 use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId};
 use crate::services;
 use crate::services::agencies::{Agency, CreateAgency, UpdateAgency};
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 #[derive(Serialize, ToSchema)]
 pub struct AgencyResponse {
@@ -144,16 +143,10 @@ pub struct AgencyQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<AgencyQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<AgencyQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
-    let rows =
-        services::agencies::list(&state, &bearer, meta.audit, q.cursor, q.active, limit).await?;
+    let rows = services::agencies::list(&ctx, q.cursor, q.active, limit).await?;
     let items = rows.into_iter().map(AgencyResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |a: &AgencyResponse| {
@@ -173,13 +166,11 @@ pub async fn list(
     (status = 415, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<CreateAgencyRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = CreateAgency::try_from(body.into_inner())?;
-    let agency = services::agencies::create(&state, &bearer, meta.audit, input).await?;
+    let agency = services::agencies::create(&ctx, input).await?;
     Ok(created(
         format!("/api/v1/agencies/{}", agency.row.id),
         agency.row.version,
@@ -196,13 +187,8 @@ pub async fn create(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<AgencyId>,
-) -> Result<HttpResponse, AppError> {
-    let agency = services::agencies::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppError> {
+    let agency = services::agencies::get(&ctx, id.into_inner()).await?;
     Ok(versioned(
         StatusCode::OK,
         agency.row.version,
@@ -225,23 +211,13 @@ pub async fn get(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<AgencyId>,
     if_match: IfMatch,
     body: web::Json<UpdateAgencyRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = UpdateAgency::try_from(body.into_inner())?;
-    let agency = services::agencies::update(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        input,
-    )
-    .await?;
+    let agency = services::agencies::update(&ctx, id.into_inner(), if_match.0, input).await?;
     Ok(versioned(
         StatusCode::OK,
         agency.row.version,
@@ -258,12 +234,7 @@ pub async fn update(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn deactivate(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<AgencyId>,
-) -> Result<HttpResponse, AppError> {
-    services::agencies::deactivate(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn deactivate(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppError> {
+    services::agencies::deactivate(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,15 +7,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::extract::{check_code, check_time, page_limit, Meta};
+use super::extract::{check_code, check_time, page_limit};
 use super::types::Page;
-use crate::auth::Bearer;
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::domain::audit::Operation;
 use crate::error::{AppError, Problem};
 use crate::ids::UserId;
 use crate::services;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditEntryResponse {
@@ -93,12 +92,7 @@ pub struct ChainReportResponse {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<AuditQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     check_time("from", q.from)?;
@@ -120,7 +114,7 @@ pub async fn list(
         to: q.to,
         before_seq: q.cursor,
     };
-    let rows = services::audit::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::audit::list(&ctx, filter, limit).await?;
     let items = rows.into_iter().map(AuditEntryResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |e: &AuditEntryResponse| {
@@ -135,12 +129,8 @@ pub async fn list(
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn verify(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-) -> Result<HttpResponse, AppError> {
-    let r = services::audit::verify(&state, &bearer, meta.audit).await?;
+pub async fn verify(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let r = services::audit::verify(&ctx).await?;
     Ok(HttpResponse::Ok().json(ChainReportResponse {
         valid: r.broken_seq.is_none(),
         checked: r.checked,

@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::extract::Meta;
 use super::users::UserResponse;
-use crate::auth::Bearer;
 use crate::error::{AppError, Problem};
+use crate::services::context::Ctx;
 use crate::services::{self, auth::Tokens};
 use crate::startup::AppState;
 
@@ -98,12 +98,8 @@ pub async fn refresh(
     (status = 204, description = "Logged out"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn logout(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-) -> Result<HttpResponse, AppError> {
-    services::auth::logout(&state, &bearer, meta.audit).await?;
+pub async fn logout(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    services::auth::logout(&ctx).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -112,12 +108,8 @@ pub async fn logout(
     (status = 200, body = UserResponse),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn me(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-) -> Result<HttpResponse, AppError> {
-    let row = services::users::me(&state, &bearer, meta.audit).await?;
+pub async fn me(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let row = services::users::me(&ctx).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(row)))
 }
 

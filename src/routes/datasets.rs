@@ -6,15 +6,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::Meta;
-use crate::auth::Bearer;
 use crate::domain::datasets::{check_weeks, csv_count};
 use crate::domain::measures::group_of;
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, PersonId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::datasets::MissingPersons;
-use crate::startup::AppState;
 
 mod examples;
 pub mod first_time;
@@ -207,10 +205,8 @@ pub struct MissingPersonsQuery {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn missing_persons(
-    state: web::Data<AppState>,
+    ctx: Ctx,
     req: HttpRequest,
-    meta: Meta,
-    bearer: Bearer,
     query: web::Query<MissingPersonsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -220,15 +216,7 @@ pub async fn missing_persons(
         Some(n) if (1..=1000).contains(&n) => n,
         Some(_) => return Err(AppError::field("limit", "must be from 1 to 1000")),
     };
-    let m = services::datasets::missing_persons(
-        &state,
-        &bearer,
-        meta.audit,
-        weeks,
-        q.district_id,
-        limit,
-    )
-    .await?;
+    let m = services::datasets::missing_persons(&ctx, weeks, q.district_id, limit).await?;
     let body = MissingPersonsResponse::new(weeks, m);
     Ok(respond(
         &req,

@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{check_time, created, page_limit, versioned, IfMatch, Meta};
+use super::extract::{check_time, created, page_limit, versioned, IfMatch};
 use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::db::episodes::{EpisodeFilter, EpisodeRow, NationalDue, RiskGradingRow};
 use crate::domain::accounts::Role;
 use crate::domain::episodes::{
@@ -22,10 +21,10 @@ use crate::domain::text::check_text;
 use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId, UserId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::episodes::{
     Episode, InterviewInput, ReportInput, ReturnInput, RhiUpdate, RiskInput,
 };
-use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct RiskGradingResponse {
@@ -422,12 +421,7 @@ pub struct EpisodeQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<EpisodeQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<EpisodeQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     check_time("reported_from", q.reported_from)?;
@@ -464,7 +458,7 @@ pub async fn list(
             .transpose()?
             .map(|(at, id)| (at, EpisodeId(id))),
     };
-    let rows = services::episodes::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::episodes::list(&ctx, filter, limit).await?;
     let items = rows.into_iter().map(EpisodeSummary::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |e: &EpisodeSummary| {
@@ -497,13 +491,11 @@ fn respond(status: actix_web::http::StatusCode, e: Episode) -> HttpResponse {
     (status = 409, description = "The person is already missing (an open episode), or this report overlaps an earlier episode", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<ReportEpisodeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = ReportInput::try_from(body.into_inner())?;
-    let e = services::episodes::report(&state, &bearer, meta.audit, input).await?;
+    let e = services::episodes::report(&ctx, input).await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, e))
 }
 
@@ -516,13 +508,8 @@ pub async fn create(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<EpisodeId>,
-) -> Result<HttpResponse, AppError> {
-    let e = services::episodes::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<EpisodeId>) -> Result<HttpResponse, AppError> {
+    let e = services::episodes::get(&ctx, id.into_inner()).await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
 }
 
@@ -542,9 +529,7 @@ pub async fn get(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn change_status(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<StatusChangeRequest>,
@@ -556,16 +541,8 @@ pub async fn change_status(
             Some(check_text(text, true, 2000).map_err(|m| AppError::field("reason", &m))?)
         }
     };
-    let e = services::episodes::change_status(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        r.status,
-        reason,
-    )
-    .await?;
+    let e = services::episodes::change_status(&ctx, id.into_inner(), if_match.0, r.status, reason)
+        .await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
 }
 
@@ -584,23 +561,13 @@ pub async fn change_status(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn regrade(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<RiskGradingRequest>,
 ) -> Result<HttpResponse, AppError> {
     let risk = RiskInput::try_from(body.into_inner())?;
-    let e = services::episodes::regrade(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        risk,
-    )
-    .await?;
+    let e = services::episodes::regrade(&ctx, id.into_inner(), if_match.0, risk).await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, e))
 }
 
@@ -704,23 +671,13 @@ pub struct CloseRequest {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn record_return(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<ReturnRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = ReturnInput::try_from(body.into_inner())?;
-    let e = services::episodes::record_return(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        input,
-    )
-    .await?;
+    let e = services::episodes::record_return(&ctx, id.into_inner(), if_match.0, input).await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
 }
 
@@ -739,23 +696,13 @@ pub async fn record_return(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn record_interview(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<InterviewRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = InterviewInput::try_from(body.into_inner())?;
-    let e = services::episodes::record_interview(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        input,
-    )
-    .await?;
+    let e = services::episodes::record_interview(&ctx, id.into_inner(), if_match.0, input).await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
 }
 
@@ -774,9 +721,7 @@ pub async fn record_interview(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn close(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<CloseRequest>,
@@ -788,15 +733,7 @@ pub async fn close(
                 .map_err(|m| AppError::field("no_interview_reason", &m))?,
         ),
     };
-    let e = services::episodes::close(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        reason,
-    )
-    .await?;
+    let e = services::episodes::close(&ctx, id.into_inner(), if_match.0, reason).await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
 }
 
@@ -818,15 +755,9 @@ pub struct PersonHistoryResponse {
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn person_history(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<PersonId>,
-) -> Result<HttpResponse, AppError> {
+pub async fn person_history(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppError> {
     let person_id = id.into_inner();
-    let (rows, counts) =
-        services::episodes::person_history(&state, &bearer, meta.audit, person_id, 200).await?;
+    let (rows, counts) = services::episodes::person_history(&ctx, person_id, 200).await?;
     Ok(HttpResponse::Ok().json(PersonHistoryResponse {
         person_id,
         counts,
@@ -856,24 +787,14 @@ pub struct ReviewRequest {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn record_review(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<ReviewRequest>,
 ) -> Result<HttpResponse, AppError> {
     let outcome =
         check_text(&body.outcome, true, 5000).map_err(|m| AppError::field("outcome", &m))?;
-    let e = services::episodes::record_review(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        outcome,
-    )
-    .await?;
+    let e = services::episodes::record_review(&ctx, id.into_inner(), if_match.0, outcome).await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, e))
 }
 
@@ -912,23 +833,14 @@ pub struct ReviewsDueResponse {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn reviews_due(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     query: web::Query<ReviewsDueQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     check_time("due_before", q.due_before)?;
     let now = Utc::now();
-    let rows = services::episodes::reviews_due(
-        &state,
-        &bearer,
-        meta.audit,
-        q.due_before.unwrap_or(now),
-        limit,
-    )
-    .await?;
+    let rows = services::episodes::reviews_due(&ctx, q.due_before.unwrap_or(now), limit).await?;
     let items = rows
         .into_iter()
         .filter_map(|r| {
@@ -976,9 +888,7 @@ pub struct RhiRequest {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update_rhi(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<RhiRequest>,
@@ -997,15 +907,7 @@ pub async fn update_rhi(
         reason,
         completed_at: r.completed_at,
     };
-    let e = services::episodes::update_rhi(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        update,
-    )
-    .await?;
+    let e = services::episodes::update_rhi(&ctx, id.into_inner(), if_match.0, update).await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
 }
 
@@ -1032,24 +934,14 @@ pub struct TransferRequest {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn transfer(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<TransferRequest>,
 ) -> Result<HttpResponse, AppError> {
     let r = body.into_inner();
     let reason = check_text(&r.reason, true, 2000).map_err(|m| AppError::field("reason", &m))?;
-    let e = services::episodes::transfer(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        r.district_id,
-        reason,
-    )
-    .await?;
+    let e = services::episodes::transfer(&ctx, id.into_inner(), if_match.0, r.district_id, reason)
+        .await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
 }

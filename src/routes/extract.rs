@@ -11,7 +11,8 @@ use crate::db::AuditContext;
 use crate::domain::audit::parse_purpose;
 use crate::error::AppError;
 use crate::request_id::RequestId;
-use crate::startup::MAX_BODY_BYTES;
+use crate::services::context::{Ctx, Session};
+use crate::startup::{AppState, MAX_BODY_BYTES};
 
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
@@ -252,4 +253,36 @@ mod edge_tests {
         assert!(check_time("from", Some(chrono::Utc::now())).is_ok());
         assert!(check_time("from", None).is_ok());
     }
+}
+
+/// The request context every service takes, built once here from the request: the
+/// application's dependencies, the bearer token's session (verified; the account and
+/// session are checked again in the request's transaction) and the audit context. A bad
+/// `X-Purpose` is a 400 before a missing token is a 401, as before.
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(context(req))
+    }
+}
+
+fn context(req: &HttpRequest) -> Result<Ctx, AppError> {
+    let audit = meta(req)?.audit;
+    let app = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal(std::io::Error::other("application state missing")))?
+        .clone()
+        .into_inner();
+    let claims = crate::auth::extractor::extract(req)?.0;
+    Ok(Ctx {
+        app,
+        session: Session {
+            user: claims.sub,
+            session: claims.sid,
+            token_version: claims.ver,
+        },
+        audit,
+    })
 }

@@ -7,9 +7,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{check_date, Meta};
+use super::extract::check_date;
 use super::types::FieldErrors;
-use crate::auth::Bearer;
 use crate::db::measures::{BaselineRow, DefinitionRow};
 use crate::domain::charts;
 use crate::domain::local_time::ForceZone;
@@ -19,8 +18,8 @@ use crate::domain::measures::{
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, UserId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::measures::{BaselineInput, Figure, GroupFigures, Report};
-use crate::startup::AppState;
 
 /// One version of the measure definition.
 #[derive(Serialize, ToSchema)]
@@ -318,16 +317,12 @@ fn periods(q: &MeasureQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppErro
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn repeat_missing(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     query: web::Query<MeasureQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let ends = periods(&q, state.zone.today(Utc::now()))?;
-    let report =
-        services::measures::repeat_missing(&state, &bearer, meta.audit, ends, q.district_id)
-            .await?;
+    let ends = periods(&q, ctx.app.zone.today(Utc::now()))?;
+    let report = services::measures::repeat_missing(&ctx, ends, q.district_id).await?;
     Ok(HttpResponse::Ok().json(ReportResponse::from(report)))
 }
 
@@ -384,15 +379,9 @@ fn chart_periods(q: &ChartQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, App
     )
 }
 
-async fn chart_of(
-    state: &AppState,
-    meta: Meta,
-    bearer: &Bearer,
-    q: ChartQuery,
-) -> Result<charts::Chart, AppError> {
-    let ends = chart_periods(&q, state.zone.today(Utc::now()))?;
-    let report =
-        services::measures::repeat_missing(state, bearer, meta.audit, ends, q.district_id).await?;
+async fn chart_of(ctx: &Ctx, q: ChartQuery) -> Result<charts::Chart, AppError> {
+    let ends = chart_periods(&q, ctx.app.zone.today(Utc::now()))?;
+    let report = services::measures::repeat_missing(ctx, ends, q.district_id).await?;
     let groups = match q.age_group {
         Some(g) => vec![g],
         None => vec![AgeGroup::Child, AgeGroup::Adult],
@@ -410,13 +399,8 @@ async fn chart_of(
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn chart_svg(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<ChartQuery>,
-) -> Result<HttpResponse, AppError> {
-    let chart = chart_of(&state, meta, &bearer, query.into_inner()).await?;
+pub async fn chart_svg(ctx: Ctx, query: web::Query<ChartQuery>) -> Result<HttpResponse, AppError> {
+    let chart = chart_of(&ctx, query.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml; charset=utf-8")
         .body(charts::svg(&chart)))
@@ -434,13 +418,8 @@ pub struct PngImage(#[allow(dead_code)] Vec<u8>);
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn chart_png(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<ChartQuery>,
-) -> Result<HttpResponse, AppError> {
-    let chart = chart_of(&state, meta, &bearer, query.into_inner()).await?;
+pub async fn chart_png(ctx: Ctx, query: web::Query<ChartQuery>) -> Result<HttpResponse, AppError> {
+    let chart = chart_of(&ctx, query.into_inner()).await?;
     // Rasterising takes milliseconds of CPU: off the async workers.
     let png = web::block(move || charts::png(&charts::svg(&chart)))
         .await
@@ -467,21 +446,17 @@ pub struct DefinitionsResponse {
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn definition(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-) -> Result<HttpResponse, AppError> {
-    let all = services::measures::definitions(&state, &bearer, meta.audit).await?;
+pub async fn definition(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let all = services::measures::definitions(&ctx).await?;
     let current = all
         .last()
         .cloned()
         .ok_or_else(|| AppError::Conflict("no measure definition is recorded".into()))?;
     Ok(HttpResponse::Ok().json(DefinitionsResponse {
-        current: DefinitionResponse::of(current, &state.zone),
+        current: DefinitionResponse::of(current, &ctx.app.zone),
         versions: all
             .into_iter()
-            .map(|d| DefinitionResponse::of(d, &state.zone))
+            .map(|d| DefinitionResponse::of(d, &ctx.app.zone))
             .collect(),
     }))
 }
@@ -520,9 +495,7 @@ pub struct DefinitionRequest {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn define(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<DefinitionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.into_inner();
@@ -533,8 +506,8 @@ pub async fn define(
         count_hospital: b.count_hospital,
         episode_start: b.episode_start,
     };
-    let row = services::measures::define(&state, &bearer, meta.audit, def, note).await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(DefinitionResponse::of(row, &state.zone)))
+    let row = services::measures::define(&ctx, def, note).await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(DefinitionResponse::of(row, &ctx.app.zone)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -562,13 +535,8 @@ pub struct BaselinesResponse {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn baselines(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-) -> Result<HttpResponse, AppError> {
-    let (rows, definition_version, withheld) =
-        services::measures::baselines(&state, &bearer, meta.audit).await?;
+pub async fn baselines(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (rows, definition_version, withheld) = services::measures::baselines(&ctx).await?;
     let shown = |b: &BaselineRow| BaselineResponse::of(b.clone(), withheld.contains(&b.id));
     let current = crate::db::measures::current(&rows, definition_version)
         .into_iter()
@@ -616,9 +584,7 @@ pub struct BaselineRequest {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn set_baseline(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<BaselineRequest>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.into_inner();
@@ -646,9 +612,7 @@ pub async fn set_baseline(
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(2019, 12, 31).unwrap_or_default());
     check_date("period_end", period_end)?;
     let (row, withheld) = services::measures::set_baseline(
-        &state,
-        &bearer,
-        meta.audit,
+        &ctx,
         BaselineInput {
             district_id: b.district_id,
             age_group: b.age_group,

@@ -7,16 +7,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{versioned, IfMatch, Meta};
+use super::extract::{versioned, IfMatch};
 use super::types::FieldErrors;
-use crate::auth::Bearer;
 use crate::db::episodes::EpisodeRow;
 use crate::domain::national::{Clock, ClockState, NationalKind};
 use crate::error::{AppError, Problem};
 use crate::ids::{EpisodeId, UserId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::episodes::{Episode, NationalInput};
-use crate::startup::AppState;
 
 /// One national clock.
 #[derive(Serialize, ToSchema)]
@@ -105,23 +104,14 @@ impl TryFrom<NationalNotificationRequest> for NationalInput {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn record(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<EpisodeId>,
     if_match: IfMatch,
     body: web::Json<NationalNotificationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = NationalInput::try_from(body.into_inner())?;
-    let e: Episode = services::episodes::record_national(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        input,
-    )
-    .await?;
+    let e: Episode =
+        services::episodes::record_national(&ctx, id.into_inner(), if_match.0, input).await?;
     let version = e.row.version;
     Ok(versioned(
         actix_web::http::StatusCode::OK,

@@ -8,14 +8,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::extract::{page_limit, Meta};
+use super::extract::page_limit;
 use super::types::{parse_time_cursor, time_cursor, Page};
-use crate::auth::Bearer;
 use crate::db::outbox::{OutboxFilter, OutboxRow};
 use crate::domain::notify::{DeliveryStatus, Event, RecipientKind};
 use crate::error::{AppError, Problem};
 use crate::services;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 #[derive(Serialize, ToSchema)]
 pub struct NotificationResponse {
@@ -99,9 +98,7 @@ pub struct NotificationQuery {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     query: web::Query<NotificationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -117,7 +114,7 @@ pub async fn list(
         )?,
         before: q.cursor.as_deref().map(parse_time_cursor).transpose()?,
     };
-    let rows = services::notifications::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::notifications::list(&ctx, filter, limit).await?;
     let items = rows.into_iter().map(NotificationResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |n: &NotificationResponse| {
@@ -135,13 +132,8 @@ pub async fn list(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let row = services::notifications::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let row = services::notifications::get(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(NotificationResponse::from(row)))
 }
 
@@ -155,13 +147,8 @@ pub async fn get(
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn retry(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let row = services::notifications::retry(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn retry(ctx: Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let row = services::notifications::retry(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::build(StatusCode::OK).json(NotificationResponse::from(row)))
 }
 
@@ -186,13 +173,8 @@ pub struct PreviewResponse {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn preview(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<PreviewQuery>,
-) -> Result<HttpResponse, AppError> {
-    let r = services::notifications::preview(&state, &bearer, meta.audit, query.event).await?;
+pub async fn preview(ctx: Ctx, query: web::Query<PreviewQuery>) -> Result<HttpResponse, AppError> {
+    let r = services::notifications::preview(&ctx, query.event).await?;
     Ok(HttpResponse::Ok().json(PreviewResponse {
         subject: r.subject,
         text: r.text,
@@ -212,13 +194,8 @@ pub struct Preferences {
     (status = 200, body = Preferences),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get_preferences(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-) -> Result<HttpResponse, AppError> {
-    let daily_digest =
-        services::notifications::digest_preference(&state, &bearer, meta.audit, None).await?;
+pub async fn get_preferences(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let daily_digest = services::notifications::digest_preference(&ctx, None).await?;
     Ok(HttpResponse::Ok().json(Preferences { daily_digest }))
 }
 
@@ -230,17 +207,10 @@ pub async fn get_preferences(
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_preferences(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<Preferences>,
 ) -> Result<HttpResponse, AppError> {
-    let daily_digest = services::notifications::digest_preference(
-        &state,
-        &bearer,
-        meta.audit,
-        Some(body.daily_digest),
-    )
-    .await?;
+    let daily_digest =
+        services::notifications::digest_preference(&ctx, Some(body.daily_digest)).await?;
     Ok(HttpResponse::Ok().json(Preferences { daily_digest }))
 }

@@ -6,10 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{versioned, IfMatch, Meta, OptionalIfMatch};
+use super::extract::{versioned, IfMatch, OptionalIfMatch};
 use super::persons::PersonResponse;
 use super::types::{double_option, FieldErrors};
-use crate::auth::Bearer;
 use crate::db::person_records::{
     MarkerChanges, MarkerRow, MergeRow, Moved, PlacementChanges, PlacementRow, ProfileRow,
 };
@@ -20,10 +19,10 @@ use crate::domain::person_records::{
 use crate::error::{AppError, Problem};
 use crate::ids::{MarkerId, MergeId, PersonId, PlacementId, ProtocolProfileId, UserId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::person_records::{
     MarkerInput, Merge, PersonDetail, PlacementInput, ProfileInput,
 };
-use crate::startup::AppState;
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -378,14 +377,12 @@ impl TryFrom<UpdateMarkerRequest> for MarkerChanges {
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn add_marker(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<PersonId>,
     body: web::Json<CreateMarkerRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = MarkerInput::try_from(body.into_inner())?;
-    let row = services::person_records::add_marker(&state, &bearer, meta.audit, *id, input).await?;
+    let row = services::person_records::add_marker(&ctx, *id, input).await?;
     Ok(versioned(
         StatusCode::CREATED,
         row.version,
@@ -409,19 +406,15 @@ pub async fn add_marker(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn amend_marker(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     path: web::Path<(PersonId, MarkerId)>,
     if_match: IfMatch,
     body: web::Json<UpdateMarkerRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (person, marker) = path.into_inner();
     let changes = MarkerChanges::try_from(body.into_inner())?;
-    let row = services::person_records::amend_marker(
-        &state, &bearer, meta.audit, person, marker, if_match.0, changes,
-    )
-    .await?;
+    let row =
+        services::person_records::amend_marker(&ctx, person, marker, if_match.0, changes).await?;
     Ok(versioned(
         StatusCode::OK,
         row.version,
@@ -528,15 +521,12 @@ impl TryFrom<UpdatePlacementRequest> for PlacementChanges {
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn add_placement(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<PersonId>,
     body: web::Json<CreatePlacementRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = PlacementInput::try_from(body.into_inner())?;
-    let row =
-        services::person_records::add_placement(&state, &bearer, meta.audit, *id, input).await?;
+    let row = services::person_records::add_placement(&ctx, *id, input).await?;
     Ok(versioned(
         StatusCode::CREATED,
         row.version,
@@ -560,19 +550,16 @@ pub async fn add_placement(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn amend_placement(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     path: web::Path<(PersonId, PlacementId)>,
     if_match: IfMatch,
     body: web::Json<UpdatePlacementRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (person, placement) = path.into_inner();
     let changes = PlacementChanges::try_from(body.into_inner())?;
-    let row = services::person_records::amend_placement(
-        &state, &bearer, meta.audit, person, placement, if_match.0, changes,
-    )
-    .await?;
+    let row =
+        services::person_records::amend_placement(&ctx, person, placement, if_match.0, changes)
+            .await?;
     Ok(versioned(
         StatusCode::OK,
         row.version,
@@ -671,14 +658,11 @@ fn profile_input(protocol: Protocol, r: ProfileRequest) -> Result<ProfileInput, 
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get_profile(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     path: web::Path<(PersonId, Protocol)>,
 ) -> Result<HttpResponse, AppError> {
     let (person, protocol) = path.into_inner();
-    let row = services::person_records::get_profile(&state, &bearer, meta.audit, person, protocol)
-        .await?;
+    let row = services::person_records::get_profile(&ctx, person, protocol).await?;
     Ok(versioned(
         StatusCode::OK,
         row.version,
@@ -702,19 +686,15 @@ pub async fn get_profile(
     (status = 412, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_profile(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     path: web::Path<(PersonId, Protocol)>,
     if_match: OptionalIfMatch,
     body: web::Json<ProfileRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (person, protocol) = path.into_inner();
     let input = profile_input(protocol, body.into_inner())?;
-    let (row, created) = services::person_records::put_profile(
-        &state, &bearer, meta.audit, person, protocol, if_match.0, input,
-    )
-    .await?;
+    let (row, created) =
+        services::person_records::put_profile(&ctx, person, protocol, if_match.0, input).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -766,25 +746,14 @@ fn reason(v: &str) -> Result<String, AppError> {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn merge(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<PersonId>,
     if_match: IfMatch,
     body: web::Json<MergeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let why = reason(&body.reason)?;
-    let m = services::person_records::merge(
-        &state,
-        &bearer,
-        meta.audit,
-        *id,
-        if_match.0,
-        body.duplicate_id,
-        why,
-    )
-    .await?;
+    let m = services::person_records::merge(&ctx, *id, if_match.0, body.duplicate_id, why).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -802,13 +771,8 @@ pub async fn merge(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get_merge(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<MergeId>,
-) -> Result<HttpResponse, AppError> {
-    let m = services::person_records::get_merge(&state, &bearer, meta.audit, *id).await?;
+pub async fn get_merge(ctx: Ctx, id: web::Path<MergeId>) -> Result<HttpResponse, AppError> {
+    let m = services::person_records::get_merge(&ctx, *id).await?;
     Ok(HttpResponse::Ok().json(MergeResponse::from(m)))
 }
 
@@ -825,13 +789,11 @@ pub async fn get_merge(
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn undo_merge(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<MergeId>,
     body: web::Json<UndoMergeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let why = reason(&body.into_inner().reason)?;
-    let m = services::person_records::undo_merge(&state, &bearer, meta.audit, *id, why).await?;
+    let m = services::person_records::undo_merge(&ctx, *id, why).await?;
     Ok(HttpResponse::Ok().json(MergeResponse::from(m)))
 }

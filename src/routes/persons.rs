@@ -6,18 +6,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{created, page_limit, versioned, IfMatch, Meta};
+use super::extract::{created, page_limit, versioned, IfMatch};
 use super::person_records::PersonDetailResponse;
 use super::types::{double_option, FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::db::persons::{PersonFilter, PersonRow};
 use crate::domain::persons::{check_date_of_birth, check_name, search_words, Sex};
 use crate::domain::text::check_text;
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, PersonId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::persons::{PersonAmendment, PersonInput};
-use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct PersonResponse {
@@ -210,12 +209,7 @@ pub struct PersonQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<PersonQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<PersonQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     if let Some(name) = &q.name {
@@ -228,7 +222,7 @@ pub async fn list(
         include_merged: q.include_merged.unwrap_or(false),
         after: q.cursor,
     };
-    let rows = services::persons::search(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::persons::search(&ctx, filter, limit).await?;
     let items = rows.into_iter().map(PersonResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |p: &PersonResponse| {
@@ -245,13 +239,11 @@ pub async fn list(
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<CreatePersonRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = PersonInput::try_from(body.into_inner())?;
-    let row = services::persons::create(&state, &bearer, meta.audit, input).await?;
+    let row = services::persons::create(&ctx, input).await?;
     Ok(created(
         format!("/api/v1/persons/{}", row.id),
         row.version,
@@ -268,14 +260,8 @@ pub async fn create(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<PersonId>,
-) -> Result<HttpResponse, AppError> {
-    let detail =
-        services::person_records::detail(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppError> {
+    let detail = services::person_records::detail(&ctx, id.into_inner()).await?;
     Ok(versioned(
         StatusCode::OK,
         detail.person.version,
@@ -297,23 +283,13 @@ pub async fn get(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<PersonId>,
     if_match: IfMatch,
     body: web::Json<UpdatePersonRequest>,
 ) -> Result<HttpResponse, AppError> {
     let amendment = PersonAmendment::try_from(body.into_inner())?;
-    let row = services::persons::amend(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        amendment,
-    )
-    .await?;
+    let row = services::persons::amend(&ctx, id.into_inner(), if_match.0, amendment).await?;
     Ok(versioned(
         StatusCode::OK,
         row.version,

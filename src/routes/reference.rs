@@ -1,15 +1,13 @@
 //! `/reference`: districts, agency types, local authorities.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::extract::Meta;
-use crate::auth::Bearer;
 use crate::error::{AppError, Problem};
 use crate::ids::DistrictId;
 use crate::services;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 #[derive(Serialize, ToSchema)]
 pub struct DistrictResponse {
@@ -50,12 +48,8 @@ pub struct ReferenceResponse {
     (status = 200, body = ReferenceResponse),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-) -> Result<HttpResponse, AppError> {
-    let r = services::agencies::reference(&state, &bearer, meta.audit).await?;
+pub async fn get(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let r = services::agencies::reference(&ctx).await?;
     Ok(HttpResponse::Ok().json(ReferenceResponse {
         local_authorities: r
             .local_authorities

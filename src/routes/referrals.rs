@@ -7,9 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{created, page_limit, versioned, IfMatch, Meta};
+use super::extract::{created, page_limit, versioned, IfMatch};
 use super::types::{dedup, parse_time_cursor, time_cursor, FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::db::referrals::{MeetingRow, PlanRow, ReferralFilter, ReferralRow};
 use crate::domain::referrals::{
     ClosureReason, Consent, ConsentBy, Decision, ReferralReason, ReferralSource, ReferralStatus,
@@ -17,8 +16,8 @@ use crate::domain::referrals::{
 use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriageMeetingId, TriggerId, UserId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::referrals::{MeetingInput, PlanInput, Referral, ReferralInput};
-use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct ReferralSummary {
@@ -241,13 +240,11 @@ impl TryFrom<CreateReferralRequest> for ReferralInput {
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<CreateReferralRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = ReferralInput::try_from(body.into_inner())?;
-    let r = services::referrals::create(&state, &bearer, meta.audit, input).await?;
+    let r = services::referrals::create(&ctx, input).await?;
     let location = format!("/api/v1/referrals/{}", r.row.id);
     Ok(created(location, r.row.version, ReferralResponse::from(r)))
 }
@@ -275,12 +272,7 @@ pub struct ReferralQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<ReferralQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<ReferralQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     let filter = ReferralFilter {
@@ -299,7 +291,7 @@ pub async fn list(
             .transpose()?
             .map(|(at, id)| (at, ReferralId(id))),
     };
-    let rows = services::referrals::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::referrals::list(&ctx, filter, limit).await?;
     let items = rows.into_iter().map(ReferralSummary::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |r: &ReferralSummary| {
@@ -317,13 +309,8 @@ pub async fn list(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<ReferralId>,
-) -> Result<HttpResponse, AppError> {
-    let r = services::referrals::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<ReferralId>) -> Result<HttpResponse, AppError> {
+    let r = services::referrals::get(&ctx, id.into_inner()).await?;
     Ok(respond(r))
 }
 
@@ -408,23 +395,13 @@ impl TryFrom<ReferralStatusRequest> for Decision {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn change_status(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<ReferralId>,
     if_match: IfMatch,
     body: web::Json<ReferralStatusRequest>,
 ) -> Result<HttpResponse, AppError> {
     let decision = Decision::try_from(body.into_inner())?;
-    let r = services::referrals::decide(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        decision,
-    )
-    .await?;
+    let r = services::referrals::decide(&ctx, id.into_inner(), if_match.0, decision).await?;
     Ok(respond(r))
 }
 
@@ -478,23 +455,13 @@ impl TryFrom<TriageMeetingRequest> for MeetingInput {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn add_meeting(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<ReferralId>,
     if_match: IfMatch,
     body: web::Json<TriageMeetingRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = MeetingInput::try_from(body.into_inner())?;
-    let r = services::referrals::add_meeting(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        input,
-    )
-    .await?;
+    let r = services::referrals::add_meeting(&ctx, id.into_inner(), if_match.0, input).await?;
     Ok(versioned(
         StatusCode::CREATED,
         r.row.version,
@@ -549,23 +516,13 @@ impl TryFrom<InterventionPlanRequest> for PlanInput {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_plan(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<ReferralId>,
     if_match: IfMatch,
     body: web::Json<InterventionPlanRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = PlanInput::try_from(body.into_inner())?;
-    let r = services::referrals::put_plan(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        input,
-    )
-    .await?;
+    let r = services::referrals::put_plan(&ctx, id.into_inner(), if_match.0, input).await?;
     Ok(respond(r))
 }
 
@@ -593,23 +550,13 @@ pub struct ConsentRequest {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_consent(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<ReferralId>,
     if_match: IfMatch,
     body: web::Json<ConsentRequest>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.into_inner();
-    let r = services::referrals::set_consent(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        b.consent,
-        b.by,
-    )
-    .await?;
+    let r = services::referrals::set_consent(&ctx, id.into_inner(), if_match.0, b.consent, b.by)
+        .await?;
     Ok(respond(r))
 }

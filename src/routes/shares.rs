@@ -9,16 +9,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::extract::{check_time, created, page_limit, versioned, Meta};
+use super::extract::{check_time, created, page_limit, versioned};
 use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::db::shares::{ShareFilter, ShareRow};
 use crate::domain::shares::{is_in_force, Part, SharedRecord};
 use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId, ShareId, UserId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::shares::ShareInput;
-use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct ShareResponse {
@@ -124,13 +123,11 @@ impl TryFrom<CreateShareRequest> for ShareInput {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<CreateShareRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = ShareInput::try_from(body.into_inner())?;
-    let s = services::shares::create(&state, &bearer, meta.audit, input).await?;
+    let s = services::shares::create(&ctx, input).await?;
     let location = format!("/api/v1/shares/{}", s.id);
     Ok(created(location, version_of(&s), ShareResponse::from(s)))
 }
@@ -158,12 +155,7 @@ pub struct ShareQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<ShareQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<ShareQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     let filter = ShareFilter {
@@ -179,7 +171,7 @@ pub async fn list(
             .transpose()?
             .map(|(at, id)| (at, ShareId(id))),
     };
-    let rows = services::shares::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::shares::list(&ctx, filter, limit).await?;
     let items = rows.into_iter().map(ShareResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |s: &ShareResponse| {
@@ -197,13 +189,8 @@ pub async fn list(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<ShareId>,
-) -> Result<HttpResponse, AppError> {
-    let s = services::shares::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<ShareId>) -> Result<HttpResponse, AppError> {
+    let s = services::shares::get(&ctx, id.into_inner()).await?;
     Ok(versioned(
         StatusCode::OK,
         version_of(&s),
@@ -230,14 +217,12 @@ pub struct RevokeShareRequest {
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn revoke(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<ShareId>,
     body: web::Json<RevokeShareRequest>,
 ) -> Result<HttpResponse, AppError> {
     let reason = FieldErrors::new().text_only("reason", &body.reason, 2000)?;
-    let s = services::shares::revoke(&state, &bearer, meta.audit, id.into_inner(), reason).await?;
+    let s = services::shares::revoke(&ctx, id.into_inner(), reason).await?;
     Ok(versioned(
         StatusCode::OK,
         version_of(&s),

@@ -6,16 +6,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{created, versioned, IfMatch, Meta};
+use super::extract::{created, versioned, IfMatch};
 use super::types::{double_option, FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::db::triggers::RuleRow;
 use crate::domain::triggers::{Condition, RuleKind};
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, TriggerRuleId, UserId};
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::triggers::{RuleDetail, RuleInput, RuleUpdate};
-use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct RuleResponse {
@@ -179,12 +178,8 @@ impl TryFrom<UpdateRuleRequest> for RuleUpdate {
     (status = 200, body = Page<RuleResponse>),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-) -> Result<HttpResponse, AppError> {
-    let rows = services::triggers::list_rules(&state, &bearer, meta.audit).await?;
+pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let rows = services::triggers::list_rules(&ctx).await?;
     Ok(HttpResponse::Ok().json(Page::<RuleResponse> {
         items: rows.into_iter().map(Into::into).collect(),
         next_cursor: None,
@@ -201,13 +196,11 @@ pub async fn list(
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<CreateRuleRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = RuleInput::try_from(body.into_inner())?;
-    let d = services::triggers::create_rule(&state, &bearer, meta.audit, input).await?;
+    let d = services::triggers::create_rule(&ctx, input).await?;
     let location = format!("/api/v1/trigger-rules/{}", d.rule.id);
     Ok(created(
         location,
@@ -224,13 +217,8 @@ pub async fn create(
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<TriggerRuleId>,
-) -> Result<HttpResponse, AppError> {
-    let d = services::triggers::get_rule(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<TriggerRuleId>) -> Result<HttpResponse, AppError> {
+    let d = services::triggers::get_rule(&ctx, id.into_inner()).await?;
     Ok(versioned(
         StatusCode::OK,
         d.rule.version,
@@ -254,23 +242,13 @@ pub async fn get(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<TriggerRuleId>,
     if_match: IfMatch,
     body: web::Json<UpdateRuleRequest>,
 ) -> Result<HttpResponse, AppError> {
     let u = RuleUpdate::try_from(body.into_inner())?;
-    let d = services::triggers::update_rule(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        u,
-    )
-    .await?;
+    let d = services::triggers::update_rule(&ctx, id.into_inner(), if_match.0, u).await?;
     Ok(versioned(
         StatusCode::OK,
         d.rule.version,

@@ -7,10 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{created, page_limit, versioned, IfMatch, Meta};
+use super::extract::{created, page_limit, versioned, IfMatch};
 use super::referrals::ReferralResponse;
 use super::types::{dedup, parse_time_cursor, time_cursor, FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::db::triggers::{PlanRow, TriggerFilter, TriggerRow};
 use crate::domain::referrals::ReferralReason;
 use crate::domain::triggers::{RuleKind, TriggerStatus};
@@ -19,8 +18,8 @@ use crate::ids::{
     AgencyId, DistrictId, EpisodeId, PersonId, ReferralId, TriggerId, TriggerRuleId, UserId,
 };
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::triggers::{PlanInput, RaiseInput, Trigger};
-use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct EscalationResponse {
@@ -181,12 +180,7 @@ pub struct TriggerQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<TriggerQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<TriggerQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     let filter = TriggerFilter {
@@ -207,7 +201,7 @@ pub async fn list(
             .transpose()?
             .map(|(at, id)| (at, TriggerId(id))),
     };
-    let rows = services::triggers::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::triggers::list(&ctx, filter, limit).await?;
     let items = rows.into_iter().map(TriggerSummary::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |t: &TriggerSummary| {
@@ -225,13 +219,8 @@ pub async fn list(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<TriggerId>,
-) -> Result<HttpResponse, AppError> {
-    let t = services::triggers::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<TriggerId>) -> Result<HttpResponse, AppError> {
+    let t = services::triggers::get(&ctx, id.into_inner()).await?;
     Ok(respond(t))
 }
 
@@ -249,15 +238,11 @@ pub async fn get(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn acknowledge(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<TriggerId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    let t =
-        services::triggers::acknowledge(&state, &bearer, meta.audit, id.into_inner(), if_match.0)
-            .await?;
+    let t = services::triggers::acknowledge(&ctx, id.into_inner(), if_match.0).await?;
     Ok(respond(t))
 }
 
@@ -305,23 +290,13 @@ impl TryFrom<TriggerPlanRequest> for PlanInput {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_plan(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<TriggerId>,
     if_match: IfMatch,
     body: web::Json<TriggerPlanRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = PlanInput::try_from(body.into_inner())?;
-    let t = services::triggers::put_plan(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        input,
-    )
-    .await?;
+    let t = services::triggers::put_plan(&ctx, id.into_inner(), if_match.0, input).await?;
     Ok(respond(t))
 }
 
@@ -348,23 +323,13 @@ pub struct CloseTriggerRequest {
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn close(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<TriggerId>,
     if_match: IfMatch,
     body: web::Json<CloseTriggerRequest>,
 ) -> Result<HttpResponse, AppError> {
     let note = FieldErrors::new().text_only("note", &body.note, 5000)?;
-    let t = services::triggers::close(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        note,
-    )
-    .await?;
+    let t = services::triggers::close(&ctx, id.into_inner(), if_match.0, note).await?;
     Ok(respond(t))
 }
 
@@ -393,9 +358,7 @@ pub struct RaiseReferralRequest {
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn raise_referral(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<TriggerId>,
     body: web::Json<RaiseReferralRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -412,9 +375,7 @@ pub async fn raise_referral(
                 lawful_basis,
             }),
     )?;
-    let referral =
-        services::triggers::raise_referral(&state, &bearer, meta.audit, id.into_inner(), input)
-            .await?;
+    let referral = services::triggers::raise_referral(&ctx, id.into_inner(), input).await?;
     let location = format!("/api/v1/referrals/{}", referral.row.id);
     Ok(created(
         location,

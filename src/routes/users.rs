@@ -5,16 +5,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{created, page_limit, versioned, IfMatch, Meta};
+use super::extract::{created, page_limit, versioned, IfMatch};
 use super::types::{double_option, FieldErrors, Page};
-use crate::auth::Bearer;
 use crate::db::users::{UserFilter, UserRow};
 use crate::domain::accounts::{DisplayName, Email, Role};
 use crate::domain::password_policy::NewPassword;
 use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId, UserId};
+use crate::services::context::Ctx;
 use crate::services::{self, users::CreateUser, users::UpdateUser};
-use crate::startup::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct UserResponse {
@@ -124,12 +123,7 @@ pub struct UserQuery {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    query: web::Query<UserQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     let filter = UserFilter {
@@ -138,7 +132,7 @@ pub async fn list(
         active: q.active,
         after: q.cursor,
     };
-    let rows = services::users::list(&state, &bearer, meta.audit, filter, limit).await?;
+    let rows = services::users::list(&ctx, filter, limit).await?;
     let items = rows.into_iter().map(UserResponse::from).collect();
     Ok(HttpResponse::Ok().json(Page::new(items, limit, |u: &UserResponse| u.id.to_string())))
 }
@@ -154,13 +148,11 @@ pub async fn list(
     (status = 415, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     body: web::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, AppError> {
     let input = CreateUser::try_from(body.into_inner())?;
-    let row = services::users::create(&state, &bearer, meta.audit, input).await?;
+    let row = services::users::create(&ctx, input).await?;
     Ok(created(
         format!("/api/v1/users/{}", row.id),
         row.version,
@@ -177,13 +169,8 @@ pub async fn create(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<UserId>,
-) -> Result<HttpResponse, AppError> {
-    let row = services::users::get(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn get(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {
+    let row = services::users::get(&ctx, id.into_inner()).await?;
     Ok(versioned(
         actix_web::http::StatusCode::OK,
         row.version,
@@ -207,9 +194,7 @@ pub async fn get(
     (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
+    ctx: Ctx,
     id: web::Path<UserId>,
     if_match: IfMatch,
     body: web::Json<UpdateUserRequest>,
@@ -234,15 +219,7 @@ pub async fn update(
         active: r.active,
         password,
     };
-    let row = services::users::update(
-        &state,
-        &bearer,
-        meta.audit,
-        id.into_inner(),
-        if_match.0,
-        input,
-    )
-    .await?;
+    let row = services::users::update(&ctx, id.into_inner(), if_match.0, input).await?;
     Ok(versioned(
         actix_web::http::StatusCode::OK,
         row.version,
@@ -260,12 +237,7 @@ pub async fn update(
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn deactivate(
-    state: web::Data<AppState>,
-    meta: Meta,
-    bearer: Bearer,
-    id: web::Path<UserId>,
-) -> Result<HttpResponse, AppError> {
-    services::users::deactivate(&state, &bearer, meta.audit, id.into_inner()).await?;
+pub async fn deactivate(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {
+    services::users::deactivate(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,9 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 
-use crate::auth::Bearer;
 use crate::db::actions::{self as q, ActionChanges, ActionFilter, ActionRow, NewAction};
-use crate::db::{AuditContext, Tx};
+use crate::db::Tx;
 use crate::domain::actions::{check_due, ActionStatus};
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::episodes::EpisodeStatus;
@@ -13,7 +12,7 @@ use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, ReferralId, TriggerId, UserId};
 use crate::services::agencies::check_active;
 use crate::services::alerts;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 const ACTION: &str = "action";
 
@@ -103,16 +102,11 @@ async fn check_owner_user(
     }
 }
 
-pub async fn create(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    a: ActionInput,
-) -> Result<ActionRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn create(ctx: &Ctx, a: ActionInput) -> Result<ActionRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_case_worker()?;
-        check_due(a.due_on, state.zone.today(Utc::now()))
+        check_due(a.due_on, ctx.app.zone.today(Utc::now()))
             .map_err(|m| AppError::field("due_on", m))?;
         let district = parent_district(&mut tx, a.parent).await?;
         if !caller.covers(district) {
@@ -147,7 +141,7 @@ pub async fn create(
         tx.audit(AuditEvent::new(Operation::Collection, ACTION, [row.id.0]));
         alerts::action_assigned(
             &mut tx,
-            &state.links,
+            &ctx.app.links,
             row.id,
             row.version,
             row.owner_agency_id,
@@ -170,13 +164,8 @@ async fn visible(tx: &mut Tx, id: ActionId) -> Result<ActionRow, AppError> {
         .ok_or(AppError::NotFound("no such action"))
 }
 
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: ActionId,
-) -> Result<ActionRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get(ctx: &Ctx, id: ActionId) -> Result<ActionRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(ACTION, [id.0]));
         Ok(row)
@@ -184,18 +173,16 @@ pub async fn get(
 }
 
 pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     mut filter: ActionFilter,
     limit: i64,
 ) -> Result<Vec<ActionRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?;
         if !caller.is_partner() {
             caller.require_case_worker()?;
         }
-        filter.today = Some(state.zone.today(Utc::now()));
+        filter.today = Some(ctx.app.zone.today(Utc::now()));
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
             ACTION,
@@ -206,14 +193,12 @@ pub async fn list(
 }
 
 pub async fn update(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: ActionId,
     expected_version: i32,
     u: ActionUpdate,
 ) -> Result<ActionRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         let current = visible(&mut tx, id).await?;
         if caller.is_partner() {
@@ -245,7 +230,7 @@ pub async fn update(
             updated_by: caller.user_id,
         };
         if let Some(due) = u.due_on {
-            check_due(due, state.zone.today(Utc::now()))
+            check_due(due, ctx.app.zone.today(Utc::now()))
                 .map_err(|m| AppError::field("due_on", m))?;
         }
         let agency = u.owner_agency_id.unwrap_or(current.owner_agency_id);
@@ -304,7 +289,7 @@ pub async fn update(
         {
             alerts::action_assigned(
                 &mut tx,
-                &state.links,
+                &ctx.app.links,
                 row.id,
                 row.version,
                 row.owner_agency_id,

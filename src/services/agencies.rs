@@ -1,14 +1,13 @@
 //! Partner agency administration (admin only) and the reference lists.
 
-use crate::auth::Bearer;
 use crate::db::agencies::{self as q, AgencyChanges, AgencyRow, NewAgency};
 use crate::db::districts::{self, DistrictRow};
-use crate::db::{AuditContext, Tx};
+use crate::db::Tx;
 use crate::domain::accounts::{DisplayName, Email};
 use crate::domain::audit::AuditEvent;
 use crate::error::{expect_version, AppError, FieldError, OrStale};
 use crate::ids::{AgencyId, DistrictId};
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 const RECORD: &str = "agency";
 
@@ -53,27 +52,20 @@ async fn with_districts(tx: &mut Tx, rows: Vec<AgencyRow>) -> Result<Vec<Agency>
 }
 
 pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     after: Option<AgencyId>,
     active: Option<bool>,
     limit: i64,
 ) -> Result<Vec<Agency>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         let rows = q::list(tx.conn(), after, active, limit).await?;
         with_districts(&mut tx, rows).await
     })
 }
 
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: AgencyId,
-) -> Result<Agency, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get(ctx: &Ctx, id: AgencyId) -> Result<Agency, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         let row = q::find(tx.conn(), id)
             .await?
@@ -82,13 +74,8 @@ pub async fn get(
     })
 }
 
-pub async fn create(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    input: CreateAgency,
-) -> Result<Agency, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn create(ctx: &Ctx, input: CreateAgency) -> Result<Agency, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         check_references(&mut tx, Some(&input.agency_type), Some(&input.district_ids)).await?;
         let new = NewAgency {
@@ -108,14 +95,12 @@ pub async fn create(
 }
 
 pub async fn update(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: AgencyId,
     expected_version: i32,
     input: UpdateAgency,
 ) -> Result<Agency, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         let current = q::find(tx.conn(), id)
             .await?
@@ -145,13 +130,8 @@ pub async fn update(
 }
 
 /// Deactivates (agencies are kept: shares and actions refer to them).
-pub async fn deactivate(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: AgencyId,
-) -> Result<(), AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn deactivate(ctx: &Ctx, id: AgencyId) -> Result<(), AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         let current = q::find(tx.conn(), id)
             .await?
@@ -176,12 +156,8 @@ pub struct Reference {
     pub local_authorities: Vec<(String, String)>,
 }
 
-pub async fn reference(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-) -> Result<Reference, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn reference(ctx: &Ctx) -> Result<Reference, AppError> {
+    crate::in_tx!(ctx, |tx| {
         Ok(Reference {
             districts: districts::list(tx.conn()).await?,
             agency_types: q::agency_types(tx.conn()).await?,

@@ -6,21 +6,14 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::auth::Bearer;
 use crate::db::audit::{self as q, AuditFilter, AuditRow, ChainReport};
-use crate::db::{AuditContext, Pool};
+use crate::db::Pool;
 use crate::domain::audit::AuditEvent;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
-pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    filter: AuditFilter,
-    limit: i64,
-) -> Result<Vec<AuditRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn list(ctx: &Ctx, filter: AuditFilter, limit: i64) -> Result<Vec<AuditRow>, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         q::seal_all(tx.conn()).await?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
@@ -29,12 +22,8 @@ pub async fn list(
     })
 }
 
-pub async fn verify(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-) -> Result<ChainReport, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn verify(ctx: &Ctx) -> Result<ChainReport, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         q::seal_all(tx.conn()).await?;
         Ok(q::verify(tx.conn()).await?)

@@ -5,13 +5,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
-use crate::auth::{password, refresh, Bearer};
+use crate::auth::{password, refresh};
 use crate::db::auth::{self as q, Rotation};
 use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::Email;
 use crate::domain::caller::Caller;
 use crate::error::AppError;
 use crate::ids::{SessionId, UserId};
+use crate::services::context::Ctx;
 use crate::startup::AppState;
 
 /// Login attempts allowed within the window: for one account from one address; from one
@@ -191,13 +192,9 @@ pub async fn refresh(
 }
 
 /// Ends the caller's session: its refresh tokens and access tokens stop working at once.
-pub async fn logout(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-) -> Result<(), AppError> {
-    let session = bearer.0.sid;
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn logout(ctx: &Ctx) -> Result<(), AppError> {
+    let session = ctx.session.session;
+    crate::in_tx!(ctx, |tx| {
         q::revoke(tx.conn(), q::Sessions::One(session), "logout").await?;
         Ok(())
     })

@@ -5,9 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::auth::Bearer;
 use crate::db::datasets::{self as q, ByDistrict, MissingPersonRow};
-use crate::db::{AuditContext, Conn, Tx};
+use crate::db::{Conn, Tx};
 use crate::domain::accounts::Role;
 use crate::domain::audit::AuditEvent;
 use crate::domain::caller::Caller;
@@ -15,7 +14,7 @@ use crate::domain::datasets::Suppression;
 use crate::domain::disclosure::{protect, Line};
 use crate::error::AppError;
 use crate::ids::DistrictId;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 pub mod first_time;
 pub mod logs;
@@ -135,15 +134,13 @@ pub struct MissingPersons {
 }
 
 pub async fn missing_persons(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     weeks: u32,
     district: Option<DistrictId>,
     limit: i32,
 ) -> Result<MissingPersons, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
-        let who = Audience::of(tx.caller()?, state.suppression)?;
+    crate::in_tx!(ctx, |tx| {
+        let who = Audience::of(tx.caller()?, ctx.app.suppression)?;
         let since = Utc::now() - Duration::weeks(i64::from(weeks));
         let persons = who
             .rows(
@@ -161,7 +158,7 @@ pub async fn missing_persons(
             repeat_persons: who.led_by(r.persons, r.repeat_persons),
         });
         Ok(MissingPersons {
-            zone: state.zone,
+            zone: ctx.app.zone,
             since,
             persons,
             summary,

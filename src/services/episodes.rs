@@ -3,12 +3,11 @@
 
 use chrono::{DateTime, Datelike, Utc};
 
-use crate::auth::Bearer;
 use crate::db::episodes::{
     self as q, EpisodeFilter, EpisodeRow, InterviewRow, NewEpisode, ReturnRow, ReviewRow, RhiRow,
     RiskGradingRow, TransferRow,
 };
-use crate::db::{persons, AuditContext, Tx};
+use crate::db::{persons, Tx};
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::caller::Caller;
@@ -25,6 +24,7 @@ use crate::domain::reviews::{
 };
 use crate::error::{expect_version, AppError, ConflictingRecord, OrStale};
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId};
+use crate::services::context::Ctx;
 use crate::services::person_records::placement_for_report;
 use crate::services::{alerts, triggers};
 use crate::startup::AppState;
@@ -224,13 +224,8 @@ async fn for_update(
     Ok(current)
 }
 
-pub async fn report(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    r: ReportInput,
-) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let district = crate::services::acting_district(&caller, r.district_id)?;
@@ -240,7 +235,7 @@ pub async fn report(
                 &mut tx,
                 person.id,
                 r.placement_id,
-                state.zone.date(r.last_seen_at),
+                ctx.app.zone.date(r.last_seen_at),
             )
             .await?
         } else {
@@ -256,7 +251,7 @@ pub async fn report(
         let looked_after = person.looked_after
             && person
                 .date_of_birth
-                .is_none_or(|dob| is_child(dob, state.zone.date(r.reported_at)));
+                .is_none_or(|dob| is_child(dob, ctx.app.zone.date(r.reported_at)));
         let id = q::insert(
             tx.conn(),
             &NewEpisode {
@@ -272,7 +267,7 @@ pub async fn report(
                 missing_from: r.missing_from,
                 circumstances: r.circumstances,
                 risk_level: r.risk.level,
-                next_review_due: Some(state.review_policy.first_due(r.risk.level, r.reported_at)),
+                next_review_due: Some(ctx.app.review_policy.first_due(r.risk.level, r.reported_at)),
                 placement_id,
                 looked_after,
                 created_by: caller.user_id,
@@ -282,9 +277,9 @@ pub async fn report(
         let grading = grading_row(&caller, id, None, r.risk);
         q::insert_grading(tx.conn(), &grading).await?;
         let high_trigger = if grading.to_level == RiskLevel::High {
-            triggers::evaluate_graded_high(&mut tx, state, r.person_id, id).await?
+            triggers::evaluate_graded_high(&mut tx, &ctx.app, r.person_id, id).await?
         } else {
-            triggers::evaluate(&mut tx, state, r.person_id).await?;
+            triggers::evaluate(&mut tx, &ctx.app, r.person_id).await?;
             None
         };
         tx.audit(AuditEvent::new(
@@ -296,9 +291,9 @@ pub async fn report(
         // district's other reports wait for it: the audit row goes first, the reference
         // last (the alerts name it).
         tx.write_audit_now().await?;
-        let row = q::take_reference(tx.conn(), id, state.zone.date(r.reported_at).year()).await?;
+        let row = q::take_reference(tx.conn(), id, ctx.app.zone.date(r.reported_at).year()).await?;
         let confirmation = confirmation(
-            &state.review_policy,
+            &ctx.app.review_policy,
             &row,
             std::slice::from_ref(&grading),
             &[],
@@ -306,7 +301,7 @@ pub async fn report(
         if grading.to_level == RiskLevel::High {
             alerts::high_risk(
                 &mut tx,
-                &state.links,
+                &ctx.app.links,
                 &row,
                 &grading,
                 confirmation.as_ref(),
@@ -315,9 +310,9 @@ pub async fn report(
             .await?;
         }
         if let Some(placement) = row.placement_id.filter(|_| row.looked_after) {
-            alerts::placing_authority(&mut tx, &state.links, &row, placement).await?;
+            alerts::placing_authority(&mut tx, &ctx.app.links, &row, placement).await?;
         }
-        let national = national_clocks(&state.national, &row, Utc::now());
+        let national = national_clocks(&ctx.app.national, &row, Utc::now());
         Ok(Episode {
             national,
             row,
@@ -334,13 +329,8 @@ pub async fn report(
     })
 }
 
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: EpisodeId,
-) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get(ctx: &Ctx, id: EpisodeId) -> Result<Episode, AppError> {
+    crate::in_tx!(ctx, |tx| {
         // Partners read what is shared with their agency: the database shows them the
         // episode and only the shared parts of it, and 404 for anything else.
         let row = if tx.caller()?.is_partner() {
@@ -351,22 +341,20 @@ pub async fn get(
             visible(&mut tx, id).await?
         };
         tx.audit(AuditEvent::consultation(RECORD, [id.0, row.person_id.0]));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }
 
 pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     mut filter: EpisodeFilter,
     limit: i64,
 ) -> Result<Vec<EpisodeRow>, AppError> {
     let now = Utc::now();
     for n in &mut filter.national {
-        n.reported_before = n.overdue.then(|| now - state.national.within(n.kind));
+        n.reported_before = n.overdue.then(|| now - ctx.app.national.within(n.kind));
     }
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
@@ -380,9 +368,7 @@ pub async fn list(
 /// Activation and cancellation (with its reason). A return and a closure carry their
 /// own records and have their own functions below.
 pub async fn change_status(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     to: EpisodeStatus,
@@ -400,7 +386,7 @@ pub async fn change_status(
             "cancelling needs a reason (why the person was not missing)",
         ));
     }
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let current = for_update(&mut tx, id, expected_version).await?;
         check_transition(current.status, to).map_err(illegal)?;
         let reason = if to == EpisodeStatus::Cancelled {
@@ -416,23 +402,21 @@ pub async fn change_status(
         }
         if to == EpisodeStatus::Cancelled {
             // A cancelled episode never counts: triggers resting on it are withdrawn.
-            triggers::evaluate(&mut tx, state, row.person_id).await?;
+            triggers::evaluate(&mut tx, &ctx.app, row.person_id).await?;
         }
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }
 
 /// Records a new risk grading (the previous level is kept in the history).
 pub async fn regrade(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     risk: RiskInput,
 ) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         if !matches!(
@@ -445,7 +429,7 @@ pub async fn regrade(
             )));
         }
         let grading = grading_row(&caller, id, Some(current.risk_level), risk);
-        let due = state.review_policy.due_after_regrade(
+        let due = ctx.app.review_policy.due_after_regrade(
             current.next_review_due,
             grading.to_level,
             grading.graded_at,
@@ -454,13 +438,14 @@ pub async fn regrade(
             .await?
             .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        let episode = full(&mut tx, state, row).await?;
+        let episode = full(&mut tx, &ctx.app, row).await?;
         if grading.to_level == RiskLevel::High {
             let trigger =
-                triggers::evaluate_graded_high(&mut tx, state, episode.row.person_id, id).await?;
+                triggers::evaluate_graded_high(&mut tx, &ctx.app, episode.row.person_id, id)
+                    .await?;
             alerts::high_risk(
                 &mut tx,
-                &state.links,
+                &ctx.app.links,
                 &episode.row,
                 &grading,
                 episode.confirmation.as_ref(),
@@ -474,14 +459,12 @@ pub async fn regrade(
 
 /// Records the return: the episode moves from `active` to `returned`.
 pub async fn record_return(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     r: ReturnInput,
 ) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         check_transition(current.status, EpisodeStatus::Returned).map_err(illegal)?;
@@ -518,7 +501,7 @@ pub async fn record_return(
         let person = persons::find(tx.conn(), current.person_id).await?;
         let child = person
             .and_then(|p| p.date_of_birth)
-            .is_some_and(|dob| is_child(dob, state.zone.date(current.reported_at)));
+            .is_some_and(|dob| is_child(dob, ctx.app.zone.date(current.reported_at)));
         if child {
             let rhi = RhiRow {
                 episode_id: id,
@@ -530,24 +513,22 @@ pub async fn record_return(
                 updated_by: caller.user_id,
             };
             q::insert_rhi(tx.conn(), &rhi).await?;
-            alerts::interview_due(&mut tx, &state.links, &current, rhi.due_at).await?;
+            alerts::interview_due(&mut tx, &ctx.app.links, &current, rhi.due_at).await?;
         }
         let row = q::clear_review_due(tx.conn(), row.id).await?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }
 
 /// Records the prevention interview of a returned person (once).
 pub async fn record_interview(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     i: InterviewInput,
 ) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         if current.status != EpisodeStatus::Returned {
@@ -583,7 +564,7 @@ pub async fn record_interview(
             .await?
             .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }
 
@@ -602,14 +583,12 @@ fn closure_refused(e: ClosureRefused) -> AppError {
 /// Closes a returned episode: a supervisor only, with a prevention interview or a reason
 /// why none was possible.
 pub async fn close(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     no_interview_reason: Option<String>,
 ) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         // The role first (an interview assumed), so a refusal does not depend on the
         // episode's state; then the whole rule once the state is known.
@@ -628,19 +607,17 @@ pub async fn close(
             .await?
             .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }
 
 /// A person's episodes (newest first) with recent counts, as far as the caller may see.
 pub async fn person_history(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     person: PersonId,
     limit: i64,
 ) -> Result<(Vec<EpisodeRow>, crate::domain::episodes::RecentCounts), AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
         if persons::find(tx.conn(), person).await?.is_none() {
             return Err(AppError::NotFound("no such person"));
@@ -663,14 +640,12 @@ pub async fn person_history(
 
 /// Records a supervisor review of an open episode and schedules the next one.
 pub async fn record_review(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     outcome: String,
 ) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_any(&[crate::domain::accounts::Role::Supervisor])?;
         let current = for_update(&mut tx, id, expected_version).await?;
@@ -688,7 +663,8 @@ pub async fn record_review(
             reviewed_by: caller.user_id,
             risk_level: current.risk_level,
             outcome,
-            next_due_at: state
+            next_due_at: ctx
+                .app
                 .review_policy
                 .due_after_review(current.risk_level, now),
         };
@@ -696,19 +672,17 @@ pub async fn record_review(
             .await?
             .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }
 
 /// Open episodes the caller may see whose review is due before `due_before`.
 pub async fn reviews_due(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     due_before: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<EpisodeRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
         let rows = q::reviews_due(tx.conn(), due_before, limit).await?;
         tx.audit(AuditEvent::consultation(
@@ -730,14 +704,12 @@ pub struct RhiUpdate {
 
 /// Moves a child's return home interview forward (offered, accepted, completed, …).
 pub async fn update_rhi(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     u: RhiUpdate,
 ) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         // Partners of the interview provider record its progress on an episode shared
         // with them (interview part); everything else is the episode's district's.
@@ -835,22 +807,20 @@ pub async fn update_rhi(
                 .or_stale()?
         };
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }
 
 /// Transfers an episode to another district: it takes the episode over, and the old
 /// district keeps read access only.
 pub async fn transfer(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     to: DistrictId,
     reason: String,
 ) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         if current.district_id == to {
@@ -878,7 +848,7 @@ pub async fn transfer(
             .await?
             .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }
 
@@ -894,14 +864,12 @@ pub struct NationalInput {
 /// Records that the episode was notified to the UKMPU, or recorded on the PNC: when, by
 /// the caller, with its reference. Once each.
 pub async fn record_national(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: EpisodeId,
     expected_version: i32,
     n: NationalInput,
 ) -> Result<Episode, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         if current.status == EpisodeStatus::Cancelled {
@@ -935,6 +903,6 @@ pub async fn record_national(
         .await?
         .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id.0));
-        full(&mut tx, state, row).await
+        full(&mut tx, &ctx.app, row).await
     })
 }

@@ -6,17 +6,16 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::auth::Bearer;
 use crate::db::districts::DistrictRow;
 use crate::db::measures::{self as q, BaselineRow, DefinitionRow};
-use crate::db::{AuditContext, Tx};
+use crate::db::Tx;
 use crate::domain::accounts::Role;
 use crate::domain::charts::{Baseline as ChartBaseline, Chart, Series};
 use crate::domain::disclosure::Line;
 use crate::domain::measures::{compare, month_end, AgeGroup, Comparison, Definition, Standing};
 use crate::error::AppError;
 use crate::ids::DistrictId;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 /// Who reads measures (the database says the same).
 const READERS: &[Role] = &[Role::Analyst, Role::Mfhc, Role::Supervisor, Role::Admin];
@@ -216,15 +215,13 @@ pub fn withheld_baselines(
 
 /// The measure at each period end, for every district (or just `district`) and the force.
 pub async fn repeat_missing(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     period_ends: Vec<NaiveDate>,
     district: Option<DistrictId>,
 ) -> Result<Report, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_any(READERS)?;
-        let who = crate::services::datasets::Audience::of(tx.caller()?, state.suppression)?;
+        let who = crate::services::datasets::Audience::of(tx.caller()?, ctx.app.suppression)?;
         let definition = current_definition(&mut tx).await?;
         let def = definition_of(&definition);
         let all_baselines = q::baselines(tx.conn()).await?;
@@ -265,7 +262,7 @@ pub async fn repeat_missing(
         }
         let mut points = Vec::with_capacity(period_ends.len());
         for end in period_ends {
-            let window = def.window(end, &state.zone);
+            let window = def.window(end, &ctx.app.zone);
             let rows = if month_end(end) == end {
                 counts.remove(&end).unwrap_or_default()
             } else {
@@ -348,34 +345,24 @@ pub async fn repeat_missing(
             definition,
             baseline_note,
             suppress_below: who.suppress_below(),
-            zone: state.zone,
+            zone: ctx.app.zone,
             districts: district_rows,
             points,
         })
     })
 }
 
-pub async fn definitions(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-) -> Result<Vec<DefinitionRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn definitions(ctx: &Ctx) -> Result<Vec<DefinitionRow>, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_any(READERS)?;
         Ok(q::definitions(tx.conn()).await?)
     })
 }
 
 /// Records a new version of the definition (admins).
-pub async fn define(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    def: Definition,
-    note: String,
-) -> Result<DefinitionRow, AppError> {
+pub async fn define(ctx: &Ctx, def: Definition, note: String) -> Result<DefinitionRow, AppError> {
     def.check().map_err(|(f, m)| AppError::field(f, m))?;
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_admin()?;
         Ok(q::insert_definition(tx.conn(), &def, &note, caller.user_id).await?)
@@ -385,13 +372,11 @@ pub async fn define(
 /// Every baseline version, the current definition's version (the one figures are
 /// compared under), and the baselines whose values the caller may not see.
 pub async fn baselines(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
 ) -> Result<(Vec<BaselineRow>, i32, HashSet<uuid::Uuid>), AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_any(READERS)?;
-        let who = crate::services::datasets::Audience::of(tx.caller()?, state.suppression)?;
+        let who = crate::services::datasets::Audience::of(tx.caller()?, ctx.app.suppression)?;
         let definition = current_definition(&mut tx).await?;
         let rows = q::baselines(tx.conn()).await?;
         let withheld = withheld_baselines(&rows.iter().collect::<Vec<_>>(), &who);
@@ -410,13 +395,8 @@ pub struct BaselineInput {
 }
 
 /// Records the next version of a baseline (admins).
-pub async fn set_baseline(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    b: BaselineInput,
-) -> Result<(BaselineRow, bool), AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn set_baseline(ctx: &Ctx, b: BaselineInput) -> Result<(BaselineRow, bool), AppError> {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_admin()?;
         if let Some(d) = b.district_id {
@@ -434,7 +414,7 @@ pub async fn set_baseline(
             None => {
                 let rows = q::repeat_counts(
                     tx.conn(),
-                    def.window(b.period_end, &state.zone),
+                    def.window(b.period_end, &ctx.app.zone),
                     def.repeat_threshold as i32,
                     def.count_hospital,
                     def.episode_start,
@@ -461,7 +441,7 @@ pub async fn set_baseline(
         )
         .await?;
         // An administrator sees no names: a computed baseline is a count like any other.
-        let who = crate::services::datasets::Audience::of(&caller, state.suppression)?;
+        let who = crate::services::datasets::Audience::of(&caller, ctx.app.suppression)?;
         let all = q::baselines(tx.conn()).await?;
         let withheld = withheld_baselines(&all.iter().collect::<Vec<_>>(), &who);
         Ok((row.clone(), withheld.contains(&row.id)))

@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod context;
 pub mod datasets;
 pub mod episodes;
 pub mod measures;
@@ -17,11 +18,9 @@ pub mod shares;
 pub mod triggers;
 pub mod users;
 
-use crate::auth::Bearer;
-use crate::db::{AuditContext, Tx};
+use crate::db::Tx;
 use crate::domain::caller::Denied;
 use crate::error::AppError;
-use crate::startup::AppState;
 
 impl From<Denied> for AppError {
     fn from(d: Denied) -> Self {
@@ -96,25 +95,4 @@ pub async fn repeat_until_stopped<F, Fut>(
             _ = stop.changed() => {}
         }
     }
-}
-
-/// Begins a transaction as the bearer's account, or fails with 401 (rolled back).
-pub async fn begin_as(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-) -> Result<Tx, AppError> {
-    let claims = &bearer.0;
-    Tx::begin_authenticated(&state.db, audit, claims.sub, claims.sid, claims.ver).await
-}
-
-/// Runs `body` in a transaction as the bearer's account and commits it (or rolls back).
-#[macro_export]
-macro_rules! in_tx_as {
-    ($state:expr, $bearer:expr, $audit:expr, |$tx:ident| $body:expr) => {{
-        #[allow(unused_mut)]
-        let mut $tx = $crate::services::begin_as($state, $bearer, $audit).await?;
-        let result = async { $body }.await;
-        $tx.finish(result).await
-    }};
 }

@@ -1,36 +1,23 @@
 //! The administrators' view of the outbox (status, attempts, last error; retry a dead
 //! letter; preview a template) and each user's digest preference.
 
-use crate::auth::Bearer;
 use crate::db::outbox::{self as q, OutboxFilter, OutboxRow};
-use crate::db::AuditContext;
 use crate::domain::audit::AuditEvent;
 use crate::domain::notify::{render, Event, Rendered};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 const NOTIFICATION: &str = "notification";
 
-pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    filter: OutboxFilter,
-    limit: i64,
-) -> Result<Vec<OutboxRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn list(ctx: &Ctx, filter: OutboxFilter, limit: i64) -> Result<Vec<OutboxRow>, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         Ok(q::list(tx.conn(), &filter, limit).await?)
     })
 }
 
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: uuid::Uuid,
-) -> Result<OutboxRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get(ctx: &Ctx, id: uuid::Uuid) -> Result<OutboxRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         q::find(tx.conn(), id)
             .await?
@@ -39,13 +26,8 @@ pub async fn get(
 }
 
 /// Puts a dead letter back in the queue (attempts start again).
-pub async fn retry(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: uuid::Uuid,
-) -> Result<OutboxRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn retry(ctx: &Ctx, id: uuid::Uuid) -> Result<OutboxRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         let current = q::find(tx.conn(), id)
             .await?
@@ -62,13 +44,8 @@ pub async fn retry(
 }
 
 /// A template rendered with sample values (admins).
-pub async fn preview(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    event: Event,
-) -> Result<Rendered, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn preview(ctx: &Ctx, event: Event) -> Result<Rendered, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         Ok(render(&crate::notify::notice(
             event,
@@ -76,7 +53,7 @@ pub async fn preview(
             "what happened, in the service's words",
             "what the recipient must do",
             Some(chrono::Utc::now() + chrono::Duration::hours(72)),
-            state
+            ctx.app
                 .links
                 .to("episodes/00000000-0000-0000-0000-000000000000"),
         )))
@@ -84,13 +61,8 @@ pub async fn preview(
 }
 
 /// Whether the caller takes the daily digest.
-pub async fn digest_preference(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    set: Option<bool>,
-) -> Result<bool, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn digest_preference(ctx: &Ctx, set: Option<bool>) -> Result<bool, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let me = tx.caller()?.user_id;
         if let Some(on) = set {
             q::set_digest(tx.conn(), me, on).await?;

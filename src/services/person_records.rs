@@ -3,13 +3,12 @@
 
 use chrono::{NaiveDate, Utc};
 
-use crate::auth::Bearer;
 use crate::db::person_records::{
     self as q, MarkerChanges, MarkerRow, MergeRow, Moved, NewMerge, NewPlacement, PlacementChanges,
     PlacementRow, ProfileRow,
 };
 use crate::db::persons::{self as people, PersonChanges, PersonRow};
-use crate::db::{AuditContext, Tx};
+use crate::db::Tx;
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::person_records::{
@@ -19,8 +18,8 @@ use crate::domain::person_records::{
 use crate::domain::persons::search_names;
 use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{MarkerId, MergeId, PersonId, PlacementId, ProtocolProfileId};
+use crate::services::context::Ctx;
 use crate::services::triggers;
-use crate::startup::AppState;
 
 const PERSON: &str = "person";
 const MARKER: &str = "marker";
@@ -43,13 +42,8 @@ pub struct PersonDetail {
     pub merges: Vec<MergeRow>,
 }
 
-pub async fn detail(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: PersonId,
-) -> Result<PersonDetail, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn detail(ctx: &Ctx, id: PersonId) -> Result<PersonDetail, AppError> {
+    crate::in_tx!(ctx, |tx| {
         // Partners see a person only behind a record shared with them (the database
         // decides), and of what hangs off it only the markers, when shared.
         let caller = tx.caller()?;
@@ -98,13 +92,11 @@ pub struct MarkerInput {
 }
 
 pub async fn add_marker(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     person: PersonId,
     m: MarkerInput,
 ) -> Result<MarkerRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         live_person(&mut tx, person).await?;
@@ -137,15 +129,13 @@ pub async fn add_marker(
 }
 
 pub async fn amend_marker(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     person: PersonId,
     id: MarkerId,
     expected_version: i32,
     changes: MarkerChanges,
 ) -> Result<MarkerRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
         live_person(&mut tx, person).await?;
         let current = q::find_marker(tx.conn(), person, id)
@@ -158,7 +148,7 @@ pub async fn amend_marker(
             ));
         }
         if let Some(ended) = changes.ended_on {
-            if ended < state.zone.date(current.recorded_at) {
+            if ended < ctx.app.zone.date(current.recorded_at) {
                 return Err(AppError::field(
                     "end.ended_on",
                     "must not be before the marker was recorded",
@@ -230,13 +220,11 @@ async fn check_placement(
 }
 
 pub async fn add_placement(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     person: PersonId,
     p: PlacementInput,
 ) -> Result<PlacementRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let row = live_person(&mut tx, person).await?;
@@ -275,15 +263,13 @@ pub async fn add_placement(
 }
 
 pub async fn amend_placement(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     person: PersonId,
     id: PlacementId,
     expected_version: i32,
     changes: PlacementChanges,
 ) -> Result<PlacementRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
         let row = live_person(&mut tx, person).await?;
         let placements = q::placements(tx.conn(), person).await?;
@@ -326,7 +312,7 @@ pub async fn amend_placement(
         ));
         if updated.out_of_area != current_out_of_area {
             // Whether the child was missing from an out-of-area placement has changed.
-            triggers::evaluate(&mut tx, state, person).await?;
+            triggers::evaluate(&mut tx, &ctx.app, person).await?;
         }
         Ok(updated)
     })
@@ -378,22 +364,20 @@ pub struct ProfileInput {
 
 /// Records the profile (no `expected_version`) or replaces it (at that version).
 pub async fn put_profile(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     person: PersonId,
     protocol: Protocol,
     expected_version: Option<i32>,
     p: ProfileInput,
 ) -> Result<(ProfileRow, bool), AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_any(&[Role::Mfhc])?;
         let row = live_person(&mut tx, person).await?;
         if protocol == Protocol::Philomena {
             check_child_only(
                 row.date_of_birth,
-                state.zone.today(Utc::now()),
+                ctx.app.zone.today(Utc::now()),
                 "the Philomena protocol",
             )
             .map_err(|m| AppError::field("protocol", &m))?;
@@ -448,13 +432,11 @@ pub async fn put_profile(
 }
 
 pub async fn get_profile(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     person: PersonId,
     protocol: Protocol,
 ) -> Result<ProfileRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
         // Not visible and not there look the same: profiles are handed over only while
         // the person is missing.
@@ -513,15 +495,13 @@ async fn has_open_placement(tx: &mut Tx, person: PersonId) -> Result<bool, AppEr
 /// episodes, markers, placements and protocol profiles move, its names become aliases
 /// of the survivor, and it is marked merged. Nothing is deleted.
 pub async fn merge(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     survivor: PersonId,
     expected_version: i32,
     duplicate: PersonId,
     reason: String,
 ) -> Result<Merge, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         caller.require_any(MERGERS)?;
@@ -592,8 +572,8 @@ pub async fn merge(
         .await?;
         let moved = q::apply_merge(tx.conn(), row.id, false).await?;
         // The survivor's episodes now include the duplicate's; the duplicate has none.
-        triggers::evaluate(&mut tx, state, s.id).await?;
-        triggers::evaluate(&mut tx, state, d.id).await?;
+        triggers::evaluate(&mut tx, &ctx.app, s.id).await?;
+        triggers::evaluate(&mut tx, &ctx.app, d.id).await?;
         let mut aliases = s.aliases.clone();
         aliases.extend(added);
         set_aliases(&mut tx, &s, aliases).await?;
@@ -636,13 +616,8 @@ async fn set_merged_into(
     Ok(())
 }
 
-pub async fn get_merge(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: MergeId,
-) -> Result<Merge, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get_merge(ctx: &Ctx, id: MergeId) -> Result<Merge, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
         let merge = q::find_merge(tx.conn(), id)
             .await?
@@ -658,14 +633,8 @@ pub async fn get_merge(
 
 /// Undoes a merge: what it moved and is still with the survivor goes back, the aliases
 /// it added go, and the duplicate is a record in its own right again.
-pub async fn undo_merge(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: MergeId,
-    reason: String,
-) -> Result<Merge, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn undo_merge(ctx: &Ctx, id: MergeId, reason: String) -> Result<Merge, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         caller.require_any(MERGERS)?;
@@ -688,8 +657,8 @@ pub async fn undo_merge(
             .await?
             .ok_or_else(|| AppError::Conflict("this merge has already been undone".into()))?;
         let moved_back = q::apply_merge(tx.conn(), id, true).await?;
-        triggers::evaluate(&mut tx, state, s.id).await?;
-        triggers::evaluate(&mut tx, state, d.id).await?;
+        triggers::evaluate(&mut tx, &ctx.app, s.id).await?;
+        triggers::evaluate(&mut tx, &ctx.app, d.id).await?;
         set_aliases(
             &mut tx,
             &s,

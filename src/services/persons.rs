@@ -2,15 +2,13 @@
 
 use chrono::{NaiveDate, Utc};
 
-use crate::auth::Bearer;
 use crate::db::persons::{self as q, NewPerson, PersonChanges, PersonFilter, PersonRow};
-use crate::db::AuditContext;
 use crate::domain::audit::AuditEvent;
 use crate::domain::person_records::check_child_only;
 use crate::domain::persons::{search_names, Sex};
 use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{DistrictId, PersonId};
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 const RECORD: &str = "person";
 
@@ -42,19 +40,14 @@ pub struct PersonAmendment {
     pub looked_after: Option<bool>,
 }
 
-pub async fn create(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    p: PersonInput,
-) -> Result<PersonRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn create(ctx: &Ctx, p: PersonInput) -> Result<PersonRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_person_access()?;
         if p.looked_after {
             check_child_only(
                 p.date_of_birth,
-                state.zone.today(Utc::now()),
+                ctx.app.zone.today(Utc::now()),
                 "looked-after status",
             )
             .map_err(|m| AppError::field("looked_after", &m))?;
@@ -81,13 +74,11 @@ pub async fn create(
 
 /// Persons matching `filter` (see `domain::persons::search_words` for names).
 pub async fn search(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     filter: PersonFilter,
     limit: i64,
 ) -> Result<Vec<PersonRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_person_access()?;
         let rows = q::search(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
@@ -99,14 +90,12 @@ pub async fn search(
 }
 
 pub async fn amend(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: PersonId,
     expected_version: i32,
     a: PersonAmendment,
 ) -> Result<PersonRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
         let current = q::find(tx.conn(), id)
             .await?
@@ -125,7 +114,7 @@ pub async fn amend(
             } else {
                 "date_of_birth"
             };
-            check_child_only(dob, state.zone.today(Utc::now()), "looked-after status")
+            check_child_only(dob, ctx.app.zone.today(Utc::now()), "looked-after status")
                 .map_err(|m| AppError::field(field, &m))?;
         }
         let names_change = a.given_name.is_some() || a.family_name.is_some() || a.aliases.is_some();
@@ -158,7 +147,7 @@ pub async fn amend(
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         if dob_changed {
             // Who was a child when each episode started may have changed.
-            crate::services::triggers::evaluate(&mut tx, state, id).await?;
+            crate::services::triggers::evaluate(&mut tx, &ctx.app, id).await?;
         }
         Ok(row)
     })

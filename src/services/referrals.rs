@@ -5,11 +5,10 @@ use std::ops::Not;
 
 use chrono::{NaiveDate, Utc};
 
-use crate::auth::Bearer;
 use crate::db::referrals::{
     self as q, MeetingRow, NewReferral, PlanRow, ReferralChanges, ReferralFilter, ReferralRow,
 };
-use crate::db::{AuditContext, Tx};
+use crate::db::Tx;
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::referrals::{
@@ -19,7 +18,7 @@ use crate::domain::referrals::{
 use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriageMeetingId, TriggerId};
 use crate::services::agencies::check_active;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 const REFERRAL: &str = "referral";
 
@@ -136,13 +135,8 @@ pub async fn insert(tx: &mut Tx, r: ReferralInput) -> Result<ReferralRow, AppErr
     Ok(row)
 }
 
-pub async fn create(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    r: ReferralInput,
-) -> Result<Referral, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn create(ctx: &Ctx, r: ReferralInput) -> Result<Referral, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let row = insert(&mut tx, r).await?;
         full(&mut tx, row).await
     })
@@ -176,13 +170,8 @@ async fn for_update(
     Ok(row)
 }
 
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: ReferralId,
-) -> Result<Referral, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get(ctx: &Ctx, id: ReferralId) -> Result<Referral, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(REFERRAL, [id.0, row.person_id.0]));
         full(&mut tx, row).await
@@ -190,13 +179,11 @@ pub async fn get(
 }
 
 pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     filter: ReferralFilter,
     limit: i64,
 ) -> Result<Vec<ReferralRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_any(REFERRERS)?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
@@ -222,14 +209,12 @@ fn refused(e: Refused) -> AppError {
 
 /// Moves the referral on: triage, accept, decline, redirect, go active, close.
 pub async fn decide(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: ReferralId,
     expected_version: i32,
     decision: Decision,
 ) -> Result<Referral, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let current = for_update(&mut tx, id, expected_version).await?;
         let has_plan = q::find_plan(tx.conn(), id).await?.is_some();
         check_decision(current.status, &decision, has_plan).map_err(refused)?;
@@ -267,14 +252,12 @@ pub struct MeetingInput {
 }
 
 pub async fn add_meeting(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: ReferralId,
     expected_version: i32,
     m: MeetingInput,
 ) -> Result<Referral, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let current = for_update(&mut tx, id, expected_version).await?;
         if !current.status.holds_meetings() {
             return Err(AppError::Conflict(format!(
@@ -282,7 +265,7 @@ pub async fn add_meeting(
                 current.status
             )));
         }
-        if m.held_on > state.zone.today(Utc::now()) {
+        if m.held_on > ctx.app.zone.today(Utc::now()) {
             return Err(AppError::field(
                 "held_on",
                 "record a meeting once it has been held",
@@ -323,14 +306,12 @@ pub struct PlanInput {
 
 /// Records (or replaces) the intervention plan of an accepted or active referral.
 pub async fn put_plan(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: ReferralId,
     expected_version: i32,
     p: PlanInput,
 ) -> Result<Referral, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let current = for_update(&mut tx, id, expected_version).await?;
         if !matches!(
             current.status,
@@ -341,7 +322,7 @@ pub async fn put_plan(
                 current.status
             )));
         }
-        check_review_dates(&p.review_dates, state.zone.today(Utc::now()))
+        check_review_dates(&p.review_dates, ctx.app.zone.today(Utc::now()))
             .map_err(|m| AppError::field("review_dates", &m))?;
         check_active(&mut tx, "lead_agency_id", &[p.lead_agency_id]).await?;
         let now = Utc::now();
@@ -371,9 +352,7 @@ pub async fn put_plan(
 
 /// Records consent to the service (given, refused, withdrawn) and by whom.
 pub async fn set_consent(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: ReferralId,
     expected_version: i32,
     consent: Consent,
@@ -395,7 +374,7 @@ pub async fn set_consent(
         }
         (_, Some(b)) => Some(b),
     };
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let current = for_update(&mut tx, id, expected_version).await?;
         if current.status.next().is_empty() {
             return Err(AppError::Conflict(format!(

@@ -5,16 +5,15 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::auth::Bearer;
 use crate::db::shares::{self as q, ShareFilter, ShareRow};
-use crate::db::{AuditContext, Tx};
+use crate::db::Tx;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::shares::{check_expiry, check_parts, Part, SharedRecord};
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, ReferralId, ShareId, TriggerId};
 use crate::notify::{short_ref, RefKind};
 use crate::services::alerts;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 const SHARE: &str = "share";
 
@@ -50,15 +49,10 @@ async fn record(
     found.ok_or_else(|| AppError::field("record_id", &format!("no such {kind}")))
 }
 
-pub async fn create(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    s: ShareInput,
-) -> Result<ShareRow, AppError> {
+pub async fn create(ctx: &Ctx, s: ShareInput) -> Result<ShareRow, AppError> {
     let parts = check_parts(s.record_type, &s.parts).map_err(|m| AppError::field("parts", &m))?;
     check_expiry(s.expires_at, Utc::now()).map_err(|m| AppError::field("expires_at", m))?;
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_case_worker()?;
         let (district, person, reference) = record(&mut tx, s.record_type, s.record_id).await?;
@@ -107,7 +101,7 @@ pub async fn create(
         );
         alerts::shared(
             &mut tx,
-            &state.links,
+            &ctx.app.links,
             row.id,
             s.record_type.as_str(),
             s.record_id,
@@ -130,13 +124,8 @@ async fn visible(tx: &mut Tx, id: ShareId) -> Result<ShareRow, AppError> {
         .ok_or(AppError::NotFound("no such share"))
 }
 
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: ShareId,
-) -> Result<ShareRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get(ctx: &Ctx, id: ShareId) -> Result<ShareRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(SHARE, [id.0, row.record_id]));
         Ok(row)
@@ -144,13 +133,11 @@ pub async fn get(
 }
 
 pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     mut filter: ShareFilter,
     limit: i64,
 ) -> Result<Vec<ShareRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?;
         if !caller.is_partner() {
             caller.require_case_worker()?;
@@ -163,14 +150,8 @@ pub async fn list(
 }
 
 /// Ends a share at once; what the agency already saw stays in the audit log.
-pub async fn revoke(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: ShareId,
-    reason: String,
-) -> Result<ShareRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn revoke(ctx: &Ctx, id: ShareId, reason: String) -> Result<ShareRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_case_worker()?;
         let current = visible(&mut tx, id).await?;

@@ -4,11 +4,10 @@
 
 use chrono::{NaiveDate, Utc};
 
-use crate::auth::Bearer;
 use crate::db::triggers::{
     self as q, NewRule, PlanRow, RuleChanges, RuleRow, RuleVersionRow, TriggerFilter, TriggerRow,
 };
-use crate::db::{AuditContext, Tx};
+use crate::db::Tx;
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::notify::Event;
@@ -22,6 +21,7 @@ use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, ReferralId, TriggerId, TriggerRuleId};
 use crate::notify::{self, Links, Outgoing};
 use crate::services::agencies;
+use crate::services::context::Ctx;
 use crate::services::referrals::{self, Referral, ReferralInput};
 use crate::startup::AppState;
 
@@ -250,24 +250,15 @@ async fn check_district(tx: &mut Tx, district: Option<DistrictId>) -> Result<(),
     Ok(())
 }
 
-pub async fn list_rules(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-) -> Result<Vec<RuleRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn list_rules(ctx: &Ctx) -> Result<Vec<RuleRow>, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?;
         Ok(q::rules(tx.conn()).await?)
     })
 }
 
-pub async fn get_rule(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: TriggerRuleId,
-) -> Result<RuleDetail, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get_rule(ctx: &Ctx, id: TriggerRuleId) -> Result<RuleDetail, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?;
         let rule = q::find_rule(tx.conn(), id)
             .await?
@@ -277,13 +268,8 @@ pub async fn get_rule(
     })
 }
 
-pub async fn create_rule(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    r: RuleInput,
-) -> Result<RuleDetail, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn create_rule(ctx: &Ctx, r: RuleInput) -> Result<RuleDetail, AppError> {
+    crate::in_tx!(ctx, |tx| {
         check_rule_scope(&tx, r.district_id)?;
         check_district(&mut tx, r.district_id).await?;
         let (min_episodes, within_days) = match r.condition {
@@ -313,14 +299,12 @@ pub async fn create_rule(
 }
 
 pub async fn update_rule(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: TriggerRuleId,
     expected_version: i32,
     u: RuleUpdate,
 ) -> Result<RuleDetail, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_any(RULE_MANAGERS)?;
         let current = q::find_rule(tx.conn(), id)
             .await?
@@ -427,13 +411,11 @@ async fn move_to(
 }
 
 pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     filter: TriggerFilter,
     limit: i64,
 ) -> Result<Vec<TriggerRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_case_worker()?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
@@ -444,13 +426,8 @@ pub async fn list(
     })
 }
 
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: TriggerId,
-) -> Result<Trigger, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get(ctx: &Ctx, id: TriggerId) -> Result<Trigger, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(TRIGGER, [id.0, row.person_id.0]));
         full(&mut tx, row).await
@@ -458,13 +435,11 @@ pub async fn get(
 }
 
 pub async fn acknowledge(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: TriggerId,
     expected_version: i32,
 ) -> Result<Trigger, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let current = for_update(&mut tx, id, Some(expected_version)).await?;
         let row = move_to(&mut tx, &current, TriggerStatus::Acknowledged, None).await?;
         tx.audit(AuditEvent::alteration(TRIGGER, id.0));
@@ -482,18 +457,16 @@ pub struct PlanInput {
 
 /// Records the trigger plan (or replaces it): the trigger moves to `plan_recorded`.
 pub async fn put_plan(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: TriggerId,
     expected_version: i32,
     p: PlanInput,
 ) -> Result<Trigger, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let current = for_update(&mut tx, id, Some(expected_version)).await?;
         check_transition(current.status, TriggerStatus::PlanRecorded)
             .map_err(|allowed| illegal(current.status, TriggerStatus::PlanRecorded, allowed))?;
-        if p.review_on < state.zone.today(Utc::now()) {
+        if p.review_on < ctx.app.zone.today(Utc::now()) {
             return Err(AppError::field(
                 "review_on",
                 "the review date has already passed",
@@ -523,14 +496,12 @@ pub async fn put_plan(
 }
 
 pub async fn close(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: TriggerId,
     expected_version: i32,
     note: String,
 ) -> Result<Trigger, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let current = for_update(&mut tx, id, Some(expected_version)).await?;
         let row = move_to(&mut tx, &current, TriggerStatus::Closed, Some(&note)).await?;
         tx.audit(AuditEvent::alteration(TRIGGER, id.0));
@@ -562,14 +533,8 @@ pub struct RaiseInput {
 }
 
 /// Raises an Early Action referral from an acknowledged trigger, in one call.
-pub async fn raise_referral(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: TriggerId,
-    r: RaiseInput,
-) -> Result<Referral, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn raise_referral(ctx: &Ctx, id: TriggerId, r: RaiseInput) -> Result<Referral, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let trigger = for_update(&mut tx, id, None).await?;
         if !matches!(
             trigger.status,

@@ -1,16 +1,16 @@
 //! User administration (admin only). Changes that alter what an account may do end its
 //! sessions and access tokens at once.
 
-use crate::auth::{password, Bearer};
+use crate::auth::password;
 use crate::db::auth::{self, Sessions};
 use crate::db::users::{self as q, NewUser, UserChanges, UserFilter, UserRow};
-use crate::db::{agencies, districts, AuditContext, Tx};
+use crate::db::{agencies, districts, Tx};
 use crate::domain::accounts::{check_affiliation, DisplayName, Email, Role};
 use crate::domain::audit::AuditEvent;
 use crate::domain::password_policy::NewPassword;
 use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{AgencyId, DistrictId, UserId};
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 const RECORD: &str = "user";
 
@@ -36,14 +36,8 @@ pub struct UpdateUser {
     pub password: Option<NewPassword>,
 }
 
-pub async fn list(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    filter: UserFilter,
-    limit: i64,
-) -> Result<Vec<UserRow>, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn list(ctx: &Ctx, filter: UserFilter, limit: i64) -> Result<Vec<UserRow>, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
@@ -54,13 +48,8 @@ pub async fn list(
     })
 }
 
-pub async fn get(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: UserId,
-) -> Result<UserRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn get(ctx: &Ctx, id: UserId) -> Result<UserRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         let row = q::find(tx.conn(), id)
             .await?
@@ -71,12 +60,8 @@ pub async fn get(
 }
 
 /// The caller's own account.
-pub async fn me(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-) -> Result<UserRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn me(ctx: &Ctx) -> Result<UserRow, AppError> {
+    crate::in_tx!(ctx, |tx| {
         let id = tx.caller()?.user_id;
         let row = q::find(tx.conn(), id)
             .await?
@@ -86,15 +71,10 @@ pub async fn me(
     })
 }
 
-pub async fn create(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    input: CreateUser,
-) -> Result<UserRow, AppError> {
+pub async fn create(ctx: &Ctx, input: CreateUser) -> Result<UserRow, AppError> {
     check_affiliation(input.role, input.agency_id.is_some())
         .map_err(|m| AppError::field("agency_id", m))?;
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         check_references(&mut tx, input.district_id, input.agency_id).await?;
         // Hashed only once the caller is known to be an administrator (it costs 19 MiB).
@@ -117,14 +97,12 @@ pub async fn create(
 }
 
 pub async fn update(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     id: UserId,
     expected_version: i32,
     input: UpdateUser,
 ) -> Result<UserRow, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+    crate::in_tx!(ctx, |tx| {
         let caller_id = tx.caller()?.user_id;
         tx.caller()?.require_admin()?;
         let current = q::find(tx.conn(), id)
@@ -187,13 +165,8 @@ pub async fn update(
 }
 
 /// Deactivates (accounts are never deleted: the audit log refers to them).
-pub async fn deactivate(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
-    id: UserId,
-) -> Result<(), AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
+pub async fn deactivate(ctx: &Ctx, id: UserId) -> Result<(), AppError> {
+    crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
         if id == tx.caller()?.user_id {
             return Err(AppError::Conflict(

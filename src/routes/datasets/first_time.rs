@@ -8,15 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::examples::first_time as examples;
 use super::{csv_of, opt_display, period_param, respond, CsvRecord};
-use crate::auth::Bearer;
 use crate::domain::datasets::periods::Month;
 use crate::domain::datasets::{csv_count, to_csv};
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, EpisodeId, PersonId};
-use crate::routes::extract::Meta;
 use crate::services;
+use crate::services::context::Ctx;
 use crate::services::datasets::first_time::FirstTime;
-use crate::startup::AppState;
 
 /// A first-time missing child (MFHCs and supervisors only).
 #[derive(Serialize, ToSchema)]
@@ -229,23 +227,14 @@ pub(crate) fn month_param(
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(
-    state: web::Data<AppState>,
+    ctx: Ctx,
     req: HttpRequest,
-    meta: Meta,
-    bearer: Bearer,
     query: web::Query<FirstTimeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let today = state.zone.today(Utc::now());
+    let today = ctx.app.zone.today(Utc::now());
     let month = month_param("month", q.month.as_deref(), today, Month::of(today))?;
-    let f = services::datasets::first_time::first_time_children(
-        &state,
-        &bearer,
-        meta.audit,
-        month,
-        q.district_id,
-    )
-    .await?;
+    let f = services::datasets::first_time::first_time_children(&ctx, month, q.district_id).await?;
     let body = FirstTimeResponse::from(f);
     Ok(respond(
         &req,

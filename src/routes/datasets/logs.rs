@@ -7,12 +7,10 @@ use utoipa::IntoParams;
 
 use super::examples::logs as examples;
 use super::respond;
-use crate::auth::Bearer;
 use crate::error::{AppError, Problem};
 use crate::ids::DistrictId;
-use crate::routes::extract::Meta;
 use crate::services;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 mod hospital;
 mod looked_after;
@@ -56,15 +54,11 @@ pub struct LogQuery {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn looked_after(
-    state: web::Data<AppState>,
+    ctx: Ctx,
     req: HttpRequest,
-    meta: Meta,
-    bearer: Bearer,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let log =
-        services::datasets::logs::looked_after(&state, &bearer, meta.audit, query.district_id)
-            .await?;
+    let log = services::datasets::logs::looked_after(&ctx, query.district_id).await?;
     let body = LookedAfterLogResponse::from(log);
     Ok(respond(
         &req,
@@ -97,14 +91,11 @@ pub async fn looked_after(
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn hospital(
-    state: web::Data<AppState>,
+    ctx: Ctx,
     req: HttpRequest,
-    meta: Meta,
-    bearer: Bearer,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let log =
-        services::datasets::logs::hospital(&state, &bearer, meta.audit, query.district_id).await?;
+    let log = services::datasets::logs::hospital(&ctx, query.district_id).await?;
     let body = HospitalLogResponse::from(log);
     Ok(respond(
         &req,

@@ -9,13 +9,11 @@ use utoipa::IntoParams;
 use super::examples::stats as examples;
 use super::first_time::month_param;
 use super::{period_param, respond};
-use crate::auth::Bearer;
 use crate::domain::datasets::periods::{series_months, Month, Quarter, DEFAULT_SERIES_MONTHS};
 use crate::error::{AppError, Problem};
 use crate::ids::DistrictId;
-use crate::routes::extract::Meta;
 use crate::services;
-use crate::startup::AppState;
+use crate::services::context::Ctx;
 
 mod breakdown;
 mod series;
@@ -58,14 +56,12 @@ pub struct BreakdownQuery {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn quarterly_breakdown(
-    state: web::Data<AppState>,
+    ctx: Ctx,
     req: HttpRequest,
-    meta: Meta,
-    bearer: Bearer,
     query: web::Query<BreakdownQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let today = state.zone.today(Utc::now());
+    let today = ctx.app.zone.today(Utc::now());
     let quarter = period_param(
         "quarter",
         q.quarter.as_deref(),
@@ -74,14 +70,7 @@ pub async fn quarterly_breakdown(
         Quarter::last_complete(today),
         "must not be after the current quarter",
     )?;
-    let b = services::datasets::stats::quarterly_breakdown(
-        &state,
-        &bearer,
-        meta.audit,
-        quarter,
-        q.district_id,
-    )
-    .await?;
+    let b = services::datasets::stats::quarterly_breakdown(&ctx, quarter, q.district_id).await?;
     let body = BreakdownResponse::from(b);
     Ok(respond(
         &req,
@@ -133,14 +122,12 @@ pub struct SeriesQuery {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn children_rolling_average(
-    state: web::Data<AppState>,
+    ctx: Ctx,
     req: HttpRequest,
-    meta: Meta,
-    bearer: Bearer,
     query: web::Query<SeriesQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let today = state.zone.today(Utc::now());
+    let today = ctx.app.zone.today(Utc::now());
     let to = month_param("to", q.to.as_deref(), today, Month::of(today).plus(-1))?;
     let months = match q.months.as_deref() {
         None => DEFAULT_SERIES_MONTHS,
@@ -150,14 +137,7 @@ pub async fn children_rolling_average(
             .map_err(|_| AppError::field("months", "must be a whole number from 1 to 60"))?,
     };
     let months = series_months(to, months).map_err(|e| AppError::field("months", e))?;
-    let s = services::datasets::stats::children_series(
-        &state,
-        &bearer,
-        meta.audit,
-        months,
-        q.district_id,
-    )
-    .await?;
+    let s = services::datasets::stats::children_series(&ctx, months, q.district_id).await?;
     let body = ChildrenSeriesResponse::from(s);
     Ok(respond(
         &req,

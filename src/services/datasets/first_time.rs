@@ -2,15 +2,13 @@
 //! (in any district) started that month. MFHCs and supervisors get the children their
 //! policies show; everyone who reads datasets gets the counts per district.
 
-use crate::auth::Bearer;
 use crate::db::datasets::first_time::{self as q, FirstTimeRow};
-use crate::db::AuditContext;
 use crate::domain::audit::AuditEvent;
 use crate::domain::datasets::periods::Month;
 use crate::error::AppError;
 use crate::ids::DistrictId;
+use crate::services::context::Ctx;
 use crate::services::datasets::Audience;
-use crate::startup::AppState;
 
 #[derive(Debug, Clone)]
 pub struct FirstTimeLine {
@@ -29,24 +27,22 @@ pub struct FirstTime {
 }
 
 pub async fn first_time_children(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     month: Month,
     district: Option<DistrictId>,
 ) -> Result<FirstTime, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
-        let who = Audience::of(tx.caller()?, state.suppression)?;
+    crate::in_tx!(ctx, |tx| {
+        let who = Audience::of(tx.caller()?, ctx.app.suppression)?;
         let children = who
             .rows(
                 &mut tx,
-                async |c| q::rows(c, month.range(&state.zone), district).await,
+                async |c| q::rows(c, month.range(&ctx.app.zone), district).await,
                 |rows| {
                     AuditEvent::consultation("person", rows.iter().map(|r| r.episode.person_id.0))
                 },
             )
             .await?;
-        let rows = q::summary(tx.conn(), month.range(&state.zone)).await?;
+        let rows = q::summary(tx.conn(), month.range(&ctx.app.zone)).await?;
         let summary = who.lines(rows, district, |r, who| FirstTimeLine {
             district_id: r.district_id,
             children: who.count(r.children),

@@ -5,16 +5,15 @@
 use chrono::{DateTime, Utc};
 use diesel::QueryResult;
 
-use crate::auth::Bearer;
 use crate::db::datasets::logs::{self as q, HospitalRow, LookedAfterRow};
 use crate::db::datasets::{ByDistrict, EpisodePersonRow};
-use crate::db::{AuditContext, Conn};
+use crate::db::Conn;
 use crate::domain::audit::AuditEvent;
 use crate::domain::datasets::periods::log_since;
 use crate::error::AppError;
 use crate::ids::DistrictId;
+use crate::services::context::Ctx;
 use crate::services::datasets::Audience;
-use crate::startup::AppState;
 
 /// A rolling log: the rows (for roles with names) and the summary lines.
 #[derive(Debug, Clone)]
@@ -32,9 +31,7 @@ type Since = DateTime<Utc>;
 /// A log over the last 12 weeks: the episodes `rows` reads (for roles with names, each
 /// audited as consulted) and the lines `line` makes of what `summary` counts.
 async fn log<R, T, S>(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     district: Option<DistrictId>,
     rows: impl AsyncFnOnce(&mut Conn, Since, Option<DistrictId>) -> QueryResult<Vec<R>>,
     summary: impl AsyncFnOnce(&mut Conn, Since) -> QueryResult<Vec<T>>,
@@ -44,8 +41,8 @@ where
     R: AsRef<EpisodePersonRow>,
     T: ByDistrict,
 {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
-        let who = Audience::of(tx.caller()?, state.suppression)?;
+    crate::in_tx!(ctx, |tx| {
+        let who = Audience::of(tx.caller()?, ctx.app.suppression)?;
         let since = log_since(Utc::now());
         let rows = who
             .rows(
@@ -59,7 +56,7 @@ where
             .await?;
         let summary = who.lines(summary(tx.conn(), since).await?, district, line);
         Ok(Log {
-            zone: state.zone,
+            zone: ctx.app.zone,
             since,
             rows,
             summary,
@@ -78,9 +75,7 @@ pub struct LookedAfterLine {
 }
 
 pub async fn looked_after(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     district: Option<DistrictId>,
 ) -> Result<Log<LookedAfterRow, LookedAfterLine>, AppError> {
     let line = |r: q::LookedAfterSummaryRow, who: &Audience| LookedAfterLine {
@@ -91,9 +86,7 @@ pub async fn looked_after(
         persons: who.count(r.persons),
     };
     log(
-        state,
-        bearer,
-        audit,
+        ctx,
         district,
         q::looked_after,
         q::looked_after_summary,
@@ -111,9 +104,7 @@ pub struct HospitalLine {
 }
 
 pub async fn hospital(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     district: Option<DistrictId>,
 ) -> Result<Log<HospitalRow, HospitalLine>, AppError> {
     let line = |r: q::HospitalSummaryRow, who: &Audience| HospitalLine {
@@ -122,14 +113,5 @@ pub async fn hospital(
         episodes: who.led_by(r.persons, r.episodes),
         persons: who.count(r.persons),
     };
-    log(
-        state,
-        bearer,
-        audit,
-        district,
-        q::hospital,
-        q::hospital_summary,
-        line,
-    )
-    .await
+    log(ctx, district, q::hospital, q::hospital_summary, line).await
 }

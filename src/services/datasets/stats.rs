@@ -6,15 +6,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::auth::Bearer;
 use crate::db::datasets::stats as q;
-use crate::db::AuditContext;
 use crate::domain::datasets::periods::{rolling_averages, Month, Quarter, ROLLING_MONTHS};
 use crate::domain::disclosure::Line;
 use crate::error::AppError;
 use crate::ids::DistrictId;
+use crate::services::context::Ctx;
 use crate::services::datasets::Audience;
-use crate::startup::AppState;
 
 #[derive(Debug, Clone)]
 pub struct Cell {
@@ -38,15 +36,13 @@ pub struct Breakdown {
 }
 
 pub async fn quarterly_breakdown(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     quarter: Quarter,
     district: Option<DistrictId>,
 ) -> Result<Breakdown, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
-        let who = Audience::of(tx.caller()?, state.suppression)?;
-        let rows = q::quarterly_breakdown(tx.conn(), quarter.range(&state.zone)).await?;
+    crate::in_tx!(ctx, |tx| {
+        let who = Audience::of(tx.caller()?, ctx.app.suppression)?;
+        let rows = q::quarterly_breakdown(tx.conn(), quarter.range(&ctx.app.zone)).await?;
         // The whole quarter is protected before any district is picked out, so every
         // query shows the same cells withheld.
         let withheld = who.withheld(&persons_of(&rows), &breakdown_lines(&rows));
@@ -176,14 +172,12 @@ fn figures(
 }
 
 pub async fn children_series(
-    state: &AppState,
-    bearer: &Bearer,
-    audit: AuditContext,
+    ctx: &Ctx,
     months: Vec<Month>,
     district: Option<DistrictId>,
 ) -> Result<ChildrenSeries, AppError> {
-    crate::in_tx_as!(state, bearer, audit, |tx| {
-        let who = Audience::of(tx.caller()?, state.suppression)?;
+    crate::in_tx!(ctx, |tx| {
+        let who = Audience::of(tx.caller()?, ctx.app.suppression)?;
         let (Some(first), Some(last)) = (months.first().copied(), months.last().copied()) else {
             return Err(AppError::field("months", "must be from 1 to 60"));
         };
@@ -204,7 +198,7 @@ pub async fn children_series(
             .collect();
         for r in q::children_by_month(
             tx.conn(),
-            (start.range(&state.zone).0, last.range(&state.zone).1),
+            (start.range(&ctx.app.zone).0, last.range(&ctx.app.zone).1),
         )
         .await?
         {
