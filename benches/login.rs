@@ -5,8 +5,8 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use homeward::pg_cluster::{Cluster, ClusterOptions};
 use homeward::startup::{AppConfig, Application};
+use homeward::tooling::pg_cluster::{Cluster, ClusterOptions};
 use secrecy::SecretSlice;
 use serde_json::json;
 

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::BigInt;
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
-use homeward::pg_cluster::{Cluster, ClusterOptions};
 use homeward::startup::{AppConfig, Application};
+use homeward::tooling::pg_cluster::{Cluster, ClusterOptions};
 use secrecy::SecretSlice;
 use serde_json::{json, Value};
 

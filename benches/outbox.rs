@@ -15,7 +15,7 @@ use homeward::notify::config::{Security, SmtpSettings};
 use homeward::notify::mailer::Mailer;
 use homeward::notify::worker::{deliver_batch, WorkerOptions};
 use homeward::notify::{self, Links, Outgoing, Recipient};
-use homeward::pg_cluster::{Cluster, ClusterOptions};
+use homeward::tooling::pg_cluster::{Cluster, ClusterOptions};
 
 fn main() {
     let n: usize = std::env::var("OUTBOX_BENCH_N")

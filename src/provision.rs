@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretSlice};
 
 use crate::config::Settings;
 use crate::db;
-use crate::pg_cluster::{Cluster, ClusterOptions};
+use crate::tooling::pg_cluster::{Cluster, ClusterOptions};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -98,7 +98,7 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
 
     const CHUNK: usize = 2000;
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
-    let data = crate::synthetic::generate(&crate::synthetic::Options::new(
+    let data = crate::tooling::synthetic::generate(&crate::tooling::synthetic::Options::new(
         n,
         seed,
         Utc::now().date_naive(),
@@ -271,7 +271,7 @@ pub async fn synthetic(admin_url: &str, n: usize, seed: u64) -> Result<usize, Bo
 
     // Each person's episodes together, so each person is queued for the measure state
     // (by a statement trigger, for the persons a statement touches) about once.
-    let mut by_person: Vec<&crate::synthetic::Episode> = eps.iter().collect();
+    let mut by_person: Vec<&crate::tooling::synthetic::Episode> = eps.iter().collect();
     by_person.sort_by_key(|e| (e.person, e.reported_at));
     for chunk in by_person.chunks(CHUNK) {
         let mut rows = Vec::with_capacity(chunk.len());

@@ -1,5 +1,5 @@
-//! Datasets coordinators work from, as plain rules: the look-back windows, small-number
-//! suppression for analysts, and CSV that a spreadsheet cannot mistake for formulas.
+//! Datasets coordinators work from, as plain rules: the look-back windows and the
+//! small-number rule for analysts (their CSV is `render::csv`).
 
 pub mod periods;
 
@@ -46,11 +46,6 @@ impl Suppression {
     }
 }
 
-/// A count as shown in CSV: the number, or `suppressed`.
-pub fn csv_count(n: Option<u64>) -> String {
-    n.map_or_else(|| "suppressed".to_owned(), |n| n.to_string())
-}
-
 /// A count as an analyst may see it: `None` (suppressed) when it is small but not zero,
 /// so that no one can be singled out.
 pub fn suppress(n: u64, below: u64) -> Option<u64> {
@@ -69,37 +64,6 @@ pub fn check_weeks(weeks: u32) -> Result<u32, &'static str> {
     }
 }
 
-/// One CSV field: a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'` so a
-/// spreadsheet shows it as text instead of running it; fields with separators, quotes
-/// or line breaks are quoted.
-pub fn csv_field(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-/// A CSV document: the header, then each row (CRLF line ends, as RFC 4180 has them).
-pub fn to_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let mut out = String::new();
-    let line = |fields: &mut dyn Iterator<Item = String>| {
-        fields.map(|f| csv_field(&f)).collect::<Vec<_>>().join(",")
-    };
-    out.push_str(&line(&mut header.iter().map(|h| h.to_string())));
-    out.push_str("\r\n");
-    for r in rows {
-        out.push_str(&line(&mut r.into_iter()));
-        out.push_str("\r\n");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,19 +77,6 @@ mod tests {
     }
 
     #[test]
-    fn csv_cannot_smuggle_formulas_or_break_rows() {
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("+1"), "'+1");
-        assert_eq!(csv_field("-2"), "'-2");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
-        assert_eq!(csv_field("Smith"), "Smith");
-        let doc = to_csv(&["name", "n"], vec![vec!["O'Neil".into(), "3".into()]]);
-        assert_eq!(doc, "name,n\r\nO'Neil,3\r\n");
-    }
-
-    #[test]
     fn the_threshold_is_bounded_and_1_withholds_nothing() {
         assert_eq!(Suppression::default().below(), 5);
         assert!(Suppression::new(0).is_err() && Suppression::new(101).is_err());
@@ -134,8 +85,6 @@ mod tests {
         let ten = Suppression::new(10).unwrap();
         assert_eq!((ten.apply(9), ten.apply(10)), (None, Some(10)));
         assert_eq!(ten.count(-1), Some(0));
-        assert_eq!(csv_count(None), "suppressed");
-        assert_eq!(csv_count(Some(7)), "7");
     }
 
     #[test]

@@ -4,7 +4,6 @@ pub mod accounts;
 pub mod actions;
 pub mod audit;
 pub mod caller;
-pub mod charts;
 pub mod datasets;
 pub mod disclosure;
 pub mod episodes;

@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::datasets::{check_weeks, csv_count};
+use crate::domain::datasets::check_weeks;
 use crate::domain::measures::group_of;
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, PersonId};
+use crate::render::csv::csv_count;
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::datasets::MissingPersons;

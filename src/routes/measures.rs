@@ -10,13 +10,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::check_date;
 use super::types::FieldErrors;
 use crate::db::measures::{BaselineRow, DefinitionRow};
-use crate::domain::charts;
 use crate::domain::local_time::ForceZone;
 use crate::domain::measures::{
     last_month_end, period_ends, AgeGroup, Definition, EpisodeStart, Granularity, Standing,
 };
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, UserId};
+use crate::render::charts;
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::measures::{BaselineInput, Figure, GroupFigures, Report};

@@ -10,11 +10,11 @@ use crate::db::districts::DistrictRow;
 use crate::db::measures::{self as q, BaselineRow, DefinitionRow};
 use crate::db::Tx;
 use crate::domain::accounts::Role;
-use crate::domain::charts::{Baseline as ChartBaseline, Chart, Series};
 use crate::domain::disclosure::Line;
 use crate::domain::measures::{compare, month_end, AgeGroup, Comparison, Definition, Standing};
 use crate::error::AppError;
 use crate::ids::DistrictId;
+use crate::render::charts::{Baseline as ChartBaseline, Chart, Series};
 use crate::services::context::Ctx;
 
 /// Who reads measures (the database says the same).

@@ -10,8 +10,8 @@ use awc::Client;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use homeward::auth::JwtKeys;
 use homeward::db;
-use homeward::pg_cluster::{Cluster, ClusterOptions};
 use homeward::startup::{AppConfig, Application};
+use homeward::tooling::pg_cluster::{Cluster, ClusterOptions};
 use secrecy::SecretSlice;
 use serde_json::{json, Value};
 

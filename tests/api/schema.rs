@@ -48,7 +48,7 @@ fn normalise(dump: &str) -> String {
 
 fn pg_dump(url: &str) -> String {
     // Beside the server binaries the tests' cluster runs, else Debian's, else PATH's.
-    let mut candidates: Vec<std::path::PathBuf> = homeward::pg_cluster::find_bin_dir()
+    let mut candidates: Vec<std::path::PathBuf> = homeward::tooling::pg_cluster::find_bin_dir()
         .map(|d| vec![d.join("pg_dump")])
         .unwrap_or_default();
     let mut debian: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")

@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::domain::datasets::to_csv;
 use crate::error::AppError;
+use crate::render::csv::to_csv;
 
 /// Whether the client asked for CSV.
 pub fn wants_csv(req: &HttpRequest) -> bool {

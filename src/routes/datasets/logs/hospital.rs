@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use super::examples;
 use crate::db::datasets::logs::HospitalRow;
-use crate::domain::datasets::csv_count;
 use crate::domain::measures::{group_of, AgeGroup};
 use crate::ids::{DistrictId, EpisodeId, PersonId};
+use crate::render::csv::csv_count;
 use crate::routes::datasets::{opt_display, rows_or_summary, CsvRecord};
 use crate::services::datasets::logs::{HospitalLine, Log};
 

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use super::examples;
 use crate::db::datasets::logs::LookedAfterRow;
-use crate::domain::datasets::csv_count;
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId};
+use crate::render::csv::csv_count;
 use crate::routes::datasets::{opt_display, rows_or_summary, CsvRecord};
 use crate::services::datasets::logs::{Log, LookedAfterLine};
 

@@ -4,8 +4,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::examples;
-use crate::domain::datasets::{csv_count, to_csv};
 use crate::ids::DistrictId;
+use crate::render::csv::{csv_count, to_csv};
 use crate::routes::datasets::opt_display;
 use crate::services::datasets::stats::Breakdown;
 

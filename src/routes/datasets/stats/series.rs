@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::examples;
-use crate::domain::datasets::{csv_count, to_csv};
 use crate::ids::DistrictId;
+use crate::render::csv::{csv_count, to_csv};
 use crate::services::datasets::stats::{ChildrenSeries, MonthFigures};
 
 /// One month's figures for an area (a district or the force).

@@ -978,9 +978,10 @@ mod tests {
 
     #[test]
     fn every_value_is_one_the_schema_and_the_api_accept() {
-        let details = include_str!("../migrations/2026-11-23-000009_person_details/up.sql");
-        let persons_sql = include_str!("../migrations/2026-11-23-000004_persons_episodes/up.sql");
-        let reference = include_str!("../seeds/reference.sql");
+        let details = include_str!("../../migrations/2026-11-23-000009_person_details/up.sql");
+        let persons_sql =
+            include_str!("../../migrations/2026-11-23-000004_persons_episodes/up.sql");
+        let reference = include_str!("../../seeds/reference.sql");
         let o = options(30_000, 5);
         let data = generate(&o);
         let (markers_sql, placements_sql) =
