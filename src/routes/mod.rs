@@ -24,129 +24,172 @@ pub mod users;
 
 use actix_web::http::Method;
 use actix_web::{web, Resource, Route};
+use utoipa::openapi::path::HttpMethod;
 
-/// Every endpoint: method, full path, handler. The one route table: `configure`
-/// registers it, and tests read `endpoints()` to check the OpenAPI spec and the role
-/// matrix cover every route.
-macro_rules! table {
-    ($($method:ident $path:literal => $handler:path),+ $(,)?) => {
-        fn table() -> Vec<(Method, &'static str, Route)> {
-            vec![$((Method::$method, $path, web::method(Method::$method).to($handler))),+]
+/// `a::b::f` → `a::b::__path_f`, the type `#[utoipa::path]` generates beside the handler
+/// `f`: it knows the handler's method, path and operation.
+macro_rules! documented {
+    ([$($prefix:tt)*] $handler:ident) => { pastey::paste!($($prefix)* [<__path_ $handler>]) };
+    ([$($prefix:tt)*] $segment:ident :: $($rest:tt)+) => {
+        documented!([$($prefix)* $segment ::] $($rest)+)
+    };
+}
+
+/// The one list of endpoints. Each handler declares its method, path and documentation
+/// once, in its `#[utoipa::path]`; this list makes it both a route (`configure`) and an
+/// operation of the OpenAPI document (`openapi::ApiDoc`), and tests read `endpoints()` to
+/// check the role and scope matrices cover every route.
+macro_rules! endpoints {
+    ($($($segment:ident)::+),+ $(,)?) => {
+        fn table() -> Vec<Endpoint> {
+            vec![$(Endpoint::of::<documented!([] $($segment)::+), _, _>($($segment)::+)),+]
         }
     };
 }
 
-table! {
-    GET "/health" => health::health,
-    GET "/ready" => health::ready,
-    GET "/api/v1/openapi.json" => openapi::serve,
-    POST "/api/v1/auth/login" => auth::login,
-    POST "/api/v1/auth/refresh" => auth::refresh,
-    POST "/api/v1/auth/logout" => auth::logout,
-    GET "/api/v1/me" => auth::me,
-    GET "/api/v1/me/preferences" => notifications::get_preferences,
-    PUT "/api/v1/me/preferences" => notifications::put_preferences,
-    GET "/api/v1/reference" => reference::get,
-    GET "/api/v1/users" => users::list,
-    POST "/api/v1/users" => users::create,
-    GET "/api/v1/users/{id}" => users::get,
-    PATCH "/api/v1/users/{id}" => users::update,
-    DELETE "/api/v1/users/{id}" => users::deactivate,
-    GET "/api/v1/agencies" => agencies::list,
-    POST "/api/v1/agencies" => agencies::create,
-    GET "/api/v1/agencies/{id}" => agencies::get,
-    PATCH "/api/v1/agencies/{id}" => agencies::update,
-    DELETE "/api/v1/agencies/{id}" => agencies::deactivate,
-    GET "/api/v1/persons" => persons::list,
-    POST "/api/v1/persons" => persons::create,
-    GET "/api/v1/persons/{id}" => persons::get,
-    PATCH "/api/v1/persons/{id}" => persons::update,
-    POST "/api/v1/persons/{id}/markers" => person_records::add_marker,
-    PATCH "/api/v1/persons/{id}/markers/{marker_id}" => person_records::amend_marker,
-    POST "/api/v1/persons/{id}/placements" => person_records::add_placement,
-    PATCH "/api/v1/persons/{id}/placements/{placement_id}" => person_records::amend_placement,
-    GET "/api/v1/persons/{id}/protocols/{protocol}" => person_records::get_profile,
-    PUT "/api/v1/persons/{id}/protocols/{protocol}" => person_records::put_profile,
-    POST "/api/v1/persons/{id}/merges" => person_records::merge,
-    GET "/api/v1/person-merges/{id}" => person_records::get_merge,
-    POST "/api/v1/person-merges/{id}/undo" => person_records::undo_merge,
-    GET "/api/v1/persons/{id}/episodes" => episodes::person_history,
-    GET "/api/v1/episodes" => episodes::list,
-    POST "/api/v1/episodes" => episodes::create,
-    GET "/api/v1/episodes/{id}" => episodes::get,
-    POST "/api/v1/episodes/{id}/status" => episodes::change_status,
-    POST "/api/v1/episodes/{id}/risk-gradings" => episodes::regrade,
-    POST "/api/v1/episodes/{id}/reviews" => episodes::record_review,
-    POST "/api/v1/episodes/{id}/transfer" => episodes::transfer,
-    POST "/api/v1/episodes/{id}/return" => episodes::record_return,
-    POST "/api/v1/episodes/{id}/prevention-interview" => episodes::record_interview,
-    POST "/api/v1/episodes/{id}/return-interview" => episodes::update_rhi,
-    POST "/api/v1/episodes/{id}/close" => episodes::close,
-    POST "/api/v1/episodes/{id}/national-notifications" => national::record,
-    GET "/api/v1/reviews" => episodes::reviews_due,
-    GET "/api/v1/trigger-rules" => trigger_rules::list,
-    POST "/api/v1/trigger-rules" => trigger_rules::create,
-    GET "/api/v1/trigger-rules/{id}" => trigger_rules::get,
-    PATCH "/api/v1/trigger-rules/{id}" => trigger_rules::update,
-    GET "/api/v1/triggers" => triggers::list,
-    GET "/api/v1/triggers/{id}" => triggers::get,
-    POST "/api/v1/triggers/{id}/acknowledge" => triggers::acknowledge,
-    PUT "/api/v1/triggers/{id}/plan" => triggers::put_plan,
-    POST "/api/v1/triggers/{id}/close" => triggers::close,
-    POST "/api/v1/triggers/{id}/referral" => triggers::raise_referral,
-    GET "/api/v1/referrals" => referrals::list,
-    POST "/api/v1/referrals" => referrals::create,
-    GET "/api/v1/referrals/{id}" => referrals::get,
-    POST "/api/v1/referrals/{id}/status" => referrals::change_status,
-    POST "/api/v1/referrals/{id}/triage-meetings" => referrals::add_meeting,
-    PUT "/api/v1/referrals/{id}/plan" => referrals::put_plan,
-    PUT "/api/v1/referrals/{id}/consent" => referrals::put_consent,
-    GET "/api/v1/actions" => actions::list,
-    POST "/api/v1/actions" => actions::create,
-    GET "/api/v1/actions/{id}" => actions::get,
-    PATCH "/api/v1/actions/{id}" => actions::update,
-    GET "/api/v1/shares" => shares::list,
-    POST "/api/v1/shares" => shares::create,
-    GET "/api/v1/shares/{id}" => shares::get,
-    POST "/api/v1/shares/{id}/revoke" => shares::revoke,
-    GET "/api/v1/notifications" => notifications::list,
-    GET "/api/v1/notifications/preview" => notifications::preview,
-    GET "/api/v1/notifications/{id}" => notifications::get,
-    POST "/api/v1/notifications/{id}/retry" => notifications::retry,
-    GET "/api/v1/measures/repeat-missing" => measures::repeat_missing,
-    GET "/api/v1/measures/repeat-missing/chart.svg" => measures::chart_svg,
-    GET "/api/v1/measures/repeat-missing/chart.png" => measures::chart_png,
-    GET "/api/v1/measures/definition" => measures::definition,
-    PUT "/api/v1/measures/definition" => measures::define,
-    GET "/api/v1/baselines" => measures::baselines,
-    GET "/api/v1/datasets/missing-persons" => datasets::missing_persons,
-    GET "/api/v1/datasets/first-time-missing-children" => datasets::first_time::get,
-    GET "/api/v1/datasets/looked-after-log" => datasets::logs::looked_after,
-    GET "/api/v1/datasets/hospital-log" => datasets::logs::hospital,
-    GET "/api/v1/datasets/quarterly-breakdown" => datasets::stats::quarterly_breakdown,
-    GET "/api/v1/datasets/children-rolling-average" => datasets::stats::children_rolling_average,
-    POST "/api/v1/baselines" => measures::set_baseline,
-    GET "/api/v1/audit" => audit::list,
-    GET "/api/v1/audit/verify" => audit::verify,
+endpoints! {
+    health::health, health::ready,
+    auth::login, auth::refresh, auth::logout, auth::me,
+    notifications::get_preferences, notifications::put_preferences,
+    reference::get,
+    users::list, users::create, users::get, users::update, users::deactivate,
+    agencies::list, agencies::create, agencies::get, agencies::update, agencies::deactivate,
+    persons::list, persons::create, persons::get, persons::update,
+    person_records::add_marker, person_records::amend_marker, person_records::add_placement,
+    person_records::amend_placement, person_records::get_profile, person_records::put_profile,
+    person_records::merge, person_records::get_merge, person_records::undo_merge,
+    episodes::person_history, episodes::list, episodes::create, episodes::get,
+    episodes::change_status, episodes::regrade, episodes::record_review, episodes::transfer,
+    episodes::record_return, episodes::record_interview, episodes::update_rhi, episodes::close,
+    national::record,
+    episodes::reviews_due,
+    trigger_rules::list, trigger_rules::create, trigger_rules::get, trigger_rules::update,
+    triggers::list, triggers::get, triggers::acknowledge, triggers::put_plan, triggers::close,
+    triggers::raise_referral,
+    referrals::list, referrals::create, referrals::get, referrals::change_status,
+    referrals::add_meeting, referrals::put_plan, referrals::put_consent,
+    actions::list, actions::create, actions::get, actions::update,
+    shares::list, shares::create, shares::get, shares::revoke,
+    notifications::list, notifications::preview, notifications::get, notifications::retry,
+    measures::repeat_missing, measures::chart_svg, measures::chart_png, measures::definition,
+    measures::define, measures::baselines, measures::set_baseline,
+    datasets::missing_persons,
+    datasets::first_time::get,
+    datasets::logs::looked_after, datasets::logs::hospital,
+    datasets::stats::quarterly_breakdown, datasets::stats::children_rolling_average,
+    audit::list, audit::verify,
 }
 
+/// One handler: where it is served and how it is documented.
+pub(crate) struct Endpoint {
+    methods: Vec<Method>,
+    path: String,
+    routes: Vec<Route>,
+    document: fn(&mut utoipa::openapi::OpenApi),
+}
+
+impl Endpoint {
+    fn of<D, F, Args>(handler: F) -> Endpoint
+    where
+        D: utoipa::Path + for<'t> utoipa::__dev::Tags<'t> + utoipa::__dev::SchemaReferences,
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        let methods: Vec<Method> = D::methods().iter().map(actix_method).collect();
+        Endpoint {
+            routes: methods
+                .iter()
+                .map(|m| web::method(m.clone()).to(handler.clone()))
+                .collect(),
+            methods,
+            path: D::path(),
+            document: document::<D>,
+        }
+    }
+}
+
+/// Adds `D`'s operation, with its tags and the schemas it names, to the document: what
+/// `#[derive(OpenApi)]` does for each entry of `paths(...)` (utoipa's own integrations
+/// reach the same `__dev` traits).
+fn document<D>(openapi: &mut utoipa::openapi::OpenApi)
+where
+    D: utoipa::Path + for<'t> utoipa::__dev::Tags<'t> + utoipa::__dev::SchemaReferences,
+{
+    let mut operation = D::operation();
+    operation.tags.get_or_insert_with(Vec::new).extend(
+        <D as utoipa::__dev::Tags>::tags()
+            .into_iter()
+            .map(str::to_owned),
+    );
+    openapi
+        .paths
+        .add_path_operation(D::path(), D::methods(), operation);
+    let mut schemas = Vec::new();
+    <D as utoipa::__dev::SchemaReferences>::schemas(&mut schemas);
+    let components = openapi.components.get_or_insert_with(Default::default);
+    components.schemas.extend(schemas);
+}
+
+fn actix_method(m: &HttpMethod) -> Method {
+    match m {
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Delete => Method::DELETE,
+        HttpMethod::Options => Method::OPTIONS,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Trace => Method::TRACE,
+    }
+}
+
+/// The spec itself: served, but not an operation of it.
+const SPEC: &str = "/api/v1/openapi.json";
+
 /// Every (method, path) the service answers.
-pub fn endpoints() -> Vec<(Method, &'static str)> {
-    table().into_iter().map(|(m, p, _)| (m, p)).collect()
+pub fn endpoints() -> Vec<(Method, String)> {
+    let mut all: Vec<(Method, String)> = table()
+        .into_iter()
+        .flat_map(|e| {
+            let path = e.path;
+            e.methods.into_iter().map(move |m| (m, path.clone()))
+        })
+        .collect();
+    all.push((Method::GET, SPEC.to_owned()));
+    all
+}
+
+/// Adds every endpoint's operation to the OpenAPI document (`openapi::ApiDoc` runs this
+/// first among its modifiers).
+pub(crate) fn document_all(openapi: &mut utoipa::openapi::OpenApi) {
+    for e in table() {
+        (e.document)(openapi);
+    }
 }
 
 /// Registers the table: one resource per path, with a route per method, each under the
 /// request deadline (on the resource, so it runs once the path has been matched).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let mut resources: Vec<(&'static str, Resource)> = Vec::new();
-    for (_, path, route) in table() {
-        match resources.iter().position(|(p, _)| *p == path) {
-            Some(i) => {
-                let (p, r) = resources.remove(i);
-                resources.insert(i, (p, r.route(route)));
+    let mut resources: Vec<(String, Resource)> = Vec::new();
+    let spec = (SPEC.to_owned(), vec![web::get().to(openapi::serve)]);
+    for (path, routes) in table()
+        .into_iter()
+        .map(|e| (e.path, e.routes))
+        .chain([spec])
+    {
+        let i = match resources.iter().position(|(p, _)| *p == path) {
+            Some(i) => i,
+            None => {
+                resources.push((path.clone(), web::resource(path)));
+                resources.len() - 1
             }
-            None => resources.push((path, web::resource(path).route(route))),
+        };
+        let (p, mut r) = resources.remove(i);
+        for route in routes {
+            r = r.route(route);
         }
+        resources.insert(i, (p, r));
     }
     for (_, resource) in resources {
         cfg.service(resource.wrap(actix_web::middleware::from_fn(crate::limits::deadline)));

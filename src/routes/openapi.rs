@@ -4,49 +4,13 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{
-    actions, agencies, audit, auth, datasets, episodes, health, measures, national, notifications,
-    person_records, persons, reference, referrals, shares, trigger_rules, triggers, users,
-};
-
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Homeward API", version = "0.1.0",
          description = "Case tracking for Missing From Home Coordinators, Early Action teams and partner agencies. \
                         Errors are RFC 9457 problem+json. Send `X-Purpose` to record why you are processing personal data."),
-    paths(
-        health::health, health::ready,
-        auth::login, auth::refresh, auth::logout, auth::me,
-        reference::get,
-        users::list, users::create, users::get, users::update, users::deactivate,
-        agencies::list, agencies::create, agencies::get, agencies::update, agencies::deactivate,
-        persons::list, persons::create, persons::get, persons::update,
-        person_records::add_marker, person_records::amend_marker,
-        person_records::add_placement, person_records::amend_placement,
-        person_records::get_profile, person_records::put_profile,
-        person_records::merge, person_records::get_merge, person_records::undo_merge,
-        episodes::list, episodes::create, episodes::get, episodes::change_status, episodes::regrade,
-        episodes::record_return, episodes::record_interview, episodes::close, episodes::person_history,
-        episodes::record_review, episodes::reviews_due, episodes::transfer, episodes::update_rhi,
-        national::record,
-        trigger_rules::list, trigger_rules::create, trigger_rules::get, trigger_rules::update,
-        triggers::list, triggers::get, triggers::acknowledge, triggers::put_plan, triggers::close,
-        triggers::raise_referral,
-        referrals::list, referrals::create, referrals::get, referrals::change_status,
-        referrals::add_meeting, referrals::put_plan, referrals::put_consent,
-        actions::list, actions::create, actions::get, actions::update,
-        shares::list, shares::create, shares::get, shares::revoke,
-        notifications::list, notifications::get, notifications::retry, notifications::preview,
-        notifications::get_preferences, notifications::put_preferences,
-        measures::repeat_missing, measures::chart_svg, measures::chart_png, measures::definition,
-        measures::define, measures::baselines,
-        measures::set_baseline, datasets::missing_persons,
-        datasets::first_time::get, datasets::logs::looked_after, datasets::logs::hospital,
-        datasets::stats::quarterly_breakdown, datasets::stats::children_rolling_average,
-        audit::list, audit::verify,
-    ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::domain::measures::Granularity)),
-    modifiers(&BearerAuth, &EdgeResponses, &IdsAndLinks),
+    modifiers(&Endpoints, &BearerAuth, &EdgeResponses, &IdsAndLinks),
     tags(
         (name = "auth", description = "Login, token refresh, logout, the caller's account"),
         (name = "users", description = "User administration (admin only)"),
@@ -65,6 +29,15 @@ use super::{
     )
 )]
 pub struct ApiDoc;
+
+/// Every operation, from the one list of endpoints (`routes::endpoints!`).
+struct Endpoints;
+
+impl Modify for Endpoints {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        super::document_all(openapi);
+    }
+}
 
 struct BearerAuth;
 

@@ -33,7 +33,7 @@ async fn the_service_serves_the_spec_and_every_route_is_in_it() {
         let method = method.as_str().to_lowercase();
         assert!(
             paths
-                .get(*path)
+                .get(path.as_str())
                 .is_some_and(|ops| ops.get(&method).is_some()),
             "{method} {path} is missing from the spec"
         );

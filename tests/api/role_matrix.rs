@@ -740,6 +740,7 @@ async fn every_allowed_role_succeeds_and_every_other_is_refused() {
     let mut succeeded = 0;
     let mut failures = Vec::new();
     for (method, template) in homeward::routes::endpoints() {
+        let template = template.as_str();
         let Some(access) = access(&method, template) else {
             continue;
         };
