@@ -130,9 +130,6 @@ impl TryFrom<CreateActionRequest> for ActionInput {
 #[utoipa::path(post, path = "/api/v1/actions", tag = "actions", security(("bearer" = [])),
     request_body = CreateActionRequest, responses(
     (status = 201, body = ActionResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
@@ -173,9 +170,6 @@ pub struct ActionQuery {
 /// Actions the caller may see (partners: their agency's), soonest due first.
 #[utoipa::path(get, path = "/api/v1/actions", tag = "actions", security(("bearer" = [])), params(ActionQuery), responses(
     (status = 200, body = Page<ActionResponse>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<ActionQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -216,10 +210,6 @@ pub async fn list(ctx: Ctx, query: web::Query<ActionQuery>) -> Result<HttpRespon
 #[utoipa::path(get, path = "/api/v1/actions/{id}", tag = "actions", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Action id")), responses(
     (status = 200, body = ActionResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<ActionId>) -> Result<HttpResponse, AppError> {
     let a = services::actions::get(&ctx, id.into_inner()).await?;
@@ -277,13 +267,7 @@ impl TryFrom<UpdateActionRequest> for ActionUpdate {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateActionRequest, responses(
     (status = 200, body = ActionResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
     ctx: Ctx,

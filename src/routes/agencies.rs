@@ -139,9 +139,6 @@ pub struct AgencyQuery {
 /// List agencies.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", security(("bearer" = [])), params(AgencyQuery), responses(
     (status = 200, body = Page<AgencyResponse>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<AgencyQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -158,12 +155,7 @@ pub async fn list(ctx: Ctx, query: web::Query<AgencyQuery>) -> Result<HttpRespon
 /// Create an agency.
 #[utoipa::path(post, path = "/api/v1/agencies", tag = "agencies", security(("bearer" = [])), request_body = CreateAgencyRequest, responses(
     (status = 201, body = AgencyResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 413, body = Problem, content_type = "application/problem+json"),
-    (status = 415, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
     ctx: Ctx,
@@ -182,10 +174,6 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Agency id")), responses(
     (status = 200, body = AgencyResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppError> {
     let agency = services::agencies::get(&ctx, id.into_inner()).await?;
@@ -202,13 +190,7 @@ pub async fn get(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppE
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateAgencyRequest, responses(
     (status = 200, body = AgencyResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
     ctx: Ctx,
@@ -229,10 +211,6 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/agencies/{id}", tag = "agencies", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Agency id")), responses(
     (status = 204, description = "Deactivated"),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn deactivate(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppError> {
     services::agencies::deactivate(&ctx, id.into_inner()).await?;

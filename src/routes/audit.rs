@@ -11,7 +11,7 @@ use super::extract::{check_code, check_time, page_limit};
 use super::types::Page;
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::domain::audit::Operation;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::ids::UserId;
 use crate::services;
 use crate::services::context::Ctx;
@@ -88,9 +88,6 @@ pub struct ChainReportResponse {
 /// List audit entries, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery), responses(
     (status = 200, body = Page<AuditEntryResponse>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -126,8 +123,6 @@ pub async fn list(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRespons
 /// Re-hash the whole chain and report the first broken link, if any.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])), responses(
     (status = 200, body = ChainReportResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn verify(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let r = services::audit::verify(&ctx).await?;

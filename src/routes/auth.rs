@@ -60,7 +60,6 @@ impl From<Tokens> for TokenResponse {
 /// Repeated failures for an account or from an address are throttled (429 with Retry-After).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = TokenResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 429, body = Problem, content_type = "application/problem+json",
      headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -81,7 +80,6 @@ pub async fn login(
 /// Presenting a refresh token that was already used ends its whole session.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, body = TokenResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn refresh(
@@ -94,9 +92,8 @@ pub async fn refresh(
 }
 
 /// End the current session: its access and refresh tokens stop working at once.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 204, description = "Logged out"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn logout(ctx: Ctx) -> Result<HttpResponse, AppError> {
     services::auth::logout(&ctx).await?;
@@ -104,9 +101,8 @@ pub async fn logout(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 /// The caller's own account.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 200, body = UserResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn me(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let row = services::users::me(&ctx).await?;

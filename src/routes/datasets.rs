@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::datasets::check_weeks;
 use crate::domain::measures::group_of;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::ids::{DistrictId, PersonId};
 use crate::render::csv::csv_count;
 use crate::services;
@@ -201,9 +201,6 @@ pub struct MissingPersonsQuery {
             ("Analyst or administrator" = (value = json!(examples::MISSING_PERSONS_CSV_AGGREGATE))),
         )),
     )),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn missing_persons(
     ctx: Ctx,

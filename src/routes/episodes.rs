@@ -417,9 +417,6 @@ pub struct EpisodeQuery {
 /// List episodes the caller may see, newest report first.
 #[utoipa::path(get, path = "/api/v1/episodes", tag = "episodes", security(("bearer" = [])), params(EpisodeQuery), responses(
     (status = 200, body = Page<EpisodeSummary>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<EpisodeQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -485,9 +482,6 @@ fn respond(status: actix_web::http::StatusCode, e: Episode) -> HttpResponse {
 /// (id, reference, status) so the caller updates it instead.
 #[utoipa::path(post, path = "/api/v1/episodes", tag = "episodes", security(("bearer" = [])), request_body = ReportEpisodeRequest, responses(
     (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The person is already missing (an open episode), or this report overlaps an earlier episode", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
@@ -503,10 +497,6 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/episodes/{id}", tag = "episodes", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Episode id")), responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<EpisodeId>) -> Result<HttpResponse, AppError> {
     let e = services::episodes::get(&ctx, id.into_inner()).await?;
@@ -520,13 +510,7 @@ pub async fn get(ctx: Ctx, id: web::Path<EpisodeId>) -> Result<HttpResponse, App
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = StatusChangeRequest, responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn change_status(
     ctx: Ctx,
@@ -552,13 +536,7 @@ pub async fn change_status(
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = RiskGradingRequest, responses(
     (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn regrade(
     ctx: Ctx,
@@ -662,13 +640,7 @@ pub struct CloseRequest {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = ReturnRequest, responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn record_return(
     ctx: Ctx,
@@ -687,13 +659,7 @@ pub async fn record_return(
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = InterviewRequest, responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn record_interview(
     ctx: Ctx,
@@ -712,13 +678,7 @@ pub async fn record_interview(
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = CloseRequest, responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn close(
     ctx: Ctx,
@@ -750,10 +710,6 @@ pub struct PersonHistoryResponse {
 #[utoipa::path(get, path = "/api/v1/persons/{id}/episodes", tag = "persons", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Person id")), responses(
     (status = 200, body = PersonHistoryResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn person_history(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppError> {
     let person_id = id.into_inner();
@@ -778,13 +734,7 @@ pub struct ReviewRequest {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = ReviewRequest, responses(
     (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn record_review(
     ctx: Ctx,
@@ -828,9 +778,6 @@ pub struct ReviewsDueResponse {
 /// Supervisor reviews due (or overdue) in the caller's districts, soonest first.
 #[utoipa::path(get, path = "/api/v1/reviews", tag = "episodes", security(("bearer" = [])), params(ReviewsDueQuery), responses(
     (status = 200, body = ReviewsDueResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn reviews_due(
     ctx: Ctx,
@@ -879,13 +826,7 @@ pub struct RhiRequest {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = RhiRequest, responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update_rhi(
     ctx: Ctx,
@@ -926,12 +867,6 @@ pub struct TransferRequest {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = TransferRequest, responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn transfer(
     ctx: Ctx,

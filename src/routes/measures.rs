@@ -312,9 +312,6 @@ fn periods(q: &MeasureQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppErro
     (status = 200, body = ReportResponse, description = "The report (the example: one point, `period_end=2026-10-31&district_id=…`, Leeds and the force)",
         example = json!({"definition": examples::definition_v2(), "points": [examples::point()],
             "baseline_note": "No baseline is recorded under definition version 2 for Leeds (children), Leeds (adults): those figures stand as no_baseline. An administrator records one with POST /api/v1/baselines {\"age_group\": \"child\" or \"adult\", \"district_id\": omitted for the force}: computed for the 12 months to 31 December 2019 unless period_end is given, or an official figure with value and source."})),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn repeat_missing(
     ctx: Ctx,
@@ -395,9 +392,6 @@ async fn chart_of(ctx: &Ctx, q: ChartQuery) -> Result<charts::Chart, AppError> {
 #[utoipa::path(get, path = "/api/v1/measures/repeat-missing/chart.svg", tag = "measures", security(("bearer" = [])), params(ChartQuery), responses(
     (status = 200, description = "An SVG image, 960×540", content_type = "image/svg+xml", body = String,
         example = json!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"540\" viewBox=\"0 0 960 540\">…</svg>")),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn chart_svg(ctx: Ctx, query: web::Query<ChartQuery>) -> Result<HttpResponse, AppError> {
     let chart = chart_of(&ctx, query.into_inner()).await?;
@@ -414,9 +408,6 @@ pub struct PngImage(#[allow(dead_code)] Vec<u8>);
 /// The same chart as a PNG image (960×540), rendered with an embedded font.
 #[utoipa::path(get, path = "/api/v1/measures/repeat-missing/chart.png", tag = "measures", security(("bearer" = [])), params(ChartQuery), responses(
     (status = 200, description = "A PNG image, 960×540", content_type = "image/png", body = PngImage),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn chart_png(ctx: Ctx, query: web::Query<ChartQuery>) -> Result<HttpResponse, AppError> {
     let chart = chart_of(&ctx, query.into_inner()).await?;
@@ -442,8 +433,6 @@ pub struct DefinitionsResponse {
         "current": examples::definition_v2(),
         "versions": [examples::definition_v1(), examples::definition_v2()],
     })),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn definition(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -490,9 +479,6 @@ pub struct DefinitionRequest {
 #[utoipa::path(put, path = "/api/v1/measures/definition", tag = "measures", security(("bearer" = [])),
     request_body = DefinitionRequest, responses(
     (status = 201, body = DefinitionResponse, example = examples::definition_v2),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn define(
     ctx: Ctx,
@@ -532,8 +518,6 @@ pub struct BaselinesResponse {
             examples::baseline_children_force_v1(),
         ],
     })),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn baselines(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (rows, definition_version, withheld) = services::measures::baselines(&ctx).await?;
@@ -579,9 +563,6 @@ pub struct BaselineRequest {
         }))),
     )), responses(
     (status = 201, body = BaselineResponse, example = examples::baseline_children_force_v2),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn set_baseline(
     ctx: Ctx,

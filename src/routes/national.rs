@@ -95,13 +95,7 @@ impl TryFrom<NationalNotificationRequest> for NationalInput {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = NationalNotificationRequest, responses(
     (status = 200, body = crate::routes::episodes::EpisodeResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already recorded, or the episode was cancelled", body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn record(
     ctx: Ctx,

@@ -93,9 +93,6 @@ pub struct NotificationQuery {
 /// The outbox, newest first (admins).
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationQuery), responses(
     (status = 200, body = Page<NotificationResponse>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(
     ctx: Ctx,
@@ -127,10 +124,6 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/notifications/{id}", tag = "notifications", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Notification id")), responses(
     (status = 200, body = NotificationResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
     let row = services::notifications::get(&ctx, id.into_inner()).await?;
@@ -141,10 +134,6 @@ pub async fn get(ctx: Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, AppError
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/retry", tag = "notifications", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Notification id")), responses(
     (status = 200, body = NotificationResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn retry(ctx: Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
@@ -169,9 +158,6 @@ pub struct PreviewResponse {
 /// A template rendered with sample values (admins).
 #[utoipa::path(get, path = "/api/v1/notifications/preview", tag = "notifications", security(("bearer" = [])), params(PreviewQuery), responses(
     (status = 200, body = PreviewResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn preview(ctx: Ctx, query: web::Query<PreviewQuery>) -> Result<HttpResponse, AppError> {
     let r = services::notifications::preview(&ctx, query.event).await?;
@@ -190,9 +176,8 @@ pub struct Preferences {
 }
 
 /// The caller's notification preferences.
-#[utoipa::path(get, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 200, body = Preferences),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get_preferences(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let daily_digest = services::notifications::digest_preference(&ctx, None).await?;
@@ -200,11 +185,9 @@ pub async fn get_preferences(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 /// Opt in or out of the daily digest.
-#[utoipa::path(put, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])), extensions(("x-any-account" = json!(true))),
     request_body = Preferences, responses(
     (status = 200, body = Preferences),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_preferences(
     ctx: Ctx,

@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
          description = "Case tracking for Missing From Home Coordinators, Early Action teams and partner agencies. \
                         Errors are RFC 9457 problem+json. Send `X-Purpose` to record why you are processing personal data."),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::domain::measures::Granularity)),
-    modifiers(&Endpoints, &BearerAuth, &EdgeResponses, &IdsAndLinks),
+    modifiers(&Endpoints, &BearerAuth, &SharedResponses, &IdsAndLinks),
     tags(
         (name = "auth", description = "Login, token refresh, logout, the caller's account"),
         (name = "users", description = "User administration (admin only)"),
@@ -56,42 +56,91 @@ impl Modify for BearerAuth {
     }
 }
 
-/// What the edge does on any operation, documented on each: answers 503 (the database is
-/// unavailable), 408 and 413 where a body is sent, 429 on writes over the account's quota
-/// (`limits::is_quota_write`); and every `limit` is a page size from 1 to
-/// `extract::PAGE_MAX` unless its own parameter says otherwise. Added here, once, so no
-/// handler can forget them.
-struct EdgeResponses;
+/// The error responses every operation shares, added here once so no handler repeats or
+/// forgets them; a handler's attribute lists only its successes and the errors particular
+/// to it (a 409 and why). Each follows from the operation itself:
+///
+/// | status | when | because |
+/// |---|---|---|
+/// | 400 | it takes parameters, a body or a token | a value fails validation (`X-Purpose` too) |
+/// | 401 | it takes a token | no valid session |
+/// | 403 | it takes a token, unless `x-any-account` | the caller's role may not |
+/// | 404 | its path names a record | none the caller may see |
+/// | 412, 428 | it takes `If-Match` (428 when required) | a stale or missing version |
+/// | 408, 413, 415 | it takes a body | the edge's body limits |
+/// | 429 | `limits::is_quota_write` | over the account's write quota |
+/// | 503 | always | the database is unavailable or the deadline passed |
+///
+/// Every `limit` is also a page size from 1 to `extract::PAGE_MAX` unless its own
+/// parameter says otherwise.
+struct SharedResponses;
 
-impl Modify for EdgeResponses {
+/// The extension a handler sets when any signed-in account may call it (no 403).
+pub const ANY_ACCOUNT: &str = "x-any-account";
+
+impl Modify for SharedResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
         for (path, method, op) in operations(openapi) {
-            {
-                let method = actix_web::http::Method::from_bytes(method.as_bytes())
-                    .unwrap_or(actix_web::http::Method::GET);
-                bound_page_sizes(op);
-                let mut add = |status: &str, why: &str| {
+            let method = actix_web::http::Method::from_bytes(method.as_bytes())
+                .unwrap_or(actix_web::http::Method::GET);
+            bound_page_sizes(op);
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let any_account = op
+                .extensions
+                .as_ref()
+                .is_some_and(|e| e.contains_key(ANY_ACCOUNT));
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let if_match = params
+                .iter()
+                .find(|p| p.parameter_in == ParameterIn::Header && p.name == "If-Match")
+                .map(|p| p.required == utoipa::openapi::Required::True);
+            let body = op.request_body.is_some();
+            let takes_input = secured || body || !params.is_empty();
+            let names_record = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+            let mut add = |when: bool, status: &str, why: &str| {
+                if when {
                     op.responses
                         .responses
                         .entry(status.to_owned())
                         .or_insert_with(|| problem_response(why));
-                };
-                add("503", "The service or its database is unavailable, or the request took too long; nothing was changed. Try again.");
-                if op.request_body.is_some() {
-                    add(
-                        "408",
-                        "The whole request did not arrive in time; nothing was changed.",
-                    );
-                    add("413", "The request body is over 1 MiB.");
-                    add("415", "The body must be sent as `application/json`.");
                 }
-                if crate::limits::is_quota_write(&method, path) {
-                    add(
-                        "429",
-                        "Over the account's write quota; `Retry-After` says when to try again.",
-                    );
-                }
-            }
+            };
+            add(takes_input, "400", "A parameter, header or field is invalid: `errors` names each one, and nothing was changed.");
+            add(secured, "401", "No valid session: the access token is missing, expired or revoked, or the account is deactivated.");
+            add(
+                secured && !any_account,
+                "403",
+                "The caller's role may not do this.",
+            );
+            add(
+                names_record,
+                "404",
+                "No such record, or none the caller may see.",
+            );
+            add(
+                if_match.is_some(),
+                "412",
+                "`If-Match` is not the record's current ETag: read it again, then retry.",
+            );
+            add(
+                if_match == Some(true),
+                "428",
+                "`If-Match` is required: send the ETag last read.",
+            );
+            add(
+                body,
+                "408",
+                "The whole request did not arrive in time; nothing was changed.",
+            );
+            add(body, "413", "The request body is over 1 MiB.");
+            add(body, "415", "The body must be sent as `application/json`.");
+            add(
+                crate::limits::is_quota_write(&method, path),
+                "429",
+                "Over the account's write quota; `Retry-After` says when to try again.",
+            );
+            add(true, "503", "The service or its database is unavailable, or the request took too long; nothing was changed. Try again.");
         }
     }
 }

@@ -370,10 +370,6 @@ impl TryFrom<UpdateMarkerRequest> for MarkerChanges {
     params(("id" = String, Path, format = Uuid, description = "Person id")),
     request_body = CreateMarkerRequest, responses(
     (status = 201, body = MarkerResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn add_marker(
@@ -397,13 +393,7 @@ pub async fn add_marker(
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateMarkerRequest, responses(
     (status = 200, body = MarkerResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn amend_marker(
     ctx: Ctx,
@@ -514,10 +504,6 @@ impl TryFrom<UpdatePlacementRequest> for PlacementChanges {
     params(("id" = String, Path, format = Uuid, description = "Person id")),
     request_body = CreatePlacementRequest, responses(
     (status = 201, body = PlacementResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn add_placement(
@@ -541,13 +527,7 @@ pub async fn add_placement(
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdatePlacementRequest, responses(
     (status = 200, body = PlacementResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn amend_placement(
     ctx: Ctx,
@@ -652,10 +632,6 @@ fn profile_input(protocol: Protocol, r: ProfileRequest) -> Result<ProfileInput, 
     params(("id" = String, Path, format = Uuid, description = "Person id"),
            ("protocol" = Protocol, Path, description = "`philomena` or `herbert`")), responses(
     (status = 200, body = ProfileResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get_profile(
     ctx: Ctx,
@@ -678,12 +654,7 @@ pub async fn get_profile(
     request_body = ProfileRequest, responses(
     (status = 200, body = ProfileResponse, headers(("ETag" = String))),
     (status = 201, body = ProfileResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_profile(
     ctx: Ctx,
@@ -737,13 +708,7 @@ fn reason(v: &str) -> Result<String, AppError> {
            ("If-Match" = String, Header, description = "The surviving person's ETag")),
     request_body = MergeRequest, responses(
     (status = 201, body = MergeResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn merge(
     ctx: Ctx,
@@ -766,10 +731,6 @@ pub async fn merge(
 #[utoipa::path(get, path = "/api/v1/person-merges/{id}", tag = "persons", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Merge id")), responses(
     (status = 200, body = MergeResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get_merge(ctx: Ctx, id: web::Path<MergeId>) -> Result<HttpResponse, AppError> {
     let m = services::person_records::get_merge(&ctx, *id).await?;
@@ -782,10 +743,6 @@ pub async fn get_merge(ctx: Ctx, id: web::Path<MergeId>) -> Result<HttpResponse,
     params(("id" = String, Path, format = Uuid, description = "Merge id")),
     request_body = UndoMergeRequest, responses(
     (status = 200, body = MergeResponse),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn undo_merge(

@@ -12,7 +12,7 @@ use super::types::{double_option, FieldErrors, Page};
 use crate::db::persons::{PersonFilter, PersonRow};
 use crate::domain::persons::{check_date_of_birth, check_name, search_words, Sex};
 use crate::domain::text::check_text;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::ids::{DistrictId, PersonId};
 use crate::services;
 use crate::services::context::Ctx;
@@ -205,9 +205,6 @@ pub struct PersonQuery {
 /// Search persons by name or alias, date of birth, home district.
 #[utoipa::path(get, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), params(PersonQuery), responses(
     (status = 200, body = Page<PersonResponse>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<PersonQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -234,9 +231,6 @@ pub async fn list(ctx: Ctx, query: web::Query<PersonQuery>) -> Result<HttpRespon
 /// Record a person.
 #[utoipa::path(post, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), request_body = CreatePersonRequest, responses(
     (status = 201, body = PersonResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
     ctx: Ctx,
@@ -255,10 +249,6 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Person id")), responses(
     (status = 200, body = PersonDetailResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppError> {
     let detail = services::person_records::detail(&ctx, id.into_inner()).await?;
@@ -275,12 +265,6 @@ pub async fn get(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppE
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdatePersonRequest, responses(
     (status = 200, body = PersonResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
     ctx: Ctx,

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::ids::DistrictId;
 use crate::services;
 use crate::services::context::Ctx;
@@ -44,9 +44,8 @@ pub struct ReferenceResponse {
 }
 
 /// Districts, agency types and local authorities (any signed-in user).
-#[utoipa::path(get, path = "/api/v1/reference", tag = "reference", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/reference", tag = "reference", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 200, body = ReferenceResponse),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let r = services::agencies::reference(&ctx).await?;

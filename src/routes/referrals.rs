@@ -234,9 +234,6 @@ impl TryFrom<CreateReferralRequest> for ReferralInput {
 #[utoipa::path(post, path = "/api/v1/referrals", tag = "referrals", security(("bearer" = [])),
     request_body = CreateReferralRequest, responses(
     (status = 201, body = ReferralResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
@@ -268,9 +265,6 @@ pub struct ReferralQuery {
 /// Referrals the caller may see, newest first.
 #[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", security(("bearer" = [])), params(ReferralQuery), responses(
     (status = 200, body = Page<ReferralSummary>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<ReferralQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -304,10 +298,6 @@ pub async fn list(ctx: Ctx, query: web::Query<ReferralQuery>) -> Result<HttpResp
 #[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Referral id")), responses(
     (status = 200, body = ReferralResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<ReferralId>) -> Result<HttpResponse, AppError> {
     let r = services::referrals::get(&ctx, id.into_inner()).await?;
@@ -386,13 +376,7 @@ impl TryFrom<ReferralStatusRequest> for Decision {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = ReferralStatusRequest, responses(
     (status = 200, body = ReferralResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn change_status(
     ctx: Ctx,
@@ -446,13 +430,7 @@ impl TryFrom<TriageMeetingRequest> for MeetingInput {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = TriageMeetingRequest, responses(
     (status = 201, body = ReferralResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn add_meeting(
     ctx: Ctx,
@@ -507,13 +485,7 @@ impl TryFrom<InterventionPlanRequest> for PlanInput {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = InterventionPlanRequest, responses(
     (status = 200, body = ReferralResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_plan(
     ctx: Ctx,
@@ -541,13 +513,7 @@ pub struct ConsentRequest {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = ConsentRequest, responses(
     (status = 200, body = ReferralResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_consent(
     ctx: Ctx,

@@ -118,9 +118,6 @@ impl TryFrom<CreateShareRequest> for ShareInput {
 #[utoipa::path(post, path = "/api/v1/shares", tag = "sharing", security(("bearer" = [])),
     request_body = CreateShareRequest, responses(
     (status = 201, body = ShareResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
     ctx: Ctx,
@@ -151,9 +148,6 @@ pub struct ShareQuery {
 /// Shares the caller may see (partners: those to their agency), newest first.
 #[utoipa::path(get, path = "/api/v1/shares", tag = "sharing", security(("bearer" = [])), params(ShareQuery), responses(
     (status = 200, body = Page<ShareResponse>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<ShareQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -184,10 +178,6 @@ pub async fn list(ctx: Ctx, query: web::Query<ShareQuery>) -> Result<HttpRespons
 #[utoipa::path(get, path = "/api/v1/shares/{id}", tag = "sharing", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Share id")), responses(
     (status = 200, body = ShareResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<ShareId>) -> Result<HttpResponse, AppError> {
     let s = services::shares::get(&ctx, id.into_inner()).await?;
@@ -210,10 +200,6 @@ pub struct RevokeShareRequest {
     params(("id" = String, Path, format = Uuid, description = "Share id")),
     request_body = RevokeShareRequest, responses(
     (status = 200, body = ShareResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn revoke(

@@ -174,9 +174,8 @@ impl TryFrom<UpdateRuleRequest> for RuleUpdate {
 }
 
 /// Every rule, by name.
-#[utoipa::path(get, path = "/api/v1/trigger-rules", tag = "triggers", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/trigger-rules", tag = "triggers", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 200, body = Page<RuleResponse>),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let rows = services::triggers::list_rules(&ctx).await?;
@@ -190,9 +189,6 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
 #[utoipa::path(post, path = "/api/v1/trigger-rules", tag = "triggers", security(("bearer" = [])),
     request_body = CreateRuleRequest, responses(
     (status = 201, body = RuleDetailResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
@@ -210,12 +206,9 @@ pub async fn create(
 }
 
 /// A rule and its versions.
-#[utoipa::path(get, path = "/api/v1/trigger-rules/{id}", tag = "triggers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/trigger-rules/{id}", tag = "triggers", security(("bearer" = [])), extensions(("x-any-account" = json!(true))),
     params(("id" = String, Path, format = Uuid, description = "Rule id")), responses(
     (status = 200, body = RuleDetailResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<TriggerRuleId>) -> Result<HttpResponse, AppError> {
     let d = services::triggers::get_rule(&ctx, id.into_inner()).await?;
@@ -233,13 +226,7 @@ pub async fn get(ctx: Ctx, id: web::Path<TriggerRuleId>) -> Result<HttpResponse,
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateRuleRequest, responses(
     (status = 200, body = RuleDetailResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
     ctx: Ctx,

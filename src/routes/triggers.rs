@@ -176,9 +176,6 @@ pub struct TriggerQuery {
 /// Triggers the caller may see, newest first (supervisors, MFHCs, Early Action).
 #[utoipa::path(get, path = "/api/v1/triggers", tag = "triggers", security(("bearer" = [])), params(TriggerQuery), responses(
     (status = 200, body = Page<TriggerSummary>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<TriggerQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -214,10 +211,6 @@ pub async fn list(ctx: Ctx, query: web::Query<TriggerQuery>) -> Result<HttpRespo
 #[utoipa::path(get, path = "/api/v1/triggers/{id}", tag = "triggers", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Trigger id")), responses(
     (status = 200, body = TriggerResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<TriggerId>) -> Result<HttpResponse, AppError> {
     let t = services::triggers::get(&ctx, id.into_inner()).await?;
@@ -229,13 +222,7 @@ pub async fn get(ctx: Ctx, id: web::Path<TriggerId>) -> Result<HttpResponse, App
     params(("id" = String, Path, format = Uuid, description = "Trigger id"),
            ("If-Match" = String, Header, description = "The ETag last read")), responses(
     (status = 200, body = TriggerResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn acknowledge(
     ctx: Ctx,
@@ -281,13 +268,7 @@ impl TryFrom<TriggerPlanRequest> for PlanInput {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = TriggerPlanRequest, responses(
     (status = 200, body = TriggerResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn put_plan(
     ctx: Ctx,
@@ -314,13 +295,7 @@ pub struct CloseTriggerRequest {
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = CloseTriggerRequest, responses(
     (status = 200, body = TriggerResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn close(
     ctx: Ctx,
@@ -351,10 +326,6 @@ pub struct RaiseReferralRequest {
     params(("id" = String, Path, format = Uuid, description = "Trigger id")),
     request_body = RaiseReferralRequest, responses(
     (status = 201, body = ReferralResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn raise_referral(

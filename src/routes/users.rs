@@ -119,9 +119,6 @@ pub struct UserQuery {
 /// List users.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(UserQuery), responses(
     (status = 200, body = Page<UserResponse>),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -140,12 +137,7 @@ pub async fn list(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse
 /// Create a user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
     (status = 201, body = UserResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 413, body = Problem, content_type = "application/problem+json"),
-    (status = 415, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
     ctx: Ctx,
@@ -164,10 +156,6 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "User id")), responses(
     (status = 200, body = UserResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {
     let row = services::users::get(&ctx, id.into_inner()).await?;
@@ -185,13 +173,7 @@ pub async fn get(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppErr
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateUserRequest, responses(
     (status = 200, body = UserResponse, headers(("ETag" = String))),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
     ctx: Ctx,
@@ -231,10 +213,6 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "User id")), responses(
     (status = 204, description = "Deactivated"),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn deactivate(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {

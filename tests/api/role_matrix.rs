@@ -786,3 +786,30 @@ async fn every_allowed_role_succeeds_and_every_other_is_refused() {
     );
     assert!(succeeded >= 150, "only {succeeded} allowed calls");
 }
+
+/// The spec's shared responses follow the matrix: a role-restricted operation documents
+/// 403, one any signed-in account may call is marked `x-any-account` and does not.
+#[test]
+fn the_spec_documents_403_exactly_where_a_role_is_refused() {
+    let spec: Value =
+        serde_json::from_str(&homeward::routes::openapi::spec_json()).expect("the spec is JSON");
+    let mut wrong = Vec::new();
+    for (method, path) in homeward::routes::endpoints() {
+        let Some(op) = spec["paths"][path.as_str()].get(method.as_str().to_lowercase()) else {
+            continue; // the spec itself
+        };
+        let documents_403 = op["responses"].get("403").is_some();
+        let marked = op.get(homeward::routes::openapi::ANY_ACCOUNT).is_some();
+        let expected = match access(&method, &path) {
+            Some(Access::Roles(_)) => (true, false),
+            Some(Access::SignedIn) => (false, true),
+            Some(Access::Public) | None => (false, false),
+        };
+        if (documents_403, marked) != expected {
+            wrong.push(format!(
+                "{method} {path}: 403 {documents_403}, marked {marked}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:?}");
+}

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::examples::first_time as examples;
 use super::{csv_of, opt_display, period_param, respond, CsvRecord};
 use crate::domain::datasets::periods::Month;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::ids::{DistrictId, EpisodeId, PersonId};
 use crate::render::csv::{csv_count, to_csv};
 use crate::services;
@@ -222,9 +222,6 @@ pub(crate) fn month_param(
             ("Analyst or administrator" = (value = json!(examples::CSV_AGGREGATE))),
         )),
     )),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(
     ctx: Ctx,

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use super::examples::logs as examples;
 use super::respond;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::ids::DistrictId;
 use crate::services;
 use crate::services::context::Ctx;
@@ -49,9 +49,6 @@ pub struct LogQuery {
             ("Analyst or administrator" = (value = json!(examples::LOOKED_AFTER_CSV_AGGREGATE))),
         )),
     )),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn looked_after(
     ctx: Ctx,
@@ -86,9 +83,6 @@ pub async fn looked_after(
             ("Analyst or administrator" = (value = json!(examples::HOSPITAL_CSV_AGGREGATE))),
         )),
     )),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn hospital(
     ctx: Ctx,

@@ -10,7 +10,7 @@ use super::examples::stats as examples;
 use super::first_time::month_param;
 use super::{period_param, respond};
 use crate::domain::datasets::periods::{series_months, Month, Quarter, DEFAULT_SERIES_MONTHS};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::ids::DistrictId;
 use crate::services;
 use crate::services::context::Ctx;
@@ -51,9 +51,6 @@ pub struct BreakdownQuery {
         (BreakdownResponse = "application/json", example = examples::breakdown),
         (String = "text/csv", example = json!(examples::BREAKDOWN_CSV)),
     )),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn quarterly_breakdown(
     ctx: Ctx,
@@ -117,9 +114,6 @@ pub struct SeriesQuery {
         })),
         (String = "text/csv", example = json!(examples::SERIES_CSV)),
     )),
-    (status = 400, body = Problem, content_type = "application/problem+json"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn children_rolling_average(
     ctx: Ctx,
