@@ -132,6 +132,7 @@ impl TryFrom<CreateActionRequest> for ActionInput {
     (status = 201, body = ActionResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::actions::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     body: web::Json<CreateActionRequest>,
@@ -171,6 +172,7 @@ pub struct ActionQuery {
 #[utoipa::path(get, path = "/api/v1/actions", tag = "actions", security(("bearer" = [])), params(ActionQuery), responses(
     (status = 200, body = Page<ActionResponse>),
 ))]
+#[tracing::instrument(name = "http::actions::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<ActionQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -211,6 +213,7 @@ pub async fn list(ctx: Ctx, query: web::Query<ActionQuery>) -> Result<HttpRespon
     params(("id" = String, Path, format = Uuid, description = "Action id")), responses(
     (status = 200, body = ActionResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::actions::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<ActionId>) -> Result<HttpResponse, AppError> {
     let a = services::actions::get(&ctx, id.into_inner()).await?;
     Ok(versioned(
@@ -269,6 +272,7 @@ impl TryFrom<UpdateActionRequest> for ActionUpdate {
     (status = 200, body = ActionResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::actions::update", skip_all)]
 pub async fn update(
     ctx: Ctx,
     id: web::Path<ActionId>,

@@ -140,6 +140,7 @@ pub struct AgencyQuery {
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", security(("bearer" = [])), params(AgencyQuery), responses(
     (status = 200, body = Page<AgencyResponse>),
 ))]
+#[tracing::instrument(name = "http::agencies::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<AgencyQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -157,6 +158,7 @@ pub async fn list(ctx: Ctx, query: web::Query<AgencyQuery>) -> Result<HttpRespon
     (status = 201, body = AgencyResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::agencies::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     body: web::Json<CreateAgencyRequest>,
@@ -175,6 +177,7 @@ pub async fn create(
     params(("id" = String, Path, format = Uuid, description = "Agency id")), responses(
     (status = 200, body = AgencyResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::agencies::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppError> {
     let agency = services::agencies::get(&ctx, id.into_inner()).await?;
     Ok(versioned(
@@ -192,6 +195,7 @@ pub async fn get(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppE
     (status = 200, body = AgencyResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::agencies::update", skip_all)]
 pub async fn update(
     ctx: Ctx,
     id: web::Path<AgencyId>,
@@ -212,6 +216,7 @@ pub async fn update(
     params(("id" = String, Path, format = Uuid, description = "Agency id")), responses(
     (status = 204, description = "Deactivated"),
 ))]
+#[tracing::instrument(name = "http::agencies::deactivate", skip_all)]
 pub async fn deactivate(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppError> {
     services::agencies::deactivate(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -89,6 +89,7 @@ pub struct ChainReportResponse {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery), responses(
     (status = 200, body = Page<AuditEntryResponse>),
 ))]
+#[tracing::instrument(name = "http::audit::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -124,6 +125,7 @@ pub async fn list(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRespons
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])), responses(
     (status = 200, body = ChainReportResponse),
 ))]
+#[tracing::instrument(name = "http::audit::verify", skip_all)]
 pub async fn verify(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let r = services::audit::verify(&ctx).await?;
     Ok(HttpResponse::Ok().json(ChainReportResponse {

@@ -64,6 +64,7 @@ impl From<Tokens> for TokenResponse {
     (status = 429, body = Problem, content_type = "application/problem+json",
      headers(("Retry-After" = u64, description = "Seconds to wait"))),
 ))]
+#[tracing::instrument(name = "http::auth::login", skip_all)]
 pub async fn login(
     state: web::Data<AppState>,
     meta: Meta,
@@ -82,6 +83,7 @@ pub async fn login(
     (status = 200, body = TokenResponse),
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::auth::refresh", skip_all)]
 pub async fn refresh(
     state: web::Data<AppState>,
     meta: Meta,
@@ -95,6 +97,7 @@ pub async fn refresh(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 204, description = "Logged out"),
 ))]
+#[tracing::instrument(name = "http::auth::logout", skip_all)]
 pub async fn logout(ctx: Ctx) -> Result<HttpResponse, AppError> {
     services::auth::logout(&ctx).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -104,6 +107,7 @@ pub async fn logout(ctx: Ctx) -> Result<HttpResponse, AppError> {
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 200, body = UserResponse),
 ))]
+#[tracing::instrument(name = "http::auth::me", skip_all)]
 pub async fn me(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let row = services::users::me(&ctx).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(row)))

@@ -202,6 +202,7 @@ pub struct MissingPersonsQuery {
         )),
     )),
 ))]
+#[tracing::instrument(name = "http::datasets::missing_persons", skip_all)]
 pub async fn missing_persons(
     ctx: Ctx,
     req: HttpRequest,

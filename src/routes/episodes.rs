@@ -418,6 +418,7 @@ pub struct EpisodeQuery {
 #[utoipa::path(get, path = "/api/v1/episodes", tag = "episodes", security(("bearer" = [])), params(EpisodeQuery), responses(
     (status = 200, body = Page<EpisodeSummary>),
 ))]
+#[tracing::instrument(name = "http::episodes::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<EpisodeQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -484,6 +485,7 @@ fn respond(status: actix_web::http::StatusCode, e: Episode) -> HttpResponse {
     (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 409, description = "The person is already missing (an open episode), or this report overlaps an earlier episode", body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::episodes::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     body: web::Json<ReportEpisodeRequest>,
@@ -498,6 +500,7 @@ pub async fn create(
     params(("id" = String, Path, format = Uuid, description = "Episode id")), responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::episodes::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<EpisodeId>) -> Result<HttpResponse, AppError> {
     let e = services::episodes::get(&ctx, id.into_inner()).await?;
     Ok(respond(actix_web::http::StatusCode::OK, e))
@@ -512,6 +515,7 @@ pub async fn get(ctx: Ctx, id: web::Path<EpisodeId>) -> Result<HttpResponse, App
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::episodes::change_status", skip_all)]
 pub async fn change_status(
     ctx: Ctx,
     id: web::Path<EpisodeId>,
@@ -538,6 +542,7 @@ pub async fn change_status(
     (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::episodes::regrade", skip_all)]
 pub async fn regrade(
     ctx: Ctx,
     id: web::Path<EpisodeId>,
@@ -642,6 +647,7 @@ pub struct CloseRequest {
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::episodes::record_return", skip_all)]
 pub async fn record_return(
     ctx: Ctx,
     id: web::Path<EpisodeId>,
@@ -661,6 +667,7 @@ pub async fn record_return(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::episodes::record_interview", skip_all)]
 pub async fn record_interview(
     ctx: Ctx,
     id: web::Path<EpisodeId>,
@@ -680,6 +687,7 @@ pub async fn record_interview(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::episodes::close", skip_all)]
 pub async fn close(
     ctx: Ctx,
     id: web::Path<EpisodeId>,
@@ -711,6 +719,7 @@ pub struct PersonHistoryResponse {
     params(("id" = String, Path, format = Uuid, description = "Person id")), responses(
     (status = 200, body = PersonHistoryResponse),
 ))]
+#[tracing::instrument(name = "http::episodes::person_history", skip_all)]
 pub async fn person_history(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppError> {
     let person_id = id.into_inner();
     let (rows, counts) = services::episodes::person_history(&ctx, person_id, 200).await?;
@@ -736,6 +745,7 @@ pub struct ReviewRequest {
     (status = 201, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::episodes::record_review", skip_all)]
 pub async fn record_review(
     ctx: Ctx,
     id: web::Path<EpisodeId>,
@@ -779,6 +789,7 @@ pub struct ReviewsDueResponse {
 #[utoipa::path(get, path = "/api/v1/reviews", tag = "episodes", security(("bearer" = [])), params(ReviewsDueQuery), responses(
     (status = 200, body = ReviewsDueResponse),
 ))]
+#[tracing::instrument(name = "http::episodes::reviews_due", skip_all)]
 pub async fn reviews_due(
     ctx: Ctx,
     query: web::Query<ReviewsDueQuery>,
@@ -828,6 +839,7 @@ pub struct RhiRequest {
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::episodes::update_rhi", skip_all)]
 pub async fn update_rhi(
     ctx: Ctx,
     id: web::Path<EpisodeId>,
@@ -868,6 +880,7 @@ pub struct TransferRequest {
     request_body = TransferRequest, responses(
     (status = 200, body = EpisodeResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::episodes::transfer", skip_all)]
 pub async fn transfer(
     ctx: Ctx,
     id: web::Path<EpisodeId>,

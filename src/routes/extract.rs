@@ -276,6 +276,7 @@ fn context(req: &HttpRequest) -> Result<Ctx, AppError> {
         .clone()
         .into_inner();
     let claims = crate::auth::extractor::extract(req)?.0;
+    tracing::Span::current().record("user", tracing::field::display(claims.sub));
     Ok(Ctx {
         app,
         session: Session {

@@ -15,6 +15,7 @@ pub struct Health {
 
 /// The process is up.
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
+#[tracing::instrument(name = "http::health::health", skip_all)]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
@@ -24,6 +25,7 @@ pub async fn health() -> HttpResponse {
     (status = 200, body = Health),
     (status = 503, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::health::ready", skip_all)]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let mut conn = state.db.get().await?;
     diesel::sql_query("SELECT 1")

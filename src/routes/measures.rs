@@ -313,6 +313,7 @@ fn periods(q: &MeasureQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppErro
         example = json!({"definition": examples::definition_v2(), "points": [examples::point()],
             "baseline_note": "No baseline is recorded under definition version 2 for Leeds (children), Leeds (adults): those figures stand as no_baseline. An administrator records one with POST /api/v1/baselines {\"age_group\": \"child\" or \"adult\", \"district_id\": omitted for the force}: computed for the 12 months to 31 December 2019 unless period_end is given, or an official figure with value and source."})),
 ))]
+#[tracing::instrument(name = "http::measures::repeat_missing", skip_all)]
 pub async fn repeat_missing(
     ctx: Ctx,
     query: web::Query<MeasureQuery>,
@@ -393,6 +394,7 @@ async fn chart_of(ctx: &Ctx, q: ChartQuery) -> Result<charts::Chart, AppError> {
     (status = 200, description = "An SVG image, 960×540", content_type = "image/svg+xml", body = String,
         example = json!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"540\" viewBox=\"0 0 960 540\">…</svg>")),
 ))]
+#[tracing::instrument(name = "http::measures::chart_svg", skip_all)]
 pub async fn chart_svg(ctx: Ctx, query: web::Query<ChartQuery>) -> Result<HttpResponse, AppError> {
     let chart = chart_of(&ctx, query.into_inner()).await?;
     Ok(HttpResponse::Ok()
@@ -409,6 +411,7 @@ pub struct PngImage(#[allow(dead_code)] Vec<u8>);
 #[utoipa::path(get, path = "/api/v1/measures/repeat-missing/chart.png", tag = "measures", security(("bearer" = [])), params(ChartQuery), responses(
     (status = 200, description = "A PNG image, 960×540", content_type = "image/png", body = PngImage),
 ))]
+#[tracing::instrument(name = "http::measures::chart_png", skip_all)]
 pub async fn chart_png(ctx: Ctx, query: web::Query<ChartQuery>) -> Result<HttpResponse, AppError> {
     let chart = chart_of(&ctx, query.into_inner()).await?;
     // Rasterising takes milliseconds of CPU: off the async workers.
@@ -435,6 +438,7 @@ pub struct DefinitionsResponse {
     })),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::measures::definition", skip_all)]
 pub async fn definition(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let all = services::measures::definitions(&ctx).await?;
     let current = all
@@ -480,6 +484,7 @@ pub struct DefinitionRequest {
     request_body = DefinitionRequest, responses(
     (status = 201, body = DefinitionResponse, example = examples::definition_v2),
 ))]
+#[tracing::instrument(name = "http::measures::define", skip_all)]
 pub async fn define(
     ctx: Ctx,
     body: web::Json<DefinitionRequest>,
@@ -519,6 +524,7 @@ pub struct BaselinesResponse {
         ],
     })),
 ))]
+#[tracing::instrument(name = "http::measures::baselines", skip_all)]
 pub async fn baselines(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (rows, definition_version, withheld) = services::measures::baselines(&ctx).await?;
     let shown = |b: &BaselineRow| BaselineResponse::of(b.clone(), withheld.contains(&b.id));
@@ -564,6 +570,7 @@ pub struct BaselineRequest {
     )), responses(
     (status = 201, body = BaselineResponse, example = examples::baseline_children_force_v2),
 ))]
+#[tracing::instrument(name = "http::measures::set_baseline", skip_all)]
 pub async fn set_baseline(
     ctx: Ctx,
     body: web::Json<BaselineRequest>,

@@ -97,6 +97,7 @@ impl TryFrom<NationalNotificationRequest> for NationalInput {
     (status = 200, body = crate::routes::episodes::EpisodeResponse, headers(("ETag" = String))),
     (status = 409, description = "Already recorded, or the episode was cancelled", body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::national::record", skip_all)]
 pub async fn record(
     ctx: Ctx,
     id: web::Path<EpisodeId>,

@@ -94,6 +94,7 @@ pub struct NotificationQuery {
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationQuery), responses(
     (status = 200, body = Page<NotificationResponse>),
 ))]
+#[tracing::instrument(name = "http::notifications::list", skip_all)]
 pub async fn list(
     ctx: Ctx,
     query: web::Query<NotificationQuery>,
@@ -125,6 +126,7 @@ pub async fn list(
     params(("id" = String, Path, format = Uuid, description = "Notification id")), responses(
     (status = 200, body = NotificationResponse),
 ))]
+#[tracing::instrument(name = "http::notifications::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
     let row = services::notifications::get(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(NotificationResponse::from(row)))
@@ -136,6 +138,7 @@ pub async fn get(ctx: Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, AppError
     (status = 200, body = NotificationResponse),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::notifications::retry", skip_all)]
 pub async fn retry(ctx: Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
     let row = services::notifications::retry(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::build(StatusCode::OK).json(NotificationResponse::from(row)))
@@ -159,6 +162,7 @@ pub struct PreviewResponse {
 #[utoipa::path(get, path = "/api/v1/notifications/preview", tag = "notifications", security(("bearer" = [])), params(PreviewQuery), responses(
     (status = 200, body = PreviewResponse),
 ))]
+#[tracing::instrument(name = "http::notifications::preview", skip_all)]
 pub async fn preview(ctx: Ctx, query: web::Query<PreviewQuery>) -> Result<HttpResponse, AppError> {
     let r = services::notifications::preview(&ctx, query.event).await?;
     Ok(HttpResponse::Ok().json(PreviewResponse {
@@ -179,6 +183,7 @@ pub struct Preferences {
 #[utoipa::path(get, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 200, body = Preferences),
 ))]
+#[tracing::instrument(name = "http::notifications::get_preferences", skip_all)]
 pub async fn get_preferences(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let daily_digest = services::notifications::digest_preference(&ctx, None).await?;
     Ok(HttpResponse::Ok().json(Preferences { daily_digest }))
@@ -189,6 +194,7 @@ pub async fn get_preferences(ctx: Ctx) -> Result<HttpResponse, AppError> {
     request_body = Preferences, responses(
     (status = 200, body = Preferences),
 ))]
+#[tracing::instrument(name = "http::notifications::put_preferences", skip_all)]
 pub async fn put_preferences(
     ctx: Ctx,
     body: web::Json<Preferences>,

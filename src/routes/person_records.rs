@@ -372,6 +372,7 @@ impl TryFrom<UpdateMarkerRequest> for MarkerChanges {
     (status = 201, body = MarkerResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::person_records::add_marker", skip_all)]
 pub async fn add_marker(
     ctx: Ctx,
     id: web::Path<PersonId>,
@@ -395,6 +396,7 @@ pub async fn add_marker(
     (status = 200, body = MarkerResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::person_records::amend_marker", skip_all)]
 pub async fn amend_marker(
     ctx: Ctx,
     path: web::Path<(PersonId, MarkerId)>,
@@ -506,6 +508,7 @@ impl TryFrom<UpdatePlacementRequest> for PlacementChanges {
     (status = 201, body = PlacementResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::person_records::add_placement", skip_all)]
 pub async fn add_placement(
     ctx: Ctx,
     id: web::Path<PersonId>,
@@ -529,6 +532,7 @@ pub async fn add_placement(
     (status = 200, body = PlacementResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::person_records::amend_placement", skip_all)]
 pub async fn amend_placement(
     ctx: Ctx,
     path: web::Path<(PersonId, PlacementId)>,
@@ -633,6 +637,7 @@ fn profile_input(protocol: Protocol, r: ProfileRequest) -> Result<ProfileInput, 
            ("protocol" = Protocol, Path, description = "`philomena` or `herbert`")), responses(
     (status = 200, body = ProfileResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::person_records::get_profile", skip_all)]
 pub async fn get_profile(
     ctx: Ctx,
     path: web::Path<(PersonId, Protocol)>,
@@ -656,6 +661,7 @@ pub async fn get_profile(
     (status = 201, body = ProfileResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::person_records::put_profile", skip_all)]
 pub async fn put_profile(
     ctx: Ctx,
     path: web::Path<(PersonId, Protocol)>,
@@ -710,6 +716,7 @@ fn reason(v: &str) -> Result<String, AppError> {
     (status = 201, body = MergeResponse),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::person_records::merge", skip_all)]
 pub async fn merge(
     ctx: Ctx,
     id: web::Path<PersonId>,
@@ -732,6 +739,7 @@ pub async fn merge(
     params(("id" = String, Path, format = Uuid, description = "Merge id")), responses(
     (status = 200, body = MergeResponse),
 ))]
+#[tracing::instrument(name = "http::person_records::get_merge", skip_all)]
 pub async fn get_merge(ctx: Ctx, id: web::Path<MergeId>) -> Result<HttpResponse, AppError> {
     let m = services::person_records::get_merge(&ctx, *id).await?;
     Ok(HttpResponse::Ok().json(MergeResponse::from(m)))
@@ -745,6 +753,7 @@ pub async fn get_merge(ctx: Ctx, id: web::Path<MergeId>) -> Result<HttpResponse,
     (status = 200, body = MergeResponse),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::person_records::undo_merge", skip_all)]
 pub async fn undo_merge(
     ctx: Ctx,
     id: web::Path<MergeId>,

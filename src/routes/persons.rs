@@ -206,6 +206,7 @@ pub struct PersonQuery {
 #[utoipa::path(get, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), params(PersonQuery), responses(
     (status = 200, body = Page<PersonResponse>),
 ))]
+#[tracing::instrument(name = "http::persons::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<PersonQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -232,6 +233,7 @@ pub async fn list(ctx: Ctx, query: web::Query<PersonQuery>) -> Result<HttpRespon
 #[utoipa::path(post, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), request_body = CreatePersonRequest, responses(
     (status = 201, body = PersonResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::persons::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     body: web::Json<CreatePersonRequest>,
@@ -250,6 +252,7 @@ pub async fn create(
     params(("id" = String, Path, format = Uuid, description = "Person id")), responses(
     (status = 200, body = PersonDetailResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::persons::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppError> {
     let detail = services::person_records::detail(&ctx, id.into_inner()).await?;
     Ok(versioned(
@@ -266,6 +269,7 @@ pub async fn get(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppE
     request_body = UpdatePersonRequest, responses(
     (status = 200, body = PersonResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::persons::update", skip_all)]
 pub async fn update(
     ctx: Ctx,
     id: web::Path<PersonId>,

@@ -47,6 +47,7 @@ pub struct ReferenceResponse {
 #[utoipa::path(get, path = "/api/v1/reference", tag = "reference", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 200, body = ReferenceResponse),
 ))]
+#[tracing::instrument(name = "http::reference::get", skip_all)]
 pub async fn get(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let r = services::agencies::reference(&ctx).await?;
     Ok(HttpResponse::Ok().json(ReferenceResponse {

@@ -236,6 +236,7 @@ impl TryFrom<CreateReferralRequest> for ReferralInput {
     (status = 201, body = ReferralResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::referrals::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     body: web::Json<CreateReferralRequest>,
@@ -266,6 +267,7 @@ pub struct ReferralQuery {
 #[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", security(("bearer" = [])), params(ReferralQuery), responses(
     (status = 200, body = Page<ReferralSummary>),
 ))]
+#[tracing::instrument(name = "http::referrals::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<ReferralQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -299,6 +301,7 @@ pub async fn list(ctx: Ctx, query: web::Query<ReferralQuery>) -> Result<HttpResp
     params(("id" = String, Path, format = Uuid, description = "Referral id")), responses(
     (status = 200, body = ReferralResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::referrals::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<ReferralId>) -> Result<HttpResponse, AppError> {
     let r = services::referrals::get(&ctx, id.into_inner()).await?;
     Ok(respond(r))
@@ -378,6 +381,7 @@ impl TryFrom<ReferralStatusRequest> for Decision {
     (status = 200, body = ReferralResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::referrals::change_status", skip_all)]
 pub async fn change_status(
     ctx: Ctx,
     id: web::Path<ReferralId>,
@@ -432,6 +436,7 @@ impl TryFrom<TriageMeetingRequest> for MeetingInput {
     (status = 201, body = ReferralResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::referrals::add_meeting", skip_all)]
 pub async fn add_meeting(
     ctx: Ctx,
     id: web::Path<ReferralId>,
@@ -487,6 +492,7 @@ impl TryFrom<InterventionPlanRequest> for PlanInput {
     (status = 200, body = ReferralResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::referrals::put_plan", skip_all)]
 pub async fn put_plan(
     ctx: Ctx,
     id: web::Path<ReferralId>,
@@ -515,6 +521,7 @@ pub struct ConsentRequest {
     (status = 200, body = ReferralResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::referrals::put_consent", skip_all)]
 pub async fn put_consent(
     ctx: Ctx,
     id: web::Path<ReferralId>,

@@ -119,6 +119,7 @@ impl TryFrom<CreateShareRequest> for ShareInput {
     request_body = CreateShareRequest, responses(
     (status = 201, body = ShareResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::shares::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     body: web::Json<CreateShareRequest>,
@@ -149,6 +150,7 @@ pub struct ShareQuery {
 #[utoipa::path(get, path = "/api/v1/shares", tag = "sharing", security(("bearer" = [])), params(ShareQuery), responses(
     (status = 200, body = Page<ShareResponse>),
 ))]
+#[tracing::instrument(name = "http::shares::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<ShareQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -179,6 +181,7 @@ pub async fn list(ctx: Ctx, query: web::Query<ShareQuery>) -> Result<HttpRespons
     params(("id" = String, Path, format = Uuid, description = "Share id")), responses(
     (status = 200, body = ShareResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::shares::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<ShareId>) -> Result<HttpResponse, AppError> {
     let s = services::shares::get(&ctx, id.into_inner()).await?;
     Ok(versioned(
@@ -202,6 +205,7 @@ pub struct RevokeShareRequest {
     (status = 200, body = ShareResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::shares::revoke", skip_all)]
 pub async fn revoke(
     ctx: Ctx,
     id: web::Path<ShareId>,

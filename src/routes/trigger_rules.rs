@@ -177,6 +177,7 @@ impl TryFrom<UpdateRuleRequest> for RuleUpdate {
 #[utoipa::path(get, path = "/api/v1/trigger-rules", tag = "triggers", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
     (status = 200, body = Page<RuleResponse>),
 ))]
+#[tracing::instrument(name = "http::trigger_rules::list", skip_all)]
 pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let rows = services::triggers::list_rules(&ctx).await?;
     Ok(HttpResponse::Ok().json(Page::<RuleResponse> {
@@ -191,6 +192,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     (status = 201, body = RuleDetailResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::trigger_rules::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     body: web::Json<CreateRuleRequest>,
@@ -210,6 +212,7 @@ pub async fn create(
     params(("id" = String, Path, format = Uuid, description = "Rule id")), responses(
     (status = 200, body = RuleDetailResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::trigger_rules::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<TriggerRuleId>) -> Result<HttpResponse, AppError> {
     let d = services::triggers::get_rule(&ctx, id.into_inner()).await?;
     Ok(versioned(
@@ -228,6 +231,7 @@ pub async fn get(ctx: Ctx, id: web::Path<TriggerRuleId>) -> Result<HttpResponse,
     (status = 200, body = RuleDetailResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::trigger_rules::update", skip_all)]
 pub async fn update(
     ctx: Ctx,
     id: web::Path<TriggerRuleId>,

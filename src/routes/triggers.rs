@@ -177,6 +177,7 @@ pub struct TriggerQuery {
 #[utoipa::path(get, path = "/api/v1/triggers", tag = "triggers", security(("bearer" = [])), params(TriggerQuery), responses(
     (status = 200, body = Page<TriggerSummary>),
 ))]
+#[tracing::instrument(name = "http::triggers::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<TriggerQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -212,6 +213,7 @@ pub async fn list(ctx: Ctx, query: web::Query<TriggerQuery>) -> Result<HttpRespo
     params(("id" = String, Path, format = Uuid, description = "Trigger id")), responses(
     (status = 200, body = TriggerResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::triggers::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<TriggerId>) -> Result<HttpResponse, AppError> {
     let t = services::triggers::get(&ctx, id.into_inner()).await?;
     Ok(respond(t))
@@ -224,6 +226,7 @@ pub async fn get(ctx: Ctx, id: web::Path<TriggerId>) -> Result<HttpResponse, App
     (status = 200, body = TriggerResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::triggers::acknowledge", skip_all)]
 pub async fn acknowledge(
     ctx: Ctx,
     id: web::Path<TriggerId>,
@@ -270,6 +273,7 @@ impl TryFrom<TriggerPlanRequest> for PlanInput {
     (status = 200, body = TriggerResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::triggers::put_plan", skip_all)]
 pub async fn put_plan(
     ctx: Ctx,
     id: web::Path<TriggerId>,
@@ -297,6 +301,7 @@ pub struct CloseTriggerRequest {
     (status = 200, body = TriggerResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::triggers::close", skip_all)]
 pub async fn close(
     ctx: Ctx,
     id: web::Path<TriggerId>,
@@ -328,6 +333,7 @@ pub struct RaiseReferralRequest {
     (status = 201, body = ReferralResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::triggers::raise_referral", skip_all)]
 pub async fn raise_referral(
     ctx: Ctx,
     id: web::Path<TriggerId>,

@@ -120,6 +120,7 @@ pub struct UserQuery {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(UserQuery), responses(
     (status = 200, body = Page<UserResponse>),
 ))]
+#[tracing::instrument(name = "http::users::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
@@ -139,6 +140,7 @@ pub async fn list(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse
     (status = 201, body = UserResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::users::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     body: web::Json<CreateUserRequest>,
@@ -157,6 +159,7 @@ pub async fn create(
     params(("id" = String, Path, format = Uuid, description = "User id")), responses(
     (status = 200, body = UserResponse, headers(("ETag" = String))),
 ))]
+#[tracing::instrument(name = "http::users::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {
     let row = services::users::get(&ctx, id.into_inner()).await?;
     Ok(versioned(
@@ -175,6 +178,7 @@ pub async fn get(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppErr
     (status = 200, body = UserResponse, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::users::update", skip_all)]
 pub async fn update(
     ctx: Ctx,
     id: web::Path<UserId>,
@@ -215,6 +219,7 @@ pub async fn update(
     (status = 204, description = "Deactivated"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
+#[tracing::instrument(name = "http::users::deactivate", skip_all)]
 pub async fn deactivate(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {
     services::users::deactivate(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -102,6 +102,7 @@ async fn check_owner_user(
     }
 }
 
+#[tracing::instrument(name = "services::actions::create", skip_all)]
 pub async fn create(ctx: &Ctx, a: ActionInput) -> Result<ActionRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
@@ -164,6 +165,7 @@ async fn visible(tx: &mut Tx, id: ActionId) -> Result<ActionRow, AppError> {
         .ok_or(AppError::NotFound("no such action"))
 }
 
+#[tracing::instrument(name = "services::actions::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: ActionId) -> Result<ActionRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         let row = visible(&mut tx, id).await?;
@@ -172,6 +174,7 @@ pub async fn get(ctx: &Ctx, id: ActionId) -> Result<ActionRow, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::actions::list", skip_all)]
 pub async fn list(
     ctx: &Ctx,
     mut filter: ActionFilter,
@@ -192,6 +195,7 @@ pub async fn list(
     })
 }
 
+#[tracing::instrument(name = "services::actions::update", skip_all, fields(%id))]
 pub async fn update(
     ctx: &Ctx,
     id: ActionId,

@@ -51,6 +51,7 @@ async fn with_districts(tx: &mut Tx, rows: Vec<AgencyRow>) -> Result<Vec<Agency>
         .collect())
 }
 
+#[tracing::instrument(name = "services::agencies::list", skip_all)]
 pub async fn list(
     ctx: &Ctx,
     after: Option<AgencyId>,
@@ -64,6 +65,7 @@ pub async fn list(
     })
 }
 
+#[tracing::instrument(name = "services::agencies::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: AgencyId) -> Result<Agency, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -74,6 +76,7 @@ pub async fn get(ctx: &Ctx, id: AgencyId) -> Result<Agency, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::agencies::create", skip_all)]
 pub async fn create(ctx: &Ctx, input: CreateAgency) -> Result<Agency, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -94,6 +97,7 @@ pub async fn create(ctx: &Ctx, input: CreateAgency) -> Result<Agency, AppError> 
     })
 }
 
+#[tracing::instrument(name = "services::agencies::update", skip_all, fields(%id))]
 pub async fn update(
     ctx: &Ctx,
     id: AgencyId,
@@ -130,6 +134,7 @@ pub async fn update(
 }
 
 /// Deactivates (agencies are kept: shares and actions refer to them).
+#[tracing::instrument(name = "services::agencies::deactivate", skip_all, fields(%id))]
 pub async fn deactivate(ctx: &Ctx, id: AgencyId) -> Result<(), AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -156,6 +161,7 @@ pub struct Reference {
     pub local_authorities: Vec<(String, String)>,
 }
 
+#[tracing::instrument(name = "services::agencies::reference", skip_all)]
 pub async fn reference(ctx: &Ctx) -> Result<Reference, AppError> {
     crate::in_tx!(ctx, |tx| {
         Ok(Reference {

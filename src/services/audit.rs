@@ -12,6 +12,7 @@ use crate::domain::audit::AuditEvent;
 use crate::error::AppError;
 use crate::services::context::Ctx;
 
+#[tracing::instrument(name = "services::audit::list", skip_all)]
 pub async fn list(ctx: &Ctx, filter: AuditFilter, limit: i64) -> Result<Vec<AuditRow>, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -22,6 +23,7 @@ pub async fn list(ctx: &Ctx, filter: AuditFilter, limit: i64) -> Result<Vec<Audi
     })
 }
 
+#[tracing::instrument(name = "services::audit::verify", skip_all)]
 pub async fn verify(ctx: &Ctx) -> Result<ChainReport, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;

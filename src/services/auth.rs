@@ -192,6 +192,7 @@ pub async fn refresh(
 }
 
 /// Ends the caller's session: its refresh tokens and access tokens stop working at once.
+#[tracing::instrument(name = "services::auth::logout", skip_all)]
 pub async fn logout(ctx: &Ctx) -> Result<(), AppError> {
     let session = ctx.session.session;
     crate::in_tx!(ctx, |tx| {

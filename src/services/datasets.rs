@@ -133,6 +133,7 @@ pub struct MissingPersons {
     pub zone: crate::domain::local_time::ForceZone,
 }
 
+#[tracing::instrument(name = "services::datasets::missing_persons", skip_all)]
 pub async fn missing_persons(
     ctx: &Ctx,
     weeks: u32,

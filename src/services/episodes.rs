@@ -224,6 +224,7 @@ async fn for_update(
     Ok(current)
 }
 
+#[tracing::instrument(name = "services::episodes::report", skip_all)]
 pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
@@ -329,6 +330,7 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::episodes::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: EpisodeId) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
         // Partners read what is shared with their agency: the database shows them the
@@ -345,6 +347,7 @@ pub async fn get(ctx: &Ctx, id: EpisodeId) -> Result<Episode, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::episodes::list", skip_all)]
 pub async fn list(
     ctx: &Ctx,
     mut filter: EpisodeFilter,
@@ -367,6 +370,7 @@ pub async fn list(
 
 /// Activation and cancellation (with its reason). A return and a closure carry their
 /// own records and have their own functions below.
+#[tracing::instrument(name = "services::episodes::change_status", skip_all, fields(%id))]
 pub async fn change_status(
     ctx: &Ctx,
     id: EpisodeId,
@@ -410,6 +414,7 @@ pub async fn change_status(
 }
 
 /// Records a new risk grading (the previous level is kept in the history).
+#[tracing::instrument(name = "services::episodes::regrade", skip_all, fields(%id))]
 pub async fn regrade(
     ctx: &Ctx,
     id: EpisodeId,
@@ -458,6 +463,7 @@ pub async fn regrade(
 }
 
 /// Records the return: the episode moves from `active` to `returned`.
+#[tracing::instrument(name = "services::episodes::record_return", skip_all, fields(%id))]
 pub async fn record_return(
     ctx: &Ctx,
     id: EpisodeId,
@@ -522,6 +528,7 @@ pub async fn record_return(
 }
 
 /// Records the prevention interview of a returned person (once).
+#[tracing::instrument(name = "services::episodes::record_interview", skip_all, fields(%id))]
 pub async fn record_interview(
     ctx: &Ctx,
     id: EpisodeId,
@@ -582,6 +589,7 @@ fn closure_refused(e: ClosureRefused) -> AppError {
 
 /// Closes a returned episode: a supervisor only, with a prevention interview or a reason
 /// why none was possible.
+#[tracing::instrument(name = "services::episodes::close", skip_all, fields(%id))]
 pub async fn close(
     ctx: &Ctx,
     id: EpisodeId,
@@ -612,6 +620,7 @@ pub async fn close(
 }
 
 /// A person's episodes (newest first) with recent counts, as far as the caller may see.
+#[tracing::instrument(name = "services::episodes::person_history", skip_all, fields(%person))]
 pub async fn person_history(
     ctx: &Ctx,
     person: PersonId,
@@ -639,6 +648,7 @@ pub async fn person_history(
 }
 
 /// Records a supervisor review of an open episode and schedules the next one.
+#[tracing::instrument(name = "services::episodes::record_review", skip_all, fields(%id))]
 pub async fn record_review(
     ctx: &Ctx,
     id: EpisodeId,
@@ -677,6 +687,7 @@ pub async fn record_review(
 }
 
 /// Open episodes the caller may see whose review is due before `due_before`.
+#[tracing::instrument(name = "services::episodes::reviews_due", skip_all)]
 pub async fn reviews_due(
     ctx: &Ctx,
     due_before: DateTime<Utc>,
@@ -703,6 +714,7 @@ pub struct RhiUpdate {
 }
 
 /// Moves a child's return home interview forward (offered, accepted, completed, …).
+#[tracing::instrument(name = "services::episodes::update_rhi", skip_all, fields(%id))]
 pub async fn update_rhi(
     ctx: &Ctx,
     id: EpisodeId,
@@ -813,6 +825,7 @@ pub async fn update_rhi(
 
 /// Transfers an episode to another district: it takes the episode over, and the old
 /// district keeps read access only.
+#[tracing::instrument(name = "services::episodes::transfer", skip_all, fields(%id, %to))]
 pub async fn transfer(
     ctx: &Ctx,
     id: EpisodeId,
@@ -863,6 +876,7 @@ pub struct NationalInput {
 
 /// Records that the episode was notified to the UKMPU, or recorded on the PNC: when, by
 /// the caller, with its reference. Once each.
+#[tracing::instrument(name = "services::episodes::record_national", skip_all, fields(%id))]
 pub async fn record_national(
     ctx: &Ctx,
     id: EpisodeId,

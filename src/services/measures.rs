@@ -214,6 +214,7 @@ pub fn withheld_baselines(
 }
 
 /// The measure at each period end, for every district (or just `district`) and the force.
+#[tracing::instrument(name = "services::measures::repeat_missing", skip_all)]
 pub async fn repeat_missing(
     ctx: &Ctx,
     period_ends: Vec<NaiveDate>,
@@ -352,6 +353,7 @@ pub async fn repeat_missing(
     })
 }
 
+#[tracing::instrument(name = "services::measures::definitions", skip_all)]
 pub async fn definitions(ctx: &Ctx) -> Result<Vec<DefinitionRow>, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_any(READERS)?;
@@ -360,6 +362,7 @@ pub async fn definitions(ctx: &Ctx) -> Result<Vec<DefinitionRow>, AppError> {
 }
 
 /// Records a new version of the definition (admins).
+#[tracing::instrument(name = "services::measures::define", skip_all)]
 pub async fn define(ctx: &Ctx, def: Definition, note: String) -> Result<DefinitionRow, AppError> {
     def.check().map_err(|(f, m)| AppError::field(f, m))?;
     crate::in_tx!(ctx, |tx| {
@@ -371,6 +374,7 @@ pub async fn define(ctx: &Ctx, def: Definition, note: String) -> Result<Definiti
 
 /// Every baseline version, the current definition's version (the one figures are
 /// compared under), and the baselines whose values the caller may not see.
+#[tracing::instrument(name = "services::measures::baselines", skip_all)]
 pub async fn baselines(
     ctx: &Ctx,
 ) -> Result<(Vec<BaselineRow>, i32, HashSet<uuid::Uuid>), AppError> {
@@ -395,6 +399,7 @@ pub struct BaselineInput {
 }
 
 /// Records the next version of a baseline (admins).
+#[tracing::instrument(name = "services::measures::set_baseline", skip_all)]
 pub async fn set_baseline(ctx: &Ctx, b: BaselineInput) -> Result<(BaselineRow, bool), AppError> {
     crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();

@@ -9,6 +9,7 @@ use crate::services::context::Ctx;
 
 const NOTIFICATION: &str = "notification";
 
+#[tracing::instrument(name = "services::notifications::list", skip_all)]
 pub async fn list(ctx: &Ctx, filter: OutboxFilter, limit: i64) -> Result<Vec<OutboxRow>, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -16,6 +17,7 @@ pub async fn list(ctx: &Ctx, filter: OutboxFilter, limit: i64) -> Result<Vec<Out
     })
 }
 
+#[tracing::instrument(name = "services::notifications::get", skip_all)]
 pub async fn get(ctx: &Ctx, id: uuid::Uuid) -> Result<OutboxRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -26,6 +28,7 @@ pub async fn get(ctx: &Ctx, id: uuid::Uuid) -> Result<OutboxRow, AppError> {
 }
 
 /// Puts a dead letter back in the queue (attempts start again).
+#[tracing::instrument(name = "services::notifications::retry", skip_all)]
 pub async fn retry(ctx: &Ctx, id: uuid::Uuid) -> Result<OutboxRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -44,6 +47,7 @@ pub async fn retry(ctx: &Ctx, id: uuid::Uuid) -> Result<OutboxRow, AppError> {
 }
 
 /// A template rendered with sample values (admins).
+#[tracing::instrument(name = "services::notifications::preview", skip_all)]
 pub async fn preview(ctx: &Ctx, event: Event) -> Result<Rendered, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -61,6 +65,7 @@ pub async fn preview(ctx: &Ctx, event: Event) -> Result<Rendered, AppError> {
 }
 
 /// Whether the caller takes the daily digest.
+#[tracing::instrument(name = "services::notifications::digest_preference", skip_all)]
 pub async fn digest_preference(ctx: &Ctx, set: Option<bool>) -> Result<bool, AppError> {
     crate::in_tx!(ctx, |tx| {
         let me = tx.caller()?.user_id;

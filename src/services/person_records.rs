@@ -42,6 +42,7 @@ pub struct PersonDetail {
     pub merges: Vec<MergeRow>,
 }
 
+#[tracing::instrument(name = "services::person_records::detail", skip_all, fields(%id))]
 pub async fn detail(ctx: &Ctx, id: PersonId) -> Result<PersonDetail, AppError> {
     crate::in_tx!(ctx, |tx| {
         // Partners see a person only behind a record shared with them (the database
@@ -91,6 +92,7 @@ pub struct MarkerInput {
     pub review_on: NaiveDate,
 }
 
+#[tracing::instrument(name = "services::person_records::add_marker", skip_all, fields(%person))]
 pub async fn add_marker(
     ctx: &Ctx,
     person: PersonId,
@@ -128,6 +130,7 @@ pub async fn add_marker(
     })
 }
 
+#[tracing::instrument(name = "services::person_records::amend_marker", skip_all, fields(%person, %id))]
 pub async fn amend_marker(
     ctx: &Ctx,
     person: PersonId,
@@ -219,6 +222,7 @@ async fn check_placement(
     Ok(())
 }
 
+#[tracing::instrument(name = "services::person_records::add_placement", skip_all, fields(%person))]
 pub async fn add_placement(
     ctx: &Ctx,
     person: PersonId,
@@ -262,6 +266,7 @@ pub async fn add_placement(
     })
 }
 
+#[tracing::instrument(name = "services::person_records::amend_placement", skip_all, fields(%person, %id))]
 pub async fn amend_placement(
     ctx: &Ctx,
     person: PersonId,
@@ -363,6 +368,7 @@ pub struct ProfileInput {
 }
 
 /// Records the profile (no `expected_version`) or replaces it (at that version).
+#[tracing::instrument(name = "services::person_records::put_profile", skip_all, fields(%person))]
 pub async fn put_profile(
     ctx: &Ctx,
     person: PersonId,
@@ -431,6 +437,7 @@ pub async fn put_profile(
     })
 }
 
+#[tracing::instrument(name = "services::person_records::get_profile", skip_all, fields(%person))]
 pub async fn get_profile(
     ctx: &Ctx,
     person: PersonId,
@@ -494,6 +501,7 @@ async fn has_open_placement(tx: &mut Tx, person: PersonId) -> Result<bool, AppEr
 /// Merges `duplicate` into `survivor` (at `expected_version`): the duplicate's
 /// episodes, markers, placements and protocol profiles move, its names become aliases
 /// of the survivor, and it is marked merged. Nothing is deleted.
+#[tracing::instrument(name = "services::person_records::merge", skip_all, fields(%survivor, %duplicate))]
 pub async fn merge(
     ctx: &Ctx,
     survivor: PersonId,
@@ -616,6 +624,7 @@ async fn set_merged_into(
     Ok(())
 }
 
+#[tracing::instrument(name = "services::person_records::get_merge", skip_all, fields(%id))]
 pub async fn get_merge(ctx: &Ctx, id: MergeId) -> Result<Merge, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
@@ -633,6 +642,7 @@ pub async fn get_merge(ctx: &Ctx, id: MergeId) -> Result<Merge, AppError> {
 
 /// Undoes a merge: what it moved and is still with the survivor goes back, the aliases
 /// it added go, and the duplicate is a record in its own right again.
+#[tracing::instrument(name = "services::person_records::undo_merge", skip_all, fields(%id))]
 pub async fn undo_merge(ctx: &Ctx, id: MergeId, reason: String) -> Result<Merge, AppError> {
     crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();

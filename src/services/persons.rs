@@ -40,6 +40,7 @@ pub struct PersonAmendment {
     pub looked_after: Option<bool>,
 }
 
+#[tracing::instrument(name = "services::persons::create", skip_all)]
 pub async fn create(ctx: &Ctx, p: PersonInput) -> Result<PersonRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();
@@ -73,6 +74,7 @@ pub async fn create(ctx: &Ctx, p: PersonInput) -> Result<PersonRow, AppError> {
 }
 
 /// Persons matching `filter` (see `domain::persons::search_words` for names).
+#[tracing::instrument(name = "services::persons::search", skip_all)]
 pub async fn search(
     ctx: &Ctx,
     filter: PersonFilter,
@@ -89,6 +91,7 @@ pub async fn search(
     })
 }
 
+#[tracing::instrument(name = "services::persons::amend", skip_all, fields(%id))]
 pub async fn amend(
     ctx: &Ctx,
     id: PersonId,

@@ -135,6 +135,7 @@ pub async fn insert(tx: &mut Tx, r: ReferralInput) -> Result<ReferralRow, AppErr
     Ok(row)
 }
 
+#[tracing::instrument(name = "services::referrals::create", skip_all)]
 pub async fn create(ctx: &Ctx, r: ReferralInput) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
         let row = insert(&mut tx, r).await?;
@@ -170,6 +171,7 @@ async fn for_update(
     Ok(row)
 }
 
+#[tracing::instrument(name = "services::referrals::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: ReferralId) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
         let row = visible(&mut tx, id).await?;
@@ -178,6 +180,7 @@ pub async fn get(ctx: &Ctx, id: ReferralId) -> Result<Referral, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::referrals::list", skip_all)]
 pub async fn list(
     ctx: &Ctx,
     filter: ReferralFilter,
@@ -208,6 +211,7 @@ fn refused(e: Refused) -> AppError {
 }
 
 /// Moves the referral on: triage, accept, decline, redirect, go active, close.
+#[tracing::instrument(name = "services::referrals::decide", skip_all, fields(%id))]
 pub async fn decide(
     ctx: &Ctx,
     id: ReferralId,
@@ -251,6 +255,7 @@ pub struct MeetingInput {
     pub next_meeting_on: Option<NaiveDate>,
 }
 
+#[tracing::instrument(name = "services::referrals::add_meeting", skip_all, fields(%id))]
 pub async fn add_meeting(
     ctx: &Ctx,
     id: ReferralId,
@@ -305,6 +310,7 @@ pub struct PlanInput {
 }
 
 /// Records (or replaces) the intervention plan of an accepted or active referral.
+#[tracing::instrument(name = "services::referrals::put_plan", skip_all, fields(%id))]
 pub async fn put_plan(
     ctx: &Ctx,
     id: ReferralId,
@@ -351,6 +357,7 @@ pub async fn put_plan(
 }
 
 /// Records consent to the service (given, refused, withdrawn) and by whom.
+#[tracing::instrument(name = "services::referrals::set_consent", skip_all, fields(%id))]
 pub async fn set_consent(
     ctx: &Ctx,
     id: ReferralId,

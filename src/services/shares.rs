@@ -49,6 +49,7 @@ async fn record(
     found.ok_or_else(|| AppError::field("record_id", &format!("no such {kind}")))
 }
 
+#[tracing::instrument(name = "services::shares::create", skip_all)]
 pub async fn create(ctx: &Ctx, s: ShareInput) -> Result<ShareRow, AppError> {
     let parts = check_parts(s.record_type, &s.parts).map_err(|m| AppError::field("parts", &m))?;
     check_expiry(s.expires_at, Utc::now()).map_err(|m| AppError::field("expires_at", m))?;
@@ -124,6 +125,7 @@ async fn visible(tx: &mut Tx, id: ShareId) -> Result<ShareRow, AppError> {
         .ok_or(AppError::NotFound("no such share"))
 }
 
+#[tracing::instrument(name = "services::shares::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: ShareId) -> Result<ShareRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         let row = visible(&mut tx, id).await?;
@@ -132,6 +134,7 @@ pub async fn get(ctx: &Ctx, id: ShareId) -> Result<ShareRow, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::shares::list", skip_all)]
 pub async fn list(
     ctx: &Ctx,
     mut filter: ShareFilter,
@@ -150,6 +153,7 @@ pub async fn list(
 }
 
 /// Ends a share at once; what the agency already saw stays in the audit log.
+#[tracing::instrument(name = "services::shares::revoke", skip_all, fields(%id))]
 pub async fn revoke(ctx: &Ctx, id: ShareId, reason: String) -> Result<ShareRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         let caller = tx.caller()?.clone();

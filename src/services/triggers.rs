@@ -250,6 +250,7 @@ async fn check_district(tx: &mut Tx, district: Option<DistrictId>) -> Result<(),
     Ok(())
 }
 
+#[tracing::instrument(name = "services::triggers::list_rules", skip_all)]
 pub async fn list_rules(ctx: &Ctx) -> Result<Vec<RuleRow>, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?;
@@ -257,6 +258,7 @@ pub async fn list_rules(ctx: &Ctx) -> Result<Vec<RuleRow>, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::triggers::get_rule", skip_all, fields(%id))]
 pub async fn get_rule(ctx: &Ctx, id: TriggerRuleId) -> Result<RuleDetail, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?;
@@ -268,6 +270,7 @@ pub async fn get_rule(ctx: &Ctx, id: TriggerRuleId) -> Result<RuleDetail, AppErr
     })
 }
 
+#[tracing::instrument(name = "services::triggers::create_rule", skip_all)]
 pub async fn create_rule(ctx: &Ctx, r: RuleInput) -> Result<RuleDetail, AppError> {
     crate::in_tx!(ctx, |tx| {
         check_rule_scope(&tx, r.district_id)?;
@@ -298,6 +301,7 @@ pub async fn create_rule(ctx: &Ctx, r: RuleInput) -> Result<RuleDetail, AppError
     })
 }
 
+#[tracing::instrument(name = "services::triggers::update_rule", skip_all, fields(%id))]
 pub async fn update_rule(
     ctx: &Ctx,
     id: TriggerRuleId,
@@ -410,6 +414,7 @@ async fn move_to(
         .or_stale()
 }
 
+#[tracing::instrument(name = "services::triggers::list", skip_all)]
 pub async fn list(
     ctx: &Ctx,
     filter: TriggerFilter,
@@ -426,6 +431,7 @@ pub async fn list(
     })
 }
 
+#[tracing::instrument(name = "services::triggers::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: TriggerId) -> Result<Trigger, AppError> {
     crate::in_tx!(ctx, |tx| {
         let row = visible(&mut tx, id).await?;
@@ -434,6 +440,7 @@ pub async fn get(ctx: &Ctx, id: TriggerId) -> Result<Trigger, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::triggers::acknowledge", skip_all, fields(%id))]
 pub async fn acknowledge(
     ctx: &Ctx,
     id: TriggerId,
@@ -456,6 +463,7 @@ pub struct PlanInput {
 }
 
 /// Records the trigger plan (or replaces it): the trigger moves to `plan_recorded`.
+#[tracing::instrument(name = "services::triggers::put_plan", skip_all, fields(%id))]
 pub async fn put_plan(
     ctx: &Ctx,
     id: TriggerId,
@@ -495,6 +503,7 @@ pub async fn put_plan(
     })
 }
 
+#[tracing::instrument(name = "services::triggers::close", skip_all, fields(%id))]
 pub async fn close(
     ctx: &Ctx,
     id: TriggerId,
@@ -533,6 +542,7 @@ pub struct RaiseInput {
 }
 
 /// Raises an Early Action referral from an acknowledged trigger, in one call.
+#[tracing::instrument(name = "services::triggers::raise_referral", skip_all, fields(%id))]
 pub async fn raise_referral(ctx: &Ctx, id: TriggerId, r: RaiseInput) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
         let trigger = for_update(&mut tx, id, None).await?;

@@ -36,6 +36,7 @@ pub struct UpdateUser {
     pub password: Option<NewPassword>,
 }
 
+#[tracing::instrument(name = "services::users::list", skip_all)]
 pub async fn list(ctx: &Ctx, filter: UserFilter, limit: i64) -> Result<Vec<UserRow>, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -48,6 +49,7 @@ pub async fn list(ctx: &Ctx, filter: UserFilter, limit: i64) -> Result<Vec<UserR
     })
 }
 
+#[tracing::instrument(name = "services::users::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: UserId) -> Result<UserRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;
@@ -60,6 +62,7 @@ pub async fn get(ctx: &Ctx, id: UserId) -> Result<UserRow, AppError> {
 }
 
 /// The caller's own account.
+#[tracing::instrument(name = "services::users::me", skip_all)]
 pub async fn me(ctx: &Ctx) -> Result<UserRow, AppError> {
     crate::in_tx!(ctx, |tx| {
         let id = tx.caller()?.user_id;
@@ -71,6 +74,7 @@ pub async fn me(ctx: &Ctx) -> Result<UserRow, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::users::create", skip_all)]
 pub async fn create(ctx: &Ctx, input: CreateUser) -> Result<UserRow, AppError> {
     check_affiliation(input.role, input.agency_id.is_some())
         .map_err(|m| AppError::field("agency_id", m))?;
@@ -96,6 +100,7 @@ pub async fn create(ctx: &Ctx, input: CreateUser) -> Result<UserRow, AppError> {
     })
 }
 
+#[tracing::instrument(name = "services::users::update", skip_all, fields(%id))]
 pub async fn update(
     ctx: &Ctx,
     id: UserId,
@@ -165,6 +170,7 @@ pub async fn update(
 }
 
 /// Deactivates (accounts are never deleted: the audit log refers to them).
+#[tracing::instrument(name = "services::users::deactivate", skip_all, fields(%id))]
 pub async fn deactivate(ctx: &Ctx, id: UserId) -> Result<(), AppError> {
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_admin()?;

@@ -29,6 +29,7 @@ mod schema;
 mod scope_matrix;
 mod sharing;
 mod smtp_sink;
+mod structure;
 mod tokens;
 mod triggers;
 mod workflow;

@@ -223,6 +223,7 @@ pub(crate) fn month_param(
         )),
     )),
 ))]
+#[tracing::instrument(name = "http::datasets::first_time::get", skip_all)]
 pub async fn get(
     ctx: Ctx,
     req: HttpRequest,

@@ -50,6 +50,7 @@ pub struct LogQuery {
         )),
     )),
 ))]
+#[tracing::instrument(name = "http::datasets::logs::looked_after", skip_all)]
 pub async fn looked_after(
     ctx: Ctx,
     req: HttpRequest,
@@ -84,6 +85,7 @@ pub async fn looked_after(
         )),
     )),
 ))]
+#[tracing::instrument(name = "http::datasets::logs::hospital", skip_all)]
 pub async fn hospital(
     ctx: Ctx,
     req: HttpRequest,

@@ -52,6 +52,7 @@ pub struct BreakdownQuery {
         (String = "text/csv", example = json!(examples::BREAKDOWN_CSV)),
     )),
 ))]
+#[tracing::instrument(name = "http::datasets::stats::quarterly_breakdown", skip_all)]
 pub async fn quarterly_breakdown(
     ctx: Ctx,
     req: HttpRequest,
@@ -115,6 +116,7 @@ pub struct SeriesQuery {
         (String = "text/csv", example = json!(examples::SERIES_CSV)),
     )),
 ))]
+#[tracing::instrument(name = "http::datasets::stats::children_rolling_average", skip_all)]
 pub async fn children_rolling_average(
     ctx: Ctx,
     req: HttpRequest,

@@ -26,6 +26,7 @@ pub struct FirstTime {
     pub suppress_below: Option<u64>,
 }
 
+#[tracing::instrument(name = "services::datasets::first_time::first_time_children", skip_all)]
 pub async fn first_time_children(
     ctx: &Ctx,
     month: Month,

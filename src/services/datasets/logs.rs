@@ -74,6 +74,7 @@ pub struct LookedAfterLine {
     pub persons: Option<u64>,
 }
 
+#[tracing::instrument(name = "services::datasets::logs::looked_after", skip_all)]
 pub async fn looked_after(
     ctx: &Ctx,
     district: Option<DistrictId>,
@@ -103,6 +104,7 @@ pub struct HospitalLine {
     pub persons: Option<u64>,
 }
 
+#[tracing::instrument(name = "services::datasets::logs::hospital", skip_all)]
 pub async fn hospital(
     ctx: &Ctx,
     district: Option<DistrictId>,

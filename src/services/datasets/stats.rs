@@ -35,6 +35,7 @@ pub struct Breakdown {
     pub suppress_below: Option<u64>,
 }
 
+#[tracing::instrument(name = "services::datasets::stats::quarterly_breakdown", skip_all)]
 pub async fn quarterly_breakdown(
     ctx: &Ctx,
     quarter: Quarter,
@@ -171,6 +172,7 @@ fn figures(
         .collect()
 }
 
+#[tracing::instrument(name = "services::datasets::stats::children_series", skip_all)]
 pub async fn children_series(
     ctx: &Ctx,
     months: Vec<Month>,

@@ -1,0 +1,108 @@
+//! The layering rules the compiler cannot check: each read of the source finds every
+//! handler and every service function, so a new one that breaks a rule fails here.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).expect("a source directory").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn src(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
+    rust_files(&root)
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("readable source");
+            (p.display().to_string(), text)
+        })
+        .collect()
+}
+
+/// The attributes directly above the item starting at line `at`.
+fn attributes_above(lines: &[&str], at: usize) -> Vec<String> {
+    let mut attrs = Vec::new();
+    let mut i = at;
+    while i > 0 {
+        i -= 1;
+        let l = lines[i].trim_start();
+        if l.starts_with("#[")
+            || l.starts_with("))]")
+            || l.starts_with('(')
+            || l.starts_with("params(")
+        {
+            attrs.push(l.to_owned());
+        } else if l.starts_with("///") || l.is_empty() {
+            if l.is_empty() {
+                break;
+            }
+        } else if attrs.is_empty() {
+            break;
+        } else {
+            // a wrapped line of a multi-line attribute
+            attrs.push(l.to_owned());
+        }
+    }
+    attrs
+}
+
+#[test]
+fn every_handler_and_service_has_a_span() {
+    let mut missing = Vec::new();
+    let mut handlers = 0;
+    for (file, text) in src("routes") {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if !l.starts_with("pub async fn ") {
+                continue;
+            }
+            let attrs = attributes_above(&lines, i);
+            if attrs.iter().any(|a| a.starts_with("#[utoipa::path(")) {
+                handlers += 1;
+                if !attrs
+                    .iter()
+                    .any(|a| a.starts_with("#[tracing::instrument("))
+                {
+                    missing.push(format!("{file}:{}", i + 1));
+                }
+            }
+        }
+    }
+    let mut services = 0;
+    for (file, text) in src("services") {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let signature: String = lines[i..lines.len().min(i + 8)].join(" ");
+            let takes_ctx = signature
+                .split_once(')')
+                .is_some_and(|(params, _)| params.contains("ctx: &Ctx"));
+            if l.starts_with("pub async fn ") && takes_ctx {
+                services += 1;
+                let attrs = attributes_above(&lines, i);
+                if !attrs
+                    .iter()
+                    .any(|a| a.starts_with("#[tracing::instrument("))
+                {
+                    missing.push(format!("{file}:{}", i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        handlers >= 90 && services >= 70,
+        "found {handlers} handlers, {services} services"
+    );
+    assert!(missing.is_empty(), "without a tracing span: {missing:?}");
+}
