@@ -1,5 +1,5 @@
 //! Homeward: case tracking for Missing From Home Coordinators, Early Action teams and
-//! partner agencies. See README.md for the architecture.
+//! partner agencies. See docs/architecture.md for how it is put together.
 
 pub mod auth;
 pub mod config;

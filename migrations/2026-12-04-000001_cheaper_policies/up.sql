@@ -6,7 +6,7 @@ SET LOCAL ROLE homeward_owner;
 -- other claim, so one district check expanded to eight setting lookups and three casts,
 -- repeated in every policy a statement reaches through its subqueries: about half of the
 -- database's time on a read (the load benchmark, README). The claims are set together in
--- one statement (`Tx::authenticate`, `Tx::assume`) and end together with the transaction,
+-- one statement (`Tx::begin_authenticated`, `Tx::assume`) and end together with the transaction,
 -- so a role claim implies a user claim; each helper now reads only its own setting.
 -- Unset, each still reads as NULL, and every predicate below is still false (never NULL)
 -- without a role, so every policy built on them still denies.

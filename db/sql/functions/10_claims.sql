@@ -12,7 +12,7 @@ $$ SELECT NULLIF(current_setting('homeward.user_id', true), '')::uuid $$;
 -- first versions nested a `hw_user_id() IS NULL` guard (a text-to-uuid cast) inside every
 -- other claim, so one district check expanded to eight setting lookups and three casts,
 -- repeated in every policy a statement reaches through its subqueries: about half of the
--- database's time on a read (the load benchmark, README). The claims are set together in
+-- database's time on a read (the load benchmark, docs/benchmarks.md). The claims are set together in
 -- one statement (`Tx::begin_authenticated`, `Tx::assume`) and end together with the transaction,
 -- so a role claim implies a user claim; each helper now reads only its own setting.
 -- Unset, each still reads as NULL, and every predicate below is still false (never NULL)
