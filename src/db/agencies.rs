@@ -9,12 +9,15 @@ use super::Conn;
 use crate::db::cached;
 use crate::ids::{AgencyId, DistrictId};
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = agencies)]
+#[schema(as = AgencyRecord)]
 pub struct AgencyRow {
     pub id: AgencyId,
     pub name: String,
+    /// A code from `GET /api/v1/reference` (`agency_types`).
     pub agency_type: String,
+    /// Where notifications for the agency are sent.
     pub mailbox: String,
     pub active: bool,
     pub version: i32,

@@ -58,8 +58,10 @@ pub async fn insert(
         .map(|_| ())
 }
 
-#[derive(Queryable, Selectable, Debug)]
+/// One entry of the chained log.
+#[derive(Queryable, Selectable, Debug, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_log)]
+#[schema(as = AuditEntryResponse)]
 pub struct AuditRow {
     pub seq: i64,
     pub occurred_at: DateTime<Utc>,
@@ -68,11 +70,22 @@ pub struct AuditRow {
     pub operation: Operation,
     pub record_type: String,
     pub record_ids: Vec<Uuid>,
+    /// Why: the operation's own justification (a share's purpose, an email's event), or
+    /// the request's `X-Purpose`.
     pub purpose: Option<String>,
     pub recipients: Vec<String>,
     pub request_id: Option<String>,
+    /// For a disclosure made under a stated lawful basis (a share).
     pub lawful_basis: Option<String>,
+    /// Base64 SHA-256 of this entry chained to the previous one.
+    #[serde(serialize_with = "base64_hash")]
+    #[schema(value_type = String)]
     pub hash: Vec<u8>,
+}
+
+fn base64_hash<S: serde::Serializer>(hash: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    use base64::Engine;
+    s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(hash))
 }
 
 /// Filters for listing; `before_seq` is the keyset cursor (newest first).

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::{
     episode_returns, episode_transfers, episodes, prevention_interviews, return_home_interviews,
@@ -17,10 +19,12 @@ use crate::domain::national::NationalKind;
 use crate::domain::overlaps::Span;
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId, UserId};
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = episodes)]
+#[schema(as = EpisodeSummary)]
 pub struct EpisodeRow {
     pub id: EpisodeId,
+    #[schema(example = "LDS-2026-000123")]
     pub reference: String,
     pub person_id: PersonId,
     pub district_id: DistrictId,
@@ -36,7 +40,9 @@ pub struct EpisodeRow {
     pub cancelled_reason: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_by: Option<UserId>,
+    /// Why no prevention interview was possible, when closed without one.
     pub no_interview_reason: Option<String>,
+    /// When the next supervisor review is due (`null` once the episode is not open).
     pub next_review_due: Option<DateTime<Utc>>,
     /// The placement a looked-after child went missing from.
     pub placement_id: Option<PlacementId>,
@@ -45,11 +51,17 @@ pub struct EpisodeRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
     pub ukmpu_notified_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
     pub ukmpu_notified_by: Option<UserId>,
+    #[serde(skip)]
     pub ukmpu_reference: Option<String>,
+    #[serde(skip)]
     pub pnc_recorded_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
     pub pnc_recorded_by: Option<UserId>,
+    #[serde(skip)]
     pub pnc_reference: Option<String>,
 }
 
@@ -142,18 +154,21 @@ pub struct NewEpisode {
     pub created_by: UserId,
 }
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = risk_gradings)]
+#[schema(as = RiskGradingResponse)]
 pub struct RiskGradingRow {
     pub id: RiskGradingId,
+    #[serde(skip)]
     pub episode_id: EpisodeId,
     pub graded_at: DateTime<Utc>,
     pub graded_by: UserId,
+    /// `null` for the first grading.
     pub from_level: Option<RiskLevel>,
     pub to_level: RiskLevel,
     pub rationale: String,
     pub information: String,
-    /// The grader's role at the time; `None` for gradings from before it was kept.
+    /// The grader's role at the time (`null` for gradings recorded before it was kept).
     pub grader_role: Option<crate::domain::accounts::Role>,
 }
 

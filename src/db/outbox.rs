@@ -8,6 +8,8 @@ use diesel::sql_types::{
     BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::{notification_preferences, outbox};
 use super::Conn;
@@ -15,25 +17,34 @@ use crate::db::cached;
 use crate::domain::notify::{DeliveryStatus, Event, RecipientKind};
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, TriggerId, UserId};
 
-#[derive(Queryable, Selectable, QueryableByName, Debug, Clone)]
+#[derive(Queryable, Selectable, QueryableByName, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = outbox)]
+#[schema(as = NotificationRecord)]
 pub struct OutboxRow {
+    #[schema(value_type = String, format = Uuid)]
     pub id: uuid::Uuid,
     pub event: Event,
+    /// The event instance; with the recipient, enqueued once only.
     pub event_key: String,
     pub recipient: String,
     pub recipient_kind: RecipientKind,
     pub subject: String,
+    /// The plain-text body (the HTML says the same).
     pub body_text: String,
+    #[serde(skip)]
     pub body_html: String,
     pub record_type: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
     pub record_id: Option<uuid::Uuid>,
     pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
+    #[serde(skip)]
     pub locked_by: Option<String>,
+    #[serde(skip)]
     pub locked_until: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Stable across retries and redeliveries.
     pub message_id: String,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,

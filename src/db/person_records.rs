@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::{
     local_authorities, person_markers, person_merge_moves, person_merges, placements,
@@ -35,12 +37,15 @@ pub async fn local_authority_exists(conn: &mut Conn, code: &str) -> QueryResult<
 
 // Markers ------------------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = person_markers)]
+#[schema(as = MarkerRecord)]
 pub struct MarkerRow {
     pub id: MarkerId,
+    #[serde(skip)]
     pub person_id: PersonId,
     pub kind: MarkerKind,
+    #[schema(example = "Leeds Children's Social Care strategy meeting")]
     pub source: String,
     pub details: String,
     pub review_on: NaiveDate,
@@ -120,14 +125,19 @@ pub async fn update_marker(
 
 // Placements ---------------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = placements)]
+#[schema(as = PlacementRecord)]
 pub struct PlacementRow {
     pub id: PlacementId,
+    #[serde(skip)]
     pub person_id: PersonId,
     pub kind: PlacementKind,
     pub provider: String,
+    /// Local authority code (see `GET /api/v1/reference`).
+    #[schema(example = "E08000016")]
     pub placing_authority: String,
+    #[schema(example = "E08000035")]
     pub host_authority: String,
     /// Computed by Postgres: the placing authority is not the host.
     pub out_of_area: bool,
@@ -212,20 +222,27 @@ pub async fn update_placement(
 
 // Protocol profiles ----------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = protocol_profiles)]
+#[schema(as = ProfileRecord)]
 pub struct ProfileRow {
     pub id: ProtocolProfileId,
     pub person_id: PersonId,
     pub protocol: Protocol,
+    #[schema(example = "Oakwood Children's Home")]
     pub owning_organisation: String,
     pub description: String,
     pub photo_reference: String,
     pub places: String,
+    /// Philomena only.
     pub associates: Option<String>,
+    /// Philomena only: phone numbers and social media.
     pub contact_details: Option<String>,
+    /// Philomena only.
     pub missing_history: Option<String>,
+    /// Herbert only.
     pub medication: Option<String>,
+    /// Herbert only.
     pub routine: Option<String>,
     pub last_reviewed_on: NaiveDate,
     pub review_due_on: NaiveDate,
@@ -330,13 +347,15 @@ pub async fn replace_profile(conn: &mut Conn, p: &ProfileRow) -> QueryResult<Opt
 
 // Merges -------------------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = person_merges)]
+#[schema(as = MergeSummary)]
 pub struct MergeRow {
     pub id: MergeId,
     pub survivor_id: PersonId,
     pub duplicate_id: PersonId,
     pub reason: String,
+    /// The duplicate's names the merge added to the survivor's aliases.
     pub added_aliases: Vec<String>,
     pub merged_by: UserId,
     pub merged_at: DateTime<Utc>,

@@ -3,6 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::persons;
 use super::Conn;
@@ -10,8 +12,9 @@ use crate::db::cached;
 use crate::domain::persons::Sex;
 use crate::ids::{DistrictId, PersonId, UserId};
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = persons)]
+#[schema(as = PersonResponse)]
 pub struct PersonRow {
     pub id: PersonId,
     pub given_name: String,
@@ -22,8 +25,9 @@ pub struct PersonRow {
     pub ethnicity: Option<String>,
     pub home_district_id: Option<DistrictId>,
     pub local_authority: Option<String>,
+    /// A looked-after child (placements are listed on the person's full record).
     pub looked_after: bool,
-    /// The surviving record, while this one is merged into it.
+    /// Set while this record is merged into another: use that one.
     pub merged_into: Option<PersonId>,
     pub version: i32,
     pub created_at: DateTime<Utc>,

@@ -3,6 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::{intervention_plans, referrals, triage_meetings};
 use super::Conn;
@@ -168,10 +170,12 @@ pub async fn find_by_trigger(
 
 // Triage meetings -----------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = triage_meetings)]
+#[schema(as = MeetingResponse)]
 pub struct MeetingRow {
     pub id: TriageMeetingId,
+    #[serde(skip)]
     pub referral_id: ReferralId,
     pub held_on: NaiveDate,
     pub attendee_agency_ids: Vec<AgencyId>,
@@ -200,13 +204,16 @@ pub async fn meetings(conn: &mut Conn, referral: ReferralId) -> QueryResult<Vec<
 
 // Intervention plans ---------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = intervention_plans)]
+#[schema(as = InterventionPlanResponse)]
 pub struct PlanRow {
+    #[serde(skip)]
     pub referral_id: ReferralId,
     pub lead_practitioner: String,
     pub lead_agency_id: AgencyId,
     pub goals: String,
+    /// Every 6–8 weeks.
     pub review_dates: Vec<NaiveDate>,
     pub version: i32,
     pub recorded_by: UserId,

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::shares;
 use super::Conn;
@@ -10,14 +12,17 @@ use crate::db::cached;
 use crate::domain::shares::{Part, SharedRecord};
 use crate::ids::{AgencyId, DistrictId, ShareId, UserId};
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = shares)]
+#[schema(as = ShareRecord)]
 pub struct ShareRow {
     pub id: ShareId,
     pub record_type: SharedRecord,
+    #[schema(value_type = String, format = Uuid)]
     pub record_id: uuid::Uuid,
     pub district_id: DistrictId,
     pub agency_id: AgencyId,
+    /// What the agency's partners see of the record.
     pub parts: Vec<Part>,
     pub purpose: String,
     pub lawful_basis: String,

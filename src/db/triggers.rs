@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::{trigger_plans, trigger_rule_versions, trigger_rules, triggers};
 use super::Conn;
@@ -15,18 +17,25 @@ use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, TriggerId, TriggerRu
 
 // Rules ----------------------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = trigger_rules)]
+#[schema(as = RuleResponse)]
 pub struct RuleRow {
     pub id: TriggerRuleId,
+    #[schema(example = "Sudden multiple: 2 episodes within 7 days")]
     pub name: String,
     pub kind: RuleKind,
+    /// `episodes_within` only.
     pub min_episodes: Option<i32>,
+    /// `episodes_within` only.
     pub within_days: Option<i32>,
+    /// `null`: force-wide.
     pub district_id: Option<DistrictId>,
     pub enabled: bool,
+    /// An unacknowledged trigger escalates this many hours after it fired.
     pub escalate_after_hours: i32,
     pub version: i32,
+    /// `null` for the seeded defaults.
     pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -367,11 +376,14 @@ pub async fn set_status(
 
 // Plans ------------------------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = trigger_plans)]
+#[schema(as = TriggerPlanResponse)]
 pub struct PlanRow {
+    #[serde(skip)]
     pub trigger_id: TriggerId,
     pub summary: String,
+    /// The agencies involved.
     pub agency_ids: Vec<AgencyId>,
     pub review_on: NaiveDate,
     pub version: i32,

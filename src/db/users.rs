@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::users;
 use super::Conn;
@@ -10,16 +12,20 @@ use crate::db::cached;
 use crate::domain::accounts::Role;
 use crate::ids::{AgencyId, DistrictId, UserId};
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = users)]
+#[schema(as = UserResponse)]
 pub struct UserRow {
     pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// `null` for force-wide users.
     pub district_id: Option<DistrictId>,
+    /// Partners only.
     pub agency_id: Option<AgencyId>,
     pub active: bool,
+    /// Also sent as the `ETag`; send it back in `If-Match` to update.
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -9,11 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{created, page_limit, versioned, IfMatch};
 use super::types::{date_cursor, double_option, parse_date_cursor, FieldErrors, Page};
-use crate::db::actions::{ActionFilter, ActionRow};
 use crate::domain::actions::{is_overdue, ActionParent, ActionStatus};
 use crate::error::{AppError, Problem};
 use crate::ids::{ActionId, AgencyId, DistrictId, EpisodeId, ReferralId, TriggerId, UserId};
 use crate::services;
+use crate::services::actions::{ActionFilter, ActionRow};
 use crate::services::actions::{ActionInput, ActionUpdate, Parent};
 use crate::services::context::Ctx;
 

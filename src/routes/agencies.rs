@@ -2,8 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{check_code, created, page_limit, versioned, IfMatch};
@@ -14,38 +13,6 @@ use crate::ids::{AgencyId, DistrictId};
 use crate::services;
 use crate::services::agencies::{Agency, CreateAgency, UpdateAgency};
 use crate::services::context::Ctx;
-
-#[derive(Serialize, ToSchema)]
-pub struct AgencyResponse {
-    pub id: AgencyId,
-    pub name: String,
-    /// A code from `GET /api/v1/reference` (`agency_types`).
-    pub agency_type: String,
-    /// Where notifications for the agency are sent.
-    pub mailbox: String,
-    pub district_ids: Vec<DistrictId>,
-    pub active: bool,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<Agency> for AgencyResponse {
-    fn from(a: Agency) -> Self {
-        let r = a.row;
-        AgencyResponse {
-            id: r.id,
-            name: r.name,
-            agency_type: r.agency_type,
-            mailbox: r.mailbox,
-            district_ids: a.district_ids,
-            active: r.active,
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -138,24 +105,20 @@ pub struct AgencyQuery {
 
 /// List agencies.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", security(("bearer" = [])), params(AgencyQuery), responses(
-    (status = 200, body = Page<AgencyResponse>),
+    (status = 200, body = Page<Agency>),
 ))]
 #[tracing::instrument(name = "http::agencies::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<AgencyQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let limit = page_limit(q.limit)?;
     let rows = services::agencies::list(&ctx, q.cursor, q.active, limit).await?;
-    let items = rows.into_iter().map(AgencyResponse::from).collect();
-    Ok(
-        HttpResponse::Ok().json(Page::new(items, limit, |a: &AgencyResponse| {
-            a.id.to_string()
-        })),
-    )
+    let items = rows;
+    Ok(HttpResponse::Ok().json(Page::new(items, limit, |a: &Agency| a.row.id.to_string())))
 }
 
 /// Create an agency.
 #[utoipa::path(post, path = "/api/v1/agencies", tag = "agencies", security(("bearer" = [])), request_body = CreateAgencyRequest, responses(
-    (status = 201, body = AgencyResponse, headers(("ETag" = String))),
+    (status = 201, body = Agency, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 #[tracing::instrument(name = "http::agencies::create", skip_all)]
@@ -168,23 +131,19 @@ pub async fn create(
     Ok(created(
         format!("/api/v1/agencies/{}", agency.row.id),
         agency.row.version,
-        AgencyResponse::from(agency),
+        agency,
     ))
 }
 
 /// Read an agency.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Agency id")), responses(
-    (status = 200, body = AgencyResponse, headers(("ETag" = String))),
+    (status = 200, body = Agency, headers(("ETag" = String))),
 ))]
 #[tracing::instrument(name = "http::agencies::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppError> {
     let agency = services::agencies::get(&ctx, id.into_inner()).await?;
-    Ok(versioned(
-        StatusCode::OK,
-        agency.row.version,
-        AgencyResponse::from(agency),
-    ))
+    Ok(versioned(StatusCode::OK, agency.row.version, agency))
 }
 
 /// Update an agency (send `If-Match`).
@@ -192,7 +151,7 @@ pub async fn get(ctx: Ctx, id: web::Path<AgencyId>) -> Result<HttpResponse, AppE
     params(("id" = String, Path, format = Uuid, description = "Agency id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateAgencyRequest, responses(
-    (status = 200, body = AgencyResponse, headers(("ETag" = String))),
+    (status = 200, body = Agency, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 #[tracing::instrument(name = "http::agencies::update", skip_all)]
@@ -204,11 +163,7 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let input = UpdateAgency::try_from(body.into_inner())?;
     let agency = services::agencies::update(&ctx, id.into_inner(), if_match.0, input).await?;
-    Ok(versioned(
-        StatusCode::OK,
-        agency.row.version,
-        AgencyResponse::from(agency),
-    ))
+    Ok(versioned(StatusCode::OK, agency.row.version, agency))
 }
 
 /// Deactivate an agency (kept, because shares and actions refer to it).

@@ -1,7 +1,6 @@
 //! `/audit`: the audit log and its chain check (admin only).
 
 use actix_web::{web, HttpResponse};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,51 +8,12 @@ use uuid::Uuid;
 
 use super::extract::{check_code, check_time, page_limit};
 use super::types::Page;
-use crate::db::audit::{AuditFilter, AuditRow};
 use crate::domain::audit::Operation;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::services;
+use crate::services::audit::{AuditFilter, AuditRow};
 use crate::services::context::Ctx;
-
-#[derive(Serialize, ToSchema)]
-pub struct AuditEntryResponse {
-    pub seq: i64,
-    pub occurred_at: DateTime<Utc>,
-    pub actor_id: Option<UserId>,
-    pub actor_role: Option<String>,
-    pub operation: Operation,
-    pub record_type: String,
-    pub record_ids: Vec<Uuid>,
-    /// Why: the operation's own justification (a share's purpose, an email's event), or
-    /// the request's `X-Purpose`.
-    pub purpose: Option<String>,
-    pub recipients: Vec<String>,
-    pub request_id: Option<String>,
-    /// For a disclosure made under a stated lawful basis (a share).
-    pub lawful_basis: Option<String>,
-    /// Base64 SHA-256 of this entry chained to the previous one.
-    pub hash: String,
-}
-
-impl From<AuditRow> for AuditEntryResponse {
-    fn from(r: AuditRow) -> Self {
-        AuditEntryResponse {
-            seq: r.seq,
-            occurred_at: r.occurred_at,
-            actor_id: r.actor_id,
-            actor_role: r.actor_role,
-            operation: r.operation,
-            record_type: r.record_type,
-            record_ids: r.record_ids,
-            purpose: r.purpose,
-            recipients: r.recipients,
-            request_id: r.request_id,
-            lawful_basis: r.lawful_basis,
-            hash: base64::engine::general_purpose::STANDARD.encode(r.hash),
-        }
-    }
-}
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -87,7 +47,7 @@ pub struct ChainReportResponse {
 
 /// List audit entries, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery), responses(
-    (status = 200, body = Page<AuditEntryResponse>),
+    (status = 200, body = Page<AuditRow>),
 ))]
 #[tracing::instrument(name = "http::audit::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpResponse, AppError> {
@@ -113,12 +73,8 @@ pub async fn list(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRespons
         before_seq: q.cursor,
     };
     let rows = services::audit::list(&ctx, filter, limit).await?;
-    let items = rows.into_iter().map(AuditEntryResponse::from).collect();
-    Ok(
-        HttpResponse::Ok().json(Page::new(items, limit, |e: &AuditEntryResponse| {
-            e.seq.to_string()
-        })),
-    )
+    let items = rows;
+    Ok(HttpResponse::Ok().json(Page::new(items, limit, |e: &AuditRow| e.seq.to_string())))
 }
 
 /// Re-hash the whole chain and report the first broken link, if any.

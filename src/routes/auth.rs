@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::Meta;
-use super::users::UserResponse;
 use crate::error::{AppError, Problem};
 use crate::services::context::Ctx;
+use crate::services::users::UserRow;
 use crate::services::{self, auth::Tokens};
 use crate::startup::AppState;
 
@@ -105,12 +105,12 @@ pub async fn logout(ctx: Ctx) -> Result<HttpResponse, AppError> {
 
 /// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
-    (status = 200, body = UserResponse),
+    (status = 200, body = UserRow),
 ))]
 #[tracing::instrument(name = "http::auth::me", skip_all)]
 pub async fn me(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let row = services::users::me(&ctx).await?;
-    Ok(HttpResponse::Ok().json(UserResponse::from(row)))
+    Ok(HttpResponse::Ok().json(row))
 }
 
 fn no_store(mut b: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {

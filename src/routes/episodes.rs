@@ -8,8 +8,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{check_time, created, page_limit, versioned, IfMatch};
 use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
-use crate::db::episodes::{EpisodeFilter, EpisodeRow, NationalDue, RiskGradingRow};
-use crate::domain::accounts::Role;
 use crate::domain::episodes::{
     check_report_times, parse_reference, EpisodeStatus, InterviewMode, Marker, MissingFrom,
     ReportedBy, ReturnHow, RiskLevel,
@@ -19,110 +17,20 @@ use crate::domain::return_interviews::{is_late, RhiStatus};
 use crate::domain::reviews::ConfirmedHow;
 use crate::domain::text::check_text;
 use crate::error::{AppError, Problem};
-use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, PlacementId, RiskGradingId, UserId};
+use crate::ids::{AgencyId, DistrictId, EpisodeId, PersonId, PlacementId, UserId};
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::episodes::{
     Episode, InterviewInput, ReportInput, ReturnInput, RhiUpdate, RiskInput,
 };
-
-#[derive(Serialize, ToSchema)]
-pub struct RiskGradingResponse {
-    pub id: RiskGradingId,
-    pub graded_at: DateTime<Utc>,
-    pub graded_by: UserId,
-    /// `null` for the first grading.
-    pub from_level: Option<RiskLevel>,
-    pub to_level: RiskLevel,
-    pub rationale: String,
-    pub information: String,
-    /// The grader's role at the time (`null` for gradings recorded before it was kept).
-    pub grader_role: Option<Role>,
-}
-
-impl From<RiskGradingRow> for RiskGradingResponse {
-    fn from(g: RiskGradingRow) -> Self {
-        RiskGradingResponse {
-            id: g.id,
-            graded_at: g.graded_at,
-            graded_by: g.graded_by,
-            from_level: g.from_level,
-            to_level: g.to_level,
-            rationale: g.rationale,
-            information: g.information,
-            grader_role: g.grader_role,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct EpisodeSummary {
-    pub id: EpisodeId,
-    #[schema(example = "LDS-2026-000123")]
-    pub reference: String,
-    pub person_id: PersonId,
-    pub district_id: DistrictId,
-    pub status: EpisodeStatus,
-    pub risk_level: RiskLevel,
-    pub reported_at: DateTime<Utc>,
-    pub reported_by: ReportedBy,
-    pub reporter_details: String,
-    pub last_seen_at: DateTime<Utc>,
-    pub last_seen_location: String,
-    pub missing_from: MissingFrom,
-    pub circumstances: String,
-    pub cancelled_reason: Option<String>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub closed_by: Option<UserId>,
-    /// Why no prevention interview was possible, when closed without one.
-    pub no_interview_reason: Option<String>,
-    /// When the next supervisor review is due (`null` once the episode is not open).
-    pub next_review_due: Option<DateTime<Utc>>,
-    /// The placement a looked-after child went missing from.
-    pub placement_id: Option<PlacementId>,
-    /// A looked-after child when reported.
-    pub looked_after: bool,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<EpisodeRow> for EpisodeSummary {
-    fn from(r: EpisodeRow) -> Self {
-        EpisodeSummary {
-            id: r.id,
-            reference: r.reference,
-            person_id: r.person_id,
-            district_id: r.district_id,
-            status: r.status,
-            risk_level: r.risk_level,
-            reported_at: r.reported_at,
-            reported_by: r.reported_by,
-            reporter_details: r.reporter_details,
-            last_seen_at: r.last_seen_at,
-            last_seen_location: r.last_seen_location,
-            missing_from: r.missing_from,
-            circumstances: r.circumstances,
-            cancelled_reason: r.cancelled_reason,
-            closed_at: r.closed_at,
-            closed_by: r.closed_by,
-            no_interview_reason: r.no_interview_reason,
-            next_review_due: r.next_review_due,
-            placement_id: r.placement_id,
-            looked_after: r.looked_after,
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
+use crate::services::episodes::{EpisodeFilter, EpisodeRow, NationalDue, RiskGradingRow};
 
 /// An episode with its whole risk history (oldest first).
 #[derive(Serialize, ToSchema)]
 pub struct EpisodeResponse {
     #[serde(flatten)]
-    pub episode: EpisodeSummary,
-    pub risk_history: Vec<RiskGradingResponse>,
+    pub episode: EpisodeRow,
+    pub risk_history: Vec<RiskGradingRow>,
     /// The return, once recorded.
     #[serde(rename = "return")]
     pub returned: Option<ReturnResponse>,
@@ -202,8 +110,8 @@ impl From<Episode> for EpisodeResponse {
                 confirmed_by: c.confirmed_by,
                 confirmed_how: c.confirmed_how,
             }),
-            episode: e.row.into(),
-            risk_history: e.parts.gradings.into_iter().map(Into::into).collect(),
+            episode: e.row,
+            risk_history: e.parts.gradings.into_iter().collect(),
             returned: e.parts.returned.map(|r| ReturnResponse {
                 returned_at: r.returned_at,
                 location: r.location,
@@ -416,7 +324,7 @@ pub struct EpisodeQuery {
 
 /// List episodes the caller may see, newest report first.
 #[utoipa::path(get, path = "/api/v1/episodes", tag = "episodes", security(("bearer" = [])), params(EpisodeQuery), responses(
-    (status = 200, body = Page<EpisodeSummary>),
+    (status = 200, body = Page<EpisodeRow>),
 ))]
 #[tracing::instrument(name = "http::episodes::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<EpisodeQuery>) -> Result<HttpResponse, AppError> {
@@ -457,9 +365,9 @@ pub async fn list(ctx: Ctx, query: web::Query<EpisodeQuery>) -> Result<HttpRespo
             .map(|(at, id)| (at, EpisodeId(id))),
     };
     let rows = services::episodes::list(&ctx, filter, limit).await?;
-    let items = rows.into_iter().map(EpisodeSummary::from).collect();
+    let items = rows;
     Ok(
-        HttpResponse::Ok().json(Page::new(items, limit, |e: &EpisodeSummary| {
+        HttpResponse::Ok().json(Page::new(items, limit, |e: &EpisodeRow| {
             time_cursor(e.reported_at, e.id)
         })),
     )
@@ -711,7 +619,7 @@ pub struct PersonHistoryResponse {
     /// Episodes that started in the last 3 and 12 weeks and 12 months (cancelled ones excluded).
     pub counts: crate::domain::episodes::RecentCounts,
     /// Newest first (at most 200).
-    pub episodes: Vec<EpisodeSummary>,
+    pub episodes: Vec<EpisodeRow>,
 }
 
 /// A person's missing history: their episodes in the caller's districts, with counts.
@@ -726,7 +634,7 @@ pub async fn person_history(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(PersonHistoryResponse {
         person_id,
         counts,
-        episodes: rows.into_iter().map(Into::into).collect(),
+        episodes: rows.into_iter().collect(),
     }))
 }
 

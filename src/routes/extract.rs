@@ -7,10 +7,10 @@ use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 
-use crate::db::AuditContext;
 use crate::domain::audit::parse_purpose;
 use crate::error::AppError;
 use crate::request_id::RequestId;
+use crate::services::context::AuditContext;
 use crate::services::context::{Ctx, Session};
 use crate::startup::{AppState, MAX_BODY_BYTES};
 

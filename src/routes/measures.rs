@@ -9,7 +9,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::check_date;
 use super::types::FieldErrors;
-use crate::db::measures::{BaselineRow, DefinitionRow};
 use crate::domain::local_time::ForceZone;
 use crate::domain::measures::{
     last_month_end, period_ends, AgeGroup, Definition, EpisodeStart, Granularity, Standing,
@@ -20,6 +19,7 @@ use crate::render::charts;
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::measures::{BaselineInput, Figure, GroupFigures, Report};
+use crate::services::measures::{BaselineRow, DefinitionRow};
 
 /// One version of the measure definition.
 #[derive(Serialize, ToSchema)]
@@ -528,7 +528,7 @@ pub struct BaselinesResponse {
 pub async fn baselines(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (rows, definition_version, withheld) = services::measures::baselines(&ctx).await?;
     let shown = |b: &BaselineRow| BaselineResponse::of(b.clone(), withheld.contains(&b.id));
-    let current = crate::db::measures::current(&rows, definition_version)
+    let current = services::measures::current(&rows, definition_version)
         .into_iter()
         .map(shown)
         .collect();

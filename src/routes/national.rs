@@ -9,12 +9,12 @@ use utoipa::ToSchema;
 
 use super::extract::{versioned, IfMatch};
 use super::types::FieldErrors;
-use crate::db::episodes::EpisodeRow;
 use crate::domain::national::{Clock, ClockState, NationalKind};
 use crate::error::{AppError, Problem};
 use crate::ids::{EpisodeId, UserId};
 use crate::services;
 use crate::services::context::Ctx;
+use crate::services::episodes::EpisodeRow;
 use crate::services::episodes::{Episode, NationalInput};
 
 /// One national clock.

@@ -3,46 +3,25 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::page_limit;
 use super::types::{parse_time_cursor, time_cursor, Page};
-use crate::db::outbox::{OutboxFilter, OutboxRow};
-use crate::domain::notify::{DeliveryStatus, Event, RecipientKind};
+use crate::domain::notify::{DeliveryStatus, Event};
 use crate::error::{AppError, Problem};
 use crate::services;
 use crate::services::context::Ctx;
+use crate::services::notifications::{OutboxFilter, OutboxRow};
 
 #[derive(Serialize, ToSchema)]
 pub struct NotificationResponse {
-    #[schema(value_type = String, format = Uuid)]
-    pub id: Uuid,
+    #[serde(flatten)]
+    pub message: OutboxRow,
     /// The short reference a dead-letter email shows (`MSG-…`); the list's `reference`
     /// filter.
     pub reference: String,
-    pub event: Event,
-    /// The event instance; with the recipient, enqueued once only.
-    pub event_key: String,
-    pub recipient: String,
-    pub recipient_kind: RecipientKind,
-    pub subject: String,
-    /// The plain-text body (the HTML says the same).
-    pub body_text: String,
-    pub record_type: Option<String>,
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub record_id: Option<Uuid>,
-    pub status: DeliveryStatus,
-    pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    /// Stable across retries and redeliveries.
-    pub message_id: String,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub dead_at: Option<DateTime<Utc>>,
 }
 
 impl From<OutboxRow> for NotificationResponse {
@@ -52,23 +31,7 @@ impl From<OutboxRow> for NotificationResponse {
                 crate::domain::references::RefKind::Notification,
                 r.id,
             ),
-            id: r.id,
-            event: r.event,
-            event_key: r.event_key,
-            recipient: r.recipient,
-            recipient_kind: r.recipient_kind,
-            subject: r.subject,
-            body_text: r.body_text,
-            record_type: r.record_type,
-            record_id: r.record_id,
-            status: r.status,
-            attempts: r.attempts,
-            next_attempt_at: r.next_attempt_at,
-            last_error: r.last_error,
-            message_id: r.message_id,
-            created_at: r.created_at,
-            sent_at: r.sent_at,
-            dead_at: r.dead_at,
+            message: r,
         }
     }
 }
@@ -116,7 +79,7 @@ pub async fn list(
     let items = rows.into_iter().map(NotificationResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |n: &NotificationResponse| {
-            time_cursor(n.created_at, n.id)
+            time_cursor(n.message.created_at, n.message.id)
         })),
     )
 }

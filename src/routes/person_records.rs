@@ -2,27 +2,27 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::{versioned, IfMatch, OptionalIfMatch};
-use super::persons::PersonResponse;
 use super::types::{double_option, FieldErrors};
-use crate::db::person_records::{
-    MarkerChanges, MarkerRow, MergeRow, Moved, PlacementChanges, PlacementRow, ProfileRow,
-};
 use crate::domain::person_records::{
     check_past_date, check_profile_review, check_review_on, is_stale, protocol_only_fields,
     review_overdue, MarkerKind, PlacementKind, Protocol, Span,
 };
 use crate::error::{AppError, Problem};
-use crate::ids::{MarkerId, MergeId, PersonId, PlacementId, ProtocolProfileId, UserId};
+use crate::ids::{MarkerId, MergeId, PersonId, PlacementId};
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::person_records::{
+    MarkerChanges, MarkerRow, MergeRow, Moved, PlacementChanges, PlacementRow, ProfileRow,
+};
+use crate::services::person_records::{
     MarkerInput, Merge, PersonDetail, PlacementInput, ProfileInput,
 };
+use crate::services::persons::PersonRow;
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -32,79 +32,34 @@ fn today() -> NaiveDate {
 
 #[derive(Serialize, ToSchema)]
 pub struct MarkerResponse {
-    pub id: MarkerId,
-    pub kind: MarkerKind,
-    #[schema(example = "Leeds Children's Social Care strategy meeting")]
-    pub source: String,
-    pub details: String,
-    pub review_on: NaiveDate,
+    #[serde(flatten)]
+    pub marker: MarkerRow,
     /// Live and past its review date.
     pub review_overdue: bool,
-    pub ended_on: Option<NaiveDate>,
-    pub ended_reason: Option<String>,
-    pub version: i32,
-    pub recorded_by: UserId,
-    pub recorded_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl From<MarkerRow> for MarkerResponse {
     fn from(m: MarkerRow) -> Self {
         MarkerResponse {
             review_overdue: review_overdue(m.review_on, m.ended_on.is_some(), today()),
-            id: m.id,
-            kind: m.kind,
-            source: m.source,
-            details: m.details,
-            review_on: m.review_on,
-            ended_on: m.ended_on,
-            ended_reason: m.ended_reason,
-            version: m.version,
-            recorded_by: m.recorded_by,
-            recorded_at: m.recorded_at,
-            updated_at: m.updated_at,
+            marker: m,
         }
     }
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct PlacementResponse {
-    pub id: PlacementId,
-    pub kind: PlacementKind,
-    pub provider: String,
-    /// Local authority code (see `GET /api/v1/reference`).
-    #[schema(example = "E08000016")]
-    pub placing_authority: String,
-    #[schema(example = "E08000035")]
-    pub host_authority: String,
-    /// The placing authority is not the host authority.
-    pub out_of_area: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
+    #[serde(flatten)]
+    pub placement: PlacementRow,
     /// Covers today.
     pub current: bool,
-    pub version: i32,
-    pub recorded_by: UserId,
-    pub recorded_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl From<PlacementRow> for PlacementResponse {
     fn from(p: PlacementRow) -> Self {
         PlacementResponse {
             current: p.span().contains(today()),
-            id: p.id,
-            kind: p.kind,
-            provider: p.provider,
-            placing_authority: p.placing_authority,
-            host_authority: p.host_authority,
-            out_of_area: p.out_of_area,
-            starts_on: p.starts_on,
-            ends_on: p.ends_on,
-            version: p.version,
-            recorded_by: p.recorded_by,
-            recorded_at: p.recorded_at,
-            updated_at: p.updated_at,
+            placement: p,
         }
     }
 }
@@ -123,87 +78,16 @@ pub struct ProfileSummary {
 
 #[derive(Serialize, ToSchema)]
 pub struct ProfileResponse {
-    pub id: ProtocolProfileId,
-    pub person_id: PersonId,
-    pub protocol: Protocol,
-    #[schema(example = "Oakwood Children's Home")]
-    pub owning_organisation: String,
-    pub description: String,
-    pub photo_reference: String,
-    pub places: String,
-    /// Philomena only.
-    pub associates: Option<String>,
-    /// Philomena only: phone numbers and social media.
-    pub contact_details: Option<String>,
-    /// Philomena only.
-    pub missing_history: Option<String>,
-    /// Herbert only.
-    pub medication: Option<String>,
-    /// Herbert only.
-    pub routine: Option<String>,
-    pub last_reviewed_on: NaiveDate,
-    pub review_due_on: NaiveDate,
+    #[serde(flatten)]
+    pub profile: ProfileRow,
     pub stale: bool,
-    pub version: i32,
-    pub recorded_by: UserId,
-    pub recorded_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl From<ProfileRow> for ProfileResponse {
     fn from(p: ProfileRow) -> Self {
         ProfileResponse {
             stale: is_stale(p.review_due_on, today()),
-            id: p.id,
-            person_id: p.person_id,
-            protocol: p.protocol,
-            owning_organisation: p.owning_organisation,
-            description: p.description,
-            photo_reference: p.photo_reference,
-            places: p.places,
-            associates: p.associates,
-            contact_details: p.contact_details,
-            missing_history: p.missing_history,
-            medication: p.medication,
-            routine: p.routine,
-            last_reviewed_on: p.last_reviewed_on,
-            review_due_on: p.review_due_on,
-            version: p.version,
-            recorded_by: p.recorded_by,
-            recorded_at: p.recorded_at,
-            updated_at: p.updated_at,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MergeSummary {
-    pub id: MergeId,
-    pub survivor_id: PersonId,
-    pub duplicate_id: PersonId,
-    pub reason: String,
-    /// The duplicate's names the merge added to the survivor's aliases.
-    pub added_aliases: Vec<String>,
-    pub merged_by: UserId,
-    pub merged_at: DateTime<Utc>,
-    pub undone_by: Option<UserId>,
-    pub undone_at: Option<DateTime<Utc>>,
-    pub undo_reason: Option<String>,
-}
-
-impl From<MergeRow> for MergeSummary {
-    fn from(m: MergeRow) -> Self {
-        MergeSummary {
-            id: m.id,
-            survivor_id: m.survivor_id,
-            duplicate_id: m.duplicate_id,
-            reason: m.reason,
-            added_aliases: m.added_aliases,
-            merged_by: m.merged_by,
-            merged_at: m.merged_at,
-            undone_by: m.undone_by,
-            undone_at: m.undone_at,
-            undo_reason: m.undo_reason,
+            profile: p,
         }
     }
 }
@@ -219,7 +103,7 @@ pub struct MovedRecord {
 #[derive(Serialize, ToSchema)]
 pub struct MergeResponse {
     #[serde(flatten)]
-    pub merge: MergeSummary,
+    pub merge: MergeRow,
     /// What the merge moved (after an undo: what went back).
     pub moved: Vec<MovedRecord>,
 }
@@ -227,7 +111,7 @@ pub struct MergeResponse {
 impl From<Merge> for MergeResponse {
     fn from(m: Merge) -> Self {
         MergeResponse {
-            merge: m.merge.into(),
+            merge: m.merge,
             moved: m
                 .moved
                 .into_iter()
@@ -248,7 +132,7 @@ impl From<Merge> for MergeResponse {
 #[derive(Serialize, ToSchema)]
 pub struct PersonDetailResponse {
     #[serde(flatten)]
-    pub person: PersonResponse,
+    pub person: PersonRow,
     /// Live markers first.
     pub markers: Vec<MarkerResponse>,
     /// Latest start first.
@@ -257,13 +141,13 @@ pub struct PersonDetailResponse {
     /// the person is missing.
     pub protocol_profiles: Vec<ProfileSummary>,
     /// Merges this record took part in, newest first.
-    pub merges: Vec<MergeSummary>,
+    pub merges: Vec<MergeRow>,
 }
 
 impl From<PersonDetail> for PersonDetailResponse {
     fn from(d: PersonDetail) -> Self {
         PersonDetailResponse {
-            person: d.person.into(),
+            person: d.person,
             markers: d.markers.into_iter().map(Into::into).collect(),
             placements: d.placements.into_iter().map(Into::into).collect(),
             protocol_profiles: d
@@ -278,7 +162,7 @@ impl From<PersonDetail> for PersonDetailResponse {
                     version: p.version,
                 })
                 .collect(),
-            merges: d.merges.into_iter().map(Into::into).collect(),
+            merges: d.merges.into_iter().collect(),
         }
     }
 }

@@ -2,14 +2,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{created, page_limit, versioned, IfMatch};
 use super::person_records::PersonDetailResponse;
 use super::types::{double_option, FieldErrors, Page};
-use crate::db::persons::{PersonFilter, PersonRow};
 use crate::domain::persons::{check_date_of_birth, check_name, search_words, Sex};
 use crate::domain::text::check_text;
 use crate::error::AppError;
@@ -17,47 +16,7 @@ use crate::ids::{DistrictId, PersonId};
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::persons::{PersonAmendment, PersonInput};
-
-#[derive(Serialize, ToSchema)]
-pub struct PersonResponse {
-    pub id: PersonId,
-    pub given_name: String,
-    pub family_name: String,
-    pub aliases: Vec<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub sex: Option<Sex>,
-    pub ethnicity: Option<String>,
-    pub home_district_id: Option<DistrictId>,
-    pub local_authority: Option<String>,
-    /// A looked-after child (placements are listed on the person's full record).
-    pub looked_after: bool,
-    /// Set while this record is merged into another: use that one.
-    pub merged_into: Option<PersonId>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<PersonRow> for PersonResponse {
-    fn from(r: PersonRow) -> Self {
-        PersonResponse {
-            id: r.id,
-            given_name: r.given_name,
-            family_name: r.family_name,
-            aliases: r.aliases,
-            date_of_birth: r.date_of_birth,
-            sex: r.sex,
-            ethnicity: r.ethnicity,
-            home_district_id: r.home_district_id,
-            local_authority: r.local_authority,
-            looked_after: r.looked_after,
-            merged_into: r.merged_into,
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
+use crate::services::persons::{PersonFilter, PersonRow};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -204,7 +163,7 @@ pub struct PersonQuery {
 
 /// Search persons by name or alias, date of birth, home district.
 #[utoipa::path(get, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), params(PersonQuery), responses(
-    (status = 200, body = Page<PersonResponse>),
+    (status = 200, body = Page<PersonRow>),
 ))]
 #[tracing::instrument(name = "http::persons::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<PersonQuery>) -> Result<HttpResponse, AppError> {
@@ -221,17 +180,13 @@ pub async fn list(ctx: Ctx, query: web::Query<PersonQuery>) -> Result<HttpRespon
         after: q.cursor,
     };
     let rows = services::persons::search(&ctx, filter, limit).await?;
-    let items = rows.into_iter().map(PersonResponse::from).collect();
-    Ok(
-        HttpResponse::Ok().json(Page::new(items, limit, |p: &PersonResponse| {
-            p.id.to_string()
-        })),
-    )
+    let items = rows;
+    Ok(HttpResponse::Ok().json(Page::new(items, limit, |p: &PersonRow| p.id.to_string())))
 }
 
 /// Record a person.
 #[utoipa::path(post, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), request_body = CreatePersonRequest, responses(
-    (status = 201, body = PersonResponse, headers(("ETag" = String))),
+    (status = 201, body = PersonRow, headers(("ETag" = String))),
 ))]
 #[tracing::instrument(name = "http::persons::create", skip_all)]
 pub async fn create(
@@ -243,7 +198,7 @@ pub async fn create(
     Ok(created(
         format!("/api/v1/persons/{}", row.id),
         row.version,
-        PersonResponse::from(row),
+        row,
     ))
 }
 
@@ -267,7 +222,7 @@ pub async fn get(ctx: Ctx, id: web::Path<PersonId>) -> Result<HttpResponse, AppE
     params(("id" = String, Path, format = Uuid, description = "Person id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdatePersonRequest, responses(
-    (status = 200, body = PersonResponse, headers(("ETag" = String))),
+    (status = 200, body = PersonRow, headers(("ETag" = String))),
 ))]
 #[tracing::instrument(name = "http::persons::update", skip_all)]
 pub async fn update(
@@ -278,9 +233,5 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let amendment = PersonAmendment::try_from(body.into_inner())?;
     let row = services::persons::amend(&ctx, id.into_inner(), if_match.0, amendment).await?;
-    Ok(versioned(
-        StatusCode::OK,
-        row.version,
-        PersonResponse::from(row),
-    ))
+    Ok(versioned(StatusCode::OK, row.version, row))
 }

@@ -9,15 +9,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{created, page_limit, versioned, IfMatch};
 use super::types::{dedup, parse_time_cursor, time_cursor, FieldErrors, Page};
-use crate::db::referrals::{MeetingRow, PlanRow, ReferralFilter, ReferralRow};
 use crate::domain::referrals::{
     ClosureReason, Consent, ConsentBy, Decision, ReferralReason, ReferralSource, ReferralStatus,
 };
 use crate::error::{AppError, Problem};
-use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriageMeetingId, TriggerId, UserId};
+use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriggerId, UserId};
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::referrals::{MeetingInput, PlanInput, Referral, ReferralInput};
+use crate::services::referrals::{MeetingRow, PlanRow, ReferralFilter, ReferralRow};
 
 #[derive(Serialize, ToSchema)]
 pub struct ReferralSummary {
@@ -89,75 +89,22 @@ impl From<ReferralRow> for ReferralSummary {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct MeetingResponse {
-    pub id: TriageMeetingId,
-    pub held_on: NaiveDate,
-    pub attendee_agency_ids: Vec<AgencyId>,
-    pub decisions: String,
-    pub next_meeting_on: Option<NaiveDate>,
-    pub recorded_by: UserId,
-    pub recorded_at: DateTime<Utc>,
-}
-
-impl From<MeetingRow> for MeetingResponse {
-    fn from(m: MeetingRow) -> Self {
-        MeetingResponse {
-            id: m.id,
-            held_on: m.held_on,
-            attendee_agency_ids: m.attendee_agency_ids,
-            decisions: m.decisions,
-            next_meeting_on: m.next_meeting_on,
-            recorded_by: m.recorded_by,
-            recorded_at: m.recorded_at,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct InterventionPlanResponse {
-    pub lead_practitioner: String,
-    pub lead_agency_id: AgencyId,
-    pub goals: String,
-    /// Every 6–8 weeks.
-    pub review_dates: Vec<NaiveDate>,
-    pub version: i32,
-    pub recorded_by: UserId,
-    pub recorded_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<PlanRow> for InterventionPlanResponse {
-    fn from(p: PlanRow) -> Self {
-        InterventionPlanResponse {
-            lead_practitioner: p.lead_practitioner,
-            lead_agency_id: p.lead_agency_id,
-            goals: p.goals,
-            review_dates: p.review_dates,
-            version: p.version,
-            recorded_by: p.recorded_by,
-            recorded_at: p.recorded_at,
-            updated_at: p.updated_at,
-        }
-    }
-}
-
 /// A referral with its triage meetings (oldest first) and intervention plan, as far as
 /// the caller may see.
 #[derive(Serialize, ToSchema)]
 pub struct ReferralResponse {
     #[serde(flatten)]
     pub referral: ReferralSummary,
-    pub triage_meetings: Vec<MeetingResponse>,
-    pub intervention_plan: Option<InterventionPlanResponse>,
+    pub triage_meetings: Vec<MeetingRow>,
+    pub intervention_plan: Option<PlanRow>,
 }
 
 impl From<Referral> for ReferralResponse {
     fn from(r: Referral) -> Self {
         ReferralResponse {
             referral: r.row.into(),
-            triage_meetings: r.meetings.into_iter().map(Into::into).collect(),
-            intervention_plan: r.plan.map(Into::into),
+            triage_meetings: r.meetings.into_iter().collect(),
+            intervention_plan: r.plan,
         }
     }
 }

@@ -11,32 +11,18 @@ use uuid::Uuid;
 
 use super::extract::{check_time, created, page_limit, versioned};
 use super::types::{parse_time_cursor, time_cursor, FieldErrors, Page};
-use crate::db::shares::{ShareFilter, ShareRow};
 use crate::domain::shares::{is_in_force, Part, SharedRecord};
 use crate::error::{AppError, Problem};
-use crate::ids::{AgencyId, DistrictId, ShareId, UserId};
+use crate::ids::{AgencyId, ShareId};
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::shares::ShareInput;
+use crate::services::shares::{ShareFilter, ShareRow};
 
 #[derive(Serialize, ToSchema)]
 pub struct ShareResponse {
-    pub id: ShareId,
-    pub record_type: SharedRecord,
-    #[schema(value_type = String, format = Uuid)]
-    pub record_id: Uuid,
-    pub district_id: DistrictId,
-    pub agency_id: AgencyId,
-    /// What the agency's partners see of the record.
-    pub parts: Vec<Part>,
-    pub purpose: String,
-    pub lawful_basis: String,
-    pub shared_by: UserId,
-    pub shared_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub revoked_by: Option<UserId>,
-    pub revoke_reason: Option<String>,
+    #[serde(flatten)]
+    pub share: ShareRow,
     /// Not revoked and not expired.
     pub in_force: bool,
 }
@@ -45,20 +31,7 @@ impl From<ShareRow> for ShareResponse {
     fn from(s: ShareRow) -> Self {
         ShareResponse {
             in_force: is_in_force(s.revoked_at, s.expires_at, Utc::now()),
-            id: s.id,
-            record_type: s.record_type,
-            record_id: s.record_id,
-            district_id: s.district_id,
-            agency_id: s.agency_id,
-            parts: s.parts,
-            purpose: s.purpose,
-            lawful_basis: s.lawful_basis,
-            shared_by: s.shared_by,
-            shared_at: s.shared_at,
-            expires_at: s.expires_at,
-            revoked_at: s.revoked_at,
-            revoked_by: s.revoked_by,
-            revoke_reason: s.revoke_reason,
+            share: s,
         }
     }
 }
@@ -171,7 +144,7 @@ pub async fn list(ctx: Ctx, query: web::Query<ShareQuery>) -> Result<HttpRespons
     let items = rows.into_iter().map(ShareResponse::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |s: &ShareResponse| {
-            time_cursor(s.shared_at, s.id)
+            time_cursor(s.share.shared_at, s.share.id)
         })),
     )
 }

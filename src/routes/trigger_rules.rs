@@ -8,54 +8,13 @@ use utoipa::ToSchema;
 
 use super::extract::{created, versioned, IfMatch};
 use super::types::{double_option, FieldErrors, Page};
-use crate::db::triggers::RuleRow;
 use crate::domain::triggers::{Condition, RuleKind};
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, TriggerRuleId, UserId};
 use crate::services;
 use crate::services::context::Ctx;
+use crate::services::triggers::RuleRow;
 use crate::services::triggers::{RuleDetail, RuleInput, RuleUpdate};
-
-#[derive(Serialize, ToSchema)]
-pub struct RuleResponse {
-    pub id: TriggerRuleId,
-    #[schema(example = "Sudden multiple: 2 episodes within 7 days")]
-    pub name: String,
-    pub kind: RuleKind,
-    /// `episodes_within` only.
-    pub min_episodes: Option<i32>,
-    /// `episodes_within` only.
-    pub within_days: Option<i32>,
-    /// `null`: force-wide.
-    pub district_id: Option<DistrictId>,
-    pub enabled: bool,
-    /// An unacknowledged trigger escalates this many hours after it fired.
-    pub escalate_after_hours: i32,
-    pub version: i32,
-    /// `null` for the seeded defaults.
-    pub created_by: Option<UserId>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<RuleRow> for RuleResponse {
-    fn from(r: RuleRow) -> Self {
-        RuleResponse {
-            id: r.id,
-            name: r.name,
-            kind: r.kind,
-            min_episodes: r.min_episodes,
-            within_days: r.within_days,
-            district_id: r.district_id,
-            enabled: r.enabled,
-            escalate_after_hours: r.escalate_after_hours,
-            version: r.version,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct RuleVersionResponse {
@@ -71,14 +30,14 @@ pub struct RuleVersionResponse {
 #[derive(Serialize, ToSchema)]
 pub struct RuleDetailResponse {
     #[serde(flatten)]
-    pub rule: RuleResponse,
+    pub rule: RuleRow,
     pub versions: Vec<RuleVersionResponse>,
 }
 
 impl From<RuleDetail> for RuleDetailResponse {
     fn from(d: RuleDetail) -> Self {
         RuleDetailResponse {
-            rule: d.rule.into(),
+            rule: d.rule,
             versions: d
                 .versions
                 .into_iter()
@@ -175,13 +134,13 @@ impl TryFrom<UpdateRuleRequest> for RuleUpdate {
 
 /// Every rule, by name.
 #[utoipa::path(get, path = "/api/v1/trigger-rules", tag = "triggers", security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
-    (status = 200, body = Page<RuleResponse>),
+    (status = 200, body = Page<RuleRow>),
 ))]
 #[tracing::instrument(name = "http::trigger_rules::list", skip_all)]
 pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let rows = services::triggers::list_rules(&ctx).await?;
-    Ok(HttpResponse::Ok().json(Page::<RuleResponse> {
-        items: rows.into_iter().map(Into::into).collect(),
+    Ok(HttpResponse::Ok().json(Page::<RuleRow> {
+        items: rows.into_iter().collect(),
         next_cursor: None,
     }))
 }

@@ -10,7 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{created, page_limit, versioned, IfMatch};
 use super::referrals::ReferralResponse;
 use super::types::{dedup, parse_time_cursor, time_cursor, FieldErrors, Page};
-use crate::db::triggers::{PlanRow, TriggerFilter, TriggerRow};
 use crate::domain::referrals::ReferralReason;
 use crate::domain::triggers::{RuleKind, TriggerStatus};
 use crate::error::{AppError, Problem};
@@ -20,6 +19,7 @@ use crate::ids::{
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::triggers::{PlanInput, RaiseInput, Trigger};
+use crate::services::triggers::{PlanRow, TriggerFilter, TriggerRow};
 
 #[derive(Serialize, ToSchema)]
 pub struct EscalationResponse {
@@ -105,38 +105,12 @@ impl From<TriggerRow> for TriggerSummary {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct TriggerPlanResponse {
-    pub summary: String,
-    /// The agencies involved.
-    pub agency_ids: Vec<AgencyId>,
-    pub review_on: NaiveDate,
-    pub version: i32,
-    pub recorded_by: UserId,
-    pub recorded_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<PlanRow> for TriggerPlanResponse {
-    fn from(p: PlanRow) -> Self {
-        TriggerPlanResponse {
-            summary: p.summary,
-            agency_ids: p.agency_ids,
-            review_on: p.review_on,
-            version: p.version,
-            recorded_by: p.recorded_by,
-            recorded_at: p.recorded_at,
-            updated_at: p.updated_at,
-        }
-    }
-}
-
 /// A trigger with its plan and the referral raised from it (what the caller may see).
 #[derive(Serialize, ToSchema)]
 pub struct TriggerResponse {
     #[serde(flatten)]
     pub trigger: TriggerSummary,
-    pub plan: Option<TriggerPlanResponse>,
+    pub plan: Option<PlanRow>,
     pub referral_id: Option<ReferralId>,
 }
 
@@ -144,7 +118,7 @@ impl From<Trigger> for TriggerResponse {
     fn from(t: Trigger) -> Self {
         TriggerResponse {
             trigger: t.row.into(),
-            plan: t.plan.map(Into::into),
+            plan: t.plan,
             referral_id: t.referral_id,
         }
     }

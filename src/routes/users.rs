@@ -1,53 +1,18 @@
 //! `/users`: user administration (admin only).
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{created, page_limit, versioned, IfMatch};
 use super::types::{double_option, FieldErrors, Page};
-use crate::db::users::{UserFilter, UserRow};
 use crate::domain::accounts::{DisplayName, Email, Role};
 use crate::domain::password_policy::NewPassword;
 use crate::error::{AppError, Problem};
 use crate::ids::{AgencyId, DistrictId, UserId};
 use crate::services::context::Ctx;
+use crate::services::users::{UserFilter, UserRow};
 use crate::services::{self, users::CreateUser, users::UpdateUser};
-
-#[derive(Serialize, ToSchema)]
-pub struct UserResponse {
-    pub id: UserId,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    /// `null` for force-wide users.
-    pub district_id: Option<DistrictId>,
-    /// Partners only.
-    pub agency_id: Option<AgencyId>,
-    pub active: bool,
-    /// Also sent as the `ETag`; send it back in `If-Match` to update.
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<UserRow> for UserResponse {
-    fn from(r: UserRow) -> Self {
-        UserResponse {
-            id: r.id,
-            email: r.email,
-            display_name: r.display_name,
-            role: r.role,
-            district_id: r.district_id,
-            agency_id: r.agency_id,
-            active: r.active,
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -118,7 +83,7 @@ pub struct UserQuery {
 
 /// List users.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(UserQuery), responses(
-    (status = 200, body = Page<UserResponse>),
+    (status = 200, body = Page<UserRow>),
 ))]
 #[tracing::instrument(name = "http::users::list", skip_all)]
 pub async fn list(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
@@ -131,13 +96,13 @@ pub async fn list(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse
         after: q.cursor,
     };
     let rows = services::users::list(&ctx, filter, limit).await?;
-    let items = rows.into_iter().map(UserResponse::from).collect();
-    Ok(HttpResponse::Ok().json(Page::new(items, limit, |u: &UserResponse| u.id.to_string())))
+    let items = rows;
+    Ok(HttpResponse::Ok().json(Page::new(items, limit, |u: &UserRow| u.id.to_string())))
 }
 
 /// Create a user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
-    (status = 201, body = UserResponse, headers(("ETag" = String))),
+    (status = 201, body = UserRow, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 #[tracing::instrument(name = "http::users::create", skip_all)]
@@ -150,23 +115,19 @@ pub async fn create(
     Ok(created(
         format!("/api/v1/users/{}", row.id),
         row.version,
-        UserResponse::from(row),
+        row,
     ))
 }
 
 /// Read a user.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "User id")), responses(
-    (status = 200, body = UserResponse, headers(("ETag" = String))),
+    (status = 200, body = UserRow, headers(("ETag" = String))),
 ))]
 #[tracing::instrument(name = "http::users::get", skip_all)]
 pub async fn get(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {
     let row = services::users::get(&ctx, id.into_inner()).await?;
-    Ok(versioned(
-        actix_web::http::StatusCode::OK,
-        row.version,
-        UserResponse::from(row),
-    ))
+    Ok(versioned(actix_web::http::StatusCode::OK, row.version, row))
 }
 
 /// Update a user (send `If-Match`). Role, district, agency, password or deactivation
@@ -175,7 +136,7 @@ pub async fn get(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppErr
     params(("id" = String, Path, format = Uuid, description = "User id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateUserRequest, responses(
-    (status = 200, body = UserResponse, headers(("ETag" = String))),
+    (status = 200, body = UserRow, headers(("ETag" = String))),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 #[tracing::instrument(name = "http::users::update", skip_all)]
@@ -206,11 +167,7 @@ pub async fn update(
         password,
     };
     let row = services::users::update(&ctx, id.into_inner(), if_match.0, input).await?;
-    Ok(versioned(
-        actix_web::http::StatusCode::OK,
-        row.version,
-        UserResponse::from(row),
-    ))
+    Ok(versioned(actix_web::http::StatusCode::OK, row.version, row))
 }
 
 /// Deactivate a user (accounts are kept for the audit trail).

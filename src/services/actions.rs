@@ -1,9 +1,10 @@
 //! Partner actions: set by case workers on an episode, a trigger (its plan) or a
 //! referral, owned by an agency; the owning agency's partners move them on.
 
+pub use crate::db::actions::{ActionFilter, ActionRow};
 use chrono::{NaiveDate, Utc};
 
-use crate::db::actions::{self as q, ActionChanges, ActionFilter, ActionRow, NewAction};
+use crate::db::actions::{self as q, ActionChanges, NewAction};
 use crate::db::Tx;
 use crate::domain::actions::{check_due, ActionStatus};
 use crate::domain::audit::{AuditEvent, Operation};

@@ -12,8 +12,10 @@ use crate::services::context::Ctx;
 const RECORD: &str = "agency";
 
 /// An agency with the districts it serves.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = AgencyResponse)]
 pub struct Agency {
+    #[serde(flatten)]
     pub row: AgencyRow,
     pub district_ids: Vec<DistrictId>,
 }

@@ -2,11 +2,12 @@
 //! Requests queue their audit rows; the sealer below moves them onto the hash chain, and
 //! reading or verifying the log seals first, so it always shows everything committed.
 
+pub use crate::db::audit::{AuditFilter, AuditRow};
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::db::audit::{self as q, AuditFilter, AuditRow, ChainReport};
+use crate::db::audit::{self as q, ChainReport};
 use crate::db::Pool;
 use crate::domain::audit::AuditEvent;
 use crate::error::AppError;

@@ -6,7 +6,8 @@
 
 use std::sync::Arc;
 
-use crate::db::{AuditContext, Tx};
+pub use crate::db::AuditContext;
+use crate::db::Tx;
 use crate::error::AppError;
 use crate::ids::{SessionId, UserId};
 use crate::startup::AppState;

@@ -1,11 +1,11 @@
 //! Missing episodes: report (with the first risk grading), read, list, move through the
 //! lifecycle, re-grade risk, record the return and the prevention interview, close.
 
+pub use crate::db::episodes::{EpisodeFilter, EpisodeRow, NationalDue, RiskGradingRow};
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::db::episodes::{
-    self as q, EpisodeFilter, EpisodeRow, InterviewRow, NewEpisode, ReturnRow, ReviewRow, RhiRow,
-    RiskGradingRow, TransferRow,
+    self as q, InterviewRow, NewEpisode, ReturnRow, ReviewRow, RhiRow, TransferRow,
 };
 use crate::db::{persons, Tx};
 use crate::domain::accounts::Role;

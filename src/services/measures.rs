@@ -2,12 +2,13 @@
 //! and force against their baselines, the versioned definition, and the baselines.
 //! Aggregates only: analysts never see a case.
 
+pub use crate::db::measures::{current, BaselineRow, DefinitionRow};
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use crate::db::districts::DistrictRow;
-use crate::db::measures::{self as q, BaselineRow, DefinitionRow};
+use crate::db::measures as q;
 use crate::db::Tx;
 use crate::domain::accounts::Role;
 use crate::domain::disclosure::Line;

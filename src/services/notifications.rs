@@ -1,7 +1,8 @@
 //! The administrators' view of the outbox (status, attempts, last error; retry a dead
 //! letter; preview a template) and each user's digest preference.
 
-use crate::db::outbox::{self as q, OutboxFilter, OutboxRow};
+use crate::db::outbox as q;
+pub use crate::db::outbox::{OutboxFilter, OutboxRow};
 use crate::domain::audit::AuditEvent;
 use crate::domain::notify::{render, Event, Rendered};
 use crate::error::AppError;

@@ -1,12 +1,12 @@
 //! What is recorded about a person between episodes: markers, looked-after placements,
 //! Philomena / Herbert protocol profiles; and merging duplicate records (reversibly).
 
+pub use crate::db::person_records::{
+    MarkerChanges, MarkerRow, MergeRow, Moved, PlacementChanges, PlacementRow, ProfileRow,
+};
 use chrono::{NaiveDate, Utc};
 
-use crate::db::person_records::{
-    self as q, MarkerChanges, MarkerRow, MergeRow, Moved, NewMerge, NewPlacement, PlacementChanges,
-    PlacementRow, ProfileRow,
-};
+use crate::db::person_records::{self as q, NewMerge, NewPlacement};
 use crate::db::persons::{self as people, PersonChanges, PersonRow};
 use crate::db::Tx;
 use crate::domain::accounts::Role;

@@ -1,8 +1,9 @@
 //! Persons: record, find (names, aliases, date of birth, district), read, amend.
 
+pub use crate::db::persons::{PersonFilter, PersonRow};
 use chrono::{NaiveDate, Utc};
 
-use crate::db::persons::{self as q, NewPerson, PersonChanges, PersonFilter, PersonRow};
+use crate::db::persons::{self as q, NewPerson, PersonChanges};
 use crate::domain::audit::AuditEvent;
 use crate::domain::person_records::check_child_only;
 use crate::domain::persons::{search_names, Sex};

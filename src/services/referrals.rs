@@ -1,13 +1,12 @@
 //! Early Action referrals: made by police roles (or raised from a trigger), triaged with
 //! partners, accepted with an intervention plan, worked and closed.
 
+pub use crate::db::referrals::{MeetingRow, PlanRow, ReferralFilter, ReferralRow};
 use std::ops::Not;
 
 use chrono::{NaiveDate, Utc};
 
-use crate::db::referrals::{
-    self as q, MeetingRow, NewReferral, PlanRow, ReferralChanges, ReferralFilter, ReferralRow,
-};
+use crate::db::referrals::{self as q, NewReferral, ReferralChanges};
 use crate::db::Tx;
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};

@@ -2,10 +2,11 @@
 //! agency, and is audited as a disclosure with that agency as recipient. Postgres
 //! policies then decide what the agency's partners see; nothing here filters for them.
 
+pub use crate::db::shares::{ShareFilter, ShareRow};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::db::shares::{self as q, ShareFilter, ShareRow};
+use crate::db::shares as q;
 use crate::db::Tx;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::shares::{check_expiry, check_parts, Part, SharedRecord};

@@ -2,11 +2,10 @@
 //! person's episodes), the rules that drive it, and the coordinator's workflow:
 //! acknowledge, record the plan, raise a referral, close.
 
+pub use crate::db::triggers::{PlanRow, RuleRow, TriggerFilter, TriggerRow};
 use chrono::{NaiveDate, Utc};
 
-use crate::db::triggers::{
-    self as q, NewRule, PlanRow, RuleChanges, RuleRow, RuleVersionRow, TriggerFilter, TriggerRow,
-};
+use crate::db::triggers::{self as q, NewRule, RuleChanges, RuleVersionRow};
 use crate::db::Tx;
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};

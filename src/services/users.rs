@@ -3,7 +3,8 @@
 
 use crate::auth::password;
 use crate::db::auth::{self, Sessions};
-use crate::db::users::{self as q, NewUser, UserChanges, UserFilter, UserRow};
+use crate::db::users::{self as q, NewUser, UserChanges};
+pub use crate::db::users::{UserFilter, UserRow};
 use crate::db::{agencies, districts, Tx};
 use crate::domain::accounts::{check_affiliation, DisplayName, Email, Role};
 use crate::domain::audit::AuditEvent;

@@ -106,3 +106,23 @@ fn every_handler_and_service_has_a_span() {
     );
     assert!(missing.is_empty(), "without a tracing span: {missing:?}");
 }
+
+/// Handlers talk to services only: the data layer's types reach them through the service
+/// that returns them (`services::users::UserRow`), never by `crate::db`.
+#[test]
+fn handlers_do_not_reach_the_data_layer() {
+    let offenders: Vec<String> = src("routes")
+        .into_iter()
+        .flat_map(|(file, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains("crate::db"))
+                .map(|(i, _)| format!("{file}:{}", i + 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "routes using crate::db: {offenders:?}"
+    );
+}

@@ -2,10 +2,11 @@
 //! episodes from hospital or medical settings. MFHCs and supervisors get the episodes
 //! their policies show; everyone who reads datasets gets the counts.
 
+pub use crate::db::datasets::logs::{HospitalRow, LookedAfterRow};
 use chrono::{DateTime, Utc};
 use diesel::QueryResult;
 
-use crate::db::datasets::logs::{self as q, HospitalRow, LookedAfterRow};
+use crate::db::datasets::logs as q;
 use crate::db::datasets::{ByDistrict, EpisodePersonRow};
 use crate::db::Conn;
 use crate::domain::audit::AuditEvent;

@@ -6,11 +6,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::examples;
-use crate::db::datasets::logs::HospitalRow;
 use crate::domain::measures::{group_of, AgeGroup};
 use crate::ids::{DistrictId, EpisodeId, PersonId};
 use crate::render::csv::csv_count;
 use crate::routes::datasets::{opt_display, rows_or_summary, CsvRecord};
+use crate::services::datasets::logs::HospitalRow;
 use crate::services::datasets::logs::{HospitalLine, Log};
 
 /// An episode from a hospital or medical setting (MFHCs and supervisors only).

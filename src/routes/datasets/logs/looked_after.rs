@@ -6,10 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::examples;
-use crate::db::datasets::logs::LookedAfterRow;
 use crate::ids::{DistrictId, EpisodeId, PersonId, PlacementId};
 use crate::render::csv::csv_count;
 use crate::routes::datasets::{opt_display, rows_or_summary, CsvRecord};
+use crate::services::datasets::logs::LookedAfterRow;
 use crate::services::datasets::logs::{Log, LookedAfterLine};
 
 /// An episode of a looked-after child missing from a care placement (MFHCs and
