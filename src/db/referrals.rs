@@ -14,8 +14,9 @@ use crate::domain::referrals::{
 };
 use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriageMeetingId, TriggerId, UserId};
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = referrals)]
+#[schema(as = ReferralRecord)]
 pub struct ReferralRow {
     pub id: ReferralId,
     pub person_id: PersonId,
@@ -25,14 +26,20 @@ pub struct ReferralRow {
     pub trigger_id: Option<TriggerId>,
     pub reasons: Vec<ReferralReason>,
     pub summary: String,
+    /// The lawful basis for sharing information (not consent to the service).
     pub lawful_basis: String,
     pub status: ReferralStatus,
+    /// Why it was declined or redirected.
     pub decision_reason: Option<String>,
+    /// The statutory service it was redirected to.
     pub redirected_to: Option<String>,
     pub closure_reason: Option<ClosureReason>,
     pub closed_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
     pub consent: Consent,
+    #[serde(skip)]
     pub consent_by: Option<ConsentBy>,
+    #[serde(skip)]
     pub consent_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_by: UserId,

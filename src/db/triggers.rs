@@ -218,23 +218,31 @@ pub async fn withdraw(conn: &mut Conn, id: TriggerId, reason: &str) -> QueryResu
 
 // Triggers ---------------------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, ToSchema)]
 #[diesel(table_name = triggers)]
+#[schema(as = TriggerRecord)]
 pub struct TriggerRow {
     pub id: TriggerId,
     pub person_id: PersonId,
     pub rule_id: TriggerRuleId,
+    /// The rule's version when it fired.
     pub rule_version: i32,
     pub kind: RuleKind,
+    /// The district of the episode that fired it; its MFHC works it.
     pub district_id: DistrictId,
+    /// The latest episode of the basis.
     pub anchor_episode_id: EpisodeId,
+    /// The episodes that caused it.
     pub basis_episode_ids: Vec<EpisodeId>,
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
     pub status: TriggerStatus,
+    /// The district's MFHC when it fired.
     pub assigned_to: Option<UserId>,
     pub fired_at: DateTime<Utc>,
+    #[serde(skip)]
     pub escalation_due_at: DateTime<Utc>,
+    #[serde(skip)]
     pub escalated_at: Option<DateTime<Utc>>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<UserId>,
@@ -242,6 +250,7 @@ pub struct TriggerRow {
     pub closed_by: Option<UserId>,
     pub closure_note: Option<String>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Why evaluation withdrew it (its basis disappeared).
     pub withdrawn_reason: Option<String>,
     pub version: i32,
     pub updated_at: DateTime<Utc>,

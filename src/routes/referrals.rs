@@ -13,7 +13,7 @@ use crate::domain::referrals::{
     ClosureReason, Consent, ConsentBy, Decision, ReferralReason, ReferralSource, ReferralStatus,
 };
 use crate::error::{AppError, Problem};
-use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriggerId, UserId};
+use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriggerId};
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::referrals::{MeetingInput, PlanInput, Referral, ReferralInput};
@@ -21,31 +21,12 @@ use crate::services::referrals::{MeetingRow, PlanRow, ReferralFilter, ReferralRo
 
 #[derive(Serialize, ToSchema)]
 pub struct ReferralSummary {
-    pub id: ReferralId,
+    #[serde(flatten)]
+    pub referral: ReferralRow,
     /// The short reference emails show (`REF-…`); the list's `reference` filter.
     pub reference: String,
-    pub person_id: PersonId,
-    pub district_id: DistrictId,
-    pub source: ReferralSource,
-    pub source_agency_id: Option<AgencyId>,
-    pub trigger_id: Option<TriggerId>,
-    pub reasons: Vec<ReferralReason>,
-    pub summary: String,
-    /// The lawful basis for sharing information (not consent to the service).
-    pub lawful_basis: String,
-    pub status: ReferralStatus,
-    /// Why it was declined or redirected.
-    pub decision_reason: Option<String>,
-    /// The statutory service it was redirected to.
-    pub redirected_to: Option<String>,
-    pub closure_reason: Option<ClosureReason>,
-    pub closed_at: Option<DateTime<Utc>>,
     /// Consent to the service.
     pub consent: ConsentResponse,
-    pub version: i32,
-    pub created_by: UserId,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -62,29 +43,12 @@ impl From<ReferralRow> for ReferralSummary {
                 crate::domain::references::RefKind::Referral,
                 r.id.0,
             ),
-            id: r.id,
-            person_id: r.person_id,
-            district_id: r.district_id,
-            source: r.source,
-            source_agency_id: r.source_agency_id,
-            trigger_id: r.trigger_id,
-            reasons: r.reasons,
-            summary: r.summary,
-            lawful_basis: r.lawful_basis,
-            status: r.status,
-            decision_reason: r.decision_reason,
-            redirected_to: r.redirected_to,
-            closure_reason: r.closure_reason,
-            closed_at: r.closed_at,
             consent: ConsentResponse {
                 status: r.consent,
                 by: r.consent_by,
                 recorded_at: r.consent_at,
             },
-            version: r.version,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            referral: r,
         }
     }
 }
@@ -238,7 +202,7 @@ pub async fn list(ctx: Ctx, query: web::Query<ReferralQuery>) -> Result<HttpResp
     let items = rows.into_iter().map(ReferralSummary::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |r: &ReferralSummary| {
-            time_cursor(r.created_at, r.id)
+            time_cursor(r.referral.created_at, r.referral.id)
         })),
     )
 }

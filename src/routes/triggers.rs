@@ -13,9 +13,7 @@ use super::types::{dedup, parse_time_cursor, time_cursor, FieldErrors, Page};
 use crate::domain::referrals::ReferralReason;
 use crate::domain::triggers::{RuleKind, TriggerStatus};
 use crate::error::{AppError, Problem};
-use crate::ids::{
-    AgencyId, DistrictId, EpisodeId, PersonId, ReferralId, TriggerId, TriggerRuleId, UserId,
-};
+use crate::ids::{AgencyId, DistrictId, PersonId, ReferralId, TriggerId, TriggerRuleId};
 use crate::services;
 use crate::services::context::Ctx;
 use crate::services::triggers::{PlanInput, RaiseInput, Trigger};
@@ -32,37 +30,11 @@ pub struct EscalationResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct TriggerSummary {
-    pub id: TriggerId,
+    #[serde(flatten)]
+    pub trigger: TriggerRow,
     /// The short reference emails show (`TRG-7C842753`); the list's `reference` filter.
     pub reference: String,
-    pub person_id: PersonId,
-    pub rule_id: TriggerRuleId,
-    /// The rule's version when it fired.
-    pub rule_version: i32,
-    pub kind: RuleKind,
-    /// The district of the episode that fired it; its MFHC works it.
-    pub district_id: DistrictId,
-    /// The latest episode of the basis.
-    pub anchor_episode_id: EpisodeId,
-    /// The episodes that caused it.
-    pub basis_episode_ids: Vec<EpisodeId>,
-    pub window_start: DateTime<Utc>,
-    pub window_end: DateTime<Utc>,
-    pub status: TriggerStatus,
-    /// The district's MFHC when it fired.
-    pub assigned_to: Option<UserId>,
-    pub fired_at: DateTime<Utc>,
     pub escalation: EscalationResponse,
-    pub acknowledged_at: Option<DateTime<Utc>>,
-    pub acknowledged_by: Option<UserId>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub closed_by: Option<UserId>,
-    pub closure_note: Option<String>,
-    pub withdrawn_at: Option<DateTime<Utc>>,
-    /// Why evaluation withdrew it (its basis disappeared).
-    pub withdrawn_reason: Option<String>,
-    pub version: i32,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl From<TriggerRow> for TriggerSummary {
@@ -74,33 +46,12 @@ impl From<TriggerRow> for TriggerSummary {
                 crate::domain::references::RefKind::Trigger,
                 t.id.0,
             ),
-            id: t.id,
-            person_id: t.person_id,
-            rule_id: t.rule_id,
-            rule_version: t.rule_version,
-            kind: t.kind,
-            district_id: t.district_id,
-            anchor_episode_id: t.anchor_episode_id,
-            basis_episode_ids: t.basis_episode_ids,
-            window_start: t.window_start,
-            window_end: t.window_end,
-            status: t.status,
-            assigned_to: t.assigned_to,
-            fired_at: t.fired_at,
             escalation: EscalationResponse {
                 due_at: t.escalation_due_at,
                 escalated,
                 escalated_at: t.escalated_at,
             },
-            acknowledged_at: t.acknowledged_at,
-            acknowledged_by: t.acknowledged_by,
-            closed_at: t.closed_at,
-            closed_by: t.closed_by,
-            closure_note: t.closure_note,
-            withdrawn_at: t.withdrawn_at,
-            withdrawn_reason: t.withdrawn_reason,
-            version: t.version,
-            updated_at: t.updated_at,
+            trigger: t,
         }
     }
 }
@@ -177,7 +128,7 @@ pub async fn list(ctx: Ctx, query: web::Query<TriggerQuery>) -> Result<HttpRespo
     let items = rows.into_iter().map(TriggerSummary::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::new(items, limit, |t: &TriggerSummary| {
-            time_cursor(t.fired_at, t.id)
+            time_cursor(t.trigger.fired_at, t.trigger.id)
         })),
     )
 }
