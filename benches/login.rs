@@ -67,6 +67,7 @@ async fn run(cluster: &Cluster) {
         zone: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: Default::default(),
+        web_idle: std::time::Duration::from_secs(1800),
     })
     .unwrap();
     let url = format!("http://127.0.0.1:{}/api/v1/auth/login", app.port());

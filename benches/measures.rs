@@ -186,6 +186,7 @@ async fn run(admin: String, episodes: usize) {
         zone: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: Default::default(),
+        web_idle: std::time::Duration::from_secs(1800),
     })
     .unwrap();
     let client = Client {

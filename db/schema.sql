@@ -106,6 +106,32 @@ $$;
 
 ALTER FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) OWNER TO homeward_owner;
 
+CREATE FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) RETURNS TABLE(user_id uuid, session_id uuid, token_version integer, role text, display_name text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    s sessions%ROWTYPE;
+BEGIN
+    SELECT * INTO s FROM sessions WHERE web_token_hash = p_hash;
+    IF NOT FOUND OR s.revoked_at IS NOT NULL OR s.expires_at <= now() THEN
+        RETURN;
+    END IF;
+    IF s.last_seen_at + p_idle <= now() THEN
+        UPDATE sessions SET revoked_at = now(), revoked_reason = 'idle'
+         WHERE id = s.id AND revoked_at IS NULL;
+        RETURN;
+    END IF;
+    IF s.last_seen_at < now() - interval '30 seconds' THEN
+        UPDATE sessions SET last_seen_at = now() WHERE id = s.id;
+    END IF;
+    RETURN QUERY SELECT u.id, s.id, u.token_version, u.role, u.display_name
+                   FROM users u WHERE u.id = s.user_id AND u.active;
+END
+$$;
+
+ALTER FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_actions_due(p_days integer) RETURNS TABLE(action_id uuid, owner_agency_id uuid, owner_user_id uuid, due_on date, overdue boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -2172,7 +2198,9 @@ CREATE TABLE public.sessions (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     revoked_at timestamp with time zone,
-    revoked_reason text
+    revoked_reason text,
+    web_token_hash bytea,
+    last_seen_at timestamp with time zone
 );
 
 ALTER TABLE ONLY public.sessions FORCE ROW LEVEL SECURITY;
@@ -2622,6 +2650,8 @@ CREATE INDEX return_home_interviews_due_idx ON public.return_home_interviews USI
 CREATE INDEX risk_gradings_episode_idx ON public.risk_gradings USING btree (episode_id, graded_at);
 
 CREATE INDEX sessions_user_idx ON public.sessions USING btree (user_id) WHERE (revoked_at IS NULL);
+
+CREATE UNIQUE INDEX sessions_web_token_idx ON public.sessions USING btree (web_token_hash) WHERE (web_token_hash IS NOT NULL);
 
 CREATE INDEX shares_agency_idx ON public.shares USING btree (agency_id, shared_at DESC, id DESC);
 
@@ -3356,6 +3386,9 @@ GRANT ALL ON FUNCTION public.auth_throttle_known(p_known bytea) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_actions_due(p_days integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_actions_due(p_days integer) TO homeward_app;

@@ -30,6 +30,9 @@ pub struct Settings {
     pub access_token_ttl_secs: i64,
     /// Session lifetime: how long refresh keeps working (`HOMEWARD_SESSION_TTL_SECS`, default 12 h).
     pub session_ttl_secs: i64,
+    /// A web page session left idle this long is ended (`HOMEWARD_WEB_IDLE_MINUTES`,
+    /// 1 to 720, default 30).
+    pub web_idle_minutes: u64,
     /// Supervisor review intervals by risk level (`HOMEWARD_REVIEW_INTERVALS_MINUTES`,
     /// e.g. `very_low:1440,low:720,medium:360,high:60`, the default).
     pub review_policy: ReviewPolicy,
@@ -93,6 +96,14 @@ impl Settings {
             &mut problems,
             "seconds from 60 to 2592000 (30 days)",
             |n| (60..=30 * 24 * 3600).contains(n),
+        );
+        let web_idle_minutes = parse_or(
+            &non_empty,
+            "HOMEWARD_WEB_IDLE_MINUTES",
+            Some(30u64),
+            &mut problems,
+            "minutes from 1 to 720",
+            |n| (1..=720).contains(n),
         );
 
         let review_policy = match non_empty("HOMEWARD_REVIEW_INTERVALS_MINUTES") {
@@ -178,6 +189,7 @@ impl Settings {
             jwt_secret: jwt_secret.map(SecretSlice::from),
             access_token_ttl_secs: access_token_ttl_secs.unwrap_or(900),
             session_ttl_secs: session_ttl_secs.unwrap_or(12 * 3600),
+            web_idle_minutes: web_idle_minutes.unwrap_or(30),
             review_policy: review_policy.unwrap_or_default(),
             national: crate::domain::national::NationalPolicy::from_hours(
                 ukmpu_hours.unwrap_or(72),

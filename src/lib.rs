@@ -18,3 +18,4 @@ pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod tooling;
+pub mod web;

@@ -154,6 +154,7 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
             zone: settings.zone,
             public_url: settings.notify.public_url.clone(),
             limits: settings.limits,
+            web_idle: std::time::Duration::from_secs(settings.web_idle_minutes * 60),
         },
         settings.suppression,
     )?;

@@ -36,6 +36,8 @@ pub struct AppState {
     /// The request deadline and write quota.
     pub limits: Limits,
     pub write_quota: WriteQuota,
+    /// The web interface's session settings.
+    pub web: crate::web::WebSettings,
 }
 
 /// What the application needs once the database is chosen.
@@ -59,6 +61,8 @@ pub struct AppConfig {
     /// The request deadline and write quota (`HOMEWARD_REQUEST_TIMEOUT_SECS`,
     /// `HOMEWARD_WRITE_RATE_PER_MINUTE`).
     pub limits: Limits,
+    /// A web page session left idle this long is ended (`HOMEWARD_WEB_IDLE_MINUTES`).
+    pub web_idle: Duration,
 }
 
 pub struct Application {
@@ -101,6 +105,7 @@ impl Application {
             suppression,
             limits: cfg.limits,
             write_quota: WriteQuota::new(&cfg.limits),
+            web: crate::web::WebSettings::new(&cfg.public_url, cfg.web_idle),
         });
         // A slow request head is cut off by actix itself; the rest by `limits::deadline`.
         let head_timeout = cfg.limits.request_timeout.min(Duration::from_secs(10));
@@ -121,9 +126,8 @@ impl Application {
                 .wrap(from_fn(crate::limits::write_quota))
                 .wrap(from_fn(crate::request_id::middleware))
                 .configure(routes::configure)
-                .default_service(web::to(|| async {
-                    Err::<actix_web::HttpResponse, _>(AppError::NotFound("no such route"))
-                }))
+                .configure(crate::web::configure)
+                .default_service(web::to(crate::web::not_found_or_problem))
         })
         .client_request_timeout(head_timeout)
         .client_disconnect_timeout(Duration::from_secs(2))

@@ -100,11 +100,13 @@ pub async fn throttle_known(conn: &mut Conn, known: &[u8]) -> QueryResult<bool> 
         .map(|k| k.known)
 }
 
-/// Starts a session for the caller (claims must already be set to `user`).
+/// Starts a session for the caller (claims must already be set to `user`). A browser's
+/// session also keeps its cookie secret's digest and when it was last seen.
 pub async fn create_session(
     conn: &mut Conn,
     user: UserId,
     expires_at: DateTime<Utc>,
+    web_token_hash: Option<&[u8]>,
 ) -> QueryResult<SessionId> {
     cached(
         diesel::insert_into(sessions::table)
@@ -112,11 +114,48 @@ pub async fn create_session(
                 sessions::id.eq(SessionId::new()),
                 sessions::user_id.eq(user),
                 sessions::expires_at.eq(expires_at),
+                sessions::web_token_hash.eq(web_token_hash),
+                sessions::last_seen_at.eq(web_token_hash.map(|_| Utc::now())),
             ))
             .returning(sessions::id),
     )
     .get_result(conn)
     .await
+}
+
+/// A live browser session: who it is (the name and role the pages show).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct WebSessionRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub user_id: UserId,
+    #[diesel(sql_type = SqlUuid)]
+    pub session_id: SessionId,
+    #[diesel(sql_type = Integer)]
+    pub token_version: i32,
+    #[diesel(sql_type = Text)]
+    pub role: Role,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+}
+
+/// The live browser session whose cookie secret has this digest. One idle for `idle` or
+/// longer is ended here and is `None`.
+pub async fn web_session(
+    conn: &mut Conn,
+    token_hash: &[u8],
+    idle: std::time::Duration,
+) -> QueryResult<Option<WebSessionRow>> {
+    let idle = diesel::data_types::PgInterval::from_microseconds(
+        i64::try_from(idle.as_micros()).unwrap_or(i64::MAX),
+    );
+    cached(
+        diesel::sql_query("SELECT * FROM auth_web_session($1, $2)")
+            .bind::<Bytea, _>(token_hash)
+            .bind::<Interval, _>(idle),
+    )
+    .get_result::<WebSessionRow>(conn)
+    .await
+    .optional()
 }
 
 pub async fn insert_refresh_token(

@@ -449,6 +449,8 @@ diesel::table! {
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
         revoked_reason -> Nullable<Text>,
+        web_token_hash -> Nullable<Bytea>,
+        last_seen_at -> Nullable<Timestamptz>,
     }
 }
 

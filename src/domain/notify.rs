@@ -118,6 +118,29 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// What an agency's shared mailbox is told about opening the record: nobody signs in as
+/// the mailbox; each reader uses their own account.
+const MAILBOX_SIGN_IN: &str = "This message went to your agency's shared mailbox. \
+Anyone in your agency with a Homeward account can open it: follow the link and sign in \
+with your own email address and password. If you have no account, ask your Homeward \
+administrator for one.";
+
+/// The email for a recipient of `kind`.
+pub fn render_for(n: &Notice, kind: RecipientKind) -> Rendered {
+    let mut r = render(n);
+    if kind == RecipientKind::Agency {
+        r.text = r
+            .text
+            .replacen("\n\n-- \n", &format!("\n\n{MAILBOX_SIGN_IN}\n\n-- \n"), 1);
+        r.html = r.html.replacen(
+            "<hr>",
+            &format!("<p>{}</p><hr>", escape(MAILBOX_SIGN_IN)),
+            1,
+        );
+    }
+    r
+}
+
 pub fn render(n: &Notice) -> Rendered {
     let headline = n.headline.as_str();
     let by = deadline(n.due);
@@ -208,6 +231,10 @@ mod tests {
     #[test]
     fn emails_carry_the_reference_what_is_needed_and_a_link() {
         let r = render(&notice());
+        let mailbox = render_for(&notice(), RecipientKind::Agency);
+        assert!(mailbox.text.contains("sign in with your own email address"));
+        assert!(mailbox.html.contains("sign in with your own email address"));
+        assert_eq!(render_for(&notice(), RecipientKind::User), r);
         assert!(r.subject.contains("LDS-2026-000123"));
         assert!(r.text.contains("What is needed: Acknowledge"));
         assert!(r

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::db::outbox::{self as q, NewOutbox};
 use crate::db::Tx;
 use crate::domain::audit::{AuditEvent, Operation};
-use crate::domain::notify::{render, Event, Notice, RecipientKind};
+use crate::domain::notify::{render_for, Event, Notice, RecipientKind};
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, UserId};
 
@@ -29,9 +29,14 @@ impl Links {
         }
     }
 
-    /// `<base>/api/v1/<path>`.
+    /// `<base>/api/v1/<path>`: a record without a web page yet.
     pub fn to(&self, path: &str) -> String {
         format!("{}/api/v1/{path}", self.base)
+    }
+
+    /// `<base>/<path>`: a page of the web interface.
+    pub fn page(&self, path: &str) -> String {
+        format!("{}/{path}", self.base)
     }
 }
 
@@ -70,10 +75,10 @@ pub async fn enqueue(
         tracing::warn!(event = %out.notice.event, key = %out.event_key, "a notification has no recipient");
         return Ok(0);
     }
-    let rendered = render(&out.notice);
     let rows: Vec<NewOutbox> = seen
         .iter()
         .map(|r| {
+            let rendered = render_for(&out.notice, r.kind);
             let id = Uuid::now_v7();
             NewOutbox {
                 id,

@@ -168,7 +168,7 @@ pub async fn shared(
                 ),
                 "Read it in Homeward; the share says its purpose and lawful basis",
                 None,
-                links.to(&format!("shares/{share}")),
+                links.page("shares"),
             ),
             event_key: format!("shared:{share}"),
             record_type,
@@ -203,7 +203,7 @@ pub async fn action_assigned(
                 format!("an action has been assigned to your agency, due on {due_on}"),
                 "Read the action in Homeward and record its progress",
                 None,
-                links.to(&format!("actions/{action}")),
+                links.page(&format!("actions/{action}")),
             ),
             // Each assignment (the action's version when given), so a handing back is told.
             event_key: format!("action_assigned:{action}:{version}"),

@@ -12,7 +12,7 @@ use crate::domain::accounts::Email;
 use crate::domain::caller::Caller;
 use crate::error::AppError;
 use crate::ids::{SessionId, UserId};
-use crate::services::context::Ctx;
+use crate::services::context::{Ctx, Session};
 use crate::startup::AppState;
 
 /// Login attempts allowed within the window: for one account from one address; from one
@@ -86,6 +86,13 @@ fn issue(
     })
 }
 
+/// How a new session is carried: API tokens (a refresh token's digest is kept) or a
+/// browser's cookie (its secret's digest is kept).
+enum Carrier<'a> {
+    Api { refresh_hash: &'a [u8] },
+    Web { cookie_hash: &'a [u8] },
+}
+
 /// Checks the password and starts a session. Every failure — unknown account, wrong
 /// password, deactivated account — gets the same answer after about the same time.
 /// The attempt is counted before the password is checked, so concurrent guesses cannot
@@ -97,6 +104,98 @@ pub async fn login(
     email: &str,
     password_given: SecretString,
 ) -> Result<Tokens, AppError> {
+    let (token, hash) = refresh::generate();
+    let (c, session, expires_at) = sign_in(
+        state,
+        audit,
+        client_addr,
+        email,
+        password_given,
+        Carrier::Api {
+            refresh_hash: &hash,
+        },
+    )
+    .await?;
+    issue(state, c.id, session, c.token_version, token, expires_at)
+}
+
+/// A browser's signed-in session: the cookie's secret (given to the browser once, kept
+/// only as a digest) and the login session it is.
+#[derive(Debug)]
+pub struct WebSignIn {
+    pub cookie_secret: String,
+    pub session: Session,
+}
+
+/// Signs a browser in: the same accounts, checks and throttling as `login`; the session
+/// is one of the account's login sessions, so logout, deactivation and a role change
+/// end it as they end a token's.
+pub async fn web_sign_in(
+    state: &AppState,
+    audit: AuditContext,
+    client_addr: &str,
+    email: &str,
+    password_given: SecretString,
+) -> Result<WebSignIn, AppError> {
+    let (secret, hash) = refresh::generate();
+    let (c, session, _) = sign_in(
+        state,
+        audit,
+        client_addr,
+        email,
+        password_given,
+        Carrier::Web { cookie_hash: &hash },
+    )
+    .await?;
+    Ok(WebSignIn {
+        cookie_secret: secret,
+        session: Session {
+            user: c.id,
+            session,
+            token_version: c.token_version,
+        },
+    })
+}
+
+/// A browser's live session, with the name and role its pages show.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    pub session: Session,
+    pub role: crate::domain::accounts::Role,
+    pub display_name: String,
+}
+
+/// The live browser session a cookie's secret names, ending it if it was left idle
+/// longer than `idle`; `None` sends the browser to sign in.
+pub async fn web_session(
+    state: &AppState,
+    audit: AuditContext,
+    cookie_secret: &str,
+    idle: Duration,
+) -> Result<Option<WebSession>, AppError> {
+    let mut tx = Tx::begin(&state.db, audit).await?;
+    let found = q::web_session(tx.conn(), &refresh::digest(cookie_secret), idle)
+        .await
+        .map_err(AppError::from);
+    Ok(tx.finish(found).await?.map(|r| WebSession {
+        session: Session {
+            user: r.user_id,
+            session: r.session_id,
+            token_version: r.token_version,
+        },
+        role: r.role,
+        display_name: r.display_name,
+    }))
+}
+
+async fn sign_in(
+    state: &AppState,
+    audit: AuditContext,
+    client_addr: &str,
+    email: &str,
+    password_given: SecretString,
+    carrier: Carrier<'_>,
+) -> Result<(q::LoginCandidate, SessionId, DateTime<Utc>), AppError> {
     // A malformed address cannot name an account; it is still counted and hashed.
     let email = Email::parse(email).ok();
     let keys = ThrottleKeys::new(email.as_ref().map_or("", |e| e.as_str()), client_addr);
@@ -144,15 +243,22 @@ pub async fn login(
         })
         .await?;
         let expires_at = Utc::now() + chrono::Duration::seconds(state.session_ttl_secs);
-        let session = q::create_session(tx.conn(), c.id, expires_at).await?;
-        let (token, hash) = refresh::generate();
-        q::insert_refresh_token(tx.conn(), session, &hash, expires_at).await?;
-        Ok((session, token, expires_at))
+        let session = match carrier {
+            Carrier::Api { refresh_hash } => {
+                let session = q::create_session(tx.conn(), c.id, expires_at, None).await?;
+                q::insert_refresh_token(tx.conn(), session, refresh_hash, expires_at).await?;
+                session
+            }
+            Carrier::Web { cookie_hash } => {
+                q::create_session(tx.conn(), c.id, expires_at, Some(cookie_hash)).await?
+            }
+        };
+        Ok((session, expires_at))
     }
     .await;
-    let (session, token, expires_at) = tx.finish(started).await?;
+    let (session, expires_at) = tx.finish(started).await?;
     tracing::info!(user_id = %c.id, session_id = %session, "login");
-    issue(state, c.id, session, c.token_version, token, expires_at)
+    Ok((c, session, expires_at))
 }
 
 /// Rotates a refresh token. Presenting one that was already used ends its session.

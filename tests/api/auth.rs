@@ -387,6 +387,10 @@ async fn login_from(
         suppression: Default::default(),
         limits: crate::helpers::test_limits(),
         write_quota: homeward::limits::WriteQuota::new(&crate::helpers::test_limits()),
+        web: homeward::web::WebSettings::new(
+            "http://homeward.test",
+            std::time::Duration::from_secs(1800),
+        ),
     };
     homeward::services::auth::login(
         &state,

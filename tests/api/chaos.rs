@@ -195,6 +195,7 @@ async fn with_postgres_stopped_the_api_answers_503_fast_and_recovers_when_it_ret
         zone: Default::default(),
         public_url: "http://homeward.test".into(),
         limits: crate::helpers::test_limits(),
+        web_idle: std::time::Duration::from_secs(1800),
     })
     .expect("build");
     actix_rt::spawn(app.server());

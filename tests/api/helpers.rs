@@ -190,6 +190,12 @@ pub async fn spawn_app_with_pool(pool_size: usize) -> TestApp {
     spawn_app_configured(pool_size, Default::default(), test_limits()).await
 }
 
+/// An application whose emails link to itself (`HOMEWARD_PUBLIC_URL` is its own
+/// address), for following an emailed link in a browser.
+pub async fn spawn_web_app() -> TestApp {
+    spawn_app_at(8, Default::default(), test_limits(), true).await
+}
+
 /// Limits that tests written for behaviour never reach (they write fast, as one user);
 /// the limit tests set their own.
 pub fn test_limits() -> homeward::limits::Limits {
@@ -215,6 +221,15 @@ async fn spawn_app_configured(
     suppression: homeward::domain::datasets::Suppression,
     limits: homeward::limits::Limits,
 ) -> TestApp {
+    spawn_app_at(pool_size, suppression, limits, false).await
+}
+
+async fn spawn_app_at(
+    pool_size: usize,
+    suppression: homeward::domain::datasets::Suppression,
+    limits: homeward::limits::Limits,
+    links_to_itself: bool,
+) -> TestApp {
     homeward::telemetry::init_for_tests();
     let h = harness();
     let db_name = format!("t_{}", uuid::Uuid::new_v4().simple());
@@ -235,6 +250,14 @@ async fn spawn_app_configured(
         .expect("app url");
     let secret: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let public_url = if links_to_itself {
+        format!(
+            "http://127.0.0.1:{}",
+            listener.local_addr().expect("port").port()
+        )
+    } else {
+        "http://homeward.test".into()
+    };
     let app = Application::build_with(
         AppConfig {
             listener,
@@ -246,8 +269,9 @@ async fn spawn_app_configured(
             review_policy: Default::default(),
             national: Default::default(),
             zone: Default::default(),
-            public_url: "http://homeward.test".into(),
+            public_url,
             limits,
+            web_idle: std::time::Duration::from_secs(1800),
         },
         suppression,
     )

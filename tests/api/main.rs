@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod browser;
 mod chaos;
 mod claims;
 mod cli;
@@ -32,4 +33,6 @@ mod smtp_sink;
 mod structure;
 mod tokens;
 mod triggers;
+mod web;
+mod webdriver;
 mod workflow;

@@ -29,7 +29,7 @@ fn s(v: &Value) -> String {
     v.as_str().expect("a string").to_owned()
 }
 
-fn mailer(sink: &SmtpSink) -> Mailer {
+pub(crate) fn mailer(sink: &SmtpSink) -> Mailer {
     Mailer::new(&SmtpSettings {
         host: "127.0.0.1".into(),
         port: sink.port,
@@ -44,7 +44,7 @@ fn mailer(sink: &SmtpSink) -> Mailer {
 }
 
 /// Retries at once (tests move time by running batches), dead after `max_attempts`.
-fn options(id: &str, max_attempts: i32) -> WorkerOptions {
+pub(crate) fn options(id: &str, max_attempts: i32) -> WorkerOptions {
     let mut o = WorkerOptions::new(
         RetryPolicy {
             base: Duration::ZERO,
@@ -69,7 +69,7 @@ async fn batch(pool: &Pool, mailer: &Mailer, o: &WorkerOptions) -> BatchReport {
 }
 
 /// Runs batches until nothing is due.
-async fn drain(pool: &Pool, mailer: &Mailer, o: &WorkerOptions) -> BatchReport {
+pub(crate) async fn drain(pool: &Pool, mailer: &Mailer, o: &WorkerOptions) -> BatchReport {
     let mut total = BatchReport::default();
     for _ in 0..100 {
         let r = batch(pool, mailer, o).await;

@@ -80,6 +80,23 @@ fn every_handler_and_service_has_a_span() {
             }
         }
     }
+    // Pages: every `pub async fn` under web/pages is a handler.
+    let mut pages = 0;
+    for (file, text) in src("web/pages") {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if l.starts_with("pub async fn ") {
+                pages += 1;
+                let attrs = attributes_above(&lines, i);
+                if !attrs
+                    .iter()
+                    .any(|a| a.starts_with("#[tracing::instrument(name = \"web::"))
+                {
+                    missing.push(format!("{file}:{}", i + 1));
+                }
+            }
+        }
+    }
     let mut services = 0;
     for (file, text) in src("services") {
         let lines: Vec<&str> = text.lines().collect();
@@ -101,18 +118,19 @@ fn every_handler_and_service_has_a_span() {
         }
     }
     assert!(
-        handlers >= 90 && services >= 70,
-        "found {handlers} handlers, {services} services"
+        handlers >= 90 && services >= 70 && pages >= 8,
+        "found {handlers} handlers, {pages} pages, {services} services"
     );
     assert!(missing.is_empty(), "without a tracing span: {missing:?}");
 }
 
-/// Handlers talk to services only: the data layer's types reach them through the service
-/// that returns them (`services::users::UserRow`), never by `crate::db`.
+/// Handlers and pages talk to services only: the data layer's types reach them through
+/// the service that returns them (`services::users::UserRow`), never by `crate::db`.
 #[test]
 fn handlers_do_not_reach_the_data_layer() {
     let offenders: Vec<String> = src("routes")
         .into_iter()
+        .chain(src("web"))
         .flat_map(|(file, text)| {
             text.lines()
                 .enumerate()
@@ -123,6 +141,6 @@ fn handlers_do_not_reach_the_data_layer() {
         .collect();
     assert!(
         offenders.is_empty(),
-        "routes using crate::db: {offenders:?}"
+        "routes or pages using crate::db: {offenders:?}"
     );
 }

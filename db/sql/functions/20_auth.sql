@@ -121,3 +121,35 @@ $$;
 
 REVOKE ALL ON FUNCTION auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) TO homeward_app;
+
+-- A browser's session from its cookie (the secret's digest): the account, session and
+-- token version to begin the request with (with the role and name the page header shows) (auth_principal then checks them as for any
+-- token), or nothing. A session left idle longer than p_idle is ended here, with the
+-- reason; the last-seen time moves at most every 30 seconds, so pages do not each write.
+CREATE OR REPLACE FUNCTION auth_web_session(p_hash bytea, p_idle interval)
+RETURNS TABLE (user_id uuid, session_id uuid, token_version integer, role text,
+               display_name text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+DECLARE
+    s sessions%ROWTYPE;
+BEGIN
+    SELECT * INTO s FROM sessions WHERE web_token_hash = p_hash;
+    IF NOT FOUND OR s.revoked_at IS NOT NULL OR s.expires_at <= now() THEN
+        RETURN;
+    END IF;
+    IF s.last_seen_at + p_idle <= now() THEN
+        UPDATE sessions SET revoked_at = now(), revoked_reason = 'idle'
+         WHERE id = s.id AND revoked_at IS NULL;
+        RETURN;
+    END IF;
+    IF s.last_seen_at < now() - interval '30 seconds' THEN
+        UPDATE sessions SET last_seen_at = now() WHERE id = s.id;
+    END IF;
+    RETURN QUERY SELECT u.id, s.id, u.token_version, u.role, u.display_name
+                   FROM users u WHERE u.id = s.user_id AND u.active;
+END
+$$;
+
+REVOKE ALL ON FUNCTION auth_web_session(p_hash bytea, p_idle interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_web_session(p_hash bytea, p_idle interval) TO homeward_app;
