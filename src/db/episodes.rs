@@ -742,3 +742,27 @@ pub async fn spans(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<Span>> 
         })
         .collect())
 }
+
+/// Children's return home interviews not yet finished (pending, offered or accepted),
+/// with their episodes, soonest due first.
+pub async fn rhi_outstanding(
+    conn: &mut Conn,
+    limit: i64,
+) -> QueryResult<Vec<(RhiRow, EpisodeRow)>> {
+    use crate::domain::return_interviews::RhiStatus;
+    return_home_interviews::table
+        .inner_join(episodes::table)
+        .filter(return_home_interviews::status.eq_any([
+            RhiStatus::Pending,
+            RhiStatus::Offered,
+            RhiStatus::Accepted,
+        ]))
+        .select((RhiRow::as_select(), EpisodeRow::as_select()))
+        .order((
+            return_home_interviews::due_at,
+            return_home_interviews::episode_id,
+        ))
+        .limit(limit)
+        .load(conn)
+        .await
+}

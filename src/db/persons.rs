@@ -151,6 +151,18 @@ pub async fn update(
     update_versioned!(conn, persons, id, expected_version, PersonRow, changes)
 }
 
+/// The names of the persons with these ids that the caller may see.
+pub async fn names(
+    conn: &mut Conn,
+    ids: &[PersonId],
+) -> QueryResult<Vec<(PersonId, String, String)>> {
+    persons::table
+        .filter(persons::id.eq_any(ids))
+        .select((persons::id, persons::given_name, persons::family_name))
+        .load(conn)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -17,6 +17,7 @@ pub mod referrals;
 pub mod shares;
 pub mod triggers;
 pub mod users;
+pub mod worklist;
 
 use crate::db::Tx;
 use crate::domain::caller::Denied;

@@ -14,6 +14,7 @@ use crate::domain::local_time::ForceZone;
 /// A section of the service navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
+    Worklist,
     Actions,
     Shares,
 }
@@ -25,7 +26,12 @@ fn sections(role: Role) -> Vec<(Section, &'static str, &'static str)> {
             (Section::Actions, "/actions", "Actions"),
             (Section::Shares, "/shares", "Shared with my agency"),
         ],
-        _ => vec![(Section::Actions, "/actions", "Actions")],
+        Role::Officer | Role::Supervisor | Role::Mfhc => vec![
+            (Section::Worklist, "/worklist", "Worklist"),
+            (Section::Actions, "/actions", "Partner actions"),
+        ],
+        Role::EarlyAction => vec![(Section::Actions, "/actions", "Partner actions")],
+        Role::Analyst | Role::Admin => vec![],
     }
 }
 

@@ -49,6 +49,12 @@ fn pages() -> Vec<(&'static str, Vec<Route>)> {
             ],
         ),
         ("/shares", vec![web::get().to(shares::list)]),
+        ("/episodes/{id}", vec![web::get().to(episodes::show)]),
+        (
+            "/episodes/{id}/{form}",
+            vec![web::post().to(episodes::update)],
+        ),
+        ("/worklist", vec![web::get().to(worklist::show)]),
     ]
 }
 

@@ -247,3 +247,205 @@ async fn a_stale_edit_shows_what_changed_and_keeps_what_was_typed() {
     assert_eq!(stored_action(&p).await["status"], "done");
     b.quit();
 }
+
+/// Signs in on the sign-in page the browser is at (by mouse), and waits for the page.
+async fn sign_in_here(b: &Browser, (email, password): (&str, &str)) {
+    assert!(b.url().await.contains("/sign-in"), "{}", b.url().await);
+    b.fill("#email", email).await;
+    b.fill("#password", password).await;
+    b.click_and_load("button[type=submit]").await;
+}
+
+async fn episode_json(app: &TestApp, token: &str, id: &str) -> Value {
+    let r = app
+        .call("GET", &format!("/api/v1/episodes/{id}"), Some(token), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+#[actix_rt::test]
+async fn supervisor_confirms_high_risk_officer_records_the_return_supervisor_closes() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_web_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let p = crate::episodes::person(&app, &mfhc, "Rowan", "Highfield", &[]).await;
+    let mut body = crate::episodes::report_body(&p["id"], 1);
+    body["risk"]["level"] = json!("high");
+    let e = app
+        .call("POST", "/api/v1/episodes", Some(&mfhc), Some(body))
+        .await;
+    assert_eq!(e.status, 201, "{}", e.body);
+    let id = e.body["id"].as_str().unwrap().to_owned();
+    let reference = e.body["reference"].as_str().unwrap().to_owned();
+
+    // The supervisor's worklist shows it awaiting confirmation, with its count.
+    b.goto(&format!("{}/worklist", app.address)).await;
+    sign_in_here(&b, demo_user("supervisor")).await;
+    assert!(b.url().await.ends_with("/worklist"));
+    b.check("worklist").await;
+    let awaiting = b.text("#high-risk").await;
+    assert!(awaiting.contains("(1)"), "{awaiting}");
+    b.click_and_load(&format!("a[href='/episodes/{id}']")).await;
+    assert!(b.text("h1").await.contains(&reference));
+    b.check("episode-high-risk").await;
+
+    b.fill(
+        "#review-outcome",
+        "Checked the grading: high risk stands; search team tasked.",
+    )
+    .await;
+    b.click_and_load("form[action$='/review'] button[type=submit]")
+        .await;
+    assert!(b
+        .text(".govuk-notification-banner")
+        .await
+        .contains("review"));
+    let stored = episode_json(&app, &mfhc, &id).await;
+    assert!(
+        stored["high_risk_confirmation"]["confirmed_at"].is_string(),
+        "{}",
+        stored["high_risk_confirmation"]
+    );
+
+    // The officer starts the investigation and records the return.
+    let officer = Browser::start().await.unwrap();
+    officer
+        .goto(&format!("{}/episodes/{id}", app.address))
+        .await;
+    sign_in_here(&officer, demo_user("officer")).await;
+    officer
+        .click_and_load("form[action$='/activate'] button[type=submit]")
+        .await;
+    assert_eq!(episode_json(&app, &mfhc, &id).await["status"], "active");
+    // A date that is not one: a specific error, the rest kept.
+    officer.fill("#return-day", "31").await;
+    officer.fill("#return-month", "2").await;
+    officer.fill("#return-year", "2026").await;
+    officer.fill("#return-time", "10:00").await;
+    officer.fill("#return-location", "Home address").await;
+    officer.click("#return-how-found_by_police").await;
+    officer
+        .click_and_load("form[action$='/return'] button[type=submit]")
+        .await;
+    assert!(officer
+        .text(".govuk-error-summary")
+        .await
+        .contains("Enter when they returned"));
+    officer.check("episode-return-error").await;
+    let kept = officer
+        .script(
+            "return document.querySelector('#return-location').value;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(kept, "Home address");
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::Europe::London);
+    officer
+        .fill("#return-day", &now.format("%d").to_string())
+        .await;
+    officer
+        .fill("#return-month", &now.format("%m").to_string())
+        .await;
+    officer
+        .fill("#return-year", &now.format("%Y").to_string())
+        .await;
+    officer
+        .fill("#return-time", &now.format("%H:%M").to_string())
+        .await;
+    officer.fill("#return-found_by", "PC 1234").await;
+    officer.click("#return-marker-cse").await;
+    officer
+        .click_and_load("form[action$='/return'] button[type=submit]")
+        .await;
+    assert!(officer
+        .text(".govuk-notification-banner")
+        .await
+        .contains("return"));
+    officer.check("episode-returned").await;
+    let stored = episode_json(&app, &mfhc, &id).await;
+    assert_eq!(stored["status"], "returned");
+    assert_eq!(stored["return"]["how"], "found_by_police");
+    assert_eq!(stored["return"]["markers_seen"], json!(["cse"]));
+    officer.quit();
+
+    // The supervisor closes it: without an interview, a reason is required.
+    b.goto(&format!("{}/episodes/{id}", app.address)).await;
+    b.click_and_load("form[action$='/close'] button[type=submit]")
+        .await;
+    assert_eq!(episode_json(&app, &mfhc, &id).await["status"], "returned");
+    assert!(b
+        .text(".govuk-error-summary")
+        .await
+        .contains("give the reason none was possible"));
+    b.fill(
+        "#close-no_interview_reason",
+        "Declined to speak to officers; RHI offered instead.",
+    )
+    .await;
+    b.click_and_load("form[action$='/close'] button[type=submit]")
+        .await;
+    b.check("episode-closed").await;
+    assert_eq!(episode_json(&app, &mfhc, &id).await["status"], "closed");
+    b.quit();
+}
+
+#[actix_rt::test]
+async fn a_return_interview_provider_records_the_interview_from_a_share() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_web_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let csc = agency(&app, &admin, CSC_LEEDS).await;
+    let p = crate::episodes::person(&app, &mfhc, "Ivy", "Returnfield", &[]).await;
+    let e = crate::episodes::report_returned(&app, &mfhc, &p["id"], 5).await;
+    let id = e["id"].as_str().unwrap().to_owned();
+    // The police choose the provider and share the interview with it.
+    let offered = app
+        .call_if_match(
+            "POST",
+            &format!("/api/v1/episodes/{id}/return-interview"),
+            &mfhc,
+            &e["version"],
+            json!({ "status": "offered", "provider_agency_id": csc }),
+        )
+        .await;
+    assert_eq!(offered.status, 200, "{}", offered.body);
+    let share = app
+        .call(
+            "POST",
+            "/api/v1/shares",
+            Some(&mfhc),
+            Some(
+                json!({ "record_type": "episode", "record_id": id, "agency_id": csc,
+                "parts": ["summary", "return_interview"], "purpose": "Return home interview",
+                "lawful_basis": "Children Act 2004 s.11" }),
+            ),
+        )
+        .await;
+    assert_eq!(share.status, 201, "{}", share.body);
+    let link = emailed_link(&app, "csc.leeds@example.invalid", "").await;
+    b.goto(&link).await;
+    sign_in_here(&b, demo_user("partner")).await;
+    b.check("partner-shares").await;
+    b.click_and_load(&format!("a[href='/episodes/{id}']")).await;
+    b.check("partner-episode").await;
+    b.click("#rhi-status-accepted").await;
+    b.click_and_load("form[action$='/rhi'] button[type=submit]")
+        .await;
+    assert_eq!(
+        episode_json(&app, &mfhc, &id).await["return_interview"]["status"],
+        "accepted"
+    );
+    b.click("#rhi-status-completed").await;
+    b.click_and_load("form[action$='/rhi'] button[type=submit]")
+        .await;
+    b.check("partner-episode-rhi-done").await;
+    let stored = episode_json(&app, &mfhc, &id).await;
+    assert_eq!(stored["return_interview"]["status"], "completed");
+    b.quit();
+}

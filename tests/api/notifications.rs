@@ -332,7 +332,7 @@ async fn each_event_emails_the_right_recipients_and_never_a_personal_detail() {
         .unwrap();
     assert!(stored.content.contains(&reference));
     assert!(stored.content.contains(&format!(
-        "http://homeward.test/api/v1/episodes/{}",
+        "http://homeward.test/episodes/{}",
         s(&lac.body["id"])
     )));
     assert_eq!(to_barnsley.header("Message-ID").unwrap(), stored.message_id);

@@ -3,5 +3,7 @@
 
 pub mod actions;
 pub mod auth;
+pub mod episodes;
 pub mod home;
 pub mod shares;
+pub mod worklist;

@@ -4,6 +4,7 @@
 use actix_web::HttpResponse;
 use maud::html;
 
+use crate::domain::shares::SharedRecord;
 use crate::services;
 use crate::services::shares::ShareFilter;
 use crate::web::layout::{self, Section};
@@ -42,7 +43,13 @@ pub async fn list(page: Page) -> Result<HttpResponse, PageError> {
                 tbody.govuk-table__body {
                     @for s in &rows {
                         tr.govuk-table__row {
-                            td.govuk-table__cell { (layout::words(s.record_type.as_str())) }
+                            td.govuk-table__cell {
+                                @if s.record_type == SharedRecord::Episode {
+                                    a.govuk-link href=(format!("/episodes/{}", s.record_id)) { "Missing episode" }
+                                } @else {
+                                    (layout::words(s.record_type.as_str()))
+                                }
+                            }
                             td.govuk-table__cell {
                                 ul.govuk-list { @for p in &s.parts { li { (layout::words(p.as_str())) } } }
                             }
