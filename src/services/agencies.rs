@@ -1,6 +1,7 @@
 //! Partner agency administration (admin only) and the reference lists.
 
-use crate::db::agencies::{self as q, AgencyChanges, AgencyRow, NewAgency};
+pub use crate::db::agencies::AgencyRow;
+use crate::db::agencies::{self as q, AgencyChanges, NewAgency};
 use crate::db::districts::{self, DistrictRow};
 use crate::db::Tx;
 use crate::domain::accounts::{DisplayName, Email};
@@ -64,6 +65,18 @@ pub async fn list(
         tx.caller()?.require_admin()?;
         let rows = q::list(tx.conn(), after, active, limit).await?;
         with_districts(&mut tx, rows).await
+    })
+}
+
+/// The active agencies, by name: what case workers choose from when they assign an
+/// action, name a plan's lead or record who attended a meeting.
+#[tracing::instrument(name = "services::agencies::active", skip_all)]
+pub async fn active(ctx: &Ctx) -> Result<Vec<AgencyRow>, AppError> {
+    crate::in_tx!(ctx, |tx| {
+        tx.caller()?.require_case_worker()?;
+        let mut rows = q::list(tx.conn(), None, Some(true), 1000).await?;
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(rows)
     })
 }
 

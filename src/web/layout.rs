@@ -15,6 +15,7 @@ use crate::domain::local_time::ForceZone;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Worklist,
+    Referrals,
     Actions,
     Shares,
 }
@@ -26,11 +27,16 @@ fn sections(role: Role) -> Vec<(Section, &'static str, &'static str)> {
             (Section::Actions, "/actions", "Actions"),
             (Section::Shares, "/shares", "Shared with my agency"),
         ],
-        Role::Officer | Role::Supervisor | Role::Mfhc => vec![
+        Role::Officer => vec![(Section::Worklist, "/worklist", "Worklist")],
+        Role::Supervisor | Role::Mfhc => vec![
             (Section::Worklist, "/worklist", "Worklist"),
+            (Section::Referrals, "/referrals", "Referrals"),
             (Section::Actions, "/actions", "Partner actions"),
         ],
-        Role::EarlyAction => vec![(Section::Actions, "/actions", "Partner actions")],
+        Role::EarlyAction => vec![
+            (Section::Referrals, "/referrals", "Referrals"),
+            (Section::Actions, "/actions", "Partner actions"),
+        ],
         Role::Analyst | Role::Admin => vec![],
     }
 }

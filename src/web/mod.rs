@@ -10,6 +10,7 @@
 
 pub mod assets;
 mod error;
+mod forms;
 mod layout;
 mod pages;
 mod session;
@@ -55,6 +56,27 @@ fn pages() -> Vec<(&'static str, Vec<Route>)> {
             vec![web::post().to(episodes::update)],
         ),
         ("/worklist", vec![web::get().to(worklist::show)]),
+        (
+            "/persons",
+            vec![
+                web::get().to(persons::find),
+                web::post().to(persons::create),
+            ],
+        ),
+        ("/persons/new", vec![web::get().to(persons::new)]),
+        (
+            "/referrals",
+            vec![
+                web::get().to(referrals::inbox),
+                web::post().to(referrals::create),
+            ],
+        ),
+        ("/referrals/new", vec![web::get().to(referrals::new)]),
+        ("/referrals/{id}", vec![web::get().to(referrals::show)]),
+        (
+            "/referrals/{id}/{form}",
+            vec![web::post().to(referrals::update)],
+        ),
     ]
 }
 

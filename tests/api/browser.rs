@@ -449,3 +449,150 @@ async fn a_return_interview_provider_records_the_interview_from_a_share() {
     assert_eq!(stored["return_interview"]["status"], "completed");
     b.quit();
 }
+
+#[actix_rt::test]
+async fn early_action_refers_triages_plans_assigns_and_closes() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_web_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    b.goto(&format!("{}/referrals", app.address)).await;
+    sign_in_here(&b, demo_user("early_action")).await;
+    assert!(b.url().await.ends_with("/referrals"));
+    b.check("referrals-inbox").await;
+
+    // Find the person first; not found, so record them.
+    b.click_and_load("a[href='/persons?for=referral']").await;
+    b.fill("#name", "Juniper Oakhollow").await;
+    b.click_and_load("form[action='/persons'] button[type=submit]")
+        .await;
+    assert!(b.text("h2").await.contains("0 found"));
+    b.check("persons-find").await;
+    b.click_and_load("a[href='/persons/new?for=referral']")
+        .await;
+    b.fill("#person-given_name", "Juniper").await;
+    b.fill("#person-family_name", "Oakhollow").await;
+    b.fill("#person-date_of_birth", "2012-03-04").await;
+    b.click("#person-sex-female").await;
+    b.click_and_load("form[action='/persons'] button[type=submit]")
+        .await;
+    assert!(b.url().await.contains("/referrals/new?person="));
+    b.check("referral-new").await;
+
+    // The referral: a daily search, with no reason at first (a specific error).
+    b.click("#referral-source-daily_search").await;
+    b.fill(
+        "#referral-summary",
+        "Two police contacts this month for adolescent-to-parent violence.",
+    )
+    .await;
+    b.fill("#referral-lawful_basis", "DPA 2018 s.35").await;
+    b.click_and_load("form[action='/referrals'] button[type=submit]")
+        .await;
+    assert!(b.text(".govuk-error-summary").await.contains("reason"));
+    b.click("#referral-reason-adolescent_to_parent_violence")
+        .await;
+    b.click_and_load("form[action='/referrals'] button[type=submit]")
+        .await;
+    let url = b.url().await;
+    assert!(url.contains("?saved=created"), "{url}");
+    let id = url
+        .split("/referrals/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    b.check("referral").await;
+    let submit = |form: &str| format!("form[action$='/{form}'] button[type=submit]");
+
+    b.click("#decide-status-triage").await;
+    b.click_and_load(&submit("decide")).await;
+    let today = chrono::Utc::now().date_naive();
+    b.fill("#meeting-held_on", &today.to_string()).await;
+    b.click("#meeting-agency-0").await;
+    b.click("#meeting-agency-1").await;
+    b.fill(
+        "#meeting-decisions",
+        "Accept; youth justice to lead; CSC to share history.",
+    )
+    .await;
+    b.click_and_load(&submit("meeting")).await;
+    b.click("#decide-status-accepted").await;
+    b.click_and_load(&submit("decide")).await;
+
+    b.fill("#plan-lead_practitioner", "J. Patel").await;
+    b.click("#plan-lead_agency_id option:nth-child(2)").await;
+    b.fill("#plan-goals", "Weekly mentoring; family support.")
+        .await;
+    b.fill(
+        "#plan-review_dates",
+        &(today + chrono::Duration::days(42)).to_string(),
+    )
+    .await;
+    b.click_and_load(&submit("plan")).await;
+    b.click("#consent-given").await;
+    b.click("#consent-by-young_person").await;
+    b.click_and_load(&submit("consent")).await;
+    b.click("#decide-status-active").await;
+    b.click_and_load(&submit("decide")).await;
+
+    b.click("#action-owner_agency_id option:nth-child(2)").await;
+    b.fill("#action-description", "Mentoring sessions, weekly")
+        .await;
+    b.fill(
+        "#action-due_on",
+        &(today + chrono::Duration::days(14)).to_string(),
+    )
+    .await;
+    b.click_and_load(&submit("action")).await;
+    assert!(b
+        .text(".govuk-notification-banner")
+        .await
+        .contains("partner action was assigned"));
+    b.check("referral-active").await;
+
+    b.click("#decide-status-closed").await;
+    b.click_and_load(&submit("decide")).await;
+    assert!(b
+        .text(".govuk-error-summary")
+        .await
+        .to_lowercase()
+        .contains("clos"));
+    b.click("#decide-status-closed").await;
+    b.click("#decide-closure_reason option[value='outcomes_met']")
+        .await;
+    b.click_and_load(&submit("decide")).await;
+    b.check("referral-closed").await;
+
+    let r = app
+        .call("GET", &format!("/api/v1/referrals/{id}"), Some(&mfhc), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "closed");
+    assert_eq!(r.body["closure_reason"], "outcomes_met");
+    assert_eq!(
+        r.body["consent"]["status"], "given",
+        "{}",
+        r.body["consent"]
+    );
+    assert_eq!(r.body["triage_meetings"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["intervention_plan"]["lead_practitioner"], "J. Patel");
+    let actions = app
+        .call(
+            "GET",
+            &format!("/api/v1/actions?referral_id={id}"),
+            Some(&mfhc),
+            None,
+        )
+        .await;
+    assert_eq!(actions.body["items"].as_array().unwrap().len(), 1);
+
+    // The inbox lists it under closed.
+    b.goto(&format!("{}/referrals?status=closed", app.address))
+        .await;
+    assert_eq!(b.count(&format!("a[href='/referrals/{id}']")).await, 1);
+    b.quit();
+}

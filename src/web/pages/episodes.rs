@@ -22,28 +22,10 @@ use crate::error::AppError;
 use crate::ids::EpisodeId;
 use crate::services;
 use crate::services::episodes::{Episode, ReturnInput, RhiUpdate};
+use crate::web::forms::{self, text_area, text_input, Sent};
 use crate::web::layout::{self, FieldProblem, Section};
 use crate::web::session::{Page, Posted};
 use crate::web::PageError;
-
-/// A form sent back: which one, what was typed, what was wrong with it.
-#[derive(Default)]
-struct Sent {
-    form: &'static str,
-    typed: HashMap<String, String>,
-    problems: Vec<FieldProblem>,
-    banner: Option<Markup>,
-}
-
-impl Sent {
-    fn value(&self, form: &str, field: &str) -> String {
-        if self.form == form {
-            self.typed.get(field).cloned().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    }
-}
 
 fn parse_id(raw: &str) -> Result<EpisodeId, PageError> {
     raw.parse::<uuid::Uuid>()
@@ -257,36 +239,6 @@ fn marker_label(m: Marker) -> String {
     }
 }
 
-fn text_area(sent: &Sent, form: &str, id: &str, label: &str, hint: Option<&str>) -> Markup {
-    let error = layout::field_error(&sent.problems, id).filter(|_| sent.form == form);
-    html! {
-        div.govuk-form-group.govuk-form-group--error[error.is_some()] {
-            label.govuk-label.govuk-label--s for=(id) { (label) }
-            @if let Some(h) = hint { div.govuk-hint id=(format!("{id}-hint")) { (h) } }
-            @if let Some(e) = &error { (e) }
-            textarea.govuk-textarea.govuk-textarea--error[error.is_some()] id=(id) name=(field_name(id)) rows="4"
-                aria-describedby=[hint.map(|_| format!("{id}-hint"))] { (sent.value(form, field_name(id))) }
-        }
-    }
-}
-
-fn text_input(sent: &Sent, form: &str, id: &str, label: &str, class: &str) -> Markup {
-    let error = layout::field_error(&sent.problems, id).filter(|_| sent.form == form);
-    html! {
-        div.govuk-form-group.govuk-form-group--error[error.is_some()] {
-            label.govuk-label for=(id) { (label) }
-            @if let Some(e) = &error { (e) }
-            input type="text" id=(id) name=(field_name(id)) value=(sent.value(form, field_name(id)))
-                class=(format!("govuk-input {class}{}", if error.is_some() { " govuk-input--error" } else { "" }));
-        }
-    }
-}
-
-/// Form fields are named after the part of the id after the form's prefix.
-fn field_name(id: &str) -> &str {
-    id.split_once('-').map_or(id, |(_, f)| f)
-}
-
 fn review_form(page: &Page, action: &str, version: i32, confirming: bool, sent: &Sent) -> Markup {
     let title = if confirming {
         "Confirm the high-risk grading"
@@ -462,20 +414,8 @@ pub async fn update(
         "close" => "close",
         _ => return Err(PageError::NotFound),
     };
-    let mut fields: HashMap<String, String> = HashMap::new();
-    for (k, v) in f {
-        fields
-            .entry(k)
-            .and_modify(|e| {
-                e.push(',');
-                e.push_str(&v);
-            })
-            .or_insert(v);
-    }
-    let version: i32 = fields
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| PageError::bad_form("the form has no version"))?;
+    let fields = forms::fields(f);
+    let version = forms::version(&fields)?;
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let ctx = &page.ctx;
     let zone = ctx.app.zone;

@@ -15,7 +15,8 @@ use crate::web::PageError;
 pub async fn start(page: Page) -> Result<HttpResponse, PageError> {
     let to = match page.role {
         Role::Officer | Role::Supervisor | Role::Mfhc => "/worklist",
-        Role::Partner | Role::EarlyAction => "/actions",
+        Role::Partner => "/actions",
+        Role::EarlyAction => "/referrals",
         Role::Analyst | Role::Admin => {
             return Ok(layout::page(
                 &page,

@@ -5,5 +5,7 @@ pub mod actions;
 pub mod auth;
 pub mod episodes;
 pub mod home;
+pub mod persons;
+pub mod referrals;
 pub mod shares;
 pub mod worklist;
