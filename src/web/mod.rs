@@ -50,6 +50,8 @@ fn pages() -> Vec<(&'static str, Vec<Route>)> {
             ],
         ),
         ("/shares", vec![web::get().to(shares::list)]),
+        ("/episodes", vec![web::post().to(episodes::report)]),
+        ("/episodes/new", vec![web::get().to(episodes::new)]),
         ("/episodes/{id}", vec![web::get().to(episodes::show)]),
         (
             "/episodes/{id}/{form}",

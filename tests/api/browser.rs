@@ -596,3 +596,77 @@ async fn early_action_refers_triages_plans_assigns_and_closes() {
     assert_eq!(b.count(&format!("a[href='/referrals/{id}']")).await, 1);
     b.quit();
 }
+
+#[actix_rt::test]
+async fn an_officer_finds_the_person_and_reports_them_missing() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_web_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let known = crate::episodes::person(&app, &mfhc, "Wren", "Ashby", &["Wrenny"]).await;
+    b.goto(&format!("{}/worklist", app.address)).await;
+    sign_in_here(&b, demo_user("officer")).await;
+    b.click_and_load("a[href='/persons?for=episode']").await;
+    b.fill("#name", "wrenny ashby").await;
+    b.click_and_load("form[action='/persons'] button[type=submit]")
+        .await;
+    assert!(b.text("h2").await.contains("1 found"));
+    b.click_and_load(&format!(
+        "a[href='/episodes/new?person={}']",
+        known["id"].as_str().unwrap()
+    ))
+    .await;
+    b.check("episode-report").await;
+
+    // Missing answers: each named, nothing reported.
+    b.click_and_load("form[action='/episodes'] button[type=submit]")
+        .await;
+    let errors = b.text(".govuk-error-summary").await;
+    for expected in ["who reported them", "last seen", "risk grading"] {
+        assert!(errors.contains(expected), "{errors}");
+    }
+    let seen =
+        chrono::Utc::now().with_timezone(&chrono_tz::Europe::London) - chrono::Duration::hours(2);
+    b.click("#report-reported_by-parent").await;
+    b.fill("#report-reporter_details", "Father, by phone").await;
+    b.fill("#last_seen-day", &seen.format("%d").to_string())
+        .await;
+    b.fill("#last_seen-month", &seen.format("%m").to_string())
+        .await;
+    b.fill("#last_seen-year", &seen.format("%Y").to_string())
+        .await;
+    b.fill("#last_seen-time", &seen.format("%H:%M").to_string())
+        .await;
+    b.fill("#report-last_seen_location", "Leeds bus station")
+        .await;
+    b.click("#report-missing_from-home").await;
+    b.fill(
+        "#report-circumstances",
+        "Left after an argument; phone off.",
+    )
+    .await;
+    b.click("#report-risk_level-medium").await;
+    b.fill("#report-rationale", "Age; phone off; out late before.")
+        .await;
+    b.fill("#report-information", "Call from father; PNC checks.")
+        .await;
+    b.click_and_load("form[action='/episodes'] button[type=submit]")
+        .await;
+    let url = b.url().await;
+    assert!(url.contains("?saved=report"), "{url}");
+    b.check("episode-reported").await;
+    let id = url
+        .split("/episodes/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
+    let e = episode_json(&app, &mfhc, id).await;
+    assert_eq!(e["status"], "reported");
+    assert_eq!(e["person_id"], known["id"]);
+    assert_eq!(e["risk_level"], "medium");
+    assert_eq!(e["last_seen_location"], "Leeds bus station");
+    b.quit();
+}

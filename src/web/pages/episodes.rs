@@ -63,6 +63,7 @@ fn saved_message(what: &str) -> &'static str {
         "review" => "The review was recorded.",
         "rhi" => "The return home interview was updated.",
         "close" => "The episode was closed.",
+        "report" => "The report was made.",
         _ => "Saved.",
     }
 }
@@ -264,8 +265,6 @@ fn return_form(page: &Page, action: &str, version: i32, sent: &Sent) -> Markup {
         .get("markers_seen")
         .map(|m| m.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
-    let when_error =
-        layout::field_error(&sent.problems, "return-date").filter(|_| sent.form == "return");
     let how_error =
         layout::field_error(&sent.problems, "return-how").filter(|_| sent.form == "return");
     html! {
@@ -273,32 +272,7 @@ fn return_form(page: &Page, action: &str, version: i32, sent: &Sent) -> Markup {
             (layout::csrf(&page.csrf))
             input type="hidden" name="version" value=(version);
             h2.govuk-heading-m { "Record the return" }
-            div.govuk-form-group.govuk-form-group--error[when_error.is_some()] {
-                fieldset.govuk-fieldset role="group" aria-describedby="return-date-hint" {
-                    legend."govuk-fieldset__legend"."govuk-fieldset__legend--s" { "When did they return?" }
-                    div.govuk-hint id="return-date-hint" { "Local time, for example 5 12 2026 and 14:30" }
-                    @if let Some(e) = &when_error { (e) }
-                    div.govuk-date-input id="return-date" {
-                        @for (name, label, width) in [("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)] {
-                            div.govuk-date-input__item {
-                                div.govuk-form-group {
-                                    label."govuk-label"."govuk-date-input__label" for=(format!("return-{name}")) { (label) }
-                                    input type="text" inputmode="numeric" id=(format!("return-{name}")) name=(name)
-                                        value=(sent.value("return", name))
-                                        class=(format!("govuk-input govuk-date-input__input govuk-input--width-{width}"));
-                                }
-                            }
-                        }
-                        div.govuk-date-input__item {
-                            div.govuk-form-group {
-                                label."govuk-label"."govuk-date-input__label" for="return-time" { "Time" }
-                                input.govuk-input."govuk-input--width-5" type="text" id="return-time" name="time"
-                                    value=(sent.value("return", "time"));
-                            }
-                        }
-                    }
-                }
-            }
+            (when_fields(sent, "return", "return", "When did they return?"))
             (text_input(sent, "return", "return-location", "Where were they found, or where did they return to?", "govuk-!-width-two-thirds"))
             div.govuk-form-group.govuk-form-group--error[how_error.is_some()] {
                 fieldset.govuk-fieldset id="return-how" tabindex="-1" {
@@ -347,6 +321,66 @@ fn return_form(page: &Page, action: &str, version: i32, sent: &Sent) -> Markup {
             button.govuk-button type="submit" data-module="govuk-button" { "Record the return" }
         }
     }
+}
+
+/// A local date and time as GOV.UK's date input and a time field: ids `{prefix}-day`
+/// and so on, names `{prefix}_day`; its problem is reported as `{prefix}-date`.
+fn when_fields(sent: &Sent, form: &str, prefix: &str, legend: &str) -> Markup {
+    let error = layout::field_error(&sent.problems, &format!("{prefix}-date"))
+        .filter(|_| sent.form == form);
+    let hint = format!("{prefix}-date-hint");
+    html! {
+        div.govuk-form-group.govuk-form-group--error[error.is_some()] {
+            fieldset.govuk-fieldset role="group" aria-describedby=(hint) {
+                legend."govuk-fieldset__legend"."govuk-fieldset__legend--s" { (legend) }
+                div.govuk-hint id=(hint) { "Local time, for example 5 12 2026 and 14:30" }
+                @if let Some(e) = &error { (e) }
+                div.govuk-date-input id=(format!("{prefix}-date")) {
+                    @for (name, label, width) in [("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)] {
+                        div.govuk-date-input__item {
+                            div.govuk-form-group {
+                                label."govuk-label"."govuk-date-input__label" for=(format!("{prefix}-{name}")) { (label) }
+                                input type="text" inputmode="numeric" id=(format!("{prefix}-{name}")) name=(format!("{prefix}_{name}"))
+                                    value=(sent.value(form, &format!("{prefix}_{name}")))
+                                    class=(format!("govuk-input govuk-date-input__input govuk-input--width-{width}"));
+                            }
+                        }
+                    }
+                    div.govuk-date-input__item {
+                        div.govuk-form-group {
+                            label."govuk-label"."govuk-date-input__label" for=(format!("{prefix}-time")) { "Time" }
+                            input.govuk-input."govuk-input--width-5" type="text" id=(format!("{prefix}-time")) name=(format!("{prefix}_time"))
+                                value=(sent.value(form, &format!("{prefix}_time")));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The instant `when_fields` with `prefix` gave, or a problem.
+fn when_given(
+    zone: &ForceZone,
+    fields: &HashMap<String, String>,
+    prefix: &str,
+    what: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<DateTime<Utc>> {
+    let get = |k: &str| {
+        fields
+            .get(&format!("{prefix}_{k}"))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let at = local_time(zone, &get("day"), &get("month"), &get("year"), &get("time"));
+    if at.is_none() {
+        problems.push(FieldProblem::new(
+            &format!("{prefix}-date"),
+            &format!("Enter when {what} as a real date and a time such as 14:30"),
+        ));
+    }
+    at
 }
 
 fn rhi_form(page: &Page, action: &str, version: i32, from: RhiStatus, sent: &Sent) -> Markup {
@@ -524,13 +558,7 @@ fn return_input(
             .map(|v| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let returned_at = local_time(zone, &get("day"), &get("month"), &get("year"), &get("time"));
-    if returned_at.is_none() {
-        problems.push(FieldProblem::new(
-            "return-date",
-            "Enter when they returned as a real date and a time such as 14:30",
-        ));
-    }
+    let returned_at = when_given(zone, fields, "return", "they returned", problems);
     let location = check_text(&get("location"), true, 500);
     if location.is_err() {
         problems.push(FieldProblem::new(
@@ -599,5 +627,211 @@ mod tests {
         assert!(local_time(&zone, "31", "2", "2026", "10:00").is_none());
         assert!(local_time(&zone, "1", "1", "2026", "25:00").is_none());
         assert!(local_time(&zone, "", "1", "2026", "10:00").is_none());
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    person: Option<String>,
+}
+
+/// `GET /episodes/new?person=`: report a person (found or recorded first) missing.
+#[tracing::instrument(name = "web::episodes::new", skip_all)]
+pub async fn new(page: Page, q: web::Query<NewQuery>) -> Result<HttpResponse, PageError> {
+    let Some(person) = q
+        .person
+        .as_deref()
+        .and_then(|p| p.parse::<uuid::Uuid>().ok())
+    else {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/persons?for=episode"))
+            .finish());
+    };
+    Ok(report_form(
+        &page,
+        &person.to_string(),
+        &Sent::default(),
+        StatusCode::OK,
+    ))
+}
+
+fn radios<T: Copy>(
+    sent: &Sent,
+    form: &str,
+    name: &str,
+    legend: &str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let chosen = sent.value(form, name);
+    let error = layout::field_error(&sent.problems, &id).filter(|_| sent.form == form);
+    html! {
+        div.govuk-form-group.govuk-form-group--error[error.is_some()] {
+            fieldset.govuk-fieldset id=(id) tabindex="-1" {
+                legend."govuk-fieldset__legend"."govuk-fieldset__legend--s" { (legend) }
+                @if let Some(e) = &error { (e) }
+                div.govuk-radios data-module="govuk-radios" {
+                    @for v in all {
+                        @let value = code(*v);
+                        div.govuk-radios__item {
+                            input.govuk-radios__input type="radio" id=(format!("{id}-{value}")) name=(name) value=(value) checked[chosen == value];
+                            label.govuk-label.govuk-radios__label for=(format!("{id}-{value}")) { (layout::words(value)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn report_form(page: &Page, person: &str, sent: &Sent, status: StatusCode) -> HttpResponse {
+    let body = html! {
+        div.govuk-grid-row { div."govuk-grid-column-two-thirds" {
+            (layout::error_summary(&sent.problems))
+            h1.govuk-heading-l { "Report a missing person" }
+            form method="post" action="/episodes" novalidate {
+                (layout::csrf(&page.csrf))
+                input type="hidden" name="person_id" value=(person);
+                (radios(sent, "report", "reported_by", "Who reported them missing?", crate::domain::episodes::ReportedBy::ALL, |v| v.as_str()))
+                (text_input(sent, "report", "report-reporter_details", "Reporter's details (name, how they reported)", "govuk-!-width-two-thirds"))
+                (when_fields(sent, "report", "last_seen", "When were they last seen?"))
+                (text_input(sent, "report", "report-last_seen_location", "Where were they last seen?", "govuk-!-width-two-thirds"))
+                (radios(sent, "report", "missing_from", "Missing from", crate::domain::episodes::MissingFrom::ALL, |v| v.as_str()))
+                (text_area(sent, "report", "report-circumstances", "Circumstances", None))
+                (radios(sent, "report", "risk_level", "Risk grading", RiskLevel::ALL, |v| v.as_str()))
+                (text_area(sent, "report", "report-rationale", "Why this risk grading", None))
+                (text_area(sent, "report", "report-information", "What the grading rests on", None))
+                button.govuk-button type="submit" data-module="govuk-button" { "Report them missing" }
+            }
+        } }
+    };
+    let mut res = layout::page(page, "Report a missing person", Section::Worklist, body);
+    *res.status_mut() = status;
+    res
+}
+
+/// `POST /episodes`: the report, graded, audited, evaluated for triggers and alerting, as
+/// through the API; then the episode's page.
+#[tracing::instrument(name = "web::episodes::report", skip_all)]
+pub async fn report(
+    page: Page,
+    Posted(f): Posted<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    use crate::routes::episodes::{ReportEpisodeRequest, RiskGradingRequest};
+    use crate::services::episodes::ReportInput;
+    let fields = forms::fields(f);
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let person = get("person_id")
+        .parse::<uuid::Uuid>()
+        .map(crate::ids::PersonId)
+        .map_err(|_| PageError::bad_form("the form names no person"))?;
+    let zone = page.ctx.app.zone;
+    let mut problems = Vec::new();
+    let last_seen_at = when_given(
+        &zone,
+        &fields,
+        "last_seen",
+        "they were last seen",
+        &mut problems,
+    );
+    let mut choose = |name: &str, what: &str| {
+        let v = get(name);
+        if v.is_empty() {
+            problems.push(FieldProblem::new(
+                &format!("report-{name}"),
+                &format!("Select {what}"),
+            ));
+        }
+        v
+    };
+    let reported_by = choose("reported_by", "who reported them").parse().ok();
+    let missing_from = choose("missing_from", "where they went missing from")
+        .parse()
+        .ok();
+    let level = choose("risk_level", "the risk grading").parse().ok();
+    let reported = match (last_seen_at, reported_by, missing_from, level) {
+        (Some(last_seen_at), Some(reported_by), Some(missing_from), Some(level)) => {
+            let request = ReportEpisodeRequest {
+                person_id: person,
+                district_id: None,
+                reported_at: Utc::now(),
+                reported_by,
+                reporter_details: get("reporter_details"),
+                last_seen_at,
+                last_seen_location: get("last_seen_location"),
+                missing_from,
+                placement_id: None,
+                circumstances: get("circumstances"),
+                risk: RiskGradingRequest {
+                    level,
+                    rationale: get("rationale"),
+                    information: get("information"),
+                },
+            };
+            match ReportInput::try_from(request) {
+                Ok(input) => services::episodes::report(&page.ctx, input).await,
+                Err(e) => Err(e),
+            }
+        }
+        _ => Err(AppError::Validation(Vec::new())),
+    };
+    match reported {
+        Ok(e) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("/episodes/{}?saved=report", e.row.id),
+            ))
+            .finish()),
+        Err(AppError::Validation(errors)) => {
+            for e in errors {
+                let field = e.field.trim_start_matches("risk.");
+                let id = match field {
+                    "last_seen_at" => "last_seen-date".to_owned(),
+                    "level" => "report-risk_level".to_owned(),
+                    f => format!("report-{f}"),
+                };
+                problems.push(FieldProblem::new(
+                    &id,
+                    &format!("{}: {}", layout::words(field), e.message),
+                ));
+            }
+            let sent = Sent {
+                form: "report",
+                typed: fields.clone(),
+                problems,
+                banner: None,
+            };
+            Ok(report_form(
+                &page,
+                &person.to_string(),
+                &sent,
+                StatusCode::BAD_REQUEST,
+            ))
+        }
+        Err(e @ AppError::Conflict(_)) | Err(e @ AppError::ConflictWith { .. }) => {
+            let detail = e.to_problem().detail.unwrap_or_else(|| e.to_string());
+            let sent = Sent {
+                form: "report",
+                typed: fields.clone(),
+                problems,
+                banner: Some(layout::important_banner(
+                    "The report was not made",
+                    html! { p.govuk-body { (detail) } },
+                )),
+            };
+            Ok(report_form(
+                &page,
+                &person.to_string(),
+                &sent,
+                StatusCode::CONFLICT,
+            ))
+        }
+        Err(e) => Err(e.into()),
     }
 }

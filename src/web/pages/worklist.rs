@@ -117,6 +117,7 @@ fn render(page: &Page, w: &Worklist) -> Markup {
         .collect();
     html! {
         h1.govuk-heading-l { "Worklist" }
+        p.govuk-body { a.govuk-button href="/persons?for=episode" data-module="govuk-button" { "Report a missing person" } }
         p.govuk-body { "What needs doing today, as of " (when(w.now)) "." }
         (layout::summary_list(&count_rows))
         (section("triggers", "Repeat-missing triggers", "No trigger is waiting.",
