@@ -91,7 +91,7 @@ async fn escalations(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
                     "the trigger has not been acknowledged within its rule's escalation time",
                     "Acknowledge it and record the trigger plan",
                     None,
-                    links.to(&format!("triggers/{}", t.id)),
+                    links.page(&format!("triggers/{}", t.id)),
                 ),
                 event_key: format!("trigger_escalated:{}", t.id),
                 record_type: "trigger",

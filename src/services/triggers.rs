@@ -177,7 +177,7 @@ async fn notify_fired(
         format!("a trigger fired on {}", condition.describe()),
         "Acknowledge the trigger and record the trigger plan",
         None,
-        links.to(&format!("triggers/{id}")),
+        links.page(&format!("triggers/{id}")),
     );
     notice.headline = condition.headline();
     notify::enqueue(

@@ -58,6 +58,11 @@ fn pages() -> Vec<(&'static str, Vec<Route>)> {
             vec![web::post().to(episodes::update)],
         ),
         ("/worklist", vec![web::get().to(worklist::show)]),
+        ("/triggers/{id}", vec![web::get().to(triggers::show)]),
+        (
+            "/triggers/{id}/{form}",
+            vec![web::post().to(triggers::update)],
+        ),
         (
             "/persons",
             vec![

@@ -670,3 +670,71 @@ async fn an_officer_finds_the_person_and_reports_them_missing() {
     assert_eq!(e["last_seen_location"], "Leeds bus station");
     b.quit();
 }
+
+#[actix_rt::test]
+async fn an_mfhc_works_a_trigger_from_its_email_to_a_referral() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_web_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let p = crate::episodes::person(&app, &mfhc, "Hazel", "Firsttime", &[]).await;
+    crate::episodes::report(&app, &mfhc, &p["id"], 1).await;
+    let triggers = crate::triggers::triggers_of(&app, &mfhc, &p["id"]).await;
+    assert!(
+        !triggers.is_empty(),
+        "a first-time missing child fires a trigger"
+    );
+    let t = &triggers[0];
+    let id = t["id"].as_str().unwrap().to_owned();
+    let link = emailed_link(&app, MFHC.0, t["reference"].as_str().unwrap()).await;
+    assert_eq!(link, format!("{}/triggers/{id}", app.address));
+    b.goto(&link).await;
+    sign_in_here(&b, MFHC).await;
+    assert_eq!(b.url().await, link);
+    b.check("trigger").await;
+
+    b.click_and_load("form[action$='/acknowledge'] button[type=submit]")
+        .await;
+    let today = chrono::Utc::now().date_naive();
+    b.fill(
+        "#plan-summary",
+        "Joint visit with CSC; return interview prioritised.",
+    )
+    .await;
+    b.click("#plan-agency-0").await;
+    b.fill(
+        "#plan-review_on",
+        &(today + chrono::Duration::days(7)).to_string(),
+    )
+    .await;
+    b.click_and_load("form[action$='/plan'] button[type=submit]")
+        .await;
+    assert!(b.text(".govuk-notification-banner").await.contains("plan"));
+    b.check("trigger-planned").await;
+    b.fill(
+        "#referral-summary",
+        "First time missing; new older associates.",
+    )
+    .await;
+    b.fill("#referral-lawful_basis", "DPA 2018 s.35").await;
+    b.click_and_load("form[action$='/referral'] button[type=submit]")
+        .await;
+    assert!(b.url().await.contains("/referrals/"));
+    let stored = app
+        .call("GET", &format!("/api/v1/triggers/{id}"), Some(&mfhc), None)
+        .await;
+    assert_eq!(stored.body["status"], "plan_recorded", "{}", stored.body);
+    let referrals = app
+        .call(
+            "GET",
+            &format!("/api/v1/referrals?person_id={}", p["id"].as_str().unwrap()),
+            Some(&mfhc),
+            None,
+        )
+        .await;
+    let items = referrals.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", referrals.body);
+    assert_eq!(items[0]["trigger_id"], json!(id));
+    b.quit();
+}

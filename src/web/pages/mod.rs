@@ -8,4 +8,5 @@ pub mod home;
 pub mod persons;
 pub mod referrals;
 pub mod shares;
+pub mod triggers;
 pub mod worklist;

@@ -123,7 +123,7 @@ fn render(page: &Page, w: &Worklist) -> Markup {
         (section("triggers", "Repeat-missing triggers", "No trigger is waiting.",
             &["Trigger", "Person", "Rule", "Fired", "Status"],
             w.triggers.iter().map(|t| vec![
-                html! { (short_ref(RefKind::Trigger, t.id.0)) },
+                html! { a.govuk-link href=(format!("/triggers/{}", t.id)) { (short_ref(RefKind::Trigger, t.id.0)) } },
                 html! { a.govuk-link href=(format!("/persons/{}", t.person_id)) { (w.name(t.person_id)) } },
                 html! { (layout::words(t.kind.as_str())) },
                 html! { (when(t.fired_at)) },
