@@ -71,6 +71,7 @@ fn pages() -> Vec<(&'static str, Vec<Route>)> {
             ],
         ),
         ("/persons/new", vec![web::get().to(persons::new)]),
+        ("/persons/{id}", vec![web::get().to(person_page::show)]),
         (
             "/referrals",
             vec![

@@ -736,5 +736,26 @@ async fn an_mfhc_works_a_trigger_from_its_email_to_a_referral() {
     let items = referrals.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", referrals.body);
     assert_eq!(items[0]["trigger_id"], json!(id));
+
+    // The person's page: the episode counted, the trigger and the referral listed.
+    b.goto(&link).await;
+    b.click_and_load(&format!(
+        "a[href='/persons/{}']",
+        p["id"].as_str().unwrap()
+    ))
+    .await;
+    b.check("person").await;
+    let text = b.text("main").await;
+    assert!(text.contains("Hazel Firsttime"), "{text}");
+    assert!(text.contains("In the last 3 weeks 1"), "{text}");
+    assert_eq!(b.count(&format!("a[href='/triggers/{id}']")).await, 1);
+    assert_eq!(
+        b.count(&format!(
+            "a[href='/referrals/{}']",
+            items[0]["id"].as_str().unwrap()
+        ))
+        .await,
+        1
+    );
     b.quit();
 }
