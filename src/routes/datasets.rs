@@ -91,7 +91,7 @@ pub struct MissingPersonsResponse {
 }
 
 impl MissingPersonsResponse {
-    fn new(weeks: u32, m: MissingPersons) -> Self {
+    pub(crate) fn new(weeks: u32, m: MissingPersons) -> Self {
         MissingPersonsResponse {
             weeks,
             since: m.since,
@@ -125,7 +125,7 @@ impl MissingPersonsResponse {
     }
 
     /// The persons (for those who see them), otherwise the summary.
-    fn csv(&self) -> String {
+    pub(crate) fn csv(&self) -> String {
         rows_or_summary(self.persons.as_deref(), &self.summary)
     }
 }

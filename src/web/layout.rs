@@ -16,6 +16,7 @@ use crate::domain::local_time::ForceZone;
 pub enum Section {
     Worklist,
     Referrals,
+    Measures,
     Actions,
     Shares,
 }
@@ -32,6 +33,7 @@ fn sections(role: Role) -> Vec<(Section, &'static str, &'static str)> {
             (Section::Worklist, "/worklist", "Worklist"),
             (Section::Referrals, "/referrals", "Referrals"),
             (Section::Actions, "/actions", "Partner actions"),
+            (Section::Measures, "/measures", "Measures"),
         ],
         Role::EarlyAction => vec![
             (Section::Referrals, "/referrals", "Referrals"),

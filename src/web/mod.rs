@@ -58,6 +58,16 @@ fn pages() -> Vec<(&'static str, Vec<Route>)> {
             vec![web::post().to(episodes::update)],
         ),
         ("/worklist", vec![web::get().to(worklist::show)]),
+        ("/measures", vec![web::get().to(measures::show)]),
+        ("/measures/chart.png", vec![web::get().to(measures::chart)]),
+        (
+            "/datasets/missing-persons.csv",
+            vec![web::get().to(measures::missing_persons)],
+        ),
+        (
+            "/datasets/first-time-missing-children.csv",
+            vec![web::get().to(measures::first_time)],
+        ),
         ("/triggers/{id}", vec![web::get().to(triggers::show)]),
         (
             "/triggers/{id}/{form}",

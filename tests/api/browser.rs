@@ -739,11 +739,8 @@ async fn an_mfhc_works_a_trigger_from_its_email_to_a_referral() {
 
     // The person's page: the episode counted, the trigger and the referral listed.
     b.goto(&link).await;
-    b.click_and_load(&format!(
-        "a[href='/persons/{}']",
-        p["id"].as_str().unwrap()
-    ))
-    .await;
+    b.click_and_load(&format!("a[href='/persons/{}']", p["id"].as_str().unwrap()))
+        .await;
     b.check("person").await;
     let text = b.text("main").await;
     assert!(text.contains("Hazel Firsttime"), "{text}");
@@ -757,5 +754,26 @@ async fn an_mfhc_works_a_trigger_from_its_email_to_a_referral() {
         .await,
         1
     );
+
+    // The measure against baseline, and the datasets as CSV.
+    b.click_and_load("a[href='/measures']").await;
+    b.check("measures").await;
+    let drawn = b
+        .script(
+            "const i = document.querySelector('img[src=\"/measures/chart.png\"]'); return i.complete && i.naturalWidth;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(drawn, json!(960), "the chart loads");
+    let (status, kind, csv) = b.fetch("/datasets/missing-persons.csv?weeks=3").await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    assert!(
+        csv.contains("Hazel"),
+        "the MFHC's dataset names the person: {csv}"
+    );
+    let (status, _, csv) = b.fetch("/datasets/first-time-missing-children.csv").await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.contains("Firsttime"), "{csv}");
     b.quit();
 }

@@ -281,6 +281,25 @@ impl Browser {
         .await
     }
 
+    /// Fetches `path` from the page (same origin, the browser's own cookies), as a
+    /// download link would: `(status, content type, body)`.
+    pub async fn fetch(&self, path: &str) -> (u16, String, String) {
+        let v = self
+            .cmd(
+                "POST",
+                "/execute/async",
+                Some(json!({ "script": "const done = arguments[arguments.length - 1];
+                    fetch(arguments[0]).then(async r => done([r.status, r.headers.get('content-type') || '', await r.text()]))
+                      .catch(e => done([0, '', String(e)]));", "args": [path] })),
+            )
+            .await;
+        (
+            v[0].as_u64().unwrap_or(0) as u16,
+            v[1].as_str().unwrap_or_default().to_owned(),
+            v[2].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
     /// Presses keys (WebDriver key codes such as `TAB`) on whatever has the focus.
     pub async fn keys(&self, keys: &str) {
         let mut actions = Vec::new();

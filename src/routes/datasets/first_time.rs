@@ -121,7 +121,7 @@ impl From<FirstTime> for FirstTimeResponse {
 
 impl FirstTimeResponse {
     /// The children (for those who see them), otherwise the summary (with the month).
-    fn csv(&self) -> String {
+    pub(crate) fn csv(&self) -> String {
         match &self.children {
             Some(rows) => csv_of(rows),
             None => to_csv(

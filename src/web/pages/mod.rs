@@ -5,6 +5,7 @@ pub mod actions;
 pub mod auth;
 pub mod episodes;
 pub mod home;
+pub mod measures;
 pub mod person_page;
 pub mod persons;
 pub mod referrals;
