@@ -485,3 +485,43 @@ async fn sign_in_errors_are_specific_and_throttled_like_the_api() {
     assert!(r.body.contains("Too many attempts"));
     assert!(!r.header("retry-after").is_empty());
 }
+
+#[actix_rt::test]
+async fn a_page_view_is_audited_as_an_api_read_is() {
+    let app = spawn_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (partner, _) = app.login(demo_user("partner")).await;
+    let csc = agency(&app, &admin, CSC_LEEDS).await;
+    let action = action_for(&app, &mfhc, &csc, "Audited").await;
+    let id = action["id"].as_str().unwrap();
+    let consultations = |log: &Value| -> Vec<(String, String)> {
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["operation"] == "consultation")
+            .map(|e| {
+                (
+                    e["actor_id"].as_str().unwrap_or_default().to_owned(),
+                    e["request_id"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let audit = format!("/api/v1/audit?record_id={id}");
+    let before = consultations(&app.call("GET", &audit, Some(&admin), None).await.body);
+
+    let mut web = WebClient::new(&app);
+    web.sign_in(demo_user("partner"), "/").await;
+    let page = web.get(&format!("/actions/{id}")).await;
+    assert_eq!(page.status, 200);
+    let request_id = page.header("x-request-id");
+    let me = app.call("GET", "/api/v1/me", Some(&partner), None).await;
+    let after = consultations(&app.call("GET", &audit, Some(&admin), None).await.body);
+    assert_eq!(after.len(), before.len() + 1, "one consultation for the page view");
+    assert!(
+        after.contains(&(me.body["id"].as_str().unwrap().to_owned(), request_id.clone())),
+        "by the partner, under the page's request id {request_id}: {after:?}"
+    );
+}
