@@ -9,6 +9,8 @@
 --   return  an episode's life: report it, activate it, record the return (each with
 --           If-Match the version the last answer gave)
 --   mixed   40% read one, 25% list, 35% a step of an episode's life as above
+--   pages   the web pages, signed in by cookie: the MFHC's worklist or an episode's page,
+--           half and half (TOKEN_FILE then holds the `homeward-session=…` cookie)
 -- IDS_DIR holds episodes.txt and fresh.txt (one id a line) written by bench/load. A
 -- person is reported once (one disappearance is one episode), so each report takes the
 -- next fresh person, each of the THREADS threads every THREADS-th of them.
@@ -59,6 +61,12 @@ local function headers(extra)
   return h
 end
 
+local function page()
+  local h = { ["Cookie"] = token, ["Accept"] = "text/html" }
+  if math.random() < 0.5 then return wrk.format("GET", "/worklist", h) end
+  return wrk.format("GET", "/episodes/" .. episodes[math.random(#episodes)], h)
+end
+
 local function read_one()
   return wrk.format("GET", "/api/v1/episodes/" .. episodes[math.random(#episodes)], headers())
 end
@@ -107,6 +115,8 @@ function request()
     if math.random() < 0.5 then return read_one() else return list() end
   elseif mode == "create" then
     return report()
+  elseif mode == "pages" then
+    return page()
   elseif mode == "return" then
     return life_step()
   else

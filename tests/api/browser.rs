@@ -310,6 +310,17 @@ async fn supervisor_confirms_high_risk_officer_records_the_return_supervisor_clo
         stored["high_risk_confirmation"]
     );
 
+    // The PNC entry is recorded from the page too.
+    b.fill("#national-pnc", "PNC/26/0001234X").await;
+    b.click_and_load("form:has(#national-pnc) button[type=submit]")
+        .await;
+    let stored = episode_json(&app, &mfhc, &id).await;
+    assert_eq!(stored["national_notifications"]["pnc"]["state"], "done");
+    assert_eq!(
+        stored["national_notifications"]["pnc"]["reference"],
+        "PNC/26/0001234X"
+    );
+
     // The officer starts the investigation and records the return.
     let officer = Browser::start().await.unwrap();
     officer

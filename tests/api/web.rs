@@ -519,9 +519,16 @@ async fn a_page_view_is_audited_as_an_api_read_is() {
     let request_id = page.header("x-request-id");
     let me = app.call("GET", "/api/v1/me", Some(&partner), None).await;
     let after = consultations(&app.call("GET", &audit, Some(&admin), None).await.body);
-    assert_eq!(after.len(), before.len() + 1, "one consultation for the page view");
+    assert_eq!(
+        after.len(),
+        before.len() + 1,
+        "one consultation for the page view"
+    );
     assert!(
-        after.contains(&(me.body["id"].as_str().unwrap().to_owned(), request_id.clone())),
+        after.contains(&(
+            me.body["id"].as_str().unwrap().to_owned(),
+            request_id.clone()
+        )),
         "by the partner, under the page's request id {request_id}: {after:?}"
     );
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::domain::accounts::Role;
 use crate::domain::episodes::{EpisodeStatus, Marker, ReturnHow, RiskLevel};
 use crate::domain::local_time::ForceZone;
-use crate::domain::national::ClockState;
+use crate::domain::national::{ClockState, NationalKind};
 use crate::domain::return_interviews::{is_late, RhiStatus};
 use crate::domain::text::check_text;
 use crate::error::AppError;
@@ -64,6 +64,7 @@ fn saved_message(what: &str) -> &'static str {
         "rhi" => "The return home interview was updated.",
         "close" => "The episode was closed.",
         "report" => "The report was made.",
+        "national" => "The national notification was recorded.",
         _ => "Saved.",
     }
 }
@@ -129,10 +130,7 @@ fn render(page: &Page, e: &Episode, sent: &Sent, status: StatusCode) -> HttpResp
         ));
     }
     for c in &e.national {
-        let label = match c.kind {
-            crate::domain::national::NationalKind::Ukmpu => "UKMPU notification",
-            crate::domain::national::NationalKind::Pnc => "PNC record",
-        };
+        let label = national_label(c.kind, false);
         rows.push((
             label,
             match c.state {
@@ -200,6 +198,19 @@ fn render(page: &Page, e: &Episode, sent: &Sent, status: StatusCode) -> HttpResp
                     }
                 }
 
+                @if operational {
+                    @for c in e.national.iter().filter(|c| matches!(c.state, ClockState::Pending | ClockState::Overdue)) {
+                        @let kind = c.kind.as_str();
+                        form method="post" action=(format!("{action}/national")) novalidate {
+                            (layout::csrf(&page.csrf))
+                            input type="hidden" name="version" value=(version);
+                            input type="hidden" name="kind" value=(kind);
+                            h2.govuk-heading-m { (national_label(c.kind, true)) }
+                            (text_input(sent, "national", &format!("national-{kind}"), "Reference", "govuk-input--width-20"))
+                            button.govuk-button.govuk-button--secondary type="submit" data-module="govuk-button" { (national_label(c.kind, true)) }
+                        }
+                    }
+                }
                 @if operational && r.status == EpisodeStatus::Reported {
                     form method="post" action=(format!("{action}/activate")) {
                         (layout::csrf(&page.csrf))
@@ -230,6 +241,15 @@ fn render(page: &Page, e: &Episode, sent: &Sent, status: StatusCode) -> HttpResp
     let mut res = layout::page(page, &title, section, body);
     *res.status_mut() = status;
     res
+}
+
+fn national_label(kind: NationalKind, record: bool) -> &'static str {
+    match (kind, record) {
+        (NationalKind::Ukmpu, true) => "Record the UKMPU notification",
+        (NationalKind::Pnc, true) => "Record the PNC entry",
+        (NationalKind::Ukmpu, false) => "UKMPU notification",
+        (NationalKind::Pnc, false) => "PNC record",
+    }
 }
 
 fn marker_label(m: Marker) -> String {
@@ -446,6 +466,7 @@ pub async fn update(
         "review" => "review",
         "rhi" => "rhi",
         "close" => "close",
+        "national" => "national",
         _ => return Err(PageError::NotFound),
     };
     let fields = forms::fields(f);
@@ -468,6 +489,28 @@ pub async fn update(
                 Err(AppError::BadRequest(String::new()))
             }
         },
+        "national" => {
+            let kind = get("kind").parse::<NationalKind>().ok();
+            let reference = kind.map(|k| get(k.as_str())).unwrap_or_default();
+            match (kind, check_text(&reference, true, 100)) {
+                (Some(kind), Ok(reference)) => {
+                    let n = crate::services::episodes::NationalInput {
+                        kind,
+                        done_at: Utc::now(),
+                        reference,
+                    };
+                    services::episodes::record_national(ctx, id, version, n).await
+                }
+                (kind, _) => {
+                    let k = kind.map_or("ukmpu", |k| k.as_str());
+                    problems.push(FieldProblem::new(
+                        &format!("national-{k}"),
+                        "Enter the reference",
+                    ));
+                    Err(AppError::BadRequest(String::new()))
+                }
+            }
+        }
         "close" => {
             let reason = get("no_interview_reason");
             let reason = (!reason.trim().is_empty()).then_some(reason);
