@@ -79,3 +79,70 @@ pub fn version(fields: &HashMap<String, String>) -> Result<i32, super::PageError
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| super::PageError::bad_form("the form has no version"))
 }
+
+/// A record's id from the address; anything else is not found.
+pub fn path_id<T>(raw: &str, make: fn(uuid::Uuid) -> T) -> Result<T, super::PageError> {
+    raw.parse::<uuid::Uuid>()
+        .map(make)
+        .map_err(|_| super::PageError::NotFound)
+}
+
+/// `303 See Other` to `to` (after a form is accepted: the next page is a plain GET).
+pub fn see_other(to: impl Into<String>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to.into()))
+        .finish()
+}
+
+/// The banner of `?saved=` on a record's page, from `(value, message)` pairs.
+pub fn saved_banner(saved: Option<&str>, messages: &[(&str, &str)]) -> Option<Markup> {
+    saved.map(|s| {
+        layout::success_banner(
+            messages
+                .iter()
+                .find(|(k, _)| *k == s)
+                .map_or("Saved.", |(_, m)| m),
+        )
+    })
+}
+
+/// What a refused form shows, in `sent`, and its status: the service's field problems
+/// (`field_id` names each field's input), a stale edit's "someone else changed this"
+/// banner, a conflict's reason. Any other error is the page's own.
+pub fn refused(
+    sent: &mut Sent,
+    record: &str,
+    error: crate::error::AppError,
+    field_id: impl Fn(&str) -> String,
+) -> Result<actix_web::http::StatusCode, super::PageError> {
+    use crate::error::AppError;
+    use actix_web::http::StatusCode;
+    Ok(match error {
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        AppError::Validation(errors) => {
+            for e in errors {
+                sent.problems.push(FieldProblem::new(
+                    &field_id(&e.field),
+                    &format!("{}: {}", layout::words(&e.field), e.message),
+                ));
+            }
+            StatusCode::BAD_REQUEST
+        }
+        AppError::PreconditionFailed => {
+            sent.banner = Some(layout::important_banner(
+                &format!("Someone else changed this {record} while you were editing it"),
+                html! { p.govuk-body { "Nothing you typed was saved, and it is kept below. Check the " (record) " as it is now, then send the form again." } },
+            ));
+            StatusCode::CONFLICT
+        }
+        e @ (AppError::Conflict(_) | AppError::IllegalTransition { .. }) => {
+            let detail = e.to_problem().detail.unwrap_or_else(|| e.to_string());
+            sent.banner = Some(layout::important_banner(
+                "This could not be done",
+                html! { p.govuk-body { (detail) } },
+            ));
+            StatusCode::CONFLICT
+        }
+        other => return Err(other.into()),
+    })
+}

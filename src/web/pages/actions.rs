@@ -1,7 +1,7 @@
 //! Partner actions: a worklist of the actions the user's agency owns (or a district's, for
 //! case workers) and an action's page, where its owner moves it on.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use maud::{html, Markup};
@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::ids::ActionId;
 use crate::services;
 use crate::services::actions::{ActionFilter, ActionRow, ActionUpdate};
+use crate::web::forms;
 use crate::web::layout::{self, FieldProblem, Section};
 use crate::web::session::{Page, Posted};
 use crate::web::PageError;
@@ -131,9 +132,7 @@ pub struct ActionForm {
 }
 
 fn parse_id(raw: &str) -> Result<ActionId, PageError> {
-    raw.parse::<uuid::Uuid>()
-        .map(ActionId)
-        .map_err(|_| PageError::NotFound)
+    crate::web::forms::path_id(raw, ActionId)
 }
 
 /// `GET /actions/{id}`: the action, and the form its owner moves it on with.
@@ -299,9 +298,7 @@ pub async fn update(
         ..Default::default()
     };
     match services::actions::update(&page.ctx, id, f.version, change).await {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/actions/{id}?saved=1")))
-            .finish()),
+        Ok(_) => Ok(forms::see_other(format!("/actions/{id}?saved=1"))),
         Err(AppError::PreconditionFailed) => {
             let current = services::actions::get(&page.ctx, id).await?;
             let banner = conflict(&f, &current);

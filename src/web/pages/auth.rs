@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::services;
+use crate::web::forms;
 use crate::web::layout::{self, FieldProblem};
 use crate::web::session::{self, csrf_token, safe_next, Page, Posted};
 use crate::web::PageError;
@@ -177,9 +178,7 @@ pub async fn sign_in(
         Err(e) => return Err(e.into()),
     };
     end_previous(&req).await;
-    let mut res = HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, next))
-        .finish();
+    let mut res = forms::see_other(next);
     res.add_cookie(
         &app.web
             .cookie(app.web.session_cookie(), signed_in.cookie_secret),
@@ -212,9 +211,7 @@ pub struct Empty {}
 pub async fn sign_out(page: Page, _: Posted<Empty>) -> Result<HttpResponse, PageError> {
     services::auth::logout(&page.ctx).await?;
     let web = &page.ctx.app.web;
-    let mut res = HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/sign-in?signed_out=1"))
-        .finish();
+    let mut res = forms::see_other("/sign-in?signed_out=1");
     res.add_removal_cookie(&web.removal(web.session_cookie()))
         .map_err(|_| PageError::internal("cookie"))?;
     Ok(res)

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use maud::{html, Markup};
@@ -28,9 +28,7 @@ use crate::web::session::{Page, Posted};
 use crate::web::PageError;
 
 fn parse_id(raw: &str) -> Result<EpisodeId, PageError> {
-    raw.parse::<uuid::Uuid>()
-        .map(EpisodeId)
-        .map_err(|_| PageError::NotFound)
+    forms::path_id(raw, EpisodeId)
 }
 
 #[derive(Deserialize)]
@@ -47,27 +45,22 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let e = services::episodes::get(&page.ctx, parse_id(&id)?).await?;
     let sent = Sent {
-        banner: q
-            .saved
-            .as_deref()
-            .map(|what| layout::success_banner(saved_message(what))),
+        banner: forms::saved_banner(q.saved.as_deref(), SAVED),
         ..Default::default()
     };
     Ok(render(&page, &e, &sent, StatusCode::OK))
 }
 
-fn saved_message(what: &str) -> &'static str {
-    match what {
-        "activate" => "The investigation has started.",
-        "return" => "The return was recorded.",
-        "review" => "The review was recorded.",
-        "rhi" => "The return home interview was updated.",
-        "close" => "The episode was closed.",
-        "report" => "The report was made.",
-        "national" => "The national notification was recorded.",
-        _ => "Saved.",
-    }
-}
+/// What each of the page's forms says once saved (`?saved=`).
+const SAVED: &[(&str, &str)] = &[
+    ("activate", "The investigation has started."),
+    ("return", "The return was recorded."),
+    ("review", "The review was recorded."),
+    ("rhi", "The return home interview was updated."),
+    ("close", "The episode was closed."),
+    ("report", "The report was made."),
+    ("national", "The national notification was recorded."),
+];
 
 fn risk_tag(level: RiskLevel) -> Markup {
     let colour = match level {
@@ -541,11 +534,7 @@ pub async fn update(
         },
     };
     let error = match done {
-        Ok(_) => {
-            return Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/episodes/{id}?saved={form}")))
-                .finish())
-        }
+        Ok(_) => return Ok(forms::see_other(format!("/episodes/{id}?saved={form}"))),
         Err(e) => e,
     };
     let mut typed = fields.clone();
@@ -556,35 +545,10 @@ pub async fn update(
         problems,
         banner: None,
     };
-    let status = match error {
-        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        AppError::PreconditionFailed => {
-            sent.banner = Some(layout::important_banner(
-                "Someone else changed this episode while you were editing it",
-                html! { p.govuk-body { "Nothing you typed was saved, and it is kept below. Check the episode as it is now, then send the form again." } },
-            ));
-            StatusCode::CONFLICT
-        }
-        AppError::Validation(errors) => {
-            for e in errors {
-                let id = match e.field.as_str() {
-                    "returned_at" => "return-date".to_owned(),
-                    field => format!("{form}-{field}"),
-                };
-                sent.problems.push(FieldProblem::new(&id, &e.message));
-            }
-            StatusCode::BAD_REQUEST
-        }
-        e @ (AppError::Conflict(_) | AppError::IllegalTransition { .. }) => {
-            let detail = e.to_problem().detail.unwrap_or_else(|| e.to_string());
-            sent.banner = Some(layout::important_banner(
-                "This could not be done",
-                html! { p.govuk-body { (detail) } },
-            ));
-            StatusCode::CONFLICT
-        }
-        other => return Err(other.into()),
-    };
+    let status = forms::refused(&mut sent, "episode", error, |field| match field {
+        "returned_at" => "return-date".to_owned(),
+        field => format!("{form}-{field}"),
+    })?;
     let current = services::episodes::get(ctx, id).await?;
     Ok(render(&page, &current, &sent, status))
 }
@@ -686,9 +650,7 @@ pub async fn new(page: Page, q: web::Query<NewQuery>) -> Result<HttpResponse, Pa
         .as_deref()
         .and_then(|p| p.parse::<uuid::Uuid>().ok())
     else {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/persons?for=episode"))
-            .finish());
+        return Ok(forms::see_other("/persons?for=episode"));
     };
     Ok(report_form(
         &page,
@@ -825,12 +787,10 @@ pub async fn report(
         _ => Err(AppError::Validation(Vec::new())),
     };
     match reported {
-        Ok(e) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/episodes/{}?saved=report", e.row.id),
-            ))
-            .finish()),
+        Ok(e) => Ok(forms::see_other(format!(
+            "/episodes/{}?saved=report",
+            e.row.id
+        ))),
         Err(AppError::Validation(errors)) => {
             for e in errors {
                 let field = e.field.trim_start_matches("risk.");

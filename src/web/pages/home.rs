@@ -1,11 +1,11 @@
 //! `/`: each role's start page.
 
-use actix_web::http::header;
 use actix_web::HttpResponse;
 
 use maud::html;
 
 use crate::domain::accounts::Role;
+use crate::web::forms;
 use crate::web::layout::{self, Section};
 use crate::web::session::Page;
 use crate::web::PageError;
@@ -33,7 +33,5 @@ pub async fn start(page: Page) -> Result<HttpResponse, PageError> {
             ))
         }
     };
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .finish())
+    Ok(forms::see_other(to))
 }

@@ -1,7 +1,7 @@
 //! Finding a person before acting on them (reporting them missing, referring them), and
 //! recording one who is not yet in Homeward.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use maud::{html, Markup};
@@ -200,9 +200,7 @@ pub async fn create(
         Err(e) => Err(e),
     };
     match created {
-        Ok(p) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, next_for(purpose, p.id)))
-            .finish()),
+        Ok(p) => Ok(forms::see_other(next_for(purpose, p.id))),
         Err(AppError::Validation(errors)) => {
             for e in errors {
                 problems.push(FieldProblem::new(

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use maud::{html, Markup};
@@ -120,9 +120,7 @@ pub async fn new(page: Page, q: web::Query<NewQuery>) -> Result<HttpResponse, Pa
         .as_deref()
         .and_then(|p| p.parse::<uuid::Uuid>().ok())
     else {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/persons?for=referral"))
-            .finish());
+        return Ok(forms::see_other("/persons?for=referral"));
     };
     let agencies = services::agencies::active(&page.ctx).await?;
     Ok(new_form(
@@ -272,12 +270,10 @@ pub async fn create(
         None => Err(AppError::Validation(Vec::new())),
     };
     match made {
-        Ok(r) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/referrals/{}?saved=created", r.row.id),
-            ))
-            .finish()),
+        Ok(r) => Ok(forms::see_other(format!(
+            "/referrals/{}?saved=created",
+            r.row.id
+        ))),
         Err(AppError::Validation(errors)) => {
             problems.extend(problems_of("referral", errors));
             let agencies = services::agencies::active(&page.ctx).await?;
@@ -305,9 +301,7 @@ pub struct ShowQuery {
 }
 
 fn parse_id(raw: &str) -> Result<ReferralId, PageError> {
-    raw.parse::<uuid::Uuid>()
-        .map(ReferralId)
-        .map_err(|_| PageError::NotFound)
+    forms::path_id(raw, ReferralId)
 }
 
 /// `GET /referrals/{id}`.
@@ -320,17 +314,20 @@ pub async fn show(
     let id = parse_id(&id)?;
     let r = services::referrals::get(&page.ctx, id).await?;
     let sent = Sent {
-        banner: q.saved.as_deref().map(|s| {
-            layout::success_banner(match s {
-                "created" => "The referral was made.",
-                "decide" => "The decision was recorded.",
-                "meeting" => "The triage meeting was recorded.",
-                "plan" => "The intervention plan was saved.",
-                "consent" => "Consent was recorded.",
-                "action" => "The partner action was assigned, and its agency told.",
-                _ => "Saved.",
-            })
-        }),
+        banner: forms::saved_banner(
+            q.saved.as_deref(),
+            &[
+                ("created", "The referral was made."),
+                ("decide", "The decision was recorded."),
+                ("meeting", "The triage meeting was recorded."),
+                ("plan", "The intervention plan was saved."),
+                ("consent", "Consent was recorded."),
+                (
+                    "action",
+                    "The partner action was assigned, and its agency told.",
+                ),
+            ],
+        ),
         ..Default::default()
     };
     render(&page, &r, &sent, StatusCode::OK).await
@@ -748,11 +745,7 @@ pub async fn update(
         }
     };
     let error = match done {
-        Ok(()) => {
-            return Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/referrals/{id}?saved={form}")))
-                .finish())
-        }
+        Ok(()) => return Ok(forms::see_other(format!("/referrals/{id}?saved={form}"))),
         Err(e) => e,
     };
     let mut sent = Sent {
@@ -761,28 +754,9 @@ pub async fn update(
         problems,
         banner: None,
     };
-    let status = match error {
-        AppError::Validation(errors) => {
-            sent.problems.extend(problems_of(form, errors));
-            StatusCode::BAD_REQUEST
-        }
-        AppError::PreconditionFailed => {
-            sent.banner = Some(layout::important_banner(
-                "Someone else changed this referral while you were editing it",
-                html! { p.govuk-body { "Nothing you typed was saved, and it is kept below. Check the referral as it is now, then send the form again." } },
-            ));
-            StatusCode::CONFLICT
-        }
-        e @ (AppError::Conflict(_) | AppError::IllegalTransition { .. }) => {
-            let detail = e.to_problem().detail.unwrap_or_else(|| e.to_string());
-            sent.banner = Some(layout::important_banner(
-                "This could not be done",
-                html! { p.govuk-body { (detail) } },
-            ));
-            StatusCode::CONFLICT
-        }
-        other => return Err(other.into()),
-    };
+    let status = forms::refused(&mut sent, "referral", error, |field| {
+        format!("{form}-{}", field.split('.').next().unwrap_or(""))
+    })?;
     let current = services::referrals::get(ctx, id).await?;
     render(&page, &current, &sent, status).await
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use maud::{html, Markup};
@@ -23,9 +23,7 @@ use crate::web::session::{Page, Posted};
 use crate::web::PageError;
 
 fn parse_id(raw: &str) -> Result<TriggerId, PageError> {
-    raw.parse::<uuid::Uuid>()
-        .map(TriggerId)
-        .map_err(|_| PageError::NotFound)
+    forms::path_id(raw, TriggerId)
 }
 
 #[derive(Deserialize)]
@@ -42,14 +40,14 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let t = services::triggers::get(&page.ctx, parse_id(&id)?).await?;
     let sent = Sent {
-        banner: q.saved.as_deref().map(|s| {
-            layout::success_banner(match s {
-                "acknowledge" => "The trigger was acknowledged.",
-                "plan" => "The plan was saved.",
-                "close" => "The trigger was closed.",
-                _ => "Saved.",
-            })
-        }),
+        banner: forms::saved_banner(
+            q.saved.as_deref(),
+            &[
+                ("acknowledge", "The trigger was acknowledged."),
+                ("plan", "The plan was saved."),
+                ("close", "The trigger was closed."),
+            ],
+        ),
         ..Default::default()
     };
     render(&page, &t, &sent, StatusCode::OK).await
@@ -273,11 +271,7 @@ pub async fn update(
         },
     };
     let error = match done {
-        Ok(to) => {
-            return Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, to))
-                .finish())
-        }
+        Ok(to) => return Ok(forms::see_other(to)),
         Err(e) => e,
     };
     let mut sent = Sent {
@@ -286,33 +280,9 @@ pub async fn update(
         problems,
         banner: None,
     };
-    let status = match error {
-        AppError::Validation(errors) => {
-            for e in errors {
-                sent.problems.push(FieldProblem::new(
-                    &format!("{form}-{}", e.field),
-                    &format!("{}: {}", layout::words(&e.field), e.message),
-                ));
-            }
-            StatusCode::BAD_REQUEST
-        }
-        AppError::PreconditionFailed => {
-            sent.banner = Some(layout::important_banner(
-                "Someone else changed this trigger while you were working on it",
-                html! { p.govuk-body { "Nothing you typed was saved, and it is kept below. Check the trigger as it is now, then send the form again." } },
-            ));
-            StatusCode::CONFLICT
-        }
-        e @ (AppError::Conflict(_) | AppError::IllegalTransition { .. }) => {
-            let detail = e.to_problem().detail.unwrap_or_else(|| e.to_string());
-            sent.banner = Some(layout::important_banner(
-                "This could not be done",
-                html! { p.govuk-body { (detail) } },
-            ));
-            StatusCode::CONFLICT
-        }
-        other => return Err(other.into()),
-    };
+    let status = forms::refused(&mut sent, "trigger", error, |field| {
+        format!("{form}-{field}")
+    })?;
     let current = services::triggers::get(ctx, id).await?;
     render(&page, &current, &sent, status).await
 }
