@@ -177,8 +177,10 @@ impl Browser {
         v["value"].clone()
     }
 
+    /// Opens `url`; axe-core runs in the page it loads (as in every page a test visits).
     pub async fn goto(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({ "url": url }))).await;
+        self.axe(url).await;
     }
 
     pub async fn url(&self) -> String {
@@ -190,7 +192,8 @@ impl Browser {
     }
 
     /// Marks the current document, runs `act`, and waits (up to 10 s) for a new document
-    /// to have loaded: a form sent by a click or a key returns before the next page is in.
+    /// to have loaded (a form sent by a click or a key returns before the next page is
+    /// in); then runs axe-core in it.
     async fn and_load(&self, act: impl std::future::Future<Output = ()>) {
         self.script("window.__homewardOld = true;", json!([])).await;
         act.await;
@@ -203,7 +206,7 @@ impl Browser {
                 )
                 .await;
             if loaded == json!(true) {
-                return;
+                return self.axe(&self.url().await).await;
             }
             assert!(
                 started.elapsed() < Duration::from_secs(10),
@@ -377,9 +380,8 @@ impl Browser {
         );
     }
 
-    /// The checks every visited page gets: axe-core and a screenshot.
+    /// A screenshot of the page for the record (axe-core has run in it on loading).
     pub async fn check(&self, name: &str) {
-        self.axe(name).await;
         self.screenshot(name).await;
     }
 

@@ -17,17 +17,21 @@ fn episode_link(e: &EpisodeRow) -> Markup {
     html! { a.govuk-link href=(format!("/episodes/{}", e.id)) { (e.reference) } }
 }
 
-fn count_row(id: &str, label: &str, n: usize, urgent: bool) -> (String, Markup) {
-    (
-        label.to_owned(),
-        html! {
-            a.govuk-link href=(format!("#{id}")) {
-                span.hw-count { (n) }
-                span.govuk-visually-hidden { " " (label) }
+/// One line of the task list at the top: what, how many, linking to its section.
+fn task(key: &str, section: &str, label: &str, n: usize, urgent: bool) -> Markup {
+    let status = format!("{key}-status");
+    html! {
+        li."govuk-task-list__item"."govuk-task-list__item--with-link" {
+            div.govuk-task-list__name-and-hint {
+                a.govuk-link.govuk-task-list__link href=(format!("#{section}")) aria-describedby=(status) { (label) }
             }
-            @if urgent && n > 0 { " " (layout::tag("Needs action", "red")) }
-        },
-    )
+            div.govuk-task-list__status id=(status) {
+                @if n == 0 { "Nothing due" }
+                @else if urgent { (layout::tag(&format!("{n} to do"), "red")) }
+                @else { (layout::tag(&format!("{n} to do"), "blue")) }
+            }
+        }
+    }
 }
 
 /// A section: heading, and a table or a line saying there is nothing.
@@ -71,55 +75,20 @@ fn render(page: &Page, w: &Worklist) -> Markup {
         .iter()
         .filter(|(r, _)| is_late(r.status, r.due_at, r.completed_at, w.now))
         .count();
-    let counts = [
-        count_row(
-            "triggers",
-            "Repeat-missing triggers open or escalated",
-            w.triggers.len(),
-            true,
-        ),
-        count_row(
-            "high-risk",
-            "High risk awaiting supervisor confirmation",
-            w.awaiting_confirmation.len(),
-            true,
-        ),
-        count_row(
-            "return-interviews",
-            "Return home interviews due",
-            w.return_interviews.len(),
-            false,
-        ),
-        count_row(
-            "return-interviews",
-            "Return home interviews overdue",
-            rhi_overdue,
-            true,
-        ),
-        count_row("ukmpu", "UKMPU notifications due", w.ukmpu_due.len(), false),
-        count_row("pnc", "PNC records due", w.pnc_due.len(), false),
-        count_row(
-            "reviews",
-            "Supervisor reviews overdue",
-            w.reviews_overdue.len(),
-            true,
-        ),
-        count_row(
-            "actions",
-            "Partner actions overdue",
-            w.actions_overdue.len(),
-            true,
-        ),
-    ];
-    let count_rows: Vec<(&str, Markup)> = counts
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
     html! {
         h1.govuk-heading-l { "Worklist" }
         p.govuk-body { a.govuk-button href="/persons?for=episode" data-module="govuk-button" { "Report a missing person" } }
         p.govuk-body { "What needs doing today, as of " (when(w.now)) "." }
-        (layout::summary_list(&count_rows))
+        ul.govuk-task-list {
+            (task("triggers", "triggers", "Repeat-missing triggers open or escalated", w.triggers.len(), true))
+            (task("high-risk", "high-risk", "High risk awaiting supervisor confirmation", w.awaiting_confirmation.len(), true))
+            (task("return-interviews", "return-interviews", "Return home interviews due", w.return_interviews.len() - rhi_overdue, false))
+            (task("return-interviews-overdue", "return-interviews", "Return home interviews overdue", rhi_overdue, true))
+            (task("ukmpu", "ukmpu", "UKMPU notifications due", w.ukmpu_due.len(), false))
+            (task("pnc", "pnc", "PNC records due", w.pnc_due.len(), false))
+            (task("reviews", "reviews", "Supervisor reviews overdue", w.reviews_overdue.len(), true))
+            (task("actions", "actions", "Partner actions overdue", w.actions_overdue.len(), true))
+        }
         (section("triggers", "Repeat-missing triggers", "No trigger is waiting.",
             &["Trigger", "Person", "Rule", "Fired", "Status"],
             w.triggers.iter().map(|t| vec![
