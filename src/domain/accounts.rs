@@ -21,28 +21,29 @@ crate::text_enum! {
 pub struct Email(String);
 
 impl Email {
+    /// One RFC 5321 mailbox: a dot-atom local part (no quoted strings), `@`, and a
+    /// domain of letters, digits and hyphens, a non-ASCII domain taken in its IDNA form
+    /// (`bücher.example` → `xn--bcher-kva.example`). No display name, no list, no source
+    /// route, no address literal. Trimmed, NFC-normalised and lower-cased, so one person
+    /// cannot hold two accounts that differ only in case.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        const SHAPE: &str = "must be one email address such as name@example.org, with no display name, list or route";
         let s: String = raw.trim().nfc().collect::<String>().to_lowercase();
         if s.is_empty() || s.len() > 254 {
             return Err("must be an email address of at most 254 characters");
         }
-        let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err("must be an email address such as name@example.org");
+        let Some((local, domain)) = s.split_once('@') else {
+            return Err(SHAPE);
         };
-        let domain_ok = domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && domain
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-        if local.is_empty()
-            || local.len() > 64
-            || !domain_ok
-            || s.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err("must be an email address such as name@example.org");
+        if local.len() > 64 || !is_dot_atom(local) {
+            return Err(SHAPE);
         }
-        Ok(Email(s))
+        let domain = ascii_domain(domain).ok_or(SHAPE)?;
+        let address = format!("{local}@{domain}");
+        if address.len() > 254 {
+            return Err("must be an email address of at most 254 characters");
+        }
+        Ok(Email(address))
     }
 
     pub fn as_str(&self) -> &str {
@@ -52,6 +53,42 @@ impl Email {
     pub fn into_inner(self) -> String {
         self.0
     }
+}
+
+/// RFC 5322 `dot-atom-text`: atoms of letters, digits and ``!#$%&'*+/=?^_`{|}~-``,
+/// joined by single dots.
+fn is_dot_atom(local: &str) -> bool {
+    !local.is_empty()
+        && local.split('.').all(|atom| {
+            !atom.is_empty()
+                && atom
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c))
+        })
+}
+
+/// A domain name in its ASCII (IDNA) form: at least two labels, each 1–63 letters,
+/// digits or inner hyphens; not an address literal.
+fn ascii_domain(domain: &str) -> Option<String> {
+    if domain.is_empty() || domain.contains(['@', '[', ']', ':', ',', ' ', '<', '>']) {
+        return None;
+    }
+    let url::Host::Domain(ascii) = url::Host::parse(domain).ok()? else {
+        return None;
+    };
+    let labels: Vec<&str> = ascii.split('.').collect();
+    let ok = ascii.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && !labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()));
+    ok.then_some(ascii)
 }
 
 /// A person's or organisation's name as shown to others: trimmed, 1–200 characters,
@@ -108,6 +145,40 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn one_rfc_5321_address_and_nothing_else() {
+        for bad in [
+            "a@b.org,c@d.org",
+            "a@b.org; c@d.org",
+            "Jo Bloggs <jo@b.org>",
+            "\"Jo\"@b.org",
+            "<jo@b.org>",
+            "@relay.example:jo@b.org",
+            "jo@[192.0.2.1]",
+            "jo@192.0.2.1",
+            "jo..bloggs@b.org",
+            ".jo@b.org",
+            "jo.@b.org",
+            "jo@b..org",
+            "jo@-b.org",
+            "jo@b_c.org",
+            "jo@localhost",
+            "jö@b.org",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(
+            Email::parse("Jo@Bücher.Example").unwrap().as_str(),
+            "jo@xn--bcher-kva.example"
+        );
+        assert_eq!(
+            Email::parse("o'neil+missing@west-yorks.police.uk")
+                .unwrap()
+                .as_str(),
+            "o'neil+missing@west-yorks.police.uk"
+        );
     }
 
     #[test]

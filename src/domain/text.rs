@@ -2,8 +2,16 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// Characters that change how the text around them is shown: bidirectional embeddings,
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make a name read
+/// differently from what it is, and the line and paragraph separators (U+2028, U+2029),
+/// which break a label over lines.
+pub fn is_display_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
 /// A single-line label such as a name: trimmed, 1 to `max` characters, no control
-/// characters, NFC-normalised.
+/// characters, no bidirectional controls or line separators, NFC-normalised.
 pub fn label(raw: &str, max: usize) -> Result<String, String> {
     let s = raw.trim();
     if s.is_empty() || s.chars().count() > max {
@@ -11,6 +19,12 @@ pub fn label(raw: &str, max: usize) -> Result<String, String> {
     }
     if s.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
+    }
+    if s.chars().any(is_display_control) {
+        return Err(
+            "must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069) or line separators (U+2028, U+2029)"
+                .into(),
+        );
     }
     Ok(s.nfc().collect())
 }
@@ -54,6 +68,21 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn labels_refuse_bidi_controls_and_line_separators() {
+        for bad in [
+            "Amy\u{202E}nosliw",
+            "\u{2066}Amy\u{2069}",
+            "Amy\u{2028}Smith",
+            "A\u{2029}B",
+            "\u{202A}x",
+        ] {
+            assert!(label(bad, 100).is_err(), "{bad:?}");
+        }
+        // Right-to-left scripts themselves are names like any other.
+        assert_eq!(label("مريم", 100).unwrap(), "مريم");
+    }
 
     #[test]
     fn labels_are_trimmed_bounded_and_single_line() {

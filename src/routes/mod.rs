@@ -192,6 +192,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         resources.insert(i, (p, r));
     }
     for (_, resource) in resources {
-        cfg.service(resource.wrap(actix_web::middleware::from_fn(crate::limits::deadline)));
+        cfg.service(
+            resource
+                .wrap(actix_web::middleware::from_fn(no_store))
+                .wrap(actix_web::middleware::from_fn(crate::limits::deadline)),
+        );
     }
+}
+
+/// Any answer of the API may carry personal data (JSON, CSV, SVG, PNG): no cache keeps
+/// it and no browser second-guesses its type.
+async fn no_store(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header::{HeaderValue, CACHE_CONTROL, X_CONTENT_TYPE_OPTIONS};
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(res)
 }

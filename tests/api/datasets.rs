@@ -407,10 +407,10 @@ async fn a_child_first_missing_elsewhere_or_turning_18_is_not_first_time_here() 
     // CSV: the formula-like name is neutralised.
     let csv = get_csv(&app, &mfhc, &path).await;
     assert!(
-        csv.starts_with("person_id,given_name,family_name,date_of_birth"),
+        csv.starts_with("\"person_id\",\"given_name\",\"family_name\",\"date_of_birth\""),
         "{csv}"
     );
-    assert!(csv.contains(",'=Cancelled(),"), "{csv}");
+    assert!(csv.contains(",\"'=Cancelled()\","), "{csv}");
     // Bad months.
     for bad in ["2026-13", "26-01", "2026-1", "9999-12"] {
         let r = app
@@ -624,14 +624,16 @@ async fn the_looked_after_and_hospital_logs_agree_with_the_reference() {
     assert_eq!(csv.lines().count(), leeds_hosp.len() + 1);
     assert!(csv.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{csv}");
     let csv = get_csv(&app, &analyst, "/api/v1/datasets/looked-after-log").await;
-    assert!(csv.starts_with("district_id,placement_kind,out_of_area,episodes,persons\r\n"));
+    assert!(csv.starts_with(
+        "\"district_id\",\"placement_kind\",\"out_of_area\",\"episodes\",\"persons\"\r\n"
+    ));
     assert!(
         csv.contains("suppressed") && !csv.contains("Provider"),
         "{csv}"
     );
     let csv = get_csv(&app, &supervisor, "/api/v1/datasets/looked-after-log").await;
     assert!(
-        csv.contains(",'@Provider "),
+        csv.contains(",\"'@Provider "),
         "the provider is neutralised: {csv}"
     );
 
@@ -815,8 +817,8 @@ async fn the_quarterly_breakdown_agrees_with_the_reference_and_hides_small_cells
     )
     .await;
     assert_eq!(csv.lines().count(), want.len() + 1);
-    assert!(csv.contains(",'=1+1,"), "{csv}");
-    assert!(csv.contains(",force,") && csv.contains("suppressed"));
+    assert!(csv.contains(",\"'=1+1\","), "{csv}");
+    assert!(csv.contains(",\"force\",") && csv.contains("suppressed"));
     // The default is the last complete quarter; bad quarters are refused by name.
     let d = get(&app, &mfhc, "/api/v1/datasets/quarterly-breakdown").await;
     let today = Z.today(Utc::now());
@@ -968,7 +970,9 @@ async fn children_going_missing_and_their_rolling_average_agree_with_the_referen
     }
     assert!(withheld > 0, "Calderdale has months with 1 or 2 children");
     let csv = get_csv(&app, &analyst, path).await;
-    assert!(csv.starts_with("month,district_id,children,episodes,rolling_average_children"));
+    assert!(csv.starts_with(
+        "\"month\",\"district_id\",\"children\",\"episodes\",\"rolling_average_children\""
+    ));
     assert_eq!(
         csv.lines().count(),
         1 + 6 * 6,

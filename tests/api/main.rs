@@ -14,6 +14,7 @@ mod emails;
 mod episodes;
 mod errors;
 mod helpers;
+mod hygiene;
 mod limits;
 mod local_time;
 mod measure_queue;

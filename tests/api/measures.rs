@@ -715,9 +715,9 @@ async fn the_missing_persons_dataset_ranks_persons_and_hides_small_counts_from_a
     let text = String::from_utf8(csv.to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[0].starts_with("person_id,given_name,family_name"));
+    assert!(lines[0].starts_with("\"person_id\",\"given_name\",\"family_name\""));
     assert!(
-        lines[1].contains(",'=HYPERLINK(1),"),
+        lines[1].contains(",\"'=HYPERLINK(1)\","),
         "formula neutralised: {}",
         lines[1]
     );

@@ -66,10 +66,10 @@ pub fn missing_persons_aggregate() -> Value {
     })
 }
 
-pub const MISSING_PERSONS_CSV_NAMED: &str = "person_id,given_name,family_name,age_group,episodes,last_reported_at,district_id\r\n\
-    0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Jade,Robinson,child,4,2026-10-31T14:05:00+00:00,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\r\n";
+pub const MISSING_PERSONS_CSV_NAMED: &str = "\"person_id\",\"given_name\",\"family_name\",\"age_group\",\"episodes\",\"last_reported_at\",\"district_id\"\r\n\
+    \"0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b\",\"Jade\",\"Robinson\",\"child\",\"4\",\"2026-10-31T14:05:00+00:00\",\"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\"\r\n";
 
 pub const MISSING_PERSONS_CSV_AGGREGATE: &str =
-    "district_id,age_group,persons,episodes,repeat_persons\r\n\
-    0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,child,23,41,9\r\n\
-    0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,unknown,suppressed,suppressed,suppressed\r\n";
+    "\"district_id\",\"age_group\",\"persons\",\"episodes\",\"repeat_persons\"\r\n\
+    \"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\",\"child\",\"23\",\"41\",\"9\"\r\n\
+    \"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\",\"unknown\",\"suppressed\",\"suppressed\",\"suppressed\"\r\n";

@@ -62,13 +62,13 @@ pub fn looked_after_aggregate() -> Value {
     })
 }
 
-pub const LOOKED_AFTER_CSV_NAMED: &str = "episode_id,reference,person_id,given_name,family_name,date_of_birth,district_id,reported_at,status,risk_level,placement_kind,provider,placing_authority,host_authority,out_of_area\r\n\
-    0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8,BFD-2026-000481,0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Kai,Walker,2010-06-02,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f,2026-10-30T22:15:00+00:00,returned,medium,unregulated_childrens_home,Oakwood House,E08000035,E08000032,true\r\n";
+pub const LOOKED_AFTER_CSV_NAMED: &str = "\"episode_id\",\"reference\",\"person_id\",\"given_name\",\"family_name\",\"date_of_birth\",\"district_id\",\"reported_at\",\"status\",\"risk_level\",\"placement_kind\",\"provider\",\"placing_authority\",\"host_authority\",\"out_of_area\"\r\n\
+    \"0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8\",\"BFD-2026-000481\",\"0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b\",\"Kai\",\"Walker\",\"2010-06-02\",\"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f\",\"2026-10-30T22:15:00+00:00\",\"returned\",\"medium\",\"unregulated_childrens_home\",\"Oakwood House\",\"E08000035\",\"E08000032\",\"true\"\r\n";
 
 pub const LOOKED_AFTER_CSV_AGGREGATE: &str =
-    "district_id,placement_kind,out_of_area,episodes,persons\r\n\
-    0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f,regulated_childrens_home,false,23,11\r\n\
-    0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f,unregulated_childrens_home,true,suppressed,suppressed\r\n";
+    "\"district_id\",\"placement_kind\",\"out_of_area\",\"episodes\",\"persons\"\r\n\
+    \"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f\",\"regulated_childrens_home\",\"false\",\"23\",\"11\"\r\n\
+    \"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d1f\",\"unregulated_childrens_home\",\"true\",\"suppressed\",\"suppressed\"\r\n";
 
 pub fn hospital_episode() -> Value {
     json!({
@@ -118,9 +118,10 @@ pub fn hospital_aggregate() -> Value {
     })
 }
 
-pub const HOSPITAL_CSV_NAMED: &str = "episode_id,reference,person_id,given_name,family_name,date_of_birth,age_group,district_id,reported_at,reported_by,last_seen_location,status,risk_level\r\n\
-    0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8,WKF-2026-000077,0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b,Arthur,Wood,1941-05-19,adult,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a,2026-10-29T03:10:00+00:00,hospital,\"Pinderfields Hospital, ward 12\",active,high\r\n";
+pub const HOSPITAL_CSV_NAMED: &str = "\"episode_id\",\"reference\",\"person_id\",\"given_name\",\"family_name\",\"date_of_birth\",\"age_group\",\"district_id\",\"reported_at\",\"reported_by\",\"last_seen_location\",\"status\",\"risk_level\"\r\n\
+    \"0193a2b6-8d9e-7f0a-b1c2-d3e4f5a6b7c8\",\"WKF-2026-000077\",\"0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b\",\"Arthur\",\"Wood\",\"1941-05-19\",\"adult\",\"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a\",\"2026-10-29T03:10:00+00:00\",\"hospital\",\"Pinderfields Hospital, ward 12\",\"active\",\"high\"\r\n";
 
-pub const HOSPITAL_CSV_AGGREGATE: &str = "district_id,age_group,episodes,persons\r\n\
-    0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a,adult,14,9\r\n\
-    0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a,child,suppressed,suppressed\r\n";
+pub const HOSPITAL_CSV_AGGREGATE: &str =
+    "\"district_id\",\"age_group\",\"episodes\",\"persons\"\r\n\
+    \"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a\",\"adult\",\"14\",\"9\"\r\n\
+    \"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d2a\",\"child\",\"suppressed\",\"suppressed\"\r\n";

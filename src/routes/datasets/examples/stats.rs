@@ -42,10 +42,10 @@ pub fn breakdown() -> Value {
     })
 }
 
-pub const BREAKDOWN_CSV: &str = "quarter,district_id,age_group,sex,ethnicity,cse,mental_health,looked_after,episodes,persons\r\n\
-    2026-Q3,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,child,female,White British,true,false,true,42,17\r\n\
-    2026-Q3,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,child,male,,false,true,false,suppressed,suppressed\r\n\
-    2026-Q3,force,child,female,White British,true,false,true,97,38\r\n";
+pub const BREAKDOWN_CSV: &str = "\"quarter\",\"district_id\",\"age_group\",\"sex\",\"ethnicity\",\"cse\",\"mental_health\",\"looked_after\",\"episodes\",\"persons\"\r\n\
+    \"2026-Q3\",\"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\",\"child\",\"female\",\"White British\",\"true\",\"false\",\"true\",\"42\",\"17\"\r\n\
+    \"2026-Q3\",\"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\",\"child\",\"male\",\"\",\"false\",\"true\",\"false\",\"suppressed\",\"suppressed\"\r\n\
+    \"2026-Q3\",\"force\",\"child\",\"female\",\"White British\",\"true\",\"false\",\"true\",\"97\",\"38\"\r\n";
 
 pub fn force_month() -> Value {
     json!({
@@ -71,6 +71,6 @@ pub fn point() -> Value {
 }
 
 pub const SERIES_CSV: &str =
-    "month,district_id,children,episodes,rolling_average_children,rolling_average_episodes\r\n\
-    2026-10,force,118,203,109.4,187.2\r\n\
-    2026-10,0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e,41,66,38.2,61.5\r\n";
+    "\"month\",\"district_id\",\"children\",\"episodes\",\"rolling_average_children\",\"rolling_average_episodes\"\r\n\
+    \"2026-10\",\"force\",\"118\",\"203\",\"109.4\",\"187.2\"\r\n\
+    \"2026-10\",\"0192f0c4-7b1e-7c2a-9d3e-5f6a7b8c9d0e\",\"41\",\"66\",\"38.2\",\"61.5\"\r\n";
