@@ -90,8 +90,9 @@ impl WriteQuota {
 }
 
 /// Refuses a write over its account's quota with 429 and `Retry-After`. Requests without
-/// a valid token pass through, to be refused as unauthenticated by the handler; the
-/// quota is keyed by the verified token's account, so no one can spend another's.
+/// a valid token, or whose session has ended, pass through uncharged, to be refused as
+/// unauthenticated by the handler; the quota is keyed by the verified token's account,
+/// so no one can spend another's.
 pub async fn write_quota<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
@@ -106,9 +107,22 @@ pub async fn write_quota<B: MessageBody + 'static>(
                 .ok()
                 .and_then(|t| state.jwt.verify(t));
             if let Some(claims) = account {
-                if let Err(retry_after_secs) = state.write_quota.take(claims.sub.0) {
-                    let err = AppError::TooManyRequests { retry_after_secs };
-                    return Ok(req.error_response(err).map_into_right_body());
+                // Only a live session's writes count: a token revoked a moment ago is
+                // refused as unauthenticated by its transaction, and spends nothing.
+                let session = crate::services::context::Session {
+                    user: claims.sub,
+                    session: claims.sid,
+                    token_version: claims.ver,
+                };
+                let live = match crate::services::auth::session_live(state, session).await {
+                    Ok(live) => live,
+                    Err(e) => return Ok(req.error_response(e).map_into_right_body()),
+                };
+                if live {
+                    if let Err(retry_after_secs) = state.write_quota.take(claims.sub.0) {
+                        let err = AppError::TooManyRequests { retry_after_secs };
+                        return Ok(req.error_response(err).map_into_right_body());
+                    }
                 }
             }
         }

@@ -158,6 +158,31 @@ pub async fn web_session(
     .optional()
 }
 
+#[derive(QueryableByName)]
+struct Live {
+    #[diesel(sql_type = Bool)]
+    live: bool,
+}
+
+/// Whether a token's session is live: the account active at that token version, the
+/// session neither ended nor expired (`auth_principal`, as a request's transaction checks).
+pub async fn session_live(
+    conn: &mut Conn,
+    user: UserId,
+    session: SessionId,
+    token_version: i32,
+) -> QueryResult<bool> {
+    cached(
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM auth_principal($1, $2, $3)) AS live")
+            .bind::<SqlUuid, _>(user)
+            .bind::<SqlUuid, _>(session)
+            .bind::<Integer, _>(token_version),
+    )
+    .get_result::<Live>(conn)
+    .await
+    .map(|l| l.live)
+}
+
 pub async fn insert_refresh_token(
     conn: &mut Conn,
     session: SessionId,

@@ -157,6 +157,14 @@ pub async fn web_sign_in(
     })
 }
 
+/// Whether the session a verified token names is still live (not ended by logout,
+/// deactivation or a role change). The write quota asks before charging a request, so a
+/// revoked token cannot spend its account's quota.
+pub async fn session_live(state: &AppState, s: Session) -> Result<bool, AppError> {
+    let mut conn = state.db.get().await?;
+    Ok(q::session_live(&mut conn, s.user, s.session, s.token_version).await?)
+}
+
 /// A browser's live session, with the name and role its pages show.
 #[derive(Debug, Clone)]
 pub struct WebSession {

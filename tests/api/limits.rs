@@ -67,6 +67,45 @@ async fn writes_over_an_accounts_quota_get_429_with_retry_after() {
     r.problem(401);
 }
 
+#[actix_rt::test]
+async fn a_revoked_token_spends_none_of_its_accounts_quota() {
+    // A burst of 2: had the revoked token's writes been counted, the new session's first
+    // write would be refused.
+    let app = spawn_app_with_limits(Limits {
+        writes_per_minute: NonZeroU32::new(8).unwrap(),
+        ..Limits::default()
+    })
+    .await;
+    let (revoked, _) = app.login(MFHC).await;
+    let out = app
+        .call("POST", "/api/v1/auth/logout", Some(&revoked), None)
+        .await;
+    assert!(out.status < 300, "{}", out.body);
+    for n in 0..6 {
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/persons",
+                Some(&revoked),
+                Some(person(10 + n)),
+            )
+            .await;
+        r.problem(401);
+    }
+    let (fresh, _) = app.login(MFHC).await;
+    for n in 0..2 {
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/persons",
+                Some(&fresh),
+                Some(person(20 + n)),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+}
+
 /// Sends `head` (and `body`) on a raw connection, then waits for the answer.
 async fn raw(app: &TestApp, bytes: &[u8]) -> (String, Duration) {
     let addr = app.address.trim_start_matches("http://").to_owned();
