@@ -243,8 +243,6 @@ pub fn month_end(d: NaiveDate) -> NaiveDate {
     first_next.pred_opt().unwrap_or(d)
 }
 
-/// The period ends from `from` to `to` (both inclusive, each moved to its month's end):
-/// every month end, or every quarter end (March, June, September, December).
 /// The end of the month before `today`'s: the latest period end a report can be complete
 /// for, and the default one.
 pub fn last_month_end(today: NaiveDate) -> NaiveDate {
@@ -256,6 +254,19 @@ pub fn last_month_end(today: NaiveDate) -> NaiveDate {
     )
 }
 
+/// The first and last days of the `n` months up to the end of last month: a chart's
+/// default series (`period_ends` of them).
+pub fn last_months(today: NaiveDate, n: u32) -> (NaiveDate, NaiveDate) {
+    let to = last_month_end(today);
+    let from = to
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(n.saturating_sub(1))))
+        .unwrap_or(to);
+    (from, to)
+}
+
+/// The period ends from `from` to `to` (both inclusive, each moved to its month's end):
+/// every month end, or every quarter end (March, June, September, December).
 pub fn period_ends(
     from: NaiveDate,
     to: NaiveDate,
@@ -503,6 +514,20 @@ mod tests {
         assert_eq!(last_month_end(day(2026, 11, 23)), day(2026, 10, 31));
         assert_eq!(last_month_end(day(2026, 3, 1)), day(2026, 2, 28));
         assert_eq!(last_month_end(day(2025, 1, 31)), day(2024, 12, 31));
+    }
+
+    #[test]
+    fn the_last_months_run_to_the_end_of_last_month() {
+        let (from, to) = last_months(day(2026, 3, 15), 3);
+        assert_eq!((from, to), (day(2025, 12, 1), day(2026, 2, 28)));
+        assert_eq!(
+            period_ends(from, to, Granularity::Month).unwrap(),
+            vec![day(2025, 12, 31), day(2026, 1, 31), day(2026, 2, 28)]
+        );
+        assert_eq!(
+            last_months(day(2026, 3, 15), 1),
+            (day(2026, 2, 1), day(2026, 2, 28))
+        );
     }
 
     #[test]

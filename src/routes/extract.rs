@@ -5,7 +5,7 @@ use std::future::{ready, Ready};
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header;
-use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use crate::domain::audit::parse_purpose;
 use crate::error::AppError;
@@ -82,14 +82,18 @@ fn meta(req: &HttpRequest) -> Result<Meta, AppError> {
     };
     Ok(Meta {
         audit: AuditContext {
-            request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+            request_id: RequestId::of(req),
             purpose,
         },
-        client_addr: req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_else(|| "unknown".into()),
+        client_addr: client_addr(req),
     })
+}
+
+/// The client's address for throttling: the socket peer (proxies are not trusted).
+pub fn client_addr(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The version an update is based on, from `If-Match: "<version>"`.

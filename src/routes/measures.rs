@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,7 +11,8 @@ use super::extract::check_date;
 use super::types::FieldErrors;
 use crate::domain::local_time::ForceZone;
 use crate::domain::measures::{
-    last_month_end, period_ends, AgeGroup, Definition, EpisodeStart, Granularity, Standing,
+    last_month_end, last_months, period_ends, AgeGroup, Definition, EpisodeStart, Granularity,
+    Standing,
 };
 use crate::error::{AppError, Problem};
 use crate::ids::{DistrictId, UserId};
@@ -356,11 +357,7 @@ pub struct ChartQuery {
 fn chart_periods(q: &ChartQuery, today: NaiveDate) -> Result<Vec<NaiveDate>, AppError> {
     let (from, to) = match (q.period_end, q.from, q.to) {
         (None, None, None) => {
-            let to = last_month_end(today);
-            let from = to
-                .with_day(1)
-                .and_then(|d| d.checked_sub_months(chrono::Months::new(23)))
-                .unwrap_or(to);
+            let (from, to) = last_months(today, 24);
             (Some(from), Some(to))
         }
         _ => (q.from, q.to),

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::ids::PersonId;
 use crate::services::context::Ctx;
 
-/// Each list holds at most this many; the counts say how many there are in all.
+/// Each list holds at most this many (the worklist's counts are of what the lists hold).
 pub const SHOWN: i64 = 100;
 
 /// What needs doing today, in the caller's district (force-wide roles: everywhere).

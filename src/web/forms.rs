@@ -56,6 +56,39 @@ pub fn field_name(id: &str) -> &str {
     id.split_once('-').map_or(id, |(_, f)| f)
 }
 
+/// A GOV.UK radios group for field `name` of `form`: the fieldset's id is
+/// `{form}-{name}` (where the error summary links), each choice's `{form}-{name}-{value}`,
+/// labelled with its value in words; what was sent back stays chosen.
+pub fn radios<T: Copy>(
+    sent: &Sent,
+    form: &str,
+    name: &str,
+    legend: &str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let chosen = sent.value(form, name);
+    let error = layout::field_error(&sent.problems, &id).filter(|_| sent.form == form);
+    html! {
+        div.govuk-form-group.govuk-form-group--error[error.is_some()] {
+            fieldset.govuk-fieldset id=(id) tabindex="-1" {
+                legend."govuk-fieldset__legend"."govuk-fieldset__legend--s" { (legend) }
+                @if let Some(e) = &error { (e) }
+                div.govuk-radios data-module="govuk-radios" {
+                    @for v in all {
+                        @let value = code(*v);
+                        div.govuk-radios__item {
+                            input.govuk-radios__input type="radio" id=(format!("{id}-{value}")) name=(name) value=(value) checked[chosen == value];
+                            label.govuk-label.govuk-radios__label for=(format!("{id}-{value}")) { (layout::words(value)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A posted form's fields by name; a field sent more than once (checkboxes) is joined
 /// with commas.
 pub fn fields(pairs: Vec<(String, String)>) -> HashMap<String, String> {

@@ -98,11 +98,6 @@ fn pages() -> Vec<(&'static str, Vec<Route>)> {
     ]
 }
 
-/// The paths of every page (tests visit them all).
-pub fn page_paths() -> Vec<&'static str> {
-    pages().into_iter().map(|(p, _)| p).collect()
-}
-
 /// Registers the pages (with their headers and the request deadline) and the assets.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (path, routes) in pages() {

@@ -16,7 +16,7 @@ use std::time::Duration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -125,16 +125,9 @@ pub fn app(req: &HttpRequest) -> Result<std::sync::Arc<AppState>, PageError> {
 /// The audit context of a page request (its request id; pages state no purpose).
 pub fn audit(req: &HttpRequest) -> AuditContext {
     AuditContext {
-        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        request_id: RequestId::of(req),
         purpose: None,
     }
-}
-
-/// The peer's address, for sign-in throttling (proxies are not trusted).
-pub fn client_addr(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// A signed-in page request: the services' context, who is signed in and the token

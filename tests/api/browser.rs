@@ -204,9 +204,7 @@ async fn a_stale_edit_shows_what_changed_and_keeps_what_was_typed() {
     };
     let p = partner_action().await;
     b.goto(&p.link).await;
-    b.fill("#email", demo_user("partner").0).await;
-    b.fill("#password", demo_user("partner").1).await;
-    b.click_and_load("button[type=submit]").await;
+    sign_in_here(&b, demo_user("partner")).await;
     // Someone else starts the action while this page is open.
     let (other, _) = p.app.login(demo_user("partner")).await;
     let current = stored_action(&p).await;

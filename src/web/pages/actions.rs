@@ -281,65 +281,61 @@ pub async fn update(
             "Leave the outcome empty until the action is done or cancelled",
         ));
     }
-    if !problems.is_empty() {
-        let current = services::actions::get(&page.ctx, id).await?;
-        return Ok(render(
-            &page,
-            &current,
-            Some(&f),
-            &problems,
-            None,
-            StatusCode::BAD_REQUEST,
-        ));
-    }
-    let change = ActionUpdate {
-        status,
-        outcome,
-        ..Default::default()
-    };
-    match services::actions::update(&page.ctx, id, f.version, change).await {
-        Ok(_) => Ok(forms::see_other(format!("/actions/{id}?saved=1"))),
-        Err(AppError::PreconditionFailed) => {
-            let current = services::actions::get(&page.ctx, id).await?;
-            let banner = conflict(&f, &current);
-            Ok(render(
-                &page,
-                &current,
-                Some(&f),
-                &[],
-                Some(banner),
-                StatusCode::CONFLICT,
-            ))
-        }
-        Err(AppError::Validation(errors)) => {
-            let current = services::actions::get(&page.ctx, id).await?;
-            let problems: Vec<FieldProblem> = errors
-                .iter()
-                .map(|e| FieldProblem::new(&e.field, &e.message))
-                .collect();
-            Ok(render(
-                &page,
-                &current,
-                Some(&f),
-                &problems,
-                None,
+    // Refused: the form is shown again, with what was typed, over the action as it is now.
+    let refused = if !problems.is_empty() {
+        Refused::Problems(problems, StatusCode::BAD_REQUEST)
+    } else {
+        let change = ActionUpdate {
+            status,
+            outcome,
+            ..Default::default()
+        };
+        match services::actions::update(&page.ctx, id, f.version, change).await {
+            Ok(_) => return Ok(forms::see_other(format!("/actions/{id}?saved=1"))),
+            Err(AppError::PreconditionFailed) => Refused::Stale,
+            Err(AppError::Validation(errors)) => Refused::Problems(
+                errors
+                    .iter()
+                    .map(|e| FieldProblem::new(&e.field, &e.message))
+                    .collect(),
                 StatusCode::BAD_REQUEST,
-            ))
+            ),
+            Err(e @ (AppError::Conflict(_) | AppError::IllegalTransition { .. })) => {
+                let message = e.to_problem().detail.unwrap_or_else(|| e.to_string());
+                Refused::Problems(
+                    vec![FieldProblem::new("status", &message)],
+                    StatusCode::CONFLICT,
+                )
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e @ (AppError::Conflict(_) | AppError::IllegalTransition { .. })) => {
-            let current = services::actions::get(&page.ctx, id).await?;
-            let message = e.to_problem().detail.unwrap_or_else(|| e.to_string());
-            Ok(render(
-                &page,
-                &current,
-                Some(&f),
-                &[FieldProblem::new("status", &message)],
-                None,
-                StatusCode::CONFLICT,
-            ))
-        }
-        Err(e) => Err(e.into()),
-    }
+    };
+    let current = services::actions::get(&page.ctx, id).await?;
+    let (problems, banner, status_code) = match refused {
+        Refused::Problems(problems, status_code) => (problems, None, status_code),
+        // What changed between the action the user saw and this one.
+        Refused::Stale => (
+            Vec::new(),
+            Some(conflict(&f, &current)),
+            StatusCode::CONFLICT,
+        ),
+    };
+    Ok(render(
+        &page,
+        &current,
+        Some(&f),
+        &problems,
+        banner,
+        status_code,
+    ))
+}
+
+/// Why a change was not made.
+enum Refused {
+    /// Problems with what was sent, answered with this status.
+    Problems(Vec<FieldProblem>, StatusCode),
+    /// Someone else changed the action first.
+    Stale,
 }
 
 /// What changed between the action the user saw and the one stored now.

@@ -146,7 +146,7 @@ pub async fn sign_in(
     let signed_in = services::auth::web_sign_in(
         &app,
         session::audit(&req),
-        &session::client_addr(&req),
+        &crate::routes::extract::client_addr(&req),
         &f.email,
         SecretString::from(f.password.clone()),
     )

@@ -22,7 +22,7 @@ use crate::error::AppError;
 use crate::ids::EpisodeId;
 use crate::services;
 use crate::services::episodes::{Episode, ReturnInput, RhiUpdate};
-use crate::web::forms::{self, text_area, text_input, Sent};
+use crate::web::forms::{self, radios, text_area, text_input, Sent};
 use crate::web::layout::{self, FieldProblem, Section};
 use crate::web::session::{Page, Posted};
 use crate::web::PageError;
@@ -271,15 +271,12 @@ fn review_form(page: &Page, action: &str, version: i32, confirming: bool, sent: 
 }
 
 fn return_form(page: &Page, action: &str, version: i32, sent: &Sent) -> Markup {
-    let how = sent.value("return", "how");
     let harm = sent.value("return", "harm_suffered");
     let seen: Vec<String> = sent
         .typed
         .get("markers_seen")
         .map(|m| m.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
-    let how_error =
-        layout::field_error(&sent.problems, "return-how").filter(|_| sent.form == "return");
     html! {
         form method="post" action=(format!("{action}/return")) novalidate {
             (layout::csrf(&page.csrf))
@@ -287,20 +284,7 @@ fn return_form(page: &Page, action: &str, version: i32, sent: &Sent) -> Markup {
             h2.govuk-heading-m { "Record the return" }
             (when_fields(sent, "return", "return", "When did they return?"))
             (text_input(sent, "return", "return-location", "Where were they found, or where did they return to?", "govuk-!-width-two-thirds"))
-            div.govuk-form-group.govuk-form-group--error[how_error.is_some()] {
-                fieldset.govuk-fieldset id="return-how" tabindex="-1" {
-                    legend."govuk-fieldset__legend"."govuk-fieldset__legend--s" { "How did they return?" }
-                    @if let Some(e) = &how_error { (e) }
-                    div.govuk-radios data-module="govuk-radios" {
-                        @for h in ReturnHow::ALL {
-                            div.govuk-radios__item {
-                                input.govuk-radios__input type="radio" id=(format!("return-how-{}", h.as_str())) name="how" value=(h.as_str()) checked[how == h.as_str()];
-                                label.govuk-label.govuk-radios__label for=(format!("return-how-{}", h.as_str())) { (layout::words(h.as_str())) }
-                            }
-                        }
-                    }
-                }
-            }
+            (radios(sent, "return", "how", "How did they return?", ReturnHow::ALL, |h| h.as_str()))
             (text_input(sent, "return", "return-found_by", "Who found them (when not self-returned)", "govuk-!-width-two-thirds"))
             div.govuk-form-group {
                 fieldset.govuk-fieldset {
@@ -397,26 +381,11 @@ fn when_given(
 }
 
 fn rhi_form(page: &Page, action: &str, version: i32, from: RhiStatus, sent: &Sent) -> Markup {
-    let chosen = sent.value("rhi", "status");
-    let error = layout::field_error(&sent.problems, "rhi-status").filter(|_| sent.form == "rhi");
     html! {
         form method="post" action=(format!("{action}/rhi")) novalidate {
             (layout::csrf(&page.csrf))
             input type="hidden" name="version" value=(version);
-            div.govuk-form-group.govuk-form-group--error[error.is_some()] {
-                fieldset.govuk-fieldset id="rhi-status" tabindex="-1" {
-                    legend."govuk-fieldset__legend"."govuk-fieldset__legend--s" { "Record the interview's progress" }
-                    @if let Some(e) = &error { (e) }
-                    div.govuk-radios data-module="govuk-radios" {
-                        @for s in from.next() {
-                            div.govuk-radios__item {
-                                input.govuk-radios__input type="radio" id=(format!("rhi-status-{}", s.as_str())) name="status" value=(s.as_str()) checked[chosen == s.as_str()];
-                                label.govuk-label.govuk-radios__label for=(format!("rhi-status-{}", s.as_str())) { (layout::words(s.as_str())) }
-                            }
-                        }
-                    }
-                }
-            }
+            (radios(sent, "rhi", "status", "Record the interview's progress", from.next(), |s| s.as_str()))
             (text_area(sent, "rhi", "rhi-reason", "Why (declined, unable to contact or not completed)", None))
             button.govuk-button type="submit" data-module="govuk-button" { "Save the interview's progress" }
         }
@@ -658,36 +627,6 @@ pub async fn new(page: Page, q: web::Query<NewQuery>) -> Result<HttpResponse, Pa
         &Sent::default(),
         StatusCode::OK,
     ))
-}
-
-fn radios<T: Copy>(
-    sent: &Sent,
-    form: &str,
-    name: &str,
-    legend: &str,
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-) -> Markup {
-    let id = format!("{form}-{name}");
-    let chosen = sent.value(form, name);
-    let error = layout::field_error(&sent.problems, &id).filter(|_| sent.form == form);
-    html! {
-        div.govuk-form-group.govuk-form-group--error[error.is_some()] {
-            fieldset.govuk-fieldset id=(id) tabindex="-1" {
-                legend."govuk-fieldset__legend"."govuk-fieldset__legend--s" { (legend) }
-                @if let Some(e) = &error { (e) }
-                div.govuk-radios data-module="govuk-radios" {
-                    @for v in all {
-                        @let value = code(*v);
-                        div.govuk-radios__item {
-                            input.govuk-radios__input type="radio" id=(format!("{id}-{value}")) name=(name) value=(value) checked[chosen == value];
-                            label.govuk-label.govuk-radios__label for=(format!("{id}-{value}")) { (layout::words(value)) }
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 fn report_form(page: &Page, person: &str, sent: &Sent, status: StatusCode) -> HttpResponse {

@@ -3,11 +3,11 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::{Datelike, Months, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use maud::html;
 use serde::Deserialize;
 
-use crate::domain::measures::AgeGroup;
+use crate::domain::measures::{last_months, period_ends, AgeGroup, Granularity};
 use crate::error::AppError;
 use crate::render::charts;
 use crate::routes::datasets::first_time::FirstTimeResponse;
@@ -18,17 +18,11 @@ use crate::web::layout::{self, Section};
 use crate::web::session::Page;
 use crate::web::PageError;
 
-/// The last `n` month ends up to the end of last month, oldest first.
-fn month_ends(today: NaiveDate, n: u32) -> Vec<NaiveDate> {
-    let first_of_this_month = today.with_day(1).unwrap_or(today);
-    (1..=n)
-        .rev()
-        .filter_map(|k| {
-            first_of_this_month
-                .checked_sub_months(Months::new(k - 1))
-                .and_then(|d| d.pred_opt())
-        })
-        .collect()
+/// The month ends of the `n` months up to the end of last month, oldest first.
+fn month_ends(today: NaiveDate, n: u32) -> Result<Vec<NaiveDate>, PageError> {
+    let (from, to) = last_months(today, n);
+    period_ends(from, to, Granularity::Month)
+        .map_err(|m| PageError::App(AppError::internal(std::io::Error::other(m))))
 }
 
 fn figure(f: &Figure) -> String {
@@ -50,7 +44,8 @@ fn baseline(f: &Figure) -> String {
 #[tracing::instrument(name = "web::measures::show", skip_all)]
 pub async fn show(page: Page) -> Result<HttpResponse, PageError> {
     let today = page.ctx.app.zone.today(Utc::now());
-    let report = services::measures::repeat_missing(&page.ctx, month_ends(today, 12), None).await?;
+    let report =
+        services::measures::repeat_missing(&page.ctx, month_ends(today, 12)?, None).await?;
     let body = html! {
         h1.govuk-heading-l { "Repeat missing against baseline" }
         p.govuk-body {
@@ -94,7 +89,8 @@ pub async fn show(page: Page) -> Result<HttpResponse, PageError> {
 #[tracing::instrument(name = "web::measures::chart", skip_all)]
 pub async fn chart(page: Page) -> Result<HttpResponse, PageError> {
     let today = page.ctx.app.zone.today(Utc::now());
-    let report = services::measures::repeat_missing(&page.ctx, month_ends(today, 24), None).await?;
+    let report =
+        services::measures::repeat_missing(&page.ctx, month_ends(today, 24)?, None).await?;
     let chart = services::measures::chart(&report, None, &[AgeGroup::Child, AgeGroup::Adult]);
     let png = web::block(move || charts::png(&charts::svg(&chart)))
         .await
@@ -145,17 +141,4 @@ pub async fn first_time(page: Page) -> Result<HttpResponse, PageError> {
         &format!("first-time-missing-children-{}.csv", body.month),
         body.csv(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn month_ends_run_to_the_end_of_last_month() {
-        let today = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
-        let ends = month_ends(today, 3);
-        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(ends, vec![d(2025, 12, 31), d(2026, 1, 31), d(2026, 2, 28)]);
-    }
 }

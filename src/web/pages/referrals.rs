@@ -26,7 +26,7 @@ use crate::services::agencies::AgencyRow;
 use crate::services::referrals::{
     MeetingInput, PlanInput, Referral, ReferralFilter, ReferralInput,
 };
-use crate::web::forms::{self, text_area, text_input, Sent};
+use crate::web::forms::{self, radios, text_area, text_input, Sent};
 use crate::web::layout::{self, FieldProblem, Section};
 use crate::web::session::{Page, Posted};
 use crate::web::PageError;
@@ -146,7 +146,11 @@ fn new_form(
     sent: &Sent,
     status: StatusCode,
 ) -> HttpResponse {
-    let source = sent.value("referral", "source");
+    let sources: Vec<ReferralSource> = ReferralSource::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != ReferralSource::MissingTrigger)
+        .collect();
     let reasons = sent.value("referral", "reasons");
     let body = html! {
         div.govuk-grid-row { div."govuk-grid-column-two-thirds" {
@@ -155,20 +159,7 @@ fn new_form(
             form method="post" action="/referrals" novalidate {
                 (layout::csrf(&page.csrf))
                 input type="hidden" name="person_id" value=(person);
-                div.govuk-form-group {
-                    fieldset.govuk-fieldset id="referral-source" tabindex="-1" {
-                        legend."govuk-fieldset__legend"."govuk-fieldset__legend--s" { "Where did it come from?" }
-                        @if let Some(e) = layout::field_error(&sent.problems, "referral-source") { (e) }
-                        div.govuk-radios data-module="govuk-radios" {
-                            @for s in ReferralSource::ALL.iter().filter(|s| **s != ReferralSource::MissingTrigger) {
-                                div.govuk-radios__item {
-                                    input.govuk-radios__input type="radio" id=(format!("referral-source-{}", s.as_str())) name="source" value=(s.as_str()) checked[source == s.as_str()];
-                                    label.govuk-label.govuk-radios__label for=(format!("referral-source-{}", s.as_str())) { (layout::words(s.as_str())) }
-                                }
-                            }
-                        }
-                    }
-                }
+                (radios(sent, "referral", "source", "Where did it come from?", &sources, |s| s.as_str()))
                 div.govuk-form-group {
                     label.govuk-label for="referral-source_agency_id" { "The referring agency (partner referrals)" }
                     @if let Some(e) = layout::field_error(&sent.problems, "referral-source_agency_id") { (e) }
