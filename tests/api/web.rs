@@ -532,3 +532,39 @@ async fn a_page_view_is_audited_as_an_api_read_is() {
         "by the partner, under the page's request id {request_id}: {after:?}"
     );
 }
+
+#[actix_rt::test]
+async fn each_page_opens_for_its_roles_and_is_not_found_for_the_others() {
+    let app = spawn_app().await;
+    // (role, page, answers 200)
+    let cases = [
+        ("mfhc", "/worklist", true),
+        ("supervisor", "/worklist", true),
+        ("officer", "/worklist", true),
+        ("early_action", "/worklist", false),
+        ("partner", "/worklist", false),
+        ("analyst", "/worklist", false),
+        ("early_action", "/referrals", true),
+        ("mfhc", "/referrals", true),
+        ("partner", "/referrals", false),
+        ("analyst", "/referrals", false),
+        ("mfhc", "/measures", true),
+        ("partner", "/measures", false),
+        ("partner", "/actions", true),
+        ("analyst", "/actions", false),
+        ("partner", "/shares", true),
+        ("officer", "/persons?name=nobody", true),
+        ("partner", "/persons?name=nobody", false),
+    ];
+    for (role, path, allowed) in cases {
+        let mut web = WebClient::new(&app);
+        let signed_in = web.sign_in(demo_user(role), "/").await;
+        assert_eq!(signed_in.status, 303, "{role}");
+        let r = web.get(path).await;
+        let expected = if allowed { 200 } else { 404 };
+        assert_eq!(r.status, expected, "{role} {path}: {}", r.body);
+        if !allowed {
+            assert!(r.body.contains("Page not found"), "{role} {path}");
+        }
+    }
+}
