@@ -187,6 +187,7 @@ async fn run(admin: String, episodes: usize) {
         public_url: "http://homeward.test".into(),
         limits: Default::default(),
         web_idle: std::time::Duration::from_secs(1800),
+        audit_anchor: None,
     })
     .unwrap();
     let client = Client {

@@ -7,6 +7,28 @@ CREATE TYPE public.hw_measure_key AS (
 
 ALTER TYPE public.hw_measure_key OWNER TO homeward_owner;
 
+CREATE FUNCTION public.auth_change_own_password(p_session uuid, p_hash text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    ended integer;
+BEGIN
+    IF hw_user_id() IS NULL THEN
+        RAISE EXCEPTION 'a password change needs a signed-in caller' USING ERRCODE = '42501';
+    END IF;
+    UPDATE users SET password_hash = p_hash, must_change_password = false,
+                     version = version + 1, updated_at = now()
+     WHERE id = hw_user_id() AND active;
+    UPDATE sessions SET revoked_at = now(), revoked_reason = 'password changed'
+     WHERE user_id = hw_user_id() AND id <> p_session AND revoked_at IS NULL;
+    GET DIAGNOSTICS ended = ROW_COUNT;
+    RETURN ended;
+END
+$$;
+
+ALTER FUNCTION public.auth_change_own_password(p_session uuid, p_hash text) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.auth_login_lookup(p_email text) RETURNS TABLE(id uuid, password_hash text, active boolean, role text, district_id uuid, agency_id uuid, token_version integer)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -15,13 +37,13 @@ CREATE FUNCTION public.auth_login_lookup(p_email text) RETURNS TABLE(id uuid, pa
 
 ALTER FUNCTION public.auth_login_lookup(p_email text) OWNER TO homeward_owner;
 
-CREATE FUNCTION public.auth_principal(p_user uuid, p_session uuid, p_token_version integer) RETURNS TABLE(role text, district_id uuid, agency_id uuid)
+CREATE FUNCTION public.auth_principal(p_user uuid, p_session uuid, p_token_version integer) RETURNS TABLE(role text, district_id uuid, agency_id uuid, must_change_password boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN QUERY
-    SELECT u.role, u.district_id, u.agency_id
+    SELECT u.role, u.district_id, u.agency_id, u.must_change_password
       FROM users u JOIN sessions s ON s.user_id = u.id
      WHERE u.id = p_user AND u.active AND u.token_version = p_token_version
        AND s.id = p_session AND s.revoked_at IS NULL AND s.expires_at > now();
@@ -193,6 +215,13 @@ CREATE FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at
                ELSE jsonb_build_array(p_lawful_basis) END)::text, 'UTF8')) $$;
 
 ALTER FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_audit_head() RETURNS TABLE(seq bigint, hash bytea)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT h.seq, h.hash FROM audit_chain_head h $$;
+
+ALTER FUNCTION public.hw_audit_head() OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_audit_seal(p_max integer) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -939,7 +968,7 @@ CREATE TABLE public.outbox (
     CONSTRAINT outbox_check CHECK (((status = 'sending'::text) = ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
     CONSTRAINT outbox_check1 CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT outbox_check2 CHECK (((status = 'dead'::text) = (dead_at IS NOT NULL))),
-    CONSTRAINT outbox_event_check CHECK ((event = ANY (ARRAY['high_risk_episode'::text, 'trigger_fired'::text, 'trigger_escalated'::text, 'return_interview_due'::text, 'return_interview_overdue'::text, 'record_shared'::text, 'action_assigned'::text, 'action_due_soon'::text, 'action_overdue'::text, 'review_overdue'::text, 'looked_after_missing_out_of_area'::text, 'mfhc_digest'::text, 'agency_digest'::text, 'dead_letter'::text, 'national_notification_overdue'::text]))),
+    CONSTRAINT outbox_event_check CHECK ((event = ANY (ARRAY['high_risk_episode'::text, 'trigger_fired'::text, 'trigger_escalated'::text, 'return_interview_due'::text, 'return_interview_overdue'::text, 'record_shared'::text, 'action_assigned'::text, 'action_due_soon'::text, 'action_overdue'::text, 'review_overdue'::text, 'looked_after_missing_out_of_area'::text, 'mfhc_digest'::text, 'agency_digest'::text, 'dead_letter'::text, 'national_notification_overdue'::text, 'security_alert'::text]))),
     CONSTRAINT outbox_event_key_check CHECK (((length(event_key) >= 1) AND (length(event_key) <= 300))),
     CONSTRAINT outbox_last_error_check CHECK ((length(last_error) <= 2000)),
     CONSTRAINT outbox_recipient_check CHECK (((length(recipient) >= 3) AND (length(recipient) <= 254))),
@@ -1186,6 +1215,23 @@ CREATE FUNCTION public.hw_reads_measures() RETURNS boolean
 
 ALTER FUNCTION public.hw_reads_measures() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_record_exists(p_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT EXISTS (SELECT 1 FROM persons WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM episodes WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM referrals WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM actions WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM triggers WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM shares WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM users WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM agencies WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM trigger_rules WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM person_merges WHERE id = p_id)
+       OR EXISTS (SELECT 1 FROM outbox WHERE id = p_id) $$;
+
+ALTER FUNCTION public.hw_record_exists(p_id uuid) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) RETURNS TABLE(district_id uuid, age_group text, persons bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1280,6 +1326,56 @@ CREATE FUNCTION public.hw_role() RETURNS text
     AS $$ SELECT NULLIF(current_setting('homeward.role', true), '') $$;
 
 ALTER FUNCTION public.hw_role() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_security_email_hash(p_email text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT sha256(convert_to('homeward-security-email:' || lower(p_email), 'UTF8')) $$;
+
+ALTER FUNCTION public.hw_security_email_hash(p_email text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) RETURNS TABLE(recorded boolean, alert_events integer, account_id uuid)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    account uuid := p_account;
+    n integer;
+BEGIN
+    IF p_kind = 'hidden_record' AND (p_record_id IS NULL OR NOT hw_record_exists(p_record_id)) THEN
+        RETURN QUERY SELECT false, NULL::integer, NULL::uuid;
+        RETURN;
+    END IF;
+    IF account IS NULL AND p_email IS NOT NULL THEN
+        SELECT u.id INTO account FROM users u WHERE u.email = lower(p_email);
+    END IF;
+    INSERT INTO security_events (kind, account_id, email_hash, address, method, route,
+                                 record_id, request_id, status)
+    VALUES (p_kind, account,
+            CASE WHEN p_email IS NULL THEN NULL ELSE hw_security_email_hash(p_email) END,
+            left(p_address, 64), left(p_method, 16), left(p_route, 200), p_record_id,
+            left(p_request_id, 100), p_status);
+    IF account IS NULL THEN
+        RETURN QUERY SELECT true, NULL::integer, account;
+        RETURN;
+    END IF;
+    SELECT count(*) INTO n FROM security_events e
+     WHERE e.account_id = account AND e.occurred_at > now() - p_window;
+    IF n < p_threshold THEN
+        RETURN QUERY SELECT true, NULL::integer, account;
+        RETURN;
+    END IF;
+    INSERT INTO security_alerts (account_id, window_start, events)
+    VALUES (account, date_bin(p_window, now(), timestamptz '2000-01-01 00:00:00+00'), n)
+    ON CONFLICT DO NOTHING;
+    IF FOUND THEN
+        RETURN QUERY SELECT true, n, account;
+    ELSE
+        RETURN QUERY SELECT true, NULL::integer, account;
+    END IF;
+END
+$$;
+
+ALTER FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_set_force_zone(p_zone text) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2192,6 +2288,49 @@ ALTER TABLE ONLY public.risk_gradings FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.risk_gradings OWNER TO homeward_owner;
 
+CREATE TABLE public.security_alerts (
+    account_id uuid NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    events integer NOT NULL
+);
+
+ALTER TABLE ONLY public.security_alerts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.security_alerts OWNER TO homeward_owner;
+
+CREATE TABLE public.security_events (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    kind text NOT NULL,
+    account_id uuid,
+    email_hash bytea,
+    address text NOT NULL,
+    method text NOT NULL,
+    route text NOT NULL,
+    record_id uuid,
+    request_id text,
+    status smallint NOT NULL,
+    CONSTRAINT security_events_address_check CHECK ((length(address) <= 64)),
+    CONSTRAINT security_events_kind_check CHECK ((kind = ANY (ARRAY['login_failed'::text, 'login_throttled'::text, 'forbidden'::text, 'hidden_record'::text]))),
+    CONSTRAINT security_events_method_check CHECK ((length(method) <= 16)),
+    CONSTRAINT security_events_request_id_check CHECK ((length(request_id) <= 100)),
+    CONSTRAINT security_events_route_check CHECK ((length(route) <= 200)),
+    CONSTRAINT security_events_status_check CHECK (((status >= 400) AND (status <= 499)))
+);
+
+ALTER TABLE ONLY public.security_events FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.security_events OWNER TO homeward_owner;
+
+ALTER TABLE public.security_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.security_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE public.sessions (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     user_id uuid NOT NULL,
@@ -2384,6 +2523,7 @@ CREATE TABLE public.users (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    must_change_password boolean DEFAULT false NOT NULL,
     CONSTRAINT partner_has_agency CHECK (((role = 'partner'::text) = (agency_id IS NOT NULL))),
     CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
     CONSTRAINT users_email_check CHECK (((email = lower(email)) AND ((length(email) >= 3) AND (length(email) <= 254)))),
@@ -2538,6 +2678,12 @@ ALTER TABLE ONLY public.return_home_interviews
 ALTER TABLE ONLY public.risk_gradings
     ADD CONSTRAINT risk_gradings_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.security_alerts
+    ADD CONSTRAINT security_alerts_pkey PRIMARY KEY (account_id, window_start);
+
+ALTER TABLE ONLY public.security_events
+    ADD CONSTRAINT security_events_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
 
@@ -2648,6 +2794,10 @@ CREATE INDEX refresh_tokens_session_idx ON public.refresh_tokens USING btree (se
 CREATE INDEX return_home_interviews_due_idx ON public.return_home_interviews USING btree (due_at) WHERE (status <> ALL (ARRAY['declined'::text, 'unable_to_contact'::text, 'completed'::text, 'not_completed'::text]));
 
 CREATE INDEX risk_gradings_episode_idx ON public.risk_gradings USING btree (episode_id, graded_at);
+
+CREATE INDEX security_events_account_idx ON public.security_events USING btree (account_id, occurred_at);
+
+CREATE INDEX security_events_time_idx ON public.security_events USING btree (occurred_at);
 
 CREATE INDEX sessions_user_idx ON public.sessions USING btree (user_id) WHERE (revoked_at IS NULL);
 
@@ -2885,6 +3035,12 @@ ALTER TABLE ONLY public.risk_gradings
 
 ALTER TABLE ONLY public.risk_gradings
     ADD CONSTRAINT risk_gradings_graded_by_fkey FOREIGN KEY (graded_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.security_alerts
+    ADD CONSTRAINT security_alerts_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.security_events
+    ADD CONSTRAINT security_events_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
@@ -3268,6 +3424,16 @@ CREATE POLICY risk_gradings_read ON public.risk_gradings FOR SELECT TO homeward_
    FROM public.episodes e
   WHERE (e.id = risk_gradings.episode_id)))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, episode_id, 'risk'::text))));
 
+ALTER TABLE public.security_alerts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY security_alerts_owner ON public.security_alerts TO homeward_owner USING (true) WITH CHECK (true);
+
+ALTER TABLE public.security_events ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY security_events_admin_read ON public.security_events FOR SELECT TO homeward_app USING (public.hw_is_admin());
+
+CREATE POLICY security_events_owner ON public.security_events TO homeward_owner USING (true) WITH CHECK (true);
+
 ALTER TABLE public.sessions ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY sessions_admin_read ON public.sessions FOR SELECT TO homeward_app USING (public.hw_is_admin());
@@ -3369,6 +3535,9 @@ CREATE POLICY users_self_read ON public.users FOR SELECT TO homeward_app USING (
 GRANT ALL ON SCHEMA public TO homeward_owner;
 GRANT USAGE ON SCHEMA public TO homeward_app;
 
+REVOKE ALL ON FUNCTION public.auth_change_own_password(p_session uuid, p_hash text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_change_own_password(p_session uuid, p_hash text) TO homeward_app;
+
 REVOKE ALL ON FUNCTION public.auth_login_lookup(p_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.auth_login_lookup(p_email text) TO homeward_app;
 
@@ -3401,6 +3570,9 @@ GRANT ALL ON FUNCTION public.hw_agency_digests() TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_agency_mailbox(p_agency uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_agency_mailbox(p_agency uuid) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_audit_head() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_audit_head() TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_audit_seal(p_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_audit_seal(p_max integer) TO homeward_app;
@@ -3498,6 +3670,8 @@ GRANT ALL ON FUNCTION public.hw_person_shared_with_caller(p_person uuid, p_part 
 REVOKE ALL ON FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time zone, p_to timestamp with time zone) TO homeward_app;
 
+REVOKE ALL ON FUNCTION public.hw_record_exists(p_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) TO homeward_app;
 
@@ -3505,6 +3679,9 @@ REVOKE ALL ON FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_e
 GRANT ALL ON FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_ends date[]) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_require_measures_reader() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_set_force_zone(p_zone text) FROM PUBLIC;
 
@@ -3616,6 +3793,8 @@ GRANT UPDATE(updated_by) ON TABLE public.return_home_interviews TO homeward_app;
 GRANT UPDATE(updated_at) ON TABLE public.return_home_interviews TO homeward_app;
 
 GRANT SELECT,INSERT ON TABLE public.risk_gradings TO homeward_app;
+
+GRANT SELECT ON TABLE public.security_events TO homeward_app;
 
 GRANT SELECT,INSERT ON TABLE public.sessions TO homeward_app;
 

@@ -33,6 +33,9 @@ pub struct Settings {
     /// A web page session left idle this long is ended (`HOMEWARD_WEB_IDLE_MINUTES`,
     /// 1 to 720, default 30).
     pub web_idle_minutes: u64,
+    /// How often the audit chain's head is signed (`HOMEWARD_AUDIT_CHECKPOINT_MINUTES`, 1
+    /// to 1440, default 60); also at start and stop, and on demand.
+    pub audit_checkpoint_minutes: u64,
     /// Supervisor review intervals by risk level (`HOMEWARD_REVIEW_INTERVALS_MINUTES`,
     /// e.g. `very_low:1440,low:720,medium:360,high:60`, the default).
     pub review_policy: ReviewPolicy,
@@ -46,8 +49,10 @@ pub struct Settings {
     /// Small counts withheld from roles that see no names (`HOMEWARD_SUPPRESS_BELOW`,
     /// 1 to 100, default 5; 1 withholds nothing).
     pub suppression: crate::domain::datasets::Suppression,
-    /// The request deadline (`HOMEWARD_REQUEST_TIMEOUT_SECS`, 1 to 300, default 30) and
-    /// the per-account write quota (`HOMEWARD_WRITE_RATE_PER_MINUTE`, default 120).
+    /// The request deadline (`HOMEWARD_REQUEST_TIMEOUT_SECS`, 1 to 300, default 30), the
+    /// per-account write quota (`HOMEWARD_WRITE_RATE_PER_MINUTE`, default 120) and the
+    /// security alert (`HOMEWARD_SECURITY_ALERT_THRESHOLD`, default 20 events, within
+    /// `HOMEWARD_SECURITY_ALERT_WINDOW_MINUTES`, default 15).
     pub limits: crate::limits::Limits,
 }
 
@@ -104,6 +109,14 @@ impl Settings {
             &mut problems,
             "minutes from 1 to 720",
             |n| (1..=720).contains(n),
+        );
+        let audit_checkpoint_minutes = parse_or(
+            &non_empty,
+            "HOMEWARD_AUDIT_CHECKPOINT_MINUTES",
+            Some(60u64),
+            &mut problems,
+            "minutes from 1 to 1440",
+            |n| (1..=1440).contains(n),
         );
 
         let review_policy = match non_empty("HOMEWARD_REVIEW_INTERVALS_MINUTES") {
@@ -173,6 +186,22 @@ impl Settings {
             "a whole number from 1 to 1000000",
             |n| (1..=1_000_000).contains(n),
         );
+        let alert_threshold = parse_or(
+            &non_empty,
+            "HOMEWARD_SECURITY_ALERT_THRESHOLD",
+            Some(crate::limits::DEFAULT_ALERT_THRESHOLD),
+            &mut problems,
+            "a whole number from 1 to 100000",
+            |n| (1..=100_000).contains(n),
+        );
+        let alert_window_minutes = parse_or(
+            &non_empty,
+            "HOMEWARD_SECURITY_ALERT_WINDOW_MINUTES",
+            Some(crate::limits::DEFAULT_ALERT_WINDOW_MINUTES),
+            &mut problems,
+            "minutes from 1 to 1440",
+            |n| (1..=1440).contains(n),
+        );
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -190,6 +219,7 @@ impl Settings {
             access_token_ttl_secs: access_token_ttl_secs.unwrap_or(900),
             session_ttl_secs: session_ttl_secs.unwrap_or(12 * 3600),
             web_idle_minutes: web_idle_minutes.unwrap_or(30),
+            audit_checkpoint_minutes: audit_checkpoint_minutes.unwrap_or(60),
             review_policy: review_policy.unwrap_or_default(),
             national: crate::domain::national::NationalPolicy::from_hours(
                 ukmpu_hours.unwrap_or(72),
@@ -208,6 +238,15 @@ impl Settings {
                 writes_per_minute: writes_per_minute
                     .and_then(std::num::NonZeroU32::new)
                     .unwrap_or(crate::limits::Limits::default().writes_per_minute),
+                refusal_alert: crate::limits::RefusalAlert {
+                    threshold: alert_threshold
+                        .and_then(std::num::NonZeroU32::new)
+                        .unwrap_or(crate::limits::RefusalAlert::default().threshold),
+                    window: std::time::Duration::from_secs(
+                        alert_window_minutes.unwrap_or(crate::limits::DEFAULT_ALERT_WINDOW_MINUTES)
+                            * 60,
+                    ),
+                },
             },
         })
     }

@@ -47,6 +47,9 @@ pub enum AppError {
     Unauthenticated(&'static str),
     #[error("not allowed")]
     Forbidden(&'static str),
+    /// The account's password was reset by an administrator and must be changed first.
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
     #[error("not found")]
     NotFound(&'static str),
     #[error("method not allowed")]
@@ -124,6 +127,9 @@ impl AppError {
             AppError::Validation(_) => ("validation", "Invalid request fields"),
             AppError::Unauthenticated(_) => ("unauthenticated", "Authentication required"),
             AppError::Forbidden(_) => ("forbidden", "Not allowed"),
+            AppError::PasswordChangeRequired => {
+                ("password-change-required", "Password change required")
+            }
             AppError::NotFound(_) => ("not-found", "Not found"),
             AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             AppError::Conflict(_) | AppError::ConflictWith { .. } => ("conflict", "Conflict"),
@@ -147,6 +153,10 @@ impl AppError {
                 Some((*d).to_string())
             }
             AppError::Validation(_) => Some("one or more fields are invalid".into()),
+            AppError::PasswordChangeRequired => Some(
+                "an administrator reset this account's password: change it (POST /api/v1/me/password) before anything else"
+                    .into(),
+            ),
             AppError::IllegalTransition { from, to, allowed } => {
                 Some(if allowed.is_empty() {
                     format!("cannot go from {from} to {to}: {from} is final")
@@ -210,7 +220,7 @@ impl ResponseError for AppError {
         match self {
             AppError::BadRequest(_) | AppError::Validation(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_)

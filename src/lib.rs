@@ -1,6 +1,7 @@
 //! Homeward: case tracking for Missing From Home Coordinators, Early Action teams and
 //! partner agencies. See docs/architecture.md for how it is put together.
 
+pub mod audit_anchor;
 pub mod auth;
 pub mod config;
 pub mod db;

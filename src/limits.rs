@@ -32,16 +32,39 @@ pub struct Limits {
     /// Writes per account per minute, sustained (`HOMEWARD_WRITE_RATE_PER_MINUTE`);
     /// a quarter of it (at least one) may come at once.
     pub writes_per_minute: NonZeroU32,
+    /// The administrators are alerted, once a window, when one account's security events
+    /// (refusals, failed sign-ins) reach this many within it
+    /// (`HOMEWARD_SECURITY_ALERT_THRESHOLD`, `HOMEWARD_SECURITY_ALERT_WINDOW_MINUTES`).
+    pub refusal_alert: RefusalAlert,
+}
+
+/// When one account's refusals are worth an administrator's attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefusalAlert {
+    pub threshold: NonZeroU32,
+    pub window: Duration,
+}
+
+impl Default for RefusalAlert {
+    fn default() -> Self {
+        RefusalAlert {
+            threshold: NonZeroU32::new(DEFAULT_ALERT_THRESHOLD).expect("non-zero"),
+            window: Duration::from_secs(DEFAULT_ALERT_WINDOW_MINUTES * 60),
+        }
+    }
 }
 
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_WRITES_PER_MINUTE: u32 = 120;
+pub const DEFAULT_ALERT_THRESHOLD: u32 = 20;
+pub const DEFAULT_ALERT_WINDOW_MINUTES: u64 = 15;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
             writes_per_minute: NonZeroU32::new(DEFAULT_WRITES_PER_MINUTE).expect("non-zero"),
+            refusal_alert: RefusalAlert::default(),
         }
     }
 }

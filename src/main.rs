@@ -141,6 +141,8 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
         db::migrate::set_force_zone(&database.admin_url, &settings.zone).await?;
     }
     let listener = TcpListener::bind(settings.bind)?;
+    let anchor = std::sync::Arc::new(provision::audit_anchor(settings)?);
+    tracing::info!(file = %anchor.file().display(), key_id = %anchor.key_id(), "audit checkpoints are signed and kept outside the database");
     let app = Application::build_with(
         AppConfig {
             listener,
@@ -155,11 +157,12 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
             public_url: settings.notify.public_url.clone(),
             limits: settings.limits,
             web_idle: std::time::Duration::from_secs(settings.web_idle_minutes * 60),
+            audit_anchor: Some(anchor.clone()),
         },
         settings.suppression,
     )?;
     tracing::info!(address = %settings.bind, "Homeward is listening; Ctrl-C stops it");
-    let background = Background::start(settings, database)?;
+    let background = Background::start(settings, database, Some(anchor))?;
     // actix stops gracefully on SIGINT/SIGTERM; then the worker finishes (or hands back)
     // what it holds, and the cluster is stopped after that.
     app.server().await?;
@@ -171,22 +174,26 @@ async fn worker(settings: &Settings, database: &Database) -> Result<(), BoxError
     if settings.notify.smtp.is_none() {
         return Err("HOMEWARD_SMTP_URL is not set: there is nowhere to deliver to".into());
     }
-    let background = Background::start(settings, database)?;
+    let background = Background::start(settings, database, None)?;
     tracing::info!("notification worker running; Ctrl-C stops it");
     tokio::signal::ctrl_c().await?;
     background.stop().await;
     Ok(())
 }
 
-/// The notification worker (when SMTP is configured), the scheduler, the audit sealer and
-/// the measure catch-up.
+/// The notification worker (when SMTP is configured), the scheduler, the audit sealer,
+/// the audit checkpoints (with a signer) and the measure catch-up.
 struct Background {
     stop: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Background {
-    fn start(settings: &Settings, database: &Database) -> Result<Background, BoxError> {
+    fn start(
+        settings: &Settings,
+        database: &Database,
+        anchor: Option<std::sync::Arc<homeward::audit_anchor::AuditAnchor>>,
+    ) -> Result<Background, BoxError> {
         let pool = db::build_pool(&database.app_url, 4)?;
         let links = notify::Links::new(&settings.notify.public_url);
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -213,6 +220,16 @@ impl Background {
                 stopped.clone(),
             )),
         ];
+        if let Some(anchor) = anchor {
+            tasks.push(tokio::spawn(
+                homeward::services::audit::checkpoint_continuously(
+                    pool.clone(),
+                    anchor,
+                    std::time::Duration::from_secs(settings.audit_checkpoint_minutes * 60),
+                    stopped.clone(),
+                ),
+            ));
+        }
         match &settings.notify.smtp {
             Some(smtp) => {
                 let mailer = notify::mailer::Mailer::new(smtp)?;

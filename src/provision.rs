@@ -137,6 +137,20 @@ pub fn jwt_secret(settings: &Settings, embedded: bool) -> Result<SecretSlice<u8>
     persisted_secret(&settings.data_dir.join("jwt-secret"))
 }
 
+/// The audit checkpoint signer: its Ed25519 key generated once and kept in
+/// `<data_dir>/audit-signing-key` (mode 0600, outside the database and out of reach of
+/// the database's own OS account), its checkpoints appended to
+/// `<data_dir>/audit-checkpoints.jsonl`.
+pub fn audit_anchor(settings: &Settings) -> Result<crate::audit_anchor::AuditAnchor, BoxError> {
+    let secret = persisted_secret(&settings.data_dir.join("audit-signing-key"))?;
+    let mut seed = [0u8; 32];
+    seed.copy_from_slice(&secret.expose_secret()[..32]);
+    Ok(crate::audit_anchor::AuditAnchor::new(
+        seed,
+        std::path::absolute(settings.data_dir.join("audit-checkpoints.jsonl"))?,
+    ))
+}
+
 fn persisted_secret(path: &Path) -> Result<SecretSlice<u8>, BoxError> {
     if let Ok(existing) = std::fs::read(path) {
         if existing.len() >= 32 {
@@ -158,7 +172,7 @@ fn persisted_secret(path: &Path) -> Result<SecretSlice<u8>, BoxError> {
             .open(path)?
     };
     file.write_all(&bytes)?;
-    tracing::info!(path = %path.display(), "generated a JWT signing secret for the embedded default");
+    tracing::info!(path = %path.display(), "generated a secret key");
     Ok(SecretSlice::from(bytes))
 }
 

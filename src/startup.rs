@@ -38,6 +38,8 @@ pub struct AppState {
     pub write_quota: WriteQuota,
     /// The web interface's session settings.
     pub web: crate::web::WebSettings,
+    /// Signs audit checkpoints and keeps them outside the database (`None`: not kept).
+    pub audit_anchor: Option<std::sync::Arc<crate::audit_anchor::AuditAnchor>>,
 }
 
 /// What the application needs once the database is chosen.
@@ -63,6 +65,9 @@ pub struct AppConfig {
     pub limits: Limits,
     /// A web page session left idle this long is ended (`HOMEWARD_WEB_IDLE_MINUTES`).
     pub web_idle: Duration,
+    /// Signs audit checkpoints (`None`: `/audit/verify` checks the chain against itself
+    /// only, and says so).
+    pub audit_anchor: Option<std::sync::Arc<crate::audit_anchor::AuditAnchor>>,
 }
 
 pub struct Application {
@@ -106,6 +111,7 @@ impl Application {
             limits: cfg.limits,
             write_quota: WriteQuota::new(&cfg.limits),
             web: crate::web::WebSettings::new(&cfg.public_url, cfg.web_idle),
+            audit_anchor: cfg.audit_anchor,
         });
         // A slow request head is cut off by actix itself; the rest by `limits::deadline`.
         let head_timeout = cfg.limits.request_timeout.min(Duration::from_secs(10));

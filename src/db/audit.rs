@@ -179,3 +179,27 @@ pub async fn verify(conn: &mut Conn) -> QueryResult<ChainReport> {
     .get_result(conn)
     .await
 }
+
+#[derive(QueryableByName, Debug)]
+pub struct Head {
+    #[diesel(sql_type = BigInt)]
+    pub seq: i64,
+    #[diesel(sql_type = diesel::sql_types::Bytea)]
+    pub hash: Vec<u8>,
+}
+
+/// The chain's length and head hash (for a signed checkpoint; background work may ask).
+pub async fn head(conn: &mut Conn) -> QueryResult<Head> {
+    cached(diesel::sql_query("SELECT seq, hash FROM hw_audit_head()"))
+        .get_result(conn)
+        .await
+}
+
+/// The hashes the chain holds at `seqs` (those that exist; administrators read the log).
+pub async fn hashes_at(conn: &mut Conn, seqs: &[i64]) -> QueryResult<Vec<(i64, Vec<u8>)>> {
+    audit_log::table
+        .filter(audit_log::seq.eq_any(seqs))
+        .select((audit_log::seq, audit_log::hash))
+        .load(conn)
+        .await
+}

@@ -45,6 +45,7 @@ pub mod persons;
 pub mod referrals;
 pub mod rules;
 pub mod schema;
+pub mod security;
 pub mod shares;
 pub mod triggers;
 pub mod url;
@@ -120,6 +121,18 @@ struct PrincipalRow {
     district_id: Option<DistrictId>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     agency_id: Option<AgencyId>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    must_change_password: bool,
+}
+
+/// Whether a transaction may begin for an account whose password an administrator has
+/// reset: only to change it, see who it is, or sign out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordGate {
+    /// Refused (403 `password-change-required`) until the password is changed.
+    Current,
+    /// Allowed as well while a change is due.
+    ChangeDue,
 }
 
 impl Tx {
@@ -138,13 +151,15 @@ impl Tx {
     /// Begins a transaction as an access token's subject: checks it against the database
     /// (account active, token version current, session not revoked) and, if it holds,
     /// sets the claims; else 401, rolled back. BEGIN and the check are sent together, one
-    /// round trip for both.
+    /// round trip for both. An account whose password must be changed is refused unless
+    /// `gate` allows it.
     pub async fn begin_authenticated(
         pool: &Pool,
         context: AuditContext,
         user: UserId,
         session: SessionId,
         token_version: i32,
+        gate: PasswordGate,
     ) -> Result<Tx, AppError> {
         let mut conn = pool.get().await?;
         // The transaction counts as open before BEGIN is sent, as diesel's own BEGIN
@@ -160,7 +175,7 @@ impl Tx {
         let (begun, principal) = futures_util::future::join(
             SimpleAsyncConnection::batch_execute(&mut first, "BEGIN"),
             cached(diesel::sql_query(
-                "SELECT p.role, p.district_id, p.agency_id, \
+                "SELECT p.role, p.district_id, p.agency_id, p.must_change_password, \
                         set_config('homeward.user_id', $1::text, true) AS c1, \
                         set_config('homeward.role', p.role, true) AS c2, \
                         set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, \
@@ -182,6 +197,9 @@ impl Tx {
         // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
         begun?;
         match principal.optional() {
+            Ok(Some(row)) if row.must_change_password && gate == PasswordGate::Current => {
+                tx.finish(Err(AppError::PasswordChangeRequired)).await
+            }
             Ok(Some(row)) => {
                 tx.caller = Some(Caller {
                     user_id: user,

@@ -442,6 +442,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    security_alerts (account_id, window_start) {
+        account_id -> Uuid,
+        window_start -> Timestamptz,
+        events -> Int4,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        kind -> Text,
+        account_id -> Nullable<Uuid>,
+        email_hash -> Nullable<Bytea>,
+        address -> Text,
+        method -> Text,
+        route -> Text,
+        record_id -> Nullable<Uuid>,
+        request_id -> Nullable<Text>,
+        status -> Int2,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -581,6 +605,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        must_change_password -> Bool,
     }
 }
 
@@ -630,6 +655,8 @@ diesel::joinable!(return_home_interviews -> episodes (episode_id));
 diesel::joinable!(return_home_interviews -> users (updated_by));
 diesel::joinable!(risk_gradings -> episodes (episode_id));
 diesel::joinable!(risk_gradings -> users (graded_by));
+diesel::joinable!(security_alerts -> users (account_id));
+diesel::joinable!(security_events -> users (account_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shares -> agencies (agency_id));
 diesel::joinable!(shares -> districts (district_id));
@@ -681,6 +708,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     return_home_interviews,
     risk_gradings,
+    security_alerts,
+    security_events,
     sessions,
     shares,
     supervisor_reviews,

@@ -25,6 +25,8 @@ pub struct UserRow {
     /// Partners only.
     pub agency_id: Option<AgencyId>,
     pub active: bool,
+    /// An administrator reset the password: the account can do nothing but change it.
+    pub must_change_password: bool,
     /// Also sent as the `ETag`; send it back in `If-Match` to update.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -53,6 +55,7 @@ pub struct UserChanges {
     pub agency_id: Option<Option<AgencyId>>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
+    pub must_change_password: Option<bool>,
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewUser) -> QueryResult<UserRow> {
@@ -124,4 +127,39 @@ pub async fn update(
         changes,
         users::token_version.eq(users::token_version + bump)
     )
+}
+
+/// The caller's own password hash (policies show an account its own row).
+pub async fn own_password_hash(
+    conn: &mut Conn,
+    id: UserId,
+) -> QueryResult<Option<(String, String)>> {
+    users::table
+        .find(id)
+        .select((users::email, users::password_hash))
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(diesel::QueryableByName)]
+struct Ended {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    ended: i32,
+}
+
+/// Sets the caller's own password and ends the account's other sessions; how many ended.
+pub async fn change_own_password(
+    conn: &mut Conn,
+    keep: crate::ids::SessionId,
+    hash: &str,
+) -> QueryResult<i32> {
+    cached(
+        diesel::sql_query("SELECT auth_change_own_password($1, $2) AS ended")
+            .bind::<diesel::sql_types::Uuid, _>(keep)
+            .bind::<diesel::sql_types::Text, _>(hash),
+    )
+    .get_result::<Ended>(conn)
+    .await
+    .map(|e| e.ended)
 }

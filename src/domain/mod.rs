@@ -19,6 +19,7 @@ pub mod references;
 pub mod referrals;
 pub mod return_interviews;
 pub mod reviews;
+pub mod security;
 pub mod shares;
 pub mod text;
 pub mod text_enum;

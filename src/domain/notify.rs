@@ -23,6 +23,7 @@ crate::text_enum! {
         AgencyDigest => "agency_digest",
         DeadLetter => "dead_letter",
         NationalNotificationOverdue => "national_notification_overdue",
+        SecurityAlert => "security_alert",
     }
 }
 
@@ -72,6 +73,7 @@ impl Event {
             Event::NationalNotificationOverdue => {
                 "A missing person's national notification is overdue"
             }
+            Event::SecurityAlert => "An account is being refused repeatedly",
         }
     }
 }

@@ -54,6 +54,27 @@ impl NewPassword {
     }
 }
 
+/// Symbols of a temporary password: lower-case letters and digits without the ones that
+/// are easily confused when read out or copied by hand (0/o, 1/l/i).
+const TEMPORARY_SYMBOLS: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A temporary password for an administrator's reset: 20 symbols from 31 (about 99 bits),
+/// in groups of four for reading out, e.g. `k7qm-2xhp-9cwt-4nvb-r8dz`.
+pub fn temporary() -> secrecy::SecretString {
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    let mut out = String::with_capacity(24);
+    for i in 0..20 {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(char::from(
+            TEMPORARY_SYMBOLS[rng.gen_range(0..TEMPORARY_SYMBOLS.len())],
+        ));
+    }
+    out.into()
+}
+
 fn is_common(lower: &str) -> bool {
     COMMON
         .lines()
@@ -82,6 +103,23 @@ fn is_trivial(lower: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporary_passwords_meet_the_policy_and_differ() {
+        use secrecy::ExposeSecret;
+        let a = temporary();
+        let b = temporary();
+        assert_ne!(a.expose_secret(), b.expose_secret());
+        let s = a.expose_secret();
+        assert_eq!(s.len(), 24, "{s}");
+        assert_eq!(s.matches('-').count(), 4, "{s}");
+        assert!(
+            s.bytes()
+                .all(|c| c == b'-' || TEMPORARY_SYMBOLS.contains(&c)),
+            "{s}"
+        );
+        assert!(NewPassword::parse(s, "someone@example.org").is_ok(), "{s}");
+    }
 
     #[test]
     fn short_passwords_are_refused() {

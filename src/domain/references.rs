@@ -12,6 +12,7 @@ pub enum RefKind {
     Action,
     Referral,
     Notification,
+    Account,
 }
 
 impl RefKind {
@@ -21,6 +22,7 @@ impl RefKind {
             RefKind::Action => "ACT",
             RefKind::Referral => "REF",
             RefKind::Notification => "MSG",
+            RefKind::Account => "USR",
         }
     }
 }

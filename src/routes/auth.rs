@@ -113,6 +113,45 @@ pub async fn me(ctx: Ctx) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(row))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    #[schema(value_type = String, format = Password)]
+    pub current_password: SecretString,
+    /// At least 12 characters, not a common or predictable password, not containing the
+    /// account's email name, and not the current password.
+    #[schema(value_type = String, format = Password)]
+    pub new_password: SecretString,
+}
+
+/// Change the caller's own password.
+///
+/// The current password is required. Every other session of the account ends (this
+/// one goes on). After an administrator's reset this is the one thing the account may
+/// do. Wrong current passwords are throttled like logins (429 with Retry-After).
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChangeRequest, security(("bearer" = [])), extensions(("x-any-account" = json!(true))), responses(
+    (status = 204, description = "Changed; the account's other sessions have ended"),
+))]
+#[tracing::instrument(name = "http::auth::change_password", skip_all)]
+pub async fn change_password(
+    ctx: Ctx,
+    body: web::Json<PasswordChangeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let PasswordChangeRequest {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    services::auth::change_password(
+        &ctx,
+        services::auth::PasswordChange {
+            current: current_password,
+            new: new_password,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 fn no_store(mut b: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
     b.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
     b

@@ -5,7 +5,7 @@ use std::future::{ready, Ready};
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header;
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::domain::audit::parse_purpose;
 use crate::error::AppError;
@@ -281,13 +281,16 @@ fn context(req: &HttpRequest) -> Result<Ctx, AppError> {
         .into_inner();
     let claims = crate::auth::extractor::extract(req)?.0;
     tracing::Span::current().record("user", tracing::field::display(claims.sub));
+    let session = Session {
+        user: claims.sub,
+        session: claims.sid,
+        token_version: claims.ver,
+    };
+    // Who asked, for the security event a refusal records (`routes::refusals`).
+    req.extensions_mut().insert(session);
     Ok(Ctx {
         app,
-        session: Session {
-            user: claims.sub,
-            session: claims.sid,
-            token_version: claims.ver,
-        },
+        session,
         audit,
     })
 }

@@ -16,6 +16,8 @@ pub mod person_records;
 pub mod persons;
 pub mod reference;
 pub mod referrals;
+pub mod refusals;
+pub mod security_events;
 pub mod shares;
 pub mod trigger_rules;
 pub mod triggers;
@@ -49,10 +51,11 @@ macro_rules! endpoints {
 
 endpoints! {
     health::health, health::ready,
-    auth::login, auth::refresh, auth::logout, auth::me,
+    auth::login, auth::refresh, auth::logout, auth::me, auth::change_password,
     notifications::get_preferences, notifications::put_preferences,
     reference::get,
     users::list, users::create, users::get, users::update, users::deactivate,
+    users::reset_password,
     agencies::list, agencies::create, agencies::get, agencies::update, agencies::deactivate,
     persons::list, persons::create, persons::get, persons::update,
     person_records::add_marker, person_records::amend_marker, person_records::add_placement,
@@ -77,7 +80,8 @@ endpoints! {
     datasets::first_time::get,
     datasets::logs::looked_after, datasets::logs::hospital,
     datasets::stats::quarterly_breakdown, datasets::stats::children_rolling_average,
-    audit::list, audit::verify,
+    audit::list, audit::verify, audit::checkpoint, audit::checkpoints,
+    security_events::list,
 }
 
 /// One handler: where it is served and how it is documented.
@@ -194,6 +198,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for (_, resource) in resources {
         cfg.service(
             resource
+                .wrap(actix_web::middleware::from_fn(refusals::record))
                 .wrap(actix_web::middleware::from_fn(no_store))
                 .wrap(actix_web::middleware::from_fn(crate::limits::deadline)),
         );

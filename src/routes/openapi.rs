@@ -111,7 +111,7 @@ impl Modify for SharedResponses {
             add(
                 secured && !any_account,
                 "403",
-                "The caller's role may not do this.",
+                "The caller's role may not do this; or (`/problems/password-change-required`) an administrator reset the account's password, which must be changed first.",
             );
             add(
                 names_record,

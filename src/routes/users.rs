@@ -1,7 +1,7 @@
 //! `/users`: user administration (admin only).
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{created, page_limit, versioned, IfMatch};
@@ -180,4 +180,30 @@ pub async fn update(
 pub async fn deactivate(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {
     services::users::deactivate(&ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PasswordResetResponse {
+    /// Shown once: pass it to the user by another channel (not the account's email).
+    /// The account can do nothing but change it.
+    #[schema(example = "k7qm-2xhp-9cwt-4nvb-r8dz")]
+    pub temporary_password: String,
+    pub user: UserRow,
+}
+
+/// Force a password reset: a temporary password, every session of the account ended,
+/// and nothing allowed until the user has changed it (`POST /api/v1/me/password`).
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-reset", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "User id")), responses(
+    (status = 200, body = PasswordResetResponse),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+#[tracing::instrument(name = "http::users::reset_password", skip_all)]
+pub async fn reset_password(ctx: Ctx, id: web::Path<UserId>) -> Result<HttpResponse, AppError> {
+    use secrecy::ExposeSecret;
+    let (user, temporary) = services::users::reset_password(&ctx, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(PasswordResetResponse {
+        temporary_password: temporary.expose_secret().to_owned(),
+        user,
+    }))
 }

@@ -7,12 +7,17 @@ use secrecy::SecretString;
 
 use crate::auth::{password, refresh};
 use crate::db::auth::{self as q, Rotation};
+use crate::db::users;
 use crate::db::{AuditContext, Tx};
 use crate::domain::accounts::Email;
+use crate::domain::audit::AuditEvent;
 use crate::domain::caller::Caller;
+use crate::domain::password_policy::NewPassword;
+use crate::domain::security::SecurityEventKind;
 use crate::error::AppError;
 use crate::ids::{SessionId, UserId};
 use crate::services::context::{Ctx, Session};
+use crate::services::security::{self, NewSecurityEvent};
 use crate::startup::AppState;
 
 /// Login attempts allowed within the window: for one account from one address; from one
@@ -91,6 +96,16 @@ fn issue(
 enum Carrier<'a> {
     Api { refresh_hash: &'a [u8] },
     Web { cookie_hash: &'a [u8] },
+}
+
+impl Carrier<'_> {
+    /// Where a sign-in of this kind is posted (for its security events).
+    fn route(&self) -> &'static str {
+        match self {
+            Carrier::Api { .. } => "/api/v1/auth/login",
+            Carrier::Web { .. } => "/sign-in",
+        }
+    }
 }
 
 /// Checks the password and starts a session. Every failure — unknown account, wrong
@@ -204,8 +219,30 @@ async fn sign_in(
     password_given: SecretString,
     carrier: Carrier<'_>,
 ) -> Result<(q::LoginCandidate, SessionId, DateTime<Utc>), AppError> {
+    let given = email;
     // A malformed address cannot name an account; it is still counted and hashed.
     let email = Email::parse(email).ok();
+    let refused = |kind: SecurityEventKind, status: u16| NewSecurityEvent {
+        kind,
+        account: None,
+        email: Some(email.as_ref().map_or_else(
+            || {
+                given
+                    .trim()
+                    .chars()
+                    .take(254)
+                    .collect::<String>()
+                    .to_lowercase()
+            },
+            |e| e.as_str().to_owned(),
+        )),
+        address: client_addr.to_owned(),
+        method: "POST".into(),
+        route: carrier.route().into(),
+        record_id: None,
+        request_id: audit.request_id.clone(),
+        status,
+    };
     let keys = ThrottleKeys::new(email.as_ref().map_or("", |e| e.as_str()), client_addr);
 
     let mut tx = Tx::begin(&state.db, audit.clone()).await?;
@@ -222,6 +259,7 @@ async fn sign_in(
     .await;
     let (wait, candidate) = tx.finish(looked_up).await?;
     if wait > 0 {
+        security::record(state, refused(SecurityEventKind::LoginThrottled, 429)).await;
         return Err(AppError::TooManyRequests {
             retry_after_secs: u64::try_from(wait).unwrap_or(1),
         });
@@ -231,6 +269,7 @@ async fn sign_in(
     let stored = candidate.as_ref().map(|c| c.password_hash.clone());
     let password_ok = password::verify(password_given, stored).await;
     let Some(c) = candidate.filter(|c| password_ok && c.active) else {
+        security::record(state, refused(SecurityEventKind::LoginFailed, 401)).await;
         return Err(AppError::Unauthenticated(BAD_CREDENTIALS));
     };
 
@@ -309,10 +348,76 @@ pub async fn refresh(
 #[tracing::instrument(name = "services::auth::logout", skip_all)]
 pub async fn logout(ctx: &Ctx) -> Result<(), AppError> {
     let session = ctx.session.session;
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, while_password_change_due, |tx| {
         q::revoke(tx.conn(), q::Sessions::One(session), "logout").await?;
         Ok(())
     })
+}
+
+/// Wrong current passwords allowed per account within the throttle window, so a stolen
+/// session cannot be used to guess the password behind it.
+pub const PASSWORD_CHANGE_ATTEMPT_LIMIT: i32 = 10;
+
+/// A password change as its form or body gave it.
+pub struct PasswordChange {
+    pub current: SecretString,
+    pub new: SecretString,
+}
+
+/// Changes the caller's own password: the current one is required, the new one must meet
+/// the policy and differ from it. Every other session of the account ends (this one
+/// goes on), a reset's "must change" flag is cleared, and the change is audited.
+#[tracing::instrument(name = "services::auth::change_password", skip_all)]
+pub async fn change_password(ctx: &Ctx, change: PasswordChange) -> Result<(), AppError> {
+    use secrecy::ExposeSecret;
+    let key = refresh::throttle_key("password-change", &ctx.session.user.to_string());
+    let user = ctx.session.user;
+    let (wait, email, stored) =
+        crate::in_tx!(ctx, while_password_change_due, |tx| {
+            let wait = q::throttle_attempt(
+                tx.conn(),
+                std::slice::from_ref(&key),
+                &[PASSWORD_CHANGE_ATTEMPT_LIMIT],
+                THROTTLE_WINDOW,
+            )
+            .await?;
+            let (email, hash) = users::own_password_hash(tx.conn(), user).await?.ok_or(
+                AppError::Unauthenticated("the session has ended; log in again"),
+            )?;
+            Ok((wait, email, hash))
+        })?;
+    if wait > 0 {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: u64::try_from(wait).unwrap_or(1),
+        });
+    }
+    let new = NewPassword::parse(change.new.expose_secret(), &email)
+        .map_err(|m| AppError::field("new_password", m))?;
+    if change.new.expose_secret() == change.current.expose_secret() {
+        return Err(AppError::field(
+            "new_password",
+            "must differ from the current password",
+        ));
+    }
+    // Checked outside any transaction: it takes tens of milliseconds.
+    if !password::verify(change.current, Some(stored)).await {
+        return Err(AppError::field(
+            "current_password",
+            "is not this account's current password",
+        ));
+    }
+    let hash = password::hash(new.secret().clone())
+        .await
+        .map_err(AppError::internal)?;
+    let session = ctx.session.session;
+    let ended = crate::in_tx!(ctx, while_password_change_due, |tx| {
+        let ended = users::change_own_password(tx.conn(), session, &hash).await?;
+        q::throttle_success(tx.conn(), std::slice::from_ref(&key), &[], &key).await?;
+        tx.audit(AuditEvent::alteration("user", user.0));
+        Ok(ended)
+    })?;
+    tracing::info!(user_id = %user, other_sessions_ended = ended, "password changed");
+    Ok(())
 }
 
 #[cfg(test)]

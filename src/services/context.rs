@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 pub use crate::db::AuditContext;
-use crate::db::Tx;
+use crate::db::{PasswordGate, Tx};
 use crate::error::AppError;
 use crate::ids::{SessionId, UserId};
 use crate::startup::AppState;
@@ -32,14 +32,26 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Begins the request's transaction as the session's account, or fails with 401.
+    /// Begins the request's transaction as the session's account, or fails with 401 (or
+    /// 403 while an administrator's password reset is waiting to be acted on).
     pub async fn begin(&self) -> Result<Tx, AppError> {
+        self.begin_gated(PasswordGate::Current).await
+    }
+
+    /// As `begin`, also while the account's password must be changed: for changing it,
+    /// seeing one's own account and signing out.
+    pub async fn begin_while_password_change_due(&self) -> Result<Tx, AppError> {
+        self.begin_gated(PasswordGate::ChangeDue).await
+    }
+
+    async fn begin_gated(&self, gate: PasswordGate) -> Result<Tx, AppError> {
         Tx::begin_authenticated(
             &self.app.db,
             self.audit.clone(),
             self.session.user,
             self.session.session,
             self.session.token_version,
+            gate,
         )
         .await
     }
@@ -47,11 +59,19 @@ impl Ctx {
 
 /// Runs `body` in a transaction as the context's account and commits it, with its audit
 /// rows, or rolls back.
+/// `in_tx!(ctx, while_password_change_due, |tx| ..)` also runs while the account's
+/// password must be changed.
 #[macro_export]
 macro_rules! in_tx {
     ($ctx:expr, |$tx:ident| $body:expr) => {{
         #[allow(unused_mut)]
         let mut $tx = $ctx.begin().await?;
+        let result = async { $body }.await;
+        $tx.finish(result).await
+    }};
+    ($ctx:expr, while_password_change_due, |$tx:ident| $body:expr) => {{
+        #[allow(unused_mut)]
+        let mut $tx = $ctx.begin_while_password_change_due().await?;
         let result = async { $body }.await;
         $tx.finish(result).await
     }};

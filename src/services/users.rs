@@ -12,6 +12,7 @@ use crate::domain::password_policy::NewPassword;
 use crate::error::{expect_version, AppError, OrStale};
 use crate::ids::{AgencyId, DistrictId, UserId};
 use crate::services::context::Ctx;
+use secrecy::SecretString;
 
 const RECORD: &str = "user";
 
@@ -65,7 +66,7 @@ pub async fn get(ctx: &Ctx, id: UserId) -> Result<UserRow, AppError> {
 /// The caller's own account.
 #[tracing::instrument(name = "services::users::me", skip_all)]
 pub async fn me(ctx: &Ctx) -> Result<UserRow, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, while_password_change_due, |tx| {
         let id = tx.caller()?.user_id;
         let row = q::find(tx.conn(), id)
             .await?
@@ -153,6 +154,7 @@ pub async fn update(
             agency_id: input.agency_id,
             active: input.active,
             password_hash,
+            must_change_password: None,
         };
         let row = q::update(tx.conn(), id, expected_version, &changes, end_access)
             .await?
@@ -168,6 +170,51 @@ pub async fn update(
         tx.audit(AuditEvent::alteration(RECORD, id.0));
         Ok(row)
     })
+}
+
+/// An administrator's forced reset: a temporary password (returned once, for the
+/// administrator to pass on by another channel), every session of the account ended, and
+/// nothing else allowed until the user has replaced it with their own.
+#[tracing::instrument(name = "services::users::reset_password", skip_all, fields(%id))]
+pub async fn reset_password(ctx: &Ctx, id: UserId) -> Result<(UserRow, SecretString), AppError> {
+    let temporary = crate::domain::password_policy::temporary();
+    // Hashed before the transaction (it takes tens of milliseconds); used only if allowed.
+    let password_hash = password::hash(temporary.clone())
+        .await
+        .map_err(AppError::internal)?;
+    let row = crate::in_tx!(ctx, |tx| {
+        tx.caller()?.require_admin()?;
+        if id == tx.caller()?.user_id {
+            return Err(AppError::Conflict(
+                "administrators change their own password at POST /api/v1/me/password".into(),
+            ));
+        }
+        let current = q::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such user"))?;
+        if !current.active {
+            return Err(AppError::Conflict(
+                "the account is deactivated; reactivate it first".into(),
+            ));
+        }
+        let changes = UserChanges {
+            password_hash: Some(password_hash),
+            must_change_password: Some(true),
+            ..Default::default()
+        };
+        let row = q::update(tx.conn(), id, current.version, &changes, true)
+            .await?
+            .or_stale()?;
+        auth::revoke(
+            tx.conn(),
+            Sessions::AllOf(id),
+            "password reset by an administrator",
+        )
+        .await?;
+        tx.audit(AuditEvent::alteration(RECORD, id.0));
+        Ok(row)
+    })?;
+    Ok((row, temporary))
 }
 
 /// Deactivates (accounts are never deleted: the audit log refers to them).

@@ -22,6 +22,9 @@ pub enum PageError {
     CrossSite,
     #[error("page not found")]
     NotFound,
+    /// An administrator reset the password: change it before anything else.
+    #[error("change your password first")]
+    ChangePassword,
     #[error("{0}")]
     App(AppError),
 }
@@ -42,6 +45,7 @@ impl From<AppError> for PageError {
             // A record outside the user's policies is not found, as one that is not there.
             AppError::NotFound(_) | AppError::Forbidden(_) => PageError::NotFound,
             AppError::Unauthenticated(_) => PageError::SignIn("/".into()),
+            AppError::PasswordChangeRequired => PageError::ChangePassword,
             other => PageError::App(other),
         }
     }
@@ -50,7 +54,7 @@ impl From<AppError> for PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PageError::SignIn(_) => StatusCode::SEE_OTHER,
+            PageError::SignIn(_) | PageError::ChangePassword => StatusCode::SEE_OTHER,
             PageError::Reload(_) => StatusCode::OK,
             PageError::CrossSite => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
@@ -69,6 +73,9 @@ impl ResponseError for PageError {
                         url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
                     ),
                 ))
+                .finish(),
+            PageError::ChangePassword => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/account/password?reset=1"))
                 .finish(),
             PageError::Reload(here) => layout::bare(
                 status,

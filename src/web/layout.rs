@@ -19,6 +19,8 @@ pub enum Section {
     Measures,
     Actions,
     Shares,
+    /// The user's own account (not in the navigation).
+    Account,
 }
 
 /// The sections a role works in, with their addresses.
@@ -119,7 +121,8 @@ pub fn page(p: &Page, title: &str, current: Section, main: Markup) -> HttpRespon
         }
         div.govuk-width-container {
             div.hw-signed-in.govuk-body-s.govuk-"!-margin-top-2" {
-                span { "Signed in as " strong { (p.display_name) } " (" (role_name(p.role)) ")" }
+                span { "Signed in as " strong { (p.display_name) } " (" (role_name(p.role)) ") " }
+                a.govuk-link href="/account/password" { "Change password" }
                 form method="post" action="/sign-out" {
                     (csrf(&p.csrf))
                     button.govuk-button.govuk-button--secondary.hw-inline-button type="submit" data-module="govuk-button" { "Sign out" }

@@ -41,6 +41,13 @@ fn pages() -> Vec<(&'static str, Vec<Route>)> {
             vec![web::get().to(auth::form), web::post().to(auth::sign_in)],
         ),
         ("/sign-out", vec![web::post().to(auth::sign_out)]),
+        (
+            "/account/password",
+            vec![
+                web::get().to(account::password_form),
+                web::post().to(account::change_password),
+            ],
+        ),
         ("/actions", vec![web::get().to(actions::list)]),
         (
             "/actions/{id}",
@@ -107,6 +114,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
         cfg.service(
             resource
+                .wrap(from_fn(crate::routes::refusals::record))
                 .wrap(from_fn(page_headers))
                 .wrap(from_fn(crate::limits::deadline)),
         );

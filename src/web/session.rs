@@ -16,7 +16,7 @@ use std::time::Duration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -183,6 +183,7 @@ async fn page(req: &HttpRequest) -> Result<Page, PageError> {
         return Err(to_sign_in());
     };
     tracing::Span::current().record("user", tracing::field::display(found.session.user));
+    req.extensions_mut().insert(found.session);
     Ok(Page {
         csrf: csrf_token(&secret),
         role: found.role,

@@ -391,6 +391,7 @@ async fn login_from(
             "http://homeward.test",
             std::time::Duration::from_secs(1800),
         ),
+        audit_anchor: None,
     };
     homeward::services::auth::login(
         &state,

@@ -196,6 +196,7 @@ async fn with_postgres_stopped_the_api_answers_503_fast_and_recovers_when_it_ret
         public_url: "http://homeward.test".into(),
         limits: crate::helpers::test_limits(),
         web_idle: std::time::Duration::from_secs(1800),
+        audit_anchor: None,
     })
     .expect("build");
     actix_rt::spawn(app.server());

@@ -7,7 +7,7 @@ use diesel::sql_types::{Bool, Integer, Nullable, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
-use homeward::db::{self, AuditContext, Tx};
+use homeward::db::{self, AuditContext, PasswordGate, Tx};
 use homeward::domain::accounts::Role;
 use homeward::domain::caller::Caller;
 use homeward::ids::{DistrictId, SessionId, UserId};
@@ -163,6 +163,7 @@ async fn a_request_cut_off_mid_begin_leaves_no_transaction_behind() {
             s.user_id,
             s.id,
             s.token_version,
+            PasswordGate::Current,
         )
     };
     // Polled once: BEGIN is on the wire and the session check not yet answered.
@@ -205,6 +206,7 @@ async fn a_requests_own_statements_stay_prepared_on_its_connection() {
             s.user_id,
             s.id,
             s.token_version,
+            PasswordGate::Current,
         )
         .await
         .unwrap();

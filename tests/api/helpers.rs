@@ -180,6 +180,8 @@ pub struct TestApp {
     pub jwt: JwtKeys,
     /// The HS256 secret the application signs with (to forge tokens in attacks).
     pub jwt_secret: Vec<u8>,
+    /// The file the application appends signed audit checkpoints to.
+    pub audit_checkpoints: std::path::PathBuf,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -249,6 +251,7 @@ async fn spawn_app_at(
     let app_url = db::url::with_login(&admin_url, homeward::provision::APP_ROLE, None, None)
         .expect("app url");
     let secret: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+    let audit_checkpoints = std::env::temp_dir().join(format!("homeward-{db_name}-audit.jsonl"));
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let public_url = if links_to_itself {
         format!(
@@ -272,6 +275,9 @@ async fn spawn_app_at(
             public_url,
             limits,
             web_idle: std::time::Duration::from_secs(1800),
+            audit_anchor: Some(std::sync::Arc::new(
+                homeward::audit_anchor::AuditAnchor::new(rand::random(), audit_checkpoints.clone()),
+            )),
         },
         suppression,
     )
@@ -286,11 +292,13 @@ async fn spawn_app_at(
         client: Client::builder().timeout(Duration::from_secs(30)).finish(),
         jwt: JwtKeys::new(&SecretSlice::from(secret.clone()), 900).expect("keys"),
         jwt_secret: secret,
+        audit_checkpoints,
     }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.audit_checkpoints);
         let maintenance = (harness().admin_url_for)("postgres");
         let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db_name);
         on_own_runtime(move || {

@@ -13,6 +13,7 @@ mod early_action;
 mod emails;
 mod episodes;
 mod errors;
+mod hardening;
 mod helpers;
 mod hygiene;
 mod limits;

@@ -44,7 +44,7 @@ pub(crate) fn access(method: &Method, path: &str) -> Option<Access> {
         ("GET", "/health" | "/ready" | "/api/v1/openapi.json") => Public,
         ("POST", "/api/v1/auth/login" | "/api/v1/auth/refresh") => Public,
         ("POST", "/api/v1/auth/logout") | ("GET", "/api/v1/me" | "/api/v1/reference") => SignedIn,
-        (_, "/api/v1/me/preferences") => SignedIn,
+        (_, "/api/v1/me/preferences") | ("POST", "/api/v1/me/password") => SignedIn,
         (_, p) if p.starts_with("/api/v1/notifications") => ADMIN_ONLY,
         (
             "GET",
@@ -61,6 +61,7 @@ pub(crate) fn access(method: &Method, path: &str) -> Option<Access> {
         (_, p) if p.starts_with("/api/v1/users") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/agencies") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/audit") => ADMIN_ONLY,
+        ("GET", "/api/v1/security-events") => ADMIN_ONLY,
         ("GET" | "POST", "/api/v1/persons") => PERSON_ACCESS,
         ("GET", "/api/v1/persons/{id}") => {
             Roles(&["officer", "supervisor", "mfhc", "early_action", "partner"])
@@ -585,6 +586,7 @@ async fn body(c: &Ctx<'_>, method: &Method, template: &str, n: usize) -> Option<
                                    "role": "officer", "district_id": d.leeds, "password": "a long test passphrase" })
         }
         "/api/v1/users/{id}" => json!({ "display_name": "Renamed" }),
+        "/api/v1/users/{id}/password-reset" | "/api/v1/audit/checkpoints" => json!({}),
         "/api/v1/agencies" => {
             json!({ "name": format!("New Agency {n}"), "agency_type": "health", "mailbox": "n@example.invalid", "district_ids": [d.leeds] })
         }

@@ -16,12 +16,12 @@ GRANT EXECUTE ON FUNCTION auth_login_lookup(p_email text) TO homeward_app;
 -- plans their bodies again for every statement that calls them; in PL/pgSQL the plans
 -- are kept for the session. Same queries as before.
 CREATE OR REPLACE FUNCTION auth_principal(p_user uuid, p_session uuid, p_token_version integer)
-RETURNS TABLE (role text, district_id uuid, agency_id uuid)
+RETURNS TABLE (role text, district_id uuid, agency_id uuid, must_change_password boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
 $$
 BEGIN
     RETURN QUERY
-    SELECT u.role, u.district_id, u.agency_id
+    SELECT u.role, u.district_id, u.agency_id, u.must_change_password
       FROM users u JOIN sessions s ON s.user_id = u.id
      WHERE u.id = p_user AND u.active AND u.token_version = p_token_version
        AND s.id = p_session AND s.revoked_at IS NULL AND s.expires_at > now();
@@ -153,3 +153,29 @@ $$;
 
 REVOKE ALL ON FUNCTION auth_web_session(p_hash bytea, p_idle interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_web_session(p_hash bytea, p_idle interval) TO homeward_app;
+
+-- A caller's own password change (the service has checked the current one): the new
+-- hash, the forced-reset flag cleared, and every other session of the account ended, so
+-- whoever else held it is signed out. Only for the caller's own account.
+CREATE OR REPLACE FUNCTION auth_change_own_password(p_session uuid, p_hash text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+DECLARE
+    ended integer;
+BEGIN
+    IF hw_user_id() IS NULL THEN
+        RAISE EXCEPTION 'a password change needs a signed-in caller' USING ERRCODE = '42501';
+    END IF;
+    UPDATE users SET password_hash = p_hash, must_change_password = false,
+                     version = version + 1, updated_at = now()
+     WHERE id = hw_user_id() AND active;
+    UPDATE sessions SET revoked_at = now(), revoked_reason = 'password changed'
+     WHERE user_id = hw_user_id() AND id <> p_session AND revoked_at IS NULL;
+    GET DIAGNOSTICS ended = ROW_COUNT;
+    RETURN ended;
+END
+$$;
+
+REVOKE ALL ON FUNCTION auth_change_own_password(p_session uuid, p_hash text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_change_own_password(p_session uuid, p_hash text) TO homeward_app;

@@ -112,3 +112,12 @@ $$;
 
 REVOKE ALL ON FUNCTION hw_audit_verify() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_audit_verify() TO homeward_app;
+
+-- The chain's head, for a signed checkpoint (a count and a digest: nothing personal).
+CREATE OR REPLACE FUNCTION hw_audit_head()
+RETURNS TABLE (seq bigint, hash bytea)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$ SELECT h.seq, h.hash FROM audit_chain_head h $$;
+
+REVOKE ALL ON FUNCTION hw_audit_head() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_audit_head() TO homeward_app;

@@ -1,6 +1,7 @@
 //! The pages, one module per area; each handler parses the form or path, calls one
 //! service and renders.
 
+pub mod account;
 pub mod actions;
 pub mod auth;
 pub mod episodes;

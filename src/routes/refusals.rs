@@ -1,0 +1,68 @@
+//! The security event a refusal leaves (issue 20): a signed-in caller answered 403, or
+//! 404 for a path naming a record that exists (outside the caller's policies), is
+//! recorded with who, from where, the route, the record and the request id. Wraps the
+//! API's resources and the web pages alike; the session is the one the request's
+//! context was built from.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+
+use crate::domain::security::refusal_kind;
+use crate::error::AppError;
+use crate::request_id::RequestId;
+use crate::services;
+use crate::services::context::Session;
+use crate::services::security::NewSecurityEvent;
+use crate::startup::AppState;
+
+pub async fn record(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let status = res.status().as_u16();
+    if status != 403 && status != 404 {
+        return Ok(res);
+    }
+    let Some(session) = res.request().extensions().get::<Session>().copied() else {
+        return Ok(res);
+    };
+    let request = res.request();
+    let record_id = request
+        .match_info()
+        .get("id")
+        .and_then(|id| uuid::Uuid::parse_str(id).ok());
+    let password_change_due = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .is_some_and(|e| matches!(e, AppError::PasswordChangeRequired))
+        || res
+            .response()
+            .error()
+            .and_then(|e| e.as_error::<crate::web::PageError>())
+            .is_some_and(|e| matches!(e, crate::web::PageError::ChangePassword));
+    let Some(kind) = refusal_kind(status, record_id.is_some(), password_change_due) else {
+        return Ok(res);
+    };
+    let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(res);
+    };
+    let event = NewSecurityEvent {
+        kind,
+        account: Some(session.user),
+        email: None,
+        address: super::extract::client_addr(request),
+        method: request.method().to_string(),
+        route: request
+            .match_pattern()
+            .unwrap_or_else(|| request.path().to_owned()),
+        record_id,
+        request_id: RequestId::of(request),
+        status,
+    };
+    services::security::record(&state, event).await;
+    Ok(res)
+}
