@@ -1,17 +1,22 @@
 //! A private PostgreSQL cluster run from the system's binaries (like the `pgtemp` crate), fully
 //! blocking: initdb on first use, unix socket only, and the server never outlives this process.
+//! As root the server runs as Homeward's own system account ([`SERVER_ACCOUNT`]).
+
+mod account;
+
+pub use account::{lookup_user, SERVER_ACCOUNT};
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader};
 use std::os::unix::fs::{FileExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::Once;
+use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// Superuser created by initdb, and the system account the server runs as when we are root.
+use account::{adopt_dir, command, is_executable, server_user, RunAs};
+
+/// Superuser role created by initdb (a database role only: no OS account of that name is involved).
 const SUPERUSER: &str = "postgres";
 /// Only names the socket file (`.s.PGSQL.5432`); the server never listens on TCP.
 const PORT: &str = "5432";
@@ -63,12 +68,18 @@ pub enum ClusterError {
     /// No directory holds both `initdb` and `postgres`.
     #[error("PostgreSQL binaries `initdb` and `postgres` not found; searched: {}", .searched.join(", "))]
     BinariesNotFound { searched: Vec<String> },
-    /// We are root, which PostgreSQL refuses, and there is no `postgres` account to switch to.
-    #[error("this process runs as root, which PostgreSQL refuses, and there is no `postgres` system user to run it as; create one (e.g. `useradd --system postgres`) or run as a non-root user")]
-    NoUnprivilegedUser,
+    /// We are root, which PostgreSQL refuses, and the server's own account could not be created.
+    #[error("this process runs as root, which PostgreSQL refuses, and the system user `{account}` to run it as could not be created ({reason}); create it (e.g. `useradd --system --user-group --no-create-home --shell /usr/sbin/nologin {account}`) or run as a non-root user")]
+    NoServerAccount {
+        account: &'static str,
+        reason: String,
+    },
     /// initdb exited unsuccessfully.
     #[error("initdb failed ({status}):\n{stderr}")]
     InitdbFailed { status: ExitStatus, stderr: String },
+    /// A data dir to hand over to the server account is held by a running server.
+    #[error("{} belongs to another user and PostgreSQL (pid {pid}) is running on it; stop that server first (or delete postmaster.pid if no such server runs)", .dir.display())]
+    InUse { dir: PathBuf, pid: i32 },
     /// The server exited before becoming ready.
     #[error("PostgreSQL exited during startup; server log tail:\n{log}")]
     StartFailed { log: String },
@@ -83,13 +94,6 @@ pub enum ClusterError {
 fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterError {
     let context = context.into();
     move |source| ClusterError::Io { context, source }
-}
-
-/// The unprivileged account the server runs as when this process is root.
-struct RunAs {
-    uid: u32,
-    gid: u32,
-    runuser: Option<PathBuf>,
 }
 
 /// A running PostgreSQL server; stopped by [`Cluster::stop`] or on drop.
@@ -282,56 +286,14 @@ fn initdb(bin: &Path, data: &Path, run_as: Option<&RunAs>, fast: bool) -> Result
     })
 }
 
-/// `Some` when we are root: PostgreSQL refuses to run as root, so it runs as `postgres`.
-fn server_user() -> Result<Option<RunAs>, ClusterError> {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        return Ok(None);
-    }
-    let (uid, gid) = lookup_user(SUPERUSER).ok_or(ClusterError::NoUnprivilegedUser)?;
-    static LOGGED: Once = Once::new();
-    LOGGED.call_once(|| tracing::info!("PostgreSQL runs as user `{SUPERUSER}`: we are root"));
-    let mut dirs = vec![PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")];
-    dirs.extend(path_dirs());
-    let runuser = dirs
-        .into_iter()
-        .map(|d| d.join("runuser"))
-        .find(|p| is_executable(p));
-    Ok(Some(RunAs { uid, gid, runuser }))
-}
-
-/// A command running `program` as the server user.
-fn command(run_as: Option<&RunAs>, program: &Path) -> Command {
-    let mut cmd = match run_as {
-        Some(RunAs {
-            runuser: Some(runuser),
-            ..
-        }) => {
-            let mut c = Command::new(runuser);
-            c.args(["-u", SUPERUSER, "--"]).arg(program);
-            c
-        }
-        // No runuser: let std switch ids in the child (it also drops root's extra groups).
-        Some(u) => {
-            let mut c = Command::new(program);
-            c.uid(u.uid).gid(u.gid);
-            c
-        }
-        None => Command::new(program),
-    };
-    // The server user may be unable to enter our working directory (e.g. /root).
-    cmd.current_dir("/");
-    cmd
-}
-
 /// Creates `dir` (and parents) and makes it 0700 and owned by the server user, as PostgreSQL
-/// requires of its data dir; for a reused dir only the top level is fixed up.
+/// requires of its data dir; a reused dir the server user already owns is fixed up at the
+/// top level only, one another user owns (an earlier version's) is handed over whole.
 fn make_private_dir(dir: &Path, run_as: Option<&RunAs>) -> Result<(), ClusterError> {
     let shown = dir.display();
     fs::create_dir_all(dir).map_err(io_err(format!("creating {shown}")))?;
     if let Some(u) = run_as {
-        let chown = std::os::unix::fs::chown(dir, Some(u.uid), Some(u.gid));
-        chown.map_err(io_err(format!("chown {shown} to {SUPERUSER}")))?;
+        adopt_dir(dir, u)?;
     }
     let chmod = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
     chmod.map_err(io_err(format!("chmod 0700 {shown}")))
@@ -385,23 +347,6 @@ fn path_dirs() -> Vec<PathBuf> {
     std::env::var_os("PATH").map_or_else(Vec::new, |p| std::env::split_paths(&p).collect())
 }
 
-fn is_executable(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-/// uid and gid of a system user (getpwnam_r: thread-safe, unlike getpwnam).
-fn lookup_user(name: &str) -> Option<(u32, u32)> {
-    let name = std::ffi::CString::new(name).ok()?;
-    // SAFETY: passwd is plain data; all-zero is a valid (empty) value.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
-    let (buf_ptr, buf_len) = (buf.as_mut_ptr(), buf.len());
-    let mut res: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer is valid for the call and buf_len is the buffer's true size.
-    let rc = unsafe { libc::getpwnam_r(name.as_ptr(), &mut pwd, buf_ptr, buf_len, &mut res) };
-    (rc == 0 && !res.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
-}
-
 /// The last ~30 lines of the server log, read by offset so the child's writes are unaffected.
 fn log_tail(log: &File) -> String {
     let len = log.metadata().map_or(0, |m| m.len());
@@ -427,6 +372,7 @@ fn conn_value(v: &str) -> String {
 mod tests {
     use super::*;
     use std::io::Write;
+    use std::process::Command;
 
     const CHILD_ENV: &str = "HOMEWARD_PG_WATCHDOG_CHILD_DIR";
     /// Printed by the helper; libtest may put "test <name> ... " before it on the same line.
