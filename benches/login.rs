@@ -46,18 +46,19 @@ async fn run(cluster: &Cluster) {
             rt.block_on(async {
                 homeward::db::migrate::run(&a).await.map(|_| ())?;
                 homeward::seed::reference(&a).await?;
-                homeward::seed::demo(&a).await.map(|_| ())
+                homeward::seed::demo(&a).await?;
+                homeward::provision::fresh_app_url(&a).await
             })
             .map_err(|e| e.to_string()),
         )
         .unwrap();
     });
-    rx.recv().unwrap().expect("migrate and seed");
+    let app_url = rx.recv().unwrap().expect("migrate and seed");
     // Throttling would kick in after 10 failures per account: spread them over many.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = Application::build(AppConfig {
         listener,
-        app_database_url: cluster.url(homeward::provision::APP_ROLE, "bench"),
+        app_database_url: app_url,
         pool_size: 8,
         jwt_secret: SecretSlice::from(vec![42u8; 32]),
         access_token_ttl_secs: 900,

@@ -31,7 +31,7 @@ fn main() {
         .map(|v| v.replace('_', "").parse().expect("HOMEWARD_BENCH_EPISODES"))
         .unwrap_or(100_000);
     match std::env::var("HOMEWARD_BENCH_DATABASE_URL") {
-        Ok(admin) => actix_rt::System::new().block_on(run(admin, episodes)),
+        Ok(admin) => actix_rt::System::new().block_on(run(admin, episodes, false)),
         Err(_) => {
             let data_dir = std::env::temp_dir()
                 .join(format!("homeward-bench-{}", uuid::Uuid::new_v4().simple()));
@@ -47,7 +47,7 @@ fn main() {
                 homeward::provision::ensure_database(&maintenance, "bench")
                     .await
                     .expect("db");
-                run(admin, episodes).await
+                run(admin, episodes, true).await
             });
             cluster.stop().expect("stop");
         }
@@ -169,10 +169,15 @@ impl Client {
     }
 }
 
-async fn run(admin: String, episodes: usize) {
+/// `own_cluster`: the runtime role gets a password of ours (every login to our cluster needs
+/// one); on another server it logs in as that server allows.
+async fn run(admin: String, episodes: usize, own_cluster: bool) {
     prepare(&admin, episodes).expect("prepare the data set");
-    let app_url =
-        homeward::db::url::with_login(&admin, homeward::provision::APP_ROLE, None, None).unwrap();
+    let app_url = if own_cluster {
+        homeward::provision::fresh_app_url(&admin).await.unwrap()
+    } else {
+        homeward::db::url::with_login(&admin, homeward::provision::APP_ROLE, None, None).unwrap()
+    };
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = Application::build(AppConfig {
         listener,

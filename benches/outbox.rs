@@ -45,7 +45,10 @@ async fn run(cluster: &Cluster, n: usize) {
         .expect("db");
     let admin = cluster.url(cluster.superuser(), "bench");
     homeward::db::migrate::run(&admin).await.expect("migrate");
-    let pool = db::build_pool(&cluster.url(homeward::provision::APP_ROLE, "bench"), 16).unwrap();
+    let app_url = homeward::provision::fresh_app_url(&admin)
+        .await
+        .expect("the runtime role's login");
+    let pool = db::build_pool(&app_url, 16).unwrap();
 
     // Queue: in transactions of 500, as events would (each row rendered and audited).
     let queued = Instant::now();

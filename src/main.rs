@@ -89,7 +89,7 @@ async fn migrate(settings: &Settings, database: &Database) -> Result<(), BoxErro
     let applied = db::migrate::run(&database.admin_url).await?;
     tracing::info!(count = applied.len(), "migrations applied");
     db::migrate::set_force_zone(&database.admin_url, &settings.zone).await?;
-    if let Some(pw) = &settings.app_db_password {
+    if let Some(pw) = &database.app_password {
         provision::set_app_password(&database.admin_url, pw.expose_secret()).await?;
         tracing::info!("runtime role password set");
     }

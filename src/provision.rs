@@ -1,5 +1,6 @@
 //! Choosing the database: the embedded private cluster (no `DATABASE_URL`) or the
-//! server `DATABASE_URL` names, plus the JWT secret that goes with each.
+//! server `DATABASE_URL` names, plus the JWT secret and runtime-role password that go
+//! with each.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,11 +8,11 @@ use std::path::Path;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use rand::RngCore;
-use secrecy::{ExposeSecret, SecretSlice};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
 use crate::config::Settings;
 use crate::db;
-use crate::tooling::pg_cluster::{Cluster, ClusterOptions};
+use crate::tooling::pg_cluster::{persisted_password, Cluster, ClusterOptions};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -26,6 +27,9 @@ pub struct Database {
     pub admin_url: String,
     /// Runtime-role connection: everything else.
     pub app_url: String,
+    /// The runtime role's password, set on the role by `migrate`: `HOMEWARD_APP_DB_PASSWORD`,
+    /// or for the embedded cluster one generated once and kept in `<data_dir>/pg.app-password`.
+    pub app_password: Option<SecretString>,
     /// Running while this is alive; `None` for an external server.
     pub cluster: Option<Cluster>,
 }
@@ -63,6 +67,7 @@ pub async fn open(settings: &Settings) -> Result<Database, BoxError> {
             Ok(Database {
                 admin_url,
                 app_url,
+                app_password: settings.app_db_password.clone(),
                 cluster: None,
             })
         }
@@ -78,9 +83,21 @@ pub async fn open(settings: &Settings) -> Result<Database, BoxError> {
             })
             .await??;
             ensure_database(&cluster.url(cluster.superuser(), "postgres"), EMBEDDED_DB).await?;
+            let app_password = match &settings.app_db_password {
+                Some(p) => p.clone(),
+                None => persisted_password(&settings.data_dir.join("pg.app-password"))?,
+            };
+            let admin_url = cluster.url(cluster.superuser(), EMBEDDED_DB);
+            let app_url = db::url::with_login(
+                &admin_url,
+                APP_ROLE,
+                Some(app_password.expose_secret()),
+                None,
+            )?;
             Ok(Database {
-                admin_url: cluster.url(cluster.superuser(), EMBEDDED_DB),
-                app_url: cluster.url(APP_ROLE, EMBEDDED_DB),
+                admin_url,
+                app_url,
+                app_password: Some(app_password),
                 cluster: Some(cluster),
             })
         }
@@ -110,7 +127,7 @@ pub async fn ensure_database(maintenance_url: &str, name: &str) -> Result<(), Bo
     Ok(())
 }
 
-/// Sets the runtime role's password (for deployments that connect over TCP with one).
+/// Sets the runtime role's password (every login to the embedded cluster needs one).
 pub async fn set_app_password(admin_url: &str, password: &str) -> Result<(), BoxError> {
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
     diesel::sql_query("SELECT set_config('homeward.new_app_password', $1, false)")
@@ -123,6 +140,19 @@ pub async fn set_app_password(admin_url: &str, password: &str) -> Result<(), Box
     )
     .await?;
     Ok(())
+}
+
+/// Gives the runtime role a new random password and returns its connection string for
+/// `admin_url`'s database (benchmarks and tests on a private cluster).
+pub async fn fresh_app_url(admin_url: &str) -> Result<String, BoxError> {
+    let password = crate::tooling::pg_cluster::generate_password();
+    set_app_password(admin_url, password.expose_secret()).await?;
+    Ok(db::url::with_login(
+        admin_url,
+        APP_ROLE,
+        Some(password.expose_secret()),
+        None,
+    )?)
 }
 
 /// The explicit secret, or for the embedded default one generated once and kept in

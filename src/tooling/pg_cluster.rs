@@ -1,17 +1,29 @@
 //! A private PostgreSQL cluster run from the system's binaries (like the `pgtemp` crate), fully
 //! blocking: initdb on first use, unix socket only, and the server never outlives this process.
+//! As root the server runs as Homeward's own system account ([`SERVER_ACCOUNT`]), and every
+//! login needs a password (SCRAM): the superuser's is generated at initdb and kept outside
+//! the data directory, readable by this process's user alone.
+
+mod account;
+mod password;
+
+pub use account::{lookup_user, SERVER_ACCOUNT};
+pub use password::{generate_password, persisted_password, superuser_password_file};
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader};
 use std::os::unix::fs::{FileExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::Once;
+use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// Superuser created by initdb, and the system account the server runs as when we are root.
+use secrecy::{ExposeSecret, SecretString};
+
+use account::{adopt_dir, command, is_executable, server_user, RunAs};
+use password::{read_password_file, rekey, write_password_file, InitdbPwfile};
+
+/// Superuser role created by initdb (a database role only: no OS account of that name is involved).
 const SUPERUSER: &str = "postgres";
 /// Only names the socket file (`.s.PGSQL.5432`); the server never listens on TCP.
 const PORT: &str = "5432";
@@ -51,7 +63,9 @@ if [ -n "$rmsock" ]; then rm -rf "$rmsock"; fi
 pub struct ClusterOptions {
     /// Data directory; created with initdb on first use, reused afterwards.
     pub data_dir: PathBuf,
-    /// Delete the data directory (and socket dir) when the cluster stops (tests).
+    /// Delete the data directory (and socket dir) when the cluster stops (tests). An ephemeral
+    /// cluster keeps its superuser's password in memory only; a persistent one in
+    /// [`superuser_password_file`] (`<data dir>.superuser-password`, 0600).
     pub ephemeral: bool,
     /// Trade durability for speed: fsync=off, synchronous_commit=off, full_page_writes=off (tests only).
     pub unsafe_fast: bool,
@@ -63,12 +77,24 @@ pub enum ClusterError {
     /// No directory holds both `initdb` and `postgres`.
     #[error("PostgreSQL binaries `initdb` and `postgres` not found; searched: {}", .searched.join(", "))]
     BinariesNotFound { searched: Vec<String> },
-    /// We are root, which PostgreSQL refuses, and there is no `postgres` account to switch to.
-    #[error("this process runs as root, which PostgreSQL refuses, and there is no `postgres` system user to run it as; create one (e.g. `useradd --system postgres`) or run as a non-root user")]
-    NoUnprivilegedUser,
+    /// We are root, which PostgreSQL refuses, and the server's own account could not be created.
+    #[error("this process runs as root, which PostgreSQL refuses, and the system user `{account}` to run it as could not be created ({reason}); create it (e.g. `useradd --system --user-group --no-create-home --shell /usr/sbin/nologin {account}`) or run as a non-root user")]
+    NoServerAccount {
+        account: &'static str,
+        reason: String,
+    },
     /// initdb exited unsuccessfully.
     #[error("initdb failed ({status}):\n{stderr}")]
     InitdbFailed { status: ExitStatus, stderr: String },
+    /// Setting a new superuser password in single-user mode failed.
+    #[error("setting the superuser's password (PostgreSQL in single-user mode) failed ({status}):\n{stderr}")]
+    RekeyFailed { status: ExitStatus, stderr: String },
+    /// A password file we would trust is not private to this process's user.
+    #[error("refusing the password file {}: {reason}", .path.display())]
+    UnsafePasswordFile { path: PathBuf, reason: String },
+    /// A data dir to hand over to the server account is held by a running server.
+    #[error("{} belongs to another user and PostgreSQL (pid {pid}) is running on it; stop that server first (or delete postmaster.pid if no such server runs)", .dir.display())]
+    InUse { dir: PathBuf, pid: i32 },
     /// The server exited before becoming ready.
     #[error("PostgreSQL exited during startup; server log tail:\n{log}")]
     StartFailed { log: String },
@@ -85,13 +111,6 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterError 
     move |source| ClusterError::Io { context, source }
 }
 
-/// The unprivileged account the server runs as when this process is root.
-struct RunAs {
-    uid: u32,
-    gid: u32,
-    runuser: Option<PathBuf>,
-}
-
 /// A running PostgreSQL server; stopped by [`Cluster::stop`] or on drop.
 pub struct Cluster {
     data_dir: PathBuf,
@@ -104,6 +123,10 @@ pub struct Cluster {
     child: Option<Child>,
     /// Our end of the watchdog's stdin; closing it shuts the server down.
     stdin: Option<ChildStdin>,
+    /// The superuser's password.
+    password: SecretString,
+    /// Where it is kept; `None` for an ephemeral cluster (memory only).
+    password_file: Option<PathBuf>,
 }
 
 impl Cluster {
@@ -116,6 +139,7 @@ impl Cluster {
         let data_dir = fs::canonicalize(&opts.data_dir)
             .map_err(io_err(format!("resolving {}", opts.data_dir.display())))?;
         let (sock_dir, fresh_sock_dir) = pick_socket_dir(&data_dir)?;
+        let password_file = (!opts.ephemeral).then(|| superuser_password_file(&data_dir));
         // From here on an error drops `cluster`, which stops the server and removes its dirs.
         let mut cluster = Cluster {
             data_dir,
@@ -124,27 +148,55 @@ impl Cluster {
             remove_sock_dir: opts.ephemeral || fresh_sock_dir,
             child: None,
             stdin: None,
+            password: SecretString::from(String::new()),
+            password_file,
         };
         make_private_dir(&cluster.sock_dir, run_as)?;
-        if !cluster.data_dir.join("PG_VERSION").exists() {
-            initdb(&bin_dir, &cluster.data_dir, run_as, opts.unsafe_fast)?;
-        }
+        cluster.password = cluster.superuser_password(&bin_dir, run_as, opts.unsafe_fast)?;
         let (pid, log) = cluster.spawn(&bin_dir, run_as, opts.unsafe_fast)?;
         cluster.wait_ready(&pid, &log)?;
         Ok(cluster)
     }
 
     /// libpq key=value connection string for `user` to database `dbname` over the unix socket,
-    /// e.g. "host=/abs/sockdir port=5432 user=postgres dbname=postgres" (tokio-postgres accepts this form).
+    /// e.g. "host=/abs/sockdir port=5432 user=postgres dbname=postgres password=…"
+    /// (tokio-postgres accepts this form). Only the superuser's carries a password: other
+    /// roles' passwords are whoever created them's to add.
     pub fn url(&self, user: &str, dbname: &str) -> String {
         let host = conn_value(&self.sock_dir.to_string_lossy());
-        let (user, dbname) = (conn_value(user), conn_value(dbname));
-        format!("host={host} port={PORT} user={user} dbname={dbname}")
+        let url = format!(
+            "host={host} port={PORT} user={} dbname={}",
+            conn_value(user),
+            conn_value(dbname)
+        );
+        if user == SUPERUSER {
+            format!(
+                "{url} password={}",
+                conn_value(self.password.expose_secret())
+            )
+        } else {
+            url
+        }
     }
 
     /// Superuser name created by initdb ("postgres").
     pub fn superuser(&self) -> &str {
         SUPERUSER
+    }
+
+    /// The directory holding the server's socket (private to the server's user).
+    pub fn socket_dir(&self) -> &Path {
+        &self.sock_dir
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Where the superuser's password is kept; `None` for an ephemeral cluster.
+    pub fn password_file(&self) -> Option<&Path> {
+        self.password_file.as_deref()
     }
 
     /// Blocking clean stop (fast shutdown), waits for the server to exit; removes dirs if ephemeral.
@@ -174,6 +226,38 @@ impl Cluster {
         Ok(())
     }
 
+    /// The superuser's password: a new one with initdb for a new data dir; the kept one for an
+    /// existing dir; a new one set in single-user mode for an existing dir with none kept
+    /// (an earlier version's, which trusted local logins, or a lost file). An ephemeral
+    /// cluster keeps none, so an existing dir it is given is always re-keyed.
+    fn superuser_password(
+        &self,
+        bin_dir: &Path,
+        run_as: Option<&RunAs>,
+        fast: bool,
+    ) -> Result<SecretString, ClusterError> {
+        let kept = match &self.password_file {
+            Some(file) => read_password_file(file)?,
+            None => None,
+        };
+        let fresh = !self.data_dir.join("PG_VERSION").exists();
+        let password = match kept {
+            Some(kept) if !fresh => return Ok(kept),
+            _ => generate_password(),
+        };
+        if fresh {
+            let pwfile = InitdbPwfile::create(&self.sock_dir, run_as, &password)?;
+            initdb(bin_dir, &self.data_dir, run_as, pwfile.path(), fast)?;
+        } else {
+            rekey(bin_dir, &self.data_dir, run_as, &password)?;
+        }
+        // Kept last: if we stop before this, the next start re-keys the dir.
+        if let Some(file) = &self.password_file {
+            write_password_file(file, &password)?;
+        }
+        Ok(password)
+    }
+
     /// Starts the watchdog shell; returns the postmaster pid it reports and our log handle.
     fn spawn(
         &mut self,
@@ -197,6 +281,8 @@ impl Cluster {
         let sock_list = self.sock_dir.to_string_lossy().replace('"', "\"\"");
         let sock_setting = format!("unix_socket_directories=\"{sock_list}\"");
         let mut settings = vec!["listen_addresses=", &sock_setting, "max_connections=200"];
+        // Passwords set through this server are stored as SCRAM, which pg_hba.conf demands.
+        settings.push("password_encryption=scram-sha-256");
         settings.push("shared_buffers=128MB");
         if fast {
             settings.extend(UNSAFE_FAST_SETTINGS);
@@ -259,11 +345,19 @@ impl Drop for Cluster {
     }
 }
 
-fn initdb(bin: &Path, data: &Path, run_as: Option<&RunAs>, fast: bool) -> Result<(), ClusterError> {
+/// initdb with the superuser's password in `pwfile`; every login (local and host) needs one.
+fn initdb(
+    bin: &Path,
+    data: &Path,
+    run_as: Option<&RunAs>,
+    pwfile: &Path,
+    fast: bool,
+) -> Result<(), ClusterError> {
     let mut cmd = command(run_as, &bin.join("initdb"));
     cmd.arg("-D")
         .arg(data)
-        .args(["-U", SUPERUSER, "--auth=trust"]);
+        .args(["-U", SUPERUSER, "--auth=scram-sha-256"]);
+    cmd.arg("--pwfile").arg(pwfile);
     cmd.args(["--encoding=UTF8", "--no-locale"]);
     if fast {
         cmd.arg("--no-sync");
@@ -282,56 +376,14 @@ fn initdb(bin: &Path, data: &Path, run_as: Option<&RunAs>, fast: bool) -> Result
     })
 }
 
-/// `Some` when we are root: PostgreSQL refuses to run as root, so it runs as `postgres`.
-fn server_user() -> Result<Option<RunAs>, ClusterError> {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        return Ok(None);
-    }
-    let (uid, gid) = lookup_user(SUPERUSER).ok_or(ClusterError::NoUnprivilegedUser)?;
-    static LOGGED: Once = Once::new();
-    LOGGED.call_once(|| tracing::info!("PostgreSQL runs as user `{SUPERUSER}`: we are root"));
-    let mut dirs = vec![PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")];
-    dirs.extend(path_dirs());
-    let runuser = dirs
-        .into_iter()
-        .map(|d| d.join("runuser"))
-        .find(|p| is_executable(p));
-    Ok(Some(RunAs { uid, gid, runuser }))
-}
-
-/// A command running `program` as the server user.
-fn command(run_as: Option<&RunAs>, program: &Path) -> Command {
-    let mut cmd = match run_as {
-        Some(RunAs {
-            runuser: Some(runuser),
-            ..
-        }) => {
-            let mut c = Command::new(runuser);
-            c.args(["-u", SUPERUSER, "--"]).arg(program);
-            c
-        }
-        // No runuser: let std switch ids in the child (it also drops root's extra groups).
-        Some(u) => {
-            let mut c = Command::new(program);
-            c.uid(u.uid).gid(u.gid);
-            c
-        }
-        None => Command::new(program),
-    };
-    // The server user may be unable to enter our working directory (e.g. /root).
-    cmd.current_dir("/");
-    cmd
-}
-
 /// Creates `dir` (and parents) and makes it 0700 and owned by the server user, as PostgreSQL
-/// requires of its data dir; for a reused dir only the top level is fixed up.
+/// requires of its data dir; a reused dir the server user already owns is fixed up at the
+/// top level only, one another user owns (an earlier version's) is handed over whole.
 fn make_private_dir(dir: &Path, run_as: Option<&RunAs>) -> Result<(), ClusterError> {
     let shown = dir.display();
     fs::create_dir_all(dir).map_err(io_err(format!("creating {shown}")))?;
     if let Some(u) = run_as {
-        let chown = std::os::unix::fs::chown(dir, Some(u.uid), Some(u.gid));
-        chown.map_err(io_err(format!("chown {shown} to {SUPERUSER}")))?;
+        adopt_dir(dir, u)?;
     }
     let chmod = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
     chmod.map_err(io_err(format!("chmod 0700 {shown}")))
@@ -385,23 +437,6 @@ fn path_dirs() -> Vec<PathBuf> {
     std::env::var_os("PATH").map_or_else(Vec::new, |p| std::env::split_paths(&p).collect())
 }
 
-fn is_executable(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-/// uid and gid of a system user (getpwnam_r: thread-safe, unlike getpwnam).
-fn lookup_user(name: &str) -> Option<(u32, u32)> {
-    let name = std::ffi::CString::new(name).ok()?;
-    // SAFETY: passwd is plain data; all-zero is a valid (empty) value.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
-    let (buf_ptr, buf_len) = (buf.as_mut_ptr(), buf.len());
-    let mut res: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer is valid for the call and buf_len is the buffer's true size.
-    let rc = unsafe { libc::getpwnam_r(name.as_ptr(), &mut pwd, buf_ptr, buf_len, &mut res) };
-    (rc == 0 && !res.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
-}
-
 /// The last ~30 lines of the server log, read by offset so the child's writes are unaffected.
 fn log_tail(log: &File) -> String {
     let len = log.metadata().map_or(0, |m| m.len());
@@ -427,6 +462,7 @@ fn conn_value(v: &str) -> String {
 mod tests {
     use super::*;
     use std::io::Write;
+    use std::process::Command;
 
     const CHILD_ENV: &str = "HOMEWARD_PG_WATCHDOG_CHILD_DIR";
     /// Printed by the helper; libtest may put "test <name> ... " before it on the same line.
@@ -449,17 +485,30 @@ mod tests {
         }
     }
 
-    /// Runs `sql` through psql as this process; `None` when psql is not installed.
-    fn query(cluster: &Cluster, sql: &str) -> Option<String> {
-        let psql = std::env::split_paths(&std::env::var_os("PATH")?)
+    /// psql from PATH or beside the server binaries.
+    fn psql() -> Option<PathBuf> {
+        let mut dirs = path_dirs();
+        dirs.extend(find_bin_dir().ok());
+        dirs.into_iter()
             .map(|d| d.join("psql"))
-            .find(|p| is_executable(p))?;
-        let url = cluster.url(cluster.superuser(), "postgres");
-        let out = Command::new(psql)
-            .arg(&url)
-            .args(["-XtAc", sql])
+            .find(|p| is_executable(p))
+    }
+
+    /// psql running `sql` on `url`, never prompting and with no password from the environment.
+    fn psql_on(psql: &Path, url: &str, sql: &str) -> std::process::Output {
+        Command::new(psql)
+            .arg(url)
+            .args(["-wXtAc", sql])
+            .env_remove("PGPASSWORD")
+            .env("PGPASSFILE", "/dev/null")
             .output()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Runs `sql` through psql as the superuser; `None` when psql is not installed.
+    fn query(cluster: &Cluster, sql: &str) -> Option<String> {
+        let url = cluster.url(cluster.superuser(), "postgres");
+        let out = psql_on(&psql()?, &url, sql);
         assert!(
             out.status.success(),
             "psql failed: {}",
@@ -485,6 +534,11 @@ mod tests {
             "{url}"
         );
         assert_eq!(cluster.superuser(), "postgres");
+        assert!(
+            url.contains(" password="),
+            "the superuser's url lacks its password"
+        );
+        assert!(cluster.password_file().is_none(), "ephemeral: memory only");
         if let Some(one) = query(&cluster, "select 1") {
             assert_eq!(one, "1");
             // Socket only: no TCP listener that could clash with another server on 5432.
@@ -518,7 +572,11 @@ mod tests {
             "create table t (x int); insert into t values (42)",
         )
         .is_some();
+        let url = cluster.url(cluster.superuser(), "postgres");
         cluster.stop().unwrap();
+        let password_file = root.join("nested").join("data.superuser-password");
+        let mode = fs::metadata(&password_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
         let version_file = data.join("PG_VERSION");
         let before = (
             fs::read_to_string(&version_file).unwrap(),
@@ -535,6 +593,11 @@ mod tests {
             fs::metadata(&version_file).unwrap().modified().unwrap(),
         );
         assert_eq!(before, after, "initdb ran again");
+        assert_eq!(
+            url,
+            cluster.url(cluster.superuser(), "postgres"),
+            "a new password"
+        );
         assert!(cluster.sock_dir.join(SOCKET_FILE).exists());
         if has_psql {
             assert_eq!(query(&cluster, "select x from t").unwrap(), "42");
@@ -566,8 +629,10 @@ mod tests {
     fn second_server_on_same_data_dir_fails_fast_with_log() {
         let root = scratch_dir();
         let data = root.join("data");
-        let first = Cluster::start(opts(&data, true)).unwrap();
-        // Not ephemeral: a failed ephemeral start would delete the first server's files.
+        // Not ephemeral: a failed ephemeral start would delete the first server's files, and
+        // the second needs the first's kept password not to re-key the data dir (which the
+        // single-user backend would also refuse while the first runs).
+        let first = Cluster::start(opts(&data, false)).unwrap();
         match Cluster::start(opts(&data, false)) {
             Err(ClusterError::StartFailed { log }) => {
                 assert!(log.contains("postmaster.pid"), "{log}")
@@ -631,6 +696,108 @@ mod tests {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn logins_need_the_superusers_password() {
+        let Some(psql) = psql() else {
+            eprintln!("skipped: no psql");
+            return;
+        };
+        let root = scratch_dir();
+        let cluster = Cluster::start(opts(&root.join("data"), true)).unwrap();
+        let url = cluster.url(cluster.superuser(), "postgres");
+        let (without, _) = url.split_once(" password=").unwrap();
+        let wrong = format!("{without} password={}", "0".repeat(64));
+        for (url, why) in [(without, "no password"), (&wrong, "a wrong password")] {
+            let out = psql_on(&psql, url, "select 1");
+            assert!(!out.status.success(), "logged in with {why}");
+        }
+        assert_eq!(query(&cluster, "select 1").unwrap(), "1");
+        cluster.stop().unwrap();
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// An earlier version's data dir: initdb --auth=trust, run as `postgres` when we are
+    /// root, no password file. It is re-keyed, handed to our own account and keeps its data.
+    #[test]
+    fn a_data_dir_that_trusted_local_logins_is_rekeyed() {
+        let root = scratch_dir();
+        let data = root.join("data");
+        let cluster = Cluster::start(opts(&data, false)).unwrap();
+        let has_psql = query(&cluster, "create table t (x int); insert into t values (7)");
+        let old_url = cluster.url(cluster.superuser(), "postgres");
+        cluster.stop().unwrap();
+        let password_file = superuser_password_file(&data);
+        fs::remove_file(&password_file).unwrap();
+        fs::write(data.join("pg_hba.conf"), "local all all trust\n").unwrap();
+        let old_owner = lookup_user("postgres").filter(|_| unsafe { libc::geteuid() } == 0);
+        if let Some((uid, gid)) = old_owner {
+            let out = Command::new("chown")
+                .arg("-R")
+                .arg(format!("{uid}:{gid}"))
+                .arg(&data)
+                .status()
+                .unwrap();
+            assert!(out.success());
+        }
+
+        let cluster = Cluster::start(opts(&data, false)).unwrap();
+        assert!(read_password_file(&password_file).unwrap().is_some());
+        let hba = fs::read_to_string(data.join("pg_hba.conf")).unwrap();
+        assert!(!hba.contains("trust"), "{hba}");
+        assert_ne!(old_url, cluster.url(cluster.superuser(), "postgres"));
+        if let Some((uid, _)) = old_owner {
+            let (ours, _) = lookup_user(SERVER_ACCOUNT).unwrap();
+            let owner = |p: &Path| std::os::unix::fs::MetadataExt::uid(&fs::metadata(p).unwrap());
+            assert_eq!(owner(&data), ours);
+            assert_eq!(owner(&data.join("PG_VERSION")), ours);
+            assert_ne!(ours, uid);
+        }
+        if has_psql.is_some() {
+            assert_eq!(query(&cluster, "select x from t").unwrap(), "7");
+            let (without, _) = old_url.split_once(" password=").unwrap();
+            let out = psql_on(&psql().unwrap(), without, "select 1");
+            assert!(!out.status.success(), "logged in without a password");
+        }
+        cluster.stop().unwrap();
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_password_file_others_could_read_or_plant_is_refused() {
+        let root = scratch_dir();
+        let file = root.join("pw");
+        fs::write(&file, "secret\n").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = |f: &Path| {
+            matches!(
+                read_password_file(f),
+                Err(ClusterError::UnsafePasswordFile { .. })
+            )
+        };
+        assert!(refused(&file), "a world-readable file");
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        let kept = read_password_file(&file).unwrap().unwrap();
+        assert_eq!(kept.expose_secret(), "secret");
+        if let Some((uid, gid)) = lookup_user("nobody").filter(|_| unsafe { libc::geteuid() } == 0)
+        {
+            std::os::unix::fs::chown(&file, Some(uid), Some(gid)).unwrap();
+            assert!(refused(&file), "a file another user owns");
+        }
+        let link = root.join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(read_password_file(&link).is_err(), "a symlink");
+        let fresh = root.join("fresh");
+        let made = persisted_password(&fresh).unwrap();
+        assert_eq!(made.expose_secret().len(), 64);
+        assert_eq!(
+            persisted_password(&fresh).unwrap().expose_secret(),
+            made.expose_secret()
+        );
+        let mode = fs::metadata(&fresh).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
         fs::remove_dir_all(&root).unwrap();
     }
 

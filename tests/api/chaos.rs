@@ -152,6 +152,8 @@ impl Drop for OwnServer {
         run.push(".run");
         let _ = std::fs::remove_dir_all(&self.data_dir);
         let _ = std::fs::remove_dir_all(run);
+        let password_file = homeward::tooling::pg_cluster::superuser_password_file(&self.data_dir);
+        let _ = std::fs::remove_file(password_file);
     }
 }
 
@@ -178,9 +180,9 @@ async fn with_postgres_stopped_the_api_answers_503_fast_and_recovers_when_it_ret
         .expect("migrate");
     homeward::seed::reference(&admin_url).await.expect("seed");
     homeward::seed::demo(&admin_url).await.expect("seed demo");
-    let app_url =
-        homeward::db::url::with_login(&admin_url, homeward::provision::APP_ROLE, None, None)
-            .expect("app url");
+    let app_url = homeward::provision::fresh_app_url(&admin_url)
+        .await
+        .expect("the runtime role's login");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let app = Application::build(AppConfig {

@@ -12,7 +12,7 @@ use homeward::auth::JwtKeys;
 use homeward::db;
 use homeward::startup::{AppConfig, Application};
 use homeward::tooling::pg_cluster::{Cluster, ClusterOptions};
-use secrecy::SecretSlice;
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use serde_json::{json, Value};
 
 pub const ADMIN: (&str, &str) = ("sysadmin@demo.homeward.invalid", "demo-password-admin");
@@ -71,6 +71,9 @@ type UrlFor = Box<dyn Fn(&str) -> String + Send + Sync>;
 struct Harness {
     admin_url_for: UrlFor,
     template: String,
+    /// The runtime role's password: generated for our own cluster, where every login needs
+    /// one; `None` on the server `DATABASE_URL` names (whose role we leave as it is).
+    app_password: Option<SecretString>,
     /// Kept alive for the whole run; its watchdog stops it when the process exits.
     _cluster: Option<Cluster>,
 }
@@ -130,6 +133,9 @@ fn harness() -> &'static Harness {
                     }
                 };
             let template = format!("homeward_tpl_{suffix}");
+            let app_password = cluster
+                .is_some()
+                .then(homeward::tooling::pg_cluster::generate_password);
             block_on(async {
                 homeward::provision::ensure_database(&admin_url_for("postgres"), &template)
                     .await
@@ -140,10 +146,16 @@ fn harness() -> &'static Harness {
                     .await
                     .expect("seed reference");
                 homeward::seed::demo(&url).await.expect("seed demo");
+                if let Some(pw) = &app_password {
+                    homeward::provision::set_app_password(&url, pw.expose_secret())
+                        .await
+                        .expect("set the runtime role's password");
+                }
             });
             Harness {
                 admin_url_for,
                 template,
+                app_password,
                 _cluster: cluster,
             }
         })
@@ -248,8 +260,14 @@ async fn spawn_app_at(
         })
     });
     let admin_url = (h.admin_url_for)(&db_name);
-    let app_url = db::url::with_login(&admin_url, homeward::provision::APP_ROLE, None, None)
-        .expect("app url");
+    let app_password = h.app_password.as_ref().map(|p| p.expose_secret());
+    let app_url = db::url::with_login(
+        &admin_url,
+        homeward::provision::APP_ROLE,
+        app_password,
+        None,
+    )
+    .expect("app url");
     let secret: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
     let audit_checkpoints = std::env::temp_dir().join(format!("homeward-{db_name}-audit.jsonl"));
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");

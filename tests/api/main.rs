@@ -7,6 +7,7 @@ mod browser;
 mod chaos;
 mod claims;
 mod cli;
+mod cluster_access;
 mod datasets;
 mod disclosure;
 mod early_action;
