@@ -786,3 +786,71 @@ async fn an_mfhc_works_a_trigger_from_its_email_to_a_referral() {
     assert!(csv.contains("Firsttime"), "{csv}");
     b.quit();
 }
+
+#[actix_rt::test]
+async fn after_an_admin_reset_the_user_chooses_a_new_password_before_anything_else() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_web_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let user = app
+        .create_user(&admin, "reset.in.browser@example.org", "mfhc", json!({}))
+        .await;
+    let reset = app
+        .call(
+            "POST",
+            &format!(
+                "/api/v1/users/{}/password-reset",
+                user["id"].as_str().unwrap()
+            ),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    let temporary = reset.body["temporary_password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    b.goto(&format!("{}/worklist", app.address)).await;
+    sign_in_here(&b, ("reset.in.browser@example.org", &temporary)).await;
+    // Sent to choose a password first; a weak one is refused with its reason.
+    assert!(
+        b.url().await.contains("/account/password"),
+        "{}",
+        b.url().await
+    );
+    b.check("password-reset").await;
+    b.fill("#current-password", &temporary).await;
+    b.fill("#new-password", "password1234").await;
+    b.fill("#confirm-password", "password1234").await;
+    b.click_and_load("form[action='/account/password'] button[type=submit]")
+        .await;
+    assert!(b
+        .text(".govuk-error-summary")
+        .await
+        .contains("New password"));
+    b.check("password-refused").await;
+    b.fill("#current-password", &temporary).await;
+    b.fill("#new-password", "three unrelated words here").await;
+    b.fill("#confirm-password", "three unrelated words here")
+        .await;
+    b.click_and_load("form[action='/account/password'] button[type=submit]")
+        .await;
+    assert!(b
+        .text(".govuk-notification-banner")
+        .await
+        .contains("changed"));
+    b.check("password-changed").await;
+    b.goto(&format!("{}/worklist", app.address)).await;
+    assert!(b.url().await.ends_with("/worklist"), "{}", b.url().await);
+    assert_eq!(
+        app.login_reply("reset.in.browser@example.org", "three unrelated words here")
+            .await
+            .status,
+        200
+    );
+    b.quit();
+}
