@@ -108,6 +108,13 @@ $$;
 
 ALTER FUNCTION public.auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) OWNER TO homeward_owner;
 
+CREATE FUNCTION public.auth_throttle_clear(p_keys bytea[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ DELETE FROM login_throttle WHERE key_hash = ANY (p_keys) $$;
+
+ALTER FUNCTION public.auth_throttle_clear(p_keys bytea[]) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.auth_throttle_known(p_known bytea) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1215,22 +1222,29 @@ CREATE FUNCTION public.hw_reads_measures() RETURNS boolean
 
 ALTER FUNCTION public.hw_reads_measures() OWNER TO homeward_owner;
 
-CREATE FUNCTION public.hw_record_exists(p_id uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+CREATE FUNCTION public.hw_record_exists(p_table text, p_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $$ SELECT EXISTS (SELECT 1 FROM persons WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM episodes WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM referrals WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM actions WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM triggers WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM shares WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM users WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM agencies WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM trigger_rules WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM person_merges WHERE id = p_id)
-       OR EXISTS (SELECT 1 FROM outbox WHERE id = p_id) $$;
+    AS $$
+BEGIN
+    RETURN CASE p_table
+        WHEN 'persons' THEN EXISTS (SELECT 1 FROM persons WHERE id = p_id)
+        WHEN 'episodes' THEN EXISTS (SELECT 1 FROM episodes WHERE id = p_id)
+        WHEN 'referrals' THEN EXISTS (SELECT 1 FROM referrals WHERE id = p_id)
+        WHEN 'actions' THEN EXISTS (SELECT 1 FROM actions WHERE id = p_id)
+        WHEN 'triggers' THEN EXISTS (SELECT 1 FROM triggers WHERE id = p_id)
+        WHEN 'shares' THEN EXISTS (SELECT 1 FROM shares WHERE id = p_id)
+        WHEN 'users' THEN EXISTS (SELECT 1 FROM users WHERE id = p_id)
+        WHEN 'agencies' THEN EXISTS (SELECT 1 FROM agencies WHERE id = p_id)
+        WHEN 'trigger_rules' THEN EXISTS (SELECT 1 FROM trigger_rules WHERE id = p_id)
+        WHEN 'person_merges' THEN EXISTS (SELECT 1 FROM person_merges WHERE id = p_id)
+        WHEN 'outbox' THEN EXISTS (SELECT 1 FROM outbox WHERE id = p_id)
+        ELSE false
+    END;
+END
+$$;
 
-ALTER FUNCTION public.hw_record_exists(p_id uuid) OWNER TO homeward_owner;
+ALTER FUNCTION public.hw_record_exists(p_table text, p_id uuid) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) RETURNS TABLE(district_id uuid, age_group text, persons bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1333,15 +1347,24 @@ CREATE FUNCTION public.hw_security_email_hash(p_email text) RETURNS bytea
 
 ALTER FUNCTION public.hw_security_email_hash(p_email text) OWNER TO homeward_owner;
 
-CREATE FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) RETURNS TABLE(recorded boolean, alert_events integer, account_id uuid)
+CREATE FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) RETURNS TABLE(recorded boolean, alert_events integer, account_id uuid)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
+#variable_conflict use_column
 DECLARE
     account uuid := p_account;
     n integer;
 BEGIN
-    IF p_kind = 'hidden_record' AND (p_record_id IS NULL OR NOT hw_record_exists(p_record_id)) THEN
+    IF p_kind = 'hidden_record'
+       AND (p_record_id IS NULL OR NOT hw_record_exists(p_table, p_record_id)) THEN
+        RETURN QUERY SELECT false, NULL::integer, NULL::uuid;
+        RETURN;
+    END IF;
+    IF p_kind = 'login_throttled' AND EXISTS (
+        SELECT 1 FROM security_events e
+         WHERE e.occurred_at > now() - p_window AND e.kind = 'login_throttled'
+           AND e.address = left(p_address, 64)) THEN
         RETURN QUERY SELECT false, NULL::integer, NULL::uuid;
         RETURN;
     END IF;
@@ -1354,12 +1377,13 @@ BEGIN
             CASE WHEN p_email IS NULL THEN NULL ELSE hw_security_email_hash(p_email) END,
             left(p_address, 64), left(p_method, 16), left(p_route, 200), p_record_id,
             left(p_request_id, 100), p_status);
-    IF account IS NULL THEN
+    IF account IS NULL OR p_kind = 'login_throttled' THEN
         RETURN QUERY SELECT true, NULL::integer, account;
         RETURN;
     END IF;
     SELECT count(*) INTO n FROM security_events e
-     WHERE e.account_id = account AND e.occurred_at > now() - p_window;
+     WHERE e.account_id = account AND e.occurred_at > now() - p_window
+       AND e.kind <> 'login_throttled';
     IF n < p_threshold THEN
         RETURN QUERY SELECT true, NULL::integer, account;
         RETURN;
@@ -1375,7 +1399,7 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) OWNER TO homeward_owner;
+ALTER FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_set_force_zone(p_zone text) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3550,6 +3574,9 @@ GRANT ALL ON FUNCTION public.auth_rotate_refresh(p_old_hash bytea, p_new_hash by
 REVOKE ALL ON FUNCTION public.auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.auth_throttle_attempt(p_keys bytea[], p_limits integer[], p_window interval) TO homeward_app;
 
+REVOKE ALL ON FUNCTION public.auth_throttle_clear(p_keys bytea[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_throttle_clear(p_keys bytea[]) TO homeward_app;
+
 REVOKE ALL ON FUNCTION public.auth_throttle_known(p_known bytea) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.auth_throttle_known(p_known bytea) TO homeward_app;
 
@@ -3670,7 +3697,7 @@ GRANT ALL ON FUNCTION public.hw_person_shared_with_caller(p_person uuid, p_part 
 REVOKE ALL ON FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time zone, p_to timestamp with time zone) TO homeward_app;
 
-REVOKE ALL ON FUNCTION public.hw_record_exists(p_id uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.hw_record_exists(p_table text, p_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) TO homeward_app;
@@ -3680,8 +3707,8 @@ GRANT ALL ON FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_en
 
 REVOKE ALL ON FUNCTION public.hw_require_measures_reader() FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) TO homeward_app;
+REVOKE ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_set_force_zone(p_zone text) FROM PUBLIC;
 

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -107,8 +107,11 @@ impl AuditAnchor {
         &self.file
     }
 
-    /// Signs the chain's head at `signed_at`.
+    /// Signs the chain's head at `signed_at` (kept to the microsecond the signature covers).
     pub fn sign(&self, seq: i64, head_hash: &[u8], signed_at: DateTime<Utc>) -> Checkpoint {
+        let signed_at = signed_at
+            .with_nanosecond(signed_at.timestamp_subsec_micros() * 1000)
+            .unwrap_or(signed_at);
         let head_hash = STANDARD.encode(head_hash);
         let signature = self
             .key
@@ -123,7 +126,7 @@ impl AuditAnchor {
     }
 
     /// Appends `cp` as one line (the file is created 0600, opened append-only, and
-    /// synced before this returns).
+    /// synced before this returns); after a line left torn by a crash, on a new line.
     pub fn append(&self, cp: &Checkpoint) -> io::Result<()> {
         let mut line = serde_json::to_string(cp).map_err(io::Error::other)?;
         line.push('\n');
@@ -135,42 +138,59 @@ impl AuditAnchor {
             std::fs::create_dir_all(dir)?;
         }
         let mut f = OpenOptions::new()
+            .read(true)
             .append(true)
             .create(true)
             .mode(0o600)
             .open(&self.file)?;
+        if ends_mid_line(&mut f)? {
+            line.insert(0, '\n');
+        }
         f.write_all(line.as_bytes())?;
         f.sync_data()
     }
 
-    /// Every checkpoint in the file, in order; a line that is not one is an error naming
-    /// its line number (someone edited the file). No file yet: none.
-    pub fn read(&self) -> io::Result<Vec<Checkpoint>> {
+    /// Every line of the file, in order: a checkpoint, or the number of a line that is not
+    /// one (torn by a crash, or edited). No file yet: none.
+    pub fn read(&self) -> io::Result<Vec<Line>> {
         let f = match std::fs::File::open(&self.file) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
         let mut out = Vec::new();
-        for (i, line) in io::BufReader::new(f).lines().enumerate() {
+        for (i, line) in io::BufReader::new(f).split(b'\n').enumerate() {
             let line = line?;
-            if line.trim().is_empty() {
+            if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let cp = serde_json::from_str(&line).map_err(|e| {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "line {} of {} is not a checkpoint: {e}",
-                        i + 1,
-                        self.file.display()
-                    ),
-                )
-            })?;
-            out.push(cp);
+            out.push(match serde_json::from_slice(&line) {
+                Ok(cp) => Line::Checkpoint(cp),
+                Err(_) => Line::Unreadable(i + 1),
+            });
         }
         Ok(out)
     }
+}
+
+/// One line of the checkpoint file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Checkpoint(Checkpoint),
+    /// The 1-based number of a line that is not a checkpoint.
+    Unreadable(usize),
+}
+
+/// Whether the file's last byte is not a line end (a line torn by a crash).
+fn ends_mid_line(f: &mut std::fs::File) -> io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    if f.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
 }
 
 /// How the chain compares with the signed checkpoints.
@@ -183,62 +203,83 @@ pub struct AnchorReport {
     pub problem: Option<AnchorProblem>,
 }
 
-/// What the first checkpoint the chain disagrees with shows.
+/// What the checkpoints show is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnchorProblem {
     /// Entries up to here still match a checkpoint (0: none is known good).
     pub intact_through_seq: i64,
-    /// An entry at or before this one was rewritten or removed after it was signed.
-    pub rewritten_by_seq: i64,
+    /// An entry at or before this one was rewritten or removed after it was signed;
+    /// `None` when the file itself is at fault (a line that is not a checkpoint, or
+    /// whose signature fails).
+    pub rewritten_by_seq: Option<i64>,
     pub reason: String,
 }
 
-/// Compares `checkpoints` (in file order) with the chain: `hash_at(seq)` is the hash the
-/// chain now holds at `seq` (`None` if there is no such entry), `key` the signing key.
-/// Every checkpoint must carry a valid signature and match the chain; the first that
-/// does not is reported, with the last one before it that did.
+/// Compares the file's `lines` with the chain: `hash_at(seq)` is the hash the chain now
+/// holds at `seq` (`None` if there is no such entry), `key` the signing key. Every line
+/// must be a checkpoint with a valid signature that matches the chain; the first that
+/// is not is reported (the file's own faults first), with the last checkpoint before it
+/// that matched.
 pub fn check(
-    checkpoints: &[Checkpoint],
+    lines: &[Line],
     key: &VerifyingKey,
     hash_at: impl Fn(i64) -> Option<Vec<u8>>,
 ) -> AnchorReport {
-    let mut sorted: Vec<&Checkpoint> = checkpoints.iter().collect();
-    sorted.sort_by_key(|c| (c.seq, c.signed_at));
-    let latest = checkpoints
+    let checkpoints: Vec<&Checkpoint> = lines
         .iter()
-        .max_by_key(|c| c.signed_at)
+        .filter_map(|l| match l {
+            Line::Checkpoint(cp) => Some(cp),
+            Line::Unreadable(_) => None,
+        })
+        .collect();
+    let (signed, forged): (Vec<&Checkpoint>, Vec<&Checkpoint>) =
+        checkpoints.iter().partition(|cp| signed_by(cp, key));
+    let latest = signed
+        .iter()
+        .max_by_key(|c| (c.seq, c.signed_at))
         .map(|c| (c.seq, c.signed_at));
+    let file_problem = lines
+        .iter()
+        .find_map(|l| match l {
+            Line::Unreadable(n) => Some(format!(
+                "line {n} of the checkpoint file is not a checkpoint: the file was altered or a write was cut short"
+            )),
+            Line::Checkpoint(_) => None,
+        })
+        .or_else(|| {
+            forged.first().map(|cp| {
+                format!(
+                    "the checkpoint of entry {} dated {} does not verify: the checkpoint file was altered or signed with another key",
+                    cp.seq,
+                    cp.signed_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+                )
+            })
+        });
+    let mut sorted = signed;
+    sorted.sort_by_key(|c| (c.seq, c.signed_at));
     let mut intact = 0;
     for (n, cp) in sorted.iter().enumerate() {
-        let problem = |reason: String| AnchorProblem {
-            intact_through_seq: intact,
-            rewritten_by_seq: cp.seq,
-            reason,
-        };
         let when = cp.signed_at.to_rfc3339_opts(SecondsFormat::Secs, true);
-        let found = if !signed_by(cp, key) {
-            Some(problem(format!(
-                "the checkpoint of entry {} signed at {when} does not verify: the checkpoint file was altered or signed with another key",
+        let found = match hash_at(cp.seq) {
+            None if cp.seq > 0 => Some(format!(
+                "entry {} was signed at {when} but is no longer on the chain: entries were removed",
                 cp.seq
-            )))
-        } else {
-            match hash_at(cp.seq) {
-                None if cp.seq > 0 => Some(problem(format!(
-                    "entry {} was signed at {when} but is no longer on the chain: entries were removed",
-                    cp.seq
-                ))),
-                Some(h) if STANDARD.encode(&h) != cp.head_hash => Some(problem(format!(
-                    "entry {} no longer matches its checkpoint signed at {when}: an entry at or before it was rewritten or removed since",
-                    cp.seq
-                ))),
-                _ => None,
-            }
+            )),
+            Some(h) if STANDARD.encode(&h) != cp.head_hash => Some(format!(
+                "entry {} no longer matches its checkpoint signed at {when}: an entry at or before it was rewritten or removed since",
+                cp.seq
+            )),
+            _ => None,
         };
-        if let Some(p) = found {
+        if let Some(reason) = found {
             return AnchorReport {
                 checked: n,
                 latest,
-                problem: Some(p),
+                problem: Some(AnchorProblem {
+                    intact_through_seq: intact,
+                    rewritten_by_seq: Some(cp.seq),
+                    reason,
+                }),
             };
         }
         intact = cp.seq;
@@ -246,7 +287,11 @@ pub fn check(
     AnchorReport {
         checked: sorted.len(),
         latest,
-        problem: None,
+        problem: file_problem.map(|reason| AnchorProblem {
+            intact_through_seq: intact,
+            rewritten_by_seq: None,
+            reason,
+        }),
     }
 }
 
@@ -277,7 +322,10 @@ mod tests {
         a.append(&first).unwrap();
         a.append(&second).unwrap();
         let read = a.read().unwrap();
-        assert_eq!(read, vec![first, second]);
+        assert_eq!(
+            read,
+            vec![Line::Checkpoint(first), Line::Checkpoint(second)]
+        );
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(a.file()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
@@ -293,11 +341,10 @@ mod tests {
         let a = anchor(2);
         let c = chain(9);
         let t = Utc::now();
-        let cps = vec![
-            a.sign(3, &c[&3], t),
-            a.sign(6, &c[&6], t),
-            a.sign(9, &c[&9], t),
-        ];
+        let cps: Vec<Line> = [3, 6, 9]
+            .iter()
+            .map(|s| Line::Checkpoint(a.sign(*s, &c[s], t)))
+            .collect();
         // Entry 5 rewritten: the hashes from 5 on change.
         let mut rewritten = c.clone();
         for s in 5..=9 {
@@ -305,7 +352,7 @@ mod tests {
         }
         let r = check(&cps, &a.public_key(), |s| rewritten.get(&s).cloned());
         let p = r.problem.expect("found");
-        assert_eq!((p.intact_through_seq, p.rewritten_by_seq), (3, 6));
+        assert_eq!((p.intact_through_seq, p.rewritten_by_seq), (3, Some(6)));
         assert_eq!(r.checked, 1);
         assert!(p.reason.contains("rewritten"), "{}", p.reason);
 
@@ -323,21 +370,57 @@ mod tests {
         let c = chain(4);
         let t = Utc::now();
         let forged = other.sign(4, &c[&4], t);
-        let r = check(&[forged], &a.public_key(), |s| c.get(&s).cloned());
-        assert!(r.problem.unwrap().reason.contains("does not verify"));
+        let good = a.sign(2, &c[&2], t);
+        let r = check(
+            &[Line::Checkpoint(good), Line::Checkpoint(forged)],
+            &a.public_key(),
+            |s| c.get(&s).cloned(),
+        );
+        let p = r.problem.unwrap();
+        assert!(p.reason.contains("does not verify"), "{}", p.reason);
+        assert_eq!((p.intact_through_seq, p.rewritten_by_seq), (2, None));
+        // The forged line, though later, is not the latest checkpoint.
+        assert_eq!(r.latest.map(|l| l.0), Some(2));
         let mut edited = a.sign(4, &c[&4], t);
         edited.seq = 3;
         edited.head_hash = STANDARD.encode(&c[&3]);
-        let r = check(&[edited], &a.public_key(), |s| c.get(&s).cloned());
+        let r = check(&[Line::Checkpoint(edited)], &a.public_key(), |s| {
+            c.get(&s).cloned()
+        });
         assert!(r.problem.unwrap().reason.contains("does not verify"));
     }
 
     #[test]
-    fn a_line_that_is_not_a_checkpoint_is_reported() {
+    fn a_torn_line_is_reported_and_the_next_checkpoint_starts_on_a_new_line() {
         let a = anchor(5);
-        std::fs::write(a.file(), "{\"seq\":1}\n").unwrap();
-        let e = a.read().unwrap_err();
-        assert!(e.to_string().contains("line 1"), "{e}");
+        let c = chain(2);
+        let t = Utc::now();
+        a.append(&a.sign(1, &c[&1], t)).unwrap();
+        // A crash cut the next write short.
+        {
+            let mut f = OpenOptions::new().append(true).open(a.file()).unwrap();
+            f.write_all(b"{\"seq\":2,\"head_ha").unwrap();
+        }
+        a.append(&a.sign(2, &c[&2], t)).unwrap();
+        let lines = a.read().unwrap();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[1], Line::Unreadable(2));
+        let r = check(&lines, &a.public_key(), |s| c.get(&s).cloned());
+        assert_eq!(r.checked, 2);
+        let p = r.problem.unwrap();
+        assert!(p.reason.contains("line 2"), "{}", p.reason);
+        assert_eq!(p.rewritten_by_seq, None);
         let _ = std::fs::remove_file(a.file());
+    }
+
+    #[test]
+    fn the_signed_time_is_the_microsecond_the_signature_covers() {
+        let a = anchor(6);
+        let t = DateTime::parse_from_rfc3339("2026-12-06T07:52:14.081284184Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let cp = a.sign(1, &[0; 32], t);
+        assert_eq!(cp.signed_at.timestamp_subsec_nanos(), 81_284_000);
+        assert!(signed_by(&cp, &a.public_key()));
     }
 }

@@ -168,17 +168,33 @@ pub fn jwt_secret(settings: &Settings, embedded: bool) -> Result<SecretSlice<u8>
 }
 
 /// The audit checkpoint signer: its Ed25519 key generated once and kept in
-/// `<data_dir>/audit-signing-key` (mode 0600, outside the database and out of reach of
-/// the database's own OS account), its checkpoints appended to
-/// `<data_dir>/audit-checkpoints.jsonl`.
+/// `<data_dir>/audit-signing-key` (256 bits in hex, 0600, owned by this process's user;
+/// a file someone else owns or may read, or a symlink, is refused, never replaced), its
+/// checkpoints appended to `<data_dir>/audit-checkpoints.jsonl`. The database's own OS
+/// account must not be this process's user, or its superuser could read the key: the
+/// embedded cluster runs as its own account when Homeward runs as root, and says so
+/// otherwise.
 pub fn audit_anchor(settings: &Settings) -> Result<crate::audit_anchor::AuditAnchor, BoxError> {
-    let secret = persisted_secret(&settings.data_dir.join("audit-signing-key"))?;
-    let mut seed = [0u8; 32];
-    seed.copy_from_slice(&secret.expose_secret()[..32]);
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let path = settings.data_dir.join("audit-signing-key");
+    let hex = crate::tooling::pg_cluster::persisted_password(&path)?;
+    let seed = decode_seed(hex.expose_secret())
+        .ok_or_else(|| format!("{} does not hold a 256-bit key in hex", path.display()))?;
     Ok(crate::audit_anchor::AuditAnchor::new(
         seed,
         std::path::absolute(settings.data_dir.join("audit-checkpoints.jsonl"))?,
     ))
+}
+
+fn decode_seed(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut seed = [0u8; 32];
+    for (i, byte) in seed.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(seed)
 }
 
 fn persisted_secret(path: &Path) -> Result<SecretSlice<u8>, BoxError> {

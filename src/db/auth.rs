@@ -86,6 +86,14 @@ pub async fn throttle_success(
     .map(|_| ())
 }
 
+/// Forgets the counters of `keys` (a password changed: its guesses are over).
+pub async fn throttle_clear(conn: &mut Conn, keys: &[Vec<u8>]) -> QueryResult<()> {
+    cached(diesel::sql_query("SELECT auth_throttle_clear($1)").bind::<Array<Bytea>, _>(keys))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 #[derive(QueryableByName)]
 struct Known {
     #[diesel(sql_type = Bool)]

@@ -23,6 +23,8 @@ pub struct NewSecurityEvent {
     pub address: String,
     pub method: String,
     pub route: String,
+    /// The table the route's record is in (`domain::security::record_table`).
+    pub table: Option<&'static str>,
     pub record_id: Option<Uuid>,
     pub request_id: Option<String>,
     pub status: u16,
@@ -53,7 +55,7 @@ pub async fn record(
     cached(
         diesel::sql_query(
             "SELECT recorded, alert_events, account_id \
-               FROM hw_security_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+               FROM hw_security_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind::<Text, _>(e.kind)
         .bind::<Nullable<SqlUuid>, _>(e.account)
@@ -61,6 +63,7 @@ pub async fn record(
         .bind::<Text, _>(&e.address)
         .bind::<Text, _>(&e.method)
         .bind::<Text, _>(&e.route)
+        .bind::<Nullable<Text>, _>(e.table)
         .bind::<Nullable<SqlUuid>, _>(e.record_id)
         .bind::<Nullable<Text>, _>(e.request_id.as_deref())
         .bind::<Integer, _>(i32::from(e.status))
@@ -116,6 +119,24 @@ pub struct SecurityEventFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub before_id: Option<i64>,
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Bool)]
+    found: bool,
+}
+
+/// Whether the caller (the transaction's claims) can see record `id` of `table`, one of
+/// `domain::security::record_table`'s (never a caller's text).
+pub async fn visible(conn: &mut Conn, table: &'static str, id: Uuid) -> QueryResult<bool> {
+    diesel::sql_query(format!(
+        "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = $1) AS found"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .get_result::<Found>(conn)
+    .await
+    .map(|f| f.found)
 }
 
 diesel::define_sql_function! {

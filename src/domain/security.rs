@@ -31,9 +31,50 @@ pub fn refusal_kind(
     }
 }
 
+/// The table whose record a route's `{id}` names (API and web pages alike), for telling
+/// a record outside the caller's policies from one that does not exist.
+pub fn record_table(route: &str) -> Option<&'static str> {
+    const PREFIXES: &[(&str, &str)] = &[
+        ("persons/{id}", "persons"),
+        ("episodes/{id}", "episodes"),
+        ("triggers/{id}", "triggers"),
+        ("referrals/{id}", "referrals"),
+        ("actions/{id}", "actions"),
+        ("shares/{id}", "shares"),
+        ("users/{id}", "users"),
+        ("agencies/{id}", "agencies"),
+        ("trigger-rules/{id}", "trigger_rules"),
+        ("person-merges/{id}", "person_merges"),
+        ("notifications/{id}", "outbox"),
+    ];
+    let path = route
+        .strip_prefix("/api/v1/")
+        .or_else(|| route.strip_prefix('/'))?;
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+        .map(|(_, table)| *table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_route_names_the_table_of_its_record() {
+        assert_eq!(record_table("/api/v1/episodes/{id}"), Some("episodes"));
+        assert_eq!(
+            record_table("/api/v1/persons/{id}/protocols/{protocol}"),
+            Some("persons")
+        );
+        assert_eq!(
+            record_table("/api/v1/notifications/{id}/retry"),
+            Some("outbox")
+        );
+        assert_eq!(record_table("/episodes/{id}/{form}"), Some("episodes"));
+        assert_eq!(record_table("/api/v1/episodes"), None);
+        assert_eq!(record_table("/api/v1/reference"), None);
+    }
 
     #[test]
     fn refusals_worth_recording() {

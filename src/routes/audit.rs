@@ -63,7 +63,9 @@ pub struct CheckpointReport {
     pub latest_signed_at: Option<DateTime<Utc>>,
     /// Entries up to here match a checkpoint (0: none is known good).
     pub intact_through_seq: Option<i64>,
-    /// An entry at or before this one was rewritten or removed after it was signed.
+    /// An entry at or before this one was rewritten or removed after it was signed
+    /// (`null` when the checkpoint file itself is at fault: a line that is not a
+    /// checkpoint, or whose signature fails).
     pub rewritten_by_seq: Option<i64>,
     pub reason: Option<String>,
 }
@@ -122,7 +124,7 @@ pub async fn verify(ctx: Ctx) -> Result<HttpResponse, AppError> {
         latest_seq: a.latest.map(|l| l.0),
         latest_signed_at: a.latest.map(|l| l.1),
         intact_through_seq: a.problem.as_ref().map(|p| p.intact_through_seq),
-        rewritten_by_seq: a.problem.as_ref().map(|p| p.rewritten_by_seq),
+        rewritten_by_seq: a.problem.as_ref().and_then(|p| p.rewritten_by_seq),
         reason: a.problem.map(|p| p.reason),
     });
     let anchored = checkpoints.as_ref().is_none_or(|c| c.valid);

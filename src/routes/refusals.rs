@@ -9,7 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 
-use crate::domain::security::refusal_kind;
+use crate::domain::security::{record_table, refusal_kind};
 use crate::error::AppError;
 use crate::request_id::RequestId;
 use crate::services;
@@ -17,6 +17,7 @@ use crate::services::context::Session;
 use crate::services::security::NewSecurityEvent;
 use crate::startup::AppState;
 
+#[tracing::instrument(name = "http::refusals::record", skip_all)]
 pub async fn record(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -38,31 +39,29 @@ pub async fn record(
         .response()
         .error()
         .and_then(|e| e.as_error::<AppError>())
-        .is_some_and(|e| matches!(e, AppError::PasswordChangeRequired))
-        || res
-            .response()
-            .error()
-            .and_then(|e| e.as_error::<crate::web::PageError>())
-            .is_some_and(|e| matches!(e, crate::web::PageError::ChangePassword));
+        .is_some_and(|e| matches!(e, AppError::PasswordChangeRequired));
     let Some(kind) = refusal_kind(status, record_id.is_some(), password_change_due) else {
         return Ok(res);
     };
     let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(res);
     };
+    let route = request
+        .match_pattern()
+        .unwrap_or_else(|| request.path().to_owned());
     let event = NewSecurityEvent {
         kind,
         account: Some(session.user),
         email: None,
         address: super::extract::client_addr(request),
         method: request.method().to_string(),
-        route: request
-            .match_pattern()
-            .unwrap_or_else(|| request.path().to_owned()),
+        table: record_table(&route),
+        route,
         record_id,
         request_id: RequestId::of(request),
         status,
     };
-    services::security::record(&state, event).await;
+    // After the answer has gone: its timing must not tell whether the record exists.
+    actix_web::rt::spawn(async move { services::security::refusal(&state, session, event).await });
     Ok(res)
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 
-use crate::audit_anchor::{self, AnchorReport, AuditAnchor};
+use crate::audit_anchor::{self, AnchorReport, AuditAnchor, Line};
 
 use crate::db::audit::{self as q, ChainReport};
 use crate::db::Pool;
@@ -54,7 +54,13 @@ pub async fn verify(ctx: &Ctx) -> Result<Verification, AppError> {
         let chain = q::verify(tx.conn()).await?;
         let anchor = match (&anchor, checkpoints) {
             (Some(a), Some(cps)) => {
-                let mut seqs: Vec<i64> = cps.iter().map(|c| c.seq).collect();
+                let mut seqs: Vec<i64> = cps
+                    .iter()
+                    .filter_map(|l| match l {
+                        Line::Checkpoint(c) => Some(c.seq),
+                        Line::Unreadable(_) => None,
+                    })
+                    .collect();
                 seqs.sort_unstable();
                 seqs.dedup();
                 let hashes: HashMap<i64, Vec<u8>> =
@@ -69,7 +75,7 @@ pub async fn verify(ctx: &Ctx) -> Result<Verification, AppError> {
     })
 }
 
-async fn read_checkpoints(a: &Arc<AuditAnchor>) -> Result<Vec<Checkpoint>, AppError> {
+async fn read_checkpoints(a: &Arc<AuditAnchor>) -> Result<Vec<Line>, AppError> {
     let a = a.clone();
     tokio::task::spawn_blocking(move || a.read())
         .await
@@ -79,6 +85,7 @@ async fn read_checkpoints(a: &Arc<AuditAnchor>) -> Result<Vec<Checkpoint>, AppEr
 
 /// Seals what is queued, then signs the chain's head and appends the checkpoint to the
 /// file outside the database (and the log). Background work and administrators alike.
+#[tracing::instrument(name = "services::audit::sign_head", skip_all)]
 async fn sign_head(pool: &Pool, anchor: &Arc<AuditAnchor>) -> Result<Checkpoint, AppError> {
     let mut conn = pool.get().await?;
     q::seal_all(&mut conn).await?;
@@ -125,13 +132,21 @@ pub async fn checkpoints(ctx: &Ctx, limit: usize) -> Result<(String, Vec<Checkpo
     let Some(anchor) = ctx.app.audit_anchor.clone() else {
         return Ok((String::new(), Vec::new()));
     };
-    let mut all = read_checkpoints(&anchor).await?;
+    let mut all: Vec<Checkpoint> = read_checkpoints(&anchor)
+        .await?
+        .into_iter()
+        .filter_map(|l| match l {
+            Line::Checkpoint(c) => Some(c),
+            Line::Unreadable(_) => None,
+        })
+        .collect();
     all.reverse();
     all.truncate(limit);
     Ok((anchor.public_key_base64(), all))
 }
 
 /// Signs a checkpoint every `every` until `stop` (and once more as it stops).
+#[tracing::instrument(name = "services::audit::checkpoint_continuously", skip_all)]
 pub async fn checkpoint_continuously(
     pool: Pool,
     anchor: Arc<AuditAnchor>,

@@ -219,26 +219,18 @@ async fn sign_in(
     password_given: SecretString,
     carrier: Carrier<'_>,
 ) -> Result<(q::LoginCandidate, SessionId, DateTime<Utc>), AppError> {
-    let given = email;
     // A malformed address cannot name an account; it is still counted and hashed.
     let email = Email::parse(email).ok();
+    // Only a well-formed email is kept (as a digest): anything else may be a password
+    // typed into the wrong field.
     let refused = |kind: SecurityEventKind, status: u16| NewSecurityEvent {
         kind,
         account: None,
-        email: Some(email.as_ref().map_or_else(
-            || {
-                given
-                    .trim()
-                    .chars()
-                    .take(254)
-                    .collect::<String>()
-                    .to_lowercase()
-            },
-            |e| e.as_str().to_owned(),
-        )),
+        email: email.as_ref().map(|e| e.as_str().to_owned()),
         address: client_addr.to_owned(),
         method: "POST".into(),
         route: carrier.route().into(),
+        table: None,
         record_id: None,
         request_id: audit.request_id.clone(),
         status,
@@ -372,25 +364,14 @@ pub async fn change_password(ctx: &Ctx, change: PasswordChange) -> Result<(), Ap
     use secrecy::ExposeSecret;
     let key = refresh::throttle_key("password-change", &ctx.session.user.to_string());
     let user = ctx.session.user;
-    let (wait, email, stored) =
-        crate::in_tx!(ctx, while_password_change_due, |tx| {
-            let wait = q::throttle_attempt(
-                tx.conn(),
-                std::slice::from_ref(&key),
-                &[PASSWORD_CHANGE_ATTEMPT_LIMIT],
-                THROTTLE_WINDOW,
-            )
-            .await?;
-            let (email, hash) = users::own_password_hash(tx.conn(), user).await?.ok_or(
-                AppError::Unauthenticated("the session has ended; log in again"),
-            )?;
-            Ok((wait, email, hash))
-        })?;
-    if wait > 0 {
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: u64::try_from(wait).unwrap_or(1),
-        });
-    }
+    let (email, stored) = crate::in_tx!(ctx, while_password_change_due, |tx| {
+        users::own_password_hash(tx.conn(), user)
+            .await?
+            .ok_or(AppError::Unauthenticated(
+                "the session has ended; log in again",
+            ))
+    })?;
+    // The new password is checked first: only a guess at the current one is counted.
     let new = NewPassword::parse(change.new.expose_secret(), &email)
         .map_err(|m| AppError::field("new_password", m))?;
     if change.new.expose_secret() == change.current.expose_secret() {
@@ -398,6 +379,20 @@ pub async fn change_password(ctx: &Ctx, change: PasswordChange) -> Result<(), Ap
             "new_password",
             "must differ from the current password",
         ));
+    }
+    let wait = crate::in_tx!(ctx, while_password_change_due, |tx| {
+        Ok(q::throttle_attempt(
+            tx.conn(),
+            std::slice::from_ref(&key),
+            &[PASSWORD_CHANGE_ATTEMPT_LIMIT],
+            THROTTLE_WINDOW,
+        )
+        .await?)
+    })?;
+    if wait > 0 {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: u64::try_from(wait).unwrap_or(1),
+        });
     }
     // Checked outside any transaction: it takes tens of milliseconds.
     if !password::verify(change.current, Some(stored)).await {
@@ -412,7 +407,7 @@ pub async fn change_password(ctx: &Ctx, change: PasswordChange) -> Result<(), Ap
     let session = ctx.session.session;
     let ended = crate::in_tx!(ctx, while_password_change_due, |tx| {
         let ended = users::change_own_password(tx.conn(), session, &hash).await?;
-        q::throttle_success(tx.conn(), std::slice::from_ref(&key), &[], &key).await?;
+        q::throttle_clear(tx.conn(), std::slice::from_ref(&key)).await?;
         tx.audit(AuditEvent::alteration("user", user.0));
         Ok(ended)
     })?;

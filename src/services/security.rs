@@ -5,14 +5,62 @@
 use crate::db::outbox as outbox_q;
 use crate::db::security as q;
 pub use crate::db::security::{NewSecurityEvent, SecurityEventFilter, SecurityEventRow};
-use crate::db::{AuditContext, Tx};
+use crate::db::{AuditContext, PasswordGate, Tx};
 use crate::domain::audit::AuditEvent;
 use crate::domain::notify::{Event, RecipientKind};
+use crate::domain::security::SecurityEventKind;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::notify::{enqueue, notice, short_ref, Outgoing, Recipient, RefKind};
 use crate::services::context::Ctx;
+use crate::services::context::Session;
 use crate::startup::AppState;
+
+/// A signed-in caller's refusal: recorded unless it is a 404 for a record the caller can
+/// in fact see (the 404 was about something else, a sub-record or a missing profile).
+/// Run after the response has gone, so its time tells the caller nothing.
+#[tracing::instrument(name = "services::security::refusal", skip_all, fields(kind = %event.kind))]
+pub async fn refusal(state: &AppState, caller: Session, event: NewSecurityEvent) {
+    if event.kind == SecurityEventKind::HiddenRecord {
+        let (Some(table), Some(id)) = (event.table, event.record_id) else {
+            return;
+        };
+        match visible_to(state, caller, table, id).await {
+            Ok(false) => {}
+            Ok(true) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not tell whether a refused record is hidden");
+                return;
+            }
+        }
+    }
+    record(state, event).await;
+}
+
+/// Whether `caller` can see record `id` of `table` under their own policies.
+async fn visible_to(
+    state: &AppState,
+    caller: Session,
+    table: &'static str,
+    id: uuid::Uuid,
+) -> Result<bool, AppError> {
+    let tx = Tx::begin_authenticated(
+        &state.db,
+        AuditContext::default(),
+        caller.user,
+        caller.session,
+        caller.token_version,
+        PasswordGate::ChangeDue,
+    )
+    .await;
+    let Ok(mut tx) = tx else {
+        return Ok(false); // the session ended meanwhile: it can see nothing
+    };
+    let seen = q::visible(tx.conn(), table, id)
+        .await
+        .map_err(AppError::from);
+    tx.finish(seen).await
+}
 
 /// Records `event` (in its own transaction: the request it is about was refused and
 /// rolled back), and alerts the administrators if it took its account over the

@@ -153,8 +153,9 @@ pub async fn update(
             district_id: input.district_id,
             agency_id: input.agency_id,
             active: input.active,
+            // A password an administrator set is one they know: its owner must change it.
+            must_change_password: password_hash.as_ref().map(|_| true),
             password_hash,
-            must_change_password: None,
         };
         let row = q::update(tx.conn(), id, expected_version, &changes, end_access)
             .await?
@@ -177,8 +178,10 @@ pub async fn update(
 /// nothing else allowed until the user has replaced it with their own.
 #[tracing::instrument(name = "services::users::reset_password", skip_all, fields(%id))]
 pub async fn reset_password(ctx: &Ctx, id: UserId) -> Result<(UserRow, SecretString), AppError> {
+    // Only an administrator's request is worth the hashing (19 MiB, tens of milliseconds,
+    // outside the transaction); the update checks again.
+    crate::in_tx!(ctx, |tx| Ok(tx.caller()?.require_admin()?))?;
     let temporary = crate::domain::password_policy::temporary();
-    // Hashed before the transaction (it takes tens of milliseconds); used only if allowed.
     let password_hash = password::hash(temporary.clone())
         .await
         .map_err(AppError::internal)?;

@@ -160,6 +160,19 @@ async fn events(app: &TestApp, admin: &str, query: &str) -> Vec<Value> {
     r.body["items"].as_array().unwrap().clone()
 }
 
+/// The events `query` finds once there are `n` of them: refusals are recorded after their
+/// answer has gone (so its timing tells nothing), a moment later.
+async fn events_eventually(app: &TestApp, admin: &str, query: &str, n: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        let found = events(app, admin, query).await;
+        if found.len() >= n {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    events(app, admin, query).await
+}
+
 async fn my_id(app: &TestApp, token: &str) -> Value {
     app.call("GET", "/api/v1/me", Some(token), None).await.body["id"].clone()
 }
@@ -197,10 +210,11 @@ async fn failed_sign_ins_and_refused_access_to_existing_records_are_security_eve
         )
         .await;
     assert_eq!(refused.status, 403);
-    let officer_events = events(
+    let officer_events = events_eventually(
         &app,
         &admin,
         &format!("account_id={}", officer_id.as_str().unwrap()),
+        1,
     )
     .await;
     assert_eq!(officer_events.len(), 1, "{officer_events:?}");
@@ -243,18 +257,53 @@ async fn failed_sign_ins_and_refused_access_to_existing_records_are_security_eve
         )
         .await;
     assert_eq!(nothing.status, 404);
-    let partner_events = events(
+    // A 404 for a record the caller can see is about something else: an officer asks for
+    // a person's profile that nobody has recorded yet.
+    let no_profile = app
+        .call(
+            "GET",
+            &format!(
+                "/api/v1/persons/{}/protocols/philomena",
+                person.body["id"].as_str().unwrap()
+            ),
+            Some(&officer),
+            None,
+        )
+        .await;
+    assert_eq!(no_profile.status, 404, "{}", no_profile.body);
+    let partner_events = events_eventually(
         &app,
         &admin,
         &format!(
             "account_id={}&kind=hidden_record",
             partner_id.as_str().unwrap()
         ),
+        1,
     )
     .await;
     assert_eq!(partner_events.len(), 1, "{partner_events:?}");
     assert_eq!(partner_events[0]["record_id"], person.body["id"]);
     assert_eq!(partner_events[0]["status"], 404);
+    // Neither the id that names nothing nor the officer's missing profile was recorded.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let partner_all = events(
+        &app,
+        &admin,
+        &format!("account_id={}", partner_id.as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(
+        partner_all.len(),
+        2,
+        "a failed sign-in and one hidden record: {partner_all:?}"
+    );
+    let officer_all = events(
+        &app,
+        &admin,
+        &format!("account_id={}", officer_id.as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(officer_all.len(), 1, "{officer_all:?}");
 
     // Only administrators read them; the runtime role can neither write nor erase them.
     let r = app
@@ -298,6 +347,7 @@ async fn an_account_passing_the_refusal_threshold_alerts_the_admins_once_a_windo
     })
     .await;
     let (officer, _) = app.login(demo_user("officer")).await;
+    let (admin, _) = app.login(ADMIN).await;
     let officer_id = my_id(&app, &officer).await;
     let admins = count(
         &app,
@@ -312,6 +362,9 @@ async fn an_account_passing_the_refusal_threshold_alerts_the_admins_once_a_windo
     for n in 1..=5 {
         let r = app.call("GET", "/api/v1/users", Some(&officer), None).await;
         assert_eq!(r.status, 403);
+        // Recorded once the answer has gone.
+        let recorded = format!("account_id={}", officer_id.as_str().unwrap());
+        assert_eq!(events_eventually(&app, &admin, &recorded, n).await.len(), n);
         let expected = if n < 3 { 0 } else { admins };
         assert_eq!(alerts().await, expected, "after {n} refusals");
     }
@@ -335,6 +388,77 @@ async fn an_account_passing_the_refusal_threshold_alerts_the_admins_once_a_windo
         mail.body_text.contains("security-events?account_id="),
         "{}",
         mail.body_text
+    );
+}
+
+#[actix_rt::test]
+async fn throttled_sign_ins_are_recorded_once_a_window_and_raise_no_alert() {
+    let app = spawn_app_with_limits(homeward::limits::Limits {
+        refusal_alert: homeward::limits::RefusalAlert {
+            threshold: NonZeroU32::new(3).unwrap(),
+            window: std::time::Duration::from_secs(15 * 60),
+        },
+        ..test_limits()
+    })
+    .await;
+    let (admin, _) = app.login(ADMIN).await;
+    let (email, _) = demo_user("officer");
+    // Ten wrong passwords for one account from one address, then the throttle: cheap
+    // for an attacker, so many more of them must not fill the log or flood the admins.
+    let mut throttled = 0;
+    for _ in 0..25 {
+        if app.login_reply(email, "not the password").await.status == 429 {
+            throttled += 1;
+        }
+    }
+    assert_eq!(throttled, 15);
+    let failed = events(&app, &admin, &format!("email={email}&kind=login_failed")).await;
+    assert_eq!(failed.len(), 10);
+    let held = events(&app, &admin, "kind=login_throttled").await;
+    assert_eq!(held.len(), 1, "{held:?}");
+    // Ten failed sign-ins passed the threshold of three: one alert, for the account.
+    let alerts = count(
+        &app,
+        "SELECT count(DISTINCT record_id) AS n FROM outbox WHERE event = 'security_alert' AND $1 <> ''",
+        "x",
+    )
+    .await;
+    assert_eq!(alerts, 1);
+}
+
+#[actix_rt::test]
+async fn a_checkpoint_file_cut_short_is_reported_not_a_server_error() {
+    let app = spawn_app().await;
+    let (admin, _) = app.login(ADMIN).await;
+    let first = app
+        .call("POST", "/api/v1/audit/checkpoints", Some(&admin), None)
+        .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&app.audit_checkpoints)
+            .unwrap();
+        f.write_all(b"{\"seq\":7,\"head_h").unwrap();
+    }
+    let r = verify(&app, &admin).await;
+    assert_eq!(r["valid"], false, "{r}");
+    assert_eq!(r["checkpoints"]["rewritten_by_seq"], Value::Null, "{r}");
+    assert!(r["reason"].as_str().unwrap().contains("line 2"), "{r}");
+    // The next checkpoint starts on a line of its own and verifies.
+    let next = app
+        .call("POST", "/api/v1/audit/checkpoints", Some(&admin), None)
+        .await;
+    assert_eq!(next.status, 201, "{}", next.body);
+    let listed = app
+        .call("GET", "/api/v1/audit/checkpoints", Some(&admin), None)
+        .await;
+    assert_eq!(
+        listed.body["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        listed.body
     );
 }
 
@@ -449,8 +573,9 @@ async fn a_wrong_current_password_or_a_weak_new_one_changes_nothing_and_guessing
         same.body
     );
     assert_eq!(app.login_reply(email, password).await.status, 200);
-    // Ten attempts a window (three used above), then 429 even with the right password.
-    for _ in 0..7 {
+    // Ten guesses at the current password a window (one above; a refused new password is
+    // no guess), then 429 even with the right one.
+    for _ in 0..9 {
         let r = change_password(&app, &token, "still wrong", "a perfectly good passphrase").await;
         assert_eq!(r.status, 400, "{}", r.body);
     }
@@ -528,8 +653,10 @@ async fn an_admin_reset_ends_every_session_and_allows_nothing_but_a_change() {
     );
     // Being asked to change a password is not probing: no refusal is recorded (only the
     // sign-in with the old password above).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let ev = events(&app, &admin, &format!("account_id={id}")).await;
-    assert!(ev.iter().all(|e| e["kind"] == "login_failed"), "{ev:?}");
+    let kinds: Vec<&Value> = ev.iter().map(|e| &e["kind"]).collect();
+    assert_eq!(kinds, [&json!("login_failed")], "{ev:?}");
 
     // Audited: the administrator's reset and the owner's change.
     let log = app

@@ -179,3 +179,12 @@ $$;
 
 REVOKE ALL ON FUNCTION auth_change_own_password(p_session uuid, p_hash text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_change_own_password(p_session uuid, p_hash text) TO homeward_app;
+
+-- Forgets the counters of p_keys (a password change succeeded: its guesses are over).
+CREATE OR REPLACE FUNCTION auth_throttle_clear(p_keys bytea[])
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$ DELETE FROM login_throttle WHERE key_hash = ANY (p_keys) $$;
+
+REVOKE ALL ON FUNCTION auth_throttle_clear(p_keys bytea[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_throttle_clear(p_keys bytea[]) TO homeward_app;

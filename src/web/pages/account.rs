@@ -154,10 +154,13 @@ pub async fn change_password(
     };
     match services::auth::change_password(&page.ctx, change).await {
         Ok(()) => Ok(forms::see_other("/account/password?changed=1")),
-        Err(AppError::TooManyRequests { .. }) => {
+        Err(AppError::TooManyRequests { retry_after_secs }) => {
             sent.problems.push(FieldProblem::new(
                 "current-password",
-                "Too many wrong passwords: wait 15 minutes, then try again",
+                &format!(
+                    "Too many wrong passwords: wait {} minutes, then try again",
+                    retry_after_secs.div_ceil(60).max(1)
+                ),
             ));
             Ok(render(
                 &page,
