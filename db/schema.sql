@@ -431,6 +431,16 @@ CREATE FUNCTION public.hw_district_id() RETURNS uuid
 
 ALTER FUNCTION public.hw_district_id() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_dpo_emails() RETURNS TABLE(user_id uuid, email text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT hw_require_background();
+    SELECT u.id, u.email FROM users u WHERE u.active AND u.role = 'dpo' ORDER BY u.email
+$$;
+
+ALTER FUNCTION public.hw_dpo_emails() OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_episode_reference(p_code text, p_year integer, p_sequence integer) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT p_code || '-'
@@ -606,6 +616,12 @@ CREATE FUNCTION public.hw_is_case_worker() RETURNS boolean
     AS $$ SELECT coalesce(hw_role() IN ('supervisor', 'mfhc', 'early_action'), false) $$;
 
 ALTER FUNCTION public.hw_is_case_worker() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_is_dpo() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(hw_role() = 'dpo', false) $$;
+
+ALTER FUNCTION public.hw_is_dpo() OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_is_operational() RETURNS boolean
     LANGUAGE sql STABLE
@@ -975,7 +991,7 @@ CREATE TABLE public.outbox (
     CONSTRAINT outbox_check CHECK (((status = 'sending'::text) = ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
     CONSTRAINT outbox_check1 CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT outbox_check2 CHECK (((status = 'dead'::text) = (dead_at IS NOT NULL))),
-    CONSTRAINT outbox_event_check CHECK ((event = ANY (ARRAY['high_risk_episode'::text, 'trigger_fired'::text, 'trigger_escalated'::text, 'return_interview_due'::text, 'return_interview_overdue'::text, 'record_shared'::text, 'action_assigned'::text, 'action_due_soon'::text, 'action_overdue'::text, 'review_overdue'::text, 'looked_after_missing_out_of_area'::text, 'mfhc_digest'::text, 'agency_digest'::text, 'dead_letter'::text, 'national_notification_overdue'::text, 'security_alert'::text]))),
+    CONSTRAINT outbox_event_check CHECK ((event = ANY (ARRAY['high_risk_episode'::text, 'trigger_fired'::text, 'trigger_escalated'::text, 'return_interview_due'::text, 'return_interview_overdue'::text, 'record_shared'::text, 'action_assigned'::text, 'action_due_soon'::text, 'action_overdue'::text, 'review_overdue'::text, 'looked_after_missing_out_of_area'::text, 'mfhc_digest'::text, 'agency_digest'::text, 'dead_letter'::text, 'national_notification_overdue'::text, 'security_alert'::text, 'subject_access_due'::text, 'subject_access_overdue'::text]))),
     CONSTRAINT outbox_event_key_check CHECK (((length(event_key) >= 1) AND (length(event_key) <= 300))),
     CONSTRAINT outbox_last_error_check CHECK ((length(last_error) <= 2000)),
     CONSTRAINT outbox_recipient_check CHECK (((length(recipient) >= 3) AND (length(recipient) <= 254))),
@@ -1239,6 +1255,7 @@ BEGIN
         WHEN 'trigger_rules' THEN EXISTS (SELECT 1 FROM trigger_rules WHERE id = p_id)
         WHEN 'person_merges' THEN EXISTS (SELECT 1 FROM person_merges WHERE id = p_id)
         WHEN 'outbox' THEN EXISTS (SELECT 1 FROM outbox WHERE id = p_id)
+        WHEN 'subject_access_requests' THEN EXISTS (SELECT 1 FROM subject_access_requests WHERE id = p_id)
         ELSE false
     END;
 END
@@ -1447,6 +1464,142 @@ CREATE FUNCTION public.hw_staff_emails(p_district uuid, p_role text) RETURNS TAB
 $$;
 
 ALTER FUNCTION public.hw_staff_emails(p_district uuid, p_role text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_subject_access_alerts(p_days integer) RETURNS TABLE(id uuid, kind text, due_on date)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_require_background();
+    RETURN QUERY
+    WITH overdue AS (
+        UPDATE subject_access_requests s SET overdue_alerted_at = now()
+         WHERE s.status = 'open' AND s.overdue_alerted_at IS NULL
+           AND s.due_on < hw_local_date(now())
+        RETURNING s.id, 'overdue'::text AS kind, s.due_on
+    ), due AS (
+        UPDATE subject_access_requests s SET due_alerted_at = now()
+         WHERE s.status = 'open' AND s.due_alerted_at IS NULL
+           AND s.due_on >= hw_local_date(now()) AND s.due_on <= hw_local_date(now()) + p_days
+        RETURNING s.id, 'due'::text AS kind, s.due_on
+    )
+    SELECT * FROM overdue UNION ALL SELECT * FROM due;
+END
+$$;
+
+ALTER FUNCTION public.hw_subject_access_alerts(p_days integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_subject_access_bundle(p_persons uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    ids uuid[];
+    eps uuid[];
+    trgs uuid[];
+    refs uuid[];
+    acts uuid[];
+    shs uuid[];
+    records uuid[];
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'subject access is for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
+      FROM persons p WHERE p.id = ANY (p_persons) OR p.merged_into = ANY (p_persons);
+    SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
+    SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
+    SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
+    SELECT coalesce(array_agg(a.id), '{}') INTO acts FROM actions a
+     WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
+    SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
+     WHERE s.record_id = ANY (eps || trgs || refs);
+    records := ids || eps || trgs || refs || acts || shs;
+    RETURN jsonb_build_object(
+        'missing', (SELECT coalesce(jsonb_agg(m), '[]') FROM unnest(p_persons) m WHERE m <> ALL (ids)),
+        'persons', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'search_names' ORDER BY x.created_at), '[]')
+                      FROM persons x WHERE x.id = ANY (ids)),
+        'person_merges', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.merged_at), '[]')
+                            FROM person_merges x WHERE x.survivor_id = ANY (ids) OR x.duplicate_id = ANY (ids)),
+        'markers', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.recorded_at), '[]')
+                      FROM person_markers x WHERE x.person_id = ANY (ids)),
+        'placements', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.starts_on), '[]')
+                         FROM placements x WHERE x.person_id = ANY (ids)),
+        'protocol_profiles', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.recorded_at), '[]')
+                                FROM protocol_profiles x WHERE x.person_id = ANY (ids)),
+        'episodes', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.reported_at), '[]')
+                       FROM episodes x WHERE x.id = ANY (eps)),
+        'risk_gradings', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.graded_at), '[]')
+                            FROM risk_gradings x WHERE x.episode_id = ANY (eps)),
+        'supervisor_reviews', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.reviewed_at), '[]')
+                                 FROM supervisor_reviews x WHERE x.episode_id = ANY (eps)),
+        'episode_transfers', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.transferred_at), '[]')
+                                FROM episode_transfers x WHERE x.episode_id = ANY (eps)),
+        'returns', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.returned_at), '[]')
+                      FROM episode_returns x WHERE x.episode_id = ANY (eps)),
+        'prevention_interviews', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.conducted_at), '[]')
+                                    FROM prevention_interviews x WHERE x.episode_id = ANY (eps)),
+        'return_home_interviews', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.due_at), '[]')
+                                     FROM return_home_interviews x WHERE x.episode_id = ANY (eps)),
+        'triggers', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.fired_at), '[]')
+                       FROM triggers x WHERE x.id = ANY (trgs)),
+        'trigger_plans', (SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]')
+                            FROM trigger_plans x WHERE x.trigger_id = ANY (trgs)),
+        'referrals', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.created_at), '[]')
+                        FROM referrals x WHERE x.id = ANY (refs)),
+        'triage_meetings', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.held_on), '[]')
+                              FROM triage_meetings x WHERE x.referral_id = ANY (refs)),
+        'intervention_plans', (SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]')
+                                 FROM intervention_plans x WHERE x.referral_id = ANY (refs)),
+        'actions', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.created_at), '[]')
+                      FROM actions x WHERE x.id = ANY (acts)),
+        'shares', (SELECT coalesce(jsonb_agg(to_jsonb(x) || jsonb_build_object('agency', g.name)
+                                             ORDER BY x.shared_at), '[]')
+                     FROM shares x JOIN agencies g ON g.id = x.agency_id WHERE x.id = ANY (shs)),
+        -- Emails about these records: to whom, what, when (the bodies carry no names).
+        'emails', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                              'id', o.id, 'event', o.event, 'recipient', o.recipient,
+                              'recipient_kind', o.recipient_kind, 'subject', o.subject,
+                              'record_type', o.record_type, 'record_id', o.record_id,
+                              'status', o.status, 'created_at', o.created_at, 'sent_at', o.sent_at)
+                              ORDER BY o.created_at), '[]')
+                     FROM outbox o WHERE o.record_id = ANY (records)),
+        -- Every disclosure the audit log holds of these records: who received what, when,
+        -- why and on which basis.
+        'disclosures', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                   'seq', l.seq, 'occurred_at', l.occurred_at, 'actor_id', l.actor_id,
+                                   'actor_role', l.actor_role, 'record_type', l.record_type,
+                                   'record_ids', l.record_ids, 'recipients', l.recipients,
+                                   'purpose', l.purpose, 'lawful_basis', l.lawful_basis)
+                                   ORDER BY l.seq), '[]')
+                          FROM audit_log l
+                         WHERE l.operation = 'disclosure' AND l.record_ids && records)
+    );
+END
+$$;
+
+ALTER FUNCTION public.hw_subject_access_bundle(p_persons uuid[]) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_subject_access_candidates(p_words text[], p_dob date) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'subject access is for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY
+    SELECT p.id FROM persons p
+     WHERE p.date_of_birth = p_dob AND p.merged_into IS NULL
+       AND NOT EXISTS (
+           SELECT 1 FROM unnest(p_words) w
+            WHERE p.search_names NOT LIKE '%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+     ORDER BY p.id
+     LIMIT 20;
+END
+$$;
+
+ALTER FUNCTION public.hw_subject_access_candidates(p_words text[], p_dob date) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_trigger_escalate_due() RETURNS TABLE(id uuid, district_id uuid)
     LANGUAGE sql SECURITY DEFINER
@@ -2403,6 +2556,42 @@ ALTER TABLE ONLY public.shares FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.shares OWNER TO homeward_owner;
 
+CREATE TABLE public.subject_access_requests (
+    id uuid NOT NULL,
+    person_ids uuid[] NOT NULL,
+    requester text NOT NULL,
+    reason text NOT NULL,
+    received_on date NOT NULL,
+    due_on date NOT NULL,
+    extension_reason text,
+    status text DEFAULT 'open'::text NOT NULL,
+    decided_at timestamp with time zone,
+    decided_by uuid,
+    decision_note text,
+    bundle jsonb NOT NULL,
+    assembled_at timestamp with time zone NOT NULL,
+    due_alerted_at timestamp with time zone,
+    overdue_alerted_at timestamp with time zone,
+    created_by uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT subject_access_requests_check CHECK ((due_on > received_on)),
+    CONSTRAINT subject_access_requests_check1 CHECK (((status = 'open'::text) = (decided_at IS NULL))),
+    CONSTRAINT subject_access_requests_check2 CHECK (((decided_at IS NULL) = (decided_by IS NULL))),
+    CONSTRAINT subject_access_requests_check3 CHECK (((status <> 'refused'::text) OR (decision_note IS NOT NULL))),
+    CONSTRAINT subject_access_requests_decision_note_check CHECK (((length(decision_note) >= 1) AND (length(decision_note) <= 2000))),
+    CONSTRAINT subject_access_requests_extension_reason_check CHECK (((length(extension_reason) >= 1) AND (length(extension_reason) <= 2000))),
+    CONSTRAINT subject_access_requests_person_ids_check CHECK ((((cardinality(person_ids) >= 1) AND (cardinality(person_ids) <= 20)) AND (array_position(person_ids, NULL::uuid) IS NULL))),
+    CONSTRAINT subject_access_requests_reason_check CHECK (((length(reason) >= 1) AND (length(reason) <= 2000))),
+    CONSTRAINT subject_access_requests_requester_check CHECK (((length(requester) >= 1) AND (length(requester) <= 500))),
+    CONSTRAINT subject_access_requests_status_check CHECK ((status = ANY (ARRAY['open'::text, 'released'::text, 'refused'::text])))
+);
+
+ALTER TABLE ONLY public.subject_access_requests FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.subject_access_requests OWNER TO homeward_owner;
+
 CREATE TABLE public.supervisor_reviews (
     id uuid NOT NULL,
     episode_id uuid NOT NULL,
@@ -2551,7 +2740,7 @@ CREATE TABLE public.users (
     CONSTRAINT partner_has_agency CHECK (((role = 'partner'::text) = (agency_id IS NOT NULL))),
     CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
     CONSTRAINT users_email_check CHECK (((email = lower(email)) AND ((length(email) >= 3) AND (length(email) <= 254)))),
-    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text, 'early_action'::text, 'partner'::text, 'analyst'::text, 'admin'::text])))
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text, 'early_action'::text, 'partner'::text, 'analyst'::text, 'admin'::text, 'dpo'::text])))
 );
 
 ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
@@ -2714,6 +2903,9 @@ ALTER TABLE ONLY public.sessions
 ALTER TABLE ONLY public.shares
     ADD CONSTRAINT shares_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.subject_access_requests
+    ADD CONSTRAINT subject_access_requests_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.supervisor_reviews
     ADD CONSTRAINT supervisor_reviews_pkey PRIMARY KEY (id);
 
@@ -2832,6 +3024,8 @@ CREATE INDEX shares_agency_idx ON public.shares USING btree (agency_id, shared_a
 CREATE INDEX shares_district_idx ON public.shares USING btree (district_id, shared_at DESC, id DESC);
 
 CREATE INDEX shares_record_idx ON public.shares USING btree (record_type, record_id, agency_id);
+
+CREATE INDEX subject_access_requests_open_idx ON public.subject_access_requests USING btree (due_on) WHERE (status = 'open'::text);
 
 CREATE INDEX supervisor_reviews_episode_idx ON public.supervisor_reviews USING btree (episode_id, reviewed_at);
 
@@ -3080,6 +3274,12 @@ ALTER TABLE ONLY public.shares
 
 ALTER TABLE ONLY public.shares
     ADD CONSTRAINT shares_shared_by_fkey FOREIGN KEY (shared_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.subject_access_requests
+    ADD CONSTRAINT subject_access_requests_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.subject_access_requests
+    ADD CONSTRAINT subject_access_requests_decided_by_fkey FOREIGN KEY (decided_by) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.supervisor_reviews
     ADD CONSTRAINT supervisor_reviews_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
@@ -3480,6 +3680,16 @@ CREATE POLICY shares_read ON public.shares FOR SELECT TO homeward_app USING (((p
 
 CREATE POLICY shares_revoke ON public.shares FOR UPDATE TO homeward_app USING ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (revoked_at IS NULL))) WITH CHECK ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (revoked_by = public.hw_user_id())));
 
+ALTER TABLE public.subject_access_requests ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY subject_access_requests_dpo_insert ON public.subject_access_requests FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_dpo() AND (created_by = public.hw_user_id()) AND (status = 'open'::text)));
+
+CREATE POLICY subject_access_requests_dpo_read ON public.subject_access_requests FOR SELECT TO homeward_app USING (public.hw_is_dpo());
+
+CREATE POLICY subject_access_requests_dpo_update ON public.subject_access_requests FOR UPDATE TO homeward_app USING ((public.hw_is_dpo() AND (status = 'open'::text))) WITH CHECK (public.hw_is_dpo());
+
+CREATE POLICY subject_access_requests_owner ON public.subject_access_requests TO homeward_owner USING (true) WITH CHECK (true);
+
 ALTER TABLE public.supervisor_reviews ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY supervisor_reviews_insert ON public.supervisor_reviews FOR INSERT TO homeward_app WITH CHECK (((reviewed_by = public.hw_user_id()) AND (public.hw_role() = 'supervisor'::text) AND (EXISTS ( SELECT 1
@@ -3616,6 +3826,9 @@ REVOKE ALL ON FUNCTION public.hw_children_month_refresh(p_persons uuid[]) FROM P
 
 REVOKE ALL ON FUNCTION public.hw_children_month_rows(p_persons uuid[]) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION public.hw_dpo_emails() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_dpo_emails() TO homeward_app;
+
 REVOKE ALL ON FUNCTION public.hw_episode_touch_by_provider(p_episode uuid, p_version integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_episode_touch_by_provider(p_episode uuid, p_version integer) TO homeward_app;
 
@@ -3717,6 +3930,15 @@ GRANT ALL ON FUNCTION public.hw_shared_with_caller(p_record_type text, p_record_
 
 REVOKE ALL ON FUNCTION public.hw_staff_emails(p_district uuid, p_role text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_staff_emails(p_district uuid, p_role text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_subject_access_alerts(p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_subject_access_alerts(p_days integer) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_subject_access_bundle(p_persons uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_subject_access_bundle(p_persons uuid[]) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_subject_access_candidates(p_words text[], p_dob date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_subject_access_candidates(p_words text[], p_dob date) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_trigger_escalate_due() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_trigger_escalate_due() TO homeward_app;
@@ -3830,6 +4052,28 @@ GRANT UPDATE(revoked_at) ON TABLE public.sessions TO homeward_app;
 GRANT UPDATE(revoked_reason) ON TABLE public.sessions TO homeward_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.shares TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(due_on) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(extension_reason) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(status) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(decided_at) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(decided_by) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(decision_note) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(bundle) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(assembled_at) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(updated_at) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(version) ON TABLE public.subject_access_requests TO homeward_app;
 
 GRANT SELECT,INSERT ON TABLE public.supervisor_reviews TO homeward_app;
 

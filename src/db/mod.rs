@@ -47,6 +47,7 @@ pub mod rules;
 pub mod schema;
 pub mod security;
 pub mod shares;
+pub mod subject_access;
 pub mod triggers;
 pub mod url;
 pub mod users;

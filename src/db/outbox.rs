@@ -126,6 +126,13 @@ struct Mailbox {
     email: Option<String>,
 }
 
+/// Active data protection officers (background work: subject access deadlines).
+pub async fn dpo_emails(conn: &mut Conn) -> QueryResult<Vec<StaffEmail>> {
+    cached(diesel::sql_query("SELECT * FROM hw_dpo_emails()"))
+        .load(conn)
+        .await
+}
+
 pub async fn admin_emails(conn: &mut Conn) -> QueryResult<Vec<StaffEmail>> {
     cached(diesel::sql_query("SELECT * FROM hw_admin_emails()"))
         .load(conn)

@@ -498,6 +498,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    subject_access_requests (id) {
+        id -> Uuid,
+        person_ids -> Array<Uuid>,
+        requester -> Text,
+        reason -> Text,
+        received_on -> Date,
+        due_on -> Date,
+        extension_reason -> Nullable<Text>,
+        status -> Text,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Uuid>,
+        decision_note -> Nullable<Text>,
+        bundle -> Jsonb,
+        assembled_at -> Timestamptz,
+        due_alerted_at -> Nullable<Timestamptz>,
+        overdue_alerted_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     supervisor_reviews (id) {
         id -> Uuid,
         episode_id -> Uuid,
@@ -712,6 +736,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     sessions,
     shares,
+    subject_access_requests,
     supervisor_reviews,
     triage_meetings,
     trigger_plans,

@@ -12,6 +12,9 @@ crate::text_enum! {
         Partner => "partner",
         Analyst => "analyst",
         Admin => "admin",
+        /// The force's data protection officers: subject access, restriction and
+        /// retention review; force-wide, never editing case content.
+        Dpo => "dpo",
     }
 }
 

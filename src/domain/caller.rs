@@ -34,6 +34,11 @@ impl Caller {
         self.require_any(&[Role::Supervisor, Role::Mfhc, Role::EarlyAction])
     }
 
+    /// The force's data protection officers.
+    pub fn require_dpo(&self) -> Result<(), Denied> {
+        self.require_any(&[Role::Dpo])
+    }
+
     /// Operational roles and Early Action: who finds, reads and records persons.
     pub fn require_person_access(&self) -> Result<(), Denied> {
         self.require_any(&[

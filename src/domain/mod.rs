@@ -21,6 +21,7 @@ pub mod return_interviews;
 pub mod reviews;
 pub mod security;
 pub mod shares;
+pub mod subject_access;
 pub mod text;
 pub mod text_enum;
 pub mod triggers;

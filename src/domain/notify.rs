@@ -24,6 +24,8 @@ crate::text_enum! {
         DeadLetter => "dead_letter",
         NationalNotificationOverdue => "national_notification_overdue",
         SecurityAlert => "security_alert",
+        SubjectAccessDue => "subject_access_due",
+        SubjectAccessOverdue => "subject_access_overdue",
     }
 }
 
@@ -74,6 +76,8 @@ impl Event {
                 "A missing person's national notification is overdue"
             }
             Event::SecurityAlert => "An account is being refused repeatedly",
+            Event::SubjectAccessDue => "A subject access request is due soon",
+            Event::SubjectAccessOverdue => "A subject access request is overdue",
         }
     }
 }

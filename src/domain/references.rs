@@ -13,6 +13,7 @@ pub enum RefKind {
     Referral,
     Notification,
     Account,
+    SubjectAccess,
 }
 
 impl RefKind {
@@ -23,6 +24,7 @@ impl RefKind {
             RefKind::Referral => "REF",
             RefKind::Notification => "MSG",
             RefKind::Account => "USR",
+            RefKind::SubjectAccess => "SAR",
         }
     }
 }

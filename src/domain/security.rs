@@ -46,6 +46,7 @@ pub fn record_table(route: &str) -> Option<&'static str> {
         ("trigger-rules/{id}", "trigger_rules"),
         ("person-merges/{id}", "person_merges"),
         ("notifications/{id}", "outbox"),
+        ("subject-access-requests/{id}", "subject_access_requests"),
     ];
     let path = route
         .strip_prefix("/api/v1/")

@@ -28,6 +28,7 @@ pub struct TickReport {
     pub actions: usize,
     pub digests: usize,
     pub national_overdue: usize,
+    pub subject_access: usize,
 }
 
 /// What the timers need to know of the force's policy.
@@ -70,6 +71,7 @@ pub async fn tick(
         reviews_overdue: step!("reviews", |tx| reviews_overdue(tx, links)),
         national_overdue: step!("national", |tx| national_overdue(tx, links, national)),
         actions: step!("actions", |tx| actions_due(tx, links)),
+        subject_access: step!("subject_access", |tx| subject_access_due(tx, links)),
         digests: if local.hour() >= timers.digest_hour {
             step!("digests", |tx| digests(tx, links, local.date_naive()))
         } else {
@@ -77,6 +79,59 @@ pub async fn tick(
         },
     })
 }
+
+/// Subject access requests within a week of their statutory deadline, and those past it:
+/// the data protection officers are told once each.
+async fn subject_access_due(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
+    let due = crate::db::subject_access::alerts(tx.conn(), SUBJECT_ACCESS_WARNING_DAYS).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let dpos: Vec<Recipient> = q::dpo_emails(tx.conn())
+        .await?
+        .into_iter()
+        .map(|s| Recipient {
+            email: s.email,
+            kind: RecipientKind::User,
+        })
+        .collect();
+    let mut n = 0;
+    for r in due {
+        let (event, what) = if r.kind == "overdue" {
+            (
+                Event::SubjectAccessOverdue,
+                "the request's statutory deadline has passed without a decision",
+            )
+        } else {
+            (
+                Event::SubjectAccessDue,
+                "the request's statutory deadline is within a week",
+            )
+        };
+        n += enqueue(
+            tx,
+            Outgoing {
+                notice: notice(
+                    event,
+                    short_ref(RefKind::SubjectAccess, r.id),
+                    what,
+                    "Review the assembled records and release them, or extend the deadline with the reason",
+                    Some(r.due_on.and_hms_opt(23, 59, 0).unwrap_or_default().and_utc()),
+                    links.to(&format!("subject-access-requests/{}", r.id)),
+                ),
+                event_key: format!("{}:{}", event.as_str(), r.id),
+                record_type: "subject_access_request",
+                record_id: r.id,
+            },
+            dpos.clone(),
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// How long before a subject access request's deadline its officers are warned.
+pub const SUBJECT_ACCESS_WARNING_DAYS: i32 = 7;
 
 async fn escalations(tx: &mut Tx, links: &Links) -> Result<usize, AppError> {
     let mut n = 0;

@@ -3,3 +3,4 @@
 
 pub mod charts;
 pub mod csv;
+pub mod subject_access;

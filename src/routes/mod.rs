@@ -19,6 +19,7 @@ pub mod referrals;
 pub mod refusals;
 pub mod security_events;
 pub mod shares;
+pub mod subject_access;
 pub mod trigger_rules;
 pub mod triggers;
 pub mod types;
@@ -82,6 +83,8 @@ endpoints! {
     datasets::stats::quarterly_breakdown, datasets::stats::children_rolling_average,
     audit::list, audit::verify, audit::checkpoint, audit::checkpoints,
     security_events::list,
+    subject_access::create, subject_access::list, subject_access::get, subject_access::document,
+    subject_access::reassemble, subject_access::extend, subject_access::decide,
 }
 
 /// One handler: where it is served and how it is documented.

@@ -16,6 +16,7 @@ pub mod persons;
 pub mod referrals;
 pub mod security;
 pub mod shares;
+pub mod subject_access;
 pub mod triggers;
 pub mod users;
 pub mod worklist;

@@ -41,7 +41,7 @@ fn sections(role: Role) -> Vec<(Section, &'static str, &'static str)> {
             (Section::Referrals, "/referrals", "Referrals"),
             (Section::Actions, "/actions", "Partner actions"),
         ],
-        Role::Analyst | Role::Admin => vec![],
+        Role::Analyst | Role::Admin | Role::Dpo => vec![],
     }
 }
 
@@ -160,6 +160,7 @@ pub fn role_name(role: Role) -> &'static str {
         Role::Partner => "partner agency",
         Role::Analyst => "analyst",
         Role::Admin => "administrator",
+        Role::Dpo => "data protection officer",
     }
 }
 

@@ -63,6 +63,7 @@ pub const DEMO_USERS: &[(&str, &str, &str)] = &[
         "force.analyst@demo.homeward.invalid",
         "demo-password-analyst",
     ),
+    ("dpo", "dpo@demo.homeward.invalid", "demo-password-dpo"),
 ];
 
 /// Superuser connection string for a database name.

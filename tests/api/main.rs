@@ -34,6 +34,7 @@ mod scope_matrix;
 mod sharing;
 mod smtp_sink;
 mod structure;
+mod subject_access;
 mod tokens;
 mod triggers;
 mod web;

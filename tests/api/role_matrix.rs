@@ -62,6 +62,7 @@ pub(crate) fn access(method: &Method, path: &str) -> Option<Access> {
         (_, p) if p.starts_with("/api/v1/agencies") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/audit") => ADMIN_ONLY,
         ("GET", "/api/v1/security-events") => ADMIN_ONLY,
+        (_, p) if p.starts_with("/api/v1/subject-access-requests") => Roles(&["dpo"]),
         ("GET" | "POST", "/api/v1/persons") => PERSON_ACCESS,
         ("GET", "/api/v1/persons/{id}") => {
             Roles(&["officer", "supervisor", "mfhc", "early_action", "partner"])
@@ -301,6 +302,27 @@ async fn fixture(c: &Ctx<'_>, method: &Method, template: &str, n: usize) -> Fixt
             .await;
         path = path.replace("{id}", &s(&u["id"]));
         version = u["version"].clone();
+    }
+    if template.starts_with("/api/v1/subject-access-requests/{id}") {
+        let (dpo, _) = app.login(crate::helpers::demo_user("dpo")).await;
+        let p = post(
+            app,
+            mfhc,
+            "/api/v1/persons",
+            json!({
+            "given_name": "Matrix", "family_name": "Subject", "date_of_birth": "2010-05-04" }),
+        )
+        .await;
+        let r = post(
+            app,
+            &dpo,
+            "/api/v1/subject-access-requests",
+            json!({
+            "person_ids": [p["id"]], "requester": "The data subject", "reason": "Matrix" }),
+        )
+        .await;
+        path = path.replace("{id}", &s(&r["id"]));
+        version = r["version"].clone();
     }
     if template.starts_with("/api/v1/agencies/{id}") {
         let a = post(app, admin, "/api/v1/agencies", json!({
@@ -587,6 +609,18 @@ async fn body(c: &Ctx<'_>, method: &Method, template: &str, n: usize) -> Option<
         }
         "/api/v1/users/{id}" => json!({ "display_name": "Renamed" }),
         "/api/v1/users/{id}/password-reset" | "/api/v1/audit/checkpoints" => json!({}),
+        "/api/v1/subject-access-requests" => {
+            let p = post(app, mfhc, "/api/v1/persons", json!({
+                "given_name": "Matrix", "family_name": "Requester", "date_of_birth": "2009-01-02" }))
+            .await;
+            json!({ "person_ids": [p["id"]], "requester": "The data subject", "reason": "Matrix" })
+        }
+        "/api/v1/subject-access-requests/{id}/assembly" => json!({}),
+        "/api/v1/subject-access-requests/{id}/extension" => {
+            let due = chrono::Utc::now().date_naive() + chrono::Duration::days(45);
+            json!({ "due_on": due, "reason": "Matrix" })
+        }
+        "/api/v1/subject-access-requests/{id}/decision" => json!({ "decision": "release" }),
         "/api/v1/agencies" => {
             json!({ "name": format!("New Agency {n}"), "agency_type": "health", "mailbox": "n@example.invalid", "district_ids": [d.leeds] })
         }

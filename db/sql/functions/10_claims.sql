@@ -47,6 +47,10 @@ $$ SELECT coalesce(CASE current_setting('homeward.district_id', true)
                        ELSE district = current_setting('homeward.district_id', true)::uuid
                    END, false) $$;
 
+-- The force's data protection officers: subject access, restriction, retention review.
+CREATE OR REPLACE FUNCTION hw_is_dpo() RETURNS boolean LANGUAGE sql STABLE AS
+$$ SELECT coalesce(hw_role() = 'dpo', false) $$;
+
 -- Who reads aggregate measures: analysts (never names), MFHCs, supervisors, admins.
 CREATE OR REPLACE FUNCTION hw_reads_measures() RETURNS boolean LANGUAGE sql STABLE AS
 $$ SELECT coalesce(hw_role() IN ('analyst', 'mfhc', 'supervisor', 'admin'), false) $$;

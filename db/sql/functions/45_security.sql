@@ -26,6 +26,7 @@ BEGIN
         WHEN 'trigger_rules' THEN EXISTS (SELECT 1 FROM trigger_rules WHERE id = p_id)
         WHEN 'person_merges' THEN EXISTS (SELECT 1 FROM person_merges WHERE id = p_id)
         WHEN 'outbox' THEN EXISTS (SELECT 1 FROM outbox WHERE id = p_id)
+        WHEN 'subject_access_requests' THEN EXISTS (SELECT 1 FROM subject_access_requests WHERE id = p_id)
         ELSE false
     END;
 END

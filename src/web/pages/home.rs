@@ -17,7 +17,7 @@ pub async fn start(page: Page) -> Result<HttpResponse, PageError> {
         Role::Officer | Role::Supervisor | Role::Mfhc => "/worklist",
         Role::Partner => "/actions",
         Role::EarlyAction => "/referrals",
-        Role::Analyst | Role::Admin => {
+        Role::Analyst | Role::Admin | Role::Dpo => {
             return Ok(layout::page(
                 &page,
                 "Homeward",
@@ -27,7 +27,7 @@ pub async fn start(page: Page) -> Result<HttpResponse, PageError> {
                     p.govuk-body {
                         "The web pages are for the people who work cases: officers, supervisors, "
                         "missing from home coordinators, Early Action and partner agencies. "
-                        "Analysts and administrators use Homeward's API."
+                        "Analysts, administrators and data protection officers use Homeward's API."
                     }
                 },
             ))
