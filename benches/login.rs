@@ -70,6 +70,7 @@ async fn run(cluster: &Cluster) {
         limits: Default::default(),
         web_idle: std::time::Duration::from_secs(1800),
         audit_anchor: None,
+        retention: Default::default(),
     })
     .unwrap();
     let url = format!("http://127.0.0.1:{}/api/v1/auth/login", app.port());

@@ -193,6 +193,7 @@ async fn run(admin: String, episodes: usize, own_cluster: bool) {
         limits: Default::default(),
         web_idle: std::time::Duration::from_secs(1800),
         audit_anchor: None,
+        retention: Default::default(),
     })
     .unwrap();
     let client = Client {

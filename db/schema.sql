@@ -1352,6 +1352,70 @@ END $$;
 
 ALTER FUNCTION public.hw_require_measures_reader() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) RETURNS TABLE(person_id uuid, given_name text, family_name text, date_of_birth date, last_activity_on date, active boolean, public_protection boolean, next_review_on date, last_decision text, last_decided_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'retention review is for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY
+    WITH people AS (
+        SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.created_at
+          FROM persons p
+         WHERE p.merged_into IS NULL
+           AND (p_person IS NULL OR p.id = p_person)
+           AND (p_after IS NULL OR p.id > p_after)
+    ), activity AS (
+        SELECT pe.id,
+               greatest(pe.created_at,
+                        (SELECT max(coalesce(e.closed_at, e.updated_at)) FROM episodes e
+                          WHERE e.person_id = pe.id AND e.status IN ('closed', 'cancelled')),
+                        (SELECT max(r.closed_at) FROM referrals r WHERE r.person_id = pe.id),
+                        (SELECT max(a.completed_at) FROM actions a
+                           JOIN episodes e ON e.id = a.episode_id WHERE e.person_id = pe.id),
+                        (SELECT max(a.completed_at) FROM actions a
+                           JOIN referrals r ON r.id = a.referral_id WHERE r.person_id = pe.id)
+               ) AS last_at,
+               EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = pe.id
+                          AND e.status NOT IN ('closed', 'cancelled'))
+               OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = pe.id
+                             AND r.status <> 'closed' AND r.status <> 'declined'
+                             AND r.status <> 'redirected') AS active,
+               EXISTS (SELECT 1 FROM person_markers m WHERE m.person_id = pe.id
+                          AND m.kind IN ('cse_risk', 'cce_risk')) AS pp
+          FROM people pe
+    ), decided AS (
+        SELECT DISTINCT ON (d.person_id) d.person_id, d.decision, d.decided_at, d.next_review_on
+          FROM retention_decisions d
+         WHERE d.person_id IN (SELECT id FROM people)
+         ORDER BY d.person_id, d.decided_at DESC
+    )
+    SELECT pe.id, pe.given_name, pe.family_name, pe.date_of_birth,
+           hw_local_date(a.last_at), a.active, a.pp,
+           CASE WHEN a.active THEN NULL
+                ELSE coalesce(d.next_review_on,
+                              (hw_local_date(a.last_at)
+                               + make_interval(years => CASE WHEN a.pp THEN p_pp_years ELSE p_years END))::date)
+           END,
+           d.decision, d.decided_at
+      FROM people pe
+      JOIN activity a ON a.id = pe.id
+      LEFT JOIN decided d ON d.person_id = pe.id
+     WHERE p_person IS NOT NULL
+        OR (NOT a.active AND coalesce(d.next_review_on,
+              (hw_local_date(a.last_at)
+               + make_interval(years => CASE WHEN a.pp THEN p_pp_years ELSE p_years END))::date)
+            < p_due_before)
+     ORDER BY pe.id
+     LIMIT p_limit;
+END
+$$;
+
+ALTER FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_role() RETURNS text
     LANGUAGE sql STABLE
     AS $$ SELECT NULLIF(current_setting('homeward.role', true), '') $$;
@@ -2425,6 +2489,27 @@ ALTER TABLE ONLY public.refresh_tokens FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.refresh_tokens OWNER TO homeward_owner;
 
+CREATE TABLE public.retention_decisions (
+    id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    decision text NOT NULL,
+    reason text NOT NULL,
+    note text,
+    next_review_on date,
+    decided_by uuid NOT NULL,
+    decided_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT retention_decisions_check CHECK (((decision = 'retain'::text) = (next_review_on IS NOT NULL))),
+    CONSTRAINT retention_decisions_check1 CHECK (((reason <> 'other'::text) OR (note IS NOT NULL))),
+    CONSTRAINT retention_decisions_check2 CHECK (((decision = 'dispose'::text) = (reason = 'no_policing_purpose'::text))),
+    CONSTRAINT retention_decisions_decision_check CHECK ((decision = ANY (ARRAY['retain'::text, 'dispose'::text]))),
+    CONSTRAINT retention_decisions_note_check CHECK (((length(note) >= 1) AND (length(note) <= 2000))),
+    CONSTRAINT retention_decisions_reason_check CHECK ((reason = ANY (ARRAY['concern_for_child_or_vulnerable_adult'::text, 'risk_of_serious_harm'::text, 'pattern_of_behaviour'::text, 'public_protection_arrangements'::text, 'ongoing_investigation_or_proceedings'::text, 'legal_hold'::text, 'no_policing_purpose'::text, 'other'::text])))
+);
+
+ALTER TABLE ONLY public.retention_decisions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.retention_decisions OWNER TO homeward_owner;
+
 CREATE TABLE public.return_home_interviews (
     episode_id uuid NOT NULL,
     due_at timestamp with time zone NOT NULL,
@@ -2885,6 +2970,9 @@ ALTER TABLE ONLY public.refresh_tokens
 ALTER TABLE ONLY public.refresh_tokens
     ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
 
+ALTER TABLE ONLY public.retention_decisions
+    ADD CONSTRAINT retention_decisions_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.return_home_interviews
     ADD CONSTRAINT return_home_interviews_pkey PRIMARY KEY (episode_id);
 
@@ -3006,6 +3094,8 @@ CREATE INDEX referrals_person_idx ON public.referrals USING btree (person_id);
 CREATE INDEX referrals_short_ref_idx ON public.referrals USING btree ("right"((id)::text, 8));
 
 CREATE INDEX refresh_tokens_session_idx ON public.refresh_tokens USING btree (session_id);
+
+CREATE INDEX retention_decisions_person_idx ON public.retention_decisions USING btree (person_id, decided_at);
 
 CREATE INDEX return_home_interviews_due_idx ON public.return_home_interviews USING btree (due_at) WHERE (status <> ALL (ARRAY['declined'::text, 'unable_to_contact'::text, 'completed'::text, 'not_completed'::text]));
 
@@ -3238,6 +3328,12 @@ ALTER TABLE ONLY public.referrals
 
 ALTER TABLE ONLY public.refresh_tokens
     ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id);
+
+ALTER TABLE ONLY public.retention_decisions
+    ADD CONSTRAINT retention_decisions_decided_by_fkey FOREIGN KEY (decided_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.retention_decisions
+    ADD CONSTRAINT retention_decisions_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
 
 ALTER TABLE ONLY public.return_home_interviews
     ADD CONSTRAINT return_home_interviews_episode_id_fkey FOREIGN KEY (episode_id) REFERENCES public.episodes(id);
@@ -3620,6 +3716,14 @@ CREATE POLICY refresh_tokens_self_insert ON public.refresh_tokens FOR INSERT TO 
    FROM public.sessions s
   WHERE ((s.id = refresh_tokens.session_id) AND (s.user_id = public.hw_user_id()) AND (s.revoked_at IS NULL))))));
 
+ALTER TABLE public.retention_decisions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY retention_decisions_dpo_insert ON public.retention_decisions FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_dpo() AND (decided_by = public.hw_user_id())));
+
+CREATE POLICY retention_decisions_dpo_read ON public.retention_decisions FOR SELECT TO homeward_app USING (public.hw_is_dpo());
+
+CREATE POLICY retention_decisions_owner ON public.retention_decisions TO homeward_owner USING (true) WITH CHECK (true);
+
 ALTER TABLE public.return_home_interviews ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY rhi_insert ON public.return_home_interviews FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (updated_by = public.hw_user_id()) AND (EXISTS ( SELECT 1
@@ -3920,6 +4024,9 @@ GRANT ALL ON FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_en
 
 REVOKE ALL ON FUNCTION public.hw_require_measures_reader() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) TO homeward_app;
+
 REVOKE ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) TO homeward_app;
 
@@ -4026,6 +4133,8 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.protocol_profiles TO homeward_app;
 GRANT SELECT,INSERT,UPDATE ON TABLE public.referrals TO homeward_app;
 
 GRANT INSERT ON TABLE public.refresh_tokens TO homeward_app;
+
+GRANT SELECT,INSERT ON TABLE public.retention_decisions TO homeward_app;
 
 GRANT SELECT,INSERT ON TABLE public.return_home_interviews TO homeward_app;
 

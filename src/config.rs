@@ -36,6 +36,10 @@ pub struct Settings {
     /// How often the audit chain's head is signed (`HOMEWARD_AUDIT_CHECKPOINT_MINUTES`, 1
     /// to 1440, default 60); also at start and stop, and on demand.
     pub audit_checkpoint_minutes: u64,
+    /// Years from a person's last activity to their record's review
+    /// (`HOMEWARD_RETENTION_YEARS`, default 6), and where a public-protection marker was
+    /// ever recorded (`HOMEWARD_RETENTION_PUBLIC_PROTECTION_YEARS`, default 10); 1 to 100.
+    pub retention: crate::domain::retention::RetentionPolicy,
     /// Supervisor review intervals by risk level (`HOMEWARD_REVIEW_INTERVALS_MINUTES`,
     /// e.g. `very_low:1440,low:720,medium:360,high:60`, the default).
     pub review_policy: ReviewPolicy,
@@ -117,6 +121,22 @@ impl Settings {
             &mut problems,
             "minutes from 1 to 1440",
             |n| (1..=1440).contains(n),
+        );
+        let retention_years = parse_or(
+            &non_empty,
+            "HOMEWARD_RETENTION_YEARS",
+            Some(6u32),
+            &mut problems,
+            "years from 1 to 100",
+            |n| (1..=100).contains(n),
+        );
+        let retention_pp_years = parse_or(
+            &non_empty,
+            "HOMEWARD_RETENTION_PUBLIC_PROTECTION_YEARS",
+            Some(10u32),
+            &mut problems,
+            "years from 1 to 100",
+            |n| (1..=100).contains(n),
         );
 
         let review_policy = match non_empty("HOMEWARD_REVIEW_INTERVALS_MINUTES") {
@@ -220,6 +240,10 @@ impl Settings {
             session_ttl_secs: session_ttl_secs.unwrap_or(12 * 3600),
             web_idle_minutes: web_idle_minutes.unwrap_or(30),
             audit_checkpoint_minutes: audit_checkpoint_minutes.unwrap_or(60),
+            retention: crate::domain::retention::RetentionPolicy {
+                years: retention_years.unwrap_or(6),
+                public_protection_years: retention_pp_years.unwrap_or(10),
+            },
             review_policy: review_policy.unwrap_or_default(),
             national: crate::domain::national::NationalPolicy::from_hours(
                 ukmpu_hours.unwrap_or(72),

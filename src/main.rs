@@ -158,6 +158,7 @@ async fn serve(settings: &Settings, database: &Database) -> Result<(), BoxError>
             limits: settings.limits,
             web_idle: std::time::Duration::from_secs(settings.web_idle_minutes * 60),
             audit_anchor: Some(anchor.clone()),
+            retention: settings.retention,
         },
         settings.suppression,
     )?;

@@ -40,6 +40,8 @@ pub struct AppState {
     pub web: crate::web::WebSettings,
     /// Signs audit checkpoints and keeps them outside the database (`None`: not kept).
     pub audit_anchor: Option<std::sync::Arc<crate::audit_anchor::AuditAnchor>>,
+    /// When records are next reviewed (MoPI).
+    pub retention: crate::domain::retention::RetentionPolicy,
 }
 
 /// What the application needs once the database is chosen.
@@ -68,6 +70,9 @@ pub struct AppConfig {
     /// Signs audit checkpoints (`None`: `/audit/verify` checks the chain against itself
     /// only, and says so).
     pub audit_anchor: Option<std::sync::Arc<crate::audit_anchor::AuditAnchor>>,
+    /// When records are next reviewed (`HOMEWARD_RETENTION_YEARS`,
+    /// `HOMEWARD_RETENTION_PUBLIC_PROTECTION_YEARS`).
+    pub retention: crate::domain::retention::RetentionPolicy,
 }
 
 pub struct Application {
@@ -112,6 +117,7 @@ impl Application {
             write_quota: WriteQuota::new(&cfg.limits),
             web: crate::web::WebSettings::new(&cfg.public_url, cfg.web_idle),
             audit_anchor: cfg.audit_anchor,
+            retention: cfg.retention,
         });
         // A slow request head is cut off by actix itself; the rest by `limits::deadline`.
         let head_timeout = cfg.limits.request_timeout.min(Duration::from_secs(10));

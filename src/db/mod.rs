@@ -43,6 +43,7 @@ pub mod outbox;
 pub mod person_records;
 pub mod persons;
 pub mod referrals;
+pub mod retention;
 pub mod rules;
 pub mod schema;
 pub mod security;

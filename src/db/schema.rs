@@ -415,6 +415,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    retention_decisions (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        decision -> Text,
+        reason -> Text,
+        note -> Nullable<Text>,
+        next_review_on -> Nullable<Date>,
+        decided_by -> Uuid,
+        decided_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     return_home_interviews (episode_id) {
         episode_id -> Uuid,
         due_at -> Timestamptz,
@@ -674,6 +687,8 @@ diesel::joinable!(referrals -> persons (person_id));
 diesel::joinable!(referrals -> triggers (trigger_id));
 diesel::joinable!(referrals -> users (created_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(retention_decisions -> persons (person_id));
+diesel::joinable!(retention_decisions -> users (decided_by));
 diesel::joinable!(return_home_interviews -> agencies (provider_agency_id));
 diesel::joinable!(return_home_interviews -> episodes (episode_id));
 diesel::joinable!(return_home_interviews -> users (updated_by));
@@ -730,6 +745,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     protocol_profiles,
     referrals,
     refresh_tokens,
+    retention_decisions,
     return_home_interviews,
     risk_gradings,
     security_alerts,

@@ -17,6 +17,7 @@ pub mod person_records;
 pub mod persons;
 pub mod references;
 pub mod referrals;
+pub mod retention;
 pub mod return_interviews;
 pub mod reviews;
 pub mod security;

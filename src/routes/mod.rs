@@ -17,6 +17,7 @@ pub mod persons;
 pub mod reference;
 pub mod referrals;
 pub mod refusals;
+pub mod retention;
 pub mod security_events;
 pub mod shares;
 pub mod subject_access;
@@ -85,6 +86,7 @@ endpoints! {
     security_events::list,
     subject_access::create, subject_access::list, subject_access::get, subject_access::document,
     subject_access::reassemble, subject_access::extend, subject_access::decide,
+    retention::due, retention::of_person, retention::retain,
 }
 
 /// One handler: where it is served and how it is documented.

@@ -392,6 +392,7 @@ async fn login_from(
             std::time::Duration::from_secs(1800),
         ),
         audit_anchor: None,
+        retention: Default::default(),
     };
     homeward::services::auth::login(
         &state,

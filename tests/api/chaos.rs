@@ -199,6 +199,7 @@ async fn with_postgres_stopped_the_api_answers_503_fast_and_recovers_when_it_ret
         limits: crate::helpers::test_limits(),
         web_idle: std::time::Duration::from_secs(1800),
         audit_anchor: None,
+        retention: Default::default(),
     })
     .expect("build");
     actix_rt::spawn(app.server());

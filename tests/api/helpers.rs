@@ -297,6 +297,7 @@ async fn spawn_app_at(
             audit_anchor: Some(std::sync::Arc::new(
                 homeward::audit_anchor::AuditAnchor::new(rand::random(), audit_checkpoints.clone()),
             )),
+            retention: Default::default(),
         },
         suppression,
     )

@@ -27,6 +27,7 @@ mod one_episode;
 mod openapi;
 mod person_records;
 mod reference_numbers;
+mod retention;
 mod rls;
 mod role_matrix;
 mod schema;

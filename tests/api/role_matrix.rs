@@ -62,7 +62,12 @@ pub(crate) fn access(method: &Method, path: &str) -> Option<Access> {
         (_, p) if p.starts_with("/api/v1/agencies") => ADMIN_ONLY,
         (_, p) if p.starts_with("/api/v1/audit") => ADMIN_ONLY,
         ("GET", "/api/v1/security-events") => ADMIN_ONLY,
-        (_, p) if p.starts_with("/api/v1/subject-access-requests") => Roles(&["dpo"]),
+        (_, p)
+            if p.starts_with("/api/v1/subject-access-requests")
+                || p.starts_with("/api/v1/retention/") =>
+        {
+            Roles(&["dpo"])
+        }
         ("GET" | "POST", "/api/v1/persons") => PERSON_ACCESS,
         ("GET", "/api/v1/persons/{id}") => {
             Roles(&["officer", "supervisor", "mfhc", "early_action", "partner"])
@@ -323,6 +328,17 @@ async fn fixture(c: &Ctx<'_>, method: &Method, template: &str, n: usize) -> Fixt
         .await;
         path = path.replace("{id}", &s(&r["id"]));
         version = r["version"].clone();
+    }
+    if template.starts_with("/api/v1/retention/reviews/{id}") {
+        let p = post(
+            app,
+            mfhc,
+            "/api/v1/persons",
+            json!({
+            "given_name": "Matrix", "family_name": "Reviewed", "date_of_birth": "2001-05-04" }),
+        )
+        .await;
+        path = path.replace("{id}", &s(&p["id"]));
     }
     if template.starts_with("/api/v1/agencies/{id}") {
         let a = post(app, admin, "/api/v1/agencies", json!({
@@ -616,6 +632,10 @@ async fn body(c: &Ctx<'_>, method: &Method, template: &str, n: usize) -> Option<
             json!({ "person_ids": [p["id"]], "requester": "The data subject", "reason": "Matrix" })
         }
         "/api/v1/subject-access-requests/{id}/assembly" => json!({}),
+        "/api/v1/retention/reviews/{id}/retain" => {
+            let next = chrono::Utc::now().date_naive() + chrono::Duration::days(3 * 365);
+            json!({ "reason": "pattern_of_behaviour", "next_review_on": next })
+        }
         "/api/v1/subject-access-requests/{id}/extension" => {
             let due = chrono::Utc::now().date_naive() + chrono::Duration::days(45);
             json!({ "due_on": due, "reason": "Matrix" })

@@ -1,0 +1,3 @@
+SET LOCAL ROLE homeward_owner;
+DROP TABLE IF EXISTS retention_decisions;
+RESET ROLE;

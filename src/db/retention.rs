@@ -1,0 +1,101 @@
+//! MoPI review and retention: who is due for review (`hw_retention_reviews`) and the
+//! decisions taken at review.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::schema::retention_decisions as rd;
+use super::{cached, Conn};
+use crate::domain::retention::{RetentionDecision, RetentionPolicy, RetentionReason};
+use crate::ids::{PersonId, UserId};
+
+/// A person's place in the review cycle.
+#[derive(QueryableByName, Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = RetentionReviewResponse)]
+pub struct ReviewRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub person_id: PersonId,
+    #[diesel(sql_type = Text)]
+    pub given_name: String,
+    #[diesel(sql_type = Text)]
+    pub family_name: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub date_of_birth: Option<NaiveDate>,
+    /// The last episode closed, referral closed or action done (at least: when the record
+    /// was made), in the force's local time.
+    #[diesel(sql_type = Date)]
+    pub last_activity_on: NaiveDate,
+    /// Something is still open (an episode or a referral): no review while it is.
+    #[diesel(sql_type = Bool)]
+    pub active: bool,
+    /// A CSE or CCE marker was ever recorded: the longer period applies.
+    #[diesel(sql_type = Bool)]
+    pub public_protection: bool,
+    /// The latest retain decision's date, else the policy's; `null` while active.
+    #[diesel(sql_type = Nullable<Date>)]
+    pub next_review_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub last_decision: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub last_decided_at: Option<DateTime<Utc>>,
+}
+
+/// Persons whose review falls before `due_before` (or `person` alone, whatever its date).
+pub async fn reviews(
+    conn: &mut Conn,
+    due_before: NaiveDate,
+    policy: RetentionPolicy,
+    person: Option<PersonId>,
+    after: Option<PersonId>,
+    limit: i64,
+) -> QueryResult<Vec<ReviewRow>> {
+    cached(
+        diesel::sql_query("SELECT * FROM hw_retention_reviews($1, $2, $3, $4, $5, $6)")
+            .bind::<Date, _>(due_before)
+            .bind::<Integer, _>(i32::try_from(policy.years).unwrap_or(i32::MAX))
+            .bind::<Integer, _>(i32::try_from(policy.public_protection_years).unwrap_or(i32::MAX))
+            .bind::<Nullable<SqlUuid>, _>(person)
+            .bind::<Nullable<SqlUuid>, _>(after)
+            .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX)),
+    )
+    .load(conn)
+    .await
+}
+
+/// One decision taken at review.
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = rd)]
+#[schema(as = RetentionDecisionResponse)]
+pub struct DecisionRow {
+    pub id: Uuid,
+    pub person_id: PersonId,
+    pub decision: RetentionDecision,
+    pub reason: RetentionReason,
+    pub note: Option<String>,
+    pub next_review_on: Option<NaiveDate>,
+    pub decided_by: UserId,
+    pub decided_at: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut Conn, row: &DecisionRow) -> QueryResult<DecisionRow> {
+    cached(
+        diesel::insert_into(rd::table)
+            .values(row)
+            .returning(DecisionRow::as_returning()),
+    )
+    .get_result(conn)
+    .await
+}
+
+/// A person's decisions, newest first.
+pub async fn decisions(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<DecisionRow>> {
+    rd::table
+        .filter(rd::person_id.eq(person))
+        .order(rd::decided_at.desc())
+        .select(DecisionRow::as_select())
+        .load(conn)
+        .await
+}

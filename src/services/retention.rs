@@ -1,0 +1,117 @@
+//! MoPI review and retention, for the force's data protection officers: who is due for
+//! review, and the decision to retain (with its reason and next review). Reading the list
+//! is a consultation of every person on it; every decision is kept and audited.
+
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::db::retention as q;
+pub use crate::db::retention::{DecisionRow, ReviewRow};
+use crate::domain::audit::AuditEvent;
+use crate::domain::retention::{check_decision, RetentionDecision, RetentionReason};
+use crate::error::AppError;
+use crate::ids::PersonId;
+use crate::services::context::Ctx;
+
+/// Persons due for review before `due_before`, by id.
+#[tracing::instrument(name = "services::retention::due", skip_all)]
+pub async fn due(
+    ctx: &Ctx,
+    due_before: NaiveDate,
+    after: Option<PersonId>,
+    limit: i64,
+) -> Result<Vec<ReviewRow>, AppError> {
+    let policy = ctx.app.retention;
+    crate::in_tx!(ctx, |tx| {
+        tx.caller()?.require_dpo()?;
+        let rows = q::reviews(tx.conn(), due_before, policy, None, after, limit).await?;
+        tx.audit(AuditEvent::consultation(
+            "person",
+            rows.iter().map(|r| r.person_id.0),
+        ));
+        Ok(rows)
+    })
+}
+
+/// One person's review status and decisions.
+#[derive(Debug, Clone)]
+pub struct PersonReview {
+    pub review: ReviewRow,
+    pub decisions: Vec<DecisionRow>,
+}
+
+#[tracing::instrument(name = "services::retention::of_person", skip_all, fields(%person))]
+pub async fn of_person(ctx: &Ctx, person: PersonId) -> Result<PersonReview, AppError> {
+    let policy = ctx.app.retention;
+    let today = ctx.app.zone.today(Utc::now());
+    crate::in_tx!(ctx, |tx| {
+        tx.caller()?.require_dpo()?;
+        let review = q::reviews(tx.conn(), today, policy, Some(person), None, 1)
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound("no such person"))?;
+        let decisions = q::decisions(tx.conn(), person).await?;
+        tx.audit(AuditEvent::consultation("person", [person.0]));
+        Ok(PersonReview { review, decisions })
+    })
+}
+
+/// A decision to retain, as the request gave it.
+#[derive(Debug, Clone)]
+pub struct Retain {
+    pub reason: RetentionReason,
+    pub note: Option<String>,
+    pub next_review_on: NaiveDate,
+}
+
+/// Records a decision to retain the person's record until its next review. A record
+/// still active (an episode or referral open) is not under review.
+#[tracing::instrument(name = "services::retention::retain", skip_all, fields(%person))]
+pub async fn retain(ctx: &Ctx, person: PersonId, input: Retain) -> Result<PersonReview, AppError> {
+    let policy = ctx.app.retention;
+    let today = ctx.app.zone.today(Utc::now());
+    check_decision(
+        RetentionDecision::Retain,
+        input.reason,
+        input.note.as_deref(),
+        Some(input.next_review_on),
+        today,
+    )
+    .map_err(|(field, m)| AppError::field(field, &m))?;
+    crate::in_tx!(ctx, |tx| {
+        let by = tx.caller()?.user_id;
+        tx.caller()?.require_dpo()?;
+        let review = q::reviews(tx.conn(), today, policy, Some(person), None, 1)
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound("no such person"))?;
+        if review.active {
+            return Err(AppError::Conflict(
+                "the person has an open episode or referral: the record is in use, not under review"
+                    .into(),
+            ));
+        }
+        let id = Uuid::now_v7();
+        q::insert(
+            tx.conn(),
+            &DecisionRow {
+                id,
+                person_id: person,
+                decision: RetentionDecision::Retain,
+                reason: input.reason,
+                note: input.note.clone(),
+                next_review_on: Some(input.next_review_on),
+                decided_by: by,
+                decided_at: Utc::now(),
+            },
+        )
+        .await?;
+        tx.audit(AuditEvent::collection("retention_decision", id));
+        let review = q::reviews(tx.conn(), today, policy, Some(person), None, 1)
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound("no such person"))?;
+        let decisions = q::decisions(tx.conn(), person).await?;
+        Ok(PersonReview { review, decisions })
+    })
+}
