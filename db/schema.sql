@@ -966,6 +966,17 @@ $$;
 
 ALTER FUNCTION public.hw_national_overdue(p_ukmpu interval, p_pnc interval) OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_notification_gap(p_event_key text, p_event text) RETURNS boolean
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    INSERT INTO notification_gaps AS g (event_key, event) VALUES (left(p_event_key, 300), p_event)
+    ON CONFLICT (event_key) DO UPDATE SET last_seen_at = now(), times = g.times + 1
+    RETURNING g.times = 1
+$$;
+
+ALTER FUNCTION public.hw_notification_gap(p_event_key text, p_event text) OWNER TO homeward_owner;
+
 CREATE TABLE public.outbox (
     id uuid NOT NULL,
     event text NOT NULL,
@@ -1421,6 +1432,21 @@ CREATE FUNCTION public.hw_role() RETURNS text
     AS $$ SELECT NULLIF(current_setting('homeward.role', true), '') $$;
 
 ALTER FUNCTION public.hw_role() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_scheduler_claim(p_every interval, p_holder text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM hw_require_background();
+    UPDATE scheduler_lease
+       SET last_tick_at = now(), holder = left(p_holder, 200), ticks = ticks + 1
+     WHERE singleton AND last_tick_at <= now() - p_every * 0.9;
+    RETURN FOUND;
+END
+$$;
+
+ALTER FUNCTION public.hw_scheduler_claim(p_every interval, p_holder text) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_security_email_hash(p_email text) RETURNS bytea
     LANGUAGE sql IMMUTABLE
@@ -2255,6 +2281,19 @@ ALTER TABLE ONLY public.measure_repeat_state FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.measure_repeat_state OWNER TO homeward_owner;
 
+CREATE TABLE public.notification_gaps (
+    event_key text NOT NULL,
+    event text NOT NULL,
+    first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    times integer DEFAULT 1 NOT NULL,
+    CONSTRAINT notification_gaps_event_key_check CHECK (((length(event_key) >= 1) AND (length(event_key) <= 300)))
+);
+
+ALTER TABLE ONLY public.notification_gaps FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.notification_gaps OWNER TO homeward_owner;
+
 CREATE TABLE public.notification_preferences (
     user_id uuid NOT NULL,
     daily_digest boolean DEFAULT true NOT NULL,
@@ -2549,6 +2588,19 @@ CREATE TABLE public.risk_gradings (
 ALTER TABLE ONLY public.risk_gradings FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.risk_gradings OWNER TO homeward_owner;
+
+CREATE TABLE public.scheduler_lease (
+    singleton boolean DEFAULT true NOT NULL,
+    last_tick_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
+    holder text DEFAULT ''::text NOT NULL,
+    ticks bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT scheduler_lease_holder_check CHECK ((length(holder) <= 200)),
+    CONSTRAINT scheduler_lease_singleton_check CHECK (singleton)
+);
+
+ALTER TABLE ONLY public.scheduler_lease FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.scheduler_lease OWNER TO homeward_owner;
 
 CREATE TABLE public.security_alerts (
     account_id uuid NOT NULL,
@@ -2925,6 +2977,9 @@ ALTER TABLE ONLY public.measure_repeat_counts
 ALTER TABLE ONLY public.measure_repeat_state
     ADD CONSTRAINT measure_repeat_state_pkey PRIMARY KEY (definition_version, period_end, age_group, person_id) INCLUDE (district_id);
 
+ALTER TABLE ONLY public.notification_gaps
+    ADD CONSTRAINT notification_gaps_pkey PRIMARY KEY (event_key);
+
 ALTER TABLE ONLY public.notification_preferences
     ADD CONSTRAINT notification_preferences_pkey PRIMARY KEY (user_id);
 
@@ -2978,6 +3033,9 @@ ALTER TABLE ONLY public.return_home_interviews
 
 ALTER TABLE ONLY public.risk_gradings
     ADD CONSTRAINT risk_gradings_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.scheduler_lease
+    ADD CONSTRAINT scheduler_lease_pkey PRIMARY KEY (singleton);
 
 ALTER TABLE ONLY public.security_alerts
     ADD CONSTRAINT security_alerts_pkey PRIMARY KEY (account_id, window_start);
@@ -3602,6 +3660,12 @@ ALTER TABLE public.measure_repeat_state ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY measure_repeat_state_owner ON public.measure_repeat_state TO homeward_owner USING (true) WITH CHECK (true);
 
+ALTER TABLE public.notification_gaps ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY notification_gaps_admin_read ON public.notification_gaps FOR SELECT TO homeward_app USING (public.hw_is_admin());
+
+CREATE POLICY notification_gaps_owner ON public.notification_gaps TO homeward_owner USING (true) WITH CHECK (true);
+
 ALTER TABLE public.notification_preferences ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY notification_preferences_owner ON public.notification_preferences TO homeward_owner USING (true) WITH CHECK (true);
@@ -3751,6 +3815,10 @@ CREATE POLICY risk_gradings_owner ON public.risk_gradings TO homeward_owner USIN
 CREATE POLICY risk_gradings_read ON public.risk_gradings FOR SELECT TO homeward_app USING ((((public.hw_role() <> 'partner'::text) AND (EXISTS ( SELECT 1
    FROM public.episodes e
   WHERE (e.id = risk_gradings.episode_id)))) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, episode_id, 'risk'::text))));
+
+ALTER TABLE public.scheduler_lease ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY scheduler_lease_owner ON public.scheduler_lease TO homeward_owner USING (true) WITH CHECK (true);
 
 ALTER TABLE public.security_alerts ENABLE ROW LEVEL SECURITY;
 
@@ -3972,6 +4040,9 @@ GRANT ALL ON FUNCTION public.hw_missing_persons_summary(p_since timestamp with t
 REVOKE ALL ON FUNCTION public.hw_national_overdue(p_ukmpu interval, p_pnc interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_national_overdue(p_ukmpu interval, p_pnc interval) TO homeward_app;
 
+REVOKE ALL ON FUNCTION public.hw_notification_gap(p_event_key text, p_event text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_notification_gap(p_event_key text, p_event text) TO homeward_app;
+
 GRANT SELECT,INSERT ON TABLE public.outbox TO homeward_app;
 
 GRANT UPDATE(status) ON TABLE public.outbox TO homeward_app;
@@ -4026,6 +4097,9 @@ REVOKE ALL ON FUNCTION public.hw_require_measures_reader() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_scheduler_claim(p_every interval, p_holder text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_scheduler_claim(p_every interval, p_holder text) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) TO homeward_app;
@@ -4113,6 +4187,8 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.intervention_plans TO homeward_app;
 GRANT SELECT ON TABLE public.local_authorities TO homeward_app;
 
 GRANT SELECT,INSERT ON TABLE public.measure_definitions TO homeward_app;
+
+GRANT SELECT ON TABLE public.notification_gaps TO homeward_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.notification_preferences TO homeward_app;
 

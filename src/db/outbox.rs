@@ -126,6 +126,43 @@ struct Mailbox {
     email: Option<String>,
 }
 
+#[derive(QueryableByName)]
+struct Claimed {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    claimed: bool,
+}
+
+/// Takes this interval's scheduler tick for `holder`: true for one instance only.
+pub async fn claim_tick(
+    conn: &mut Conn,
+    every: std::time::Duration,
+    holder: &str,
+) -> QueryResult<bool> {
+    let every = diesel::data_types::PgInterval::from_microseconds(
+        i64::try_from(every.as_micros()).unwrap_or(i64::MAX),
+    );
+    cached(
+        diesel::sql_query("SELECT hw_scheduler_claim($1, $2) AS claimed")
+            .bind::<diesel::sql_types::Interval, _>(every)
+            .bind::<Text, _>(holder),
+    )
+    .get_result::<Claimed>(conn)
+    .await
+    .map(|c| c.claimed)
+}
+
+/// Counts a notification that found no recipient; true the first time for its key.
+pub async fn note_gap(conn: &mut Conn, event_key: &str, event: &str) -> QueryResult<bool> {
+    cached(
+        diesel::sql_query("SELECT hw_notification_gap($1, $2) AS claimed")
+            .bind::<Text, _>(event_key)
+            .bind::<Text, _>(event),
+    )
+    .get_result::<Claimed>(conn)
+    .await
+    .map(|c| c.claimed)
+}
+
 /// Active data protection officers (background work: subject access deadlines).
 pub async fn dpo_emails(conn: &mut Conn) -> QueryResult<Vec<StaffEmail>> {
     cached(diesel::sql_query("SELECT * FROM hw_dpo_emails()"))

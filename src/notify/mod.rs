@@ -72,7 +72,10 @@ pub async fn enqueue(
         }
     }
     if seen.is_empty() {
-        tracing::warn!(event = %out.notice.event, key = %out.event_key, "a notification has no recipient");
+        // Said once per event, however many ticks and instances find it again.
+        if q::note_gap(tx.conn(), &out.event_key, out.notice.event.as_str()).await? {
+            tracing::warn!(event = %out.notice.event, key = %out.event_key, "a notification has no recipient");
+        }
         return Ok(0);
     }
     let rows: Vec<NewOutbox> = seen

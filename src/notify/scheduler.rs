@@ -42,6 +42,12 @@ pub struct Timers {
     pub zone: ForceZone,
 }
 
+/// Takes this interval's tick for `holder`, if no instance has.
+pub async fn claim(pool: &Pool, every: Duration, holder: &str) -> Result<bool, AppError> {
+    let mut conn = pool.get().await?;
+    Ok(q::claim_tick(&mut conn, every, holder).await?)
+}
+
 /// One pass over every timer, each in its own transaction (with no caller).
 pub async fn tick(
     pool: &Pool,
@@ -359,6 +365,8 @@ async fn digests(tx: &mut Tx, links: &Links, day: NaiveDate) -> Result<usize, Ap
 }
 
 /// Ticks every `every` until `stop` turns true.
+/// Ticks every `every` until `stop`, when this instance takes the interval's lease: with
+/// several instances on one database, one of them does each tick and the rest skip it.
 pub async fn run(
     pool: Pool,
     links: Links,
@@ -366,16 +374,21 @@ pub async fn run(
     every: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
+    let holder = format!("{}:{}", std::process::id(), uuid::Uuid::new_v4().simple());
     loop {
         if *stop.borrow() {
             break;
         }
-        match tick(&pool, &links, Utc::now(), &timers).await {
-            Ok(r) if r != TickReport::default() => {
-                tracing::info!(?r, "scheduler enqueued notifications")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+        match claim(&pool, every, &holder).await {
+            Ok(true) => match tick(&pool, &links, Utc::now(), &timers).await {
+                Ok(r) if r != TickReport::default() => {
+                    tracing::info!(?r, "scheduler enqueued notifications")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+            },
+            Ok(false) => tracing::debug!("another instance has this scheduler tick"),
+            Err(e) => tracing::warn!(error = %e, "the scheduler's lease could not be taken"),
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

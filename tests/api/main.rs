@@ -17,6 +17,7 @@ mod errors;
 mod hardening;
 mod helpers;
 mod hygiene;
+mod instances;
 mod limits;
 mod local_time;
 mod measure_queue;

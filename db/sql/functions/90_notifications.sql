@@ -217,3 +217,37 @@ $$;
 
 REVOKE ALL ON FUNCTION hw_national_overdue(p_ukmpu interval, p_pnc interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_national_overdue(p_ukmpu interval, p_pnc interval) TO homeward_app;
+
+-- The scheduler's lease: true for the one instance that takes this interval's tick (the
+-- last tick was at least p_every ago, less a tenth for timer jitter), false for the rest.
+-- A holder that dies mid-tick loses nothing: each timer's work is idempotent and the next
+-- interval's holder finds it still due. Background work only.
+CREATE OR REPLACE FUNCTION hw_scheduler_claim(p_every interval, p_holder text)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+BEGIN
+    PERFORM hw_require_background();
+    UPDATE scheduler_lease
+       SET last_tick_at = now(), holder = left(p_holder, 200), ticks = ticks + 1
+     WHERE singleton AND last_tick_at <= now() - p_every * 0.9;
+    RETURN FOUND;
+END
+$$;
+
+REVOKE ALL ON FUNCTION hw_scheduler_claim(p_every interval, p_holder text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_scheduler_claim(p_every interval, p_holder text) TO homeward_app;
+
+-- A notification with no recipient: counted against its event key; true only the first
+-- time, so the log warns once however many ticks and instances find it.
+CREATE OR REPLACE FUNCTION hw_notification_gap(p_event_key text, p_event text)
+RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+    INSERT INTO notification_gaps AS g (event_key, event) VALUES (left(p_event_key, 300), p_event)
+    ON CONFLICT (event_key) DO UPDATE SET last_seen_at = now(), times = g.times + 1
+    RETURNING g.times = 1
+$$;
+
+REVOKE ALL ON FUNCTION hw_notification_gap(p_event_key text, p_event text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_notification_gap(p_event_key text, p_event text) TO homeward_app;
