@@ -1026,7 +1026,8 @@ CREATE FUNCTION public.hw_outbox_claim(p_worker text, p_limit integer, p_lease_s
            locked_until = now() + make_interval(secs => p_lease_secs), attempts = o.attempts + 1
      WHERE o.id IN (SELECT c.id FROM outbox c
                      WHERE (c.status = 'pending' AND c.next_attempt_at <= now())
-                        OR (c.status = 'sending' AND c.locked_until < now())
+                        OR (c.status = 'sending'
+                            AND (c.locked_until < now() OR NOT hw_outbox_worker_alive(c.locked_by)))
                      ORDER BY c.next_attempt_at, c.id
                      LIMIT p_limit
                      FOR UPDATE SKIP LOCKED)
@@ -1051,6 +1052,13 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_outbox_present(p_worker text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT pg_advisory_lock(1213484872, hashtext(p_worker)) $$;
+
+ALTER FUNCTION public.hw_outbox_present(p_worker text) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_outbox_release(p_id uuid, p_worker text) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1079,6 +1087,18 @@ CREATE FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) RETURNS integ
 $$;
 
 ALTER FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_outbox_worker_alive(p_worker text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT EXISTS (
+       SELECT 1 FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+          AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+          AND l.classid = 1213484872::oid
+          AND l.objid = (hashtext(p_worker)::bigint & 4294967295)::oid) $$;
+
+ALTER FUNCTION public.hw_outbox_worker_alive(p_worker text) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_overdue_return_interviews() RETURNS TABLE(episode_id uuid, reference text, district_id uuid, due_at timestamp with time zone)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -4061,11 +4081,16 @@ GRANT ALL ON FUNCTION public.hw_outbox_claim(p_worker text, p_limit integer, p_l
 REVOKE ALL ON FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) TO homeward_app;
 
+REVOKE ALL ON FUNCTION public.hw_outbox_present(p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_outbox_present(p_worker text) TO homeward_app;
+
 REVOKE ALL ON FUNCTION public.hw_outbox_release(p_id uuid, p_worker text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_outbox_release(p_id uuid, p_worker text) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_outbox_worker_alive(p_worker text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.hw_overdue_return_interviews() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_overdue_return_interviews() TO homeward_app;

@@ -207,6 +207,16 @@ struct Marked {
     marked: i32,
 }
 
+/// Announces `worker` alive on this connection (a session-level lock, held until the
+/// connection closes): rows it claims are taken back the moment it is gone.
+pub async fn present(conn: &mut Conn, worker: &str) -> QueryResult<()> {
+    diesel::sql_query("SELECT hw_outbox_present($1)")
+        .bind::<Text, _>(worker)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Marks claimed rows sent in one statement; returns how many `worker` still held.
 pub async fn sent(conn: &mut Conn, ids: &[uuid::Uuid], worker: &str) -> QueryResult<i32> {
     if ids.is_empty() {

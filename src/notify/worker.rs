@@ -1,7 +1,9 @@
 //! The delivery worker: claims due outbox rows (`FOR UPDATE SKIP LOCKED`, with a lease,
-//! so several workers never send a row twice and a dead worker's rows come back),
-//! sends them, and records the outcome: sent, retry later (capped exponential backoff
-//! with jitter), or dead-lettered with an alert to the administrators.
+//! so several workers never send a row twice), sends them, and records each outcome as
+//! it happens: sent (as soon as the server has taken it), retry later (capped
+//! exponential backoff with jitter), or dead-lettered with an alert to the
+//! administrators. A worker holds a presence lock on a connection of its own, so the rows
+//! of one that dies are taken back at once, not when their lease runs out.
 
 use std::time::Duration;
 
@@ -32,6 +34,35 @@ pub struct WorkerOptions {
     pub idle_wait: Duration,
     pub retry: RetryPolicy,
     pub links: Links,
+    /// The connection that says this worker is alive (see [`Presence`]).
+    pub presence: Presence,
+}
+
+/// A worker's presence in the database: one connection of its own, taken out of the pool
+/// and never returned, holding the worker's lock (`db::outbox::present`). When the
+/// process dies, so does the connection and its lock, and another worker takes back the
+/// rows it held at once instead of waiting for their lease to run out.
+#[derive(Clone, Default)]
+pub struct Presence(std::sync::Arc<tokio::sync::Mutex<Option<(String, crate::db::Conn)>>>);
+
+impl std::fmt::Debug for Presence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Presence(..)")
+    }
+}
+
+impl Presence {
+    /// Holds `worker`'s lock on a connection of its own, if not already held.
+    pub async fn ensure(&self, pool: &Pool, worker: &str) -> Result<(), AppError> {
+        let mut held = self.0.lock().await;
+        if held.as_ref().is_some_and(|(id, _)| id == worker) {
+            return Ok(());
+        }
+        let mut conn = diesel_async::pooled_connection::deadpool::Object::take(pool.get().await?);
+        q::present(&mut conn, worker).await?;
+        *held = Some((worker.to_owned(), conn));
+        Ok(())
+    }
 }
 
 impl WorkerOptions {
@@ -50,6 +81,7 @@ impl WorkerOptions {
             idle_wait: Duration::from_secs(2),
             retry,
             links,
+            presence: Presence::default(),
         }
     }
 }
@@ -70,7 +102,7 @@ impl BatchReport {
 }
 
 enum Outcome {
-    Sent(uuid::Uuid),
+    Sent,
     Retried,
     Dead,
     Released,
@@ -85,6 +117,7 @@ pub async fn deliver_batch(
     stop: &watch::Receiver<bool>,
 ) -> Result<BatchReport, AppError> {
     let lease = i32::try_from(o.lease.as_secs()).unwrap_or(i32::MAX);
+    o.presence.ensure(pool, &o.id).await?;
     let rows = {
         let mut conn = pool.get().await?;
         q::claim(&mut conn, &o.id, o.batch, lease).await?
@@ -95,28 +128,16 @@ pub async fn deliver_batch(
         .collect()
         .await;
     let mut report = BatchReport::default();
-    let mut sent = Vec::new();
     let mut first_error = None;
     for outcome in outcomes {
         match outcome {
-            Ok(Outcome::Sent(id)) => sent.push(id),
+            Ok(Outcome::Sent) => report.sent += 1,
             Ok(Outcome::Retried) => report.retried += 1,
             Ok(Outcome::Dead) => report.dead += 1,
             Ok(Outcome::Released) => report.released += 1,
             Err(e) => first_error = first_error.or(Some(e)),
         }
     }
-    // What went out is marked even if recording another row failed.
-    let mut conn = pool.get().await?;
-    let marked = q::sent(&mut conn, &sent, &o.id).await?;
-    if usize::try_from(marked).unwrap_or(0) < sent.len() {
-        tracing::warn!(
-            sent = sent.len(),
-            marked,
-            "some sent messages' claims had lapsed"
-        );
-    }
-    report.sent = sent.len();
     match first_error {
         Some(e) => Err(e),
         None => Ok(report),
@@ -136,7 +157,14 @@ async fn deliver_one(
         return Ok(Outcome::Released);
     }
     match mailer.send(&row).await {
-        Ok(()) => Ok(Outcome::Sent(row.id)),
+        // Marked at once: a worker that dies now repeats no message the server has taken.
+        Ok(()) => {
+            let mut conn = pool.get().await?;
+            if q::sent(&mut conn, &[row.id], &o.id).await? == 0 {
+                tracing::warn!(id = %row.id, "a sent message's claim had lapsed");
+            }
+            Ok(Outcome::Sent)
+        }
         Err(e) => {
             let mut conn = pool.get().await?;
             let jitter = rand::thread_rng().gen_range(0.5..=1.0);

@@ -517,40 +517,60 @@ async fn two_workers_never_send_the_same_message_twice() {
 }
 
 #[actix_rt::test]
-async fn a_worker_killed_mid_send_is_redelivered_with_the_same_message_id() {
+async fn a_worker_killed_mid_batch_loses_its_rows_at_once_and_repeats_nothing_sent() {
+    use diesel_async::AsyncConnection;
     let app = spawn_app().await;
     let pool = db::build_pool(&app.app_url, 4).unwrap();
-    queue(&pool, 1, "agency@example.invalid").await;
+    queue(&pool, 3, "agency@example.invalid").await;
     let sink = SmtpSink::start().await;
-    // A worker claims the row (a 1-second lease) and dies before recording anything.
-    let mut conn = pool.get().await.unwrap();
-    let claimed = homeward::db::outbox::claim(&mut conn, "doomed", 10, 1)
+    let m = mailer(&sink);
+    // A worker in another process: its own connection, its presence, a 5-minute lease.
+    let mut doomed = diesel_async::AsyncPgConnection::establish(&app.app_url)
         .await
         .unwrap();
-    assert_eq!(claimed.len(), 1);
-    drop(conn);
+    homeward::db::outbox::present(&mut doomed, "doomed")
+        .await
+        .unwrap();
+    let claimed = homeward::db::outbox::claim(&mut doomed, "doomed", 10, 300)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 3);
+    // It sends the first and records it at once, as a worker does ...
+    m.send(&claimed[0]).await.unwrap();
+    let marked = homeward::db::outbox::sent(&mut doomed, &[claimed[0].id], "doomed")
+        .await
+        .unwrap();
+    assert_eq!(marked, 1);
+    // ... and while it lives, no other worker takes its rows.
     let o = options("w2", 5);
-    let m = mailer(&sink);
     assert_eq!(
         batch(&pool, &m, &o).await.handled(),
         0,
-        "held while the lease lasts"
+        "held while the worker lives"
     );
-    let mut su = app.superuser().await;
-    su.batch_execute("UPDATE outbox SET locked_until = now() - interval '1 second'")
-        .await
-        .unwrap();
-    assert_eq!(
-        batch(&pool, &m, &o).await.sent,
-        1,
-        "taken back once the lease ran out"
-    );
+    // It dies mid-batch (its connection closes with it): its rows are free at once, with
+    // the lease still four minutes and more to run.
+    drop(doomed);
+    let started = std::time::Instant::now();
+    let mut sent = 0;
+    while sent < 2 && started.elapsed() < std::time::Duration::from_secs(5) {
+        sent += batch(&pool, &m, &o).await.sent;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(sent, 2, "taken back within seconds, not at the lease's end");
+    // Every message went out once: the one sent before the crash is not repeated, and
+    // the rest keep their Message-IDs.
     let got = sink.received();
-    assert_eq!(got.len(), 1);
-    assert_eq!(got[0].header("Message-ID").unwrap(), claimed[0].message_id);
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|g| g.header("Message-ID").unwrap())
+        .collect();
+    ids.sort();
+    let mut want: Vec<String> = claimed.iter().map(|c| c.message_id.clone()).collect();
+    want.sort();
+    assert_eq!(ids, want);
     let rows = outbox(&app).await;
-    assert_eq!((rows[0].status.as_str(), rows[0].attempts), ("sent", 2));
-    assert_eq!(rows[0].message_id, claimed[0].message_id);
+    assert!(rows.iter().all(|r| r.status == "sent"), "{rows:?}");
 }
 
 #[actix_rt::test]

@@ -44,6 +44,28 @@ GRANT EXECUTE ON FUNCTION hw_admin_emails() TO homeward_app;
 -- The delivery worker ---------------------------------------------------------------------
 -- The worker runs with no caller; these are its only way in. Claims skip rows other
 -- workers hold, and take back rows whose lease ran out (a worker that died mid-send).
+-- A worker's presence: a session-level advisory lock on its own connection, held while it
+-- lives. When its process dies the connection closes and the lock goes with it, so the
+-- rows it held are free at once, not when their lease runs out.
+CREATE OR REPLACE FUNCTION hw_outbox_present(p_worker text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS
+$$ SELECT pg_advisory_lock(1213484872, hashtext(p_worker)) $$;
+
+REVOKE ALL ON FUNCTION hw_outbox_present(p_worker text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_outbox_present(p_worker text) TO homeward_app;
+
+-- Whether worker p_worker is alive: some session of this database holds its presence lock.
+CREATE OR REPLACE FUNCTION hw_outbox_worker_alive(p_worker text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$ SELECT EXISTS (
+       SELECT 1 FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+          AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+          AND l.classid = 1213484872::oid
+          AND l.objid = (hashtext(p_worker)::bigint & 4294967295)::oid) $$;
+
+REVOKE ALL ON FUNCTION hw_outbox_worker_alive(p_worker text) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer)
 RETURNS SETOF outbox LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT hw_require_background();
@@ -52,7 +74,8 @@ RETURNS SETOF outbox LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_
            locked_until = now() + make_interval(secs => p_lease_secs), attempts = o.attempts + 1
      WHERE o.id IN (SELECT c.id FROM outbox c
                      WHERE (c.status = 'pending' AND c.next_attempt_at <= now())
-                        OR (c.status = 'sending' AND c.locked_until < now())
+                        OR (c.status = 'sending'
+                            AND (c.locked_until < now() OR NOT hw_outbox_worker_alive(c.locked_by)))
                      ORDER BY c.next_attempt_at, c.id
                      LIMIT p_limit
                      FOR UPDATE SKIP LOCKED)
@@ -62,8 +85,8 @@ $$;
 REVOKE ALL ON FUNCTION hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer) TO homeward_app;
 
--- Marks a batch sent at once (one commit for the batch; a worker that dies before it
--- leaves the rows to be redelivered, with the same Message-ID). Returns how many it
+-- Marks messages sent: each as soon as the server has taken it, so a worker that dies
+-- repeats at most the message in flight (with the same Message-ID). Returns how many it
 -- still held.
 CREATE OR REPLACE FUNCTION hw_outbox_sent(p_ids uuid[], p_worker text)
 RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
