@@ -161,6 +161,31 @@ $$;
 
 ALTER FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) OWNER TO homeward_owner;
 
+CREATE FUNCTION public.auth_write_quota(p_user uuid, p_session uuid, p_token_version integer, p_every interval, p_burst integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t timestamptz := clock_timestamp();
+    tolerance interval := p_every * greatest(p_burst - 1, 0);
+    held timestamptz;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM auth_principal(p_user, p_session, p_token_version)) THEN
+        RETURN -1;
+    END IF;
+    INSERT INTO write_quota AS q (user_id, tat) VALUES (p_user, t + p_every)
+    ON CONFLICT (user_id) DO UPDATE SET tat = greatest(q.tat, t) + p_every
+     WHERE greatest(q.tat, t) - t <= tolerance;
+    IF FOUND THEN
+        RETURN 0;
+    END IF;
+    SELECT q.tat INTO held FROM write_quota q WHERE q.user_id = p_user;
+    RETURN greatest(1, ceil(extract(epoch FROM held - t - tolerance)))::integer;
+END
+$$;
+
+ALTER FUNCTION public.auth_write_quota(p_user uuid, p_session uuid, p_token_version integer, p_every interval, p_burst integer) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_actions_due(p_days integer) RETURNS TABLE(action_id uuid, owner_agency_id uuid, owner_user_id uuid, due_on date, overdue boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -2904,6 +2929,15 @@ ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.users OWNER TO homeward_owner;
 
+CREATE TABLE public.write_quota (
+    user_id uuid NOT NULL,
+    tat timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY public.write_quota FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.write_quota OWNER TO homeward_owner;
+
 ALTER TABLE ONLY public.__diesel_schema_migrations
     ADD CONSTRAINT __diesel_schema_migrations_pkey PRIMARY KEY (version);
 
@@ -3098,6 +3132,9 @@ ALTER TABLE ONLY public.users
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.write_quota
+    ADD CONSTRAINT write_quota_pkey PRIMARY KEY (user_id);
 
 CREATE INDEX actions_agency_idx ON public.actions USING btree (owner_agency_id, due_on, id);
 
@@ -3511,6 +3548,9 @@ ALTER TABLE ONLY public.users
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_district_id_fkey FOREIGN KEY (district_id) REFERENCES public.districts(id);
+
+ALTER TABLE ONLY public.write_quota
+    ADD CONSTRAINT write_quota_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 ALTER TABLE public.actions ENABLE ROW LEVEL SECURITY;
 
@@ -3958,6 +3998,10 @@ CREATE POLICY users_owner ON public.users TO homeward_owner USING (true) WITH CH
 
 CREATE POLICY users_self_read ON public.users FOR SELECT TO homeward_app USING ((id = public.hw_user_id()));
 
+ALTER TABLE public.write_quota ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY write_quota_owner ON public.write_quota TO homeward_owner USING (true) WITH CHECK (true);
+
 GRANT ALL ON SCHEMA public TO homeward_owner;
 GRANT USAGE ON SCHEMA public TO homeward_app;
 
@@ -3987,6 +4031,9 @@ GRANT ALL ON FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea
 
 REVOKE ALL ON FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.auth_write_quota(p_user uuid, p_session uuid, p_token_version integer, p_every interval, p_burst integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_write_quota(p_user uuid, p_session uuid, p_token_version integer, p_every interval, p_burst integer) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_actions_due(p_days integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_actions_due(p_days integer) TO homeward_app;

@@ -1,7 +1,8 @@
 //! Resource limits at the HTTP edge: a deadline for every request (a slow client gets
 //! 408, a slow answer 503, and the transaction it held is rolled back), and a per-account
-//! quota on writes, every one of which may send email (429 with `Retry-After`). Login
-//! has its own throttle in the database (`db::auth`).
+//! quota on writes, every one of which may send email (429 with `Retry-After`), kept in
+//! the database so every instance charges the same one (`auth_write_quota`). Login has
+//! its own throttle in the database (`db::auth`).
 
 use std::num::NonZeroU32;
 use std::pin::Pin;
@@ -17,8 +18,6 @@ use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, ResponseError};
 use futures_util::Stream;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -86,32 +85,6 @@ pub fn is_quota_write(method: &Method, path: &str) -> bool {
         && !path.starts_with("/api/v1/auth/")
 }
 
-/// Per-account write quotas (GCRA, in this process).
-pub struct WriteQuota {
-    limiter: DefaultKeyedRateLimiter<uuid::Uuid>,
-}
-
-impl WriteQuota {
-    pub fn new(limits: &Limits) -> Self {
-        let quota = Quota::per_minute(limits.writes_per_minute).allow_burst(limits.burst());
-        WriteQuota {
-            limiter: DefaultKeyedRateLimiter::hashmap(quota),
-        }
-    }
-
-    /// Takes one write from the account's quota, or says how many seconds until one is free.
-    pub fn take(&self, account: uuid::Uuid) -> Result<(), u64> {
-        // Forget accounts whose quota is full again, so the map stays small.
-        if self.limiter.len() > 10_000 {
-            self.limiter.retain_recent();
-        }
-        self.limiter.check_key(&account).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
-    }
-}
-
 /// Refuses a write over its account's quota with 429 and `Retry-After`. Requests without
 /// a valid token, or whose session has ended, pass through uncharged, to be refused as
 /// unauthenticated by the handler; the quota is keyed by the verified token's account,
@@ -137,15 +110,14 @@ pub async fn write_quota<B: MessageBody + 'static>(
                     session: claims.sid,
                     token_version: claims.ver,
                 };
-                let live = match crate::services::auth::session_live(state, session).await {
-                    Ok(live) => live,
-                    Err(e) => return Ok(req.error_response(e).map_into_right_body()),
-                };
-                if live {
-                    if let Err(retry_after_secs) = state.write_quota.take(claims.sub.0) {
+                use crate::services::auth::{charge_write, WriteCharge};
+                match charge_write(state, session).await {
+                    Ok(WriteCharge::Allowed | WriteCharge::SessionEnded) => {}
+                    Ok(WriteCharge::Wait(retry_after_secs)) => {
                         let err = AppError::TooManyRequests { retry_after_secs };
                         return Ok(req.error_response(err).map_into_right_body());
                     }
+                    Err(e) => return Ok(req.error_response(e).map_into_right_body()),
                 }
             }
         }
@@ -244,20 +216,12 @@ mod tests {
     }
 
     #[test]
-    fn a_quota_allows_its_burst_then_names_the_wait() {
+    fn a_quota_allows_a_quarter_of_its_rate_at_once() {
         let limits = Limits {
             writes_per_minute: NonZeroU32::new(8).unwrap(),
             ..Limits::default()
         };
         assert_eq!(limits.burst().get(), 2);
-        let quota = WriteQuota::new(&limits);
-        let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
-        assert!(quota.take(a).is_ok());
-        assert!(quota.take(a).is_ok());
-        let wait = quota.take(a).unwrap_err();
-        assert!((1..=8).contains(&wait), "one write every 7.5 s: {wait}");
-        // Another account's quota is its own.
-        assert!(quota.take(b).is_ok());
     }
 
     #[test]

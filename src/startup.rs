@@ -13,7 +13,7 @@ use crate::auth::JwtKeys;
 use crate::db::{self, Pool};
 use crate::domain::reviews::ReviewPolicy;
 use crate::error::AppError;
-use crate::limits::{Limits, WriteQuota};
+use crate::limits::Limits;
 use crate::routes;
 
 /// Request bodies are capped at 1 MiB.
@@ -35,7 +35,6 @@ pub struct AppState {
     pub suppression: crate::domain::datasets::Suppression,
     /// The request deadline and write quota.
     pub limits: Limits,
-    pub write_quota: WriteQuota,
     /// The web interface's session settings.
     pub web: crate::web::WebSettings,
     /// Signs audit checkpoints and keeps them outside the database (`None`: not kept).
@@ -114,7 +113,6 @@ impl Application {
             links: crate::notify::Links::new(&cfg.public_url),
             suppression,
             limits: cfg.limits,
-            write_quota: WriteQuota::new(&cfg.limits),
             web: crate::web::WebSettings::new(&cfg.public_url, cfg.web_idle),
             audit_anchor: cfg.audit_anchor,
             retention: cfg.retention,

@@ -167,28 +167,35 @@ pub async fn web_session(
 }
 
 #[derive(QueryableByName)]
-struct Live {
-    #[diesel(sql_type = Bool)]
-    live: bool,
+struct Charged {
+    #[diesel(sql_type = Integer)]
+    charged: i32,
 }
 
-/// Whether a token's session is live: the account active at that token version, the
-/// session neither ended nor expired (`auth_principal`, as a request's transaction checks).
-pub async fn session_live(
+/// Charges one write to the account's quota, shared by every instance (`auth_write_quota`):
+/// -1 when the session is not live, 0 to go ahead, else the seconds to wait.
+pub async fn write_quota(
     conn: &mut Conn,
     user: UserId,
     session: SessionId,
     token_version: i32,
-) -> QueryResult<bool> {
+    every: std::time::Duration,
+    burst: i32,
+) -> QueryResult<i32> {
+    let every = diesel::data_types::PgInterval::from_microseconds(
+        i64::try_from(every.as_micros()).unwrap_or(i64::MAX),
+    );
     cached(
-        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM auth_principal($1, $2, $3)) AS live")
+        diesel::sql_query("SELECT auth_write_quota($1, $2, $3, $4, $5) AS charged")
             .bind::<SqlUuid, _>(user)
             .bind::<SqlUuid, _>(session)
-            .bind::<Integer, _>(token_version),
+            .bind::<Integer, _>(token_version)
+            .bind::<Interval, _>(every)
+            .bind::<Integer, _>(burst),
     )
-    .get_result::<Live>(conn)
+    .get_result::<Charged>(conn)
     .await
-    .map(|l| l.live)
+    .map(|c| c.charged)
 }
 
 pub async fn insert_refresh_token(

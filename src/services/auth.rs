@@ -172,12 +172,32 @@ pub async fn web_sign_in(
     })
 }
 
-/// Whether the session a verified token names is still live (not ended by logout,
-/// deactivation or a role change). The write quota asks before charging a request, so a
-/// revoked token cannot spend its account's quota.
-pub async fn session_live(state: &AppState, s: Session) -> Result<bool, AppError> {
+/// What charging a write to its account's quota found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteCharge {
+    /// Charged: go ahead.
+    Allowed,
+    /// Over the quota: the seconds until a write is free.
+    Wait(u64),
+    /// The token's session has ended (logout, deactivation, a role change): nothing is
+    /// charged, and its transaction refuses it as unauthenticated.
+    SessionEnded,
+}
+
+/// Charges one write to the account's quota, in the database, so that every instance of
+/// the service charges the same one.
+pub async fn charge_write(state: &AppState, s: Session) -> Result<WriteCharge, AppError> {
+    let limits = state.limits;
+    let every = std::time::Duration::from_secs(60) / limits.writes_per_minute.get();
+    let burst = i32::try_from(limits.burst().get()).unwrap_or(i32::MAX);
     let mut conn = state.db.get().await?;
-    Ok(q::session_live(&mut conn, s.user, s.session, s.token_version).await?)
+    Ok(
+        match q::write_quota(&mut conn, s.user, s.session, s.token_version, every, burst).await? {
+            -1 => WriteCharge::SessionEnded,
+            0 => WriteCharge::Allowed,
+            n => WriteCharge::Wait(u64::try_from(n).unwrap_or(1)),
+        },
+    )
 }
 
 /// A browser's live session, with the name and role its pages show.

@@ -386,7 +386,6 @@ async fn login_from(
         links: homeward::notify::Links::new("http://homeward.test"),
         suppression: Default::default(),
         limits: crate::helpers::test_limits(),
-        write_quota: homeward::limits::WriteQuota::new(&crate::helpers::test_limits()),
         web: homeward::web::WebSettings::new(
             "http://homeward.test",
             std::time::Duration::from_secs(1800),

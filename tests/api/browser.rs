@@ -793,26 +793,8 @@ async fn after_an_admin_reset_the_user_chooses_a_new_password_before_anything_el
         return;
     };
     let app = spawn_web_app().await;
-    let (admin, _) = app.login(ADMIN).await;
-    let user = app
-        .create_user(&admin, "reset.in.browser@example.org", "mfhc", json!({}))
-        .await;
-    let reset = app
-        .call(
-            "POST",
-            &format!(
-                "/api/v1/users/{}/password-reset",
-                user["id"].as_str().unwrap()
-            ),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(reset.status, 200, "{}", reset.body);
-    let temporary = reset.body["temporary_password"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let temporary =
+        crate::hardening::a_user_reset_by_an_admin(&app, "reset.in.browser@example.org").await;
 
     b.goto(&format!("{}/worklist", app.address)).await;
     sign_in_here(&b, ("reset.in.browser@example.org", &temporary)).await;

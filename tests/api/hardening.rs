@@ -692,13 +692,10 @@ async fn an_admin_reset_ends_every_session_and_allows_nothing_but_a_change() {
     own.problem(409);
 }
 
-#[actix_rt::test]
-async fn after_a_reset_the_web_asks_for_a_new_password_first() {
-    let app = crate::helpers::spawn_web_app().await;
+/// A new MFHC account, then reset by the demo administrator: its temporary password.
+pub(crate) async fn a_user_reset_by_an_admin(app: &TestApp, email: &str) -> String {
     let (admin, _) = app.login(ADMIN).await;
-    let user = app
-        .create_user(&admin, "web.reset@example.org", "mfhc", json!({}))
-        .await;
+    let user = app.create_user(&admin, email, "mfhc", json!({})).await;
     let reset = app
         .call(
             "POST",
@@ -710,10 +707,17 @@ async fn after_a_reset_the_web_asks_for_a_new_password_first() {
             None,
         )
         .await;
-    let temporary = reset.body["temporary_password"]
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    reset.body["temporary_password"]
         .as_str()
         .unwrap()
-        .to_owned();
+        .to_owned()
+}
+
+#[actix_rt::test]
+async fn after_a_reset_the_web_asks_for_a_new_password_first() {
+    let app = crate::helpers::spawn_web_app().await;
+    let temporary = a_user_reset_by_an_admin(&app, "web.reset@example.org").await;
     let mut web = WebClient::new(&app);
     let signed_in = web
         .sign_in(("web.reset@example.org", &temporary), "/worklist")

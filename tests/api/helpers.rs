@@ -462,6 +462,35 @@ impl TestApp {
         )
     }
 
+    /// Another instance of the service on this test's database, signing with the same
+    /// secret (as instances behind one load balancer do); its address.
+    pub fn another_instance(&self, limits: homeward::limits::Limits) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let app = Application::build_with(
+            AppConfig {
+                listener,
+                app_database_url: self.app_url.clone(),
+                pool_size: 4,
+                jwt_secret: SecretSlice::from(self.jwt_secret.clone()),
+                access_token_ttl_secs: 900,
+                session_ttl_secs: 3600,
+                review_policy: Default::default(),
+                national: Default::default(),
+                zone: Default::default(),
+                public_url: "http://homeward.test".into(),
+                limits,
+                web_idle: std::time::Duration::from_secs(1800),
+                audit_anchor: None,
+                retention: Default::default(),
+            },
+            Default::default(),
+        )
+        .expect("build another instance");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_rt::spawn(app.server());
+        address
+    }
+
     /// A superuser connection to this test's database.
     pub async fn superuser(&self) -> AsyncPgConnection {
         AsyncPgConnection::establish(&self.admin_url)

@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Bool, Integer};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with_limits, test_limits, MFHC};
 
 #[derive(QueryableByName)]
 struct Ticks {
@@ -111,4 +111,41 @@ async fn a_notification_without_recipients_is_reported_once() {
     .await
     .unwrap();
     assert_eq!(t.times, 3);
+}
+
+#[actix_rt::test]
+async fn three_instances_charge_one_write_quota() {
+    // 8 writes a minute, 2 at once: across all three instances, not each.
+    let limits = homeward::limits::Limits {
+        writes_per_minute: std::num::NonZeroU32::new(8).unwrap(),
+        ..test_limits()
+    };
+    let app = spawn_app_with_limits(limits).await;
+    let instances = [
+        app.address.clone(),
+        app.another_instance(limits),
+        app.another_instance(limits),
+    ];
+    let (mfhc, _) = app.login(MFHC).await;
+    let mut statuses = Vec::new();
+    let mut waits = Vec::new();
+    for (n, address) in instances.iter().cycle().take(6).enumerate() {
+        let req = app
+            .client
+            .post(format!("{address}/api/v1/persons"))
+            .insert_header(("Authorization", format!("Bearer {mfhc}")))
+            .insert_header(("Content-Type", "application/json"));
+        let body =
+            serde_json::json!({ "given_name": "Quota", "family_name": format!("Shared{n}") });
+        let r = app.send(req, Some(body.to_string().into_bytes())).await;
+        statuses.push(r.status);
+        if r.status == 429 {
+            waits.push(r.header("retry-after").unwrap().parse::<u64>().unwrap());
+        }
+    }
+    assert_eq!(statuses, [201, 201, 429, 429, 429, 429]);
+    assert!(
+        waits.iter().all(|w| (1..=8).contains(w)),
+        "one write every 7.5 s: {waits:?}"
+    );
 }

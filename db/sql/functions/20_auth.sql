@@ -188,3 +188,35 @@ $$ DELETE FROM login_throttle WHERE key_hash = ANY (p_keys) $$;
 
 REVOKE ALL ON FUNCTION auth_throttle_clear(p_keys bytea[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_throttle_clear(p_keys bytea[]) TO homeward_app;
+
+-- Charges one write to an account's quota, shared by every instance (GCRA): p_every
+-- apart on average, p_burst at once. Only a live session's writes count (a token revoked
+-- a moment ago is refused as unauthenticated by its transaction, and spends nothing).
+-- Returns -1 when the session is not live, 0 when the write may go ahead, else the
+-- seconds until it may.
+CREATE OR REPLACE FUNCTION auth_write_quota(p_user uuid, p_session uuid, p_token_version integer,
+                                            p_every interval, p_burst integer)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+DECLARE
+    t timestamptz := clock_timestamp();
+    tolerance interval := p_every * greatest(p_burst - 1, 0);
+    held timestamptz;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM auth_principal(p_user, p_session, p_token_version)) THEN
+        RETURN -1;
+    END IF;
+    INSERT INTO write_quota AS q (user_id, tat) VALUES (p_user, t + p_every)
+    ON CONFLICT (user_id) DO UPDATE SET tat = greatest(q.tat, t) + p_every
+     WHERE greatest(q.tat, t) - t <= tolerance;
+    IF FOUND THEN
+        RETURN 0;
+    END IF;
+    SELECT q.tat INTO held FROM write_quota q WHERE q.user_id = p_user;
+    RETURN greatest(1, ceil(extract(epoch FROM held - t - tolerance)))::integer;
+END
+$$;
+
+REVOKE ALL ON FUNCTION auth_write_quota(p_user uuid, p_session uuid, p_token_version integer, p_every interval, p_burst integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_write_quota(p_user uuid, p_session uuid, p_token_version integer, p_every interval, p_burst integer) TO homeward_app;
