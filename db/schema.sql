@@ -135,7 +135,7 @@ $$;
 
 ALTER FUNCTION public.auth_throttle_success(p_clear bytea[], p_undo bytea[], p_known bytea) OWNER TO homeward_owner;
 
-CREATE FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) RETURNS TABLE(user_id uuid, session_id uuid, token_version integer, role text, display_name text)
+CREATE FUNCTION public.auth_web_session(p_hash bytea, p_idle interval) RETURNS TABLE(user_id uuid, session_id uuid, token_version integer, role text, display_name text, must_change_password boolean)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
@@ -154,7 +154,8 @@ BEGIN
     IF s.last_seen_at < now() - interval '30 seconds' THEN
         UPDATE sessions SET last_seen_at = now() WHERE id = s.id;
     END IF;
-    RETURN QUERY SELECT u.id, s.id, u.token_version, u.role, u.display_name
+    RETURN QUERY SELECT u.id, s.id, u.token_version, u.role, u.display_name,
+                        u.must_change_password
                    FROM users u WHERE u.id = s.user_id AND u.active;
 END
 $$;

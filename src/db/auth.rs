@@ -144,6 +144,8 @@ pub struct WebSessionRow {
     pub role: Role,
     #[diesel(sql_type = Text)]
     pub display_name: String,
+    #[diesel(sql_type = Bool)]
+    pub must_change_password: bool,
 }
 
 /// The live browser session whose cookie secret has this digest. One idle for `idle` or

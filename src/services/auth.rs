@@ -206,6 +206,8 @@ pub struct WebSession {
     pub session: Session,
     pub role: crate::domain::accounts::Role,
     pub display_name: String,
+    /// An administrator reset the password: every page but changing it is refused.
+    pub must_change_password: bool,
 }
 
 /// The live browser session a cookie's secret names, ending it if it was left idle
@@ -228,6 +230,7 @@ pub async fn web_session(
         },
         role: r.role,
         display_name: r.display_name,
+        must_change_password: r.must_change_password,
     }))
 }
 

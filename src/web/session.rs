@@ -183,6 +183,11 @@ async fn page(req: &HttpRequest) -> Result<Page, PageError> {
         return Err(to_sign_in());
     };
     tracing::Span::current().record("user", tracing::field::display(found.session.user));
+    // After an administrator's reset, nothing but choosing a new password (or leaving).
+    let path = req.path();
+    if found.must_change_password && path != "/account/password" && path != "/sign-out" {
+        return Err(PageError::ChangePassword);
+    }
     req.extensions_mut().insert(found.session);
     Ok(Page {
         csrf: csrf_token(&secret),

@@ -723,9 +723,12 @@ async fn after_a_reset_the_web_asks_for_a_new_password_first() {
         .sign_in(("web.reset@example.org", &temporary), "/worklist")
         .await;
     assert_eq!(signed_in.status, 303, "{}", signed_in.body);
-    let worklist = web.get("/worklist").await;
-    assert_eq!(worklist.status, 303);
-    assert_eq!(worklist.header("location"), "/account/password?reset=1");
+    // Every page, even one that reads nothing, sends the user to choose a password first.
+    for page in ["/worklist", "/persons/new", "/"] {
+        let r = web.get(page).await;
+        assert_eq!(r.status, 303, "{page}");
+        assert_eq!(r.header("location"), "/account/password?reset=1", "{page}");
+    }
     let form = web.get("/account/password?reset=1").await;
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form

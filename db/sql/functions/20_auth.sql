@@ -124,11 +124,11 @@ GRANT EXECUTE ON FUNCTION auth_throttle_success(p_clear bytea[], p_undo bytea[],
 
 -- A browser's session from its cookie (the secret's digest): the account, session and
 -- token version to begin the request with (with the role and name the page header shows) (auth_principal then checks them as for any
--- token), or nothing. A session left idle longer than p_idle is ended here, with the
+-- token), and whether an administrator's reset waits to be acted on; or nothing. A session left idle longer than p_idle is ended here, with the
 -- reason; the last-seen time moves at most every 30 seconds, so pages do not each write.
 CREATE OR REPLACE FUNCTION auth_web_session(p_hash bytea, p_idle interval)
 RETURNS TABLE (user_id uuid, session_id uuid, token_version integer, role text,
-               display_name text)
+               display_name text, must_change_password boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
 $$
 DECLARE
@@ -146,7 +146,8 @@ BEGIN
     IF s.last_seen_at < now() - interval '30 seconds' THEN
         UPDATE sessions SET last_seen_at = now() WHERE id = s.id;
     END IF;
-    RETURN QUERY SELECT u.id, s.id, u.token_version, u.role, u.display_name
+    RETURN QUERY SELECT u.id, s.id, u.token_version, u.role, u.display_name,
+                        u.must_change_password
                    FROM users u WHERE u.id = s.user_id AND u.active;
 END
 $$;
