@@ -1047,13 +1047,16 @@ CREATE FUNCTION public.hw_outbox_claim(p_worker text, p_limit integer, p_lease_s
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT hw_require_background();
+    WITH live AS MATERIALIZED (SELECT hw_outbox_live_workers() AS id)
     UPDATE outbox o
        SET status = 'sending', locked_by = p_worker,
            locked_until = now() + make_interval(secs => p_lease_secs), attempts = o.attempts + 1
-     WHERE o.id IN (SELECT c.id FROM outbox c
+     WHERE hw_outbox_lock_id(p_worker) IN (SELECT id FROM live)
+       AND o.id IN (SELECT c.id FROM outbox c
                      WHERE (c.status = 'pending' AND c.next_attempt_at <= now())
                         OR (c.status = 'sending'
-                            AND (c.locked_until < now() OR NOT hw_outbox_worker_alive(c.locked_by)))
+                            AND (c.locked_until < now()
+                                 OR hw_outbox_lock_id(c.locked_by) NOT IN (SELECT id FROM live)))
                      ORDER BY c.next_attempt_at, c.id
                      LIMIT p_limit
                      FOR UPDATE SKIP LOCKED)
@@ -1079,10 +1082,33 @@ END $$;
 
 ALTER FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) OWNER TO homeward_owner;
 
-CREATE FUNCTION public.hw_outbox_present(p_worker text) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+CREATE FUNCTION public.hw_outbox_live_workers() RETURNS SETOF oid
+    LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $$ SELECT pg_advisory_lock(1213484872, hashtext(p_worker)) $$;
+    AS $$ SELECT l.objid FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+      AND l.classid = 1213484872::oid $$;
+
+ALTER FUNCTION public.hw_outbox_live_workers() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_outbox_lock_id(p_worker text) RETURNS oid
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT (hashtext(p_worker)::bigint & 4294967295)::oid $$;
+
+ALTER FUNCTION public.hw_outbox_lock_id(p_worker text) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_outbox_present(p_worker text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM hw_require_background();
+    IF NOT pg_try_advisory_lock(1213484872, hashtext(p_worker)) THEN
+        RAISE EXCEPTION 'worker % is already present in another session', p_worker
+            USING ERRCODE = '55P03';
+    END IF;
+END
+$$;
 
 ALTER FUNCTION public.hw_outbox_present(p_worker text) OWNER TO homeward_owner;
 
@@ -1117,12 +1143,7 @@ ALTER FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) OWNER TO homew
 CREATE FUNCTION public.hw_outbox_worker_alive(p_worker text) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $$ SELECT EXISTS (
-       SELECT 1 FROM pg_locks l
-        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-          AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-          AND l.classid = 1213484872::oid
-          AND l.objid = (hashtext(p_worker)::bigint & 4294967295)::oid) $$;
+    AS $$ SELECT hw_outbox_lock_id(p_worker) IN (SELECT hw_outbox_live_workers()) $$;
 
 ALTER FUNCTION public.hw_outbox_worker_alive(p_worker text) OWNER TO homeward_owner;
 
@@ -1425,22 +1446,32 @@ BEGIN
          WHERE p.merged_into IS NULL
            AND (p_person IS NULL OR p.id = p_person)
            AND (p_after IS NULL OR p.id > p_after)
+    ), actions_of AS (
+        SELECT coalesce(e.person_id, t.person_id, r.person_id) AS person_id, a.status, a.completed_at
+          FROM actions a
+          LEFT JOIN episodes e ON e.id = a.episode_id
+          LEFT JOIN triggers t ON t.id = a.trigger_id
+          LEFT JOIN referrals r ON r.id = a.referral_id
     ), activity AS (
         SELECT pe.id,
                greatest(pe.created_at,
                         (SELECT max(coalesce(e.closed_at, e.updated_at)) FROM episodes e
                           WHERE e.person_id = pe.id AND e.status IN ('closed', 'cancelled')),
-                        (SELECT max(r.closed_at) FROM referrals r WHERE r.person_id = pe.id),
-                        (SELECT max(a.completed_at) FROM actions a
-                           JOIN episodes e ON e.id = a.episode_id WHERE e.person_id = pe.id),
-                        (SELECT max(a.completed_at) FROM actions a
-                           JOIN referrals r ON r.id = a.referral_id WHERE r.person_id = pe.id)
+                        (SELECT max(coalesce(r.closed_at, r.updated_at)) FROM referrals r
+                          WHERE r.person_id = pe.id
+                            AND r.status IN ('closed', 'declined', 'redirected')),
+                        (SELECT max(coalesce(t.closed_at, t.withdrawn_at)) FROM triggers t
+                          WHERE t.person_id = pe.id),
+                        (SELECT max(x.completed_at) FROM actions_of x WHERE x.person_id = pe.id)
                ) AS last_at,
                EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = pe.id
                           AND e.status NOT IN ('closed', 'cancelled'))
                OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = pe.id
-                             AND r.status <> 'closed' AND r.status <> 'declined'
-                             AND r.status <> 'redirected') AS active,
+                             AND r.status NOT IN ('closed', 'declined', 'redirected'))
+               OR EXISTS (SELECT 1 FROM triggers t WHERE t.person_id = pe.id
+                             AND t.closed_at IS NULL AND t.withdrawn_at IS NULL)
+               OR EXISTS (SELECT 1 FROM actions_of x WHERE x.person_id = pe.id
+                             AND x.status IN ('open', 'in_progress')) AS active,
                EXISTS (SELECT 1 FROM person_markers m WHERE m.person_id = pe.id
                           AND m.kind IN ('cse_risk', 'cce_risk')) AS pp
           FROM people pe
@@ -1449,23 +1480,25 @@ BEGIN
           FROM retention_decisions d
          WHERE d.person_id IN (SELECT id FROM people)
          ORDER BY d.person_id, d.decided_at DESC
+    ), reviewed AS (
+        -- The last decision's date, unless there has been activity since it: then the
+        -- policy's date from that activity.
+        SELECT pe.id, a.last_at, a.active, a.pp, d.decision, d.decided_at,
+               CASE WHEN a.active THEN NULL
+                    WHEN d.decided_at IS NOT NULL AND a.last_at <= d.decided_at THEN d.next_review_on
+                    ELSE (hw_local_date(a.last_at)
+                          + make_interval(years => CASE WHEN a.pp THEN p_pp_years
+                                                        ELSE p_years END))::date
+               END AS next_on
+          FROM people pe
+          JOIN activity a ON a.id = pe.id
+          LEFT JOIN decided d ON d.person_id = pe.id
     )
     SELECT pe.id, pe.given_name, pe.family_name, pe.date_of_birth,
-           hw_local_date(a.last_at), a.active, a.pp,
-           CASE WHEN a.active THEN NULL
-                ELSE coalesce(d.next_review_on,
-                              (hw_local_date(a.last_at)
-                               + make_interval(years => CASE WHEN a.pp THEN p_pp_years ELSE p_years END))::date)
-           END,
-           d.decision, d.decided_at
+           hw_local_date(r.last_at), r.active, r.pp, r.next_on, r.decision, r.decided_at
       FROM people pe
-      JOIN activity a ON a.id = pe.id
-      LEFT JOIN decided d ON d.person_id = pe.id
-     WHERE p_person IS NOT NULL
-        OR (NOT a.active AND coalesce(d.next_review_on,
-              (hw_local_date(a.last_at)
-               + make_interval(years => CASE WHEN a.pp THEN p_pp_years ELSE p_years END))::date)
-            < p_due_before)
+      JOIN reviewed r ON r.id = pe.id
+     WHERE p_person IS NOT NULL OR (NOT r.active AND r.next_on < p_due_before)
      ORDER BY pe.id
      LIMIT p_limit;
 END
@@ -1727,11 +1760,9 @@ BEGIN
     RETURN QUERY
     SELECT p.id FROM persons p
      WHERE p.date_of_birth = p_dob AND p.merged_into IS NULL
-       AND NOT EXISTS (
-           SELECT 1 FROM unnest(p_words) w
-            WHERE p.search_names NOT LIKE '%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+       AND p_words <@ regexp_split_to_array(p.search_names, '[[:space:]|]+')
      ORDER BY p.id
-     LIMIT 20;
+     LIMIT 21;
 END
 $$;
 
@@ -4129,6 +4160,8 @@ GRANT ALL ON FUNCTION public.hw_outbox_claim(p_worker text, p_limit integer, p_l
 REVOKE ALL ON FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_outbox_failed(p_id uuid, p_worker text, p_error text, p_retry_at timestamp with time zone) TO homeward_app;
 
+REVOKE ALL ON FUNCTION public.hw_outbox_live_workers() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.hw_outbox_present(p_worker text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_outbox_present(p_worker text) TO homeward_app;
 
@@ -4139,6 +4172,7 @@ REVOKE ALL ON FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) FROM P
 GRANT ALL ON FUNCTION public.hw_outbox_sent(p_ids uuid[], p_worker text) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_outbox_worker_alive(p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_outbox_worker_alive(p_worker text) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_overdue_return_interviews() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_overdue_return_interviews() TO homeward_app;
@@ -4328,6 +4362,10 @@ GRANT UPDATE(decision_note) ON TABLE public.subject_access_requests TO homeward_
 GRANT UPDATE(bundle) ON TABLE public.subject_access_requests TO homeward_app;
 
 GRANT UPDATE(assembled_at) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(due_alerted_at) ON TABLE public.subject_access_requests TO homeward_app;
+
+GRANT UPDATE(overdue_alerted_at) ON TABLE public.subject_access_requests TO homeward_app;
 
 GRANT UPDATE(updated_at) ON TABLE public.subject_access_requests TO homeward_app;
 

@@ -4,6 +4,8 @@
 -- the person and is pgbench's own; ids the service makes in Rust come from
 -- gen_random_uuid() here.
 SELECT id AS pid FROM bench_fresh WHERE n = (SELECT nextval('bench_fresh_next')) \gset
+-- The write quota, charged before each write (shared by every instance; lifted here).
+SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
 \startpipeline
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;

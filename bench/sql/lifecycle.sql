@@ -4,6 +4,8 @@
 -- child's also inserts the return home interview and its alert (HTTP only). The report
 -- is create.sql's; its RETURNING sets :id for the two that follow.
 SELECT id AS pid FROM bench_fresh WHERE n = (SELECT nextval('bench_fresh_next')) \gset
+-- The write quota, charged before each write (shared by every instance; lifted here).
+SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
 \startpipeline
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;
@@ -18,6 +20,8 @@ SELECT * FROM hw_trigger_live(:pid);
 INSERT INTO "audit_queue" ("actor_id", "actor_role", "operation", "record_type", "record_ids", "purpose", "recipients", "request_id") VALUES (:user_id, 'mfhc', 'collection', 'episode', ARRAY[:id::uuid, :pid::uuid], DEFAULT, '{}', 'pgbench');
 UPDATE "episodes" SET "reference" = hw_episode_take_reference("episodes"."district_id", extract(year FROM now())::int) WHERE ("episodes"."id" = :id) RETURNING "episodes"."id", "episodes"."reference", "episodes"."person_id", "episodes"."district_id", "episodes"."status", "episodes"."reported_at", "episodes"."reported_by", "episodes"."reporter_details", "episodes"."last_seen_at", "episodes"."last_seen_location", "episodes"."missing_from", "episodes"."circumstances", "episodes"."risk_level", "episodes"."cancelled_reason", "episodes"."closed_at", "episodes"."closed_by", "episodes"."no_interview_reason", "episodes"."next_review_due", "episodes"."placement_id", "episodes"."looked_after", "episodes"."version", "episodes"."created_at", "episodes"."updated_at";
 COMMIT;
+-- The write quota, charged before each write (shared by every instance; lifted here).
+SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
 \startpipeline
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;
@@ -34,6 +38,8 @@ SELECT "episode_transfers"."id", "episode_transfers"."episode_id", "episode_tran
 \endpipeline
 INSERT INTO "audit_queue" ("actor_id", "actor_role", "operation", "record_type", "record_ids", "purpose", "recipients", "request_id") VALUES (:user_id, 'mfhc', 'alteration', 'episode', ARRAY[:id::uuid], DEFAULT, '{}', 'pgbench');
 COMMIT;
+-- The write quota, charged before each write (shared by every instance; lifted here).
+SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
 \startpipeline
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;

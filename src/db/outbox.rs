@@ -217,6 +217,16 @@ pub async fn present(conn: &mut Conn, worker: &str) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Whether `worker`'s presence lock is held (by any session of this database).
+pub async fn alive(conn: &mut Conn, worker: &str) -> QueryResult<bool> {
+    cached(
+        diesel::sql_query("SELECT hw_outbox_worker_alive($1) AS claimed").bind::<Text, _>(worker),
+    )
+    .get_result::<Claimed>(conn)
+    .await
+    .map(|c| c.claimed)
+}
+
 /// Marks claimed rows sent in one statement; returns how many `worker` still held.
 pub async fn sent(conn: &mut Conn, ids: &[uuid::Uuid], worker: &str) -> QueryResult<i32> {
     if ids.is_empty() {

@@ -67,7 +67,7 @@ pub async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<SarRow>> {
         .optional()
 }
 
-/// Requests, the soonest deadline first (then newest), keyset-paginated on the id.
+/// Requests in the order they were made (ids are time-ordered), keyset-paginated.
 pub async fn list(
     conn: &mut Conn,
     status: Option<SarStatus>,
@@ -106,7 +106,7 @@ pub async fn reassemble(
     )
 }
 
-/// Moves the deadline, with the reason.
+/// Moves the deadline, with the reason; the new deadline is warned of afresh.
 pub async fn extend(
     conn: &mut Conn,
     id: Uuid,
@@ -121,7 +121,9 @@ pub async fn extend(
         version,
         SarRow,
         sar::due_on.eq(due_on),
-        sar::extension_reason.eq(reason)
+        sar::extension_reason.eq(reason),
+        sar::due_alerted_at.eq(None::<DateTime<Utc>>),
+        sar::overdue_alerted_at.eq(None::<DateTime<Utc>>)
     )
 }
 

@@ -125,7 +125,8 @@ async fn subject_access_due(tx: &mut Tx, links: &Links) -> Result<usize, AppErro
                     Some(r.due_on.and_hms_opt(23, 59, 0).unwrap_or_default().and_utc()),
                     links.to(&format!("subject-access-requests/{}", r.id)),
                 ),
-                event_key: format!("{}:{}", event.as_str(), r.id),
+                // Per deadline: an extended one is warned of again.
+                event_key: format!("{}:{}:{}", event.as_str(), r.id, r.due_on),
                 record_type: "subject_access_request",
                 record_id: r.id,
             },

@@ -52,12 +52,18 @@ impl std::fmt::Debug for Presence {
 }
 
 impl Presence {
-    /// Holds `worker`'s lock on a connection of its own, if not already held.
+    /// Holds `worker`'s lock on a connection of its own: taken again if that connection
+    /// broke (a lock lost with it would let other workers take back, and send again,
+    /// everything this one holds).
     pub async fn ensure(&self, pool: &Pool, worker: &str) -> Result<(), AppError> {
         let mut held = self.0.lock().await;
-        if held.as_ref().is_some_and(|(id, _)| id == worker) {
-            return Ok(());
+        if let Some((id, conn)) = held.as_mut() {
+            if id == worker && q::alive(conn, worker).await.unwrap_or(false) {
+                return Ok(());
+            }
+            tracing::warn!(worker, "the worker's presence was lost; taking it again");
         }
+        *held = None;
         let mut conn = diesel_async::pooled_connection::deadpool::Object::take(pool.get().await?);
         q::present(&mut conn, worker).await?;
         *held = Some((worker.to_owned(), conn));

@@ -88,6 +88,31 @@ async fn assemble(tx: &mut Tx, persons: &[Uuid]) -> Result<Value, AppError> {
     Ok(bundle)
 }
 
+/// Several persons fit a description: the request names none of them until the officer
+/// has checked which are the subject.
+fn several_match(n: usize, found: &[Uuid]) -> AppError {
+    let count = if n > 20 {
+        "more than 20".to_owned()
+    } else {
+        n.to_string()
+    };
+    AppError::ConflictWith {
+        detail: format!(
+            "{count} persons match that name and date of birth: check which are the subject and name them in `person_ids`"
+        ),
+        records: found
+            .iter()
+            .take(20)
+            .map(|id| crate::error::ConflictingRecord {
+                record_type: "person".into(),
+                id: *id,
+                reference: None,
+                status: None,
+            })
+            .collect(),
+    }
+}
+
 /// Records a request and assembles its content.
 #[tracing::instrument(name = "services::subject_access::create", skip_all)]
 pub async fn create(ctx: &Ctx, input: NewRequest) -> Result<Request, AppError> {
@@ -106,13 +131,17 @@ pub async fn create(ctx: &Ctx, input: NewRequest) -> Result<Request, AppError> {
                 date_of_birth,
             } => {
                 let found = q::candidates(tx.conn(), &search_words(name), *date_of_birth).await?;
-                if found.is_empty() {
-                    return Err(AppError::field(
-                        "subject",
-                        "no person of that name was born on that date: search again, or name the persons by id",
-                    ));
+                match found.len() {
+                    0 => {
+                        return Err(AppError::field(
+                            "subject",
+                            "no person of that name was born on that date: search again, or name the persons by id",
+                        ))
+                    }
+                    1 => found,
+                    // Never released on a guess: the officer checks which are the subject.
+                    n => return Err(several_match(n, &found)),
                 }
-                found
             }
         };
         let bundle = assemble(&mut tx, &persons).await?;

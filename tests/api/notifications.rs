@@ -574,6 +574,45 @@ async fn a_worker_killed_mid_batch_loses_its_rows_at_once_and_repeats_nothing_se
 }
 
 #[actix_rt::test]
+async fn a_worker_whose_presence_connection_broke_takes_it_again() {
+    let app = spawn_app().await;
+    let pool = db::build_pool(&app.app_url, 4).unwrap();
+    let sink = SmtpSink::start().await;
+    let m = mailer(&sink);
+    let o = options("w-lost", 5);
+    queue(&pool, 1, "agency@example.invalid").await;
+    assert_eq!(batch(&pool, &m, &o).await.sent, 1);
+    let alive = || async {
+        let mut conn = pool.get().await.unwrap();
+        homeward::db::outbox::alive(&mut conn, "w-lost")
+            .await
+            .unwrap()
+    };
+    assert!(alive().await);
+    // Its presence connection is cut (a network blip, a restarted backend).
+    let mut su = app.superuser().await;
+    su.batch_execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks \
+          WHERE locktype = 'advisory' AND classid = 1213484872 AND pid <> pg_backend_pid()",
+    )
+    .await
+    .unwrap();
+    let mut gone = false;
+    for _ in 0..50 {
+        if !alive().await {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(gone, "the lock went with the connection");
+    // The next batch takes it again before claiming, so nobody mistakes it for dead.
+    queue(&pool, 1, "agency@example.invalid").await;
+    assert_eq!(batch(&pool, &m, &o).await.sent, 1);
+    assert!(alive().await);
+}
+
+#[actix_rt::test]
 async fn a_stopping_worker_hands_back_what_it_has_not_sent() {
     let app = spawn_app().await;
     let pool = db::build_pool(&app.app_url, 4).unwrap();

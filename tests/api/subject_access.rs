@@ -442,3 +442,76 @@ async fn bad_requests_name_their_field_and_nobody_else_reads_requests() {
         .unwrap();
     assert_eq!(seen.n, 0);
 }
+
+#[actix_rt::test]
+async fn a_description_that_fits_several_persons_names_none_until_the_officer_chooses() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (dpo, _) = app.login(demo_user("dpo")).await;
+    let a = person(&app, &mfhc, "Jo", "Major", &[]).await;
+    let b = person(&app, &mfhc, "Jo", "Major", &["Joanne"]).await;
+    person(&app, &mfhc, "Joseph", "Majors", &[]).await;
+    let body = |name: &str| {
+        json!({ "subject": { "name": name, "date_of_birth": "2011-04-02" },
+                "requester": "Jo Major", "reason": "Own records" })
+    };
+    // Two fit: nothing is assembled, and both are named for the officer to check.
+    let r = create(&app, &dpo, body("jo major")).await;
+    let p = r.problem(409);
+    let mut named: Vec<&Value> = p["conflicting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    named.sort_by_key(|v| v.as_str().unwrap().to_owned());
+    let mut want = vec![&a["id"], &b["id"]];
+    want.sort_by_key(|v| v.as_str().unwrap().to_owned());
+    assert_eq!(named, want, "{p}");
+    // Whole words only: `jo` is not `joseph`, `major` is not `majors`; an alias is a name.
+    let one = create(&app, &dpo, body("joanne major")).await;
+    assert_eq!(one.status, 201, "{}", one.body);
+    assert_eq!(one.body["person_ids"], json!([b["id"]]));
+}
+
+#[actix_rt::test]
+async fn an_extended_deadline_is_warned_of_again() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (dpo, _) = app.login(demo_user("dpo")).await;
+    let p = person(&app, &mfhc, "Casey", "Extended", &[]).await;
+    let today = Utc::now().date_naive();
+    let received = today - Duration::days(27);
+    let r = create(
+        &app,
+        &dpo,
+        json!({ "person_ids": [p["id"]], "requester": "Casey",
+        "reason": "Own records", "received_on": received }),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let pool = homeward::db::build_pool(&app.app_url, 2).unwrap();
+    let links = homeward::notify::Links::new("http://homeward.test");
+    let timers = homeward::notify::scheduler::Timers {
+        digest_hour: 23,
+        ..Default::default()
+    };
+    let tick = || homeward::notify::scheduler::tick(&pool, &links, Utc::now(), &timers);
+    assert_eq!(tick().await.unwrap().subject_access, 1);
+    // Extended by two days, still within the week: the new deadline is warned of too.
+    let due: chrono::NaiveDate = serde_json::from_value(r.body["due_on"].clone()).unwrap();
+    let id = r.body["id"].as_str().unwrap();
+    let ext = app
+        .call_if_match(
+            "POST",
+            &format!("/api/v1/subject-access-requests/{id}/extension"),
+            &dpo,
+            &r.body["version"],
+            json!({ "due_on": due + Duration::days(2), "reason": "Third parties to consult" }),
+        )
+        .await;
+    assert_eq!(ext.status, 200, "{}", ext.body);
+    assert_eq!(tick().await.unwrap().subject_access, 1);
+    assert_eq!(tick().await.unwrap().subject_access, 0);
+    assert_eq!(deadline_mail(&app).await.len(), 2);
+}

@@ -1,8 +1,9 @@
 -- Subject access (DPA 2018 s.45): everything Homeward holds about a person, for a data
 -- protection officer, through one function (the dpo reads no case table directly).
 
--- Persons whose names contain every word of p_words (folded as search_names is) and who
--- were born on p_dob: the candidates a request names by name and date of birth.
+-- Persons with every word of p_words (folded as search_names is) among the words of their
+-- names or aliases, born on p_dob: the candidates a request describes. Whole words only
+-- (`jo` does not find `major`); at most 21, so a caller can tell there were too many.
 CREATE OR REPLACE FUNCTION hw_subject_access_candidates(p_words text[], p_dob date)
 RETURNS SETOF uuid
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
@@ -14,11 +15,9 @@ BEGIN
     RETURN QUERY
     SELECT p.id FROM persons p
      WHERE p.date_of_birth = p_dob AND p.merged_into IS NULL
-       AND NOT EXISTS (
-           SELECT 1 FROM unnest(p_words) w
-            WHERE p.search_names NOT LIKE '%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+       AND p_words <@ regexp_split_to_array(p.search_names, '[[:space:]|]+')
      ORDER BY p.id
-     LIMIT 20;
+     LIMIT 21;
 END
 $$;
 

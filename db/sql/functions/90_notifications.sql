@@ -46,36 +46,62 @@ GRANT EXECUTE ON FUNCTION hw_admin_emails() TO homeward_app;
 -- workers hold, and take back rows whose lease ran out (a worker that died mid-send).
 -- A worker's presence: a session-level advisory lock on its own connection, held while it
 -- lives. When its process dies the connection closes and the lock goes with it, so the
--- rows it held are free at once, not when their lease runs out.
+-- rows it held are free at once, not when their lease runs out. Background work only; a
+-- worker id another session already holds is refused (two workers may not share one).
 CREATE OR REPLACE FUNCTION hw_outbox_present(p_worker text) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS
-$$ SELECT pg_advisory_lock(1213484872, hashtext(p_worker)) $$;
+LANGUAGE plpgsql AS
+$$
+BEGIN
+    PERFORM hw_require_background();
+    IF NOT pg_try_advisory_lock(1213484872, hashtext(p_worker)) THEN
+        RAISE EXCEPTION 'worker % is already present in another session', p_worker
+            USING ERRCODE = '55P03';
+    END IF;
+END
+$$;
 
 REVOKE ALL ON FUNCTION hw_outbox_present(p_worker text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_outbox_present(p_worker text) TO homeward_app;
 
+-- The presence locks held in this database, as the lock's object id (see hw_outbox_lock_id).
+CREATE OR REPLACE FUNCTION hw_outbox_live_workers() RETURNS SETOF oid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$ SELECT l.objid FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+      AND l.classid = 1213484872::oid $$;
+
+REVOKE ALL ON FUNCTION hw_outbox_live_workers() FROM PUBLIC;
+
+-- A worker id as its presence lock's object id.
+CREATE OR REPLACE FUNCTION hw_outbox_lock_id(p_worker text) RETURNS oid
+LANGUAGE sql IMMUTABLE AS
+$$ SELECT (hashtext(p_worker)::bigint & 4294967295)::oid $$;
+
 -- Whether worker p_worker is alive: some session of this database holds its presence lock.
 CREATE OR REPLACE FUNCTION hw_outbox_worker_alive(p_worker text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
-$$ SELECT EXISTS (
-       SELECT 1 FROM pg_locks l
-        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-          AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-          AND l.classid = 1213484872::oid
-          AND l.objid = (hashtext(p_worker)::bigint & 4294967295)::oid) $$;
+$$ SELECT hw_outbox_lock_id(p_worker) IN (SELECT hw_outbox_live_workers()) $$;
 
 REVOKE ALL ON FUNCTION hw_outbox_worker_alive(p_worker text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_outbox_worker_alive(p_worker text) TO homeward_app;
 
+-- Claims due rows, and rows whose holder is gone (its lease ran out, or its presence lock
+-- went with its process). A worker that is not present itself claims nothing: it could
+-- not tell others it is alive.
 CREATE OR REPLACE FUNCTION hw_outbox_claim(p_worker text, p_limit integer, p_lease_secs integer)
 RETURNS SETOF outbox LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT hw_require_background();
+    WITH live AS MATERIALIZED (SELECT hw_outbox_live_workers() AS id)
     UPDATE outbox o
        SET status = 'sending', locked_by = p_worker,
            locked_until = now() + make_interval(secs => p_lease_secs), attempts = o.attempts + 1
-     WHERE o.id IN (SELECT c.id FROM outbox c
+     WHERE hw_outbox_lock_id(p_worker) IN (SELECT id FROM live)
+       AND o.id IN (SELECT c.id FROM outbox c
                      WHERE (c.status = 'pending' AND c.next_attempt_at <= now())
                         OR (c.status = 'sending'
-                            AND (c.locked_until < now() OR NOT hw_outbox_worker_alive(c.locked_by)))
+                            AND (c.locked_until < now()
+                                 OR hw_outbox_lock_id(c.locked_by) NOT IN (SELECT id FROM live)))
                      ORDER BY c.next_attempt_at, c.id
                      LIMIT p_limit
                      FOR UPDATE SKIP LOCKED)

@@ -16,5 +16,5 @@ CREATE POLICY subject_access_requests_dpo_update ON subject_access_requests FOR 
 CREATE POLICY subject_access_requests_owner ON subject_access_requests TO homeward_owner USING (true) WITH CHECK (true);
 
 GRANT SELECT, INSERT ON subject_access_requests TO homeward_app;
-GRANT UPDATE (due_on, extension_reason, status, decided_at, decided_by, decision_note, bundle,
+GRANT UPDATE (due_on, extension_reason, due_alerted_at, overdue_alerted_at, status, decided_at, decided_by, decision_note, bundle,
               assembled_at, version, updated_at) ON subject_access_requests TO homeward_app;
