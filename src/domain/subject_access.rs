@@ -170,6 +170,26 @@ pub const THIRD_PARTY_FIELDS: &[(&str, &str, &str)] = &[
         "free text: may name other people",
     ),
     (
+        "triggers",
+        "withdrawn_reason",
+        "free text: may name other people",
+    ),
+    (
+        "markers",
+        "ended_reason",
+        "free text: may name other people",
+    ),
+    (
+        "shares",
+        "revoke_reason",
+        "free text: may name other people",
+    ),
+    (
+        "referrals",
+        "redirected_to",
+        "may name another service or practitioner",
+    ),
+    (
         "trigger_plans",
         "summary",
         "free text: may name other people",

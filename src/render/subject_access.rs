@@ -42,6 +42,10 @@ const SECTIONS: &[(&str, &str)] = &[
     ("intervention_plans", "Intervention plans"),
     ("actions", "Partner actions"),
     ("shares", "Records shared with agencies"),
+    ("national_alerts", "National notification deadlines alerted"),
+    ("merge_moves", "Records moved by merges"),
+    ("retention_decisions", "Retention review decisions"),
+    ("subject_access_requests", "Earlier subject access requests"),
     ("emails", "Emails sent about these records"),
     ("disclosures", "Disclosures recorded in the audit log"),
 ];

@@ -93,6 +93,19 @@ async fn a_request_assembles_everything_held_and_every_disclosure_with_third_par
                 && !d["recipients"].as_array().unwrap().is_empty()),
         "{disclosures:?}"
     );
+    // Every section is there, the empty ones too.
+    for section in [
+        "markers",
+        "placements",
+        "protocol_profiles",
+        "retention_decisions",
+        "subject_access_requests",
+        "merge_moves",
+        "national_alerts",
+        "actions",
+    ] {
+        assert!(b[section].is_array(), "{section}: {b}");
+    }
     let emails = b["emails"].as_array().unwrap();
     assert!(
         emails.iter().any(|m| m["event"] == "record_shared"),

@@ -92,6 +92,16 @@ BEGIN
                                  FROM intervention_plans x WHERE x.referral_id = ANY (refs)),
         'actions', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.created_at), '[]')
                       FROM actions x WHERE x.id = ANY (acts)),
+        'national_alerts', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.alerted_at), '[]')
+                              FROM episode_alerts x WHERE x.episode_id = ANY (eps)),
+        'merge_moves', (SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]')
+                          FROM person_merge_moves x JOIN person_merges m ON m.id = x.merge_id
+                         WHERE m.survivor_id = ANY (ids) OR m.duplicate_id = ANY (ids)),
+        'retention_decisions', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.decided_at), '[]')
+                                  FROM retention_decisions x WHERE x.person_id = ANY (ids)),
+        -- Earlier requests about them (what was asked and decided, not their content).
+        'subject_access_requests', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'bundle' ORDER BY x.created_at), '[]')
+                                      FROM subject_access_requests x WHERE x.person_ids && ids),
         'shares', (SELECT coalesce(jsonb_agg(to_jsonb(x) || jsonb_build_object('agency', g.name)
                                              ORDER BY x.shared_at), '[]')
                      FROM shares x JOIN agencies g ON g.id = x.agency_id WHERE x.id = ANY (shs)),
