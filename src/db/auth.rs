@@ -53,9 +53,7 @@ pub async fn throttle_attempt(
     limits: &[i32],
     window: std::time::Duration,
 ) -> QueryResult<i32> {
-    let window = diesel::data_types::PgInterval::from_microseconds(
-        i64::try_from(window.as_micros()).unwrap_or(i64::MAX),
-    );
+    let window = crate::db::interval(window);
     cached(
         diesel::sql_query("SELECT auth_throttle_attempt($1, $2, $3) AS seconds")
             .bind::<Array<Bytea>, _>(keys)
@@ -155,9 +153,7 @@ pub async fn web_session(
     token_hash: &[u8],
     idle: std::time::Duration,
 ) -> QueryResult<Option<WebSessionRow>> {
-    let idle = diesel::data_types::PgInterval::from_microseconds(
-        i64::try_from(idle.as_micros()).unwrap_or(i64::MAX),
-    );
+    let idle = crate::db::interval(idle);
     cached(
         diesel::sql_query("SELECT * FROM auth_web_session($1, $2)")
             .bind::<Bytea, _>(token_hash)
@@ -184,9 +180,7 @@ pub async fn write_quota(
     every: std::time::Duration,
     burst: i32,
 ) -> QueryResult<i32> {
-    let every = diesel::data_types::PgInterval::from_microseconds(
-        i64::try_from(every.as_micros()).unwrap_or(i64::MAX),
-    );
+    let every = crate::db::interval(every);
     cached(
         diesel::sql_query("SELECT auth_write_quota($1, $2, $3, $4, $5) AS charged")
             .bind::<SqlUuid, _>(user)

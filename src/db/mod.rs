@@ -29,6 +29,13 @@ macro_rules! update_versioned {
     }};
 }
 
+/// A span of time as Postgres's `interval` (whole microseconds; saturating).
+pub fn interval(d: std::time::Duration) -> diesel::data_types::PgInterval {
+    diesel::data_types::PgInterval::from_microseconds(
+        i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
+    )
+}
+
 pub mod actions;
 pub mod agencies;
 pub mod audit;

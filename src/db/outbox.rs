@@ -138,9 +138,7 @@ pub async fn claim_tick(
     every: std::time::Duration,
     holder: &str,
 ) -> QueryResult<bool> {
-    let every = diesel::data_types::PgInterval::from_microseconds(
-        i64::try_from(every.as_micros()).unwrap_or(i64::MAX),
-    );
+    let every = crate::db::interval(every);
     cached(
         diesel::sql_query("SELECT hw_scheduler_claim($1, $2) AS claimed")
             .bind::<diesel::sql_types::Interval, _>(every)

@@ -65,6 +65,19 @@ pub async fn reviews(
     .await
 }
 
+/// One person's place in the review cycle, whatever its date; `None` for no such person
+/// (or one merged into another).
+pub async fn review_of(
+    conn: &mut Conn,
+    today: NaiveDate,
+    policy: RetentionPolicy,
+    person: PersonId,
+) -> QueryResult<Option<ReviewRow>> {
+    Ok(reviews(conn, today, policy, Some(person), None, 1)
+        .await?
+        .pop())
+}
+
 /// One decision taken at review.
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = rd)]

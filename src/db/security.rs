@@ -49,9 +49,7 @@ pub async fn record(
     threshold: i32,
     window: std::time::Duration,
 ) -> QueryResult<Recorded> {
-    let window = diesel::data_types::PgInterval::from_microseconds(
-        i64::try_from(window.as_micros()).unwrap_or(i64::MAX),
-    );
+    let window = crate::db::interval(window);
     cached(
         diesel::sql_query(
             "SELECT recorded, alert_events, account_id \

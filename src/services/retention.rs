@@ -46,9 +46,8 @@ pub async fn of_person(ctx: &Ctx, person: PersonId) -> Result<PersonReview, AppE
     let today = ctx.app.zone.today(Utc::now());
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_dpo()?;
-        let review = q::reviews(tx.conn(), today, policy, Some(person), None, 1)
+        let review = q::review_of(tx.conn(), today, policy, person)
             .await?
-            .pop()
             .ok_or(AppError::NotFound("no such person"))?;
         let decisions = q::decisions(tx.conn(), person).await?;
         tx.audit(AuditEvent::consultation("person", [person.0]));
@@ -81,9 +80,8 @@ pub async fn retain(ctx: &Ctx, person: PersonId, input: Retain) -> Result<Person
     crate::in_tx!(ctx, |tx| {
         let by = tx.caller()?.user_id;
         tx.caller()?.require_dpo()?;
-        let review = q::reviews(tx.conn(), today, policy, Some(person), None, 1)
+        let review = q::review_of(tx.conn(), today, policy, person)
             .await?
-            .pop()
             .ok_or(AppError::NotFound("no such person"))?;
         if review.active {
             return Err(AppError::Conflict(
@@ -107,9 +105,8 @@ pub async fn retain(ctx: &Ctx, person: PersonId, input: Retain) -> Result<Person
         )
         .await?;
         tx.audit(AuditEvent::collection("retention_decision", id));
-        let review = q::reviews(tx.conn(), today, policy, Some(person), None, 1)
+        let review = q::review_of(tx.conn(), today, policy, person)
             .await?
-            .pop()
             .ok_or(AppError::NotFound("no such person"))?;
         let decisions = q::decisions(tx.conn(), person).await?;
         Ok(PersonReview { review, decisions })
