@@ -187,6 +187,12 @@ $$;
 
 ALTER FUNCTION public.auth_write_quota(p_user uuid, p_session uuid, p_token_version integer, p_every interval, p_burst integer) OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_access_reason() RETURNS text
+    LANGUAGE sql STABLE
+    AS $$ SELECT NULLIF(current_setting('homeward.access_reason', true), '') $$;
+
+ALTER FUNCTION public.hw_access_reason() OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_actions_due(p_days integer) RETURNS TABLE(action_id uuid, owner_agency_id uuid, owner_user_id uuid, due_on date, overdue boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -237,6 +243,28 @@ $$;
 
 ALTER FUNCTION public.hw_agency_mailbox(p_agency uuid) OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_anonymous_birth_date(p_persons uuid[], p_dob date) RETURNS date
+    LANGUAGE sql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH moments AS (
+        SELECT t.at FROM episodes e, LATERAL (VALUES (e.reported_at), (e.last_seen_at)) AS t (at)
+         WHERE e.person_id = ANY (p_persons)
+    )
+    SELECT CASE
+        WHEN p_dob IS NULL OR NOT EXISTS (SELECT 1 FROM moments) THEN NULL
+        ELSE coalesce(
+            (SELECT p_dob + k FROM generate_series(-366, 366) AS k
+              WHERE k <> 0 AND p_dob + k > date '1900-01-01'
+                AND NOT EXISTS (SELECT 1 FROM moments m
+                                 WHERE hw_child_at(p_dob, m.at) <> hw_child_at(p_dob + k, m.at))
+              ORDER BY random() LIMIT 1),
+            p_dob)
+    END
+$$;
+
+ALTER FUNCTION public.hw_anonymous_birth_date(p_persons uuid[], p_dob date) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text) RETURNS bytea
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT sha256(p_prev || convert_to((jsonb_build_array(
@@ -256,6 +284,27 @@ CREATE FUNCTION public.hw_audit_head() RETURNS TABLE(seq bigint, hash bytea)
 
 ALTER FUNCTION public.hw_audit_head() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_audit_purpose_slot(p_purpose text, p_purpose_digest bytea) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT CASE WHEN p_purpose_digest IS NULL THEN p_purpose
+               ELSE 'sha256:' || encode(p_purpose_digest, 'hex') END $$;
+
+ALTER FUNCTION public.hw_audit_purpose_slot(p_purpose text, p_purpose_digest bytea) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_audit_redact_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.purpose IS NOT NULL OR OLD.purpose_digest IS NULL
+       OR (to_jsonb(NEW) - 'purpose') IS DISTINCT FROM (to_jsonb(OLD) - 'purpose') THEN
+        RAISE EXCEPTION 'the audit log is append-only: only a purpose may be erased, at disposal'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+END $$;
+
+ALTER FUNCTION public.hw_audit_redact_only() OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_audit_seal(p_max integer) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -267,6 +316,7 @@ DECLARE
     seqs bigint[];
     prevs bytea[];
     hashes bytea[];
+    digests bytea[];
     r audit_queue;
     i integer := 0;
 BEGIN
@@ -284,23 +334,27 @@ BEGIN
     seqs := array_fill(NULL::bigint, ARRAY[n]);
     prevs := array_fill(NULL::bytea, ARRAY[n]);
     hashes := array_fill(NULL::bytea, ARRAY[n]);
+    digests := array_fill(NULL::bytea, ARRAY[n]);
     FOREACH r IN ARRAY batch LOOP
         i := i + 1;
         seqs[i] := head.seq + i;
         prevs[i] := head.hash;
+        digests[i] := sha256(convert_to(r.purpose, 'UTF8'));
         head.hash := hw_audit_digest(head.hash, seqs[i], r.occurred_at, r.actor_id, r.actor_role,
-                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.operation, r.record_type, r.record_ids,
+                                     hw_audit_purpose_slot(r.purpose, digests[i]),
                                      r.recipients, r.request_id, r.lawful_basis);
         hashes[i] := head.hash;
     END LOOP;
     INSERT INTO audit_log (seq, occurred_at, actor_id, actor_role, operation, record_type,
-                           record_ids, purpose, recipients, request_id, lawful_basis,
-                           prev_hash, hash)
+                           record_ids, purpose, purpose_digest, recipients, request_id,
+                           lawful_basis, prev_hash, hash)
     SELECT s.seq, s.occurred_at, s.actor_id, s.actor_role, s.operation, s.record_type,
-           s.record_ids, s.purpose, s.recipients, s.request_id, s.lawful_basis, s.prev, s.hash
-      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes))
+           s.record_ids, s.purpose, s.digest, s.recipients, s.request_id, s.lawful_basis,
+           s.prev, s.hash
+      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes), unnest(digests))
            AS s (id, occurred_at, actor_id, actor_role, operation, record_type, record_ids,
-                 purpose, recipients, request_id, lawful_basis, seq, prev, hash)
+                 purpose, recipients, request_id, lawful_basis, seq, prev, hash, digest)
      ORDER BY s.seq;
     UPDATE audit_chain_head SET seq = head.seq + n, hash = head.hash;
     RETURN n;
@@ -333,8 +387,14 @@ BEGIN
             RETURN QUERY SELECT n, head.seq, r.seq, 'previous-hash link does not match'::text;
             RETURN;
         END IF;
+        IF r.purpose IS NOT NULL AND r.purpose_digest IS NOT NULL
+           AND sha256(convert_to(r.purpose, 'UTF8')) <> r.purpose_digest THEN
+            RETURN QUERY SELECT n, head.seq, r.seq, 'purpose does not match its digest'::text;
+            RETURN;
+        END IF;
         IF r.hash <> hw_audit_digest(r.prev_hash, r.seq, r.occurred_at, r.actor_id, r.actor_role,
-                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.operation, r.record_type, r.record_ids,
+                                     hw_audit_purpose_slot(r.purpose, r.purpose_digest),
                                      r.recipients, r.request_id, r.lawful_basis) THEN
             RETURN QUERY SELECT n, head.seq, r.seq, 'row content does not match its hash'::text;
             RETURN;
@@ -450,6 +510,135 @@ CREATE FUNCTION public.hw_covers_district(district uuid) RETURNS boolean
                    END, false) $$;
 
 ALTER FUNCTION public.hw_covers_district(district uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_dispose_person(p_person uuid) RETURNS uuid[]
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    target persons%ROWTYPE;
+    ids uuid[];
+    eps uuid[];
+    trgs uuid[];
+    refs uuid[];
+    acts uuid[];
+    shs uuid[];
+    others uuid[];
+    records uuid[];
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'not permitted: disposal is for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    SELECT * INTO target FROM persons WHERE id = p_person FOR UPDATE;
+    IF NOT FOUND OR target.merged_into IS NOT NULL THEN
+        RAISE EXCEPTION 'no such person' USING ERRCODE = 'P0002';
+    END IF;
+    IF target.disposed_at IS NOT NULL THEN
+        RAISE EXCEPTION 'disposed: the person''s record was disposed of on %', target.disposed_at::date
+            USING ERRCODE = '55000';
+    END IF;
+    IF target.restricted THEN
+        RAISE EXCEPTION 'restricted: the person''s records are restricted; lift the restriction before disposal'
+            USING ERRCODE = '55000';
+    END IF;
+    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
+      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
+    SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
+    SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
+    SELECT coalesce(array_agg(a.id), '{}') INTO acts FROM actions a
+     WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
+    SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
+     WHERE s.record_id = ANY (eps || trgs || refs);
+    SELECT coalesce(array_agg(x.id), '{}') INTO others FROM (
+        SELECT id FROM person_markers WHERE person_id = ANY (ids)
+        UNION ALL SELECT id FROM placements WHERE person_id = ANY (ids)
+        UNION ALL SELECT id FROM protocol_profiles WHERE person_id = ANY (ids)
+        UNION ALL SELECT id FROM person_merges WHERE survivor_id = ANY (ids) OR duplicate_id = ANY (ids)
+        UNION ALL SELECT id FROM risk_gradings WHERE episode_id = ANY (eps)
+        UNION ALL SELECT id FROM supervisor_reviews WHERE episode_id = ANY (eps)
+        UNION ALL SELECT id FROM episode_transfers WHERE episode_id = ANY (eps)
+        UNION ALL SELECT id FROM triage_meetings WHERE referral_id = ANY (refs)
+        UNION ALL SELECT id FROM subject_access_requests WHERE person_ids && ids
+        UNION ALL SELECT id FROM outbox WHERE record_id = ANY (ids || eps || trgs || refs || acts || shs)
+    ) x;
+    records := ids || eps || trgs || refs || acts || shs || others;
+
+    -- What no measure or dataset counts: deleted, children first.
+    DELETE FROM actions WHERE id = ANY (acts);
+    DELETE FROM shares WHERE id = ANY (shs);
+    DELETE FROM triage_meetings WHERE referral_id = ANY (refs);
+    DELETE FROM intervention_plans WHERE referral_id = ANY (refs);
+    DELETE FROM referrals WHERE id = ANY (refs);
+    DELETE FROM trigger_plans WHERE trigger_id = ANY (trgs);
+    DELETE FROM triggers WHERE id = ANY (trgs);
+    DELETE FROM risk_gradings WHERE episode_id = ANY (eps);
+    DELETE FROM supervisor_reviews WHERE episode_id = ANY (eps);
+    DELETE FROM prevention_interviews WHERE episode_id = ANY (eps);
+    DELETE FROM return_home_interviews WHERE episode_id = ANY (eps);
+    DELETE FROM episode_alerts WHERE episode_id = ANY (eps);
+    DELETE FROM protocol_profiles WHERE person_id = ANY (ids);
+    DELETE FROM person_merge_moves WHERE merge_id IN
+        (SELECT id FROM person_merges WHERE survivor_id = ANY (ids) OR duplicate_id = ANY (ids));
+    DELETE FROM person_merges WHERE survivor_id = ANY (ids) OR duplicate_id = ANY (ids);
+
+    -- What the measures and datasets count: kept, with nothing that says who or what.
+    UPDATE episodes
+       SET reporter_details = '', last_seen_location = '[erased]', circumstances = '',
+           cancelled_reason = CASE WHEN cancelled_reason IS NULL THEN NULL ELSE '[erased]' END,
+           no_interview_reason = NULL,
+           ukmpu_reference = CASE WHEN ukmpu_reference IS NULL THEN NULL ELSE '[erased]' END,
+           pnc_reference = CASE WHEN pnc_reference IS NULL THEN NULL ELSE '[erased]' END,
+           next_review_due = NULL, disposed_at = now(), updated_at = now()
+     WHERE id = ANY (eps);
+    UPDATE episode_returns
+       SET location = '[erased]', found_by = '', harm_details = ''
+     WHERE episode_id = ANY (eps);
+    UPDATE episode_transfers SET reason = '[erased]' WHERE episode_id = ANY (eps);
+    UPDATE person_markers
+       SET source = '[erased]', details = '',
+           ended_reason = CASE WHEN ended_reason IS NULL THEN NULL ELSE '[erased]' END
+     WHERE person_id = ANY (ids);
+    -- The authorities are councils' codes (out_of_area is derived from them), not about
+    -- the person; the provider may name a family or carer.
+    UPDATE placements SET provider = '' WHERE person_id = ANY (ids);
+    UPDATE persons
+       SET given_name = '[erased]', family_name = '[erased]', aliases = '{}', search_names = '',
+           date_of_birth = hw_anonymous_birth_date(ids, date_of_birth),
+           home_district_id = NULL, local_authority = NULL,
+           disposed_at = now(), updated_at = now(), version = version + 1
+     WHERE id = ANY (ids);
+
+    -- Records about them, kept as what was done and when.
+    UPDATE retention_decisions
+       SET note = CASE WHEN reason = 'other' THEN '[erased]' ELSE NULL END
+     WHERE person_id = ANY (ids);
+    UPDATE restrictions
+       SET reason = '[erased]', lift_reason = CASE WHEN lift_reason IS NULL THEN NULL ELSE '[erased]' END
+     WHERE person_id = ANY (ids);
+    UPDATE rectification_notes SET request = '[erased]', outcome = '[erased]' WHERE person_id = ANY (ids);
+    UPDATE subject_access_requests
+       SET requester = '[erased]', reason = '[erased]', bundle = '{}'::jsonb,
+           extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE '[erased]' END,
+           decision_note = CASE WHEN decision_note IS NULL THEN NULL ELSE '[erased]' END
+     WHERE person_ids && ids;
+    UPDATE outbox
+       SET subject = '[erased]', body_text = '', body_html = '',
+           status = CASE WHEN status IN ('pending', 'sending') THEN 'dead' ELSE status END,
+           dead_at = CASE WHEN status IN ('pending', 'sending') THEN now() ELSE dead_at END,
+           locked_by = CASE WHEN status IN ('pending', 'sending') THEN NULL ELSE locked_by END,
+           locked_until = CASE WHEN status IN ('pending', 'sending') THEN NULL ELSE locked_until END,
+           last_error = CASE WHEN status IN ('pending', 'sending') THEN 'not sent: the record was disposed of'
+                             ELSE last_error END
+     WHERE record_id = ANY (ids || eps || trgs || refs || acts || shs);
+    -- Purposes written about them (a share's, a request's X-Purpose) may name them: erased
+    -- from the audit log, whose chain covers their digests (the caller sealed the queue).
+    UPDATE audit_log SET purpose = NULL
+     WHERE record_ids && records AND purpose IS NOT NULL AND purpose_digest IS NOT NULL;
+    RETURN records;
+END $$;
+
+ALTER FUNCTION public.hw_dispose_person(p_person uuid) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_district_id() RETURNS uuid
     LANGUAGE sql STABLE
@@ -606,6 +795,28 @@ CREATE FUNCTION public.hw_force_zone() RETURNS text
     AS $$ SELECT 'Europe/London'::text $$;
 
 ALTER FUNCTION public.hw_force_zone() OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_hidden_by_restriction(p_table text, p_id uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    seen boolean;
+    prior text := coalesce(current_setting('homeward.access_reason', true), '');
+BEGIN
+    IF p_table NOT IN ('persons', 'episodes', 'referrals', 'triggers', 'actions') THEN
+        RAISE EXCEPTION 'hw_hidden_by_restriction: no restriction on %', p_table USING ERRCODE = '22023';
+    END IF;
+    IF NOT hw_record_restricted(p_table, p_id) THEN
+        RETURN false;
+    END IF;
+    PERFORM set_config('homeward.access_reason', 'probe', true);
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', p_table) INTO seen USING p_id;
+    PERFORM set_config('homeward.access_reason', prior, true);
+    RETURN seen;
+END $_$;
+
+ALTER FUNCTION public.hw_hidden_by_restriction(p_table text, p_id uuid) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_hospital_summary(p_since timestamp with time zone) RETURNS TABLE(district_id uuid, age_group text, episodes bigint, persons bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1171,6 +1382,47 @@ $$;
 
 ALTER FUNCTION public.hw_overdue_reviews() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_person_changes(p_person uuid) RETURNS TABLE(seq bigint, occurred_at timestamp with time zone, actor_id uuid, actor_role text, operation text, record_type text, record_ids uuid[], purpose text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    ids uuid[];
+    records uuid[];
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'not permitted: rectification notes are for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    SELECT coalesce(array_agg(p.id), '{}') INTO ids
+      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    SELECT ids
+           || coalesce((SELECT array_agg(x.id) FROM episodes x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM triggers x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM referrals x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM person_markers x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM placements x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM protocol_profiles x WHERE x.person_id = ANY (ids)), '{}')
+      INTO records;
+    RETURN QUERY
+    SELECT l.seq, l.occurred_at, l.actor_id, l.actor_role, l.operation, l.record_type, l.record_ids, l.purpose
+      FROM audit_log l
+     WHERE l.operation IN ('collection', 'alteration', 'combination', 'erasure') AND l.record_ids && records
+     ORDER BY l.seq;
+END $$;
+
+ALTER FUNCTION public.hw_person_changes(p_person uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_person_disposed_at(p_person uuid) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT p.disposed_at FROM persons p
+     WHERE p.id = p_person
+       AND coalesce(hw_role() IN ('officer', 'supervisor', 'mfhc', 'early_action', 'dpo'), false)
+$$;
+
+ALTER FUNCTION public.hw_person_disposed_at(p_person uuid) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_person_episode_spans(p_person uuid) RETURNS TABLE(id uuid, reference text, district_id uuid, status text, last_seen_at timestamp with time zone, returned_at timestamp with time zone)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1268,7 +1520,8 @@ BEGIN
                  WHEN 'episode' THEN EXISTS (SELECT 1 FROM episodes e WHERE e.id = s.record_id AND e.person_id = p_person)
                  WHEN 'trigger' THEN EXISTS (SELECT 1 FROM triggers t WHERE t.id = s.record_id AND t.person_id = p_person)
                  ELSE EXISTS (SELECT 1 FROM referrals r WHERE r.id = s.record_id AND r.person_id = p_person)
-               END);
+               END)
+       AND (hw_access_reason() IS NOT NULL OR NOT hw_record_restricted('persons', p_person));
 END
 $$;
 
@@ -1322,8 +1575,8 @@ CREATE FUNCTION public.hw_record_exists(p_table text, p_id uuid) RETURNS boolean
     AS $$
 BEGIN
     RETURN CASE p_table
-        WHEN 'persons' THEN EXISTS (SELECT 1 FROM persons WHERE id = p_id)
-        WHEN 'episodes' THEN EXISTS (SELECT 1 FROM episodes WHERE id = p_id)
+        WHEN 'persons' THEN EXISTS (SELECT 1 FROM persons WHERE id = p_id AND disposed_at IS NULL)
+        WHEN 'episodes' THEN EXISTS (SELECT 1 FROM episodes WHERE id = p_id AND disposed_at IS NULL)
         WHEN 'referrals' THEN EXISTS (SELECT 1 FROM referrals WHERE id = p_id)
         WHEN 'actions' THEN EXISTS (SELECT 1 FROM actions WHERE id = p_id)
         WHEN 'triggers' THEN EXISTS (SELECT 1 FROM triggers WHERE id = p_id)
@@ -1340,6 +1593,58 @@ END
 $$;
 
 ALTER FUNCTION public.hw_record_exists(p_table text, p_id uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_record_restricted(p_table text, p_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT coalesce(CASE p_table
+        WHEN 'persons' THEN (SELECT x.restricted FROM persons x WHERE x.id = p_id)
+        WHEN 'episodes' THEN (SELECT x.restricted FROM episodes x WHERE x.id = p_id)
+        WHEN 'referrals' THEN (SELECT x.restricted FROM referrals x WHERE x.id = p_id)
+        WHEN 'triggers' THEN (SELECT x.restricted FROM triggers x WHERE x.id = p_id)
+        WHEN 'actions' THEN (SELECT x.restricted FROM actions x WHERE x.id = p_id)
+    END, false)
+$$;
+
+ALTER FUNCTION public.hw_record_restricted(p_table text, p_id uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_refuse_restricted_write() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    versions jsonb[] := '{}';
+    r jsonb;
+    i integer;
+BEGIN
+    IF hw_role() IS NULL OR hw_role() = 'dpo' THEN
+        RETURN coalesce(NEW, OLD);
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        versions := versions || to_jsonb(OLD);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        versions := versions || to_jsonb(NEW);
+    END IF;
+    FOREACH r IN ARRAY versions LOOP
+        IF coalesce((r ->> 'restricted')::boolean, false) THEN
+            RAISE EXCEPTION 'restricted: this person''s records are restricted (DPA 2018 s.46) and cannot be changed until a data protection officer lifts the restriction'
+                USING ERRCODE = '42501';
+        END IF;
+        i := 0;
+        WHILE i + 1 < TG_NARGS LOOP
+            IF r ->> TG_ARGV[i] IS NOT NULL AND hw_record_restricted(TG_ARGV[i + 1], (r ->> TG_ARGV[i])::uuid) THEN
+                RAISE EXCEPTION 'restricted: this person''s records are restricted (DPA 2018 s.46) and cannot be changed until a data protection officer lifts the restriction'
+                    USING ERRCODE = '42501';
+            END IF;
+            i := i + 2;
+        END LOOP;
+    END LOOP;
+    RETURN coalesce(NEW, OLD);
+END $$;
+
+ALTER FUNCTION public.hw_refuse_restricted_write() OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) RETURNS TABLE(district_id uuid, age_group text, persons bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1430,6 +1735,20 @@ END $$;
 
 ALTER FUNCTION public.hw_require_measures_reader() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_restricted_persons(p_ids uuid[]) RETURNS TABLE(person_id uuid, given_name text, family_name text, date_of_birth date, merged_into uuid, disposed_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'not permitted: restriction is for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.merged_into, p.disposed_at
+                   FROM persons p WHERE p.id = ANY (p_ids);
+END $$;
+
+ALTER FUNCTION public.hw_restricted_persons(p_ids uuid[]) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) RETURNS TABLE(person_id uuid, given_name text, family_name text, date_of_birth date, last_activity_on date, active boolean, public_protection boolean, next_review_on date, last_decision text, last_decided_at timestamp with time zone)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1443,7 +1762,7 @@ BEGIN
     WITH people AS (
         SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.created_at
           FROM persons p
-         WHERE p.merged_into IS NULL
+         WHERE p.merged_into IS NULL AND p.disposed_at IS NULL
            AND (p_person IS NULL OR p.id = p_person)
            AND (p_after IS NULL OR p.id > p_after)
     ), actions_of AS (
@@ -1607,6 +1926,41 @@ END $$;
 
 ALTER FUNCTION public.hw_set_force_zone(p_zone text) OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_set_restricted(p_person uuid, p_on boolean) RETURNS uuid[]
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    ids uuid[];
+    eps uuid[];
+    trgs uuid[];
+    refs uuid[];
+    acts uuid[];
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'not permitted: restriction is for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
+      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    UPDATE persons SET restricted = p_on WHERE id = ANY (ids);
+    WITH u AS (UPDATE episodes SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
+    SELECT coalesce(array_agg(u.id), '{}') INTO eps FROM u;
+    WITH u AS (UPDATE triggers SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
+    SELECT coalesce(array_agg(u.id), '{}') INTO trgs FROM u;
+    WITH u AS (UPDATE referrals SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
+    SELECT coalesce(array_agg(u.id), '{}') INTO refs FROM u;
+    WITH u AS (UPDATE actions SET restricted = p_on
+                WHERE episode_id = ANY (eps) OR trigger_id = ANY (trgs) OR referral_id = ANY (refs)
+               RETURNING id)
+    SELECT coalesce(array_agg(u.id), '{}') INTO acts FROM u;
+    UPDATE person_markers SET restricted = p_on WHERE person_id = ANY (ids);
+    UPDATE placements SET restricted = p_on WHERE person_id = ANY (ids);
+    UPDATE protocol_profiles SET restricted = p_on WHERE person_id = ANY (ids);
+    RETURN ids || eps || trgs || refs || acts;
+END $$;
+
+ALTER FUNCTION public.hw_set_restricted(p_person uuid, p_on boolean) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1617,7 +1971,12 @@ BEGIN
          WHERE s.record_type = p_record_type AND s.record_id = p_record_id
            AND s.agency_id = hw_agency_id() AND a.active
            AND p_part = ANY (s.parts) AND s.revoked_at IS NULL
-           AND (s.expires_at IS NULL OR s.expires_at > now()));
+           AND (s.expires_at IS NULL OR s.expires_at > now()))
+       -- A restricted record is read only with a stated reason (77_restriction.sql).
+       AND (hw_access_reason() IS NOT NULL
+            OR NOT hw_record_restricted(CASE p_record_type WHEN 'episode' THEN 'episodes'
+                                                           WHEN 'trigger' THEN 'triggers'
+                                                           ELSE 'referrals' END, p_record_id));
 END
 $$;
 
@@ -1729,6 +2088,10 @@ BEGIN
                          WHERE m.survivor_id = ANY (ids) OR m.duplicate_id = ANY (ids)),
         'retention_decisions', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.decided_at), '[]')
                                   FROM retention_decisions x WHERE x.person_id = ANY (ids)),
+        'restrictions', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.placed_at), '[]')
+                           FROM restrictions x WHERE x.person_id = ANY (ids)),
+        'rectification_notes', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.recorded_at), '[]')
+                                  FROM rectification_notes x WHERE x.person_id = ANY (ids)),
         -- Earlier requests about them (what was asked and decided, not their content).
         'subject_access_requests', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'bundle' ORDER BY x.created_at), '[]')
                                       FROM subject_access_requests x WHERE x.person_ids && ids),
@@ -1769,7 +2132,7 @@ BEGIN
     END IF;
     RETURN QUERY
     SELECT p.id FROM persons p
-     WHERE p.date_of_birth = p_dob AND p.merged_into IS NULL
+     WHERE p.date_of_birth = p_dob AND p.merged_into IS NULL AND p.disposed_at IS NULL
        AND p_words <@ regexp_split_to_array(p.search_names, '[[:space:]|]+')
      ORDER BY p.id
      LIMIT 21;
@@ -1957,6 +2320,7 @@ CREATE TABLE public.actions (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    restricted boolean DEFAULT false NOT NULL,
     CONSTRAINT actions_check CHECK ((num_nonnulls(episode_id, trigger_id, referral_id) = 1)),
     CONSTRAINT actions_check1 CHECK (((status = ANY (ARRAY['done'::text, 'cancelled'::text])) = ((outcome IS NOT NULL) AND (completed_at IS NOT NULL)))),
     CONSTRAINT actions_description_check CHECK (((length(description) >= 1) AND (length(description) <= 2000))),
@@ -2028,6 +2392,7 @@ CREATE TABLE public.audit_log (
     prev_hash bytea NOT NULL,
     hash bytea NOT NULL,
     lawful_basis text,
+    purpose_digest bytea,
     CONSTRAINT audit_log_operation_check CHECK ((operation = ANY (ARRAY['collection'::text, 'alteration'::text, 'consultation'::text, 'disclosure'::text, 'combination'::text, 'erasure'::text]))),
     CONSTRAINT audit_log_purpose_check CHECK ((length(purpose) <= 500)),
     CONSTRAINT audit_log_recipients_check CHECK ((array_position(recipients, NULL::text) IS NULL)),
@@ -2226,6 +2591,8 @@ CREATE TABLE public.episodes (
     pnc_recorded_at timestamp with time zone,
     pnc_recorded_by uuid,
     pnc_reference text,
+    restricted boolean DEFAULT false NOT NULL,
+    disposed_at timestamp with time zone,
     CONSTRAINT episodes_cancelled_reason_check CHECK ((length(cancelled_reason) <= 2000)),
     CONSTRAINT episodes_check CHECK ((last_seen_at <= reported_at)),
     CONSTRAINT episodes_check1 CHECK (((status = 'cancelled'::text) = (cancelled_reason IS NOT NULL))),
@@ -2404,6 +2771,7 @@ CREATE TABLE public.person_markers (
     recorded_by uuid NOT NULL,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    restricted boolean DEFAULT false NOT NULL,
     CONSTRAINT person_markers_check CHECK (((ended_on IS NULL) = (ended_reason IS NULL))),
     CONSTRAINT person_markers_details_check CHECK ((length(details) <= 2000)),
     CONSTRAINT person_markers_ended_reason_check CHECK (((length(ended_reason) >= 1) AND (length(ended_reason) <= 2000))),
@@ -2465,6 +2833,8 @@ CREATE TABLE public.persons (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     looked_after boolean DEFAULT false NOT NULL,
     merged_into uuid,
+    restricted boolean DEFAULT false NOT NULL,
+    disposed_at timestamp with time zone,
     CONSTRAINT persons_aliases_check CHECK ((array_position(aliases, NULL::text) IS NULL)),
     CONSTRAINT persons_check CHECK ((merged_into <> id)),
     CONSTRAINT persons_date_of_birth_check CHECK ((date_of_birth > '1900-01-01'::date)),
@@ -2493,6 +2863,7 @@ CREATE TABLE public.placements (
     recorded_by uuid NOT NULL,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    restricted boolean DEFAULT false NOT NULL,
     CONSTRAINT placements_check CHECK (((ends_on IS NULL) OR (ends_on >= starts_on))),
     CONSTRAINT placements_kind_check CHECK ((kind = ANY (ARRAY['regulated_childrens_home'::text, 'unregulated_childrens_home'::text, 'foster'::text, 'family'::text]))),
     CONSTRAINT placements_provider_check CHECK ((length(provider) <= 200))
@@ -2540,6 +2911,7 @@ CREATE TABLE public.protocol_profiles (
     recorded_by uuid NOT NULL,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    restricted boolean DEFAULT false NOT NULL,
     CONSTRAINT protocol_profiles_associates_check CHECK ((length(associates) <= 5000)),
     CONSTRAINT protocol_profiles_check CHECK ((review_due_on > last_reviewed_on)),
     CONSTRAINT protocol_profiles_check1 CHECK (((protocol = 'philomena'::text) OR ((associates IS NULL) AND (contact_details IS NULL) AND (missing_history IS NULL)))),
@@ -2558,6 +2930,23 @@ CREATE TABLE public.protocol_profiles (
 ALTER TABLE ONLY public.protocol_profiles FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.protocol_profiles OWNER TO homeward_owner;
+
+CREATE TABLE public.rectification_notes (
+    id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    request text NOT NULL,
+    outcome text NOT NULL,
+    audit_seqs bigint[] NOT NULL,
+    recorded_by uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT rectification_notes_audit_seqs_check CHECK ((array_position(audit_seqs, NULL::bigint) IS NULL)),
+    CONSTRAINT rectification_notes_outcome_check CHECK (((length(outcome) >= 1) AND (length(outcome) <= 2000))),
+    CONSTRAINT rectification_notes_request_check CHECK (((length(request) >= 1) AND (length(request) <= 2000)))
+);
+
+ALTER TABLE ONLY public.rectification_notes FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.rectification_notes OWNER TO homeward_owner;
 
 CREATE TABLE public.referrals (
     id uuid NOT NULL,
@@ -2581,6 +2970,7 @@ CREATE TABLE public.referrals (
     created_by uuid NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    restricted boolean DEFAULT false NOT NULL,
     CONSTRAINT referrals_check CHECK (((source = 'partner'::text) = (source_agency_id IS NOT NULL))),
     CONSTRAINT referrals_check1 CHECK (((source = 'missing_trigger'::text) = (trigger_id IS NOT NULL))),
     CONSTRAINT referrals_check2 CHECK (((status = 'closed'::text) = ((closure_reason IS NOT NULL) AND (closed_at IS NOT NULL)))),
@@ -2614,6 +3004,24 @@ CREATE TABLE public.refresh_tokens (
 ALTER TABLE ONLY public.refresh_tokens FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.refresh_tokens OWNER TO homeward_owner;
+
+CREATE TABLE public.restrictions (
+    id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    reason text NOT NULL,
+    placed_by uuid NOT NULL,
+    placed_at timestamp with time zone DEFAULT now() NOT NULL,
+    lifted_by uuid,
+    lifted_at timestamp with time zone,
+    lift_reason text,
+    CONSTRAINT restrictions_check CHECK ((((lifted_at IS NULL) = (lifted_by IS NULL)) AND ((lifted_at IS NULL) = (lift_reason IS NULL)))),
+    CONSTRAINT restrictions_lift_reason_check CHECK (((length(lift_reason) >= 1) AND (length(lift_reason) <= 2000))),
+    CONSTRAINT restrictions_reason_check CHECK (((length(reason) >= 1) AND (length(reason) <= 2000)))
+);
+
+ALTER TABLE ONLY public.restrictions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.restrictions OWNER TO homeward_owner;
 
 CREATE TABLE public.retention_decisions (
     id uuid NOT NULL,
@@ -2930,6 +3338,7 @@ CREATE TABLE public.triggers (
     withdrawn_reason text,
     version integer DEFAULT 1 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    restricted boolean DEFAULT false NOT NULL,
     CONSTRAINT triggers_basis_episode_ids_check CHECK (((cardinality(basis_episode_ids) >= 1) AND (array_position(basis_episode_ids, NULL::uuid) IS NULL))),
     CONSTRAINT triggers_check CHECK ((window_start <= window_end)),
     CONSTRAINT triggers_check1 CHECK ((anchor_episode_id = ANY (basis_episode_ids))),
@@ -3112,6 +3521,9 @@ ALTER TABLE ONLY public.protocol_profiles
 ALTER TABLE ONLY public.protocol_profiles
     ADD CONSTRAINT protocol_profiles_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.rectification_notes
+    ADD CONSTRAINT rectification_notes_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.referrals
     ADD CONSTRAINT referrals_pkey PRIMARY KEY (id);
 
@@ -3120,6 +3532,9 @@ ALTER TABLE ONLY public.refresh_tokens
 
 ALTER TABLE ONLY public.refresh_tokens
     ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.restrictions
+    ADD CONSTRAINT restrictions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.retention_decisions
     ADD CONSTRAINT retention_decisions_pkey PRIMARY KEY (id);
@@ -3242,6 +3657,8 @@ CREATE UNIQUE INDEX placements_one_open_idx ON public.placements USING btree (pe
 
 CREATE INDEX placements_person_idx ON public.placements USING btree (person_id, starts_on);
 
+CREATE INDEX rectification_notes_person_idx ON public.rectification_notes USING btree (person_id, recorded_at);
+
 CREATE INDEX referrals_district_idx ON public.referrals USING btree (district_id, created_at DESC, id DESC);
 
 CREATE UNIQUE INDEX referrals_one_per_trigger_idx ON public.referrals USING btree (trigger_id) WHERE (trigger_id IS NOT NULL);
@@ -3251,6 +3668,8 @@ CREATE INDEX referrals_person_idx ON public.referrals USING btree (person_id);
 CREATE INDEX referrals_short_ref_idx ON public.referrals USING btree ("right"((id)::text, 8));
 
 CREATE INDEX refresh_tokens_session_idx ON public.refresh_tokens USING btree (session_id);
+
+CREATE UNIQUE INDEX restrictions_one_in_force ON public.restrictions USING btree (person_id) WHERE (lifted_at IS NULL);
 
 CREATE INDEX retention_decisions_person_idx ON public.retention_decisions USING btree (person_id, decided_at);
 
@@ -3290,11 +3709,23 @@ CREATE INDEX triggers_short_ref_idx ON public.triggers USING btree ("right"((id)
 
 CREATE INDEX users_district_idx ON public.users USING btree (district_id);
 
+CREATE TRIGGER actions_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.actions FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');
+
+CREATE TRIGGER audit_log_redact_only BEFORE UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.hw_audit_redact_only();
+
+CREATE TRIGGER episode_returns_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.episode_returns FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
+
+CREATE TRIGGER episode_transfers_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.episode_transfers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
+
 CREATE TRIGGER episodes_one_open_insert AFTER INSERT ON public.episodes FOR EACH ROW WHEN ((new.status = ANY (ARRAY['reported'::text, 'active'::text]))) EXECUTE FUNCTION public.hw_episodes_one_open();
 
 CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON public.episodes FOR EACH ROW WHEN (((new.status = ANY (ARRAY['reported'::text, 'active'::text])) AND (old.person_id <> new.person_id))) EXECUTE FUNCTION public.hw_episodes_one_open();
 
 CREATE CONSTRAINT TRIGGER episodes_reference_required AFTER INSERT OR UPDATE OF reference ON public.episodes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.hw_episode_reference_required();
+
+CREATE TRIGGER episodes_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.episodes FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+
+CREATE TRIGGER intervention_plans_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.intervention_plans FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('referral_id', 'referrals');
 
 CREATE TRIGGER measure_definitions_insert AFTER INSERT ON public.measure_definitions FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_definition_changed();
 
@@ -3310,7 +3741,33 @@ CREATE TRIGGER measure_transfers_delete AFTER DELETE ON public.episode_transfers
 
 CREATE TRIGGER measure_transfers_insert AFTER INSERT ON public.episode_transfers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_transfers_changed();
 
+CREATE TRIGGER person_markers_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.person_markers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+
+CREATE TRIGGER persons_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.persons FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER placements_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.placements FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+
+CREATE TRIGGER prevention_interviews_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.prevention_interviews FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
+
+CREATE TRIGGER protocol_profiles_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.protocol_profiles FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+
+CREATE TRIGGER referrals_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+
+CREATE TRIGGER return_home_interviews_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.return_home_interviews FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
+
+CREATE TRIGGER risk_gradings_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.risk_gradings FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
+
+CREATE TRIGGER shares_restricted BEFORE INSERT ON public.shares FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('record_id', 'episodes', 'record_id', 'triggers', 'record_id', 'referrals');
+
+CREATE TRIGGER supervisor_reviews_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.supervisor_reviews FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
+
+CREATE TRIGGER triage_meetings_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.triage_meetings FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('referral_id', 'referrals');
+
+CREATE TRIGGER trigger_plans_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.trigger_plans FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('trigger_id', 'triggers');
+
 CREATE TRIGGER trigger_rules_versions AFTER INSERT OR UPDATE ON public.trigger_rules FOR EACH ROW EXECUTE FUNCTION public.hw_trigger_rule_version();
+
+CREATE TRIGGER triggers_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.triggers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 ALTER TABLE ONLY public.actions
     ADD CONSTRAINT actions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
@@ -3468,6 +3925,12 @@ ALTER TABLE ONLY public.protocol_profiles
 ALTER TABLE ONLY public.protocol_profiles
     ADD CONSTRAINT protocol_profiles_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
 
+ALTER TABLE ONLY public.rectification_notes
+    ADD CONSTRAINT rectification_notes_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.rectification_notes
+    ADD CONSTRAINT rectification_notes_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
 ALTER TABLE ONLY public.referrals
     ADD CONSTRAINT referrals_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
 
@@ -3485,6 +3948,15 @@ ALTER TABLE ONLY public.referrals
 
 ALTER TABLE ONLY public.refresh_tokens
     ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id);
+
+ALTER TABLE ONLY public.restrictions
+    ADD CONSTRAINT restrictions_lifted_by_fkey FOREIGN KEY (lifted_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.restrictions
+    ADD CONSTRAINT restrictions_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+ALTER TABLE ONLY public.restrictions
+    ADD CONSTRAINT restrictions_placed_by_fkey FOREIGN KEY (placed_by) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.retention_decisions
     ADD CONSTRAINT retention_decisions_decided_by_fkey FOREIGN KEY (decided_by) REFERENCES public.users(id);
@@ -3596,6 +4068,8 @@ ALTER TABLE ONLY public.write_quota
 
 ALTER TABLE public.actions ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY actions_in_view ON public.actions AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
+
 CREATE POLICY actions_insert ON public.actions FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id()) AND (updated_by = public.hw_user_id())));
 
 CREATE POLICY actions_owner ON public.actions TO homeward_owner USING (true) WITH CHECK (true);
@@ -3635,6 +4109,8 @@ ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_log_admin_read ON public.audit_log FOR SELECT TO homeward_app USING (public.hw_is_admin());
 
 CREATE POLICY audit_log_owner_read ON public.audit_log FOR SELECT TO homeward_owner USING (true);
+
+CREATE POLICY audit_log_redact ON public.audit_log FOR UPDATE TO homeward_owner USING ((purpose_digest IS NOT NULL)) WITH CHECK (((purpose IS NULL) AND (purpose_digest IS NOT NULL)));
 
 CREATE POLICY audit_log_sealer ON public.audit_log FOR INSERT TO homeward_owner WITH CHECK (true);
 
@@ -3707,6 +4183,10 @@ CREATE POLICY episodes_district_read ON public.episodes FOR SELECT TO homeward_a
 CREATE POLICY episodes_district_update ON public.episodes FOR UPDATE TO homeward_app USING ((public.hw_is_operational() AND public.hw_covers_district(district_id))) WITH CHECK ((public.hw_is_operational() AND ((status <> 'closed'::text) OR (public.hw_role() = 'supervisor'::text)) AND (public.hw_covers_district(district_id) OR (EXISTS ( SELECT 1
    FROM public.episode_transfers t
   WHERE ((t.episode_id = episodes.id) AND (t.to_district_id = episodes.district_id) AND (t.transferred_by = public.hw_user_id()) AND public.hw_covers_district(t.from_district_id)))))));
+
+CREATE POLICY episodes_in_view ON public.episodes AS RESTRICTIVE FOR SELECT TO homeward_app USING (((disposed_at IS NULL) AND ((NOT restricted) OR (public.hw_access_reason() IS NOT NULL))));
+
+CREATE POLICY episodes_not_disposed ON public.episodes AS RESTRICTIVE FOR UPDATE TO homeward_app USING ((disposed_at IS NULL)) WITH CHECK ((disposed_at IS NULL));
 
 CREATE POLICY episodes_owner ON public.episodes TO homeward_owner USING (true) WITH CHECK (true);
 
@@ -3786,6 +4266,8 @@ CREATE POLICY outbox_owner ON public.outbox TO homeward_owner USING (true) WITH 
 
 ALTER TABLE public.person_markers ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY person_markers_in_view ON public.person_markers AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
+
 CREATE POLICY person_markers_insert ON public.person_markers FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (recorded_by = public.hw_user_id())));
 
 CREATE POLICY person_markers_owner ON public.person_markers TO homeward_owner USING (true) WITH CHECK (true);
@@ -3820,6 +4302,10 @@ CREATE POLICY persons_early_action_lock ON public.persons FOR UPDATE TO homeward
 
 CREATE POLICY persons_early_action_read ON public.persons FOR SELECT TO homeward_app USING ((public.hw_role() = 'early_action'::text));
 
+CREATE POLICY persons_in_view ON public.persons AS RESTRICTIVE FOR SELECT TO homeward_app USING (((disposed_at IS NULL) AND ((NOT restricted) OR (public.hw_access_reason() IS NOT NULL))));
+
+CREATE POLICY persons_not_disposed ON public.persons AS RESTRICTIVE FOR UPDATE TO homeward_app USING ((disposed_at IS NULL)) WITH CHECK ((disposed_at IS NULL));
+
 CREATE POLICY persons_operational_insert ON public.persons FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (created_by = public.hw_user_id())));
 
 CREATE POLICY persons_operational_read ON public.persons FOR SELECT TO homeward_app USING (public.hw_is_operational());
@@ -3831,6 +4317,8 @@ CREATE POLICY persons_owner ON public.persons TO homeward_owner USING (true) WIT
 CREATE POLICY persons_partner_read ON public.persons FOR SELECT TO homeward_app USING (((public.hw_role() = 'partner'::text) AND public.hw_person_shared_with_caller(id, 'summary'::text)));
 
 ALTER TABLE public.placements ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY placements_in_view ON public.placements AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
 
 CREATE POLICY placements_insert ON public.placements FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (recorded_by = public.hw_user_id())));
 
@@ -3854,6 +4342,8 @@ CREATE POLICY prevention_interviews_read ON public.prevention_interviews FOR SEL
 
 ALTER TABLE public.protocol_profiles ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY protocol_profiles_in_view ON public.protocol_profiles AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
+
 CREATE POLICY protocol_profiles_insert ON public.protocol_profiles FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = 'mfhc'::text) AND (recorded_by = public.hw_user_id())));
 
 CREATE POLICY protocol_profiles_owner ON public.protocol_profiles TO homeward_owner USING (true) WITH CHECK (true);
@@ -3864,7 +4354,17 @@ CREATE POLICY protocol_profiles_read ON public.protocol_profiles FOR SELECT TO h
 
 CREATE POLICY protocol_profiles_update ON public.protocol_profiles FOR UPDATE TO homeward_app USING ((public.hw_role() = 'mfhc'::text)) WITH CHECK ((public.hw_role() = 'mfhc'::text));
 
+ALTER TABLE public.rectification_notes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY rectification_notes_dpo_insert ON public.rectification_notes FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_dpo() AND (recorded_by = public.hw_user_id())));
+
+CREATE POLICY rectification_notes_dpo_read ON public.rectification_notes FOR SELECT TO homeward_app USING (public.hw_is_dpo());
+
+CREATE POLICY rectification_notes_owner ON public.rectification_notes TO homeward_owner USING (true) WITH CHECK (true);
+
 ALTER TABLE public.referrals ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY referrals_in_view ON public.referrals AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
 
 CREATE POLICY referrals_insert ON public.referrals FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id())));
 
@@ -3881,6 +4381,16 @@ CREATE POLICY refresh_tokens_owner ON public.refresh_tokens TO homeward_owner US
 CREATE POLICY refresh_tokens_self_insert ON public.refresh_tokens FOR INSERT TO homeward_app WITH CHECK (((used_at IS NULL) AND (EXISTS ( SELECT 1
    FROM public.sessions s
   WHERE ((s.id = refresh_tokens.session_id) AND (s.user_id = public.hw_user_id()) AND (s.revoked_at IS NULL))))));
+
+ALTER TABLE public.restrictions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY restrictions_dpo_insert ON public.restrictions FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_dpo() AND (placed_by = public.hw_user_id()) AND (lifted_at IS NULL)));
+
+CREATE POLICY restrictions_dpo_lift ON public.restrictions FOR UPDATE TO homeward_app USING ((public.hw_is_dpo() AND (lifted_at IS NULL))) WITH CHECK ((public.hw_is_dpo() AND (lifted_by = public.hw_user_id())));
+
+CREATE POLICY restrictions_dpo_read ON public.restrictions FOR SELECT TO homeward_app USING (public.hw_is_dpo());
+
+CREATE POLICY restrictions_owner ON public.restrictions TO homeward_owner USING (true) WITH CHECK (true);
 
 ALTER TABLE public.retention_decisions ENABLE ROW LEVEL SECURITY;
 
@@ -4022,6 +4532,8 @@ CREATE POLICY trigger_rules_update ON public.trigger_rules FOR UPDATE TO homewar
 
 ALTER TABLE public.triggers ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY triggers_in_view ON public.triggers AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
+
 CREATE POLICY triggers_owner ON public.triggers TO homeward_owner USING (true) WITH CHECK (true);
 
 CREATE POLICY triggers_read ON public.triggers FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('trigger'::text, id, 'summary'::text))));
@@ -4089,6 +4601,8 @@ GRANT ALL ON FUNCTION public.hw_agency_digests() TO homeward_app;
 REVOKE ALL ON FUNCTION public.hw_agency_mailbox(p_agency uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_agency_mailbox(p_agency uuid) TO homeward_app;
 
+REVOKE ALL ON FUNCTION public.hw_anonymous_birth_date(p_persons uuid[], p_dob date) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.hw_audit_head() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_audit_head() TO homeward_app;
 
@@ -4107,6 +4621,9 @@ REVOKE ALL ON FUNCTION public.hw_children_month_refresh(p_persons uuid[]) FROM P
 
 REVOKE ALL ON FUNCTION public.hw_children_month_rows(p_persons uuid[]) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION public.hw_dispose_person(p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_dispose_person(p_person uuid) TO homeward_app;
+
 REVOKE ALL ON FUNCTION public.hw_dpo_emails() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_dpo_emails() TO homeward_app;
 
@@ -4122,6 +4639,9 @@ REVOKE ALL ON FUNCTION public.hw_first_time_children_summary(p_from timestamp wi
 GRANT ALL ON FUNCTION public.hw_first_time_children_summary(p_from timestamp with time zone, p_to timestamp with time zone) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_first_transfers() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_hidden_by_restriction(p_table text, p_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_hidden_by_restriction(p_table text, p_id uuid) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_hospital_summary(p_since timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_hospital_summary(p_since timestamp with time zone) TO homeward_app;
@@ -4190,6 +4710,12 @@ GRANT ALL ON FUNCTION public.hw_overdue_return_interviews() TO homeward_app;
 REVOKE ALL ON FUNCTION public.hw_overdue_reviews() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_overdue_reviews() TO homeward_app;
 
+REVOKE ALL ON FUNCTION public.hw_person_changes(p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_person_changes(p_person uuid) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_person_disposed_at(p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_person_disposed_at(p_person uuid) TO homeward_app;
+
 REVOKE ALL ON FUNCTION public.hw_person_episode_spans(p_person uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_person_episode_spans(p_person uuid) TO homeward_app;
 
@@ -4204,6 +4730,9 @@ GRANT ALL ON FUNCTION public.hw_quarterly_breakdown(p_from timestamp with time z
 
 REVOKE ALL ON FUNCTION public.hw_record_exists(p_table text, p_id uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION public.hw_record_restricted(p_table text, p_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_record_restricted(p_table text, p_id uuid) TO homeward_app;
+
 REVOKE ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) TO homeward_app;
 
@@ -4211,6 +4740,9 @@ REVOKE ALL ON FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_e
 GRANT ALL ON FUNCTION public.hw_repeat_missing_at(p_version integer, p_period_ends date[]) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_require_measures_reader() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_restricted_persons(p_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_restricted_persons(p_ids uuid[]) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_retention_reviews(p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid, p_limit integer) TO homeward_app;
@@ -4222,6 +4754,9 @@ REVOKE ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_e
 GRANT ALL ON FUNCTION public.hw_security_event(p_kind text, p_account uuid, p_email text, p_address text, p_method text, p_route text, p_table text, p_record_id uuid, p_request_id text, p_status integer, p_threshold integer, p_window interval) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_set_force_zone(p_zone text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_set_restricted(p_person uuid, p_on boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_set_restricted(p_person uuid, p_on boolean) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_shared_with_caller(p_record_type text, p_record_id uuid, p_part text) TO homeward_app;
@@ -4323,9 +4858,13 @@ GRANT SELECT,INSERT ON TABLE public.prevention_interviews TO homeward_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.protocol_profiles TO homeward_app;
 
+GRANT SELECT,INSERT ON TABLE public.rectification_notes TO homeward_app;
+
 GRANT SELECT,INSERT,UPDATE ON TABLE public.referrals TO homeward_app;
 
 GRANT INSERT ON TABLE public.refresh_tokens TO homeward_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.restrictions TO homeward_app;
 
 GRANT SELECT,INSERT ON TABLE public.retention_decisions TO homeward_app;
 

@@ -52,6 +52,13 @@ pub enum AppError {
     PasswordChangeRequired,
     #[error("not found")]
     NotFound(&'static str),
+    /// The record's person is restricted (DPA 2018 s.46): it is read only with a stated
+    /// reason and not changed until the restriction is lifted.
+    #[error("restricted: {0}")]
+    Restricted(String),
+    /// The record was disposed of at review (MoPI); said only to callers who may know.
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("conflict: {0}")]
@@ -131,6 +138,8 @@ impl AppError {
                 ("password-change-required", "Password change required")
             }
             AppError::NotFound(_) => ("not-found", "Not found"),
+            AppError::Restricted(_) => ("restricted", "Restricted record"),
+            AppError::Gone(_) => ("gone", "Disposed of"),
             AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             AppError::Conflict(_) | AppError::ConflictWith { .. } => ("conflict", "Conflict"),
             AppError::IllegalTransition { .. } => ("illegal-transition", "Transition not allowed"),
@@ -147,7 +156,10 @@ impl AppError {
 
     fn detail(&self) -> Option<String> {
         match self {
-            AppError::BadRequest(d) | AppError::Conflict(d) => Some(d.clone()),
+            AppError::BadRequest(d)
+            | AppError::Conflict(d)
+            | AppError::Restricted(d)
+            | AppError::Gone(d) => Some(d.clone()),
             AppError::ConflictWith { detail, .. } => Some(detail.clone()),
             AppError::Unauthenticated(d) | AppError::Forbidden(d) | AppError::NotFound(d) => {
                 Some((*d).to_string())
@@ -220,8 +232,11 @@ impl ResponseError for AppError {
         match self {
             AppError::BadRequest(_) | AppError::Validation(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::PasswordChangeRequired | AppError::Restricted(_) => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_)
             | AppError::ConflictWith { .. }
@@ -345,6 +360,14 @@ impl From<diesel::result::Error> for AppError {
                     "a value in the request cannot be stored (out of range or not valid text)"
                         .into(),
                 )
+            }
+            // A restricted person's records refused a change (hw_refuse_restricted_write),
+            // or a disposal found them restricted or already disposed of.
+            E::DatabaseError(K::Unknown, info) if info.message().starts_with("restricted: ") => {
+                AppError::Restricted(info.message()["restricted: ".len()..].to_owned())
+            }
+            E::DatabaseError(K::Unknown, info) if info.message().starts_with("disposed: ") => {
+                AppError::Gone(info.message()["disposed: ".len()..].to_owned())
             }
             // The database's own authorization refused what the domain let through:
             // still a refusal, not a server error (logged, since the domain should agree).

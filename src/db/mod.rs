@@ -50,6 +50,7 @@ pub mod outbox;
 pub mod person_records;
 pub mod persons;
 pub mod referrals;
+pub mod restriction;
 pub mod retention;
 pub mod rules;
 pub mod schema;
@@ -78,7 +79,7 @@ use crate::domain::accounts::Role;
 use crate::domain::audit::AuditEvent;
 use crate::domain::caller::Caller;
 use crate::error::AppError;
-use crate::ids::{AgencyId, DistrictId, SessionId, UserId};
+use crate::ids::{AgencyId, DistrictId, PersonId, SessionId, UserId};
 
 pub type Conn = AsyncPgConnection;
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
@@ -120,6 +121,8 @@ pub struct Tx {
     caller: Option<Caller>,
     context: AuditContext,
     pending_audit: Vec<AuditEvent>,
+    /// The one record this request reads or changes, if the service named it.
+    one_record: Option<(&'static str, uuid::Uuid)>,
 }
 
 #[derive(QueryableByName)]
@@ -154,6 +157,7 @@ impl Tx {
             caller: None,
             context,
             pending_audit: Vec::new(),
+            one_record: None,
         })
     }
 
@@ -202,6 +206,7 @@ impl Tx {
             caller: None,
             context,
             pending_audit: Vec::new(),
+            one_record: None,
         };
         // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
         begun?;
@@ -261,9 +266,54 @@ impl Tx {
         self.pending_audit.push(event);
     }
 
+    /// For a service about one record (reading or changing it; `table` is persons,
+    /// episodes, referrals, triggers or actions): the request's stated reason
+    /// (`X-Purpose`) opens the record if its person is restricted (issue 19), and if the
+    /// record cannot be found, `finish` says when that is because it is restricted (403,
+    /// state a reason) or, for a person, disposed of (410, to those who may know). Lists
+    /// never call this, so a restricted record stays out of every list.
+    pub async fn one_record(
+        &mut self,
+        table: &'static str,
+        id: uuid::Uuid,
+    ) -> Result<(), AppError> {
+        self.one_record = Some((table, id));
+        if let Some(reason) = self.context.purpose.as_deref() {
+            restriction::state_reason(&mut self.conn, reason).await?;
+        }
+        Ok(())
+    }
+
+    /// Why the record named by `one_record` was not found, when it exists: restricted,
+    /// or disposed of. Any failure to tell keeps the plain 404.
+    async fn explain_missing(&mut self, not_found: AppError) -> AppError {
+        let Some((table, id)) = self.one_record else {
+            return not_found;
+        };
+        if table == "persons" {
+            if let Ok(Some(at)) = retention::disposed_at(&mut self.conn, PersonId(id)).await {
+                return AppError::Gone(format!(
+                    "this person's record was disposed of at review on {}",
+                    at.date_naive()
+                ));
+            }
+        }
+        match restriction::hidden_by_restriction(&mut self.conn, table, id).await {
+            Ok(true) => AppError::Restricted(
+                "this person's records are restricted (DPA 2018 s.46): state why you need this one in X-Purpose to read it; nothing can be changed until a data protection officer lifts the restriction"
+                    .into(),
+            ),
+            _ => not_found,
+        }
+    }
+
     /// Commits `result`'s work with its audit rows, or rolls it all back: a change is
     /// never committed without its audit record.
     pub async fn finish<T>(mut self, result: Result<T, AppError>) -> Result<T, AppError> {
+        let result = match result {
+            Err(e @ AppError::NotFound(_)) => Err(self.explain_missing(e).await),
+            other => other,
+        };
         let outcome = match result {
             Ok(value) => self
                 .write_audit()

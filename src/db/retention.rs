@@ -112,3 +112,32 @@ pub async fn decisions(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<Dec
         .load(conn)
         .await
 }
+
+/// Erases the person (`hw_dispose_person`); the ids of every record erased or deleted.
+pub async fn dispose(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Ids {
+        #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
+        ids: Vec<Uuid>,
+    }
+    let r: Ids =
+        cached(diesel::sql_query("SELECT hw_dispose_person($1) AS ids").bind::<SqlUuid, _>(person))
+            .get_result(conn)
+            .await?;
+    Ok(r.ids)
+}
+
+/// When the person was disposed of, if they were and the caller may know.
+pub async fn disposed_at(conn: &mut Conn, person: PersonId) -> QueryResult<Option<DateTime<Utc>>> {
+    #[derive(QueryableByName)]
+    struct At {
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        at: Option<DateTime<Utc>>,
+    }
+    let r: At = cached(
+        diesel::sql_query("SELECT hw_person_disposed_at($1) AS at").bind::<SqlUuid, _>(person),
+    )
+    .get_result(conn)
+    .await?;
+    Ok(r.at)
+}

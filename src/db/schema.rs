@@ -19,6 +19,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_by -> Uuid,
         updated_at -> Timestamptz,
+        restricted -> Bool,
     }
 }
 
@@ -72,6 +73,7 @@ diesel::table! {
         prev_hash -> Bytea,
         hash -> Bytea,
         lawful_basis -> Nullable<Text>,
+        purpose_digest -> Nullable<Bytea>,
     }
 }
 
@@ -183,6 +185,8 @@ diesel::table! {
         pnc_recorded_at -> Nullable<Timestamptz>,
         pnc_recorded_by -> Nullable<Uuid>,
         pnc_reference -> Nullable<Text>,
+        restricted -> Bool,
+        disposed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -276,6 +280,7 @@ diesel::table! {
         recorded_by -> Uuid,
         recorded_at -> Timestamptz,
         updated_at -> Timestamptz,
+        restricted -> Bool,
     }
 }
 
@@ -320,6 +325,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         looked_after -> Bool,
         merged_into -> Nullable<Uuid>,
+        restricted -> Bool,
+        disposed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -338,6 +345,7 @@ diesel::table! {
         recorded_by -> Uuid,
         recorded_at -> Timestamptz,
         updated_at -> Timestamptz,
+        restricted -> Bool,
     }
 }
 
@@ -374,6 +382,7 @@ diesel::table! {
         recorded_by -> Uuid,
         recorded_at -> Timestamptz,
         updated_at -> Timestamptz,
+        restricted -> Bool,
     }
 }
 
@@ -400,6 +409,7 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        restricted -> Bool,
     }
 }
 
@@ -625,6 +635,7 @@ diesel::table! {
         withdrawn_reason -> Nullable<Text>,
         version -> Int4,
         updated_at -> Timestamptz,
+        restricted -> Bool,
     }
 }
 
@@ -643,6 +654,31 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         must_change_password -> Bool,
+    }
+}
+
+diesel::table! {
+    rectification_notes (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        request -> Text,
+        outcome -> Text,
+        audit_seqs -> Array<Int8>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    restrictions (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        reason -> Text,
+        placed_by -> Uuid,
+        placed_at -> Timestamptz,
+        lifted_by -> Nullable<Uuid>,
+        lifted_at -> Nullable<Timestamptz>,
+        lift_reason -> Nullable<Text>,
     }
 }
 
@@ -744,7 +780,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     prevention_interviews,
     protocol_profiles,
     referrals,
+    rectification_notes,
     refresh_tokens,
+    restrictions,
     retention_decisions,
     return_home_interviews,
     risk_gradings,

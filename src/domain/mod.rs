@@ -15,6 +15,7 @@ pub mod overlaps;
 pub mod password_policy;
 pub mod person_records;
 pub mod persons;
+pub mod rectification;
 pub mod references;
 pub mod referrals;
 pub mod retention;

@@ -64,6 +64,16 @@ pub fn check_extension(
 /// section of the bundle, with why. Free text is always among them.
 pub const THIRD_PARTY_FIELDS: &[(&str, &str, &str)] = &[
     (
+        "restrictions",
+        "reason",
+        "free text: may name who contested the record",
+    ),
+    (
+        "rectification_notes",
+        "request",
+        "free text: may name who asked",
+    ),
+    (
         "episodes",
         "reporter_details",
         "identifies the person who reported the absence",

@@ -45,6 +45,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("national_alerts", "National notification deadlines alerted"),
     ("merge_moves", "Records moved by merges"),
     ("retention_decisions", "Retention review decisions"),
+    ("restrictions", "Restrictions of processing"),
+    ("rectification_notes", "Rectification notes"),
     ("subject_access_requests", "Earlier subject access requests"),
     ("emails", "Emails sent about these records"),
     ("disclosures", "Disclosures recorded in the audit log"),

@@ -17,6 +17,7 @@ pub mod persons;
 pub mod reference;
 pub mod referrals;
 pub mod refusals;
+pub mod restrictions;
 pub mod retention;
 pub mod security_events;
 pub mod shares;
@@ -86,7 +87,9 @@ endpoints! {
     security_events::list,
     subject_access::create, subject_access::list, subject_access::get, subject_access::document,
     subject_access::reassemble, subject_access::extend, subject_access::decide,
-    retention::due, retention::of_person, retention::retain,
+    retention::due, retention::of_person, retention::retain, retention::dispose,
+    restrictions::create, restrictions::list, restrictions::get, restrictions::lift,
+    restrictions::changes, restrictions::add_note, restrictions::notes,
 }
 
 /// One handler: where it is served and how it is documented.

@@ -124,3 +124,53 @@ pub async fn retain(
     .await?;
     Ok(HttpResponse::Ok().json(PersonReviewResponse::from(r)))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisposeRequest {
+    /// Must be `no_policing_purpose`: a record is disposed of only when none remains.
+    pub reason: RetentionReason,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DisposalResponse {
+    pub person_id: PersonId,
+    /// The decision, as kept.
+    pub decision: DecisionRow,
+    /// How many records were erased or deleted.
+    pub records_erased: usize,
+}
+
+/// Dispose of a person's record at review: everything Homeward holds about them (and the
+/// duplicates merged into them) is erased — names, date of birth, free text, places,
+/// markers' details, placements' providers, profiles, triggers, referrals, actions,
+/// shares, email contents — except the anonymous skeleton the measures and datasets
+/// count, so every published figure stays as it was. The audit log keeps the ids erased
+/// and this event, never the content. Only a record due for review, with nothing open and
+/// no restriction in force. The person's id answers 410 afterwards to those who could read
+/// it, 404 to others.
+#[utoipa::path(post, path = "/api/v1/retention/reviews/{id}/disposal", tag = "data protection", security(("bearer" = [])),
+    params(("id" = PersonId, Path, description = "Person id")),
+    request_body(content = DisposeRequest, example = json!({ "reason": "no_policing_purpose" })),
+    responses((status = 200, body = DisposalResponse),
+              (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 410, body = crate::error::Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(name = "http::retention::dispose", skip_all)]
+pub async fn dispose(
+    ctx: Ctx,
+    id: web::Path<PersonId>,
+    body: web::Json<DisposeRequest>,
+) -> Result<HttpResponse, AppError> {
+    if body.reason != RetentionReason::NoPolicingPurpose {
+        return Err(AppError::field(
+            "reason",
+            "a record is disposed of only when no policing purpose remains: `no_policing_purpose`",
+        ));
+    }
+    let d = services::retention::dispose(&ctx, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(DisposalResponse {
+        person_id: d.person_id,
+        decision: d.decision,
+        records_erased: d.records,
+    }))
+}

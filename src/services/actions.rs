@@ -169,6 +169,7 @@ async fn visible(tx: &mut Tx, id: ActionId) -> Result<ActionRow, AppError> {
 #[tracing::instrument(name = "services::actions::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: ActionId) -> Result<ActionRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("actions", id.0).await?;
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(ACTION, [id.0]));
         Ok(row)
@@ -204,6 +205,7 @@ pub async fn update(
     u: ActionUpdate,
 ) -> Result<ActionRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("actions", id.0).await?;
         let caller = tx.caller()?.clone();
         let current = visible(&mut tx, id).await?;
         if caller.is_partner() {

@@ -227,6 +227,7 @@ async fn for_update(
 #[tracing::instrument(name = "services::episodes::report", skip_all)]
 pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", r.person_id.0).await?;
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let district = crate::services::acting_district(&caller, r.district_id)?;
@@ -333,6 +334,7 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
 #[tracing::instrument(name = "services::episodes::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: EpisodeId) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         // Partners read what is shared with their agency: the database shows them the
         // episode and only the shared parts of it, and 404 for anything else.
         let row = if tx.caller()?.is_partner() {
@@ -391,6 +393,7 @@ pub async fn change_status(
         ));
     }
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let current = for_update(&mut tx, id, expected_version).await?;
         check_transition(current.status, to).map_err(illegal)?;
         let reason = if to == EpisodeStatus::Cancelled {
@@ -422,6 +425,7 @@ pub async fn regrade(
     risk: RiskInput,
 ) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         if !matches!(
@@ -471,6 +475,7 @@ pub async fn record_return(
     r: ReturnInput,
 ) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         check_transition(current.status, EpisodeStatus::Returned).map_err(illegal)?;
@@ -536,6 +541,7 @@ pub async fn record_interview(
     i: InterviewInput,
 ) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         if current.status != EpisodeStatus::Returned {
@@ -597,6 +603,7 @@ pub async fn close(
     no_interview_reason: Option<String>,
 ) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let caller = tx.caller()?.clone();
         // The role first (an interview assumed), so a refusal does not depend on the
         // episode's state; then the whole rule once the state is known.
@@ -627,6 +634,7 @@ pub async fn person_history(
     limit: i64,
 ) -> Result<(Vec<EpisodeRow>, crate::domain::episodes::RecentCounts), AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", person.0).await?;
         tx.caller()?.require_operational()?;
         if persons::find(tx.conn(), person).await?.is_none() {
             return Err(AppError::NotFound("no such person"));
@@ -656,6 +664,7 @@ pub async fn record_review(
     outcome: String,
 ) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let caller = tx.caller()?.clone();
         caller.require_any(&[crate::domain::accounts::Role::Supervisor])?;
         let current = for_update(&mut tx, id, expected_version).await?;
@@ -722,6 +731,7 @@ pub async fn update_rhi(
     u: RhiUpdate,
 ) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let caller = tx.caller()?.clone();
         // Partners of the interview provider record its progress on an episode shared
         // with them (interview part); everything else is the episode's district's.
@@ -834,6 +844,7 @@ pub async fn transfer(
     reason: String,
 ) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         if current.district_id == to {
@@ -884,6 +895,7 @@ pub async fn record_national(
     n: NationalInput,
 ) -> Result<Episode, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("episodes", id.0).await?;
         let caller = tx.caller()?.clone();
         let current = for_update(&mut tx, id, expected_version).await?;
         if current.status == EpisodeStatus::Cancelled {

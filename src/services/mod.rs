@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod person_records;
 pub mod persons;
 pub mod referrals;
+pub mod restriction;
 pub mod retention;
 pub mod security;
 pub mod shares;

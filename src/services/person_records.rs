@@ -45,6 +45,7 @@ pub struct PersonDetail {
 #[tracing::instrument(name = "services::person_records::detail", skip_all, fields(%id))]
 pub async fn detail(ctx: &Ctx, id: PersonId) -> Result<PersonDetail, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", id.0).await?;
         // Partners see a person only behind a record shared with them (the database
         // decides), and of what hangs off it only the markers, when shared.
         let caller = tx.caller()?;
@@ -99,6 +100,7 @@ pub async fn add_marker(
     m: MarkerInput,
 ) -> Result<MarkerRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", person.0).await?;
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         live_person(&mut tx, person).await?;
@@ -139,6 +141,7 @@ pub async fn amend_marker(
     changes: MarkerChanges,
 ) -> Result<MarkerRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", person.0).await?;
         tx.caller()?.require_operational()?;
         live_person(&mut tx, person).await?;
         let current = q::find_marker(tx.conn(), person, id)
@@ -229,6 +232,7 @@ pub async fn add_placement(
     p: PlacementInput,
 ) -> Result<PlacementRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", person.0).await?;
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let row = live_person(&mut tx, person).await?;
@@ -275,6 +279,7 @@ pub async fn amend_placement(
     changes: PlacementChanges,
 ) -> Result<PlacementRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", person.0).await?;
         tx.caller()?.require_operational()?;
         let row = live_person(&mut tx, person).await?;
         let placements = q::placements(tx.conn(), person).await?;
@@ -377,6 +382,7 @@ pub async fn put_profile(
     p: ProfileInput,
 ) -> Result<(ProfileRow, bool), AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", person.0).await?;
         let caller = tx.caller()?.clone();
         caller.require_any(&[Role::Mfhc])?;
         let row = live_person(&mut tx, person).await?;
@@ -444,6 +450,7 @@ pub async fn get_profile(
     protocol: Protocol,
 ) -> Result<ProfileRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", person.0).await?;
         tx.caller()?.require_operational()?;
         // Not visible and not there look the same: profiles are handed over only while
         // the person is missing.

@@ -100,6 +100,7 @@ pub async fn amend(
     a: PersonAmendment,
 ) -> Result<PersonRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", id.0).await?;
         tx.caller()?.require_operational()?;
         let current = q::find(tx.conn(), id)
             .await?

@@ -137,6 +137,7 @@ pub async fn insert(tx: &mut Tx, r: ReferralInput) -> Result<ReferralRow, AppErr
 #[tracing::instrument(name = "services::referrals::create", skip_all)]
 pub async fn create(ctx: &Ctx, r: ReferralInput) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("persons", r.person_id.0).await?;
         let row = insert(&mut tx, r).await?;
         full(&mut tx, row).await
     })
@@ -173,6 +174,7 @@ async fn for_update(
 #[tracing::instrument(name = "services::referrals::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: ReferralId) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("referrals", id.0).await?;
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(REFERRAL, [id.0, row.person_id.0]));
         full(&mut tx, row).await
@@ -218,6 +220,7 @@ pub async fn decide(
     decision: Decision,
 ) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("referrals", id.0).await?;
         let current = for_update(&mut tx, id, expected_version).await?;
         let has_plan = q::find_plan(tx.conn(), id).await?.is_some();
         check_decision(current.status, &decision, has_plan).map_err(refused)?;
@@ -262,6 +265,7 @@ pub async fn add_meeting(
     m: MeetingInput,
 ) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("referrals", id.0).await?;
         let current = for_update(&mut tx, id, expected_version).await?;
         if !current.status.holds_meetings() {
             return Err(AppError::Conflict(format!(
@@ -317,6 +321,7 @@ pub async fn put_plan(
     p: PlanInput,
 ) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("referrals", id.0).await?;
         let current = for_update(&mut tx, id, expected_version).await?;
         if !matches!(
             current.status,
@@ -381,6 +386,7 @@ pub async fn set_consent(
         (_, Some(b)) => Some(b),
     };
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("referrals", id.0).await?;
         let current = for_update(&mut tx, id, expected_version).await?;
         if current.status.next().is_empty() {
             return Err(AppError::Conflict(format!(

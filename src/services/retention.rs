@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::db::retention as q;
 pub use crate::db::retention::{DecisionRow, ReviewRow};
-use crate::domain::audit::AuditEvent;
+use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::retention::{check_decision, RetentionDecision, RetentionReason};
 use crate::error::AppError;
 use crate::ids::PersonId;
@@ -46,6 +46,7 @@ pub async fn of_person(ctx: &Ctx, person: PersonId) -> Result<PersonReview, AppE
     let today = ctx.app.zone.today(Utc::now());
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_dpo()?;
+        tx.one_record("persons", person.0).await?;
         let review = q::review_of(tx.conn(), today, policy, person)
             .await?
             .ok_or(AppError::NotFound("no such person"))?;
@@ -80,6 +81,7 @@ pub async fn retain(ctx: &Ctx, person: PersonId, input: Retain) -> Result<Person
     crate::in_tx!(ctx, |tx| {
         let by = tx.caller()?.user_id;
         tx.caller()?.require_dpo()?;
+        tx.one_record("persons", person.0).await?;
         let review = q::review_of(tx.conn(), today, policy, person)
             .await?
             .ok_or(AppError::NotFound("no such person"))?;
@@ -110,5 +112,80 @@ pub async fn retain(ctx: &Ctx, person: PersonId, input: Retain) -> Result<Person
             .ok_or(AppError::NotFound("no such person"))?;
         let decisions = q::decisions(tx.conn(), person).await?;
         Ok(PersonReview { review, decisions })
+    })
+}
+
+/// What a disposal did.
+#[derive(Debug, Clone)]
+pub struct Disposal {
+    pub person_id: PersonId,
+    pub decision: DecisionRow,
+    /// How many records were erased or deleted (the person, their episodes, and all that
+    /// hung off them).
+    pub records: usize,
+}
+
+/// Disposes of a person's record at review (no policing purpose remains): the decision is
+/// kept, without a note (it would be erased with the rest), and everything Homeward
+/// holds about them is erased except the anonymous skeleton the measures count
+/// (`hw_dispose_person`). Only a record due for review, with nothing open and no
+/// restriction in force, is disposed of. The audit log keeps the ids erased.
+#[tracing::instrument(name = "services::retention::dispose", skip_all, fields(%person))]
+pub async fn dispose(ctx: &Ctx, person: PersonId) -> Result<Disposal, AppError> {
+    let policy = ctx.app.retention;
+    let today = ctx.app.zone.today(Utc::now());
+    crate::in_tx!(ctx, |tx| {
+        let by = tx.caller()?.user_id;
+        tx.caller()?.require_dpo()?;
+        tx.one_record("persons", person.0).await?;
+        let review = q::review_of(tx.conn(), today, policy, person)
+            .await?
+            .ok_or(AppError::NotFound("no such person"))?;
+        if review.active {
+            return Err(AppError::Conflict(
+                "the person has an open episode or referral: the record is in use, not under review"
+                    .into(),
+            ));
+        }
+        match review.next_review_on {
+            Some(due) if due <= today => {}
+            Some(due) => {
+                return Err(AppError::Conflict(format!(
+                    "the record is not due for review until {due}: it is disposed of only at review"
+                )))
+            }
+            None => {
+                return Err(AppError::Conflict(
+                    "the record has no review date: it is disposed of only at review".into(),
+                ))
+            }
+        }
+        let id = Uuid::now_v7();
+        let decision = q::insert(
+            tx.conn(),
+            &DecisionRow {
+                id,
+                person_id: person,
+                decision: RetentionDecision::Dispose,
+                reason: RetentionReason::NoPolicingPurpose,
+                // No note: it would be erased with the rest.
+                note: None,
+                next_review_on: None,
+                decided_by: by,
+                decided_at: Utc::now(),
+            },
+        )
+        .await?;
+        tx.audit(AuditEvent::collection("retention_decision", id));
+        // Sealed first, so purposes still queued about them are on the chain to erase.
+        crate::db::audit::seal_all(tx.conn()).await?;
+        let erased = q::dispose(tx.conn(), person).await?;
+        let records = erased.len();
+        tx.audit(AuditEvent::new(Operation::Erasure, "person", erased));
+        Ok(Disposal {
+            person_id: person,
+            decision,
+            records,
+        })
     })
 }

@@ -433,6 +433,7 @@ pub async fn list(
 #[tracing::instrument(name = "services::triggers::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: TriggerId) -> Result<Trigger, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("triggers", id.0).await?;
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(TRIGGER, [id.0, row.person_id.0]));
         full(&mut tx, row).await
@@ -446,6 +447,7 @@ pub async fn acknowledge(
     expected_version: i32,
 ) -> Result<Trigger, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("triggers", id.0).await?;
         let current = for_update(&mut tx, id, Some(expected_version)).await?;
         let row = move_to(&mut tx, &current, TriggerStatus::Acknowledged, None).await?;
         tx.audit(AuditEvent::alteration(TRIGGER, id.0));
@@ -470,6 +472,7 @@ pub async fn put_plan(
     p: PlanInput,
 ) -> Result<Trigger, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("triggers", id.0).await?;
         let current = for_update(&mut tx, id, Some(expected_version)).await?;
         check_transition(current.status, TriggerStatus::PlanRecorded)
             .map_err(|allowed| illegal(current.status, TriggerStatus::PlanRecorded, allowed))?;
@@ -510,6 +513,7 @@ pub async fn close(
     note: String,
 ) -> Result<Trigger, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("triggers", id.0).await?;
         let current = for_update(&mut tx, id, Some(expected_version)).await?;
         let row = move_to(&mut tx, &current, TriggerStatus::Closed, Some(&note)).await?;
         tx.audit(AuditEvent::alteration(TRIGGER, id.0));
@@ -544,6 +548,7 @@ pub struct RaiseInput {
 #[tracing::instrument(name = "services::triggers::raise_referral", skip_all, fields(%id))]
 pub async fn raise_referral(ctx: &Ctx, id: TriggerId, r: RaiseInput) -> Result<Referral, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("triggers", id.0).await?;
         let trigger = for_update(&mut tx, id, None).await?;
         if !matches!(
             trigger.status,

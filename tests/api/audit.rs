@@ -102,11 +102,15 @@ async fn the_chain_verifies_and_an_edited_row_is_found() {
     assert!(ok.body["checked"].as_i64().unwrap() >= 3);
     assert_eq!(ok.body["checked"], ok.body["head_seq"]);
 
-    // Someone with database access quietly rewrites the second entry.
+    // Someone with superuser access quietly rewrites the second entry (switching off the
+    // log's append-only trigger first, as a superuser can).
     let mut su = app.superuser().await;
-    su.batch_execute("UPDATE audit_log SET purpose = 'nothing to see' WHERE seq = 2")
-        .await
-        .unwrap();
+    su.batch_execute(
+        "BEGIN; SET LOCAL session_replication_role = replica;
+         UPDATE audit_log SET purpose = 'nothing to see' WHERE seq = 2; COMMIT;",
+    )
+    .await
+    .unwrap();
     let broken = app
         .call("GET", "/api/v1/audit/verify", Some(&admin), None)
         .await;

@@ -423,6 +423,37 @@ impl TestApp {
         }
     }
 
+    /// `call` with a stated reason (`X-Purpose`), and `If-Match: "<version>"` when given.
+    pub async fn call_with_purpose(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        purpose: &str,
+        version: Option<&Value>,
+        body: Option<Value>,
+    ) -> Reply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("X-Purpose", purpose.to_owned()));
+        if let Some(v) = version {
+            req = req.insert_header(("If-Match", format!("\"{v}\"")));
+        }
+        match body {
+            Some(b) => {
+                self.send(
+                    req.insert_header(("Content-Type", "application/json")),
+                    Some(b.to_string().into_bytes()),
+                )
+                .await
+            }
+            None => self.send(req, None).await,
+        }
+    }
+
     /// `call` with `If-Match: "<version>"`.
     pub async fn call_if_match(
         &self,

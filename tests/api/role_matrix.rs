@@ -64,7 +64,10 @@ pub(crate) fn access(method: &Method, path: &str) -> Option<Access> {
         ("GET", "/api/v1/security-events") => ADMIN_ONLY,
         (_, p)
             if p.starts_with("/api/v1/subject-access-requests")
-                || p.starts_with("/api/v1/retention/") =>
+                || p.starts_with("/api/v1/retention/")
+                || p.starts_with("/api/v1/restrictions")
+                || p == "/api/v1/persons/{id}/changes"
+                || p == "/api/v1/persons/{id}/rectification-notes" =>
         {
             Roles(&["dpo"])
         }
@@ -338,7 +341,37 @@ async fn fixture(c: &Ctx<'_>, method: &Method, template: &str, n: usize) -> Fixt
             "given_name": "Matrix", "family_name": "Reviewed", "date_of_birth": "2001-05-04" }),
         )
         .await;
+        if template.ends_with("/disposal") {
+            // Due for review: made seven years ago, nothing since.
+            diesel_async::SimpleAsyncConnection::batch_execute(
+                &mut app.superuser().await,
+                &format!(
+                    "UPDATE persons SET created_at = now() - interval '7 years' WHERE id = '{}'",
+                    s(&p["id"])
+                ),
+            )
+            .await
+            .unwrap();
+        }
         path = path.replace("{id}", &s(&p["id"]));
+    }
+    if template.starts_with("/api/v1/restrictions/{id}") {
+        let (dpo, _) = app.login(crate::helpers::demo_user("dpo")).await;
+        let p = post(
+            app,
+            mfhc,
+            "/api/v1/persons",
+            json!({ "given_name": "Matrix", "family_name": "Restricted" }),
+        )
+        .await;
+        let r = post(
+            app,
+            &dpo,
+            "/api/v1/restrictions",
+            json!({ "person_id": p["id"], "reason": "Matrix" }),
+        )
+        .await;
+        path = path.replace("{id}", &s(&r["id"]));
     }
     if template.starts_with("/api/v1/agencies/{id}") {
         let a = post(app, admin, "/api/v1/agencies", json!({
@@ -632,6 +665,22 @@ async fn body(c: &Ctx<'_>, method: &Method, template: &str, n: usize) -> Option<
             json!({ "person_ids": [p["id"]], "requester": "The data subject", "reason": "Matrix" })
         }
         "/api/v1/subject-access-requests/{id}/assembly" => json!({}),
+        "/api/v1/retention/reviews/{id}/disposal" => json!({ "reason": "no_policing_purpose" }),
+        "/api/v1/restrictions" => {
+            let p = post(
+                app,
+                mfhc,
+                "/api/v1/persons",
+                json!({
+                "given_name": "Matrix", "family_name": "Contested" }),
+            )
+            .await;
+            json!({ "person_id": p["id"], "reason": "Accuracy contested" })
+        }
+        "/api/v1/restrictions/{id}/lift" => json!({ "reason": "Corrected" }),
+        "/api/v1/persons/{id}/rectification-notes" => {
+            json!({ "request": "Matrix", "outcome": "Nothing was wrong", "audit_seqs": [] })
+        }
         "/api/v1/retention/reviews/{id}/retain" => {
             let next = chrono::Utc::now().date_naive() + chrono::Duration::days(3 * 365);
             json!({ "reason": "pattern_of_behaviour", "next_review_on": next })

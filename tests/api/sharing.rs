@@ -566,7 +566,8 @@ async fn every_share_and_every_partner_read_is_audited() {
     diesel_async::SimpleAsyncConnection::batch_execute(
         &mut su,
         &format!(
-            "UPDATE audit_log SET lawful_basis = 'consent' WHERE seq = {}",
+            "BEGIN; SET LOCAL session_replication_role = replica;
+             UPDATE audit_log SET lawful_basis = 'consent' WHERE seq = {}; COMMIT;",
             shared[0]["seq"]
         ),
     )

@@ -9,7 +9,12 @@ BEGIN
          WHERE s.record_type = p_record_type AND s.record_id = p_record_id
            AND s.agency_id = hw_agency_id() AND a.active
            AND p_part = ANY (s.parts) AND s.revoked_at IS NULL
-           AND (s.expires_at IS NULL OR s.expires_at > now()));
+           AND (s.expires_at IS NULL OR s.expires_at > now()))
+       -- A restricted record is read only with a stated reason (77_restriction.sql).
+       AND (hw_access_reason() IS NOT NULL
+            OR NOT hw_record_restricted(CASE p_record_type WHEN 'episode' THEN 'episodes'
+                                                           WHEN 'trigger' THEN 'triggers'
+                                                           ELSE 'referrals' END, p_record_id));
 END
 $$;
 
@@ -29,7 +34,8 @@ BEGIN
                  WHEN 'episode' THEN EXISTS (SELECT 1 FROM episodes e WHERE e.id = s.record_id AND e.person_id = p_person)
                  WHEN 'trigger' THEN EXISTS (SELECT 1 FROM triggers t WHERE t.id = s.record_id AND t.person_id = p_person)
                  ELSE EXISTS (SELECT 1 FROM referrals r WHERE r.id = s.record_id AND r.person_id = p_person)
-               END);
+               END)
+       AND (hw_access_reason() IS NOT NULL OR NOT hw_record_restricted('persons', p_person));
 END
 $$;
 

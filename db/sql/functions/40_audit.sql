@@ -15,6 +15,14 @@ $$ SELECT sha256(p_prev || convert_to((jsonb_build_array(
        || CASE WHEN p_lawful_basis IS NULL THEN '[]'::jsonb
                ELSE jsonb_build_array(p_lawful_basis) END)::text, 'UTF8')) $$;
 
+-- What the chain hashes for a row's purpose: the purpose itself on rows sealed before its
+-- digest was kept; from then on the digest, so the purpose can be erased (at disposal)
+-- without breaking the chain.
+CREATE OR REPLACE FUNCTION hw_audit_purpose_slot(p_purpose text, p_purpose_digest bytea)
+RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT CASE WHEN p_purpose_digest IS NULL THEN p_purpose
+               ELSE 'sha256:' || encode(p_purpose_digest, 'hex') END $$;
+
 CREATE OR REPLACE FUNCTION hw_audit_seal(p_max integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
 $$
@@ -25,6 +33,7 @@ DECLARE
     seqs bigint[];
     prevs bytea[];
     hashes bytea[];
+    digests bytea[];
     r audit_queue;
     i integer := 0;
 BEGIN
@@ -42,23 +51,27 @@ BEGIN
     seqs := array_fill(NULL::bigint, ARRAY[n]);
     prevs := array_fill(NULL::bytea, ARRAY[n]);
     hashes := array_fill(NULL::bytea, ARRAY[n]);
+    digests := array_fill(NULL::bytea, ARRAY[n]);
     FOREACH r IN ARRAY batch LOOP
         i := i + 1;
         seqs[i] := head.seq + i;
         prevs[i] := head.hash;
+        digests[i] := sha256(convert_to(r.purpose, 'UTF8'));
         head.hash := hw_audit_digest(head.hash, seqs[i], r.occurred_at, r.actor_id, r.actor_role,
-                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.operation, r.record_type, r.record_ids,
+                                     hw_audit_purpose_slot(r.purpose, digests[i]),
                                      r.recipients, r.request_id, r.lawful_basis);
         hashes[i] := head.hash;
     END LOOP;
     INSERT INTO audit_log (seq, occurred_at, actor_id, actor_role, operation, record_type,
-                           record_ids, purpose, recipients, request_id, lawful_basis,
-                           prev_hash, hash)
+                           record_ids, purpose, purpose_digest, recipients, request_id,
+                           lawful_basis, prev_hash, hash)
     SELECT s.seq, s.occurred_at, s.actor_id, s.actor_role, s.operation, s.record_type,
-           s.record_ids, s.purpose, s.recipients, s.request_id, s.lawful_basis, s.prev, s.hash
-      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes))
+           s.record_ids, s.purpose, s.digest, s.recipients, s.request_id, s.lawful_basis,
+           s.prev, s.hash
+      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes), unnest(digests))
            AS s (id, occurred_at, actor_id, actor_role, operation, record_type, record_ids,
-                 purpose, recipients, request_id, lawful_basis, seq, prev, hash)
+                 purpose, recipients, request_id, lawful_basis, seq, prev, hash, digest)
      ORDER BY s.seq;
     UPDATE audit_chain_head SET seq = head.seq + n, hash = head.hash;
     RETURN n;
@@ -92,8 +105,14 @@ BEGIN
             RETURN QUERY SELECT n, head.seq, r.seq, 'previous-hash link does not match'::text;
             RETURN;
         END IF;
+        IF r.purpose IS NOT NULL AND r.purpose_digest IS NOT NULL
+           AND sha256(convert_to(r.purpose, 'UTF8')) <> r.purpose_digest THEN
+            RETURN QUERY SELECT n, head.seq, r.seq, 'purpose does not match its digest'::text;
+            RETURN;
+        END IF;
         IF r.hash <> hw_audit_digest(r.prev_hash, r.seq, r.occurred_at, r.actor_id, r.actor_role,
-                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.operation, r.record_type, r.record_ids,
+                                     hw_audit_purpose_slot(r.purpose, r.purpose_digest),
                                      r.recipients, r.request_id, r.lawful_basis) THEN
             RETURN QUERY SELECT n, head.seq, r.seq, 'row content does not match its hash'::text;
             RETURN;
@@ -121,3 +140,16 @@ $$ SELECT h.seq, h.hash FROM audit_chain_head h $$;
 
 REVOKE ALL ON FUNCTION hw_audit_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_audit_head() TO homeward_app;
+
+-- The one change the audit log allows (disposal, as its owner): a purpose erased, where
+-- its digest is kept. Anything else is refused, whoever tries.
+CREATE OR REPLACE FUNCTION hw_audit_redact_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.purpose IS NOT NULL OR OLD.purpose_digest IS NULL
+       OR (to_jsonb(NEW) - 'purpose') IS DISTINCT FROM (to_jsonb(OLD) - 'purpose') THEN
+        RAISE EXCEPTION 'the audit log is append-only: only a purpose may be erased, at disposal'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+END $$;

@@ -15,8 +15,8 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
 $$
 BEGIN
     RETURN CASE p_table
-        WHEN 'persons' THEN EXISTS (SELECT 1 FROM persons WHERE id = p_id)
-        WHEN 'episodes' THEN EXISTS (SELECT 1 FROM episodes WHERE id = p_id)
+        WHEN 'persons' THEN EXISTS (SELECT 1 FROM persons WHERE id = p_id AND disposed_at IS NULL)
+        WHEN 'episodes' THEN EXISTS (SELECT 1 FROM episodes WHERE id = p_id AND disposed_at IS NULL)
         WHEN 'referrals' THEN EXISTS (SELECT 1 FROM referrals WHERE id = p_id)
         WHEN 'actions' THEN EXISTS (SELECT 1 FROM actions WHERE id = p_id)
         WHEN 'triggers' THEN EXISTS (SELECT 1 FROM triggers WHERE id = p_id)

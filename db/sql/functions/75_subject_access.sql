@@ -14,7 +14,7 @@ BEGIN
     END IF;
     RETURN QUERY
     SELECT p.id FROM persons p
-     WHERE p.date_of_birth = p_dob AND p.merged_into IS NULL
+     WHERE p.date_of_birth = p_dob AND p.merged_into IS NULL AND p.disposed_at IS NULL
        AND p_words <@ regexp_split_to_array(p.search_names, '[[:space:]|]+')
      ORDER BY p.id
      LIMIT 21;
@@ -99,6 +99,10 @@ BEGIN
                          WHERE m.survivor_id = ANY (ids) OR m.duplicate_id = ANY (ids)),
         'retention_decisions', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.decided_at), '[]')
                                   FROM retention_decisions x WHERE x.person_id = ANY (ids)),
+        'restrictions', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.placed_at), '[]')
+                           FROM restrictions x WHERE x.person_id = ANY (ids)),
+        'rectification_notes', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.recorded_at), '[]')
+                                  FROM rectification_notes x WHERE x.person_id = ANY (ids)),
         -- Earlier requests about them (what was asked and decided, not their content).
         'subject_access_requests', (SELECT coalesce(jsonb_agg(to_jsonb(x) - 'bundle' ORDER BY x.created_at), '[]')
                                       FROM subject_access_requests x WHERE x.person_ids && ids),

@@ -6,7 +6,8 @@
 -- review while it is), whether a public-protection marker (CSE, CCE) was ever recorded,
 -- and the next review: the latest retain decision's date, unless there has been activity
 -- since it; else the last activity plus p_years (p_pp_years with such a marker). For data
--- protection officers; p_person limits it to one person.
+-- protection officers; p_person limits it to one person. A person disposed of is no longer
+-- reviewed.
 CREATE OR REPLACE FUNCTION hw_retention_reviews(
     p_due_before date, p_years integer, p_pp_years integer, p_person uuid, p_after uuid,
     p_limit integer)
@@ -24,7 +25,7 @@ BEGIN
     WITH people AS (
         SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.created_at
           FROM persons p
-         WHERE p.merged_into IS NULL
+         WHERE p.merged_into IS NULL AND p.disposed_at IS NULL
            AND (p_person IS NULL OR p.id = p_person)
            AND (p_after IS NULL OR p.id > p_after)
     ), actions_of AS (

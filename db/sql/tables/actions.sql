@@ -20,3 +20,11 @@ CREATE POLICY actions_update ON actions FOR UPDATE TO homeward_app
                      OR (hw_role() = 'partner' AND owner_agency_id = hw_agency_id())));
 
 GRANT SELECT,INSERT,UPDATE ON actions TO homeward_app;
+
+-- Restriction and disposal (issue 19): a restricted record is read only with a stated
+-- reason (set for one-record reads, never for lists), a disposed one by no one.
+CREATE POLICY actions_in_view ON actions AS RESTRICTIVE FOR SELECT TO homeward_app
+    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+-- A restricted person's records are read-only (hw_refuse_restricted_write says why).
+CREATE TRIGGER actions_restricted BEFORE INSERT OR UPDATE OR DELETE ON actions
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');

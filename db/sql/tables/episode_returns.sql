@@ -14,3 +14,7 @@ CREATE POLICY episode_returns_read ON episode_returns FOR SELECT TO homeward_app
            OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'return')));
 
 GRANT SELECT,INSERT ON episode_returns TO homeward_app;
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER episode_returns_restricted BEFORE INSERT OR UPDATE OR DELETE ON episode_returns
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes');

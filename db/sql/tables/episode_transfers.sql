@@ -20,3 +20,7 @@ CREATE TRIGGER measure_transfers_insert AFTER INSERT ON episode_transfers
 
 CREATE TRIGGER measure_transfers_delete AFTER DELETE ON episode_transfers
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION hw_measure_transfers_changed();
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER episode_transfers_restricted BEFORE INSERT OR UPDATE OR DELETE ON episode_transfers
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes');

@@ -51,3 +51,13 @@ CREATE TRIGGER measure_episodes_update AFTER UPDATE ON episodes FOR EACH ROW
           OR (OLD.status = 'cancelled') <> (NEW.status = 'cancelled')
           OR OLD.missing_from <> NEW.missing_from OR OLD.district_id <> NEW.district_id)
     EXECUTE FUNCTION hw_measure_episode_updated();
+
+-- Restriction and disposal (issue 19): a restricted record is read only with a stated
+-- reason (set for one-record reads, never for lists), a disposed one by no one.
+CREATE POLICY episodes_in_view ON episodes AS RESTRICTIVE FOR SELECT TO homeward_app
+    USING (disposed_at IS NULL AND (NOT restricted OR hw_access_reason() IS NOT NULL));
+CREATE POLICY episodes_not_disposed ON episodes AS RESTRICTIVE FOR UPDATE TO homeward_app
+    USING (disposed_at IS NULL) WITH CHECK (disposed_at IS NULL);
+-- A restricted person's records are read-only (hw_refuse_restricted_write says why).
+CREATE TRIGGER episodes_restricted BEFORE INSERT OR UPDATE OR DELETE ON episodes
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');

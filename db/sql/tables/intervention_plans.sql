@@ -19,3 +19,7 @@ CREATE POLICY intervention_plans_update ON intervention_plans FOR UPDATE TO home
     WITH CHECK (hw_role() IN ('mfhc', 'early_action') AND recorded_by = hw_user_id());
 
 GRANT SELECT,INSERT,UPDATE ON intervention_plans TO homeward_app;
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER intervention_plans_restricted BEFORE INSERT OR UPDATE OR DELETE ON intervention_plans
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('referral_id', 'referrals');

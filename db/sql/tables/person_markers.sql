@@ -15,3 +15,11 @@ CREATE POLICY person_markers_partner_read ON person_markers FOR SELECT TO homewa
     USING (hw_role() = 'partner' AND hw_person_shared_with_caller(person_id, 'markers'));
 
 GRANT SELECT,INSERT,UPDATE ON person_markers TO homeward_app;
+
+-- Restriction and disposal (issue 19): a restricted record is read only with a stated
+-- reason (set for one-record reads, never for lists), a disposed one by no one.
+CREATE POLICY person_markers_in_view ON person_markers AS RESTRICTIVE FOR SELECT TO homeward_app
+    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+-- A restricted person's records are read-only (hw_refuse_restricted_write says why).
+CREATE TRIGGER person_markers_restricted BEFORE INSERT OR UPDATE OR DELETE ON person_markers
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');

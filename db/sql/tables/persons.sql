@@ -32,3 +32,13 @@ GRANT SELECT,INSERT,UPDATE ON persons TO homeward_app;
 
 CREATE TRIGGER measure_persons_update AFTER UPDATE ON persons
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hw_measure_persons_changed();
+
+-- Restriction and disposal (issue 19): a restricted record is read only with a stated
+-- reason (set for one-record reads, never for lists), a disposed one by no one.
+CREATE POLICY persons_in_view ON persons AS RESTRICTIVE FOR SELECT TO homeward_app
+    USING (disposed_at IS NULL AND (NOT restricted OR hw_access_reason() IS NOT NULL));
+CREATE POLICY persons_not_disposed ON persons AS RESTRICTIVE FOR UPDATE TO homeward_app
+    USING (disposed_at IS NULL) WITH CHECK (disposed_at IS NULL);
+-- A restricted person's records are read-only (hw_refuse_restricted_write says why).
+CREATE TRIGGER persons_restricted BEFORE INSERT OR UPDATE OR DELETE ON persons
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -13,3 +13,11 @@ CREATE POLICY placements_update ON placements FOR UPDATE TO homeward_app
     USING (hw_is_operational()) WITH CHECK (hw_is_operational());
 
 GRANT SELECT,INSERT,UPDATE ON placements TO homeward_app;
+
+-- Restriction and disposal (issue 19): a restricted record is read only with a stated
+-- reason (set for one-record reads, never for lists), a disposed one by no one.
+CREATE POLICY placements_in_view ON placements AS RESTRICTIVE FOR SELECT TO homeward_app
+    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+-- A restricted person's records are read-only (hw_refuse_restricted_write says why).
+CREATE TRIGGER placements_restricted BEFORE INSERT OR UPDATE OR DELETE ON placements
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');

@@ -14,3 +14,7 @@ CREATE POLICY prevention_interviews_read ON prevention_interviews FOR SELECT TO 
            OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'return')));
 
 GRANT SELECT,INSERT ON prevention_interviews TO homeward_app;
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER prevention_interviews_restricted BEFORE INSERT OR UPDATE OR DELETE ON prevention_interviews
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes');

@@ -17,3 +17,11 @@ CREATE POLICY protocol_profiles_update ON protocol_profiles FOR UPDATE TO homewa
     USING (hw_role() = 'mfhc') WITH CHECK (hw_role() = 'mfhc');
 
 GRANT SELECT,INSERT,UPDATE ON protocol_profiles TO homeward_app;
+
+-- Restriction and disposal (issue 19): a restricted record is read only with a stated
+-- reason (set for one-record reads, never for lists), a disposed one by no one.
+CREATE POLICY protocol_profiles_in_view ON protocol_profiles AS RESTRICTIVE FOR SELECT TO homeward_app
+    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+-- A restricted person's records are read-only (hw_refuse_restricted_write says why).
+CREATE TRIGGER protocol_profiles_restricted BEFORE INSERT OR UPDATE OR DELETE ON protocol_profiles
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');

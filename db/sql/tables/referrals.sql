@@ -18,3 +18,11 @@ CREATE POLICY referrals_update ON referrals FOR UPDATE TO homeward_app
     WITH CHECK (hw_role() IN ('mfhc', 'early_action') AND hw_covers_district(district_id));
 
 GRANT SELECT,INSERT,UPDATE ON referrals TO homeward_app;
+
+-- Restriction and disposal (issue 19): a restricted record is read only with a stated
+-- reason (set for one-record reads, never for lists), a disposed one by no one.
+CREATE POLICY referrals_in_view ON referrals AS RESTRICTIVE FOR SELECT TO homeward_app
+    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+-- A restricted person's records are read-only (hw_refuse_restricted_write says why).
+CREATE TRIGGER referrals_restricted BEFORE INSERT OR UPDATE OR DELETE ON referrals
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');

@@ -26,3 +26,7 @@ GRANT UPDATE(status_reason) ON return_home_interviews TO homeward_app;
 GRANT UPDATE(completed_at) ON return_home_interviews TO homeward_app;
 GRANT UPDATE(updated_by) ON return_home_interviews TO homeward_app;
 GRANT UPDATE(updated_at) ON return_home_interviews TO homeward_app;
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER return_home_interviews_restricted BEFORE INSERT OR UPDATE OR DELETE ON return_home_interviews
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes');

@@ -14,3 +14,7 @@ CREATE POLICY risk_gradings_insert ON risk_gradings FOR INSERT TO homeward_app
                 AND EXISTS (SELECT 1 FROM episodes e WHERE e.id = episode_id));
 
 GRANT SELECT,INSERT ON risk_gradings TO homeward_app;
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER risk_gradings_restricted BEFORE INSERT OR UPDATE OR DELETE ON risk_gradings
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes');

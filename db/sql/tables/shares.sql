@@ -17,3 +17,7 @@ CREATE POLICY shares_revoke ON shares FOR UPDATE TO homeward_app
     WITH CHECK (hw_is_case_worker() AND hw_covers_district(district_id) AND revoked_by = hw_user_id());
 
 GRANT SELECT,INSERT,UPDATE ON shares TO homeward_app;
+
+-- A restricted person's records are not shared anew (revoking a share stays possible).
+CREATE TRIGGER shares_restricted BEFORE INSERT ON shares
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('record_id', 'episodes', 'record_id', 'triggers', 'record_id', 'referrals');

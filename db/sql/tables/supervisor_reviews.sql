@@ -15,3 +15,7 @@ CREATE POLICY supervisor_reviews_read ON supervisor_reviews FOR SELECT TO homewa
            OR (hw_role() = 'partner' AND hw_shared_with_caller('episode', episode_id, 'risk')));
 
 GRANT SELECT,INSERT ON supervisor_reviews TO homeward_app;
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER supervisor_reviews_restricted BEFORE INSERT OR UPDATE OR DELETE ON supervisor_reviews
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes');

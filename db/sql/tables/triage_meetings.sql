@@ -15,3 +15,7 @@ CREATE POLICY triage_meetings_read ON triage_meetings FOR SELECT TO homeward_app
            OR (hw_role() = 'partner' AND hw_shared_with_caller('referral', referral_id, 'triage')));
 
 GRANT SELECT,INSERT ON triage_meetings TO homeward_app;
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER triage_meetings_restricted BEFORE INSERT OR UPDATE OR DELETE ON triage_meetings
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('referral_id', 'referrals');

@@ -17,3 +17,7 @@ CREATE POLICY trigger_plans_update ON trigger_plans FOR UPDATE TO homeward_app
     WITH CHECK (hw_role() = 'mfhc' AND recorded_by = hw_user_id());
 
 GRANT SELECT,INSERT,UPDATE ON trigger_plans TO homeward_app;
+
+-- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
+CREATE TRIGGER trigger_plans_restricted BEFORE INSERT OR UPDATE OR DELETE ON trigger_plans
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('trigger_id', 'triggers');

@@ -23,3 +23,11 @@ GRANT UPDATE(closed_by) ON triggers TO homeward_app;
 GRANT UPDATE(closure_note) ON triggers TO homeward_app;
 GRANT UPDATE(version) ON triggers TO homeward_app;
 GRANT UPDATE(updated_at) ON triggers TO homeward_app;
+
+-- Restriction and disposal (issue 19): a restricted record is read only with a stated
+-- reason (set for one-record reads, never for lists), a disposed one by no one.
+CREATE POLICY triggers_in_view ON triggers AS RESTRICTIVE FOR SELECT TO homeward_app
+    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+-- A restricted person's records are read-only (hw_refuse_restricted_write says why).
+CREATE TRIGGER triggers_restricted BEFORE INSERT OR UPDATE OR DELETE ON triggers
+    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');

@@ -1,0 +1,175 @@
+-- Restriction of processing (DPA 2018 s.46): a restricted person's records are read-only
+-- for everyone, hidden from every list and dataset row (the aggregate counts still
+-- include them, so no published figure moves), and readable one at a time only with a
+-- stated reason. The flags are kept on each record by hw_set_restricted; the tables'
+-- policies read them from the row itself, and hw_refuse_restricted_write refuses changes.
+
+-- The reason a request gave for reading one record (its `X-Purpose`), set by the services
+-- that read one record (never by lists); NULL without one.
+CREATE OR REPLACE FUNCTION hw_access_reason() RETURNS text LANGUAGE sql STABLE AS
+$$ SELECT NULLIF(current_setting('homeward.access_reason', true), '') $$;
+
+-- Whether one record is restricted, whatever the caller's policies show (false for no
+-- such record). p_table is a table with a `restricted` column.
+CREATE OR REPLACE FUNCTION hw_record_restricted(p_table text, p_id uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT coalesce(CASE p_table
+        WHEN 'persons' THEN (SELECT x.restricted FROM persons x WHERE x.id = p_id)
+        WHEN 'episodes' THEN (SELECT x.restricted FROM episodes x WHERE x.id = p_id)
+        WHEN 'referrals' THEN (SELECT x.restricted FROM referrals x WHERE x.id = p_id)
+        WHEN 'triggers' THEN (SELECT x.restricted FROM triggers x WHERE x.id = p_id)
+        WHEN 'actions' THEN (SELECT x.restricted FROM actions x WHERE x.id = p_id)
+    END, false)
+$$;
+
+REVOKE ALL ON FUNCTION hw_record_restricted(p_table text, p_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_record_restricted(p_table text, p_id uuid) TO homeward_app;
+
+-- Whether the caller's own policies would show this record if it gave a reason: that is,
+-- it is hidden from the caller only by its restriction (so the caller may be told to state
+-- one, and learns nothing of records it could never see). Runs as the caller.
+CREATE OR REPLACE FUNCTION hw_hidden_by_restriction(p_table text, p_id uuid) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp AS $$
+DECLARE
+    seen boolean;
+    prior text := coalesce(current_setting('homeward.access_reason', true), '');
+BEGIN
+    IF p_table NOT IN ('persons', 'episodes', 'referrals', 'triggers', 'actions') THEN
+        RAISE EXCEPTION 'hw_hidden_by_restriction: no restriction on %', p_table USING ERRCODE = '22023';
+    END IF;
+    IF NOT hw_record_restricted(p_table, p_id) THEN
+        RETURN false;
+    END IF;
+    PERFORM set_config('homeward.access_reason', 'probe', true);
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', p_table) INTO seen USING p_id;
+    PERFORM set_config('homeward.access_reason', prior, true);
+    RETURN seen;
+END $$;
+
+REVOKE ALL ON FUNCTION hw_hidden_by_restriction(p_table text, p_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_hidden_by_restriction(p_table text, p_id uuid) TO homeward_app;
+
+-- Refuses a request's change to a restricted record, or to a record belonging to one. The
+-- row's own `restricted` flag is checked where the table has one; the arguments are pairs
+-- (column, table) naming the records the row belongs to. Background work (no caller) keeps
+-- its bookkeeping (escalations, overdue marks), and the data protection officer's functions
+-- set and clear the flags (the dpo has no policy to write case tables directly).
+CREATE OR REPLACE FUNCTION hw_refuse_restricted_write() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    versions jsonb[] := '{}';
+    r jsonb;
+    i integer;
+BEGIN
+    IF hw_role() IS NULL OR hw_role() = 'dpo' THEN
+        RETURN coalesce(NEW, OLD);
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        versions := versions || to_jsonb(OLD);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        versions := versions || to_jsonb(NEW);
+    END IF;
+    FOREACH r IN ARRAY versions LOOP
+        IF coalesce((r ->> 'restricted')::boolean, false) THEN
+            RAISE EXCEPTION 'restricted: this person''s records are restricted (DPA 2018 s.46) and cannot be changed until a data protection officer lifts the restriction'
+                USING ERRCODE = '42501';
+        END IF;
+        i := 0;
+        WHILE i + 1 < TG_NARGS LOOP
+            IF r ->> TG_ARGV[i] IS NOT NULL AND hw_record_restricted(TG_ARGV[i + 1], (r ->> TG_ARGV[i])::uuid) THEN
+                RAISE EXCEPTION 'restricted: this person''s records are restricted (DPA 2018 s.46) and cannot be changed until a data protection officer lifts the restriction'
+                    USING ERRCODE = '42501';
+            END IF;
+            i := i + 2;
+        END LOOP;
+    END LOOP;
+    RETURN coalesce(NEW, OLD);
+END $$;
+
+-- Sets (or clears) the restriction flag on every record of a person and of the duplicates
+-- merged into them; returns the ids of the records it covers. For data protection officers.
+CREATE OR REPLACE FUNCTION hw_set_restricted(p_person uuid, p_on boolean) RETURNS uuid[]
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    ids uuid[];
+    eps uuid[];
+    trgs uuid[];
+    refs uuid[];
+    acts uuid[];
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'not permitted: restriction is for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
+      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    UPDATE persons SET restricted = p_on WHERE id = ANY (ids);
+    WITH u AS (UPDATE episodes SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
+    SELECT coalesce(array_agg(u.id), '{}') INTO eps FROM u;
+    WITH u AS (UPDATE triggers SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
+    SELECT coalesce(array_agg(u.id), '{}') INTO trgs FROM u;
+    WITH u AS (UPDATE referrals SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
+    SELECT coalesce(array_agg(u.id), '{}') INTO refs FROM u;
+    WITH u AS (UPDATE actions SET restricted = p_on
+                WHERE episode_id = ANY (eps) OR trigger_id = ANY (trgs) OR referral_id = ANY (refs)
+               RETURNING id)
+    SELECT coalesce(array_agg(u.id), '{}') INTO acts FROM u;
+    UPDATE person_markers SET restricted = p_on WHERE person_id = ANY (ids);
+    UPDATE placements SET restricted = p_on WHERE person_id = ANY (ids);
+    UPDATE protocol_profiles SET restricted = p_on WHERE person_id = ANY (ids);
+    RETURN ids || eps || trgs || refs || acts;
+END $$;
+
+REVOKE ALL ON FUNCTION hw_set_restricted(p_person uuid, p_on boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_set_restricted(p_person uuid, p_on boolean) TO homeward_app;
+
+-- Who the persons are, for the data protection officers' restrictions and notes (the only
+-- list that shows a restricted person): name, date of birth, whether merged into another
+-- record, and when disposed of.
+CREATE OR REPLACE FUNCTION hw_restricted_persons(p_ids uuid[])
+RETURNS TABLE (person_id uuid, given_name text, family_name text, date_of_birth date,
+               merged_into uuid, disposed_at timestamptz)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'not permitted: restriction is for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.merged_into, p.disposed_at
+                   FROM persons p WHERE p.id = ANY (p_ids);
+END $$;
+
+REVOKE ALL ON FUNCTION hw_restricted_persons(p_ids uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_restricted_persons(p_ids uuid[]) TO homeward_app;
+
+-- The audit log's entries that created or changed a person's records (theirs and their
+-- merged duplicates'): what a rectification note links to. For data protection officers.
+CREATE OR REPLACE FUNCTION hw_person_changes(p_person uuid)
+RETURNS TABLE (seq bigint, occurred_at timestamptz, actor_id uuid, actor_role text,
+               operation text, record_type text, record_ids uuid[], purpose text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    ids uuid[];
+    records uuid[];
+BEGIN
+    IF NOT hw_is_dpo() THEN
+        RAISE EXCEPTION 'not permitted: rectification notes are for data protection officers' USING ERRCODE = '42501';
+    END IF;
+    SELECT coalesce(array_agg(p.id), '{}') INTO ids
+      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    SELECT ids
+           || coalesce((SELECT array_agg(x.id) FROM episodes x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM triggers x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM referrals x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM person_markers x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM placements x WHERE x.person_id = ANY (ids)), '{}')
+           || coalesce((SELECT array_agg(x.id) FROM protocol_profiles x WHERE x.person_id = ANY (ids)), '{}')
+      INTO records;
+    RETURN QUERY
+    SELECT l.seq, l.occurred_at, l.actor_id, l.actor_role, l.operation, l.record_type, l.record_ids, l.purpose
+      FROM audit_log l
+     WHERE l.operation IN ('collection', 'alteration', 'combination', 'erasure') AND l.record_ids && records
+     ORDER BY l.seq;
+END $$;
+
+REVOKE ALL ON FUNCTION hw_person_changes(p_person uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_person_changes(p_person uuid) TO homeward_app;

@@ -1,0 +1,13 @@
+SET LOCAL ROLE homeward_owner;
+ALTER TABLE audit_log DROP COLUMN IF EXISTS purpose_digest;
+DROP TABLE IF EXISTS rectification_notes;
+DROP TABLE IF EXISTS restrictions;
+ALTER TABLE protocol_profiles DROP COLUMN IF EXISTS restricted;
+ALTER TABLE placements DROP COLUMN IF EXISTS restricted;
+ALTER TABLE person_markers DROP COLUMN IF EXISTS restricted;
+ALTER TABLE actions DROP COLUMN IF EXISTS restricted;
+ALTER TABLE triggers DROP COLUMN IF EXISTS restricted;
+ALTER TABLE referrals DROP COLUMN IF EXISTS restricted;
+ALTER TABLE episodes DROP COLUMN IF EXISTS restricted, DROP COLUMN IF EXISTS disposed_at;
+ALTER TABLE persons DROP COLUMN IF EXISTS restricted, DROP COLUMN IF EXISTS disposed_at;
+RESET ROLE;
