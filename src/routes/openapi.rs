@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         (name = "notifications", description = "The notification outbox: delivery status, dead letters, template previews (admin only)"),
         (name = "measures", description = "Police and Crime Plan measures: repeat missing children and adults against baseline (aggregates only). Days, months, windows and ages are cut in the force's local time (HOMEWARD_TIME_ZONE, default Europe/London); an episode starts, for the measure, when it was reported unless the versioned definition says when the person was last seen"),
         (name = "audit", description = "The DPA 2018 s.62 audit log (admin only)"),
+        (name = "data protection", description = "The data subject's rights and the record's end of life, for the force's data protection officers: subject access (s.45), restriction (s.46), rectification notes (s.47), MoPI review, retention and disposal"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -111,12 +112,17 @@ impl Modify for SharedResponses {
             add(
                 secured && !any_account,
                 "403",
-                "The caller's role may not do this; or (`/problems/password-change-required`) an administrator reset the account's password, which must be changed first.",
+                "The caller's role may not do this; or (`/problems/password-change-required`) an administrator reset the account's password, which must be changed first; or (`/problems/restricted`) the record's person is restricted (DPA 2018 s.46): it is read only with a reason in `X-Purpose`, and changed not at all until a data protection officer lifts the restriction.",
             );
             add(
                 names_record,
                 "404",
                 "No such record, or none the caller may see.",
+            );
+            add(
+                path == "/api/v1/persons/{id}" || path.starts_with("/api/v1/retention/reviews/{id}"),
+                "410",
+                "The person's record was disposed of at review (said to those who could read it; 404 to others).",
             );
             add(
                 if_match.is_some(),

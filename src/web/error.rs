@@ -115,6 +115,33 @@ impl ResponseError for PageError {
                     p.govuk-body { a.govuk-link href="/" { "Go to your Homeward start page" } }
                 },
             ),
+            PageError::App(AppError::Restricted(_)) => layout::bare(
+                status,
+                "This record is restricted",
+                html! {},
+                html! {
+                    h1.govuk-heading-l { "This record is restricted" }
+                    p.govuk-body {
+                        "A data protection officer has restricted this person's records, for example while their accuracy is contested. Nothing in them can be changed, and they are left out of every list."
+                    }
+                    p.govuk-body {
+                        "If you need to read it, ask your force's data protection officer."
+                    }
+                    p.govuk-body { a.govuk-link href="/" { "Go to your Homeward start page" } }
+                },
+            ),
+            PageError::App(AppError::Gone(_)) => layout::bare(
+                status,
+                "This record was disposed of",
+                html! {},
+                html! {
+                    h1.govuk-heading-l { "This record was disposed of" }
+                    p.govuk-body {
+                        "It was reviewed and disposed of because no policing purpose remained: the personal data in it are no longer held."
+                    }
+                    p.govuk-body { a.govuk-link href="/" { "Go to your Homeward start page" } }
+                },
+            ),
             PageError::App(e) => {
                 if let AppError::Internal(cause) = e {
                     tracing::error!(error = %cause, "page failed");
