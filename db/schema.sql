@@ -265,17 +265,21 @@ $$;
 
 ALTER FUNCTION public.hw_anonymous_birth_date(p_persons uuid[], p_dob date) OWNER TO homeward_owner;
 
-CREATE FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text) RETURNS bytea
+CREATE FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text, p_purpose_digest bytea) RETURNS bytea
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT sha256(p_prev || convert_to((jsonb_build_array(
        p_seq,
        to_char(p_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
        p_actor_id, p_actor_role, p_operation, p_record_type, to_jsonb(p_record_ids),
-       p_purpose, to_jsonb(p_recipients), p_request_id)
+       CASE WHEN p_purpose_digest IS NULL THEN p_purpose END,
+       to_jsonb(p_recipients), p_request_id)
        || CASE WHEN p_lawful_basis IS NULL THEN '[]'::jsonb
-               ELSE jsonb_build_array(p_lawful_basis) END)::text, 'UTF8')) $$;
+               ELSE jsonb_build_array(p_lawful_basis) END
+       || CASE WHEN p_purpose_digest IS NULL THEN '[]'::jsonb
+               ELSE jsonb_build_array(jsonb_build_object('purpose_sha256', encode(p_purpose_digest, 'hex'))) END
+       )::text, 'UTF8')) $$;
 
-ALTER FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text) OWNER TO homeward_owner;
+ALTER FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text, p_purpose_digest bytea) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_audit_head() RETURNS TABLE(seq bigint, hash bytea)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -284,19 +288,12 @@ CREATE FUNCTION public.hw_audit_head() RETURNS TABLE(seq bigint, hash bytea)
 
 ALTER FUNCTION public.hw_audit_head() OWNER TO homeward_owner;
 
-CREATE FUNCTION public.hw_audit_purpose_slot(p_purpose text, p_purpose_digest bytea) RETURNS text
-    LANGUAGE sql IMMUTABLE
-    AS $$ SELECT CASE WHEN p_purpose_digest IS NULL THEN p_purpose
-               ELSE 'sha256:' || encode(p_purpose_digest, 'hex') END $$;
-
-ALTER FUNCTION public.hw_audit_purpose_slot(p_purpose text, p_purpose_digest bytea) OWNER TO homeward_owner;
-
 CREATE FUNCTION public.hw_audit_redact_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    IF NEW.purpose IS NOT NULL OR OLD.purpose_digest IS NULL
-       OR (to_jsonb(NEW) - 'purpose') IS DISTINCT FROM (to_jsonb(OLD) - 'purpose') THEN
+    IF NEW.purpose IS NOT NULL OR NEW.purpose_salt IS NOT NULL OR OLD.purpose_digest IS NULL
+       OR (to_jsonb(NEW) - 'purpose' - 'purpose_salt') IS DISTINCT FROM (to_jsonb(OLD) - 'purpose' - 'purpose_salt') THEN
         RAISE EXCEPTION 'the audit log is append-only: only a purpose may be erased, at disposal'
             USING ERRCODE = '42501';
     END IF;
@@ -317,6 +314,7 @@ DECLARE
     prevs bytea[];
     hashes bytea[];
     digests bytea[];
+    salts bytea[];
     r audit_queue;
     i integer := 0;
 BEGIN
@@ -335,26 +333,30 @@ BEGIN
     prevs := array_fill(NULL::bytea, ARRAY[n]);
     hashes := array_fill(NULL::bytea, ARRAY[n]);
     digests := array_fill(NULL::bytea, ARRAY[n]);
+    salts := array_fill(NULL::bytea, ARRAY[n]);
     FOREACH r IN ARRAY batch LOOP
         i := i + 1;
         seqs[i] := head.seq + i;
         prevs[i] := head.hash;
-        digests[i] := sha256(convert_to(r.purpose, 'UTF8'));
+        IF r.purpose IS NOT NULL THEN
+            salts[i] := uuid_send(gen_random_uuid());
+            digests[i] := sha256(salts[i] || convert_to(r.purpose, 'UTF8'));
+        END IF;
         head.hash := hw_audit_digest(head.hash, seqs[i], r.occurred_at, r.actor_id, r.actor_role,
-                                     r.operation, r.record_type, r.record_ids,
-                                     hw_audit_purpose_slot(r.purpose, digests[i]),
-                                     r.recipients, r.request_id, r.lawful_basis);
+                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.recipients, r.request_id, r.lawful_basis, digests[i]);
         hashes[i] := head.hash;
     END LOOP;
     INSERT INTO audit_log (seq, occurred_at, actor_id, actor_role, operation, record_type,
-                           record_ids, purpose, purpose_digest, recipients, request_id,
-                           lawful_basis, prev_hash, hash)
+                           record_ids, purpose, purpose_digest, purpose_salt, recipients,
+                           request_id, lawful_basis, prev_hash, hash)
     SELECT s.seq, s.occurred_at, s.actor_id, s.actor_role, s.operation, s.record_type,
-           s.record_ids, s.purpose, s.digest, s.recipients, s.request_id, s.lawful_basis,
+           s.record_ids, s.purpose, s.digest, s.salt, s.recipients, s.request_id, s.lawful_basis,
            s.prev, s.hash
-      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes), unnest(digests))
+      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes), unnest(digests),
+                      unnest(salts))
            AS s (id, occurred_at, actor_id, actor_role, operation, record_type, record_ids,
-                 purpose, recipients, request_id, lawful_basis, seq, prev, hash, digest)
+                 purpose, recipients, request_id, lawful_basis, seq, prev, hash, digest, salt)
      ORDER BY s.seq;
     UPDATE audit_chain_head SET seq = head.seq + n, hash = head.hash;
     RETURN n;
@@ -388,14 +390,21 @@ BEGIN
             RETURN;
         END IF;
         IF r.purpose IS NOT NULL AND r.purpose_digest IS NOT NULL
-           AND sha256(convert_to(r.purpose, 'UTF8')) <> r.purpose_digest THEN
+           AND sha256(coalesce(r.purpose_salt, ''::bytea) || convert_to(r.purpose, 'UTF8')) <> r.purpose_digest THEN
             RETURN QUERY SELECT n, head.seq, r.seq, 'purpose does not match its digest'::text;
             RETURN;
         END IF;
+        -- A purpose is erased only by a disposal, whose erasure entry names the records.
+        IF r.purpose IS NULL AND r.purpose_digest IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM audit_log x
+                            WHERE x.operation = 'erasure' AND x.seq > r.seq
+                              AND x.record_ids && r.record_ids) THEN
+            RETURN QUERY SELECT n, head.seq, r.seq, 'purpose erased without an erasure of its records'::text;
+            RETURN;
+        END IF;
         IF r.hash <> hw_audit_digest(r.prev_hash, r.seq, r.occurred_at, r.actor_id, r.actor_role,
-                                     r.operation, r.record_type, r.record_ids,
-                                     hw_audit_purpose_slot(r.purpose, r.purpose_digest),
-                                     r.recipients, r.request_id, r.lawful_basis) THEN
+                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.recipients, r.request_id, r.lawful_basis, r.purpose_digest) THEN
             RETURN QUERY SELECT n, head.seq, r.seq, 'row content does not match its hash'::text;
             RETURN;
         END IF;
@@ -529,20 +538,21 @@ BEGIN
     IF NOT hw_is_dpo() THEN
         RAISE EXCEPTION 'not permitted: disposal is for data protection officers' USING ERRCODE = '42501';
     END IF;
+    -- Locked first: a report, referral, merge or restriction waits for this, and what is
+    -- checked below stays true until it commits.
     SELECT * INTO target FROM persons WHERE id = p_person FOR UPDATE;
     IF NOT FOUND OR target.merged_into IS NOT NULL THEN
-        RAISE EXCEPTION 'no such person' USING ERRCODE = 'P0002';
+        RAISE EXCEPTION 'not found: no such person' USING ERRCODE = 'P0002';
     END IF;
     IF target.disposed_at IS NOT NULL THEN
         RAISE EXCEPTION 'disposed: the person''s record was disposed of on %', target.disposed_at::date
             USING ERRCODE = '55000';
     END IF;
     IF target.restricted THEN
-        RAISE EXCEPTION 'restricted: the person''s records are restricted; lift the restriction before disposal'
+        RAISE EXCEPTION 'conflict: the person''s records are restricted; lift the restriction before disposal'
             USING ERRCODE = '55000';
     END IF;
-    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
-      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    ids := hw_person_and_merged(p_person);
     SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
     SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
     SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
@@ -550,6 +560,18 @@ BEGIN
      WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
     SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
      WHERE s.record_id = ANY (eps || trgs || refs);
+    -- Nothing of theirs (or of a record merged into theirs) may still be in use.
+    IF EXISTS (SELECT 1 FROM episodes WHERE id = ANY (eps) AND status NOT IN ('closed', 'cancelled'))
+       OR EXISTS (SELECT 1 FROM referrals WHERE id = ANY (refs) AND status NOT IN ('closed', 'declined', 'redirected'))
+       OR EXISTS (SELECT 1 FROM triggers WHERE id = ANY (trgs) AND closed_at IS NULL AND withdrawn_at IS NULL)
+       OR EXISTS (SELECT 1 FROM actions WHERE id = ANY (acts) AND status IN ('open', 'in_progress')) THEN
+        RAISE EXCEPTION 'conflict: the person has an episode, referral, trigger or action still open: the record is in use, not under review'
+            USING ERRCODE = '55000';
+    END IF;
+    IF EXISTS (SELECT 1 FROM subject_access_requests WHERE person_ids && ids AND status = 'open') THEN
+        RAISE EXCEPTION 'conflict: a subject access request about the person is still open: decide it before disposal'
+            USING ERRCODE = '55000';
+    END IF;
     SELECT coalesce(array_agg(x.id), '{}') INTO others FROM (
         SELECT id FROM person_markers WHERE person_id = ANY (ids)
         UNION ALL SELECT id FROM placements WHERE person_id = ANY (ids)
@@ -560,6 +582,9 @@ BEGIN
         UNION ALL SELECT id FROM episode_transfers WHERE episode_id = ANY (eps)
         UNION ALL SELECT id FROM triage_meetings WHERE referral_id = ANY (refs)
         UNION ALL SELECT id FROM subject_access_requests WHERE person_ids && ids
+        UNION ALL SELECT id FROM restrictions WHERE person_id = ANY (ids)
+        UNION ALL SELECT id FROM rectification_notes WHERE person_id = ANY (ids)
+        UNION ALL SELECT id FROM retention_decisions WHERE person_id = ANY (ids)
         UNION ALL SELECT id FROM outbox WHERE record_id = ANY (ids || eps || trgs || refs || acts || shs)
     ) x;
     records := ids || eps || trgs || refs || acts || shs || others;
@@ -617,11 +642,18 @@ BEGIN
        SET reason = '[erased]', lift_reason = CASE WHEN lift_reason IS NULL THEN NULL ELSE '[erased]' END
      WHERE person_id = ANY (ids);
     UPDATE rectification_notes SET request = '[erased]', outcome = '[erased]' WHERE person_id = ANY (ids);
+    -- A decided request about them alone keeps its dates and outcome; one that also named
+    -- others keeps those others and loses them (its bundle, a copy of what was released,
+    -- goes: the release itself stays on the audit log).
     UPDATE subject_access_requests
        SET requester = '[erased]', reason = '[erased]', bundle = '{}'::jsonb,
            extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE '[erased]' END,
            decision_note = CASE WHEN decision_note IS NULL THEN NULL ELSE '[erased]' END
-     WHERE person_ids && ids;
+     WHERE person_ids <@ ids;
+    UPDATE subject_access_requests s
+       SET person_ids = (SELECT array_agg(x ORDER BY x) FROM unnest(s.person_ids) x WHERE x <> ALL (ids)),
+           bundle = '{}'::jsonb
+     WHERE s.person_ids && ids AND NOT s.person_ids <@ ids;
     UPDATE outbox
        SET subject = '[erased]', body_text = '', body_html = '',
            status = CASE WHEN status IN ('pending', 'sending') THEN 'dead' ELSE status END,
@@ -633,7 +665,7 @@ BEGIN
      WHERE record_id = ANY (ids || eps || trgs || refs || acts || shs);
     -- Purposes written about them (a share's, a request's X-Purpose) may name them: erased
     -- from the audit log, whose chain covers their digests (the caller sealed the queue).
-    UPDATE audit_log SET purpose = NULL
+    UPDATE audit_log SET purpose = NULL, purpose_salt = NULL
      WHERE record_ids && records AND purpose IS NOT NULL AND purpose_digest IS NOT NULL;
     RETURN records;
 END $$;
@@ -1382,6 +1414,20 @@ $$;
 
 ALTER FUNCTION public.hw_overdue_reviews() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_person_and_merged(p_person uuid) RETURNS uuid[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH RECURSIVE family (id) AS (
+        SELECT p.id FROM persons p WHERE p.id = p_person
+        UNION
+        SELECT p.id FROM persons p JOIN family f ON p.merged_into = f.id
+    )
+    SELECT coalesce(array_agg(f.id ORDER BY f.id), '{}') FROM family f
+$$;
+
+ALTER FUNCTION public.hw_person_and_merged(p_person uuid) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_person_changes(p_person uuid) RETURNS TABLE(seq bigint, occurred_at timestamp with time zone, actor_id uuid, actor_role text, operation text, record_type text, record_ids uuid[], purpose text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1393,8 +1439,7 @@ BEGIN
     IF NOT hw_is_dpo() THEN
         RAISE EXCEPTION 'not permitted: rectification notes are for data protection officers' USING ERRCODE = '42501';
     END IF;
-    SELECT coalesce(array_agg(p.id), '{}') INTO ids
-      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    ids := hw_person_and_merged(p_person);
     SELECT ids
            || coalesce((SELECT array_agg(x.id) FROM episodes x WHERE x.person_id = ANY (ids)), '{}')
            || coalesce((SELECT array_agg(x.id) FROM triggers x WHERE x.person_id = ANY (ids)), '{}')
@@ -1403,6 +1448,10 @@ BEGIN
            || coalesce((SELECT array_agg(x.id) FROM placements x WHERE x.person_id = ANY (ids)), '{}')
            || coalesce((SELECT array_agg(x.id) FROM protocol_profiles x WHERE x.person_id = ANY (ids)), '{}')
       INTO records;
+    records := records
+           || coalesce((SELECT array_agg(a.id) FROM actions a
+                         WHERE a.episode_id = ANY (records) OR a.trigger_id = ANY (records)
+                            OR a.referral_id = ANY (records)), '{}');
     RETURN QUERY
     SELECT l.seq, l.occurred_at, l.actor_id, l.actor_role, l.operation, l.record_type, l.record_ids, l.purpose
       FROM audit_log l
@@ -1759,41 +1808,57 @@ BEGIN
         RAISE EXCEPTION 'retention review is for data protection officers' USING ERRCODE = '42501';
     END IF;
     RETURN QUERY
-    WITH people AS (
+    WITH RECURSIVE people AS (
         SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.created_at
           FROM persons p
          WHERE p.merged_into IS NULL AND p.disposed_at IS NULL
            AND (p_person IS NULL OR p.id = p_person)
            AND (p_after IS NULL OR p.id > p_after)
-    ), actions_of AS (
-        SELECT coalesce(e.person_id, t.person_id, r.person_id) AS person_id, a.status, a.completed_at
-          FROM actions a
-          LEFT JOIN episodes e ON e.id = a.episode_id
-          LEFT JOIN triggers t ON t.id = a.trigger_id
-          LEFT JOIN referrals r ON r.id = a.referral_id
+    ), family (root, id) AS (
+        -- Each person with every record merged into theirs, however deep: what the
+        -- duplicates did (and still have open) is the person's.
+        SELECT pe.id, pe.id FROM people pe
+        UNION ALL
+        SELECT f.root, p.id FROM family f JOIN persons p ON p.merged_into = f.id
+    ), eps AS (
+        SELECT f.root, e.id,
+               CASE WHEN e.status IN ('closed', 'cancelled') THEN coalesce(e.closed_at, e.updated_at) END AS done_at,
+               e.status NOT IN ('closed', 'cancelled') AS open
+          FROM family f JOIN episodes e ON e.person_id = f.id
+    ), refs AS (
+        SELECT f.root, r.id,
+               CASE WHEN r.status IN ('closed', 'declined', 'redirected') THEN coalesce(r.closed_at, r.updated_at) END AS done_at,
+               r.status NOT IN ('closed', 'declined', 'redirected') AS open
+          FROM family f JOIN referrals r ON r.person_id = f.id
+    ), trgs AS (
+        SELECT f.root, t.id, coalesce(t.closed_at, t.withdrawn_at) AS done_at,
+               t.closed_at IS NULL AND t.withdrawn_at IS NULL AS open
+          FROM family f JOIN triggers t ON t.person_id = f.id
+    ), acts AS (
+        SELECT x.root, a.completed_at AS done_at, a.status IN ('open', 'in_progress') AS open
+          FROM eps x JOIN actions a ON a.episode_id = x.id
+        UNION ALL
+        SELECT x.root, a.completed_at, a.status IN ('open', 'in_progress')
+          FROM trgs x JOIN actions a ON a.trigger_id = x.id
+        UNION ALL
+        SELECT x.root, a.completed_at, a.status IN ('open', 'in_progress')
+          FROM refs x JOIN actions a ON a.referral_id = x.id
+    ), done AS (
+        SELECT u.root, max(u.done_at) AS last_at, bool_or(u.open) AS open
+          FROM (SELECT root, done_at, open FROM eps
+                UNION ALL SELECT root, done_at, open FROM refs
+                UNION ALL SELECT root, done_at, open FROM trgs
+                UNION ALL SELECT root, done_at, open FROM acts) u
+         GROUP BY u.root
+    ), marked AS (
+        SELECT DISTINCT f.root FROM family f JOIN person_markers m ON m.person_id = f.id
+         WHERE m.kind IN ('cse_risk', 'cce_risk')
     ), activity AS (
-        SELECT pe.id,
-               greatest(pe.created_at,
-                        (SELECT max(coalesce(e.closed_at, e.updated_at)) FROM episodes e
-                          WHERE e.person_id = pe.id AND e.status IN ('closed', 'cancelled')),
-                        (SELECT max(coalesce(r.closed_at, r.updated_at)) FROM referrals r
-                          WHERE r.person_id = pe.id
-                            AND r.status IN ('closed', 'declined', 'redirected')),
-                        (SELECT max(coalesce(t.closed_at, t.withdrawn_at)) FROM triggers t
-                          WHERE t.person_id = pe.id),
-                        (SELECT max(x.completed_at) FROM actions_of x WHERE x.person_id = pe.id)
-               ) AS last_at,
-               EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = pe.id
-                          AND e.status NOT IN ('closed', 'cancelled'))
-               OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = pe.id
-                             AND r.status NOT IN ('closed', 'declined', 'redirected'))
-               OR EXISTS (SELECT 1 FROM triggers t WHERE t.person_id = pe.id
-                             AND t.closed_at IS NULL AND t.withdrawn_at IS NULL)
-               OR EXISTS (SELECT 1 FROM actions_of x WHERE x.person_id = pe.id
-                             AND x.status IN ('open', 'in_progress')) AS active,
-               EXISTS (SELECT 1 FROM person_markers m WHERE m.person_id = pe.id
-                          AND m.kind IN ('cse_risk', 'cce_risk')) AS pp
+        SELECT pe.id, greatest(pe.created_at, d.last_at) AS last_at,
+               coalesce(d.open, false) AS active, mk.root IS NOT NULL AS pp
           FROM people pe
+          LEFT JOIN done d ON d.root = pe.id
+          LEFT JOIN marked mk ON mk.root = pe.id
     ), decided AS (
         SELECT DISTINCT ON (d.person_id) d.person_id, d.decision, d.decided_at, d.next_review_on
           FROM retention_decisions d
@@ -1940,8 +2005,12 @@ BEGIN
     IF NOT hw_is_dpo() THEN
         RAISE EXCEPTION 'not permitted: restriction is for data protection officers' USING ERRCODE = '42501';
     END IF;
-    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
-      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    -- The person locked, so a disposal or a merge cannot run beside this.
+    PERFORM 1 FROM persons p WHERE p.id = p_person FOR UPDATE;
+    IF EXISTS (SELECT 1 FROM persons p WHERE p.id = p_person AND p.disposed_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'disposed: the person''s record was disposed of at review' USING ERRCODE = '55000';
+    END IF;
+    ids := hw_person_and_merged(p_person);
     UPDATE persons SET restricted = p_on WHERE id = ANY (ids);
     WITH u AS (UPDATE episodes SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
     SELECT coalesce(array_agg(u.id), '{}') INTO eps FROM u;
@@ -2033,8 +2102,8 @@ BEGIN
     IF NOT hw_is_dpo() THEN
         RAISE EXCEPTION 'subject access is for data protection officers' USING ERRCODE = '42501';
     END IF;
-    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
-      FROM persons p WHERE p.id = ANY (p_persons) OR p.merged_into = ANY (p_persons);
+    SELECT coalesce(array_agg(DISTINCT x.id ORDER BY x.id), '{}') INTO ids
+      FROM unnest(p_persons) AS q (id), unnest(hw_person_and_merged(q.id)) AS x (id);
     SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
     SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
     SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
@@ -2393,6 +2462,7 @@ CREATE TABLE public.audit_log (
     hash bytea NOT NULL,
     lawful_basis text,
     purpose_digest bytea,
+    purpose_salt bytea,
     CONSTRAINT audit_log_operation_check CHECK ((operation = ANY (ARRAY['collection'::text, 'alteration'::text, 'consultation'::text, 'disclosure'::text, 'combination'::text, 'erasure'::text]))),
     CONSTRAINT audit_log_purpose_check CHECK ((length(purpose) <= 500)),
     CONSTRAINT audit_log_recipients_check CHECK ((array_position(recipients, NULL::text) IS NULL)),
@@ -4110,7 +4180,7 @@ CREATE POLICY audit_log_admin_read ON public.audit_log FOR SELECT TO homeward_ap
 
 CREATE POLICY audit_log_owner_read ON public.audit_log FOR SELECT TO homeward_owner USING (true);
 
-CREATE POLICY audit_log_redact ON public.audit_log FOR UPDATE TO homeward_owner USING ((purpose_digest IS NOT NULL)) WITH CHECK (((purpose IS NULL) AND (purpose_digest IS NOT NULL)));
+CREATE POLICY audit_log_redact ON public.audit_log FOR UPDATE TO homeward_owner USING ((purpose_digest IS NOT NULL)) WITH CHECK (((purpose IS NULL) AND (purpose_salt IS NULL) AND (purpose_digest IS NOT NULL)));
 
 CREATE POLICY audit_log_sealer ON public.audit_log FOR INSERT TO homeward_owner WITH CHECK (true);
 
@@ -4456,6 +4526,13 @@ CREATE POLICY sessions_self_read ON public.sessions FOR SELECT TO homeward_app U
 
 ALTER TABLE public.shares ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY shares_in_view ON public.shares AS RESTRICTIVE FOR SELECT TO homeward_app USING (((public.hw_access_reason() IS NOT NULL) OR (NOT public.hw_record_restricted(
+CASE record_type
+    WHEN 'episode'::text THEN 'episodes'::text
+    WHEN 'trigger'::text THEN 'triggers'::text
+    ELSE 'referrals'::text
+END, record_id))));
+
 CREATE POLICY shares_insert ON public.shares FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (shared_by = public.hw_user_id()) AND (revoked_at IS NULL)));
 
 CREATE POLICY shares_owner ON public.shares TO homeward_owner USING (true) WITH CHECK (true);
@@ -4709,6 +4786,8 @@ GRANT ALL ON FUNCTION public.hw_overdue_return_interviews() TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_overdue_reviews() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_overdue_reviews() TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_person_and_merged(p_person uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.hw_person_changes(p_person uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_person_changes(p_person uuid) TO homeward_app;

@@ -369,6 +369,14 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(K::Unknown, info) if info.message().starts_with("disposed: ") => {
                 AppError::Gone(info.message()["disposed: ".len()..].to_owned())
             }
+            // A database function found the state does not allow the change (it checks
+            // again under its lock what the service checked before), or no such record.
+            E::DatabaseError(K::Unknown, info) if info.message().starts_with("conflict: ") => {
+                AppError::Conflict(info.message()["conflict: ".len()..].to_owned())
+            }
+            E::DatabaseError(K::Unknown, info) if info.message().starts_with("not found: ") => {
+                AppError::NotFound("no such record")
+            }
             // The database's own authorization refused what the domain let through:
             // still a refusal, not a server error (logged, since the domain should agree).
             E::DatabaseError(K::Unknown, info)

@@ -1,5 +1,5 @@
 SET LOCAL ROLE homeward_owner;
-ALTER TABLE audit_log DROP COLUMN IF EXISTS purpose_digest;
+ALTER TABLE audit_log DROP COLUMN IF EXISTS purpose_digest, DROP COLUMN IF EXISTS purpose_salt;
 DROP TABLE IF EXISTS rectification_notes;
 DROP TABLE IF EXISTS restrictions;
 ALTER TABLE protocol_profiles DROP COLUMN IF EXISTS restricted;

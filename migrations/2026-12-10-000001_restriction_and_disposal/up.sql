@@ -47,9 +47,12 @@ CREATE TABLE rectification_notes (
 );
 CREATE INDEX rectification_notes_person_idx ON rectification_notes (person_id, recorded_at);
 
--- A purpose on the audit log is hashed into the chain through its digest (rows sealed from
--- now on), so disposal can erase a purpose written about the person (it may name them) and
--- the chain still verifies: the digest stays, and proves the purpose was there.
-ALTER TABLE audit_log ADD COLUMN purpose_digest bytea;
+-- A purpose on the audit log is hashed into the chain through a salted digest (rows sealed
+-- from now on), so disposal can erase a purpose written about the person (it may name
+-- them) with its salt, and the chain still verifies: the digest stays, and proves a
+-- purpose was there, without letting anyone confirm a guess at it.
+ALTER TABLE audit_log ADD COLUMN purpose_digest bytea, ADD COLUMN purpose_salt bytea;
+-- The digest becomes an argument of the chain's hash (40_audit.sql defines the new one).
+DROP FUNCTION IF EXISTS hw_audit_digest(bytea, bigint, timestamptz, uuid, text, text, text, uuid[], text, text[], text, text);
 
 RESET ROLE;

@@ -74,6 +74,7 @@ diesel::table! {
         hash -> Bytea,
         lawful_basis -> Nullable<Text>,
         purpose_digest -> Nullable<Bytea>,
+        purpose_salt -> Nullable<Bytea>,
     }
 }
 

@@ -17,15 +17,12 @@ crate::text_enum! {
 }
 
 /// Which kind of event a signed-in caller's answer is, if any: a 403, or a 404 for a
-/// path naming a record (recorded only if the record exists). Not a 403 that asks the
-/// caller to change a reset password: that is not probing.
-pub fn refusal_kind(
-    status: u16,
-    names_record: bool,
-    password_change_due: bool,
-) -> Option<SecurityEventKind> {
+/// path naming a record (recorded only if the record exists). Not a 403 `explained` by
+/// something other than the caller's role (a reset password to change first, a record
+/// restricted until a reason is stated): that is not probing.
+pub fn refusal_kind(status: u16, names_record: bool, explained: bool) -> Option<SecurityEventKind> {
     match status {
-        403 if !password_change_due => Some(SecurityEventKind::Forbidden),
+        403 if !explained => Some(SecurityEventKind::Forbidden),
         404 if names_record => Some(SecurityEventKind::HiddenRecord),
         _ => None,
     }

@@ -35,12 +35,19 @@ pub async fn record(
         .match_info()
         .get("id")
         .and_then(|id| uuid::Uuid::parse_str(id).ok());
-    let password_change_due = res
+    // Not refusals of what the caller may do: a password to change first, or a record
+    // restricted until a reason is stated (issue 19).
+    let explained = res
         .response()
         .error()
         .and_then(|e| e.as_error::<AppError>())
-        .is_some_and(|e| matches!(e, AppError::PasswordChangeRequired));
-    let Some(kind) = refusal_kind(status, record_id.is_some(), password_change_due) else {
+        .is_some_and(|e| {
+            matches!(
+                e,
+                AppError::PasswordChangeRequired | AppError::Restricted(_)
+            )
+        });
+    let Some(kind) = refusal_kind(status, record_id.is_some(), explained) else {
         return Ok(res);
     };
     let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {

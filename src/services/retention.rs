@@ -181,7 +181,11 @@ pub async fn dispose(ctx: &Ctx, person: PersonId) -> Result<Disposal, AppError> 
         crate::db::audit::seal_all(tx.conn()).await?;
         let erased = q::dispose(tx.conn(), person).await?;
         let records = erased.len();
-        tx.audit(AuditEvent::new(Operation::Erasure, "person", erased));
+        // Its own justification, not the request's X-Purpose (which may name them).
+        tx.audit(
+            AuditEvent::new(Operation::Erasure, "person", erased)
+                .justified_by("disposal at MoPI review: no policing purpose remains", None),
+        );
         Ok(Disposal {
             person_id: person,
             decision,

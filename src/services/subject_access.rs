@@ -289,18 +289,19 @@ pub async fn decide(
             .or_stale()?;
         tx.audit(AuditEvent::alteration(RECORD, id));
         if status == SarStatus::Released {
+            let reference = crate::notify::short_ref(crate::notify::RefKind::SubjectAccess, id);
             tx.audit(
                 AuditEvent::new(
                     Operation::Disclosure,
                     "subject_access_bundle",
                     record_ids(&row.bundle),
                 )
-                .with_recipients(vec![row.requester.clone()])
+                // Named by the request, which says who they are: the hash chain keeps what
+                // it covers for ever, and the requester is often the data subject (erased
+                // with the rest at disposal).
+                .with_recipients(vec![format!("the requester of {reference}")])
                 .justified_by(
-                    &format!(
-                        "subject access request {} released",
-                        crate::notify::short_ref(crate::notify::RefKind::SubjectAccess, id)
-                    ),
+                    &format!("subject access request {reference} released"),
                     Some("DPA 2018 s.45"),
                 ),
             );

@@ -41,6 +41,20 @@ async fn created(app: &TestApp, method: &str, path: &str, token: &str, body: Val
     r.body
 }
 
+/// A merge (`POST …/merges`, 201) with the survivor's version.
+async fn merge(app: &TestApp, token: &str, survivor: &str, version: &Value, duplicate: &Value) {
+    let r = app
+        .call_if_match(
+            "POST",
+            &format!("/api/v1/persons/{survivor}/merges"),
+            token,
+            version,
+            json!({ "duplicate_id": duplicate, "reason": "Same child" }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
 async fn ok_if_match(
     app: &TestApp,
     path: &str,
@@ -199,6 +213,18 @@ async fn disposal_erases_the_person_everywhere_and_every_figure_stays_as_it_was(
     // Someone else, whose record stays.
     let other = person(&app, &mfhc, "Robin", "Stays", &[]).await;
     report(&app, &mfhc, &other["id"], 30).await;
+    let other_id = other["id"].as_str().unwrap().to_owned();
+    let looked = app
+        .call_with_purpose(
+            "GET",
+            &format!("/api/v1/persons/{other_id}"),
+            &mfhc,
+            "Robin's school called",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(looked.status, 200, "{}", looked.body);
 
     // The subject: a child with three episodes (a repeat missing child), a marker, a
     // placement, a Philomena profile, an action, a share, a referral and the triggers
@@ -215,6 +241,70 @@ async fn disposal_erases_the_person_everywhere_and_every_figure_stays_as_it_was(
     .await;
     let pid = p["id"].clone();
     let pid_s = pid.as_str().unwrap().to_owned();
+    // Recorded twice more before anyone noticed: the second record had itself absorbed a
+    // third, which had an Early Action referral of its own, before it was merged into hers.
+    let older = created(
+        &app,
+        "POST",
+        "/api/v1/persons",
+        &mfhc,
+        json!({
+        "given_name": "Zephy", "family_name": "Quillfeather", "date_of_birth": "2009-03-14" }),
+    )
+    .await;
+    let oldest = created(
+        &app,
+        "POST",
+        "/api/v1/persons",
+        &mfhc,
+        json!({
+        "given_name": "Zephyrine", "family_name": "Quill", "date_of_birth": "2009-03-14" }),
+    )
+    .await;
+    let old_referral = created(&app, "POST", "/api/v1/referrals", &mfhc, json!({
+        "person_id": oldest["id"], "source": "frontline_officer", "reasons": ["other"],
+        "summary": "Seen with Tobiah Wrenfield at Harrowgate Quay", "lawful_basis": "DPA 2018 s.35" }))
+    .await;
+    let old_rid = old_referral["id"].as_str().unwrap().to_owned();
+    let t = ok_if_match(
+        &app,
+        &format!("/api/v1/referrals/{old_rid}/status"),
+        &mfhc,
+        &old_referral["version"],
+        json!({ "status": "triage" }),
+    )
+    .await;
+    ok_if_match(
+        &app,
+        &format!("/api/v1/referrals/{old_rid}/status"),
+        &mfhc,
+        &t["version"],
+        json!({ "status": "declined", "reason": "Already known to Mirabel Quenby's team" }),
+    )
+    .await;
+    merge(
+        &app,
+        &mfhc,
+        older["id"].as_str().unwrap(),
+        &older["version"],
+        &oldest["id"],
+    )
+    .await;
+    let p_now = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{pid_s}"),
+            Some(&mfhc),
+            None,
+        )
+        .await;
+    assert_eq!(p_now.status, 200, "{}", p_now.body);
+    merge(&app, &mfhc, &pid_s, &p_now.body["version"], &older["id"]).await;
+    let family = format!(
+        "'{pid_s}', '{}', '{}'",
+        older["id"].as_str().unwrap(),
+        oldest["id"].as_str().unwrap()
+    );
     created(
         &app,
         "POST",
@@ -396,12 +486,12 @@ async fn disposal_erases_the_person_everywhere_and_every_figure_stays_as_it_was(
     // Seven years on, as a record migrated from an older system would be: nothing since.
     let mut su = app.superuser().await;
     su.batch_execute(&format!(
-        "UPDATE persons SET created_at = now() - interval '7 years' WHERE id = '{pid_s}';
+        "UPDATE persons SET created_at = now() - interval '7 years' WHERE id IN ({family});
          UPDATE episodes SET closed_at = now() - interval '7 years', updated_at = now() - interval '7 years'
-          WHERE person_id = '{pid_s}';
-         UPDATE referrals SET updated_at = now() - interval '7 years' WHERE person_id = '{pid_s}';
-         UPDATE triggers SET closed_at = now() - interval '7 years' WHERE person_id = '{pid_s}' AND closed_at IS NOT NULL;
-         UPDATE triggers SET withdrawn_at = now() - interval '7 years' WHERE person_id = '{pid_s}' AND withdrawn_at IS NOT NULL;
+          WHERE person_id IN ({family});
+         UPDATE referrals SET updated_at = now() - interval '7 years' WHERE person_id IN ({family});
+         UPDATE triggers SET closed_at = now() - interval '7 years' WHERE person_id IN ({family}) AND closed_at IS NOT NULL;
+         UPDATE triggers SET withdrawn_at = now() - interval '7 years' WHERE person_id IN ({family}) AND withdrawn_at IS NOT NULL;
          UPDATE actions SET completed_at = now() - interval '7 years' WHERE episode_id = '{first_id}';"
     ))
     .await
@@ -448,6 +538,28 @@ async fn disposal_erases_the_person_everywhere_and_every_figure_stays_as_it_was(
         )
         .await;
     assert_eq!(refused.status, 403, "{}", refused.body);
+
+    // Not while a subject access request about her is open: it is decided first.
+    let open = app
+        .call(
+            "POST",
+            &format!("/api/v1/retention/reviews/{pid_s}/disposal"),
+            Some(&dpo),
+            Some(json!({ "reason": "no_policing_purpose" })),
+        )
+        .await;
+    assert_eq!(open.status, 409, "{}", open.body);
+    let sar_id = sar["id"].as_str().unwrap();
+    let decided = app
+        .call_if_match(
+            "POST",
+            &format!("/api/v1/subject-access-requests/{sar_id}/decision"),
+            &dpo,
+            &sar["version"],
+            json!({ "decision": "release" }),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{}", decided.body);
 
     let d = app
         .call(
@@ -572,12 +684,32 @@ async fn disposal_erases_the_person_everywhere_and_every_figure_stays_as_it_was(
     let stays = app
         .call(
             "GET",
-            &format!("/api/v1/persons/{}", other["id"].as_str().unwrap()),
+            &format!("/api/v1/persons/{other_id}"),
             Some(&mfhc),
             None,
         )
         .await;
     assert_eq!(stays.status, 200, "{}", stays.body);
+
+    // A purpose erased other than by a disposal is caught: no erasure names its records.
+    let mut su = app.superuser().await;
+    su.batch_execute(&format!(
+        "BEGIN; SET LOCAL session_replication_role = replica;
+         UPDATE audit_log SET purpose = NULL, purpose_salt = NULL
+          WHERE purpose = 'Robin''s school called' AND record_ids && ARRAY['{other_id}'::uuid];
+         COMMIT;"
+    ))
+    .await
+    .unwrap();
+    let v = app
+        .call("GET", "/api/v1/audit/verify", Some(&admin), None)
+        .await;
+    assert_eq!(v.body["valid"], false, "{}", v.body);
+    assert!(
+        v.body["reason"].as_str().unwrap().contains("erased"),
+        "{}",
+        v.body
+    );
 }
 
 #[actix_rt::test]

@@ -43,9 +43,8 @@ BEGIN
         UPDATE audit_log
            SET prev_hash = prev,
                hash = hw_audit_digest(prev, r.seq, r.occurred_at, r.actor_id, r.actor_role,
-                                      r.operation, r.record_type, r.record_ids,
-                                      hw_audit_purpose_slot(r.purpose, r.purpose_digest),
-                                      r.recipients, r.request_id, r.lawful_basis)
+                                      r.operation, r.record_type, r.record_ids, r.purpose,
+                                      r.recipients, r.request_id, r.lawful_basis, r.purpose_digest)
          WHERE seq = r.seq
         RETURNING hash INTO prev;
     END LOOP;

@@ -59,6 +59,17 @@ async fn a_restricted_record_is_read_only_hidden_from_lists_and_read_only_with_a
             r.body
         }
     };
+    let csc = crate::role_matrix::agency(&app, &admin, crate::web::CSC_LEEDS).await;
+    let share = app
+        .call(
+            "POST",
+            "/api/v1/shares",
+            Some(&mfhc),
+            Some(crate::role_matrix::share_body(&e["id"], &csc)),
+        )
+        .await;
+    assert_eq!(share.status, 201, "{}", share.body);
+    let share_id = share.body["id"].as_str().unwrap().to_owned();
     let before = first_time(mfhc.clone()).await;
     assert!(before["children"].to_string().contains(&eid), "{before}");
 
@@ -88,6 +99,11 @@ async fn a_restricted_record_is_read_only_hidden_from_lists_and_read_only_with_a
         .call("GET", "/api/v1/episodes?limit=200", Some(&mfhc), None)
         .await;
     assert!(!ids(&episodes.body).contains(&eid), "{}", episodes.body);
+    let shares = app
+        .call("GET", "/api/v1/shares?limit=200", Some(&mfhc), None)
+        .await;
+    assert_eq!(shares.status, 200, "{}", shares.body);
+    assert!(!ids(&shares.body).contains(&share_id), "{}", shares.body);
     let after = first_time(mfhc.clone()).await;
     assert!(!after["children"].to_string().contains(&eid), "{after}");
     assert_eq!(before["summary"], after["summary"]);

@@ -1,27 +1,26 @@
 -- The audit log (DPA 2018 s.62): the hash chain, its sealer and its verification.
 
 -- The digest covers the basis when there is one; a row without one hashes exactly as
--- before, so every link already on the chain still verifies.
+-- before, so every link already on the chain still verifies. From issue 19 a purpose is
+-- covered through its salted digest (p_purpose_digest): the purpose's own slot is then
+-- empty and the digest is a last element of its own shape, so no row of the older form
+-- can hash the same. A row without a purpose hashes as before.
 CREATE OR REPLACE FUNCTION hw_audit_digest(
     p_prev bytea, p_seq bigint, p_occurred_at timestamptz, p_actor_id uuid, p_actor_role text,
     p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text,
-    p_recipients text[], p_request_id text, p_lawful_basis text)
+    p_recipients text[], p_request_id text, p_lawful_basis text, p_purpose_digest bytea)
 RETURNS bytea LANGUAGE sql IMMUTABLE AS
 $$ SELECT sha256(p_prev || convert_to((jsonb_build_array(
        p_seq,
        to_char(p_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
        p_actor_id, p_actor_role, p_operation, p_record_type, to_jsonb(p_record_ids),
-       p_purpose, to_jsonb(p_recipients), p_request_id)
+       CASE WHEN p_purpose_digest IS NULL THEN p_purpose END,
+       to_jsonb(p_recipients), p_request_id)
        || CASE WHEN p_lawful_basis IS NULL THEN '[]'::jsonb
-               ELSE jsonb_build_array(p_lawful_basis) END)::text, 'UTF8')) $$;
-
--- What the chain hashes for a row's purpose: the purpose itself on rows sealed before its
--- digest was kept; from then on the digest, so the purpose can be erased (at disposal)
--- without breaking the chain.
-CREATE OR REPLACE FUNCTION hw_audit_purpose_slot(p_purpose text, p_purpose_digest bytea)
-RETURNS text LANGUAGE sql IMMUTABLE AS
-$$ SELECT CASE WHEN p_purpose_digest IS NULL THEN p_purpose
-               ELSE 'sha256:' || encode(p_purpose_digest, 'hex') END $$;
+               ELSE jsonb_build_array(p_lawful_basis) END
+       || CASE WHEN p_purpose_digest IS NULL THEN '[]'::jsonb
+               ELSE jsonb_build_array(jsonb_build_object('purpose_sha256', encode(p_purpose_digest, 'hex'))) END
+       )::text, 'UTF8')) $$;
 
 CREATE OR REPLACE FUNCTION hw_audit_seal(p_max integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS
@@ -34,6 +33,7 @@ DECLARE
     prevs bytea[];
     hashes bytea[];
     digests bytea[];
+    salts bytea[];
     r audit_queue;
     i integer := 0;
 BEGIN
@@ -52,26 +52,30 @@ BEGIN
     prevs := array_fill(NULL::bytea, ARRAY[n]);
     hashes := array_fill(NULL::bytea, ARRAY[n]);
     digests := array_fill(NULL::bytea, ARRAY[n]);
+    salts := array_fill(NULL::bytea, ARRAY[n]);
     FOREACH r IN ARRAY batch LOOP
         i := i + 1;
         seqs[i] := head.seq + i;
         prevs[i] := head.hash;
-        digests[i] := sha256(convert_to(r.purpose, 'UTF8'));
+        IF r.purpose IS NOT NULL THEN
+            salts[i] := uuid_send(gen_random_uuid());
+            digests[i] := sha256(salts[i] || convert_to(r.purpose, 'UTF8'));
+        END IF;
         head.hash := hw_audit_digest(head.hash, seqs[i], r.occurred_at, r.actor_id, r.actor_role,
-                                     r.operation, r.record_type, r.record_ids,
-                                     hw_audit_purpose_slot(r.purpose, digests[i]),
-                                     r.recipients, r.request_id, r.lawful_basis);
+                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.recipients, r.request_id, r.lawful_basis, digests[i]);
         hashes[i] := head.hash;
     END LOOP;
     INSERT INTO audit_log (seq, occurred_at, actor_id, actor_role, operation, record_type,
-                           record_ids, purpose, purpose_digest, recipients, request_id,
-                           lawful_basis, prev_hash, hash)
+                           record_ids, purpose, purpose_digest, purpose_salt, recipients,
+                           request_id, lawful_basis, prev_hash, hash)
     SELECT s.seq, s.occurred_at, s.actor_id, s.actor_role, s.operation, s.record_type,
-           s.record_ids, s.purpose, s.digest, s.recipients, s.request_id, s.lawful_basis,
+           s.record_ids, s.purpose, s.digest, s.salt, s.recipients, s.request_id, s.lawful_basis,
            s.prev, s.hash
-      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes), unnest(digests))
+      FROM ROWS FROM (unnest(batch), unnest(seqs), unnest(prevs), unnest(hashes), unnest(digests),
+                      unnest(salts))
            AS s (id, occurred_at, actor_id, actor_role, operation, record_type, record_ids,
-                 purpose, recipients, request_id, lawful_basis, seq, prev, hash, digest)
+                 purpose, recipients, request_id, lawful_basis, seq, prev, hash, digest, salt)
      ORDER BY s.seq;
     UPDATE audit_chain_head SET seq = head.seq + n, hash = head.hash;
     RETURN n;
@@ -106,14 +110,21 @@ BEGIN
             RETURN;
         END IF;
         IF r.purpose IS NOT NULL AND r.purpose_digest IS NOT NULL
-           AND sha256(convert_to(r.purpose, 'UTF8')) <> r.purpose_digest THEN
+           AND sha256(coalesce(r.purpose_salt, ''::bytea) || convert_to(r.purpose, 'UTF8')) <> r.purpose_digest THEN
             RETURN QUERY SELECT n, head.seq, r.seq, 'purpose does not match its digest'::text;
             RETURN;
         END IF;
+        -- A purpose is erased only by a disposal, whose erasure entry names the records.
+        IF r.purpose IS NULL AND r.purpose_digest IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM audit_log x
+                            WHERE x.operation = 'erasure' AND x.seq > r.seq
+                              AND x.record_ids && r.record_ids) THEN
+            RETURN QUERY SELECT n, head.seq, r.seq, 'purpose erased without an erasure of its records'::text;
+            RETURN;
+        END IF;
         IF r.hash <> hw_audit_digest(r.prev_hash, r.seq, r.occurred_at, r.actor_id, r.actor_role,
-                                     r.operation, r.record_type, r.record_ids,
-                                     hw_audit_purpose_slot(r.purpose, r.purpose_digest),
-                                     r.recipients, r.request_id, r.lawful_basis) THEN
+                                     r.operation, r.record_type, r.record_ids, r.purpose,
+                                     r.recipients, r.request_id, r.lawful_basis, r.purpose_digest) THEN
             RETURN QUERY SELECT n, head.seq, r.seq, 'row content does not match its hash'::text;
             RETURN;
         END IF;
@@ -141,13 +152,13 @@ $$ SELECT h.seq, h.hash FROM audit_chain_head h $$;
 REVOKE ALL ON FUNCTION hw_audit_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_audit_head() TO homeward_app;
 
--- The one change the audit log allows (disposal, as its owner): a purpose erased, where
--- its digest is kept. Anything else is refused, whoever tries.
+-- The one change the audit log allows (disposal, as its owner): a purpose erased with its
+-- salt, where its digest is kept. Anything else is refused, whoever tries.
 CREATE OR REPLACE FUNCTION hw_audit_redact_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.purpose IS NOT NULL OR OLD.purpose_digest IS NULL
-       OR (to_jsonb(NEW) - 'purpose') IS DISTINCT FROM (to_jsonb(OLD) - 'purpose') THEN
+    IF NEW.purpose IS NOT NULL OR NEW.purpose_salt IS NOT NULL OR OLD.purpose_digest IS NULL
+       OR (to_jsonb(NEW) - 'purpose' - 'purpose_salt') IS DISTINCT FROM (to_jsonb(OLD) - 'purpose' - 'purpose_salt') THEN
         RAISE EXCEPTION 'the audit log is append-only: only a purpose may be erased, at disposal'
             USING ERRCODE = '42501';
     END IF;

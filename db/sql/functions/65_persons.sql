@@ -67,3 +67,19 @@ END $$;
 
 REVOKE ALL ON FUNCTION hw_person_merge_apply(p_merge uuid, p_undo boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_person_merge_apply(p_merge uuid, p_undo boolean) TO homeward_app;
+
+-- A person and every record merged into them, however long the chain of merges (a
+-- duplicate may itself have absorbed others before it was merged): the ids subject
+-- access, restriction, rectification and disposal act on. Empty for no such person.
+-- For the definer functions that use it, never the runtime role.
+CREATE OR REPLACE FUNCTION hw_person_and_merged(p_person uuid) RETURNS uuid[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    WITH RECURSIVE family (id) AS (
+        SELECT p.id FROM persons p WHERE p.id = p_person
+        UNION
+        SELECT p.id FROM persons p JOIN family f ON p.merged_into = f.id
+    )
+    SELECT coalesce(array_agg(f.id ORDER BY f.id), '{}') FROM family f
+$$;
+
+REVOKE ALL ON FUNCTION hw_person_and_merged(p_person uuid) FROM PUBLIC;

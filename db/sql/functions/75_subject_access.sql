@@ -24,7 +24,7 @@ $$;
 REVOKE ALL ON FUNCTION hw_subject_access_candidates(p_words text[], p_dob date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_subject_access_candidates(p_words text[], p_dob date) TO homeward_app;
 
--- Everything held about p_persons (and the duplicates merged into them), one array of
+-- Everything held about p_persons (and the duplicates merged into them, however deep), one array of
 -- rows a table, with the disclosures made of it: shares, emails and the audit log's
 -- disclosure entries. Rows are whole (to_jsonb), so a column added later is included.
 -- Unknown ids are `missing`.
@@ -44,8 +44,8 @@ BEGIN
     IF NOT hw_is_dpo() THEN
         RAISE EXCEPTION 'subject access is for data protection officers' USING ERRCODE = '42501';
     END IF;
-    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
-      FROM persons p WHERE p.id = ANY (p_persons) OR p.merged_into = ANY (p_persons);
+    SELECT coalesce(array_agg(DISTINCT x.id ORDER BY x.id), '{}') INTO ids
+      FROM unnest(p_persons) AS q (id), unnest(hw_person_and_merged(q.id)) AS x (id);
     SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
     SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
     SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);

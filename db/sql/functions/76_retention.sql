@@ -1,6 +1,7 @@
 -- MoPI review and retention: when each person's record is next due for review.
 
--- One row a person (not merged away): their last activity (an episode closed or
+-- One row a person (not merged away, not disposed of), counting what the records merged
+-- into theirs did too: their last activity (an episode closed or
 -- cancelled, a referral closed, declined or redirected, a trigger closed or withdrawn, an
 -- action done; their record's creation at the least), whether anything is still open (no
 -- review while it is), whether a public-protection marker (CSE, CCE) was ever recorded,
@@ -22,41 +23,57 @@ BEGIN
         RAISE EXCEPTION 'retention review is for data protection officers' USING ERRCODE = '42501';
     END IF;
     RETURN QUERY
-    WITH people AS (
+    WITH RECURSIVE people AS (
         SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.created_at
           FROM persons p
          WHERE p.merged_into IS NULL AND p.disposed_at IS NULL
            AND (p_person IS NULL OR p.id = p_person)
            AND (p_after IS NULL OR p.id > p_after)
-    ), actions_of AS (
-        SELECT coalesce(e.person_id, t.person_id, r.person_id) AS person_id, a.status, a.completed_at
-          FROM actions a
-          LEFT JOIN episodes e ON e.id = a.episode_id
-          LEFT JOIN triggers t ON t.id = a.trigger_id
-          LEFT JOIN referrals r ON r.id = a.referral_id
+    ), family (root, id) AS (
+        -- Each person with every record merged into theirs, however deep: what the
+        -- duplicates did (and still have open) is the person's.
+        SELECT pe.id, pe.id FROM people pe
+        UNION ALL
+        SELECT f.root, p.id FROM family f JOIN persons p ON p.merged_into = f.id
+    ), eps AS (
+        SELECT f.root, e.id,
+               CASE WHEN e.status IN ('closed', 'cancelled') THEN coalesce(e.closed_at, e.updated_at) END AS done_at,
+               e.status NOT IN ('closed', 'cancelled') AS open
+          FROM family f JOIN episodes e ON e.person_id = f.id
+    ), refs AS (
+        SELECT f.root, r.id,
+               CASE WHEN r.status IN ('closed', 'declined', 'redirected') THEN coalesce(r.closed_at, r.updated_at) END AS done_at,
+               r.status NOT IN ('closed', 'declined', 'redirected') AS open
+          FROM family f JOIN referrals r ON r.person_id = f.id
+    ), trgs AS (
+        SELECT f.root, t.id, coalesce(t.closed_at, t.withdrawn_at) AS done_at,
+               t.closed_at IS NULL AND t.withdrawn_at IS NULL AS open
+          FROM family f JOIN triggers t ON t.person_id = f.id
+    ), acts AS (
+        SELECT x.root, a.completed_at AS done_at, a.status IN ('open', 'in_progress') AS open
+          FROM eps x JOIN actions a ON a.episode_id = x.id
+        UNION ALL
+        SELECT x.root, a.completed_at, a.status IN ('open', 'in_progress')
+          FROM trgs x JOIN actions a ON a.trigger_id = x.id
+        UNION ALL
+        SELECT x.root, a.completed_at, a.status IN ('open', 'in_progress')
+          FROM refs x JOIN actions a ON a.referral_id = x.id
+    ), done AS (
+        SELECT u.root, max(u.done_at) AS last_at, bool_or(u.open) AS open
+          FROM (SELECT root, done_at, open FROM eps
+                UNION ALL SELECT root, done_at, open FROM refs
+                UNION ALL SELECT root, done_at, open FROM trgs
+                UNION ALL SELECT root, done_at, open FROM acts) u
+         GROUP BY u.root
+    ), marked AS (
+        SELECT DISTINCT f.root FROM family f JOIN person_markers m ON m.person_id = f.id
+         WHERE m.kind IN ('cse_risk', 'cce_risk')
     ), activity AS (
-        SELECT pe.id,
-               greatest(pe.created_at,
-                        (SELECT max(coalesce(e.closed_at, e.updated_at)) FROM episodes e
-                          WHERE e.person_id = pe.id AND e.status IN ('closed', 'cancelled')),
-                        (SELECT max(coalesce(r.closed_at, r.updated_at)) FROM referrals r
-                          WHERE r.person_id = pe.id
-                            AND r.status IN ('closed', 'declined', 'redirected')),
-                        (SELECT max(coalesce(t.closed_at, t.withdrawn_at)) FROM triggers t
-                          WHERE t.person_id = pe.id),
-                        (SELECT max(x.completed_at) FROM actions_of x WHERE x.person_id = pe.id)
-               ) AS last_at,
-               EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = pe.id
-                          AND e.status NOT IN ('closed', 'cancelled'))
-               OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = pe.id
-                             AND r.status NOT IN ('closed', 'declined', 'redirected'))
-               OR EXISTS (SELECT 1 FROM triggers t WHERE t.person_id = pe.id
-                             AND t.closed_at IS NULL AND t.withdrawn_at IS NULL)
-               OR EXISTS (SELECT 1 FROM actions_of x WHERE x.person_id = pe.id
-                             AND x.status IN ('open', 'in_progress')) AS active,
-               EXISTS (SELECT 1 FROM person_markers m WHERE m.person_id = pe.id
-                          AND m.kind IN ('cse_risk', 'cce_risk')) AS pp
+        SELECT pe.id, greatest(pe.created_at, d.last_at) AS last_at,
+               coalesce(d.open, false) AS active, mk.root IS NOT NULL AS pp
           FROM people pe
+          LEFT JOIN done d ON d.root = pe.id
+          LEFT JOIN marked mk ON mk.root = pe.id
     ), decided AS (
         SELECT DISTINCT ON (d.person_id) d.person_id, d.decision, d.decided_at, d.next_review_on
           FROM retention_decisions d

@@ -88,7 +88,7 @@ BEGIN
 END $$;
 
 -- Sets (or clears) the restriction flag on every record of a person and of the duplicates
--- merged into them; returns the ids of the records it covers. For data protection officers.
+-- merged into them (however deep); returns the ids of the records it covers. For data protection officers.
 CREATE OR REPLACE FUNCTION hw_set_restricted(p_person uuid, p_on boolean) RETURNS uuid[]
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -101,8 +101,12 @@ BEGIN
     IF NOT hw_is_dpo() THEN
         RAISE EXCEPTION 'not permitted: restriction is for data protection officers' USING ERRCODE = '42501';
     END IF;
-    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
-      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    -- The person locked, so a disposal or a merge cannot run beside this.
+    PERFORM 1 FROM persons p WHERE p.id = p_person FOR UPDATE;
+    IF EXISTS (SELECT 1 FROM persons p WHERE p.id = p_person AND p.disposed_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'disposed: the person''s record was disposed of at review' USING ERRCODE = '55000';
+    END IF;
+    ids := hw_person_and_merged(p_person);
     UPDATE persons SET restricted = p_on WHERE id = ANY (ids);
     WITH u AS (UPDATE episodes SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
     SELECT coalesce(array_agg(u.id), '{}') INTO eps FROM u;
@@ -154,8 +158,7 @@ BEGIN
     IF NOT hw_is_dpo() THEN
         RAISE EXCEPTION 'not permitted: rectification notes are for data protection officers' USING ERRCODE = '42501';
     END IF;
-    SELECT coalesce(array_agg(p.id), '{}') INTO ids
-      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    ids := hw_person_and_merged(p_person);
     SELECT ids
            || coalesce((SELECT array_agg(x.id) FROM episodes x WHERE x.person_id = ANY (ids)), '{}')
            || coalesce((SELECT array_agg(x.id) FROM triggers x WHERE x.person_id = ANY (ids)), '{}')
@@ -164,6 +167,10 @@ BEGIN
            || coalesce((SELECT array_agg(x.id) FROM placements x WHERE x.person_id = ANY (ids)), '{}')
            || coalesce((SELECT array_agg(x.id) FROM protocol_profiles x WHERE x.person_id = ANY (ids)), '{}')
       INTO records;
+    records := records
+           || coalesce((SELECT array_agg(a.id) FROM actions a
+                         WHERE a.episode_id = ANY (records) OR a.trigger_id = ANY (records)
+                            OR a.referral_id = ANY (records)), '{}');
     RETURN QUERY
     SELECT l.seq, l.occurred_at, l.actor_id, l.actor_role, l.operation, l.record_type, l.record_ids, l.purpose
       FROM audit_log l

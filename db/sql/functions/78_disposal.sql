@@ -28,15 +28,17 @@ $$;
 
 REVOKE ALL ON FUNCTION hw_anonymous_birth_date(p_persons uuid[], p_dob date) FROM PUBLIC;
 
--- Erases a person (and the duplicates merged into them): names, aliases, the search index,
+-- Erases a person (and the duplicates merged into them, however deep): names, aliases, the search index,
 -- the date of birth (replaced as above), home and authority; every free-text field of their
 -- episodes, returns, transfers, markers and placements; and every record no measure or
 -- dataset counts (gradings, reviews, interviews, return home interviews, national alerts,
 -- triggers and their plans, referrals with their triage and plans, actions, shares,
 -- protocol profiles, merges). Emails about their records keep who was sent what kind of
--- message and when, and lose their subject and body (unsent ones are not sent). Subject
--- access requests about them keep their dates and outcome and lose the requester, the
--- reasons and the bundle. Purposes on the audit log entries about their records are erased
+-- message and when, and lose their subject and body (unsent ones are not sent). Decided
+-- subject access requests about them keep their dates and outcome and lose the requester,
+-- the reasons and the bundle (one that also named others keeps them and loses this
+-- person). Refused while anything of theirs is open, a subject access request about them
+-- among it, or while they are restricted. Purposes on the audit log entries about their records are erased
 -- (the chain keeps their digests). The episodes' dates, districts, settings and age groups stay,
 -- hidden from everyone (disposed_at), for the measures. Returns the ids of every record
 -- erased or deleted, for the audit log (which keeps ids, never content). For data
@@ -57,20 +59,21 @@ BEGIN
     IF NOT hw_is_dpo() THEN
         RAISE EXCEPTION 'not permitted: disposal is for data protection officers' USING ERRCODE = '42501';
     END IF;
+    -- Locked first: a report, referral, merge or restriction waits for this, and what is
+    -- checked below stays true until it commits.
     SELECT * INTO target FROM persons WHERE id = p_person FOR UPDATE;
     IF NOT FOUND OR target.merged_into IS NOT NULL THEN
-        RAISE EXCEPTION 'no such person' USING ERRCODE = 'P0002';
+        RAISE EXCEPTION 'not found: no such person' USING ERRCODE = 'P0002';
     END IF;
     IF target.disposed_at IS NOT NULL THEN
         RAISE EXCEPTION 'disposed: the person''s record was disposed of on %', target.disposed_at::date
             USING ERRCODE = '55000';
     END IF;
     IF target.restricted THEN
-        RAISE EXCEPTION 'restricted: the person''s records are restricted; lift the restriction before disposal'
+        RAISE EXCEPTION 'conflict: the person''s records are restricted; lift the restriction before disposal'
             USING ERRCODE = '55000';
     END IF;
-    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') INTO ids
-      FROM persons p WHERE p.id = p_person OR p.merged_into = p_person;
+    ids := hw_person_and_merged(p_person);
     SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
     SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
     SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
@@ -78,6 +81,18 @@ BEGIN
      WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
     SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
      WHERE s.record_id = ANY (eps || trgs || refs);
+    -- Nothing of theirs (or of a record merged into theirs) may still be in use.
+    IF EXISTS (SELECT 1 FROM episodes WHERE id = ANY (eps) AND status NOT IN ('closed', 'cancelled'))
+       OR EXISTS (SELECT 1 FROM referrals WHERE id = ANY (refs) AND status NOT IN ('closed', 'declined', 'redirected'))
+       OR EXISTS (SELECT 1 FROM triggers WHERE id = ANY (trgs) AND closed_at IS NULL AND withdrawn_at IS NULL)
+       OR EXISTS (SELECT 1 FROM actions WHERE id = ANY (acts) AND status IN ('open', 'in_progress')) THEN
+        RAISE EXCEPTION 'conflict: the person has an episode, referral, trigger or action still open: the record is in use, not under review'
+            USING ERRCODE = '55000';
+    END IF;
+    IF EXISTS (SELECT 1 FROM subject_access_requests WHERE person_ids && ids AND status = 'open') THEN
+        RAISE EXCEPTION 'conflict: a subject access request about the person is still open: decide it before disposal'
+            USING ERRCODE = '55000';
+    END IF;
     SELECT coalesce(array_agg(x.id), '{}') INTO others FROM (
         SELECT id FROM person_markers WHERE person_id = ANY (ids)
         UNION ALL SELECT id FROM placements WHERE person_id = ANY (ids)
@@ -88,6 +103,9 @@ BEGIN
         UNION ALL SELECT id FROM episode_transfers WHERE episode_id = ANY (eps)
         UNION ALL SELECT id FROM triage_meetings WHERE referral_id = ANY (refs)
         UNION ALL SELECT id FROM subject_access_requests WHERE person_ids && ids
+        UNION ALL SELECT id FROM restrictions WHERE person_id = ANY (ids)
+        UNION ALL SELECT id FROM rectification_notes WHERE person_id = ANY (ids)
+        UNION ALL SELECT id FROM retention_decisions WHERE person_id = ANY (ids)
         UNION ALL SELECT id FROM outbox WHERE record_id = ANY (ids || eps || trgs || refs || acts || shs)
     ) x;
     records := ids || eps || trgs || refs || acts || shs || others;
@@ -145,11 +163,18 @@ BEGIN
        SET reason = '[erased]', lift_reason = CASE WHEN lift_reason IS NULL THEN NULL ELSE '[erased]' END
      WHERE person_id = ANY (ids);
     UPDATE rectification_notes SET request = '[erased]', outcome = '[erased]' WHERE person_id = ANY (ids);
+    -- A decided request about them alone keeps its dates and outcome; one that also named
+    -- others keeps those others and loses them (its bundle, a copy of what was released,
+    -- goes: the release itself stays on the audit log).
     UPDATE subject_access_requests
        SET requester = '[erased]', reason = '[erased]', bundle = '{}'::jsonb,
            extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE '[erased]' END,
            decision_note = CASE WHEN decision_note IS NULL THEN NULL ELSE '[erased]' END
-     WHERE person_ids && ids;
+     WHERE person_ids <@ ids;
+    UPDATE subject_access_requests s
+       SET person_ids = (SELECT array_agg(x ORDER BY x) FROM unnest(s.person_ids) x WHERE x <> ALL (ids)),
+           bundle = '{}'::jsonb
+     WHERE s.person_ids && ids AND NOT s.person_ids <@ ids;
     UPDATE outbox
        SET subject = '[erased]', body_text = '', body_html = '',
            status = CASE WHEN status IN ('pending', 'sending') THEN 'dead' ELSE status END,
@@ -161,7 +186,7 @@ BEGIN
      WHERE record_id = ANY (ids || eps || trgs || refs || acts || shs);
     -- Purposes written about them (a share's, a request's X-Purpose) may name them: erased
     -- from the audit log, whose chain covers their digests (the caller sealed the queue).
-    UPDATE audit_log SET purpose = NULL
+    UPDATE audit_log SET purpose = NULL, purpose_salt = NULL
      WHERE record_ids && records AND purpose IS NOT NULL AND purpose_digest IS NOT NULL;
     RETURN records;
 END $$;

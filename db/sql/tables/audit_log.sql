@@ -13,6 +13,7 @@ GRANT SELECT ON audit_log TO homeward_app;
 -- Disposal (hw_dispose_person) erases purposes written about the person; the chain covers
 -- their digests, which stay. Nothing else in a row may change (hw_audit_redact_only).
 CREATE POLICY audit_log_redact ON audit_log FOR UPDATE TO homeward_owner
-    USING (purpose_digest IS NOT NULL) WITH CHECK (purpose IS NULL AND purpose_digest IS NOT NULL);
+    USING (purpose_digest IS NOT NULL)
+    WITH CHECK (purpose IS NULL AND purpose_salt IS NULL AND purpose_digest IS NOT NULL);
 CREATE TRIGGER audit_log_redact_only BEFORE UPDATE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION hw_audit_redact_only();
