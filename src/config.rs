@@ -290,6 +290,17 @@ fn notify_settings(
         "seconds from 1 to 300",
         |n| (1..=300).contains(n),
     );
+    // Messages handed to the server at once. A worker that dies repeats at most these (the
+    // server took them; their marks had not landed): one by default, so a crash repeats
+    // at most the one message in flight (issue 21). Raise it for a slow, distant server.
+    let concurrency = parse_or(
+        get,
+        "HOMEWARD_SMTP_CONCURRENCY",
+        Some(1u32),
+        problems,
+        "a whole number from 1 to 16",
+        |n| (1..=16).contains(n),
+    );
     let max_attempts = parse_or(
         get,
         "HOMEWARD_NOTIFY_MAX_ATTEMPTS",
@@ -335,6 +346,10 @@ fn notify_settings(
         )
         .map_err(|e| problems.push(format!("HOMEWARD_SMTP_URL: {e}")))
         .ok()
+        .map(|mut smtp| {
+            smtp.max_connections = concurrency.unwrap_or(1);
+            smtp
+        })
     });
     let public_url = get("HOMEWARD_PUBLIC_URL").unwrap_or_else(|| {
         format!(
@@ -501,6 +516,19 @@ mod tests {
         for bad in ["0", "101", "five", "-3"] {
             let e = settings(&[("HOMEWARD_SUPPRESS_BELOW", bad)]).unwrap_err();
             assert!(e.to_string().contains("HOMEWARD_SUPPRESS_BELOW"), "{e}");
+        }
+    }
+
+    #[test]
+    fn smtp_concurrency_is_one_unless_raised_within_bounds() {
+        let url = ("HOMEWARD_SMTP_URL", "smtps://mail.example.org");
+        let s = settings(&[url]).unwrap();
+        assert_eq!(s.notify.smtp.unwrap().max_connections, 1);
+        let s = settings(&[url, ("HOMEWARD_SMTP_CONCURRENCY", "4")]).unwrap();
+        assert_eq!(s.notify.smtp.unwrap().max_connections, 4);
+        for bad in ["0", "17", "many"] {
+            let e = settings(&[url, ("HOMEWARD_SMTP_CONCURRENCY", bad)]).unwrap_err();
+            assert!(e.to_string().contains("HOMEWARD_SMTP_CONCURRENCY"), "{e}");
         }
     }
 

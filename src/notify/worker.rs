@@ -82,7 +82,8 @@ impl WorkerOptions {
             // lease with rows still unsent.
             batch: 16,
             lease: Duration::from_secs(300),
-            // As many as the mailer keeps connections (`HOMEWARD_SMTP_URL`'s default 8).
+            // As many as the mailer keeps connections (`HOMEWARD_SMTP_CONCURRENCY`, set by
+            // the caller): how many messages a crash can repeat.
             concurrency: 8,
             idle_wait: Duration::from_secs(2),
             retry,

@@ -43,6 +43,8 @@ struct State {
     /// Replies to the next DATA ends, in order; then `always` (or 250).
     script: VecDeque<u16>,
     always: Option<u16>,
+    /// How long each message takes to be accepted (a slow server).
+    delay: std::time::Duration,
 }
 
 pub struct SmtpSink {
@@ -110,6 +112,11 @@ impl SmtpSink {
         self.state.lock().unwrap().always = code;
     }
 
+    /// Each message is accepted only after `delay` (a slow server: a batch takes a while).
+    pub fn delay_each(&self, delay: std::time::Duration) {
+        self.state.lock().unwrap().delay = delay;
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().unwrap().received.clone()
     }
@@ -150,6 +157,10 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) {
                 }
                 data.push_str(l.strip_prefix('.').unwrap_or(&l));
                 data.push('\n');
+            }
+            let delay = state.lock().unwrap().delay;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
             }
             let code = {
                 let mut s = state.lock().unwrap();
