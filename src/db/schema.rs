@@ -186,8 +186,6 @@ diesel::table! {
         pnc_recorded_at -> Nullable<Timestamptz>,
         pnc_recorded_by -> Nullable<Uuid>,
         pnc_reference -> Nullable<Text>,
-        restricted -> Bool,
-        disposed_at -> Nullable<Timestamptz>,
     }
 }
 

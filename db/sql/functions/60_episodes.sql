@@ -119,3 +119,18 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 REVOKE ALL ON FUNCTION hw_first_transfers() FROM PUBLIC;
+
+-- Keeps an episode's former_district_ids, the districts it was transferred from, as its
+-- transfers are recorded (or removed), so the episode's read policy needs no subquery.
+CREATE OR REPLACE FUNCTION hw_episode_transfers_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_episode uuid := coalesce(NEW.episode_id, OLD.episode_id);
+BEGIN
+    UPDATE episodes e
+       SET former_district_ids = coalesce(
+               (SELECT array_agg(DISTINCT t.from_district_id ORDER BY t.from_district_id)
+                  FROM episode_transfers t WHERE t.episode_id = v_episode), '{}')
+     WHERE e.id = v_episode;
+    RETURN NULL;
+END $$;

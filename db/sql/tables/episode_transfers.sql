@@ -24,3 +24,6 @@ CREATE TRIGGER measure_transfers_delete AFTER DELETE ON episode_transfers
 -- A restricted person's records are read-only (issue 19; hw_refuse_restricted_write).
 CREATE TRIGGER episode_transfers_restricted BEFORE INSERT OR UPDATE OR DELETE ON episode_transfers
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes');
+
+CREATE TRIGGER episode_transfers_former_districts AFTER INSERT OR DELETE ON episode_transfers
+    FOR EACH ROW EXECUTE FUNCTION hw_episode_transfers_changed();

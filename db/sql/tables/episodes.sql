@@ -8,10 +8,11 @@ ALTER TABLE episodes FORCE ROW LEVEL SECURITY;
 CREATE POLICY episodes_district_insert ON episodes FOR INSERT TO homeward_app
     WITH CHECK (hw_is_operational() AND hw_covers_district(district_id) AND created_by = hw_user_id());
 CREATE POLICY episodes_owner ON episodes TO homeward_owner USING (true) WITH CHECK (true);
+-- The district's episodes and those transferred away from it: a comparison on the row
+-- itself (former_district_ids, kept from episode_transfers), no lookup per row.
 CREATE POLICY episodes_district_read ON episodes FOR SELECT TO homeward_app
     USING (hw_is_operational() AND (hw_covers_district(district_id)
-           OR EXISTS (SELECT 1 FROM episode_transfers t
-                       WHERE t.episode_id = episodes.id AND hw_covers_district(t.from_district_id))));
+           OR hw_district_id() = ANY (former_district_ids)));
 CREATE POLICY episodes_district_update ON episodes FOR UPDATE TO homeward_app
     USING (hw_is_operational() AND hw_covers_district(district_id))
     WITH CHECK (hw_is_operational()
