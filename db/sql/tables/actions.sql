@@ -26,5 +26,11 @@ GRANT SELECT,INSERT,UPDATE ON actions TO homeward_app;
 CREATE POLICY actions_in_view ON actions AS RESTRICTIVE FOR SELECT TO homeward_app
     USING (NOT restricted OR hw_access_reason() IS NOT NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
-CREATE TRIGGER actions_restricted BEFORE INSERT OR UPDATE OR DELETE ON actions
+CREATE TRIGGER actions_restricted_insert BEFORE INSERT ON actions
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');
+-- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
+-- all), so an unrestricted row's change costs nothing here.
+CREATE TRIGGER actions_restricted BEFORE UPDATE ON actions
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+CREATE TRIGGER actions_restricted_delete BEFORE DELETE ON actions
+    FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -60,5 +60,11 @@ CREATE POLICY episodes_in_view ON episodes AS RESTRICTIVE FOR SELECT TO homeward
 CREATE POLICY episodes_not_disposed ON episodes AS RESTRICTIVE FOR UPDATE TO homeward_app
     USING (disposed_at IS NULL) WITH CHECK (disposed_at IS NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
-CREATE TRIGGER episodes_restricted BEFORE INSERT OR UPDATE OR DELETE ON episodes
+CREATE TRIGGER episodes_restricted_insert BEFORE INSERT ON episodes
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
+-- all), so an unrestricted row's change costs nothing here.
+CREATE TRIGGER episodes_restricted BEFORE UPDATE ON episodes
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+CREATE TRIGGER episodes_restricted_delete BEFORE DELETE ON episodes
+    FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

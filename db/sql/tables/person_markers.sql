@@ -21,5 +21,11 @@ GRANT SELECT,INSERT,UPDATE ON person_markers TO homeward_app;
 CREATE POLICY person_markers_in_view ON person_markers AS RESTRICTIVE FOR SELECT TO homeward_app
     USING (NOT restricted OR hw_access_reason() IS NOT NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
-CREATE TRIGGER person_markers_restricted BEFORE INSERT OR UPDATE OR DELETE ON person_markers
+CREATE TRIGGER person_markers_restricted_insert BEFORE INSERT ON person_markers
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
+-- all), so an unrestricted row's change costs nothing here.
+CREATE TRIGGER person_markers_restricted BEFORE UPDATE ON person_markers
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+CREATE TRIGGER person_markers_restricted_delete BEFORE DELETE ON person_markers
+    FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -40,5 +40,9 @@ CREATE POLICY persons_in_view ON persons AS RESTRICTIVE FOR SELECT TO homeward_a
 CREATE POLICY persons_not_disposed ON persons AS RESTRICTIVE FOR UPDATE TO homeward_app
     USING (disposed_at IS NULL) WITH CHECK (disposed_at IS NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
-CREATE TRIGGER persons_restricted BEFORE INSERT OR UPDATE OR DELETE ON persons
-    FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write();
+-- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
+-- all), so an unrestricted row's change costs nothing here.
+CREATE TRIGGER persons_restricted BEFORE UPDATE ON persons
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+CREATE TRIGGER persons_restricted_delete BEFORE DELETE ON persons
+    FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -19,5 +19,11 @@ GRANT SELECT,INSERT,UPDATE ON placements TO homeward_app;
 CREATE POLICY placements_in_view ON placements AS RESTRICTIVE FOR SELECT TO homeward_app
     USING (NOT restricted OR hw_access_reason() IS NOT NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
-CREATE TRIGGER placements_restricted BEFORE INSERT OR UPDATE OR DELETE ON placements
+CREATE TRIGGER placements_restricted_insert BEFORE INSERT ON placements
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
+-- all), so an unrestricted row's change costs nothing here.
+CREATE TRIGGER placements_restricted BEFORE UPDATE ON placements
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+CREATE TRIGGER placements_restricted_delete BEFORE DELETE ON placements
+    FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -23,5 +23,11 @@ GRANT SELECT,INSERT,UPDATE ON protocol_profiles TO homeward_app;
 CREATE POLICY protocol_profiles_in_view ON protocol_profiles AS RESTRICTIVE FOR SELECT TO homeward_app
     USING (NOT restricted OR hw_access_reason() IS NOT NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
-CREATE TRIGGER protocol_profiles_restricted BEFORE INSERT OR UPDATE OR DELETE ON protocol_profiles
+CREATE TRIGGER protocol_profiles_restricted_insert BEFORE INSERT ON protocol_profiles
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
+-- all), so an unrestricted row's change costs nothing here.
+CREATE TRIGGER protocol_profiles_restricted BEFORE UPDATE ON protocol_profiles
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+CREATE TRIGGER protocol_profiles_restricted_delete BEFORE DELETE ON protocol_profiles
+    FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

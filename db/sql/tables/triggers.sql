@@ -29,5 +29,11 @@ GRANT UPDATE(updated_at) ON triggers TO homeward_app;
 CREATE POLICY triggers_in_view ON triggers AS RESTRICTIVE FOR SELECT TO homeward_app
     USING (NOT restricted OR hw_access_reason() IS NOT NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
-CREATE TRIGGER triggers_restricted BEFORE INSERT OR UPDATE OR DELETE ON triggers
+CREATE TRIGGER triggers_restricted_insert BEFORE INSERT ON triggers
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
+-- all), so an unrestricted row's change costs nothing here.
+CREATE TRIGGER triggers_restricted BEFORE UPDATE ON triggers
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+CREATE TRIGGER triggers_restricted_delete BEFORE DELETE ON triggers
+    FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
