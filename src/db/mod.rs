@@ -338,6 +338,17 @@ impl Tx {
         }
     }
 
+    /// Plans this transaction's statements once for any parameters
+    /// (`plan_cache_mode = force_generic_plan`): for a list, whose statement Postgres would
+    /// otherwise plan afresh on every call, inlining every policy it reaches (a third of
+    /// the episode list's database time; docs/benchmarks.md).
+    pub async fn generic_plans(&mut self) -> Result<(), AppError> {
+        Ok(self
+            .conn
+            .batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            .await?)
+    }
+
     /// Writes the queued audit events now rather than at commit (still in this
     /// transaction): for work whose last statements hold a lock others wait for.
     pub async fn write_audit_now(&mut self) -> Result<(), AppError> {

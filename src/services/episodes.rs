@@ -361,6 +361,7 @@ pub async fn list(
     }
     crate::in_tx!(ctx, |tx| {
         tx.caller()?.require_operational()?;
+        tx.generic_plans().await?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
             RECORD,
