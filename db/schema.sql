@@ -553,13 +553,8 @@ BEGIN
             USING ERRCODE = '55000';
     END IF;
     ids := hw_person_and_merged(p_person);
-    SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
-    SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
-    SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
-    SELECT coalesce(array_agg(a.id), '{}') INTO acts FROM actions a
-     WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
-    SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
-     WHERE s.record_id = ANY (eps || trgs || refs);
+    SELECT r.eps, r.trgs, r.refs, r.acts, r.shs INTO eps, trgs, refs, acts, shs
+      FROM hw_records_of(ids) r;
     -- Nothing of theirs (or of a record merged into theirs) may still be in use.
     IF EXISTS (SELECT 1 FROM episodes WHERE id = ANY (eps) AND status NOT IN ('closed', 'cancelled'))
        OR EXISTS (SELECT 1 FROM referrals WHERE id = ANY (refs) AND status NOT IN ('closed', 'declined', 'redirected'))
@@ -749,6 +744,23 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.hw_episode_touch_by_provider(p_episode uuid, p_version integer) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_episode_transfers_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    v_episode uuid := coalesce(NEW.episode_id, OLD.episode_id);
+BEGIN
+    UPDATE episodes e
+       SET former_district_ids = coalesce(
+               (SELECT array_agg(DISTINCT t.from_district_id ORDER BY t.from_district_id)
+                  FROM episode_transfers t WHERE t.episode_id = v_episode), '{}')
+     WHERE e.id = v_episode;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.hw_episode_transfers_changed() OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_episodes_one_open() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1440,18 +1452,12 @@ BEGIN
         RAISE EXCEPTION 'not permitted: rectification notes are for data protection officers' USING ERRCODE = '42501';
     END IF;
     ids := hw_person_and_merged(p_person);
-    SELECT ids
-           || coalesce((SELECT array_agg(x.id) FROM episodes x WHERE x.person_id = ANY (ids)), '{}')
-           || coalesce((SELECT array_agg(x.id) FROM triggers x WHERE x.person_id = ANY (ids)), '{}')
-           || coalesce((SELECT array_agg(x.id) FROM referrals x WHERE x.person_id = ANY (ids)), '{}')
+    SELECT ids || r.eps || r.trgs || r.refs || r.acts
            || coalesce((SELECT array_agg(x.id) FROM person_markers x WHERE x.person_id = ANY (ids)), '{}')
            || coalesce((SELECT array_agg(x.id) FROM placements x WHERE x.person_id = ANY (ids)), '{}')
            || coalesce((SELECT array_agg(x.id) FROM protocol_profiles x WHERE x.person_id = ANY (ids)), '{}')
-      INTO records;
-    records := records
-           || coalesce((SELECT array_agg(a.id) FROM actions a
-                         WHERE a.episode_id = ANY (records) OR a.trigger_id = ANY (records)
-                            OR a.referral_id = ANY (records)), '{}');
+      INTO records
+      FROM hw_records_of(ids) r;
     RETURN QUERY
     SELECT l.seq, l.occurred_at, l.actor_id, l.actor_role, l.operation, l.record_type, l.record_ids, l.purpose
       FROM audit_log l
@@ -1657,6 +1663,22 @@ CREATE FUNCTION public.hw_record_restricted(p_table text, p_id uuid) RETURNS boo
 $$;
 
 ALTER FUNCTION public.hw_record_restricted(p_table text, p_id uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_records_of(p_ids uuid[], OUT eps uuid[], OUT trgs uuid[], OUT refs uuid[], OUT acts uuid[], OUT shs uuid[]) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (p_ids);
+    SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (p_ids);
+    SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (p_ids);
+    SELECT coalesce(array_agg(a.id), '{}') INTO acts FROM actions a
+     WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
+    SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
+     WHERE s.record_id = ANY (eps || trgs || refs);
+END $$;
+
+ALTER FUNCTION public.hw_records_of(p_ids uuid[], OUT eps uuid[], OUT trgs uuid[], OUT refs uuid[], OUT acts uuid[], OUT shs uuid[]) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_refuse_restricted_write() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2104,13 +2126,8 @@ BEGIN
     END IF;
     SELECT coalesce(array_agg(DISTINCT x.id ORDER BY x.id), '{}') INTO ids
       FROM unnest(p_persons) AS q (id), unnest(hw_person_and_merged(q.id)) AS x (id);
-    SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
-    SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
-    SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
-    SELECT coalesce(array_agg(a.id), '{}') INTO acts FROM actions a
-     WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
-    SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
-     WHERE s.record_id = ANY (eps || trgs || refs);
+    SELECT r.eps, r.trgs, r.refs, r.acts, r.shs INTO eps, trgs, refs, acts, shs
+      FROM hw_records_of(ids) r;
     records := ids || eps || trgs || refs || acts || shs;
     RETURN jsonb_build_object(
         'missing', (SELECT coalesce(jsonb_agg(m), '[]') FROM unnest(p_persons) m WHERE m <> ALL (ids)),
@@ -2663,6 +2680,7 @@ CREATE TABLE public.episodes (
     pnc_reference text,
     restricted boolean DEFAULT false NOT NULL,
     disposed_at timestamp with time zone,
+    former_district_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
     CONSTRAINT episodes_cancelled_reason_check CHECK ((length(cancelled_reason) <= 2000)),
     CONSTRAINT episodes_check CHECK ((last_seen_at <= reported_at)),
     CONSTRAINT episodes_check1 CHECK (((status = 'cancelled'::text) = (cancelled_reason IS NOT NULL))),
@@ -3779,11 +3797,17 @@ CREATE INDEX triggers_short_ref_idx ON public.triggers USING btree ("right"((id)
 
 CREATE INDEX users_district_idx ON public.users USING btree (district_id);
 
-CREATE TRIGGER actions_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.actions FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');
+CREATE TRIGGER actions_restricted BEFORE UPDATE ON public.actions FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER actions_restricted_delete BEFORE DELETE ON public.actions FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER actions_restricted_insert BEFORE INSERT ON public.actions FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');
 
 CREATE TRIGGER audit_log_redact_only BEFORE UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.hw_audit_redact_only();
 
 CREATE TRIGGER episode_returns_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.episode_returns FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
+
+CREATE TRIGGER episode_transfers_former_districts AFTER INSERT OR DELETE ON public.episode_transfers FOR EACH ROW EXECUTE FUNCTION public.hw_episode_transfers_changed();
 
 CREATE TRIGGER episode_transfers_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.episode_transfers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
 
@@ -3793,7 +3817,11 @@ CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON public.episod
 
 CREATE CONSTRAINT TRIGGER episodes_reference_required AFTER INSERT OR UPDATE OF reference ON public.episodes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.hw_episode_reference_required();
 
-CREATE TRIGGER episodes_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.episodes FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+CREATE TRIGGER episodes_restricted BEFORE UPDATE ON public.episodes FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER episodes_restricted_delete BEFORE DELETE ON public.episodes FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER episodes_restricted_insert BEFORE INSERT ON public.episodes FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER intervention_plans_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.intervention_plans FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('referral_id', 'referrals');
 
@@ -3811,17 +3839,35 @@ CREATE TRIGGER measure_transfers_delete AFTER DELETE ON public.episode_transfers
 
 CREATE TRIGGER measure_transfers_insert AFTER INSERT ON public.episode_transfers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_transfers_changed();
 
-CREATE TRIGGER person_markers_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.person_markers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+CREATE TRIGGER person_markers_restricted BEFORE UPDATE ON public.person_markers FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
-CREATE TRIGGER persons_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.persons FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write();
+CREATE TRIGGER person_markers_restricted_delete BEFORE DELETE ON public.person_markers FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
-CREATE TRIGGER placements_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.placements FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+CREATE TRIGGER person_markers_restricted_insert BEFORE INSERT ON public.person_markers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+
+CREATE TRIGGER persons_restricted BEFORE UPDATE ON public.persons FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER persons_restricted_delete BEFORE DELETE ON public.persons FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER placements_restricted BEFORE UPDATE ON public.placements FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER placements_restricted_delete BEFORE DELETE ON public.placements FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER placements_restricted_insert BEFORE INSERT ON public.placements FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER prevention_interviews_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.prevention_interviews FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
 
-CREATE TRIGGER protocol_profiles_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.protocol_profiles FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+CREATE TRIGGER protocol_profiles_restricted BEFORE UPDATE ON public.protocol_profiles FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
-CREATE TRIGGER referrals_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+CREATE TRIGGER protocol_profiles_restricted_delete BEFORE DELETE ON public.protocol_profiles FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER protocol_profiles_restricted_insert BEFORE INSERT ON public.protocol_profiles FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+
+CREATE TRIGGER referrals_restricted BEFORE UPDATE ON public.referrals FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER referrals_restricted_delete BEFORE DELETE ON public.referrals FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER referrals_restricted_insert BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER return_home_interviews_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.return_home_interviews FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
 
@@ -3837,7 +3883,11 @@ CREATE TRIGGER trigger_plans_restricted BEFORE INSERT OR DELETE OR UPDATE ON pub
 
 CREATE TRIGGER trigger_rules_versions AFTER INSERT OR UPDATE ON public.trigger_rules FOR EACH ROW EXECUTE FUNCTION public.hw_trigger_rule_version();
 
-CREATE TRIGGER triggers_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.triggers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
+CREATE TRIGGER triggers_restricted BEFORE UPDATE ON public.triggers FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER triggers_restricted_delete BEFORE DELETE ON public.triggers FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+
+CREATE TRIGGER triggers_restricted_insert BEFORE INSERT ON public.triggers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 ALTER TABLE ONLY public.actions
     ADD CONSTRAINT actions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
@@ -4246,9 +4296,7 @@ ALTER TABLE public.episodes ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY episodes_district_insert ON public.episodes FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id())));
 
-CREATE POLICY episodes_district_read ON public.episodes FOR SELECT TO homeward_app USING ((public.hw_is_operational() AND (public.hw_covers_district(district_id) OR (EXISTS ( SELECT 1
-   FROM public.episode_transfers t
-  WHERE ((t.episode_id = episodes.id) AND public.hw_covers_district(t.from_district_id)))))));
+CREATE POLICY episodes_district_read ON public.episodes FOR SELECT TO homeward_app USING ((public.hw_is_operational() AND (public.hw_covers_district(district_id) OR (public.hw_district_id() = ANY (former_district_ids)))));
 
 CREATE POLICY episodes_district_update ON public.episodes FOR UPDATE TO homeward_app USING ((public.hw_is_operational() AND public.hw_covers_district(district_id))) WITH CHECK ((public.hw_is_operational() AND ((status <> 'closed'::text) OR (public.hw_role() = 'supervisor'::text)) AND (public.hw_covers_district(district_id) OR (EXISTS ( SELECT 1
    FROM public.episode_transfers t
@@ -4811,6 +4859,8 @@ REVOKE ALL ON FUNCTION public.hw_record_exists(p_table text, p_id uuid) FROM PUB
 
 REVOKE ALL ON FUNCTION public.hw_record_restricted(p_table text, p_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_record_restricted(p_table text, p_id uuid) TO homeward_app;
+
+REVOKE ALL ON FUNCTION public.hw_records_of(p_ids uuid[], OUT eps uuid[], OUT trgs uuid[], OUT refs uuid[], OUT acts uuid[], OUT shs uuid[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_repeat_missing(p_start timestamp with time zone, p_end timestamp with time zone, p_threshold integer, p_count_hospital boolean, p_episode_start text) TO homeward_app;

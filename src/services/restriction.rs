@@ -66,6 +66,19 @@ async fn with_persons(
         .collect())
 }
 
+/// Sets (or clears) the flags on every record the restriction covers, audits that as a
+/// change to each, and answers with who it is about.
+async fn flagged(tx: &mut Tx, row: RestrictionRow, on: bool) -> Result<Restriction, AppError> {
+    let covered = q::set_flags(tx.conn(), row.person_id, on).await?;
+    tx.audit(AuditEvent::new(
+        crate::domain::audit::Operation::Alteration,
+        "restricted_record",
+        covered,
+    ));
+    let mut out = with_persons(tx, vec![row]).await?;
+    Ok(out.remove(0))
+}
+
 /// Restricts the person's records, with the reason.
 #[tracing::instrument(name = "services::restriction::place", skip_all, fields(%person))]
 pub async fn place(ctx: &Ctx, person: PersonId, reason: String) -> Result<Restriction, AppError> {
@@ -102,15 +115,8 @@ pub async fn place(ctx: &Ctx, person: PersonId, reason: String) -> Result<Restri
             },
         )
         .await?;
-        let covered = q::set_flags(tx.conn(), person, true).await?;
         tx.audit(AuditEvent::collection(RECORD, id));
-        tx.audit(AuditEvent::new(
-            crate::domain::audit::Operation::Alteration,
-            "restricted_record",
-            covered,
-        ));
-        let mut out = with_persons(&mut tx, vec![row]).await?;
-        Ok(out.remove(0))
+        flagged(&mut tx, row, true).await
     })
 }
 
@@ -131,15 +137,8 @@ pub async fn lift(ctx: &Ctx, id: Uuid, reason: String) -> Result<Restriction, Ap
         let row = q::lift(tx.conn(), id, caller.user_id, &reason)
             .await?
             .ok_or_else(|| AppError::Conflict("this restriction was lifted already".into()))?;
-        let covered = q::set_flags(tx.conn(), row.person_id, false).await?;
         tx.audit(AuditEvent::alteration(RECORD, id));
-        tx.audit(AuditEvent::new(
-            crate::domain::audit::Operation::Alteration,
-            "restricted_record",
-            covered,
-        ));
-        let mut out = with_persons(&mut tx, vec![row]).await?;
-        Ok(out.remove(0))
+        flagged(&mut tx, row, false).await
     })
 }
 

@@ -56,6 +56,28 @@ pub async fn of_person(ctx: &Ctx, person: PersonId) -> Result<PersonReview, AppE
     })
 }
 
+/// The person's review, for a decision: the caller a data protection officer, the person
+/// there (410 if disposed of), nothing of theirs still open.
+async fn under_review(
+    tx: &mut crate::db::Tx,
+    today: NaiveDate,
+    policy: crate::domain::retention::RetentionPolicy,
+    person: PersonId,
+) -> Result<ReviewRow, AppError> {
+    tx.caller()?.require_dpo()?;
+    tx.one_record("persons", person.0).await?;
+    let review = q::review_of(tx.conn(), today, policy, person)
+        .await?
+        .ok_or(AppError::NotFound("no such person"))?;
+    if review.active {
+        return Err(AppError::Conflict(
+            "the person has an open episode, referral, trigger or action: the record is in use, not under review"
+                .into(),
+        ));
+    }
+    Ok(review)
+}
+
 /// A decision to retain, as the request gave it.
 #[derive(Debug, Clone)]
 pub struct Retain {
@@ -80,17 +102,7 @@ pub async fn retain(ctx: &Ctx, person: PersonId, input: Retain) -> Result<Person
     .map_err(|(field, m)| AppError::field(field, &m))?;
     crate::in_tx!(ctx, |tx| {
         let by = tx.caller()?.user_id;
-        tx.caller()?.require_dpo()?;
-        tx.one_record("persons", person.0).await?;
-        let review = q::review_of(tx.conn(), today, policy, person)
-            .await?
-            .ok_or(AppError::NotFound("no such person"))?;
-        if review.active {
-            return Err(AppError::Conflict(
-                "the person has an open episode or referral: the record is in use, not under review"
-                    .into(),
-            ));
-        }
+        under_review(&mut tx, today, policy, person).await?;
         let id = Uuid::now_v7();
         q::insert(
             tx.conn(),
@@ -136,17 +148,7 @@ pub async fn dispose(ctx: &Ctx, person: PersonId) -> Result<Disposal, AppError> 
     let today = ctx.app.zone.today(Utc::now());
     crate::in_tx!(ctx, |tx| {
         let by = tx.caller()?.user_id;
-        tx.caller()?.require_dpo()?;
-        tx.one_record("persons", person.0).await?;
-        let review = q::review_of(tx.conn(), today, policy, person)
-            .await?
-            .ok_or(AppError::NotFound("no such person"))?;
-        if review.active {
-            return Err(AppError::Conflict(
-                "the person has an open episode or referral: the record is in use, not under review"
-                    .into(),
-            ));
-        }
+        let review = under_review(&mut tx, today, policy, person).await?;
         match review.next_review_on {
             Some(due) if due <= today => {}
             Some(due) => {

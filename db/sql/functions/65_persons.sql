@@ -83,3 +83,22 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 
 REVOKE ALL ON FUNCTION hw_person_and_merged(p_person uuid) FROM PUBLIC;
+
+-- The records hanging off persons p_ids (as hw_person_and_merged gives them): their
+-- episodes, triggers and referrals, the actions on any of those, and the shares of them.
+-- One home for what "a person's records" means to subject access, rectification and
+-- disposal. For the definer functions that use it, never the runtime role.
+CREATE OR REPLACE FUNCTION hw_records_of(p_ids uuid[], OUT eps uuid[], OUT trgs uuid[],
+                                         OUT refs uuid[], OUT acts uuid[], OUT shs uuid[])
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (p_ids);
+    SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (p_ids);
+    SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (p_ids);
+    SELECT coalesce(array_agg(a.id), '{}') INTO acts FROM actions a
+     WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
+    SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
+     WHERE s.record_id = ANY (eps || trgs || refs);
+END $$;
+
+REVOKE ALL ON FUNCTION hw_records_of(p_ids uuid[]) FROM PUBLIC;

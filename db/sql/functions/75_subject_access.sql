@@ -46,13 +46,8 @@ BEGIN
     END IF;
     SELECT coalesce(array_agg(DISTINCT x.id ORDER BY x.id), '{}') INTO ids
       FROM unnest(p_persons) AS q (id), unnest(hw_person_and_merged(q.id)) AS x (id);
-    SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
-    SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
-    SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
-    SELECT coalesce(array_agg(a.id), '{}') INTO acts FROM actions a
-     WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
-    SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
-     WHERE s.record_id = ANY (eps || trgs || refs);
+    SELECT r.eps, r.trgs, r.refs, r.acts, r.shs INTO eps, trgs, refs, acts, shs
+      FROM hw_records_of(ids) r;
     records := ids || eps || trgs || refs || acts || shs;
     RETURN jsonb_build_object(
         'missing', (SELECT coalesce(jsonb_agg(m), '[]') FROM unnest(p_persons) m WHERE m <> ALL (ids)),

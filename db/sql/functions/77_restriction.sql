@@ -159,18 +159,12 @@ BEGIN
         RAISE EXCEPTION 'not permitted: rectification notes are for data protection officers' USING ERRCODE = '42501';
     END IF;
     ids := hw_person_and_merged(p_person);
-    SELECT ids
-           || coalesce((SELECT array_agg(x.id) FROM episodes x WHERE x.person_id = ANY (ids)), '{}')
-           || coalesce((SELECT array_agg(x.id) FROM triggers x WHERE x.person_id = ANY (ids)), '{}')
-           || coalesce((SELECT array_agg(x.id) FROM referrals x WHERE x.person_id = ANY (ids)), '{}')
+    SELECT ids || r.eps || r.trgs || r.refs || r.acts
            || coalesce((SELECT array_agg(x.id) FROM person_markers x WHERE x.person_id = ANY (ids)), '{}')
            || coalesce((SELECT array_agg(x.id) FROM placements x WHERE x.person_id = ANY (ids)), '{}')
            || coalesce((SELECT array_agg(x.id) FROM protocol_profiles x WHERE x.person_id = ANY (ids)), '{}')
-      INTO records;
-    records := records
-           || coalesce((SELECT array_agg(a.id) FROM actions a
-                         WHERE a.episode_id = ANY (records) OR a.trigger_id = ANY (records)
-                            OR a.referral_id = ANY (records)), '{}');
+      INTO records
+      FROM hw_records_of(ids) r;
     RETURN QUERY
     SELECT l.seq, l.occurred_at, l.actor_id, l.actor_role, l.operation, l.record_type, l.record_ids, l.purpose
       FROM audit_log l

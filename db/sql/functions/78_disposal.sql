@@ -74,13 +74,8 @@ BEGIN
             USING ERRCODE = '55000';
     END IF;
     ids := hw_person_and_merged(p_person);
-    SELECT coalesce(array_agg(e.id), '{}') INTO eps FROM episodes e WHERE e.person_id = ANY (ids);
-    SELECT coalesce(array_agg(t.id), '{}') INTO trgs FROM triggers t WHERE t.person_id = ANY (ids);
-    SELECT coalesce(array_agg(r.id), '{}') INTO refs FROM referrals r WHERE r.person_id = ANY (ids);
-    SELECT coalesce(array_agg(a.id), '{}') INTO acts FROM actions a
-     WHERE a.episode_id = ANY (eps) OR a.trigger_id = ANY (trgs) OR a.referral_id = ANY (refs);
-    SELECT coalesce(array_agg(s.id), '{}') INTO shs FROM shares s
-     WHERE s.record_id = ANY (eps || trgs || refs);
+    SELECT r.eps, r.trgs, r.refs, r.acts, r.shs INTO eps, trgs, refs, acts, shs
+      FROM hw_records_of(ids) r;
     -- Nothing of theirs (or of a record merged into theirs) may still be in use.
     IF EXISTS (SELECT 1 FROM episodes WHERE id = ANY (eps) AND status NOT IN ('closed', 'cancelled'))
        OR EXISTS (SELECT 1 FROM referrals WHERE id = ANY (refs) AND status NOT IN ('closed', 'declined', 'redirected'))
