@@ -683,6 +683,19 @@ $$;
 
 ALTER FUNCTION public.hw_dpo_emails() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_episode_former_districts_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF hw_role() IS NOT NULL AND pg_trigger_depth() < 2 THEN
+        RAISE EXCEPTION 'not permitted: an episode''s former districts are kept from its transfers'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+END $$;
+
+ALTER FUNCTION public.hw_episode_former_districts_guard() OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_episode_reference(p_code text, p_year integer, p_sequence integer) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT p_code || '-'
@@ -848,7 +861,7 @@ DECLARE
     seen boolean;
     prior text := coalesce(current_setting('homeward.access_reason', true), '');
 BEGIN
-    IF p_table NOT IN ('persons', 'episodes', 'referrals', 'triggers', 'actions') THEN
+    IF p_table NOT IN ('persons', 'episodes', 'referrals', 'triggers', 'actions', 'shares') THEN
         RAISE EXCEPTION 'hw_hidden_by_restriction: no restriction on %', p_table USING ERRCODE = '22023';
     END IF;
     IF NOT hw_record_restricted(p_table, p_id) THEN
@@ -1426,6 +1439,33 @@ $$;
 
 ALTER FUNCTION public.hw_overdue_reviews() OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_parent_state(p_table text, p_id uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    v_restricted boolean;
+    v_disposed boolean := false;
+BEGIN
+    CASE p_table
+        WHEN 'persons' THEN
+            SELECT x.restricted, x.disposed_at IS NOT NULL INTO v_restricted, v_disposed
+              FROM persons x WHERE x.id = p_id FOR SHARE;
+        WHEN 'episodes' THEN
+            SELECT x.restricted, x.disposed_at IS NOT NULL INTO v_restricted, v_disposed
+              FROM episodes x WHERE x.id = p_id FOR SHARE;
+        WHEN 'triggers' THEN
+            SELECT x.restricted INTO v_restricted FROM triggers x WHERE x.id = p_id FOR SHARE;
+        WHEN 'referrals' THEN
+            SELECT x.restricted INTO v_restricted FROM referrals x WHERE x.id = p_id FOR SHARE;
+        ELSE
+            RAISE EXCEPTION 'hw_parent_state: no parent table %', p_table USING ERRCODE = '22023';
+    END CASE;
+    RETURN CASE WHEN v_disposed THEN 'disposed' WHEN v_restricted THEN 'restricted' END;
+END $$;
+
+ALTER FUNCTION public.hw_parent_state(p_table text, p_id uuid) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_person_and_merged(p_person uuid) RETURNS uuid[]
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1659,6 +1699,11 @@ CREATE FUNCTION public.hw_record_restricted(p_table text, p_id uuid) RETURNS boo
         WHEN 'referrals' THEN (SELECT x.restricted FROM referrals x WHERE x.id = p_id)
         WHEN 'triggers' THEN (SELECT x.restricted FROM triggers x WHERE x.id = p_id)
         WHEN 'actions' THEN (SELECT x.restricted FROM actions x WHERE x.id = p_id)
+        -- A share is as restricted as the record it shares.
+        WHEN 'shares' THEN (SELECT hw_record_restricted(CASE x.record_type WHEN 'episode' THEN 'episodes'
+                                                                           WHEN 'trigger' THEN 'triggers'
+                                                                           ELSE 'referrals' END, x.record_id)
+                              FROM shares x WHERE x.id = p_id)
     END, false)
 $$;
 
@@ -1688,6 +1733,7 @@ DECLARE
     versions jsonb[] := '{}';
     r jsonb;
     i integer;
+    state text;
 BEGIN
     IF hw_role() IS NULL OR hw_role() = 'dpo' THEN
         RETURN coalesce(NEW, OLD);
@@ -1705,9 +1751,15 @@ BEGIN
         END IF;
         i := 0;
         WHILE i + 1 < TG_NARGS LOOP
-            IF r ->> TG_ARGV[i] IS NOT NULL AND hw_record_restricted(TG_ARGV[i + 1], (r ->> TG_ARGV[i])::uuid) THEN
-                RAISE EXCEPTION 'restricted: this person''s records are restricted (DPA 2018 s.46) and cannot be changed until a data protection officer lifts the restriction'
-                    USING ERRCODE = '42501';
+            IF r ->> TG_ARGV[i] IS NOT NULL THEN
+                state := hw_parent_state(TG_ARGV[i + 1], (r ->> TG_ARGV[i])::uuid);
+                IF state = 'restricted' THEN
+                    RAISE EXCEPTION 'restricted: this person''s records are restricted (DPA 2018 s.46) and cannot be changed until a data protection officer lifts the restriction'
+                        USING ERRCODE = '42501';
+                ELSIF state = 'disposed' THEN
+                    RAISE EXCEPTION 'disposed: the person''s record was disposed of at review'
+                        USING ERRCODE = '55000';
+                END IF;
             END IF;
             i := i + 2;
         END LOOP;
@@ -3797,7 +3849,7 @@ CREATE INDEX triggers_short_ref_idx ON public.triggers USING btree ("right"((id)
 
 CREATE INDEX users_district_idx ON public.users USING btree (district_id);
 
-CREATE TRIGGER actions_restricted BEFORE UPDATE ON public.actions FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+CREATE TRIGGER actions_restricted BEFORE UPDATE ON public.actions FOR EACH ROW WHEN ((old.restricted OR new.restricted OR (old.episode_id IS DISTINCT FROM new.episode_id) OR (old.trigger_id IS DISTINCT FROM new.trigger_id) OR (old.referral_id IS DISTINCT FROM new.referral_id))) EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');
 
 CREATE TRIGGER actions_restricted_delete BEFORE DELETE ON public.actions FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
@@ -3811,13 +3863,17 @@ CREATE TRIGGER episode_transfers_former_districts AFTER INSERT OR DELETE ON publ
 
 CREATE TRIGGER episode_transfers_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.episode_transfers FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
 
+CREATE TRIGGER episodes_former_districts_kept BEFORE UPDATE OF former_district_ids ON public.episodes FOR EACH ROW WHEN ((old.former_district_ids IS DISTINCT FROM new.former_district_ids)) EXECUTE FUNCTION public.hw_episode_former_districts_guard();
+
+CREATE TRIGGER episodes_former_districts_new BEFORE INSERT ON public.episodes FOR EACH ROW WHEN ((new.former_district_ids <> '{}'::uuid[])) EXECUTE FUNCTION public.hw_episode_former_districts_guard();
+
 CREATE TRIGGER episodes_one_open_insert AFTER INSERT ON public.episodes FOR EACH ROW WHEN ((new.status = ANY (ARRAY['reported'::text, 'active'::text]))) EXECUTE FUNCTION public.hw_episodes_one_open();
 
 CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON public.episodes FOR EACH ROW WHEN (((new.status = ANY (ARRAY['reported'::text, 'active'::text])) AND (old.person_id <> new.person_id))) EXECUTE FUNCTION public.hw_episodes_one_open();
 
 CREATE CONSTRAINT TRIGGER episodes_reference_required AFTER INSERT OR UPDATE OF reference ON public.episodes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.hw_episode_reference_required();
 
-CREATE TRIGGER episodes_restricted BEFORE UPDATE ON public.episodes FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+CREATE TRIGGER episodes_restricted BEFORE UPDATE ON public.episodes FOR EACH ROW WHEN ((old.restricted OR new.restricted OR (old.person_id IS DISTINCT FROM new.person_id))) EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER episodes_restricted_delete BEFORE DELETE ON public.episodes FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
@@ -3839,7 +3895,7 @@ CREATE TRIGGER measure_transfers_delete AFTER DELETE ON public.episode_transfers
 
 CREATE TRIGGER measure_transfers_insert AFTER INSERT ON public.episode_transfers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_transfers_changed();
 
-CREATE TRIGGER person_markers_restricted BEFORE UPDATE ON public.person_markers FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+CREATE TRIGGER person_markers_restricted BEFORE UPDATE ON public.person_markers FOR EACH ROW WHEN ((old.restricted OR new.restricted OR (old.person_id IS DISTINCT FROM new.person_id))) EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER person_markers_restricted_delete BEFORE DELETE ON public.person_markers FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
@@ -3849,7 +3905,7 @@ CREATE TRIGGER persons_restricted BEFORE UPDATE ON public.persons FOR EACH ROW W
 
 CREATE TRIGGER persons_restricted_delete BEFORE DELETE ON public.persons FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
-CREATE TRIGGER placements_restricted BEFORE UPDATE ON public.placements FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+CREATE TRIGGER placements_restricted BEFORE UPDATE ON public.placements FOR EACH ROW WHEN ((old.restricted OR new.restricted OR (old.person_id IS DISTINCT FROM new.person_id))) EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER placements_restricted_delete BEFORE DELETE ON public.placements FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
@@ -3857,13 +3913,13 @@ CREATE TRIGGER placements_restricted_insert BEFORE INSERT ON public.placements F
 
 CREATE TRIGGER prevention_interviews_restricted BEFORE INSERT OR DELETE OR UPDATE ON public.prevention_interviews FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('episode_id', 'episodes');
 
-CREATE TRIGGER protocol_profiles_restricted BEFORE UPDATE ON public.protocol_profiles FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+CREATE TRIGGER protocol_profiles_restricted BEFORE UPDATE ON public.protocol_profiles FOR EACH ROW WHEN ((old.restricted OR new.restricted OR (old.person_id IS DISTINCT FROM new.person_id))) EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER protocol_profiles_restricted_delete BEFORE DELETE ON public.protocol_profiles FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
 CREATE TRIGGER protocol_profiles_restricted_insert BEFORE INSERT ON public.protocol_profiles FOR EACH ROW EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
-CREATE TRIGGER referrals_restricted BEFORE UPDATE ON public.referrals FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+CREATE TRIGGER referrals_restricted BEFORE UPDATE ON public.referrals FOR EACH ROW WHEN ((old.restricted OR new.restricted OR (old.person_id IS DISTINCT FROM new.person_id))) EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER referrals_restricted_delete BEFORE DELETE ON public.referrals FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
@@ -3883,7 +3939,7 @@ CREATE TRIGGER trigger_plans_restricted BEFORE INSERT OR DELETE OR UPDATE ON pub
 
 CREATE TRIGGER trigger_rules_versions AFTER INSERT OR UPDATE ON public.trigger_rules FOR EACH ROW EXECUTE FUNCTION public.hw_trigger_rule_version();
 
-CREATE TRIGGER triggers_restricted BEFORE UPDATE ON public.triggers FOR EACH ROW WHEN ((old.restricted OR new.restricted)) EXECUTE FUNCTION public.hw_refuse_restricted_write();
+CREATE TRIGGER triggers_restricted BEFORE UPDATE ON public.triggers FOR EACH ROW WHEN ((old.restricted OR new.restricted OR (old.person_id IS DISTINCT FROM new.person_id))) EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 
 CREATE TRIGGER triggers_restricted_delete BEFORE DELETE ON public.triggers FOR EACH ROW WHEN (old.restricted) EXECUTE FUNCTION public.hw_refuse_restricted_write();
 
@@ -4198,6 +4254,8 @@ CREATE POLICY actions_read ON public.actions FOR SELECT TO homeward_app USING ((
 
 CREATE POLICY actions_update ON public.actions FOR UPDATE TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (owner_agency_id = public.hw_agency_id())))) WITH CHECK (((updated_by = public.hw_user_id()) AND ((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (owner_agency_id = public.hw_agency_id())))));
 
+CREATE POLICY actions_written_in_view ON public.actions AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK ((NOT restricted));
+
 ALTER TABLE public.agencies ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY agencies_admin_insert ON public.agencies FOR INSERT TO homeward_app WITH CHECK (public.hw_is_admin());
@@ -4310,6 +4368,8 @@ CREATE POLICY episodes_owner ON public.episodes TO homeward_owner USING (true) W
 
 CREATE POLICY episodes_partner_read ON public.episodes FOR SELECT TO homeward_app USING (((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, id, 'summary'::text)));
 
+CREATE POLICY episodes_written_in_view ON public.episodes AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK (((NOT restricted) AND (disposed_at IS NULL)));
+
 ALTER TABLE public.hw_rules_applied ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY hw_rules_applied_owner ON public.hw_rules_applied TO homeward_owner USING (true) WITH CHECK (true);
@@ -4396,6 +4456,8 @@ CREATE POLICY person_markers_read ON public.person_markers FOR SELECT TO homewar
 
 CREATE POLICY person_markers_update ON public.person_markers FOR UPDATE TO homeward_app USING (public.hw_is_operational()) WITH CHECK (public.hw_is_operational());
 
+CREATE POLICY person_markers_written_in_view ON public.person_markers AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK ((NOT restricted));
+
 ALTER TABLE public.person_merge_moves ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY person_merge_moves_owner ON public.person_merge_moves TO homeward_owner USING (true) WITH CHECK (true);
@@ -4434,6 +4496,8 @@ CREATE POLICY persons_owner ON public.persons TO homeward_owner USING (true) WIT
 
 CREATE POLICY persons_partner_read ON public.persons FOR SELECT TO homeward_app USING (((public.hw_role() = 'partner'::text) AND public.hw_person_shared_with_caller(id, 'summary'::text)));
 
+CREATE POLICY persons_written_in_view ON public.persons AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK (((NOT restricted) AND (disposed_at IS NULL)));
+
 ALTER TABLE public.placements ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY placements_in_view ON public.placements AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
@@ -4445,6 +4509,8 @@ CREATE POLICY placements_owner ON public.placements TO homeward_owner USING (tru
 CREATE POLICY placements_read ON public.placements FOR SELECT TO homeward_app USING (public.hw_is_operational());
 
 CREATE POLICY placements_update ON public.placements FOR UPDATE TO homeward_app USING (public.hw_is_operational()) WITH CHECK (public.hw_is_operational());
+
+CREATE POLICY placements_written_in_view ON public.placements AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK ((NOT restricted));
 
 ALTER TABLE public.prevention_interviews ENABLE ROW LEVEL SECURITY;
 
@@ -4472,6 +4538,8 @@ CREATE POLICY protocol_profiles_read ON public.protocol_profiles FOR SELECT TO h
 
 CREATE POLICY protocol_profiles_update ON public.protocol_profiles FOR UPDATE TO homeward_app USING ((public.hw_role() = 'mfhc'::text)) WITH CHECK ((public.hw_role() = 'mfhc'::text));
 
+CREATE POLICY protocol_profiles_written_in_view ON public.protocol_profiles AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK ((NOT restricted));
+
 ALTER TABLE public.rectification_notes ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY rectification_notes_dpo_insert ON public.rectification_notes FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_dpo() AND (recorded_by = public.hw_user_id())));
@@ -4491,6 +4559,8 @@ CREATE POLICY referrals_owner ON public.referrals TO homeward_owner USING (true)
 CREATE POLICY referrals_read ON public.referrals FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() <> 'partner'::text) AND (created_by = public.hw_user_id())) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('referral'::text, id, 'summary'::text))));
 
 CREATE POLICY referrals_update ON public.referrals FOR UPDATE TO homeward_app USING (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id))) WITH CHECK (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id)));
+
+CREATE POLICY referrals_written_in_view ON public.referrals AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK ((NOT restricted));
 
 ALTER TABLE public.refresh_tokens ENABLE ROW LEVEL SECURITY;
 
@@ -4664,6 +4734,8 @@ CREATE POLICY triggers_owner ON public.triggers TO homeward_owner USING (true) W
 CREATE POLICY triggers_read ON public.triggers FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('trigger'::text, id, 'summary'::text))));
 
 CREATE POLICY triggers_update ON public.triggers FOR UPDATE TO homeward_app USING (((public.hw_role() = 'mfhc'::text) AND public.hw_covers_district(district_id))) WITH CHECK (((public.hw_role() = 'mfhc'::text) AND public.hw_covers_district(district_id) AND (status <> 'withdrawn'::text)));
+
+CREATE POLICY triggers_written_in_view ON public.triggers AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK ((NOT restricted));
 
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 

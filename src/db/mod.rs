@@ -267,7 +267,7 @@ impl Tx {
     }
 
     /// For a service about one record (reading or changing it; `table` is persons,
-    /// episodes, referrals, triggers or actions): the request's stated reason
+    /// episodes, referrals, triggers, actions or shares): the request's stated reason
     /// (`X-Purpose`) opens the record if its person is restricted (issue 19), and if the
     /// record cannot be found, `finish` says when that is because it is restricted (403,
     /// state a reason) or, for a person, disposed of (410, to those who may know). Lists

@@ -129,6 +129,7 @@ async fn visible(tx: &mut Tx, id: ShareId) -> Result<ShareRow, AppError> {
 #[tracing::instrument(name = "services::shares::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: ShareId) -> Result<ShareRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("shares", id.0).await?;
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(SHARE, [id.0, row.record_id]));
         Ok(row)
@@ -157,6 +158,7 @@ pub async fn list(
 #[tracing::instrument(name = "services::shares::revoke", skip_all, fields(%id))]
 pub async fn revoke(ctx: &Ctx, id: ShareId, reason: String) -> Result<ShareRow, AppError> {
     crate::in_tx!(ctx, |tx| {
+        tx.one_record("shares", id.0).await?;
         let caller = tx.caller()?.clone();
         caller.require_case_worker()?;
         let current = visible(&mut tx, id).await?;

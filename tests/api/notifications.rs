@@ -582,13 +582,31 @@ async fn wait_for(what: &str, limit: std::time::Duration, done: impl Fn() -> boo
     }
 }
 
+/// A child process killed (and reaped) when dropped, so a failing assertion leaves no
+/// worker running.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `homeward worker` as its own process, against this test's database and the sink.
 fn worker_process(
     app: &crate::helpers::TestApp,
     sink: &SmtpSink,
     dir: &std::path::Path,
-) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_homeward"))
+) -> KillOnDrop {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_homeward"));
+    // Nothing of the test run's own environment (a DATABASE_URL, HOMEWARD_*) leaks in.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("HOMEWARD_") || key == "DATABASE_URL" {
+            command.env_remove(key);
+        }
+    }
+    let child = command
         .arg("worker")
         .env("DATABASE_URL", &app.admin_url)
         .env("HOMEWARD_APP_DATABASE_URL", &app.app_url)
@@ -603,7 +621,8 @@ fn worker_process(
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("start homeward worker")
+        .expect("start homeward worker");
+    KillOnDrop(child)
 }
 
 /// Issue 21: the worker process is killed (SIGKILL, no chance to hand anything back) in the
@@ -641,8 +660,8 @@ async fn a_worker_process_killed_mid_batch_delivers_everything_within_seconds_of
         ours(&sink).len() >= 3
     })
     .await;
-    first.kill().unwrap();
-    first.wait().unwrap();
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
     let at_kill = ours(&sink).len();
     assert!(
         at_kill < n,
@@ -650,7 +669,7 @@ async fn a_worker_process_killed_mid_batch_delivers_everything_within_seconds_of
     );
 
     let restarted = Instant::now();
-    let mut second = worker_process(&app, &sink, &dir);
+    let second = worker_process(&app, &sink, &dir);
     wait_for(
         "every alert delivered after the restart",
         Duration::from_secs(15),
@@ -666,8 +685,7 @@ async fn a_worker_process_killed_mid_batch_delivers_everything_within_seconds_of
     let took = restarted.elapsed();
     // Anything still in flight is sent by now; then the second worker stops.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    second.kill().unwrap();
-    second.wait().unwrap();
+    drop(second);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(
         took < Duration::from_secs(10),

@@ -104,6 +104,26 @@ async fn a_restricted_record_is_read_only_hidden_from_lists_and_read_only_with_a
         .await;
     assert_eq!(shares.status, 200, "{}", shares.body);
     assert!(!ids(&shares.body).contains(&share_id), "{}", shares.body);
+    let one_share = app
+        .call(
+            "GET",
+            &format!("/api/v1/shares/{share_id}"),
+            Some(&mfhc),
+            None,
+        )
+        .await;
+    assert_eq!(one_share.status, 403, "{}", one_share.body);
+    let revoked = app
+        .call_with_purpose(
+            "POST",
+            &format!("/api/v1/shares/{share_id}/revoke"),
+            &mfhc,
+            "Consent withdrawn",
+            None,
+            Some(json!({ "reason": "Consent withdrawn" })),
+        )
+        .await;
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
     let after = first_time(mfhc.clone()).await;
     assert!(!after["children"].to_string().contains(&eid), "{after}");
     assert_eq!(before["summary"], after["summary"]);
@@ -324,6 +344,8 @@ async fn the_database_itself_hides_a_restricted_record_and_refuses_changes_to_it
     let e = report(&app, &mfhc, &p["id"], 4).await;
     let eid = e["id"].as_str().unwrap().to_owned();
     restrict(&app, &dpo, &p).await;
+    let free = person(&app, &mfhc, "Frankie", "Free", &[]).await;
+    let free_episode = report(&app, &mfhc, &free["id"], 4).await;
 
     let mut su = app.superuser().await;
     let who: Who = diesel::sql_query(
@@ -368,6 +390,17 @@ async fn the_database_itself_hides_a_restricted_record_and_refuses_changes_to_it
         .await
         .expect_err("a restricted record is read-only");
     assert!(err.to_string().contains("restricted"), "{err}");
+    conn.batch_execute("ROLLBACK").await.unwrap();
+    // Who may read an episode is kept from its transfers, never written by a request.
+    conn.batch_execute(&claims).await.unwrap();
+    let err = conn
+        .batch_execute(&format!(
+            "UPDATE episodes SET former_district_ids = ARRAY[gen_random_uuid()] WHERE id = '{}'",
+            free_episode["id"].as_str().unwrap()
+        ))
+        .await
+        .expect_err("former districts are the transfers'");
+    assert!(err.to_string().contains("former districts"), "{err}");
     conn.batch_execute("ROLLBACK").await.unwrap();
     // Nor may anyone but a data protection officer lift the flag itself.
     conn.batch_execute(&claims).await.unwrap();

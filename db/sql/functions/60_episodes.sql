@@ -134,3 +134,15 @@ BEGIN
      WHERE e.id = v_episode;
     RETURN NULL;
 END $$;
+
+-- Refuses a request's own write of former_district_ids: it is kept from the transfers
+-- (hw_episode_transfers_changed, a trigger, so the write comes one level deeper).
+CREATE OR REPLACE FUNCTION hw_episode_former_districts_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF hw_role() IS NOT NULL AND pg_trigger_depth() < 2 THEN
+        RAISE EXCEPTION 'not permitted: an episode''s former districts are kept from its transfers'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+END $$;

@@ -10,7 +10,7 @@ CREATE OR REPLACE FUNCTION hw_access_reason() RETURNS text LANGUAGE sql STABLE A
 $$ SELECT NULLIF(current_setting('homeward.access_reason', true), '') $$;
 
 -- Whether one record is restricted, whatever the caller's policies show (false for no
--- such record). p_table is a table with a `restricted` column.
+-- such record). p_table is a table with a `restricted` column, or shares.
 CREATE OR REPLACE FUNCTION hw_record_restricted(p_table text, p_id uuid) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT coalesce(CASE p_table
@@ -19,6 +19,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
         WHEN 'referrals' THEN (SELECT x.restricted FROM referrals x WHERE x.id = p_id)
         WHEN 'triggers' THEN (SELECT x.restricted FROM triggers x WHERE x.id = p_id)
         WHEN 'actions' THEN (SELECT x.restricted FROM actions x WHERE x.id = p_id)
+        -- A share is as restricted as the record it shares.
+        WHEN 'shares' THEN (SELECT hw_record_restricted(CASE x.record_type WHEN 'episode' THEN 'episodes'
+                                                                           WHEN 'trigger' THEN 'triggers'
+                                                                           ELSE 'referrals' END, x.record_id)
+                              FROM shares x WHERE x.id = p_id)
     END, false)
 $$;
 
@@ -34,7 +39,7 @@ DECLARE
     seen boolean;
     prior text := coalesce(current_setting('homeward.access_reason', true), '');
 BEGIN
-    IF p_table NOT IN ('persons', 'episodes', 'referrals', 'triggers', 'actions') THEN
+    IF p_table NOT IN ('persons', 'episodes', 'referrals', 'triggers', 'actions', 'shares') THEN
         RAISE EXCEPTION 'hw_hidden_by_restriction: no restriction on %', p_table USING ERRCODE = '22023';
     END IF;
     IF NOT hw_record_restricted(p_table, p_id) THEN
@@ -49,17 +54,47 @@ END $$;
 REVOKE ALL ON FUNCTION hw_hidden_by_restriction(p_table text, p_id uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hw_hidden_by_restriction(p_table text, p_id uuid) TO homeward_app;
 
--- Refuses a request's change to a restricted record, or to a record belonging to one. The
--- row's own `restricted` flag is checked where the table has one; the arguments are pairs
--- (column, table) naming the records the row belongs to. Background work (no caller) keeps
--- its bookkeeping (escalations, overdue marks), and the data protection officer's functions
--- set and clear the flags (the dpo has no policy to write case tables directly).
+-- A parent record's state for a write under it, its row share-locked so a restriction or a
+-- disposal being placed waits for the write's transaction (and then flags or erases what
+-- it wrote), or the write waits for them (and is then refused): 'restricted',
+-- 'disposed' or NULL. p_table is persons, episodes, triggers or referrals.
+CREATE OR REPLACE FUNCTION hw_parent_state(p_table text, p_id uuid) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_restricted boolean;
+    v_disposed boolean := false;
+BEGIN
+    CASE p_table
+        WHEN 'persons' THEN
+            SELECT x.restricted, x.disposed_at IS NOT NULL INTO v_restricted, v_disposed
+              FROM persons x WHERE x.id = p_id FOR SHARE;
+        WHEN 'episodes' THEN
+            SELECT x.restricted, x.disposed_at IS NOT NULL INTO v_restricted, v_disposed
+              FROM episodes x WHERE x.id = p_id FOR SHARE;
+        WHEN 'triggers' THEN
+            SELECT x.restricted INTO v_restricted FROM triggers x WHERE x.id = p_id FOR SHARE;
+        WHEN 'referrals' THEN
+            SELECT x.restricted INTO v_restricted FROM referrals x WHERE x.id = p_id FOR SHARE;
+        ELSE
+            RAISE EXCEPTION 'hw_parent_state: no parent table %', p_table USING ERRCODE = '22023';
+    END CASE;
+    RETURN CASE WHEN v_disposed THEN 'disposed' WHEN v_restricted THEN 'restricted' END;
+END $$;
+
+-- Refuses a request's change to a restricted record, or a write under a restricted or
+-- disposed one. The row's own `restricted` flag is checked where the table has one; the
+-- arguments are pairs (column, table) naming the records the row belongs to, checked for
+-- the row as written (and as it was, on a change), under a share lock (hw_parent_state).
+-- Background work (no caller) keeps its bookkeeping (escalations, overdue marks), and the
+-- data protection officer's functions set and clear the flags (the dpo has no policy to
+-- write case tables directly).
 CREATE OR REPLACE FUNCTION hw_refuse_restricted_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     versions jsonb[] := '{}';
     r jsonb;
     i integer;
+    state text;
 BEGIN
     IF hw_role() IS NULL OR hw_role() = 'dpo' THEN
         RETURN coalesce(NEW, OLD);
@@ -77,9 +112,15 @@ BEGIN
         END IF;
         i := 0;
         WHILE i + 1 < TG_NARGS LOOP
-            IF r ->> TG_ARGV[i] IS NOT NULL AND hw_record_restricted(TG_ARGV[i + 1], (r ->> TG_ARGV[i])::uuid) THEN
-                RAISE EXCEPTION 'restricted: this person''s records are restricted (DPA 2018 s.46) and cannot be changed until a data protection officer lifts the restriction'
-                    USING ERRCODE = '42501';
+            IF r ->> TG_ARGV[i] IS NOT NULL THEN
+                state := hw_parent_state(TG_ARGV[i + 1], (r ->> TG_ARGV[i])::uuid);
+                IF state = 'restricted' THEN
+                    RAISE EXCEPTION 'restricted: this person''s records are restricted (DPA 2018 s.46) and cannot be changed until a data protection officer lifts the restriction'
+                        USING ERRCODE = '42501';
+                ELSIF state = 'disposed' THEN
+                    RAISE EXCEPTION 'disposed: the person''s record was disposed of at review'
+                        USING ERRCODE = '55000';
+                END IF;
             END IF;
             i := i + 2;
         END LOOP;

@@ -29,8 +29,14 @@ CREATE POLICY actions_in_view ON actions AS RESTRICTIVE FOR SELECT TO homeward_a
 CREATE TRIGGER actions_restricted_insert BEFORE INSERT ON actions
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');
 -- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
--- all), so an unrestricted row's change costs nothing here.
+-- all, and a write under a parent waits for a restriction being placed), so an
+-- unrestricted row's change costs nothing here unless it moves to another parent.
 CREATE TRIGGER actions_restricted BEFORE UPDATE ON actions
-    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted
+                  OR OLD.episode_id IS DISTINCT FROM NEW.episode_id OR OLD.trigger_id IS DISTINCT FROM NEW.trigger_id OR OLD.referral_id IS DISTINCT FROM NEW.referral_id)
+    EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');
+-- Nor is a row written already restricted, or (a person, an episode) already disposed of.
+CREATE POLICY actions_written_in_view ON actions AS RESTRICTIVE FOR INSERT TO homeward_app
+    WITH CHECK (NOT restricted);
 CREATE TRIGGER actions_restricted_delete BEFORE DELETE ON actions
     FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

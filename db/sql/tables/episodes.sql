@@ -63,8 +63,23 @@ CREATE POLICY episodes_not_disposed ON episodes AS RESTRICTIVE FOR UPDATE TO hom
 CREATE TRIGGER episodes_restricted_insert BEFORE INSERT ON episodes
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
 -- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
--- all), so an unrestricted row's change costs nothing here.
+-- all, and a write under a parent waits for a restriction being placed), so an
+-- unrestricted row's change costs nothing here unless it moves to another parent.
 CREATE TRIGGER episodes_restricted BEFORE UPDATE ON episodes
-    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted
+                  OR OLD.person_id IS DISTINCT FROM NEW.person_id)
+    EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- Nor is a row written already restricted, or (a person, an episode) already disposed of.
+CREATE POLICY episodes_written_in_view ON episodes AS RESTRICTIVE FOR INSERT TO homeward_app
+    WITH CHECK (NOT restricted AND disposed_at IS NULL);
 CREATE TRIGGER episodes_restricted_delete BEFORE DELETE ON episodes
     FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+
+-- Who may read an episode depends on former_district_ids: only the transfers' trigger
+-- (hw_episode_transfers_changed) writes it, never a request directly.
+CREATE TRIGGER episodes_former_districts_kept BEFORE UPDATE OF former_district_ids ON episodes
+    FOR EACH ROW WHEN (OLD.former_district_ids IS DISTINCT FROM NEW.former_district_ids)
+    EXECUTE FUNCTION hw_episode_former_districts_guard();
+CREATE TRIGGER episodes_former_districts_new BEFORE INSERT ON episodes
+    FOR EACH ROW WHEN (NEW.former_district_ids <> '{}')
+    EXECUTE FUNCTION hw_episode_former_districts_guard();

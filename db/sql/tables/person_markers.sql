@@ -24,8 +24,14 @@ CREATE POLICY person_markers_in_view ON person_markers AS RESTRICTIVE FOR SELECT
 CREATE TRIGGER person_markers_restricted_insert BEFORE INSERT ON person_markers
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
 -- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
--- all), so an unrestricted row's change costs nothing here.
+-- all, and a write under a parent waits for a restriction being placed), so an
+-- unrestricted row's change costs nothing here unless it moves to another parent.
 CREATE TRIGGER person_markers_restricted BEFORE UPDATE ON person_markers
-    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted
+                  OR OLD.person_id IS DISTINCT FROM NEW.person_id)
+    EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- Nor is a row written already restricted, or (a person, an episode) already disposed of.
+CREATE POLICY person_markers_written_in_view ON person_markers AS RESTRICTIVE FOR INSERT TO homeward_app
+    WITH CHECK (NOT restricted);
 CREATE TRIGGER person_markers_restricted_delete BEFORE DELETE ON person_markers
     FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -41,8 +41,13 @@ CREATE POLICY persons_not_disposed ON persons AS RESTRICTIVE FOR UPDATE TO homew
     USING (disposed_at IS NULL) WITH CHECK (disposed_at IS NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
 -- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
--- all), so an unrestricted row's change costs nothing here.
+-- all, and a write under a parent waits for a restriction being placed), so an
+-- unrestricted row's change costs nothing here unless it moves to another parent.
 CREATE TRIGGER persons_restricted BEFORE UPDATE ON persons
-    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted)
+    EXECUTE FUNCTION hw_refuse_restricted_write();
+-- Nor is a row written already restricted, or (a person, an episode) already disposed of.
+CREATE POLICY persons_written_in_view ON persons AS RESTRICTIVE FOR INSERT TO homeward_app
+    WITH CHECK (NOT restricted AND disposed_at IS NULL);
 CREATE TRIGGER persons_restricted_delete BEFORE DELETE ON persons
     FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -22,8 +22,14 @@ CREATE POLICY placements_in_view ON placements AS RESTRICTIVE FOR SELECT TO home
 CREATE TRIGGER placements_restricted_insert BEFORE INSERT ON placements
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
 -- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
--- all), so an unrestricted row's change costs nothing here.
+-- all, and a write under a parent waits for a restriction being placed), so an
+-- unrestricted row's change costs nothing here unless it moves to another parent.
 CREATE TRIGGER placements_restricted BEFORE UPDATE ON placements
-    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted
+                  OR OLD.person_id IS DISTINCT FROM NEW.person_id)
+    EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- Nor is a row written already restricted, or (a person, an episode) already disposed of.
+CREATE POLICY placements_written_in_view ON placements AS RESTRICTIVE FOR INSERT TO homeward_app
+    WITH CHECK (NOT restricted);
 CREATE TRIGGER placements_restricted_delete BEFORE DELETE ON placements
     FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -26,8 +26,14 @@ CREATE POLICY protocol_profiles_in_view ON protocol_profiles AS RESTRICTIVE FOR 
 CREATE TRIGGER protocol_profiles_restricted_insert BEFORE INSERT ON protocol_profiles
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
 -- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
--- all), so an unrestricted row's change costs nothing here.
+-- all, and a write under a parent waits for a restriction being placed), so an
+-- unrestricted row's change costs nothing here unless it moves to another parent.
 CREATE TRIGGER protocol_profiles_restricted BEFORE UPDATE ON protocol_profiles
-    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted
+                  OR OLD.person_id IS DISTINCT FROM NEW.person_id)
+    EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- Nor is a row written already restricted, or (a person, an episode) already disposed of.
+CREATE POLICY protocol_profiles_written_in_view ON protocol_profiles AS RESTRICTIVE FOR INSERT TO homeward_app
+    WITH CHECK (NOT restricted);
 CREATE TRIGGER protocol_profiles_restricted_delete BEFORE DELETE ON protocol_profiles
     FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -27,8 +27,14 @@ CREATE POLICY referrals_in_view ON referrals AS RESTRICTIVE FOR SELECT TO homewa
 CREATE TRIGGER referrals_restricted_insert BEFORE INSERT ON referrals
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
 -- A row's own flag says whether its person is restricted (hw_set_restricted keeps them
--- all), so an unrestricted row's change costs nothing here.
+-- all, and a write under a parent waits for a restriction being placed), so an
+-- unrestricted row's change costs nothing here unless it moves to another parent.
 CREATE TRIGGER referrals_restricted BEFORE UPDATE ON referrals
-    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();
+    FOR EACH ROW WHEN (OLD.restricted OR NEW.restricted
+                  OR OLD.person_id IS DISTINCT FROM NEW.person_id)
+    EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
+-- Nor is a row written already restricted, or (a person, an episode) already disposed of.
+CREATE POLICY referrals_written_in_view ON referrals AS RESTRICTIVE FOR INSERT TO homeward_app
+    WITH CHECK (NOT restricted);
 CREATE TRIGGER referrals_restricted_delete BEFORE DELETE ON referrals
     FOR EACH ROW WHEN (OLD.restricted) EXECUTE FUNCTION hw_refuse_restricted_write();

@@ -18,11 +18,11 @@ CREATE POLICY shares_revoke ON shares FOR UPDATE TO homeward_app
 
 GRANT SELECT,INSERT,UPDATE ON shares TO homeward_app;
 
--- A restricted person's records are not shared anew (revoking a share stays possible).
+-- A restricted person's records are not shared anew (a share is revoked with a stated reason).
 CREATE TRIGGER shares_restricted BEFORE INSERT ON shares
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('record_id', 'episodes', 'record_id', 'triggers', 'record_id', 'referrals');
 -- A share of a restricted person's record is as hidden as the record (issue 19): listed to
--- no one, read one at a time with a stated reason.
+-- no one, read (and revoked) one at a time with a stated reason.
 CREATE POLICY shares_in_view ON shares AS RESTRICTIVE FOR SELECT TO homeward_app
     USING (hw_access_reason() IS NOT NULL
            OR NOT hw_record_restricted(CASE record_type WHEN 'episode' THEN 'episodes'
