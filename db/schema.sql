@@ -553,6 +553,13 @@ BEGIN
             USING ERRCODE = '55000';
     END IF;
     ids := hw_person_and_merged(p_person);
+    -- Their episodes, triggers and referrals locked too: a write under one of them (an
+    -- action, a share) share-locks it (hw_parent_state), so one in flight finishes first
+    -- and is erased with the rest, and one after finds its parent gone or disposed of.
+    PERFORM 1 FROM persons WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+    PERFORM 1 FROM episodes WHERE person_id = ANY (ids) ORDER BY id FOR UPDATE;
+    PERFORM 1 FROM triggers WHERE person_id = ANY (ids) ORDER BY id FOR UPDATE;
+    PERFORM 1 FROM referrals WHERE person_id = ANY (ids) ORDER BY id FOR UPDATE;
     SELECT r.eps, r.trgs, r.refs, r.acts, r.shs INTO eps, trgs, refs, acts, shs
       FROM hw_records_of(ids) r;
     -- Nothing of theirs (or of a record merged into theirs) may still be in use.
