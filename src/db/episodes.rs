@@ -674,6 +674,27 @@ pub struct EpisodeParts {
     pub transfers: Vec<TransferRow>,
 }
 
+/// The episode and its six parts, all sent together on the one connection (pipelined: one
+/// round trip instead of two), in the caller's transaction; `None` if the caller may not
+/// see the episode (its parts' policies hide them too, so nothing is read that is not
+/// shown). Reads only, so their order on the wire does not matter.
+pub async fn find_with_parts(
+    conn: &Conn,
+    id: EpisodeId,
+) -> QueryResult<Option<(EpisodeRow, EpisodeParts)>> {
+    let mut on: &Conn = conn;
+    let found = async move {
+        episodes::table
+            .find(id)
+            .select(EpisodeRow::as_select())
+            .first(&mut on)
+            .await
+            .optional()
+    };
+    let (row, parts) = futures_util::future::try_join(found, parts(conn, id)).await?;
+    Ok(row.map(|r| (r, parts)))
+}
+
 /// The six reads of [`EpisodeParts`], sent together on the one connection (pipelined:
 /// one round trip instead of six), in the caller's transaction.
 pub async fn parts(conn: &Conn, episode: EpisodeId) -> QueryResult<EpisodeParts> {

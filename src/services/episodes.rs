@@ -127,14 +127,19 @@ fn confirmation(
 /// Loads what hangs off an episode row.
 async fn full(tx: &mut Tx, state: &AppState, row: EpisodeRow) -> Result<Episode, AppError> {
     let parts = q::parts(tx.conn(), row.id).await?;
+    Ok(with_parts(state, row, parts))
+}
+
+/// The episode with its parts, its confirmation and its national clocks.
+fn with_parts(state: &AppState, row: EpisodeRow, parts: q::EpisodeParts) -> Episode {
     let confirmation = confirmation(&state.review_policy, &row, &parts.gradings, &parts.reviews);
     let national = national_clocks(&state.national, &row, Utc::now());
-    Ok(Episode {
+    Episode {
         row,
         parts,
         confirmation,
         national,
-    })
+    }
 }
 
 /// The 409 for a report that would be a second episode of one disappearance, naming the
@@ -337,15 +342,15 @@ pub async fn get(ctx: &Ctx, id: EpisodeId) -> Result<Episode, AppError> {
         tx.one_record("episodes", id.0).await?;
         // Partners read what is shared with their agency: the database shows them the
         // episode and only the shared parts of it, and 404 for anything else.
-        let row = if tx.caller()?.is_partner() {
-            q::find(tx.conn(), id)
-                .await?
-                .ok_or(AppError::NotFound("no such episode"))?
-        } else {
-            visible(&mut tx, id).await?
-        };
+        let caller = tx.caller()?;
+        if !caller.is_partner() {
+            caller.require_operational()?;
+        }
+        let (row, parts) = q::find_with_parts(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound("no such episode"))?;
         tx.audit(AuditEvent::consultation(RECORD, [id.0, row.person_id.0]));
-        full(&mut tx, &ctx.app, row).await
+        Ok(with_parts(&ctx.app, row, parts))
     })
 }
 
