@@ -41,6 +41,47 @@ async fn created(app: &TestApp, method: &str, path: &str, token: &str, body: Val
     r.body
 }
 
+/// A referral for `person` with `summary`, triaged and declined with `reason` (so nothing
+/// of it is open).
+async fn declined_referral(
+    app: &TestApp,
+    token: &str,
+    person: &Value,
+    summary: &str,
+    reason: &str,
+) {
+    let referral = created(
+        app,
+        "POST",
+        "/api/v1/referrals",
+        token,
+        json!({
+        "person_id": person, "source": "frontline_officer", "reasons": ["other"],
+        "summary": summary, "lawful_basis": "DPA 2018 s.35" }),
+    )
+    .await;
+    let path = format!(
+        "/api/v1/referrals/{}/status",
+        referral["id"].as_str().unwrap()
+    );
+    let t = ok_if_match(
+        app,
+        &path,
+        token,
+        &referral["version"],
+        json!({ "status": "triage" }),
+    )
+    .await;
+    ok_if_match(
+        app,
+        &path,
+        token,
+        &t["version"],
+        json!({ "status": "declined", "reason": reason }),
+    )
+    .await;
+}
+
 /// A merge (`POST …/merges`, 201) with the survivor's version.
 async fn merge(app: &TestApp, token: &str, survivor: &str, version: &Value, duplicate: &Value) {
     let r = app
@@ -261,25 +302,12 @@ async fn disposal_erases_the_person_everywhere_and_every_figure_stays_as_it_was(
         "given_name": "Zephyrine", "family_name": "Quill", "date_of_birth": "2009-03-14" }),
     )
     .await;
-    let old_referral = created(&app, "POST", "/api/v1/referrals", &mfhc, json!({
-        "person_id": oldest["id"], "source": "frontline_officer", "reasons": ["other"],
-        "summary": "Seen with Tobiah Wrenfield at Harrowgate Quay", "lawful_basis": "DPA 2018 s.35" }))
-    .await;
-    let old_rid = old_referral["id"].as_str().unwrap().to_owned();
-    let t = ok_if_match(
+    declined_referral(
         &app,
-        &format!("/api/v1/referrals/{old_rid}/status"),
         &mfhc,
-        &old_referral["version"],
-        json!({ "status": "triage" }),
-    )
-    .await;
-    ok_if_match(
-        &app,
-        &format!("/api/v1/referrals/{old_rid}/status"),
-        &mfhc,
-        &t["version"],
-        json!({ "status": "declined", "reason": "Already known to Mirabel Quenby's team" }),
+        &oldest["id"],
+        "Seen with Tobiah Wrenfield at Harrowgate Quay",
+        "Already known to Mirabel Quenby's team",
     )
     .await;
     merge(
@@ -372,31 +400,12 @@ async fn disposal_erases_the_person_everywhere_and_every_figure_stays_as_it_was(
         "purpose": "Return interview for Zephyrine", "lawful_basis": "DPA 2018 s.35" }),
     )
     .await;
-    let referral = created(
+    declined_referral(
         &app,
-        "POST",
-        "/api/v1/referrals",
         &mfhc,
-        json!({
-        "person_id": pid, "source": "frontline_officer", "reasons": ["other"],
-        "summary": "Concerns raised by Tobiah Wrenfield", "lawful_basis": "DPA 2018 s.35" }),
-    )
-    .await;
-    let rid = referral["id"].as_str().unwrap().to_owned();
-    let t = ok_if_match(
-        &app,
-        &format!("/api/v1/referrals/{rid}/status"),
-        &mfhc,
-        &referral["version"],
-        json!({ "status": "triage" }),
-    )
-    .await;
-    ok_if_match(
-        &app,
-        &format!("/api/v1/referrals/{rid}/status"),
-        &mfhc,
-        &t["version"],
-        json!({ "status": "declined", "reason": "Quenby family support in place" }),
+        &pid,
+        "Concerns raised by Tobiah Wrenfield",
+        "Quenby family support in place",
     )
     .await;
     let triggers = app

@@ -148,13 +148,13 @@ BEGIN
         RAISE EXCEPTION 'disposed: the person''s record was disposed of at review' USING ERRCODE = '55000';
     END IF;
     ids := hw_person_and_merged(p_person);
+    SELECT r.eps, r.trgs, r.refs INTO eps, trgs, refs FROM hw_records_of(ids) r;
     UPDATE persons SET restricted = p_on WHERE id = ANY (ids);
-    WITH u AS (UPDATE episodes SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
-    SELECT coalesce(array_agg(u.id), '{}') INTO eps FROM u;
-    WITH u AS (UPDATE triggers SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
-    SELECT coalesce(array_agg(u.id), '{}') INTO trgs FROM u;
-    WITH u AS (UPDATE referrals SET restricted = p_on WHERE person_id = ANY (ids) RETURNING id)
-    SELECT coalesce(array_agg(u.id), '{}') INTO refs FROM u;
+    UPDATE episodes SET restricted = p_on WHERE id = ANY (eps);
+    UPDATE triggers SET restricted = p_on WHERE id = ANY (trgs);
+    UPDATE referrals SET restricted = p_on WHERE id = ANY (refs);
+    -- Found after their parents are updated (a new snapshot): an action written under one
+    -- meanwhile held its parent share-locked, so the update above waited for it.
     WITH u AS (UPDATE actions SET restricted = p_on
                 WHERE episode_id = ANY (eps) OR trigger_id = ANY (trgs) OR referral_id = ANY (refs)
                RETURNING id)
