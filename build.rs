@@ -20,7 +20,9 @@ fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-changed=db/sql");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not when it was compiled: a compiled script can be
+    // shared by two checkouts building into one target directory.
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let base = root.join("db/sql");
     let mut files = Vec::new();
     sql_files(&base, &mut files);
