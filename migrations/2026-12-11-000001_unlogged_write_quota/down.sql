@@ -1,0 +1,3 @@
+SET LOCAL ROLE homeward_owner;
+ALTER TABLE write_quota SET LOGGED;
+RESET ROLE;
