@@ -265,6 +265,42 @@ $$;
 
 ALTER FUNCTION public.hw_anonymous_birth_date(p_persons uuid[], p_dob date) OWNER TO homeward_owner;
 
+CREATE FUNCTION public.hw_audit_consultations(p_actor uuid[], p_session uuid[], p_version integer[], p_record_type text[], p_start integer[], p_count integer[], p_ids uuid[], p_purpose text[], p_request_id text[]) RETURNS integer[]
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    ended integer[];
+BEGIN
+    WITH r AS (
+        SELECT *
+          FROM unnest(p_actor, p_session, p_version, p_record_type, p_start, p_count, p_purpose,
+                      p_request_id)
+               WITH ORDINALITY AS r (actor, session, version, record_type, start, n, purpose,
+                                     request_id, i)
+    ), live AS MATERIALIZED (
+        SELECT s.actor, s.session, s.version, p.role
+          FROM (SELECT DISTINCT actor, session, version FROM r) s
+               CROSS JOIN LATERAL auth_principal(s.actor, s.session, s.version) p
+    ), recorded AS (
+        INSERT INTO audit_queue (actor_id, actor_role, operation, record_type, record_ids,
+                                 purpose, request_id)
+        SELECT r.actor, live.role, 'consultation', r.record_type,
+               coalesce(p_ids[r.start + 1 : r.start + r.n], '{}'), r.purpose, r.request_id
+          FROM r JOIN live USING (actor, session, version)
+         ORDER BY r.i
+        RETURNING 1
+    )
+    SELECT coalesce(array_agg(r.i::integer), '{}') INTO ended
+      FROM r
+     WHERE NOT EXISTS (SELECT 1 FROM live l
+                        WHERE (l.actor, l.session, l.version) = (r.actor, r.session, r.version));
+    RETURN ended;
+END
+$$;
+
+ALTER FUNCTION public.hw_audit_consultations(p_actor uuid[], p_session uuid[], p_version integer[], p_record_type text[], p_start integer[], p_count integer[], p_ids uuid[], p_purpose text[], p_request_id text[]) OWNER TO homeward_owner;
+
 CREATE FUNCTION public.hw_audit_digest(p_prev bytea, p_seq bigint, p_occurred_at timestamp with time zone, p_actor_id uuid, p_actor_role text, p_operation text, p_record_type text, p_record_ids uuid[], p_purpose text, p_recipients text[], p_request_id text, p_lawful_basis text, p_purpose_digest bytea) RETURNS bytea
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT sha256(p_prev || convert_to((jsonb_build_array(
@@ -3527,7 +3563,7 @@ ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.users OWNER TO homeward_owner;
 
-CREATE TABLE public.write_quota (
+CREATE UNLOGGED TABLE public.write_quota (
     user_id uuid NOT NULL,
     tat timestamp with time zone NOT NULL
 );
@@ -4806,6 +4842,9 @@ REVOKE ALL ON FUNCTION public.hw_agency_mailbox(p_agency uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_agency_mailbox(p_agency uuid) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_anonymous_birth_date(p_persons uuid[], p_dob date) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.hw_audit_consultations(p_actor uuid[], p_session uuid[], p_version integer[], p_record_type text[], p_start integer[], p_count integer[], p_ids uuid[], p_purpose text[], p_request_id text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hw_audit_consultations(p_actor uuid[], p_session uuid[], p_version integer[], p_record_type text[], p_start integer[], p_count integer[], p_ids uuid[], p_purpose text[], p_request_id text[]) TO homeward_app;
 
 REVOKE ALL ON FUNCTION public.hw_audit_head() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.hw_audit_head() TO homeward_app;

@@ -41,6 +41,8 @@ pub struct AppState {
     pub audit_anchor: Option<std::sync::Arc<crate::audit_anchor::AuditAnchor>>,
     /// When records are next reviewed (MoPI).
     pub retention: crate::domain::retention::RetentionPolicy,
+    /// Records read-only requests' consultations a group at a time (`db::audit_group`).
+    pub audit_group: db::AuditGroup,
 }
 
 /// What the application needs once the database is chosen.
@@ -103,6 +105,10 @@ impl Application {
     ) -> Result<Self, BuildError> {
         let pool = db::build_pool(&cfg.app_database_url, cfg.pool_size)
             .map_err(|e| BuildError::Pool(e.to_string()))?;
+        let audit_group = db::AuditGroup::start(
+            db::build_pool(&cfg.app_database_url, db::audit_group::WRITERS)
+                .map_err(|e| BuildError::Pool(e.to_string()))?,
+        )?;
         let state = web::Data::new(AppState {
             db: pool,
             jwt: JwtKeys::new(&cfg.jwt_secret, cfg.access_token_ttl_secs)?,
@@ -116,6 +122,7 @@ impl Application {
             web: crate::web::WebSettings::new(&cfg.public_url, cfg.web_idle),
             audit_anchor: cfg.audit_anchor,
             retention: cfg.retention,
+            audit_group,
         });
         // A slow request head is cut off by actix itself; the rest by `limits::deadline`.
         let head_timeout = cfg.limits.request_timeout.min(Duration::from_secs(10));

@@ -39,6 +39,7 @@ pub fn interval(d: std::time::Duration) -> diesel::data_types::PgInterval {
 pub mod actions;
 pub mod agencies;
 pub mod audit;
+pub mod audit_group;
 pub mod auth;
 pub mod cached;
 pub mod datasets;
@@ -80,6 +81,8 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::caller::Caller;
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, PersonId, SessionId, UserId};
+use audit_group::GroupError;
+pub use audit_group::{AuditGroup, Reader};
 
 pub type Conn = AsyncPgConnection;
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
@@ -123,6 +126,9 @@ pub struct Tx {
     pending_audit: Vec<AuditEvent>,
     /// The one record this request reads or changes, if the service named it.
     one_record: Option<(&'static str, uuid::Uuid)>,
+    /// A read-only transaction's consultations are recorded after its commit, with a
+    /// group of others (`audit_group`), as this session's.
+    read_only: Option<(AuditGroup, Reader)>,
 }
 
 #[derive(QueryableByName)]
@@ -135,6 +141,17 @@ struct PrincipalRow {
     agency_id: Option<AgencyId>,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     must_change_password: bool,
+}
+
+/// What a request's transaction may do.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// Read and write; its audit rows are written in it, just before its commit.
+    ReadWrite,
+    /// Read only (`BEGIN READ ONLY`: Postgres refuses any write). It commits without
+    /// flushing anything to disk; its consultations are then recorded with a group of
+    /// other reads' in one commit, and the request is answered only after that commit.
+    ReadOnly(AuditGroup),
 }
 
 /// Whether a transaction may begin for an account whose password an administrator has
@@ -158,6 +175,7 @@ impl Tx {
             context,
             pending_audit: Vec::new(),
             one_record: None,
+            read_only: None,
         })
     }
 
@@ -174,6 +192,27 @@ impl Tx {
         token_version: i32,
         gate: PasswordGate,
     ) -> Result<Tx, AppError> {
+        let reader = Reader {
+            user,
+            session,
+            token_version,
+        };
+        Self::begin_as(pool, context, reader, gate, Access::ReadWrite).await
+    }
+
+    /// As `begin_authenticated`, read-only or not as `access` says.
+    pub async fn begin_as(
+        pool: &Pool,
+        context: AuditContext,
+        reader: Reader,
+        gate: PasswordGate,
+        access: Access,
+    ) -> Result<Tx, AppError> {
+        let Reader {
+            user,
+            session,
+            token_version,
+        } = reader;
         let mut conn = pool.get().await?;
         // The transaction counts as open before BEGIN is sent, as diesel's own BEGIN
         // would have it after: if this future is dropped mid-flight, the pool finds an
@@ -185,8 +224,12 @@ impl Tx {
         .change_transaction_depth(TransactionDepthChange::IncreaseDepth)?;
         let (mut first, mut second): (&Conn, &Conn) = (&conn, &conn);
         // Polled in order, so BEGIN goes first on the wire.
+        let begin = match access {
+            Access::ReadWrite => "BEGIN",
+            Access::ReadOnly(_) => "BEGIN READ ONLY",
+        };
         let (begun, principal) = futures_util::future::join(
-            SimpleAsyncConnection::batch_execute(&mut first, "BEGIN"),
+            SimpleAsyncConnection::batch_execute(&mut first, begin),
             cached(diesel::sql_query(
                 "SELECT p.role, p.district_id, p.agency_id, p.must_change_password, \
                         set_config('homeward.user_id', $1::text, true) AS c1, \
@@ -207,6 +250,10 @@ impl Tx {
             context,
             pending_audit: Vec::new(),
             one_record: None,
+            read_only: match access {
+                Access::ReadWrite => None,
+                Access::ReadOnly(group) => Some((group, reader)),
+            },
         };
         // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
         begun?;
@@ -314,6 +361,12 @@ impl Tx {
             Err(e @ AppError::NotFound(_)) => Err(self.explain_missing(e).await),
             other => other,
         };
+        if result.is_ok() {
+            if let Some((group, reader)) = self.read_only.take() {
+                self.finish_read(group, reader).await?;
+                return result;
+            }
+        }
         let outcome = match result {
             Ok(value) => self
                 .write_audit()
@@ -336,6 +389,30 @@ impl Tx {
                 Err(e)
             }
         }
+    }
+
+    /// A read-only transaction's end: commits (nothing to flush), gives its connection
+    /// back, then waits for its consultations' group to be committed.
+    async fn finish_read(mut self, group: AuditGroup, reader: Reader) -> Result<(), AppError> {
+        AnsiTransactionManager::commit_transaction(&mut *self.conn).await?;
+        let events = std::mem::take(&mut self.pending_audit);
+        let context = std::mem::take(&mut self.context);
+        drop(self);
+        group
+            .record(reader, context, events)
+            .await
+            .map_err(|e| match e {
+                GroupError::SessionEnded => {
+                    AppError::Unauthenticated("the session has ended; log in again")
+                }
+                GroupError::NotAConsultation(_) => AppError::Internal(Box::new(e)),
+                GroupError::Stopped | GroupError::Database(_) => {
+                    tracing::warn!(error = %e, "a read's audit rows were not recorded");
+                    AppError::Unavailable(
+                        "the read could not be recorded in the audit log; try again shortly".into(),
+                    )
+                }
+            })
     }
 
     /// Plans this transaction's statements once for any parameters

@@ -168,7 +168,7 @@ async fn visible(tx: &mut Tx, id: ActionId) -> Result<ActionRow, AppError> {
 
 #[tracing::instrument(name = "services::actions::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: ActionId) -> Result<ActionRow, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.one_record("actions", id.0).await?;
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(ACTION, [id.0]));
@@ -182,7 +182,7 @@ pub async fn list(
     mut filter: ActionFilter,
     limit: i64,
 ) -> Result<Vec<ActionRow>, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         let caller = tx.caller()?;
         if !caller.is_partner() {
             caller.require_case_worker()?;

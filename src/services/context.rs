@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 pub use crate::db::AuditContext;
-use crate::db::{PasswordGate, Tx};
+use crate::db::{Access, PasswordGate, Reader, Tx};
 use crate::error::AppError;
 use crate::ids::{SessionId, UserId};
 use crate::startup::AppState;
@@ -44,28 +44,47 @@ impl Ctx {
         self.begin_gated(PasswordGate::ChangeDue).await
     }
 
-    async fn begin_gated(&self, gate: PasswordGate) -> Result<Tx, AppError> {
-        Tx::begin_authenticated(
-            &self.app.db,
-            self.audit.clone(),
-            self.session.user,
-            self.session.session,
-            self.session.token_version,
-            gate,
+    /// Begins a read-only transaction (`BEGIN READ ONLY`) as `begin` does: for a service
+    /// that only reads. Its consultations are recorded after it commits, with a group of
+    /// other reads', before the service returns (`db::audit_group`).
+    pub async fn begin_read(&self) -> Result<Tx, AppError> {
+        self.begin_with(
+            PasswordGate::Current,
+            Access::ReadOnly(self.app.audit_group.clone()),
         )
         .await
+    }
+
+    async fn begin_gated(&self, gate: PasswordGate) -> Result<Tx, AppError> {
+        self.begin_with(gate, Access::ReadWrite).await
+    }
+
+    async fn begin_with(&self, gate: PasswordGate, access: Access) -> Result<Tx, AppError> {
+        let reader = Reader {
+            user: self.session.user,
+            session: self.session.session,
+            token_version: self.session.token_version,
+        };
+        Tx::begin_as(&self.app.db, self.audit.clone(), reader, gate, access).await
     }
 }
 
 /// Runs `body` in a transaction as the context's account and commits it, with its audit
 /// rows, or rolls back.
 /// `in_tx!(ctx, while_password_change_due, |tx| ..)` also runs while the account's
-/// password must be changed.
+/// password must be changed; `in_tx!(ctx, read_only, |tx| ..)` runs a service that only
+/// reads (`Ctx::begin_read`).
 #[macro_export]
 macro_rules! in_tx {
     ($ctx:expr, |$tx:ident| $body:expr) => {{
         #[allow(unused_mut)]
         let mut $tx = $ctx.begin().await?;
+        let result = async { $body }.await;
+        $tx.finish(result).await
+    }};
+    ($ctx:expr, read_only, |$tx:ident| $body:expr) => {{
+        #[allow(unused_mut)]
+        let mut $tx = $ctx.begin_read().await?;
         let result = async { $body }.await;
         $tx.finish(result).await
     }};

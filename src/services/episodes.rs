@@ -338,7 +338,7 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
 
 #[tracing::instrument(name = "services::episodes::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: EpisodeId) -> Result<Episode, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.one_record("episodes", id.0).await?;
         // Partners read what is shared with their agency: the database shows them the
         // episode and only the shared parts of it, and 404 for anything else.
@@ -364,7 +364,7 @@ pub async fn list(
     for n in &mut filter.national {
         n.reported_before = n.overdue.then(|| now - ctx.app.national.within(n.kind));
     }
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_operational()?;
         tx.generic_plans().await?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
@@ -639,7 +639,7 @@ pub async fn person_history(
     person: PersonId,
     limit: i64,
 ) -> Result<(Vec<EpisodeRow>, crate::domain::episodes::RecentCounts), AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.one_record("persons", person.0).await?;
         tx.caller()?.require_operational()?;
         if persons::find(tx.conn(), person).await?.is_none() {
@@ -708,7 +708,7 @@ pub async fn reviews_due(
     due_before: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<EpisodeRow>, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_operational()?;
         let rows = q::reviews_due(tx.conn(), due_before, limit).await?;
         tx.audit(AuditEvent::consultation(

@@ -81,7 +81,7 @@ pub async fn search(
     filter: PersonFilter,
     limit: i64,
 ) -> Result<Vec<PersonRow>, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_person_access()?;
         let rows = q::search(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(

@@ -173,7 +173,7 @@ async fn for_update(
 
 #[tracing::instrument(name = "services::referrals::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: ReferralId) -> Result<Referral, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.one_record("referrals", id.0).await?;
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(REFERRAL, [id.0, row.person_id.0]));
@@ -187,7 +187,7 @@ pub async fn list(
     filter: ReferralFilter,
     limit: i64,
 ) -> Result<Vec<ReferralRow>, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_any(REFERRERS)?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(

@@ -419,7 +419,7 @@ pub async fn list(
     filter: TriggerFilter,
     limit: i64,
 ) -> Result<Vec<TriggerRow>, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_case_worker()?;
         let rows = q::list(tx.conn(), &filter, limit).await?;
         tx.audit(AuditEvent::consultation(
@@ -432,7 +432,7 @@ pub async fn list(
 
 #[tracing::instrument(name = "services::triggers::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: TriggerId) -> Result<Trigger, AppError> {
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         tx.one_record("triggers", id.0).await?;
         let row = visible(&mut tx, id).await?;
         tx.audit(AuditEvent::consultation(TRIGGER, [id.0, row.person_id.0]));

@@ -49,7 +49,7 @@ impl Worklist {
 pub async fn today(ctx: &Ctx) -> Result<Worklist, AppError> {
     let now = Utc::now();
     let today = ctx.app.zone.today(now);
-    crate::in_tx!(ctx, |tx| {
+    crate::in_tx!(ctx, read_only, |tx| {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let district = caller.district_id;

@@ -392,6 +392,10 @@ async fn login_from(
         ),
         audit_anchor: None,
         retention: Default::default(),
+        audit_group: homeward::db::AuditGroup::start(
+            homeward::db::build_pool(&app.app_url, 1).unwrap(),
+        )
+        .unwrap(),
     };
     homeward::services::auth::login(
         &state,

@@ -125,17 +125,17 @@ async fn backend_pid(conn: &mut AsyncPgConnection) -> i32 {
 }
 
 #[derive(QueryableByName)]
-struct Session {
+pub(crate) struct Session {
     #[diesel(sql_type = SqlUuid)]
-    user_id: UserId,
+    pub user_id: UserId,
     #[diesel(sql_type = SqlUuid)]
-    id: SessionId,
+    pub id: SessionId,
     #[diesel(sql_type = Integer)]
-    token_version: i32,
+    pub token_version: i32,
 }
 
 /// The Leeds MFHC's latest session (log in first).
-async fn mfhc_session(app: &crate::helpers::TestApp) -> Session {
+pub(crate) async fn mfhc_session(app: &crate::helpers::TestApp) -> Session {
     let mut su = app.superuser().await;
     diesel::sql_query(
         "SELECT s.user_id, s.id, u.token_version FROM sessions s JOIN users u ON u.id = s.user_id \

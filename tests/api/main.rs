@@ -28,6 +28,7 @@ mod notifications;
 mod one_episode;
 mod openapi;
 mod person_records;
+mod read_audit;
 mod reference_numbers;
 mod restriction;
 mod retention;

@@ -164,3 +164,50 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
+
+-- Group commit for reads (issue 21): records the consultations of many read-only requests
+-- in one transaction, each as the account whose live session made it. Row i is the i-th
+-- element of every array; its record ids are p_ids[p_start[i] + 1 .. p_start[i] + p_count[i]].
+-- Each session is checked once (auth_principal, as a request's own transaction checks it);
+-- a row whose session is not live (revoked, expired, deactivated, a role change) is not
+-- recorded, and its request is refused. The role recorded is the account's own. Only
+-- consultations: a request that changes or discloses anything records it in its own
+-- transaction. Returns the ordinals of the rows not recorded (usually none).
+CREATE OR REPLACE FUNCTION hw_audit_consultations(
+    p_actor uuid[], p_session uuid[], p_version integer[], p_record_type text[],
+    p_start integer[], p_count integer[], p_ids uuid[], p_purpose text[], p_request_id text[])
+RETURNS integer[]
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+DECLARE
+    ended integer[];
+BEGIN
+    WITH r AS (
+        SELECT *
+          FROM unnest(p_actor, p_session, p_version, p_record_type, p_start, p_count, p_purpose,
+                      p_request_id)
+               WITH ORDINALITY AS r (actor, session, version, record_type, start, n, purpose,
+                                     request_id, i)
+    ), live AS MATERIALIZED (
+        SELECT s.actor, s.session, s.version, p.role
+          FROM (SELECT DISTINCT actor, session, version FROM r) s
+               CROSS JOIN LATERAL auth_principal(s.actor, s.session, s.version) p
+    ), recorded AS (
+        INSERT INTO audit_queue (actor_id, actor_role, operation, record_type, record_ids,
+                                 purpose, request_id)
+        SELECT r.actor, live.role, 'consultation', r.record_type,
+               coalesce(p_ids[r.start + 1 : r.start + r.n], '{}'), r.purpose, r.request_id
+          FROM r JOIN live USING (actor, session, version)
+         ORDER BY r.i
+        RETURNING 1
+    )
+    SELECT coalesce(array_agg(r.i::integer), '{}') INTO ended
+      FROM r
+     WHERE NOT EXISTS (SELECT 1 FROM live l
+                        WHERE (l.actor, l.session, l.version) = (r.actor, r.session, r.version));
+    RETURN ended;
+END
+$$;
+
+REVOKE ALL ON FUNCTION hw_audit_consultations(uuid[], uuid[], integer[], text[], integer[], integer[], uuid[], text[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hw_audit_consultations(uuid[], uuid[], integer[], text[], integer[], integer[], uuid[], text[], text[]) TO homeward_app;
