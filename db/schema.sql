@@ -2381,10 +2381,14 @@ BEGIN
     END IF;
     PERFORM 1 FROM persons p WHERE p.id = p_person FOR UPDATE;
     RETURN QUERY
+    -- A person has few episodes: each one's gradings are probed through their index
+    -- (LIMIT 1 keeps the planner from hashing every high grading there is instead).
     SELECT e.id, e.district_id, e.reported_at, p.date_of_birth,
            coalesce((SELECT pl.out_of_area FROM placements pl WHERE pl.id = e.placement_id), false),
-           e.risk_level = 'high' OR EXISTS (SELECT 1 FROM risk_gradings g WHERE g.episode_id = e.id AND g.to_level = 'high')
+           e.risk_level = 'high' OR h.high IS NOT NULL
       FROM episodes e JOIN persons p ON p.id = e.person_id
+      LEFT JOIN LATERAL (SELECT true AS high FROM risk_gradings g
+                          WHERE g.episode_id = e.id AND g.to_level = 'high' LIMIT 1) h ON true
      WHERE e.person_id = p_person AND e.status <> 'cancelled'
      ORDER BY e.reported_at, e.id;
 END $$;
