@@ -227,3 +227,56 @@ async fn write(pool: &Pool, group: &[Job]) -> Result<Vec<bool>, String> {
     }
     Ok(recorded)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(user: u128, purpose: Option<&str>, events: Vec<AuditEvent>) -> Job {
+        Job {
+            reader: Reader {
+                user: UserId(Uuid::from_u128(user)),
+                session: SessionId(Uuid::from_u128(user + 100)),
+                token_version: 1,
+            },
+            context: AuditContext {
+                request_id: Some(format!("r-{user}")),
+                purpose: purpose.map(str::to_owned),
+            },
+            events,
+            done: oneshot::channel().0,
+        }
+    }
+
+    fn ids(n: u128) -> Vec<Uuid> {
+        (0..n).map(|i| Uuid::from_u128(1000 + i)).collect()
+    }
+
+    #[test]
+    fn each_rows_ids_are_a_slice_of_one_array_and_rows_know_their_request() {
+        let mut own = AuditEvent::consultation("person", ids(1));
+        own.purpose = Some("its own".into());
+        let group = [
+            job(
+                1,
+                Some("asked"),
+                vec![AuditEvent::consultation("episode", ids(3))],
+            ),
+            job(2, None, vec![AuditEvent::consultation("episode", []), own]),
+        ];
+        let c = columns(&group);
+        assert_eq!(c.start, [0, 3, 3]);
+        assert_eq!(c.count, [3, 0, 1]);
+        assert_eq!(c.ids.len(), 4);
+        assert_eq!(c.job, [0, 1, 1]);
+        assert_eq!(c.record_type, ["episode", "episode", "person"]);
+        assert_eq!(
+            c.purpose,
+            [Some("asked".to_owned()), None, Some("its own".to_owned())],
+            "an event's own purpose, else the request's"
+        );
+        assert_eq!(c.actor[2], Uuid::from_u128(2));
+        assert_eq!(c.session[2], Uuid::from_u128(102));
+        assert_eq!(c.request_id[0].as_deref(), Some("r-1"));
+    }
+}
