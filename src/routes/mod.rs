@@ -182,18 +182,30 @@ pub(crate) fn document_all(openapi: &mut utoipa::openapi::OpenApi) {
 
 /// Registers the table: one resource per path, with a route per method, each under the
 /// request deadline (on the resource, so it runs once the path has been matched).
+/// Resources are grouped in a scope per collection (`/api/v1/episodes`, …), so a request
+/// is matched against its own collection's paths only, not against every path before it
+/// in the table (actix tries them in order, each path with parameters by regex).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let mut resources: Vec<(String, Resource)> = Vec::new();
     let spec = (SPEC.to_owned(), vec![web::get().to(openapi::serve)]);
+    let mut scopes: Vec<(String, Vec<(String, Resource)>)> = Vec::new();
     for (path, routes) in table()
         .into_iter()
         .map(|e| (e.path, e.routes))
         .chain([spec])
     {
-        let i = match resources.iter().position(|(p, _)| *p == path) {
+        let (prefix, rest) = split_prefix(&path);
+        let s = match scopes.iter().position(|(p, _)| p == prefix) {
+            Some(s) => s,
+            None => {
+                scopes.push((prefix.to_owned(), Vec::new()));
+                scopes.len() - 1
+            }
+        };
+        let resources = &mut scopes[s].1;
+        let i = match resources.iter().position(|(p, _)| p == rest) {
             Some(i) => i,
             None => {
-                resources.push((path.clone(), web::resource(path)));
+                resources.push((rest.to_owned(), web::resource(rest)));
                 resources.len() - 1
             }
         };
@@ -203,13 +215,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
         resources.insert(i, (p, r));
     }
-    for (_, resource) in resources {
-        cfg.service(
-            resource
-                .wrap(actix_web::middleware::from_fn(refusals::record))
-                .wrap(actix_web::middleware::from_fn(no_store))
-                .wrap(actix_web::middleware::from_fn(crate::limits::deadline)),
-        );
+    for (prefix, resources) in scopes {
+        let mut scope = web::scope(&prefix);
+        for (_, resource) in resources {
+            scope = scope.service(
+                resource
+                    .wrap(actix_web::middleware::from_fn(refusals::record))
+                    .wrap(actix_web::middleware::from_fn(no_store))
+                    .wrap(actix_web::middleware::from_fn(crate::limits::deadline)),
+            );
+        }
+        cfg.service(scope);
+    }
+}
+
+/// A path's collection, the scope it is registered under (`/api/v1/episodes` of
+/// `/api/v1/episodes/{id}/return`), and the rest of it; a path outside `/api/v1/<name>`
+/// is its own scope.
+fn split_prefix(path: &str) -> (&str, &str) {
+    let collection_end = path
+        .strip_prefix("/api/v1/")
+        .map(|rest| "/api/v1/".len() + rest.find('/').unwrap_or(rest.len()));
+    match collection_end {
+        Some(end) if !path[..end].contains('{') => path.split_at(end),
+        _ => (path, ""),
     }
 }
 
@@ -225,4 +254,29 @@ async fn no_store(
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_prefix;
+
+    #[test]
+    fn paths_are_scoped_by_their_collection() {
+        assert_eq!(
+            split_prefix("/api/v1/episodes/{id}/return"),
+            ("/api/v1/episodes", "/{id}/return")
+        );
+        assert_eq!(split_prefix("/api/v1/episodes"), ("/api/v1/episodes", ""));
+        assert_eq!(split_prefix("/health"), ("/health", ""));
+        assert_eq!(
+            split_prefix("/api/v1/openapi.json"),
+            ("/api/v1/openapi.json", "")
+        );
+        // Every registered path is its scope followed by its rest.
+        for (_, path) in super::endpoints() {
+            let (prefix, rest) = split_prefix(&path);
+            assert_eq!(format!("{prefix}{rest}"), path);
+            assert!(!prefix.contains('{'), "{path}");
+        }
+    }
 }
