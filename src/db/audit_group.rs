@@ -16,9 +16,8 @@ use diesel_async::RunQueryDsl;
 use tokio::sync::{mpsc, oneshot, Mutex};
 use uuid::Uuid;
 
-use super::{cached, AuditContext, Pool};
+use super::{cached, AuditContext, Pool, Session};
 use crate::domain::audit::{AuditEvent, Operation};
-use crate::ids::{SessionId, UserId};
 
 /// Writers in flight at once. One: while its commit is in flight the next group gathers,
 /// so groups grow with the load (two writers halved the groups and cost more).
@@ -41,16 +40,8 @@ pub enum GroupError {
     Database(String),
 }
 
-/// The session whose consultations these are: checked again when they are recorded.
-#[derive(Debug, Clone, Copy)]
-pub struct Reader {
-    pub user: UserId,
-    pub session: SessionId,
-    pub token_version: i32,
-}
-
 struct Job {
-    reader: Reader,
+    reader: Session,
     context: AuditContext,
     events: Vec<AuditEvent>,
     done: oneshot::Sender<Result<(), GroupError>>,
@@ -91,7 +82,7 @@ impl AuditGroup {
     /// once that group is committed.
     pub async fn record(
         &self,
-        reader: Reader,
+        reader: Session,
         context: AuditContext,
         events: Vec<AuditEvent>,
     ) -> Result<(), GroupError> {
@@ -231,10 +222,11 @@ async fn write(pool: &Pool, group: &[Job]) -> Result<Vec<bool>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::{SessionId, UserId};
 
     fn job(user: u128, purpose: Option<&str>, events: Vec<AuditEvent>) -> Job {
         Job {
-            reader: Reader {
+            reader: Session {
                 user: UserId(Uuid::from_u128(user)),
                 session: SessionId(Uuid::from_u128(user + 100)),
                 token_version: 1,

@@ -81,8 +81,8 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::caller::Caller;
 use crate::error::AppError;
 use crate::ids::{AgencyId, DistrictId, PersonId, SessionId, UserId};
+pub use audit_group::AuditGroup;
 use audit_group::GroupError;
-pub use audit_group::{AuditGroup, Reader};
 
 pub type Conn = AsyncPgConnection;
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
@@ -109,6 +109,16 @@ pub fn build_pool(
         .build()
 }
 
+/// A signed-in session as an adapter found it: the account, its session and the token
+/// version it was issued under. Revocation is checked in the transaction (and again when
+/// a read's consultations are recorded), so a session ended a moment ago is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    pub user: UserId,
+    pub session: SessionId,
+    pub token_version: i32,
+}
+
 /// Request facts every audit row carries.
 #[derive(Debug, Clone, Default)]
 pub struct AuditContext {
@@ -128,7 +138,7 @@ pub struct Tx {
     one_record: Option<(&'static str, uuid::Uuid)>,
     /// A read-only transaction's consultations are recorded after its commit, with a
     /// group of others (`audit_group`), as this session's.
-    read_only: Option<(AuditGroup, Reader)>,
+    read_only: Option<(AuditGroup, Session)>,
 }
 
 #[derive(QueryableByName)]
@@ -192,23 +202,23 @@ impl Tx {
         token_version: i32,
         gate: PasswordGate,
     ) -> Result<Tx, AppError> {
-        let reader = Reader {
+        let session = Session {
             user,
             session,
             token_version,
         };
-        Self::begin_as(pool, context, reader, gate, Access::ReadWrite).await
+        Self::begin_as(pool, context, session, gate, Access::ReadWrite).await
     }
 
     /// As `begin_authenticated`, read-only or not as `access` says.
     pub async fn begin_as(
         pool: &Pool,
         context: AuditContext,
-        reader: Reader,
+        reader: Session,
         gate: PasswordGate,
         access: Access,
     ) -> Result<Tx, AppError> {
-        let Reader {
+        let Session {
             user,
             session,
             token_version,
@@ -393,7 +403,7 @@ impl Tx {
 
     /// A read-only transaction's end: commits (nothing to flush), gives its connection
     /// back, then waits for its consultations' group to be committed.
-    async fn finish_read(mut self, group: AuditGroup, reader: Reader) -> Result<(), AppError> {
+    async fn finish_read(mut self, group: AuditGroup, reader: Session) -> Result<(), AppError> {
         AnsiTransactionManager::commit_transaction(&mut *self.conn).await?;
         let events = std::mem::take(&mut self.pending_audit);
         let context = std::mem::take(&mut self.context);

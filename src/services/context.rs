@@ -7,20 +7,12 @@
 use std::sync::Arc;
 
 pub use crate::db::AuditContext;
-use crate::db::{Access, PasswordGate, Reader, Tx};
+use crate::db::{Access, PasswordGate, Tx};
 use crate::error::AppError;
-use crate::ids::{SessionId, UserId};
 use crate::startup::AppState;
 
-/// A signed-in session as the adapter found it: the account, its session and the token
-/// version it was issued under. Revocation is checked in the transaction, so a session
-/// ended a moment ago is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Session {
-    pub user: UserId,
-    pub session: SessionId,
-    pub token_version: i32,
-}
+/// A signed-in session as the adapter found it (`db::Session`).
+pub use crate::db::Session;
 
 /// One request's context.
 #[derive(Clone)]
@@ -60,12 +52,7 @@ impl Ctx {
     }
 
     async fn begin_with(&self, gate: PasswordGate, access: Access) -> Result<Tx, AppError> {
-        let reader = Reader {
-            user: self.session.user,
-            session: self.session.session,
-            token_version: self.session.token_version,
-        };
-        Tx::begin_as(&self.app.db, self.audit.clone(), reader, gate, access).await
+        Tx::begin_as(&self.app.db, self.audit.clone(), self.session, gate, access).await
     }
 }
 
@@ -76,21 +63,18 @@ impl Ctx {
 /// reads (`Ctx::begin_read`).
 #[macro_export]
 macro_rules! in_tx {
-    ($ctx:expr, |$tx:ident| $body:expr) => {{
+    ($ctx:expr, |$tx:ident| $body:expr) => {
+        $crate::in_tx!(@begun $ctx.begin(), |$tx| $body)
+    };
+    ($ctx:expr, read_only, |$tx:ident| $body:expr) => {
+        $crate::in_tx!(@begun $ctx.begin_read(), |$tx| $body)
+    };
+    ($ctx:expr, while_password_change_due, |$tx:ident| $body:expr) => {
+        $crate::in_tx!(@begun $ctx.begin_while_password_change_due(), |$tx| $body)
+    };
+    (@begun $begin:expr, |$tx:ident| $body:expr) => {{
         #[allow(unused_mut)]
-        let mut $tx = $ctx.begin().await?;
-        let result = async { $body }.await;
-        $tx.finish(result).await
-    }};
-    ($ctx:expr, read_only, |$tx:ident| $body:expr) => {{
-        #[allow(unused_mut)]
-        let mut $tx = $ctx.begin_read().await?;
-        let result = async { $body }.await;
-        $tx.finish(result).await
-    }};
-    ($ctx:expr, while_password_change_due, |$tx:ident| $body:expr) => {{
-        #[allow(unused_mut)]
-        let mut $tx = $ctx.begin_while_password_change_due().await?;
+        let mut $tx = $begin.await?;
         let result = async { $body }.await;
         $tx.finish(result).await
     }};

@@ -5,7 +5,7 @@
 use diesel::sql_types::{BigInt, Integer, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
-use homeward::db::{self, Access, AuditContext, AuditGroup, PasswordGate, Reader, Tx};
+use homeward::db::{self, Access, AuditContext, AuditGroup, PasswordGate, Tx};
 use homeward::domain::audit::AuditEvent;
 use uuid::Uuid;
 
@@ -174,7 +174,7 @@ async fn the_database_records_only_live_sessions_consultations_with_their_own_ro
     let group = AuditGroup::start(db::build_pool(&app.app_url, 1).unwrap()).unwrap();
     let refused = group
         .record(
-            Reader {
+            db::Session {
                 user: live.user_id,
                 session: live.id,
                 token_version: live.token_version,
@@ -196,7 +196,7 @@ async fn a_read_only_transaction_cannot_write_and_records_only_consultations() {
     let s = mfhc_session(&app).await;
     let pool = db::build_pool(&app.app_url, 1).unwrap();
     let group = AuditGroup::start(db::build_pool(&app.app_url, 1).unwrap()).unwrap();
-    let reader = Reader {
+    let reader = db::Session {
         user: s.user_id,
         session: s.id,
         token_version: s.token_version,
