@@ -38,7 +38,7 @@ CREATE FUNCTION public.auth_login_lookup(p_email text) RETURNS TABLE(id uuid, pa
 ALTER FUNCTION public.auth_login_lookup(p_email text) OWNER TO homeward_owner;
 
 CREATE FUNCTION public.auth_principal(p_user uuid, p_session uuid, p_token_version integer) RETURNS TABLE(role text, district_id uuid, agency_id uuid, must_change_password boolean)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 1
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
@@ -268,6 +268,7 @@ ALTER FUNCTION public.hw_anonymous_birth_date(p_persons uuid[], p_dob date) OWNE
 CREATE FUNCTION public.hw_audit_consultations(p_actor uuid[], p_session uuid[], p_version integer[], p_record_type text[], p_start integer[], p_count integer[], p_ids uuid[], p_purpose text[], p_request_id text[]) RETURNS integer[]
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 DECLARE
     ended integer[];
@@ -555,6 +556,12 @@ CREATE FUNCTION public.hw_covers_district(district uuid) RETURNS boolean
                    END, false) $$;
 
 ALTER FUNCTION public.hw_covers_district(district uuid) OWNER TO homeward_owner;
+
+CREATE FUNCTION public.hw_covers_every_district() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT current_setting('homeward.district_id', true) = '' AND hw_role() IS NOT NULL $$;
+
+ALTER FUNCTION public.hw_covers_every_district() OWNER TO homeward_owner;
 
 CREATE FUNCTION public.hw_dispose_person(p_person uuid) RETURNS uuid[]
     LANGUAGE plpgsql SECURITY DEFINER
@@ -4291,13 +4298,13 @@ ALTER TABLE ONLY public.write_quota
 
 ALTER TABLE public.actions ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY actions_in_view ON public.actions AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
+CREATE POLICY actions_in_view ON public.actions AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR ( SELECT (public.hw_access_reason() IS NOT NULL))));
 
 CREATE POLICY actions_insert ON public.actions FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_case_worker() AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id()) AND (updated_by = public.hw_user_id())));
 
 CREATE POLICY actions_owner ON public.actions TO homeward_owner USING (true) WITH CHECK (true);
 
-CREATE POLICY actions_read ON public.actions FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (owner_agency_id = public.hw_agency_id()))));
+CREATE POLICY actions_read ON public.actions FOR SELECT TO homeward_app USING (((( SELECT public.hw_is_case_worker() AS hw_is_case_worker) AND ((district_id = ( SELECT public.hw_district_id() AS hw_district_id)) OR ( SELECT public.hw_covers_every_district() AS hw_covers_every_district))) OR (( SELECT (public.hw_role() = 'partner'::text)) AND (owner_agency_id = ( SELECT public.hw_agency_id() AS hw_agency_id)))));
 
 CREATE POLICY actions_update ON public.actions FOR UPDATE TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (owner_agency_id = public.hw_agency_id())))) WITH CHECK (((updated_by = public.hw_user_id()) AND ((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND (owner_agency_id = public.hw_agency_id())))));
 
@@ -4401,19 +4408,19 @@ ALTER TABLE public.episodes ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY episodes_district_insert ON public.episodes FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id())));
 
-CREATE POLICY episodes_district_read ON public.episodes FOR SELECT TO homeward_app USING ((public.hw_is_operational() AND (public.hw_covers_district(district_id) OR (public.hw_district_id() = ANY (former_district_ids)))));
+CREATE POLICY episodes_district_read ON public.episodes FOR SELECT TO homeward_app USING ((( SELECT public.hw_is_operational() AS hw_is_operational) AND ((district_id = ( SELECT public.hw_district_id() AS hw_district_id)) OR ( SELECT public.hw_covers_every_district() AS hw_covers_every_district) OR (( SELECT public.hw_district_id() AS hw_district_id) = ANY (former_district_ids)))));
 
 CREATE POLICY episodes_district_update ON public.episodes FOR UPDATE TO homeward_app USING ((public.hw_is_operational() AND public.hw_covers_district(district_id))) WITH CHECK ((public.hw_is_operational() AND ((status <> 'closed'::text) OR (public.hw_role() = 'supervisor'::text)) AND (public.hw_covers_district(district_id) OR (EXISTS ( SELECT 1
    FROM public.episode_transfers t
   WHERE ((t.episode_id = episodes.id) AND (t.to_district_id = episodes.district_id) AND (t.transferred_by = public.hw_user_id()) AND public.hw_covers_district(t.from_district_id)))))));
 
-CREATE POLICY episodes_in_view ON public.episodes AS RESTRICTIVE FOR SELECT TO homeward_app USING (((disposed_at IS NULL) AND ((NOT restricted) OR (public.hw_access_reason() IS NOT NULL))));
+CREATE POLICY episodes_in_view ON public.episodes AS RESTRICTIVE FOR SELECT TO homeward_app USING (((disposed_at IS NULL) AND ((NOT restricted) OR ( SELECT (public.hw_access_reason() IS NOT NULL)))));
 
 CREATE POLICY episodes_not_disposed ON public.episodes AS RESTRICTIVE FOR UPDATE TO homeward_app USING ((disposed_at IS NULL)) WITH CHECK ((disposed_at IS NULL));
 
 CREATE POLICY episodes_owner ON public.episodes TO homeward_owner USING (true) WITH CHECK (true);
 
-CREATE POLICY episodes_partner_read ON public.episodes FOR SELECT TO homeward_app USING (((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('episode'::text, id, 'summary'::text)));
+CREATE POLICY episodes_partner_read ON public.episodes FOR SELECT TO homeward_app USING ((( SELECT (public.hw_role() = 'partner'::text)) AND public.hw_shared_with_caller('episode'::text, id, 'summary'::text)));
 
 CREATE POLICY episodes_written_in_view ON public.episodes AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK (((NOT restricted) AND (disposed_at IS NULL)));
 
@@ -4527,21 +4534,21 @@ CREATE POLICY persons_early_action_insert ON public.persons FOR INSERT TO homewa
 
 CREATE POLICY persons_early_action_lock ON public.persons FOR UPDATE TO homeward_app USING ((public.hw_role() = 'early_action'::text)) WITH CHECK (false);
 
-CREATE POLICY persons_early_action_read ON public.persons FOR SELECT TO homeward_app USING ((public.hw_role() = 'early_action'::text));
+CREATE POLICY persons_early_action_read ON public.persons FOR SELECT TO homeward_app USING (( SELECT (public.hw_role() = 'early_action'::text)));
 
-CREATE POLICY persons_in_view ON public.persons AS RESTRICTIVE FOR SELECT TO homeward_app USING (((disposed_at IS NULL) AND ((NOT restricted) OR (public.hw_access_reason() IS NOT NULL))));
+CREATE POLICY persons_in_view ON public.persons AS RESTRICTIVE FOR SELECT TO homeward_app USING (((disposed_at IS NULL) AND ((NOT restricted) OR ( SELECT (public.hw_access_reason() IS NOT NULL)))));
 
 CREATE POLICY persons_not_disposed ON public.persons AS RESTRICTIVE FOR UPDATE TO homeward_app USING ((disposed_at IS NULL)) WITH CHECK ((disposed_at IS NULL));
 
 CREATE POLICY persons_operational_insert ON public.persons FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (created_by = public.hw_user_id())));
 
-CREATE POLICY persons_operational_read ON public.persons FOR SELECT TO homeward_app USING (public.hw_is_operational());
+CREATE POLICY persons_operational_read ON public.persons FOR SELECT TO homeward_app USING (( SELECT public.hw_is_operational() AS hw_is_operational));
 
 CREATE POLICY persons_operational_update ON public.persons FOR UPDATE TO homeward_app USING (public.hw_is_operational()) WITH CHECK (public.hw_is_operational());
 
 CREATE POLICY persons_owner ON public.persons TO homeward_owner USING (true) WITH CHECK (true);
 
-CREATE POLICY persons_partner_read ON public.persons FOR SELECT TO homeward_app USING (((public.hw_role() = 'partner'::text) AND public.hw_person_shared_with_caller(id, 'summary'::text)));
+CREATE POLICY persons_partner_read ON public.persons FOR SELECT TO homeward_app USING ((( SELECT (public.hw_role() = 'partner'::text)) AND public.hw_person_shared_with_caller(id, 'summary'::text)));
 
 CREATE POLICY persons_written_in_view ON public.persons AS RESTRICTIVE FOR INSERT TO homeward_app WITH CHECK (((NOT restricted) AND (disposed_at IS NULL)));
 
@@ -4597,13 +4604,13 @@ CREATE POLICY rectification_notes_owner ON public.rectification_notes TO homewar
 
 ALTER TABLE public.referrals ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY referrals_in_view ON public.referrals AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
+CREATE POLICY referrals_in_view ON public.referrals AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR ( SELECT (public.hw_access_reason() IS NOT NULL))));
 
 CREATE POLICY referrals_insert ON public.referrals FOR INSERT TO homeward_app WITH CHECK (((public.hw_role() = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id) AND (created_by = public.hw_user_id())));
 
 CREATE POLICY referrals_owner ON public.referrals TO homeward_owner USING (true) WITH CHECK (true);
 
-CREATE POLICY referrals_read ON public.referrals FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() <> 'partner'::text) AND (created_by = public.hw_user_id())) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('referral'::text, id, 'summary'::text))));
+CREATE POLICY referrals_read ON public.referrals FOR SELECT TO homeward_app USING (((( SELECT public.hw_is_case_worker() AS hw_is_case_worker) AND ((district_id = ( SELECT public.hw_district_id() AS hw_district_id)) OR ( SELECT public.hw_covers_every_district() AS hw_covers_every_district))) OR (( SELECT (public.hw_role() <> 'partner'::text)) AND (created_by = ( SELECT public.hw_user_id() AS hw_user_id))) OR (( SELECT (public.hw_role() = 'partner'::text)) AND public.hw_shared_with_caller('referral'::text, id, 'summary'::text))));
 
 CREATE POLICY referrals_update ON public.referrals FOR UPDATE TO homeward_app USING (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id))) WITH CHECK (((public.hw_role() = ANY (ARRAY['mfhc'::text, 'early_action'::text])) AND public.hw_covers_district(district_id)));
 
@@ -4774,11 +4781,11 @@ CREATE POLICY trigger_rules_update ON public.trigger_rules FOR UPDATE TO homewar
 
 ALTER TABLE public.triggers ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY triggers_in_view ON public.triggers AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR (public.hw_access_reason() IS NOT NULL)));
+CREATE POLICY triggers_in_view ON public.triggers AS RESTRICTIVE FOR SELECT TO homeward_app USING (((NOT restricted) OR ( SELECT (public.hw_access_reason() IS NOT NULL))));
 
 CREATE POLICY triggers_owner ON public.triggers TO homeward_owner USING (true) WITH CHECK (true);
 
-CREATE POLICY triggers_read ON public.triggers FOR SELECT TO homeward_app USING (((public.hw_is_case_worker() AND public.hw_covers_district(district_id)) OR ((public.hw_role() = 'partner'::text) AND public.hw_shared_with_caller('trigger'::text, id, 'summary'::text))));
+CREATE POLICY triggers_read ON public.triggers FOR SELECT TO homeward_app USING (((( SELECT public.hw_is_case_worker() AS hw_is_case_worker) AND ((district_id = ( SELECT public.hw_district_id() AS hw_district_id)) OR ( SELECT public.hw_covers_every_district() AS hw_covers_every_district))) OR (( SELECT (public.hw_role() = 'partner'::text)) AND public.hw_shared_with_caller('trigger'::text, id, 'summary'::text))));
 
 CREATE POLICY triggers_update ON public.triggers FOR UPDATE TO homeward_app USING (((public.hw_role() = 'mfhc'::text) AND public.hw_covers_district(district_id))) WITH CHECK (((public.hw_role() = 'mfhc'::text) AND public.hw_covers_district(district_id) AND (status <> 'withdrawn'::text)));
 

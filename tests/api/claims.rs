@@ -32,6 +32,16 @@ struct Predicates {
     covers_other: Option<bool>,
     #[diesel(sql_type = Nullable<Bool>)]
     covers_none: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    covers_every: Option<bool>,
+    // The read policies' form of hw_covers_district (claims in scalar subqueries, read
+    // once per statement), as a policy takes it: NULL denies.
+    #[diesel(sql_type = Nullable<Bool>)]
+    read_own: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    read_other: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    read_none: Option<bool>,
 }
 
 /// Every claim predicate, for the district `own`, another district and a NULL one.
@@ -41,7 +51,12 @@ async fn predicates(conn: &mut AsyncPgConnection, own: DistrictId) -> Predicates
                 hw_is_admin() AS admin, hw_is_case_worker() AS case_worker, \
                 hw_reads_measures() AS reads_measures, hw_covers_district($1) AS covers_own, \
                 hw_covers_district(gen_random_uuid()) AS covers_other, \
-                hw_covers_district(NULL) AS covers_none",
+                hw_covers_district(NULL) AS covers_none, \
+                hw_covers_every_district() AS covers_every, \
+                coalesce(d.own = (SELECT hw_district_id()) OR (SELECT hw_covers_every_district()), false) AS read_own, \
+                coalesce(d.other = (SELECT hw_district_id()) OR (SELECT hw_covers_every_district()), false) AS read_other, \
+                coalesce(d.none = (SELECT hw_district_id()) OR (SELECT hw_covers_every_district()), false) AS read_none \
+           FROM (SELECT $1::uuid AS own, gen_random_uuid() AS other, NULL::uuid AS none) d",
     )
     .bind::<SqlUuid, _>(own)
     .get_result(conn)
@@ -59,6 +74,10 @@ fn all(v: bool) -> Predicates {
         covers_own: Some(v),
         covers_other: Some(v),
         covers_none: Some(v),
+        covers_every: Some(v),
+        read_own: Some(v),
+        read_other: Some(v),
+        read_none: Some(v),
     }
 }
 
@@ -88,6 +107,9 @@ async fn claim_predicates_are_false_without_claims_and_exact_with_them() {
             admin: Some(false),
             covers_other: Some(false),
             covers_none: Some(false),
+            covers_every: Some(false),
+            read_other: Some(false),
+            read_none: Some(false),
             ..all(true)
         }
     );

@@ -47,6 +47,15 @@ $$ SELECT coalesce(CASE current_setting('homeward.district_id', true)
                        ELSE district = current_setting('homeward.district_id', true)::uuid
                    END, false) $$;
 
+-- Whether the caller is force-wide (no district claim): the row-free half of
+-- hw_covers_district. A SELECT policy, which Postgres evaluates for every row it filters,
+-- writes `district_id = (SELECT hw_district_id()) OR (SELECT hw_covers_every_district())`
+-- instead of hw_covers_district(district_id): a claim in a scalar subquery does not depend
+-- on the row, so it is read once per statement (an InitPlan) rather than once per row.
+-- The load benchmark's episode list spent over half its time reading settings per row.
+CREATE OR REPLACE FUNCTION hw_covers_every_district() RETURNS boolean LANGUAGE sql STABLE AS
+$$ SELECT current_setting('homeward.district_id', true) = '' AND hw_role() IS NOT NULL $$;
+
 -- The force's data protection officers: subject access, restriction, retention review.
 CREATE OR REPLACE FUNCTION hw_is_dpo() RETURNS boolean LANGUAGE sql STABLE AS
 $$ SELECT coalesce(hw_role() = 'dpo', false) $$;

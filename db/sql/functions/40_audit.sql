@@ -177,7 +177,10 @@ CREATE OR REPLACE FUNCTION hw_audit_consultations(
     p_actor uuid[], p_session uuid[], p_version integer[], p_record_type text[],
     p_start integer[], p_count integer[], p_ids uuid[], p_purpose text[], p_request_id text[])
 RETURNS integer[]
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+-- Its statement is planned once per connection: planned for each group's arrays, it
+-- spent as long planning as running (0.17 of 0.34 ms a group in the load benchmark).
+SET plan_cache_mode = force_generic_plan AS
 $$
 DECLARE
     ended integer[];

@@ -10,8 +10,9 @@ CREATE POLICY actions_insert ON actions FOR INSERT TO homeward_app
                 AND created_by = hw_user_id() AND updated_by = hw_user_id());
 CREATE POLICY actions_owner ON actions TO homeward_owner USING (true) WITH CHECK (true);
 CREATE POLICY actions_read ON actions FOR SELECT TO homeward_app
-    USING ((hw_is_case_worker() AND hw_covers_district(district_id))
-           OR (hw_role() = 'partner' AND owner_agency_id = hw_agency_id()));
+    USING (((SELECT hw_is_case_worker())
+            AND (district_id = (SELECT hw_district_id()) OR (SELECT hw_covers_every_district())))
+           OR ((SELECT hw_role() = 'partner') AND owner_agency_id = (SELECT hw_agency_id())));
 CREATE POLICY actions_update ON actions FOR UPDATE TO homeward_app
     USING ((hw_is_case_worker() AND hw_covers_district(district_id))
            OR (hw_role() = 'partner' AND owner_agency_id = hw_agency_id()))
@@ -24,7 +25,7 @@ GRANT SELECT,INSERT,UPDATE ON actions TO homeward_app;
 -- Restriction and disposal (issue 19): a restricted record is read only with a stated
 -- reason (set for one-record reads, never for lists), a disposed one by no one.
 CREATE POLICY actions_in_view ON actions AS RESTRICTIVE FOR SELECT TO homeward_app
-    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+    USING (NOT restricted OR (SELECT hw_access_reason() IS NOT NULL));
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
 CREATE TRIGGER actions_restricted_insert BEFORE INSERT ON actions
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('episode_id', 'episodes', 'trigger_id', 'triggers', 'referral_id', 'referrals');

@@ -9,10 +9,12 @@ CREATE POLICY episodes_district_insert ON episodes FOR INSERT TO homeward_app
     WITH CHECK (hw_is_operational() AND hw_covers_district(district_id) AND created_by = hw_user_id());
 CREATE POLICY episodes_owner ON episodes TO homeward_owner USING (true) WITH CHECK (true);
 -- The district's episodes and those transferred away from it: a comparison on the row
--- itself (former_district_ids, kept from episode_transfers), no lookup per row.
+-- itself (former_district_ids, kept from episode_transfers), no lookup per row. The
+-- claims are read once per statement, in scalar subqueries (hw_covers_every_district).
 CREATE POLICY episodes_district_read ON episodes FOR SELECT TO homeward_app
-    USING (hw_is_operational() AND (hw_covers_district(district_id)
-           OR hw_district_id() = ANY (former_district_ids)));
+    USING ((SELECT hw_is_operational())
+           AND (district_id = (SELECT hw_district_id()) OR (SELECT hw_covers_every_district())
+                OR (SELECT hw_district_id()) = ANY (former_district_ids)));
 CREATE POLICY episodes_district_update ON episodes FOR UPDATE TO homeward_app
     USING (hw_is_operational() AND hw_covers_district(district_id))
     WITH CHECK (hw_is_operational()
@@ -23,7 +25,7 @@ CREATE POLICY episodes_district_update ON episodes FOR UPDATE TO homeward_app
                                    AND t.transferred_by = hw_user_id()
                                    AND hw_covers_district(t.from_district_id))));
 CREATE POLICY episodes_partner_read ON episodes FOR SELECT TO homeward_app
-    USING (hw_role() = 'partner' AND hw_shared_with_caller('episode', id, 'summary'));
+    USING ((SELECT hw_role() = 'partner') AND hw_shared_with_caller('episode', id, 'summary'));
 
 GRANT SELECT,INSERT,UPDATE ON episodes TO homeward_app;
 
@@ -56,7 +58,7 @@ CREATE TRIGGER measure_episodes_update AFTER UPDATE ON episodes FOR EACH ROW
 -- Restriction and disposal (issue 19): a restricted record is read only with a stated
 -- reason (set for one-record reads, never for lists), a disposed one by no one.
 CREATE POLICY episodes_in_view ON episodes AS RESTRICTIVE FOR SELECT TO homeward_app
-    USING (disposed_at IS NULL AND (NOT restricted OR hw_access_reason() IS NOT NULL));
+    USING (disposed_at IS NULL AND (NOT restricted OR (SELECT hw_access_reason() IS NOT NULL)));
 CREATE POLICY episodes_not_disposed ON episodes AS RESTRICTIVE FOR UPDATE TO homeward_app
     USING (disposed_at IS NULL) WITH CHECK (disposed_at IS NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).

@@ -7,7 +7,10 @@ ALTER TABLE persons FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY persons_operational_insert ON persons FOR INSERT TO homeward_app
     WITH CHECK (hw_is_operational() AND created_by = hw_user_id());
-CREATE POLICY persons_operational_read ON persons FOR SELECT TO homeward_app USING (hw_is_operational());
+-- Read policies take the claims in scalar subqueries, once per statement
+-- (hw_covers_every_district says why).
+CREATE POLICY persons_operational_read ON persons FOR SELECT TO homeward_app
+    USING ((SELECT hw_is_operational()));
 CREATE POLICY persons_operational_update ON persons FOR UPDATE TO homeward_app
     USING (hw_is_operational()) WITH CHECK (hw_is_operational());
 CREATE POLICY persons_owner ON persons TO homeward_owner USING (true) WITH CHECK (true);
@@ -16,10 +19,10 @@ CREATE POLICY persons_early_action_insert ON persons FOR INSERT TO homeward_app
 -- Early Action finds and records the young people it works with (force-wide, as the
 -- operational roles do); it sees no episodes.
 CREATE POLICY persons_early_action_read ON persons FOR SELECT TO homeward_app
-    USING (hw_role() = 'early_action');
+    USING ((SELECT hw_role() = 'early_action'));
 -- Partners: the person behind a shared record, and only the shared parts of an episode.
 CREATE POLICY persons_partner_read ON persons FOR SELECT TO homeward_app
-    USING (hw_role() = 'partner' AND hw_person_shared_with_caller(id, 'summary'));
+    USING ((SELECT hw_role() = 'partner') AND hw_person_shared_with_caller(id, 'summary'));
 -- A referral locks its person (so a merge cannot move the person away under it), and
 -- Postgres lets a row be locked only by a role an UPDATE policy admits. Early Action had
 -- none on persons, so its lock found no row and every referral it made was refused as
@@ -36,7 +39,7 @@ CREATE TRIGGER measure_persons_update AFTER UPDATE ON persons
 -- Restriction and disposal (issue 19): a restricted record is read only with a stated
 -- reason (set for one-record reads, never for lists), a disposed one by no one.
 CREATE POLICY persons_in_view ON persons AS RESTRICTIVE FOR SELECT TO homeward_app
-    USING (disposed_at IS NULL AND (NOT restricted OR hw_access_reason() IS NOT NULL));
+    USING (disposed_at IS NULL AND (NOT restricted OR (SELECT hw_access_reason() IS NOT NULL)));
 CREATE POLICY persons_not_disposed ON persons AS RESTRICTIVE FOR UPDATE TO homeward_app
     USING (disposed_at IS NULL) WITH CHECK (disposed_at IS NULL);
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).

@@ -10,9 +10,10 @@ CREATE POLICY referrals_insert ON referrals FOR INSERT TO homeward_app
                 AND hw_covers_district(district_id) AND created_by = hw_user_id());
 CREATE POLICY referrals_owner ON referrals TO homeward_owner USING (true) WITH CHECK (true);
 CREATE POLICY referrals_read ON referrals FOR SELECT TO homeward_app
-    USING ((hw_is_case_worker() AND hw_covers_district(district_id))
-           OR (hw_role() <> 'partner' AND created_by = hw_user_id())
-           OR (hw_role() = 'partner' AND hw_shared_with_caller('referral', id, 'summary')));
+    USING (((SELECT hw_is_case_worker())
+            AND (district_id = (SELECT hw_district_id()) OR (SELECT hw_covers_every_district())))
+           OR ((SELECT hw_role() <> 'partner') AND created_by = (SELECT hw_user_id()))
+           OR ((SELECT hw_role() = 'partner') AND hw_shared_with_caller('referral', id, 'summary')));
 CREATE POLICY referrals_update ON referrals FOR UPDATE TO homeward_app
     USING (hw_role() IN ('mfhc', 'early_action') AND hw_covers_district(district_id))
     WITH CHECK (hw_role() IN ('mfhc', 'early_action') AND hw_covers_district(district_id));
@@ -22,7 +23,7 @@ GRANT SELECT,INSERT,UPDATE ON referrals TO homeward_app;
 -- Restriction and disposal (issue 19): a restricted record is read only with a stated
 -- reason (set for one-record reads, never for lists), a disposed one by no one.
 CREATE POLICY referrals_in_view ON referrals AS RESTRICTIVE FOR SELECT TO homeward_app
-    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+    USING (NOT restricted OR (SELECT hw_access_reason() IS NOT NULL));
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
 CREATE TRIGGER referrals_restricted_insert BEFORE INSERT ON referrals
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');

@@ -7,8 +7,9 @@ ALTER TABLE triggers FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY triggers_owner ON triggers TO homeward_owner USING (true) WITH CHECK (true);
 CREATE POLICY triggers_read ON triggers FOR SELECT TO homeward_app
-    USING ((hw_is_case_worker() AND hw_covers_district(district_id))
-           OR (hw_role() = 'partner' AND hw_shared_with_caller('trigger', id, 'summary')));
+    USING (((SELECT hw_is_case_worker())
+            AND (district_id = (SELECT hw_district_id()) OR (SELECT hw_covers_every_district())))
+           OR ((SELECT hw_role() = 'partner') AND hw_shared_with_caller('trigger', id, 'summary')));
 CREATE POLICY triggers_update ON triggers FOR UPDATE TO homeward_app
     USING (hw_role() = 'mfhc' AND hw_covers_district(district_id))
     WITH CHECK (hw_role() = 'mfhc' AND hw_covers_district(district_id) AND status <> 'withdrawn');
@@ -27,7 +28,7 @@ GRANT UPDATE(updated_at) ON triggers TO homeward_app;
 -- Restriction and disposal (issue 19): a restricted record is read only with a stated
 -- reason (set for one-record reads, never for lists), a disposed one by no one.
 CREATE POLICY triggers_in_view ON triggers AS RESTRICTIVE FOR SELECT TO homeward_app
-    USING (NOT restricted OR hw_access_reason() IS NOT NULL);
+    USING (NOT restricted OR (SELECT hw_access_reason() IS NOT NULL));
 -- A restricted person's records are read-only (hw_refuse_restricted_write says why).
 CREATE TRIGGER triggers_restricted_insert BEFORE INSERT ON triggers
     FOR EACH ROW EXECUTE FUNCTION hw_refuse_restricted_write('person_id', 'persons');
