@@ -193,13 +193,14 @@ diesel::define_sql_function! {
 /// Gives a report its reference: its district's next number for `year`, taken and set in
 /// one statement. The counter row stays locked until the transaction ends, so a
 /// district's reports wait on each other from here to their commit: call it last.
-pub async fn take_reference(conn: &mut Conn, id: EpisodeId, year: i32) -> QueryResult<EpisodeRow> {
+pub async fn take_reference(conn: &Conn, id: EpisodeId, year: i32) -> QueryResult<EpisodeRow> {
+    let mut on: &Conn = conn;
     cached(
         diesel::update(episodes::table.find(id))
             .set(episodes::reference.eq(hw_episode_take_reference(episodes::district_id, year)))
             .returning(EpisodeRow::as_returning()),
     )
-    .get_result(conn)
+    .get_result(&mut on)
     .await
 }
 

@@ -139,6 +139,8 @@ pub struct Tx {
     /// A read-only transaction's consultations are recorded after its commit, with a
     /// group of others (`audit_group`), as this session's.
     read_only: Option<(AuditGroup, Session)>,
+    /// `commit_with` has ended the transaction (committed, or rolled back by Postgres).
+    ended: bool,
 }
 
 #[derive(QueryableByName)]
@@ -186,6 +188,7 @@ impl Tx {
             pending_audit: Vec::new(),
             one_record: None,
             read_only: None,
+            ended: false,
         })
     }
 
@@ -264,6 +267,7 @@ impl Tx {
                 Access::ReadWrite => None,
                 Access::ReadOnly(group) => Some((group, reader)),
             },
+            ended: false,
         };
         // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
         begun?;
@@ -364,9 +368,50 @@ impl Tx {
         }
     }
 
+    /// Runs `last`, this transaction's last statement, and sends its COMMIT with it: one
+    /// round trip for both, the audit rows queued so far written first. For a statement
+    /// that takes a lock other transactions queue for (a district's reference counter),
+    /// held then only while it runs and the commit is flushed, not also while its result
+    /// goes to the service and the COMMIT comes back. The transaction is over when this
+    /// returns: committed if `last` succeeded, else rolled back (Postgres ends a failed
+    /// transaction's COMMIT as a rollback). `finish` then hands the service's result back
+    /// as it is, so nothing the service does after this may fail.
+    pub async fn commit_with<T>(
+        &mut self,
+        last: impl for<'c> FnOnce(
+            &'c Conn,
+        )
+            -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
+    ) -> Result<T, AppError> {
+        self.write_audit().await?;
+        let conn: &Conn = &self.conn;
+        let mut on: &Conn = conn;
+        // Polled in order, so `last` goes first on the wire. Both are extended-protocol
+        // statements: a statement this connection has not prepared yet is prepared under
+        // diesel-async's statement-cache lock, which the COMMIT then waits for, so it
+        // cannot overtake `last` (as a simple-protocol COMMIT sent meanwhile would).
+        let (value, committed) = futures_util::future::join(
+            last(conn),
+            cached(diesel::sql_query("COMMIT")).execute(&mut on),
+        )
+        .await;
+        // A failed COMMIT leaves it to `finish` to roll back (or the pool to discard).
+        committed?;
+        <AnsiTransactionManager as TransactionManager<Conn>>::transaction_manager_status_mut(
+            &mut self.conn,
+        )
+        .transaction_state()?
+        .change_transaction_depth(TransactionDepthChange::DecreaseDepth)?;
+        self.ended = true;
+        Ok(value?)
+    }
+
     /// Commits `result`'s work with its audit rows, or rolls it all back: a change is
     /// never committed without its audit record.
     pub async fn finish<T>(mut self, result: Result<T, AppError>) -> Result<T, AppError> {
+        if self.ended {
+            return result;
+        }
         let result = match result {
             Err(e @ AppError::NotFound(_)) => Err(self.explain_missing(e).await),
             other => other,

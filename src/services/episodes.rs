@@ -3,6 +3,7 @@
 
 pub use crate::db::episodes::{EpisodeFilter, EpisodeRow, NationalDue, RiskGradingRow};
 use chrono::{DateTime, Datelike, Utc};
+use futures_util::FutureExt;
 
 use crate::db::episodes::{
     self as q, InterviewRow, NewEpisode, ReturnRow, ReviewRow, RhiRow, TransferRow,
@@ -296,9 +297,17 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
         ));
         // The district's counter row is held from its reference to the commit, and the
         // district's other reports wait for it: the audit row goes first, the reference
-        // last (the alerts name it).
-        tx.write_audit_now().await?;
-        let row = q::take_reference(tx.conn(), id, ctx.app.zone.date(r.reported_at).year()).await?;
+        // last, with the COMMIT if no alert follows (an alert names the reference).
+        let year = ctx.app.zone.date(r.reported_at).year();
+        let alerts_follow =
+            grading.to_level == RiskLevel::High || (placement_id.is_some() && looked_after);
+        let row = if alerts_follow {
+            tx.write_audit_now().await?;
+            q::take_reference(tx.conn(), id, year).await?
+        } else {
+            tx.commit_with(|conn| q::take_reference(conn, id, year).boxed())
+                .await?
+        };
         let confirmation = confirmation(
             &ctx.app.review_policy,
             &row,

@@ -3,7 +3,7 @@
 //! pass), and a request cut off while its BEGIN is in flight leaves no connection behind
 //! in a transaction.
 
-use diesel::sql_types::{Bool, Integer, Nullable, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
@@ -247,4 +247,98 @@ async fn a_requests_own_statements_stay_prepared_on_its_connection() {
     .await
     .unwrap();
     assert_eq!((kept.session_checks, kept.audit_inserts), (1, 1));
+}
+
+#[derive(QueryableByName)]
+struct Xact {
+    #[diesel(sql_type = Nullable<Text>)]
+    xid: Option<String>,
+}
+
+async fn xact_status(app: &crate::helpers::TestApp, xid: &str) -> String {
+    #[derive(QueryableByName)]
+    struct Status {
+        #[diesel(sql_type = Text)]
+        status: String,
+    }
+    let mut su = app.superuser().await;
+    diesel::sql_query("SELECT pg_xact_status($1::xid8) AS status")
+        .bind::<Text, _>(xid)
+        .get_result::<Status>(&mut su)
+        .await
+        .unwrap()
+        .status
+}
+
+/// `Tx::commit_with` sends the last statement and the COMMIT together. On a connection that
+/// has not prepared the statement yet (it is prepared first), the COMMIT still goes after
+/// it: the statement runs in the transaction, which then commits; a statement that fails
+/// leaves the transaction rolled back; either way the connection is reused, out of any
+/// transaction.
+#[actix_rt::test]
+async fn commit_with_runs_the_last_statement_in_the_transaction_then_commits() {
+    let app = spawn_app().await;
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let first = backend_pid(&mut pool.get().await.unwrap()).await;
+    let current = "SELECT pg_current_xact_id()::text AS xid";
+    // Run inside the transaction it names it; run after a COMMIT that overtook it, it
+    // would find none.
+    let last = "SELECT pg_current_xact_id_if_assigned()::text AS xid \
+                  /* commit_with: prepared here for the first time */";
+
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    let xid = diesel::sql_query(current)
+        .get_result::<Xact>(tx.conn())
+        .await
+        .unwrap()
+        .xid
+        .unwrap();
+    let seen = tx
+        .commit_with(|conn| {
+            async move {
+                let mut on = conn;
+                db::cached(diesel::sql_query(last))
+                    .get_result::<Xact>(&mut on)
+                    .await
+            }
+            .boxed()
+        })
+        .await
+        .unwrap();
+    assert_eq!(tx.finish(Ok(seen.xid)).await.unwrap(), Some(xid.clone()));
+    assert_eq!(xact_status(&app, &xid).await, "committed");
+
+    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
+    let xid = diesel::sql_query(current)
+        .get_result::<Xact>(tx.conn())
+        .await
+        .unwrap()
+        .xid
+        .unwrap();
+    let failed = tx
+        .commit_with(|conn| {
+            async move {
+                let mut on = conn;
+                diesel::sql_query("SELECT (1 / 0)::text AS xid")
+                    .get_result::<Xact>(&mut on)
+                    .await
+            }
+            .boxed()
+        })
+        .await;
+    assert!(failed.is_err(), "division by zero succeeded");
+    assert!(tx.finish(failed).await.is_err());
+    assert_eq!(xact_status(&app, &xid).await, "aborted");
+
+    let mut conn = pool.get().await.unwrap();
+    assert_eq!(
+        backend_pid(&mut conn).await,
+        first,
+        "the connection was not reused"
+    );
+    let after = diesel::sql_query("SELECT pg_current_xact_id_if_assigned()::text AS xid")
+        .get_result::<Xact>(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(after.xid, None, "the connection was left in a transaction");
 }
