@@ -3925,7 +3925,7 @@ CREATE TRIGGER episodes_one_open_insert AFTER INSERT ON public.episodes FOR EACH
 
 CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON public.episodes FOR EACH ROW WHEN (((new.status = ANY (ARRAY['reported'::text, 'active'::text])) AND (old.person_id <> new.person_id))) EXECUTE FUNCTION public.hw_episodes_one_open();
 
-CREATE CONSTRAINT TRIGGER episodes_reference_required AFTER INSERT OR UPDATE OF reference ON public.episodes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.hw_episode_reference_required();
+CREATE CONSTRAINT TRIGGER episodes_reference_required AFTER INSERT OR UPDATE OF reference ON public.episodes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.reference IS NULL)) EXECUTE FUNCTION public.hw_episode_reference_required();
 
 CREATE TRIGGER episodes_restricted BEFORE UPDATE ON public.episodes FOR EACH ROW WHEN ((old.restricted OR new.restricted OR (old.person_id IS DISTINCT FROM new.person_id))) EXECUTE FUNCTION public.hw_refuse_restricted_write('person_id', 'persons');
 

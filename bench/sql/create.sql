@@ -2,7 +2,8 @@
 -- (from the server log) for a report that raises no new trigger. A report that does
 -- raise one also inserts the trigger and its alerts (HTTP only). The first SELECT picks
 -- the person and is pgbench's own; ids the service makes in Rust come from
--- gen_random_uuid() here.
+-- gen_random_uuid() here. The reference and the COMMIT are sent together, as the service
+-- sends them for a report that alerts no one (Tx::commit_with).
 SELECT id AS pid FROM bench_fresh WHERE n = (SELECT nextval('bench_fresh_next')) \gset
 -- The write quota, charged before each write (shared by every instance; lifted here).
 SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
@@ -18,5 +19,7 @@ SELECT * FROM hw_trigger_inputs(:pid);
 SELECT "trigger_rules"."id", "trigger_rules"."name", "trigger_rules"."kind", "trigger_rules"."min_episodes", "trigger_rules"."within_days", "trigger_rules"."district_id", "trigger_rules"."enabled", "trigger_rules"."escalate_after_hours", "trigger_rules"."version", "trigger_rules"."created_by", "trigger_rules"."created_at", "trigger_rules"."updated_at" FROM "trigger_rules" ORDER BY "trigger_rules"."name", "trigger_rules"."id";
 SELECT * FROM hw_trigger_live(:pid);
 INSERT INTO "audit_queue" ("actor_id", "actor_role", "operation", "record_type", "record_ids", "purpose", "recipients", "request_id") VALUES (:user_id, 'mfhc', 'collection', 'episode', ARRAY[:id::uuid, :pid::uuid], DEFAULT, '{}', 'pgbench');
+\startpipeline
 UPDATE "episodes" SET "reference" = hw_episode_take_reference("episodes"."district_id", extract(year FROM now())::int) WHERE ("episodes"."id" = :id) RETURNING "episodes"."id", "episodes"."reference", "episodes"."person_id", "episodes"."district_id", "episodes"."status", "episodes"."reported_at", "episodes"."reported_by", "episodes"."reporter_details", "episodes"."last_seen_at", "episodes"."last_seen_location", "episodes"."missing_from", "episodes"."circumstances", "episodes"."risk_level", "episodes"."cancelled_reason", "episodes"."closed_at", "episodes"."closed_by", "episodes"."no_interview_reason", "episodes"."next_review_due", "episodes"."placement_id", "episodes"."looked_after", "episodes"."version", "episodes"."created_at", "episodes"."updated_at";
 COMMIT;
+\endpipeline

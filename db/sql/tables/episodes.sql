@@ -35,10 +35,13 @@ CREATE TRIGGER measure_episodes_insert AFTER INSERT ON episodes
 CREATE TRIGGER measure_episodes_delete AFTER DELETE ON episodes
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION hw_measure_episodes_changed();
 
+-- Checked at commit, while the report holds its district's counter row, for each row
+-- written without a reference (a report's insert), not again for the update that gives
+-- it one.
 CREATE CONSTRAINT TRIGGER episodes_reference_required
     AFTER INSERT OR UPDATE OF reference ON episodes
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION hw_episode_reference_required();
+    FOR EACH ROW WHEN (NEW.reference IS NULL) EXECUTE FUNCTION hw_episode_reference_required();
 
 CREATE TRIGGER episodes_one_open_insert AFTER INSERT ON episodes
     FOR EACH ROW WHEN (NEW.status IN ('reported', 'active'))
