@@ -79,10 +79,12 @@ impl Limits {
 /// Signing in, refreshing and signing out are not writes of records (login is throttled
 /// on its own, by address and account, in the database).
 pub fn is_quota_write(method: &Method, path: &str) -> bool {
-    *method != Method::GET
-        && *method != Method::HEAD
-        && *method != Method::OPTIONS
-        && !path.starts_with("/api/v1/auth/")
+    writes(method) && !path.starts_with("/api/v1/auth/")
+}
+
+/// Whether a request with this method can change anything.
+fn writes(method: &Method) -> bool {
+    *method != Method::GET && *method != Method::HEAD && *method != Method::OPTIONS
 }
 
 /// Refuses a write over its account's quota with 429 and `Retry-After`. Requests without
@@ -93,10 +95,13 @@ pub async fn write_quota<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let pattern = req.match_pattern();
-    let counted = pattern
-        .as_deref()
-        .is_some_and(|p| is_quota_write(req.method(), p));
+    // The method first: matching the path again (`match_pattern`) runs the router's
+    // regular expressions, which every read would otherwise pay for here.
+    let counted = writes(req.method())
+        && req
+            .match_pattern()
+            .as_deref()
+            .is_some_and(|p| is_quota_write(req.method(), p));
     if counted {
         if let Some(state) = req.app_data::<actix_web::web::Data<AppState>>() {
             let account = crate::auth::extractor::bearer_token(req.request())
