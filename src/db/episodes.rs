@@ -250,7 +250,7 @@ pub struct NationalDue {
 }
 
 /// Newest report first; ties broken by id, so the order is total and pages are stable.
-pub async fn list(conn: &mut Conn, f: &EpisodeFilter, limit: i64) -> QueryResult<Vec<EpisodeRow>> {
+pub async fn list(conn: &Conn, f: &EpisodeFilter, limit: i64) -> QueryResult<Vec<EpisodeRow>> {
     let mut q = episodes::table
         .select(EpisodeRow::as_select())
         .order((episodes::reported_at.desc(), episodes::id.desc()))
@@ -322,7 +322,21 @@ pub async fn list(conn: &mut Conn, f: &EpisodeFilter, limit: i64) -> QueryResult
                 .or(episodes::reported_at.eq(at).and(episodes::id.lt(id))),
         );
     }
-    q.load(conn).await
+    let mut on: &Conn = conn;
+    q.load(&mut on).await
+}
+
+/// [`list`] planned once for any parameters (`crate::db::plan_generically`): the setting
+/// and the list sent together, the setting first.
+pub async fn list_planned_generically(
+    conn: &Conn,
+    f: &EpisodeFilter,
+    limit: i64,
+) -> QueryResult<Vec<EpisodeRow>> {
+    let (_, rows) =
+        futures_util::future::try_join(crate::db::plan_generically(conn), list(conn, f, limit))
+            .await?;
+    Ok(rows)
 }
 
 /// Moves the episode to `status` if it is still at `expected_version`.

@@ -346,11 +346,42 @@ impl Tx {
     }
 
     /// Why the record named by `one_record` was not found, when it exists: restricted,
-    /// or disposed of. Any failure to tell keeps the plain 404.
+    /// or disposed of. Any failure to tell keeps the plain 404. After `commit_with` the
+    /// transaction is over: it is told in one of its own, with the same claims and reason,
+    /// rolled back afterwards.
     async fn explain_missing(&mut self, not_found: AppError) -> AppError {
         let Some((table, id)) = self.one_record else {
             return not_found;
         };
+        if !self.ended {
+            return self.explain(table, id, not_found).await;
+        }
+        let explained = match self.reopen().await {
+            Ok(()) => self.explain(table, id, not_found).await,
+            Err(_) => not_found,
+        };
+        // Nothing to keep; a connection this fails on is discarded by the pool.
+        let _ = AnsiTransactionManager::rollback_transaction(&mut *self.conn).await;
+        explained
+    }
+
+    /// A transaction again, after `commit_with`, with this request's claims and stated reason.
+    async fn reopen(&mut self) -> Result<(), AppError> {
+        let caller = self.caller()?.clone();
+        AnsiTransactionManager::begin_transaction(&mut *self.conn).await?;
+        self.assume(caller).await?;
+        if let Some(reason) = self.context.purpose.as_deref() {
+            restriction::state_reason(&mut self.conn, reason).await?;
+        }
+        Ok(())
+    }
+
+    async fn explain(
+        &mut self,
+        table: &'static str,
+        id: uuid::Uuid,
+        not_found: AppError,
+    ) -> AppError {
         if table == "persons" {
             if let Ok(Some(at)) = retention::disposed_at(&mut self.conn, PersonId(id)).await {
                 return AppError::Gone(format!(
@@ -383,7 +414,10 @@ impl Tx {
         )
             -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
     ) -> Result<T, AppError> {
-        self.write_audit().await?;
+        // A read-only transaction's consultations are recorded after it, by its group.
+        if self.read_only.is_none() {
+            self.write_audit().await?;
+        }
         let conn: &Conn = &self.conn;
         let mut on: &Conn = conn;
         // Polled in order, so `last` goes first on the wire. Both are extended-protocol
@@ -409,9 +443,6 @@ impl Tx {
     /// Commits `result`'s work with its audit rows, or rolls it all back: a change is
     /// never committed without its audit record.
     pub async fn finish<T>(mut self, result: Result<T, AppError>) -> Result<T, AppError> {
-        if self.ended {
-            return result;
-        }
         let result = match result {
             Err(e @ AppError::NotFound(_)) => Err(self.explain_missing(e).await),
             other => other,
@@ -421,6 +452,9 @@ impl Tx {
                 self.finish_read(group, reader).await?;
                 return result;
             }
+        }
+        if self.ended {
+            return result;
         }
         let outcome = match result {
             Ok(value) => self
@@ -449,7 +483,9 @@ impl Tx {
     /// A read-only transaction's end: commits (nothing to flush), gives its connection
     /// back, then waits for its consultations' group to be committed.
     async fn finish_read(mut self, group: AuditGroup, reader: Session) -> Result<(), AppError> {
-        AnsiTransactionManager::commit_transaction(&mut *self.conn).await?;
+        if !self.ended {
+            AnsiTransactionManager::commit_transaction(&mut *self.conn).await?;
+        }
         let events = std::mem::take(&mut self.pending_audit);
         let context = std::mem::take(&mut self.context);
         drop(self);
@@ -475,10 +511,7 @@ impl Tx {
     /// otherwise plan afresh on every call, inlining every policy it reaches (a third of
     /// the episode list's database time; docs/benchmarks.md).
     pub async fn generic_plans(&mut self) -> Result<(), AppError> {
-        Ok(self
-            .conn
-            .batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")
-            .await?)
+        Ok(plan_generically(&self.conn).await?)
     }
 
     /// Writes the queued audit events now rather than at commit (still in this
@@ -492,6 +525,15 @@ impl Tx {
         let actor = self.caller.as_ref().map(|c| (c.user_id, c.role));
         audit::insert(&mut self.conn, actor, &self.context, &events).await
     }
+}
+
+/// The statements after this in the transaction are planned once for any parameters
+/// (`Tx::generic_plans`). A simple-protocol statement: sent before another on the same
+/// connection (pipelined), it goes first on the wire.
+pub async fn plan_generically(conn: &Conn) -> diesel::QueryResult<()> {
+    let mut on: &Conn = conn;
+    SimpleAsyncConnection::batch_execute(&mut on, "SET LOCAL plan_cache_mode = force_generic_plan")
+        .await
 }
 
 /// `right(<id column>::text, 8) = <suffix>`: the record a short reference

@@ -355,7 +355,10 @@ pub async fn get(ctx: &Ctx, id: EpisodeId) -> Result<Episode, AppError> {
         if !caller.is_partner() {
             caller.require_operational()?;
         }
-        let (row, parts) = q::find_with_parts(tx.conn(), id)
+        // The reads and the COMMIT in one round trip; the consultation is recorded after,
+        // with its group's.
+        let (row, parts) = tx
+            .commit_with(move |conn| q::find_with_parts(conn, id).boxed())
             .await?
             .ok_or(AppError::NotFound("no such episode"))?;
         tx.audit(AuditEvent::consultation(RECORD, [id.0, row.person_id.0]));
@@ -375,8 +378,13 @@ pub async fn list(
     }
     crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_operational()?;
-        tx.generic_plans().await?;
-        let rows = q::list(tx.conn(), &filter, limit).await?;
+        // Planned generically, the list and the COMMIT in one round trip; the
+        // consultation is recorded after, with its group's.
+        let rows = tx
+            .commit_with(move |conn| {
+                async move { q::list_planned_generically(conn, &filter, limit).await }.boxed()
+            })
+            .await?;
         tx.audit(AuditEvent::consultation(
             RECORD,
             rows.iter().map(|r| r.id.0),
