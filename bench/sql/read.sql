@@ -1,5 +1,6 @@
 -- GET /api/v1/episodes/{id}: the statements the service sends (from the server log; the
--- episode and its six parts pipelined together),
+-- episode, its six parts and the COMMIT pipelined together; the service records the
+-- consultation after, with a group of others, where pgbench inserts it in the pipeline),
 -- with the ids drawn as the wrk script draws them. The first SELECT picks the id and
 -- is pgbench's own.
 \set n random(1, :episodes)
@@ -16,6 +17,6 @@ SELECT "prevention_interviews"."episode_id", "prevention_interviews"."conducted_
 SELECT "supervisor_reviews"."id", "supervisor_reviews"."episode_id", "supervisor_reviews"."reviewed_at", "supervisor_reviews"."reviewed_by", "supervisor_reviews"."risk_level", "supervisor_reviews"."outcome", "supervisor_reviews"."next_due_at" FROM "supervisor_reviews" WHERE ("supervisor_reviews"."episode_id" = :eid) ORDER BY "supervisor_reviews"."reviewed_at", "supervisor_reviews"."id";
 SELECT "return_home_interviews"."episode_id", "return_home_interviews"."due_at", "return_home_interviews"."provider_agency_id", "return_home_interviews"."status", "return_home_interviews"."status_reason", "return_home_interviews"."completed_at", "return_home_interviews"."updated_by" FROM "return_home_interviews" WHERE ("return_home_interviews"."episode_id" = :eid) LIMIT 1;
 SELECT "episode_transfers"."id", "episode_transfers"."episode_id", "episode_transfers"."from_district_id", "episode_transfers"."to_district_id", "episode_transfers"."reason", "episode_transfers"."transferred_by", "episode_transfers"."transferred_at" FROM "episode_transfers" WHERE ("episode_transfers"."episode_id" = :eid) ORDER BY "episode_transfers"."transferred_at", "episode_transfers"."id";
-\endpipeline
 INSERT INTO "audit_queue" ("actor_id", "actor_role", "operation", "record_type", "record_ids", "purpose", "recipients", "request_id") VALUES (:user_id, 'mfhc', 'consultation', 'episode', ARRAY[:eid::uuid], DEFAULT, '{}', 'pgbench');
 COMMIT;
+\endpipeline
