@@ -110,7 +110,7 @@ pub struct ActionFilter {
 }
 
 /// Soonest due first.
-pub async fn list(conn: &mut Conn, f: &ActionFilter, limit: i64) -> QueryResult<Vec<ActionRow>> {
+pub async fn list(conn: &Conn, f: &ActionFilter, limit: i64) -> QueryResult<Vec<ActionRow>> {
     let mut q = actions::table
         .select(ActionRow::as_select())
         .order((actions::due_on, actions::id))
@@ -153,7 +153,8 @@ pub async fn list(conn: &mut Conn, f: &ActionFilter, limit: i64) -> QueryResult<
                 .or(actions::due_on.eq(due).and(actions::id.gt(id))),
         );
     }
-    q.load(conn).await
+    let mut on: &Conn = conn;
+    q.load(&mut on).await
 }
 
 #[derive(QueryableByName)]

@@ -117,7 +117,7 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-pub async fn search(conn: &mut Conn, f: &PersonFilter, limit: i64) -> QueryResult<Vec<PersonRow>> {
+pub async fn search(conn: &Conn, f: &PersonFilter, limit: i64) -> QueryResult<Vec<PersonRow>> {
     let mut q = persons::table
         .select(PersonRow::as_select())
         .order(persons::id)
@@ -138,7 +138,8 @@ pub async fn search(conn: &mut Conn, f: &PersonFilter, limit: i64) -> QueryResul
     if let Some(after) = f.after {
         q = q.filter(persons::id.gt(after));
     }
-    q.load(conn).await
+    let mut on: &Conn = conn;
+    q.load(&mut on).await
 }
 
 /// `None` when no row matched (missing, or changed since `expected_version`).

@@ -127,11 +127,7 @@ pub struct ReferralFilter {
 }
 
 /// Newest first.
-pub async fn list(
-    conn: &mut Conn,
-    f: &ReferralFilter,
-    limit: i64,
-) -> QueryResult<Vec<ReferralRow>> {
+pub async fn list(conn: &Conn, f: &ReferralFilter, limit: i64) -> QueryResult<Vec<ReferralRow>> {
     let mut q = referrals::table
         .select(ReferralRow::as_select())
         .order((referrals::created_at.desc(), referrals::id.desc()))
@@ -159,7 +155,8 @@ pub async fn list(
                 .or(referrals::created_at.eq(at).and(referrals::id.lt(id))),
         );
     }
-    q.load(conn).await
+    let mut on: &Conn = conn;
+    q.load(&mut on).await
 }
 
 /// The live referral raised from a trigger, if any (as far as the caller may see).

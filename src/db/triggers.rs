@@ -291,7 +291,7 @@ pub struct TriggerFilter {
 }
 
 /// Newest first.
-pub async fn list(conn: &mut Conn, f: &TriggerFilter, limit: i64) -> QueryResult<Vec<TriggerRow>> {
+pub async fn list(conn: &Conn, f: &TriggerFilter, limit: i64) -> QueryResult<Vec<TriggerRow>> {
     let mut q = triggers::table
         .select(TriggerRow::as_select())
         .order((triggers::fired_at.desc(), triggers::id.desc()))
@@ -330,7 +330,8 @@ pub async fn list(conn: &mut Conn, f: &TriggerFilter, limit: i64) -> QueryResult
                 .or(triggers::fired_at.eq(at).and(triggers::id.lt(id))),
         );
     }
-    q.load(conn).await
+    let mut on: &Conn = conn;
+    q.load(&mut on).await
 }
 
 /// A coordinator's change of status. `None` when the row did not match `expected_version`.

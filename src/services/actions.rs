@@ -3,6 +3,7 @@
 
 pub use crate::db::actions::{ActionFilter, ActionRow};
 use chrono::{NaiveDate, Utc};
+use futures_util::FutureExt;
 
 use crate::db::actions::{self as q, ActionChanges, NewAction};
 use crate::db::Tx;
@@ -188,7 +189,9 @@ pub async fn list(
             caller.require_case_worker()?;
         }
         filter.today = Some(ctx.app.zone.today(Utc::now()));
-        let rows = q::list(tx.conn(), &filter, limit).await?;
+        let rows = tx
+            .commit_with(move |conn| async move { q::list(conn, &filter, limit).await }.boxed())
+            .await?;
         tx.audit(AuditEvent::consultation(
             ACTION,
             rows.iter().map(|r| r.id.0),

@@ -2,6 +2,7 @@
 
 pub use crate::db::persons::{PersonFilter, PersonRow};
 use chrono::{NaiveDate, Utc};
+use futures_util::FutureExt;
 
 use crate::db::persons::{self as q, NewPerson, PersonChanges};
 use crate::domain::audit::AuditEvent;
@@ -83,7 +84,9 @@ pub async fn search(
 ) -> Result<Vec<PersonRow>, AppError> {
     crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_person_access()?;
-        let rows = q::search(tx.conn(), &filter, limit).await?;
+        let rows = tx
+            .commit_with(move |conn| async move { q::search(conn, &filter, limit).await }.boxed())
+            .await?;
         tx.audit(AuditEvent::consultation(
             RECORD,
             rows.iter().map(|r| r.id.0),

@@ -2,6 +2,7 @@
 //! partners, accepted with an intervention plan, worked and closed.
 
 pub use crate::db::referrals::{MeetingRow, PlanRow, ReferralFilter, ReferralRow};
+use futures_util::FutureExt;
 use std::ops::Not;
 
 use chrono::{NaiveDate, Utc};
@@ -189,7 +190,9 @@ pub async fn list(
 ) -> Result<Vec<ReferralRow>, AppError> {
     crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_any(REFERRERS)?;
-        let rows = q::list(tx.conn(), &filter, limit).await?;
+        let rows = tx
+            .commit_with(move |conn| async move { q::list(conn, &filter, limit).await }.boxed())
+            .await?;
         tx.audit(AuditEvent::consultation(
             REFERRAL,
             rows.iter().map(|r| r.id.0),

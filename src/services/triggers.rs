@@ -4,6 +4,7 @@
 
 pub use crate::db::triggers::{PlanRow, RuleRow, TriggerFilter, TriggerRow};
 use chrono::{NaiveDate, Utc};
+use futures_util::FutureExt;
 
 use crate::db::triggers::{self as q, NewRule, RuleChanges, RuleVersionRow};
 use crate::db::Tx;
@@ -421,7 +422,9 @@ pub async fn list(
 ) -> Result<Vec<TriggerRow>, AppError> {
     crate::in_tx!(ctx, read_only, |tx| {
         tx.caller()?.require_case_worker()?;
-        let rows = q::list(tx.conn(), &filter, limit).await?;
+        let rows = tx
+            .commit_with(move |conn| async move { q::list(conn, &filter, limit).await }.boxed())
+            .await?;
         tx.audit(AuditEvent::consultation(
             TRIGGER,
             rows.iter().map(|r| r.id.0),
