@@ -270,6 +270,18 @@ async fn xact_status(app: &crate::helpers::TestApp, xid: &str) -> String {
         .status
 }
 
+/// A transaction begun, with the id it has been given.
+async fn begin_with_xid(pool: &db::Pool) -> (Tx, String) {
+    let mut tx = Tx::begin(pool, AuditContext::default()).await.unwrap();
+    let xid = diesel::sql_query("SELECT pg_current_xact_id()::text AS xid")
+        .get_result::<Xact>(tx.conn())
+        .await
+        .unwrap()
+        .xid
+        .unwrap();
+    (tx, xid)
+}
+
 /// `Tx::commit_with` sends the last statement and the COMMIT together. On a connection that
 /// has not prepared the statement yet (it is prepared first), the COMMIT still goes after
 /// it: the statement runs in the transaction, which then commits; a statement that fails
@@ -280,19 +292,12 @@ async fn commit_with_runs_the_last_statement_in_the_transaction_then_commits() {
     let app = spawn_app().await;
     let pool = db::build_pool(&app.app_url, 1).unwrap();
     let first = backend_pid(&mut pool.get().await.unwrap()).await;
-    let current = "SELECT pg_current_xact_id()::text AS xid";
     // Run inside the transaction it names it; run after a COMMIT that overtook it, it
     // would find none.
     let last = "SELECT pg_current_xact_id_if_assigned()::text AS xid \
                   /* commit_with: prepared here for the first time */";
 
-    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
-    let xid = diesel::sql_query(current)
-        .get_result::<Xact>(tx.conn())
-        .await
-        .unwrap()
-        .xid
-        .unwrap();
+    let (mut tx, xid) = begin_with_xid(&pool).await;
     let seen = tx
         .commit_with(|conn| {
             async move {
@@ -308,13 +313,7 @@ async fn commit_with_runs_the_last_statement_in_the_transaction_then_commits() {
     assert_eq!(tx.finish(Ok(seen.xid)).await.unwrap(), Some(xid.clone()));
     assert_eq!(xact_status(&app, &xid).await, "committed");
 
-    let mut tx = Tx::begin(&pool, AuditContext::default()).await.unwrap();
-    let xid = diesel::sql_query(current)
-        .get_result::<Xact>(tx.conn())
-        .await
-        .unwrap()
-        .xid
-        .unwrap();
+    let (mut tx, xid) = begin_with_xid(&pool).await;
     let failed = tx
         .commit_with(|conn| {
             async move {
