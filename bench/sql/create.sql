@@ -4,8 +4,7 @@
 -- the person and is pgbench's own; ids the service makes in Rust come from
 -- gen_random_uuid() here. The reference and the COMMIT are sent together, as the service
 -- sends them for a report that alerts no one (Tx::commit_with), and the trigger
--- evaluation's three reads together, the person's lock and their episodes' spans
--- together.
+-- evaluation's three reads together.
 SELECT id AS pid FROM bench_fresh WHERE n = (SELECT nextval('bench_fresh_next')) \gset
 -- The write quota, charged before each write (shared by every instance; lifted here).
 SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
@@ -13,10 +12,8 @@ SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 micr
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;
 \endpipeline
-\startpipeline
 SELECT "persons"."id", "persons"."given_name", "persons"."family_name", "persons"."aliases", "persons"."date_of_birth", "persons"."sex", "persons"."ethnicity", "persons"."home_district_id", "persons"."local_authority", "persons"."looked_after", "persons"."merged_into", "persons"."version", "persons"."created_at", "persons"."updated_at" FROM "persons" WHERE ("persons"."id" = :pid) LIMIT 1 FOR UPDATE;
 SELECT id, reference, district_id, status, last_seen_at, returned_at FROM hw_person_episode_spans(:pid);
-\endpipeline
 INSERT INTO "episodes" ("id", "person_id", "district_id", "status", "reported_at", "reported_by", "reporter_details", "last_seen_at", "last_seen_location", "missing_from", "circumstances", "risk_level", "next_review_due", "placement_id", "looked_after", "created_by") VALUES (gen_random_uuid(), :pid, :district_id, 'reported', now() - interval '1 hour', 'parent', 'Mother, by phone', now() - interval '3 hours', 'Roundhay Park', 'home', 'Did not come home from school.', 'medium', now() + interval '5 hours', DEFAULT, false, :user_id) RETURNING "episodes"."id" \gset
 INSERT INTO "risk_gradings" ("id", "episode_id", "graded_at", "graded_by", "from_level", "to_level", "rationale", "information", "grader_role") VALUES (gen_random_uuid(), :id, now(), :user_id, DEFAULT, 'medium', 'Age and time of day.', 'Call from mother.', 'mfhc');
 \startpipeline

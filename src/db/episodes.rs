@@ -756,8 +756,7 @@ struct SpanRow {
 /// Every episode of the person that counts (not cancelled), whichever district holds
 /// it (`hw_person_episode_spans`, for the operational roles): the overlap rules need them
 /// all, and a clash names the episode to update instead.
-pub async fn spans(conn: &Conn, person: PersonId) -> QueryResult<Vec<Span>> {
-    let mut on: &Conn = conn;
+pub async fn spans(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<Span>> {
     let rows: Vec<SpanRow> = cached(
         diesel::sql_query(
             "SELECT id, reference, district_id, status, last_seen_at, returned_at \
@@ -765,7 +764,7 @@ pub async fn spans(conn: &Conn, person: PersonId) -> QueryResult<Vec<Span>> {
         )
         .bind::<diesel::sql_types::Uuid, _>(person),
     )
-    .load(&mut on)
+    .load(conn)
     .await?;
     Ok(rows
         .into_iter()

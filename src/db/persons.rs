@@ -89,13 +89,12 @@ pub async fn find(conn: &mut Conn, id: PersonId) -> QueryResult<Option<PersonRow
 
 /// As `find`, locking the row until the transaction ends (for changes that depend on
 /// the person's current state, such as merges, placements and new reports).
-pub async fn find_for_update(conn: &Conn, id: PersonId) -> QueryResult<Option<PersonRow>> {
-    let mut on: &Conn = conn;
+pub async fn find_for_update(conn: &mut Conn, id: PersonId) -> QueryResult<Option<PersonRow>> {
     persons::table
         .find(id)
         .select(PersonRow::as_select())
         .for_update()
-        .first(&mut on)
+        .first(conn)
         .await
         .optional()
 }

@@ -237,9 +237,7 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let district = crate::services::acting_district(&caller, r.district_id)?;
-        // The person locked and their episodes' spans read under the lock, together.
-        let (person, spans) =
-            crate::services::live_subject_with_spans(&mut tx, r.person_id).await?;
+        let person = crate::services::live_subject(&mut tx, r.person_id).await?;
         let placement_id = if r.missing_from == MissingFrom::CarePlacement {
             placement_for_report(
                 &mut tx,
@@ -253,6 +251,7 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
         };
         // Under the person's lock, the request's own fields checked first: one
         // disappearance, one episode.
+        let spans = q::spans(tx.conn(), person.id).await?;
         let clashes = report_clashes(&spans, r.last_seen_at);
         if !clashes.is_empty() {
             return Err(report_clash(&clashes));

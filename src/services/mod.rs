@@ -62,35 +62,9 @@ pub async fn live_subject(
     tx: &mut Tx,
     person: crate::ids::PersonId,
 ) -> Result<crate::db::persons::PersonRow, AppError> {
-    live(crate::db::persons::find_for_update(tx.conn(), person).await?)
-}
-
-/// As [`live_subject`], with the spans of the person's episodes (`db::episodes::spans`)
-/// read under the lock in the same round trip.
-pub async fn live_subject_with_spans(
-    tx: &mut Tx,
-    person: crate::ids::PersonId,
-) -> Result<
-    (
-        crate::db::persons::PersonRow,
-        Vec<crate::domain::overlaps::Span>,
-    ),
-    AppError,
-> {
-    let conn: &crate::db::Conn = tx.conn();
-    let (row, spans) = futures_util::future::try_join(
-        crate::db::persons::find_for_update(conn, person),
-        crate::db::episodes::spans(conn, person),
-    )
-    .await?;
-    Ok((live(row)?, spans))
-}
-
-/// The person a record is about, if it exists and is not merged into another.
-fn live(
-    row: Option<crate::db::persons::PersonRow>,
-) -> Result<crate::db::persons::PersonRow, AppError> {
-    let row = row.ok_or_else(|| AppError::field("person_id", "no such person"))?;
+    let row = crate::db::persons::find_for_update(tx.conn(), person)
+        .await?
+        .ok_or_else(|| AppError::field("person_id", "no such person"))?;
     match row.merged_into {
         Some(survivor) => Err(AppError::field(
             "person_id",
