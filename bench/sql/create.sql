@@ -3,8 +3,7 @@
 -- raise one also inserts the trigger and its alerts (HTTP only). The first SELECT picks
 -- the person and is pgbench's own; ids the service makes in Rust come from
 -- gen_random_uuid() here. The reference and the COMMIT are sent together, as the service
--- sends them for a report that alerts no one (Tx::commit_with), and the trigger
--- evaluation's three reads together.
+-- sends them for a report that alerts no one (Tx::commit_with).
 SELECT id AS pid FROM bench_fresh WHERE n = (SELECT nextval('bench_fresh_next')) \gset
 -- The write quota, charged before each write (shared by every instance; lifted here).
 SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
@@ -16,11 +15,9 @@ SELECT "persons"."id", "persons"."given_name", "persons"."family_name", "persons
 SELECT id, reference, district_id, status, last_seen_at, returned_at FROM hw_person_episode_spans(:pid);
 INSERT INTO "episodes" ("id", "person_id", "district_id", "status", "reported_at", "reported_by", "reporter_details", "last_seen_at", "last_seen_location", "missing_from", "circumstances", "risk_level", "next_review_due", "placement_id", "looked_after", "created_by") VALUES (gen_random_uuid(), :pid, :district_id, 'reported', now() - interval '1 hour', 'parent', 'Mother, by phone', now() - interval '3 hours', 'Roundhay Park', 'home', 'Did not come home from school.', 'medium', now() + interval '5 hours', DEFAULT, false, :user_id) RETURNING "episodes"."id" \gset
 INSERT INTO "risk_gradings" ("id", "episode_id", "graded_at", "graded_by", "from_level", "to_level", "rationale", "information", "grader_role") VALUES (gen_random_uuid(), :id, now(), :user_id, DEFAULT, 'medium', 'Age and time of day.', 'Call from mother.', 'mfhc');
-\startpipeline
 SELECT * FROM hw_trigger_inputs(:pid);
 SELECT "trigger_rules"."id", "trigger_rules"."name", "trigger_rules"."kind", "trigger_rules"."min_episodes", "trigger_rules"."within_days", "trigger_rules"."district_id", "trigger_rules"."enabled", "trigger_rules"."escalate_after_hours", "trigger_rules"."version", "trigger_rules"."created_by", "trigger_rules"."created_at", "trigger_rules"."updated_at" FROM "trigger_rules" ORDER BY "trigger_rules"."name", "trigger_rules"."id";
 SELECT * FROM hw_trigger_live(:pid);
-\endpipeline
 INSERT INTO "audit_queue" ("actor_id", "actor_role", "operation", "record_type", "record_ids", "purpose", "recipients", "request_id") VALUES (:user_id, 'mfhc', 'collection', 'episode', ARRAY[:id::uuid, :pid::uuid], DEFAULT, '{}', 'pgbench');
 \startpipeline
 UPDATE "episodes" SET "reference" = hw_episode_take_reference("episodes"."district_id", extract(year FROM now())::int) WHERE ("episodes"."id" = :id) RETURNING "episodes"."id", "episodes"."reference", "episodes"."person_id", "episodes"."district_id", "episodes"."status", "episodes"."reported_at", "episodes"."reported_by", "episodes"."reporter_details", "episodes"."last_seen_at", "episodes"."last_seen_location", "episodes"."missing_from", "episodes"."circumstances", "episodes"."risk_level", "episodes"."cancelled_reason", "episodes"."closed_at", "episodes"."closed_by", "episodes"."no_interview_reason", "episodes"."next_review_due", "episodes"."placement_id", "episodes"."looked_after", "episodes"."version", "episodes"."created_at", "episodes"."updated_at";

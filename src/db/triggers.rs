@@ -67,12 +67,11 @@ pub struct RuleChanges {
     pub escalate_after_hours: Option<i32>,
 }
 
-pub async fn rules(conn: &Conn) -> QueryResult<Vec<RuleRow>> {
-    let mut on: &Conn = conn;
+pub async fn rules(conn: &mut Conn) -> QueryResult<Vec<RuleRow>> {
     trigger_rules::table
         .select(RuleRow::as_select())
         .order((trigger_rules::name, trigger_rules::id))
-        .load(&mut on)
+        .load(conn)
         .await
 }
 
@@ -148,10 +147,9 @@ pub struct InputRow {
 }
 
 /// The person's counted episodes, all districts; locks the person for the transaction.
-pub async fn inputs(conn: &Conn, person: PersonId) -> QueryResult<Vec<InputRow>> {
-    let mut on: &Conn = conn;
+pub async fn inputs(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<InputRow>> {
     cached(diesel::sql_query("SELECT * FROM hw_trigger_inputs($1)").bind::<SqlUuid, _>(person))
-        .load(&mut on)
+        .load(conn)
         .await
 }
 
@@ -172,21 +170,10 @@ pub struct LiveRow {
 }
 
 /// The person's triggers that are not withdrawn, all districts.
-pub async fn live(conn: &Conn, person: PersonId) -> QueryResult<Vec<LiveRow>> {
-    let mut on: &Conn = conn;
+pub async fn live(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<LiveRow>> {
     cached(diesel::sql_query("SELECT * FROM hw_trigger_live($1)").bind::<SqlUuid, _>(person))
-        .load(&mut on)
+        .load(conn)
         .await
-}
-
-/// What one evaluation of a person reads, sent together (one round trip instead of
-/// three, executed in this order): the person's counted episodes ([`inputs`], which
-/// locks the person), the rules and the person's live triggers.
-pub async fn evaluation_reads(
-    conn: &Conn,
-    person: PersonId,
-) -> QueryResult<(Vec<InputRow>, Vec<RuleRow>, Vec<LiveRow>)> {
-    futures_util::future::try_join3(inputs(conn, person), rules(conn), live(conn, person)).await
 }
 
 #[derive(QueryableByName)]

@@ -76,8 +76,8 @@ async fn evaluate_telling(
     graded_high: Option<EpisodeId>,
 ) -> Result<Vec<Fired>, AppError> {
     let links = &state.links;
-    let (inputs, rules, live) = q::evaluation_reads(tx.conn(), person).await?;
-    let episodes: Vec<CountedEpisode> = inputs
+    let episodes: Vec<CountedEpisode> = q::inputs(tx.conn(), person)
+        .await?
         .into_iter()
         .map(|e| CountedEpisode {
             id: e.episode_id,
@@ -90,8 +90,13 @@ async fn evaluate_telling(
             ever_high: e.ever_high,
         })
         .collect();
-    let rules: Vec<Rule> = rules.iter().filter_map(rule_of).collect();
-    let live: Vec<LiveTrigger> = live
+    let rules: Vec<Rule> = q::rules(tx.conn())
+        .await?
+        .iter()
+        .filter_map(rule_of)
+        .collect();
+    let live: Vec<LiveTrigger> = q::live(tx.conn(), person)
+        .await?
         .into_iter()
         .map(|t| LiveTrigger {
             id: t.id,
