@@ -506,14 +506,6 @@ impl Tx {
             })
     }
 
-    /// Plans this transaction's statements once for any parameters
-    /// (`plan_cache_mode = force_generic_plan`): for a list, whose statement Postgres would
-    /// otherwise plan afresh on every call, inlining every policy it reaches (a third of
-    /// the episode list's database time; docs/benchmarks.md).
-    pub async fn generic_plans(&mut self) -> Result<(), AppError> {
-        Ok(plan_generically(&self.conn).await?)
-    }
-
     /// Writes the queued audit events now rather than at commit (still in this
     /// transaction): for work whose last statements hold a lock others wait for.
     pub async fn write_audit_now(&mut self) -> Result<(), AppError> {
@@ -528,8 +520,10 @@ impl Tx {
 }
 
 /// The statements after this in the transaction are planned once for any parameters
-/// (`Tx::generic_plans`). A simple-protocol statement: sent before another on the same
-/// connection (pipelined), it goes first on the wire.
+/// (`plan_cache_mode = force_generic_plan`): for a list, whose statement Postgres would
+/// otherwise plan afresh on every call, inlining every policy it reaches (a third of the
+/// episode list's database time; docs/benchmarks.md). A simple-protocol statement: sent
+/// before another on the same connection (pipelined), it goes first on the wire.
 pub async fn plan_generically(conn: &Conn) -> diesel::QueryResult<()> {
     let mut on: &Conn = conn;
     SimpleAsyncConnection::batch_execute(&mut on, "SET LOCAL plan_cache_mode = force_generic_plan")
