@@ -20,7 +20,8 @@ pub struct Settings {
     pub app_database_url: Option<SecretString>,
     /// Password of the runtime role when derived (`HOMEWARD_APP_DB_PASSWORD`).
     pub app_db_password: Option<SecretString>,
-    /// Connections in the pool (`HOMEWARD_DB_POOL_SIZE`, default 16).
+    /// Connections in the pool (`HOMEWARD_DB_POOL_SIZE`, default four a core:
+    /// `default_pool_size`).
     pub pool_size: usize,
     /// Embedded cluster and generated secrets live here (`HOMEWARD_DATA_DIR`, default `./.homeward`).
     pub data_dir: PathBuf,
@@ -85,7 +86,7 @@ impl Settings {
         let pool_size = parse_or(
             &non_empty,
             "HOMEWARD_DB_POOL_SIZE",
-            Some(16usize),
+            Some(default_pool_size(cores())),
             &mut problems,
             "a whole number from 1 to 1000",
             |n| (1..=1000).contains(n),
@@ -231,7 +232,7 @@ impl Settings {
             database_url,
             app_database_url: non_empty("HOMEWARD_APP_DATABASE_URL").map(SecretString::from),
             app_db_password: non_empty("HOMEWARD_APP_DB_PASSWORD").map(SecretString::from),
-            pool_size: pool_size.unwrap_or(16),
+            pool_size: pool_size.unwrap_or_else(|| default_pool_size(cores())),
             data_dir: non_empty("HOMEWARD_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(".homeward")),
@@ -376,6 +377,21 @@ fn notify_settings(
 
 /// Parses `key` if set, else returns `default`; records a problem when the value does
 /// not parse or is out of `allowed`.
+/// The CPUs this process may use (its cgroup's quota included); 2 if unknown.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
+/// The pool's size unless `HOMEWARD_DB_POOL_SIZE` says otherwise: four connections a core
+/// (8 on two), at least 4 and at most 32 (a database shared by several instances has its
+/// `max_connections`, 100 by default). More only queue inside Postgres for the same
+/// CPUs: on two cores, 16 connections cost reports a fifth more database CPU each and
+/// doubled their p99 (a district's reports wait for its counter row, and a waiter's
+/// backend competes with the holder's); 4 slowed reads (docs/benchmarks.md, issue 21).
+pub fn default_pool_size(cores: usize) -> usize {
+    cores.saturating_mul(4).clamp(4, 32)
+}
+
 fn parse_or<T: std::str::FromStr>(
     get: &impl Fn(&str) -> Option<String>,
     key: &str,
@@ -434,6 +450,19 @@ mod tests {
         assert_eq!(s.zone.name(), "Europe/Dublin");
         let e = settings(&[("HOMEWARD_TIME_ZONE", "BST+1")]).unwrap_err();
         assert!(e.to_string().contains("HOMEWARD_TIME_ZONE"), "{e}");
+    }
+
+    #[test]
+    fn the_pool_is_four_connections_a_core_unless_set() {
+        assert_eq!(default_pool_size(1), 4);
+        assert_eq!(default_pool_size(2), 8);
+        assert_eq!(default_pool_size(8), 32);
+        assert_eq!(default_pool_size(64), 32);
+        assert_eq!(settings(&[]).unwrap().pool_size, default_pool_size(cores()));
+        let s = settings(&[("HOMEWARD_DB_POOL_SIZE", "16")]).unwrap();
+        assert_eq!(s.pool_size, 16);
+        let e = settings(&[("HOMEWARD_DB_POOL_SIZE", "0")]).unwrap_err();
+        assert!(e.to_string().contains("HOMEWARD_DB_POOL_SIZE"), "{e}");
     }
 
     #[test]
