@@ -1,3 +1,23 @@
+CREATE DOMAIN public.hw_audit_operation AS text
+	CONSTRAINT hw_audit_operation_check CHECK ((VALUE = ANY (ARRAY['collection'::text, 'alteration'::text, 'consultation'::text, 'disclosure'::text, 'combination'::text, 'erasure'::text])));
+
+ALTER DOMAIN public.hw_audit_operation OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_episode_reference AS text
+	CONSTRAINT hw_episode_reference_check CHECK ((VALUE ~ '^[A-Z]{3}-[0-9]{4}-[0-9]{6}$'::text));
+
+ALTER DOMAIN public.hw_episode_reference OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_episode_status AS text
+	CONSTRAINT hw_episode_status_check CHECK ((VALUE = ANY (ARRAY['reported'::text, 'active'::text, 'returned'::text, 'closed'::text, 'cancelled'::text])));
+
+ALTER DOMAIN public.hw_episode_status OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_grader_role AS text
+	CONSTRAINT hw_grader_role_check CHECK ((VALUE = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text])));
+
+ALTER DOMAIN public.hw_grader_role OWNER TO homeward_owner;
+
 CREATE TYPE public.hw_measure_key AS (
 	period_end date,
 	age_group text,
@@ -6,6 +26,61 @@ CREATE TYPE public.hw_measure_key AS (
 );
 
 ALTER TYPE public.hw_measure_key OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_missing_from AS text
+	CONSTRAINT hw_missing_from_check CHECK ((VALUE = ANY (ARRAY['home'::text, 'care_placement'::text, 'hospital_or_medical'::text, 'other'::text])));
+
+ALTER DOMAIN public.hw_missing_from OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_reported_by AS text
+	CONSTRAINT hw_reported_by_check CHECK ((VALUE = ANY (ARRAY['parent'::text, 'carer'::text, 'childrens_home'::text, 'hospital'::text, 'school'::text, 'police'::text, 'self'::text, 'other'::text])));
+
+ALTER DOMAIN public.hw_reported_by OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_risk_level AS text
+	CONSTRAINT hw_risk_level_check CHECK ((VALUE = ANY (ARRAY['very_low'::text, 'low'::text, 'medium'::text, 'high'::text])));
+
+ALTER DOMAIN public.hw_risk_level OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_text_1_to_100 AS text
+	CONSTRAINT hw_text_1_to_100_check CHECK (((length(VALUE) >= 1) AND (length(VALUE) <= 100)));
+
+ALTER DOMAIN public.hw_text_1_to_100 OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_text_1_to_500 AS text
+	CONSTRAINT hw_text_1_to_500_check CHECK (((length(VALUE) >= 1) AND (length(VALUE) <= 500)));
+
+ALTER DOMAIN public.hw_text_1_to_500 OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_text_1_to_5000 AS text
+	CONSTRAINT hw_text_1_to_5000_check CHECK (((length(VALUE) >= 1) AND (length(VALUE) <= 5000)));
+
+ALTER DOMAIN public.hw_text_1_to_5000 OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_text_1_to_60 AS text
+	CONSTRAINT hw_text_1_to_60_check CHECK (((length(VALUE) >= 1) AND (length(VALUE) <= 60)));
+
+ALTER DOMAIN public.hw_text_1_to_60 OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_text_max_100 AS text
+	CONSTRAINT hw_text_max_100_check CHECK ((length(VALUE) <= 100));
+
+ALTER DOMAIN public.hw_text_max_100 OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_text_max_10000 AS text
+	CONSTRAINT hw_text_max_10000_check CHECK ((length(VALUE) <= 10000));
+
+ALTER DOMAIN public.hw_text_max_10000 OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_text_max_2000 AS text
+	CONSTRAINT hw_text_max_2000_check CHECK ((length(VALUE) <= 2000));
+
+ALTER DOMAIN public.hw_text_max_2000 OWNER TO homeward_owner;
+
+CREATE DOMAIN public.hw_text_max_500 AS text
+	CONSTRAINT hw_text_max_500_check CHECK ((length(VALUE) <= 500));
+
+ALTER DOMAIN public.hw_text_max_500 OWNER TO homeward_owner;
 
 CREATE FUNCTION public.auth_change_own_password(p_session uuid, p_hash text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1302,7 +1377,7 @@ BEGIN
         ON CONFLICT DO NOTHING
         RETURNING episode_alerts.episode_id, episode_alerts.alert
     )
-    SELECT d.id, d.reference, d.district_id, d.kind, d.due_at
+    SELECT d.id, d.reference::text, d.district_id, d.kind, d.due_at
       FROM due d JOIN marked m ON m.episode_id = d.id AND m.alert = d.kind || '_overdue'
      ORDER BY d.due_at, d.id;
 END
@@ -1577,7 +1652,7 @@ BEGIN
         RETURN;
     END IF;
     RETURN QUERY
-        SELECT e.id, e.reference, e.district_id, e.status, e.last_seen_at, r.returned_at
+        SELECT e.id, e.reference::text, e.district_id, e.status::text, e.last_seen_at, r.returned_at
           FROM episodes e
           LEFT JOIN episode_returns r ON r.episode_id = e.id
          WHERE e.person_id = p_person AND e.status <> 'cancelled'
@@ -2603,20 +2678,15 @@ CREATE TABLE public.audit_queue (
     occurred_at timestamp with time zone DEFAULT date_trunc('microseconds'::text, clock_timestamp()) NOT NULL,
     actor_id uuid,
     actor_role text,
-    operation text NOT NULL,
-    record_type text NOT NULL,
+    operation public.hw_audit_operation NOT NULL,
+    record_type public.hw_text_1_to_60 NOT NULL,
     record_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
-    purpose text,
+    purpose public.hw_text_max_500,
     recipients text[] DEFAULT '{}'::text[] NOT NULL,
-    request_id text,
-    lawful_basis text,
-    CONSTRAINT audit_queue_lawful_basis_check CHECK ((length(lawful_basis) <= 500)),
-    CONSTRAINT audit_queue_operation_check CHECK ((operation = ANY (ARRAY['collection'::text, 'alteration'::text, 'consultation'::text, 'disclosure'::text, 'combination'::text, 'erasure'::text]))),
-    CONSTRAINT audit_queue_purpose_check CHECK ((length(purpose) <= 500)),
+    request_id public.hw_text_max_100,
+    lawful_basis public.hw_text_max_500,
     CONSTRAINT audit_queue_recipients_check CHECK ((array_position(recipients, NULL::text) IS NULL)),
-    CONSTRAINT audit_queue_record_ids_check CHECK ((array_position(record_ids, NULL::uuid) IS NULL)),
-    CONSTRAINT audit_queue_record_type_check CHECK (((length(record_type) >= 1) AND (length(record_type) <= 60))),
-    CONSTRAINT audit_queue_request_id_check CHECK ((length(request_id) <= 100))
+    CONSTRAINT audit_queue_record_ids_check CHECK ((array_position(record_ids, NULL::uuid) IS NULL))
 );
 
 ALTER TABLE ONLY public.audit_queue FORCE ROW LEVEL SECURITY;
@@ -2755,55 +2825,43 @@ ALTER TABLE public.episode_transfers OWNER TO homeward_owner;
 
 CREATE TABLE public.episodes (
     id uuid NOT NULL,
-    reference text,
+    reference public.hw_episode_reference,
     person_id uuid NOT NULL,
     district_id uuid NOT NULL,
-    status text NOT NULL,
+    status public.hw_episode_status NOT NULL,
     reported_at timestamp with time zone NOT NULL,
-    reported_by text NOT NULL,
-    reporter_details text DEFAULT ''::text NOT NULL,
+    reported_by public.hw_reported_by NOT NULL,
+    reporter_details public.hw_text_max_500 DEFAULT ''::text NOT NULL,
     last_seen_at timestamp with time zone NOT NULL,
-    last_seen_location text NOT NULL,
-    missing_from text NOT NULL,
-    circumstances text DEFAULT ''::text NOT NULL,
-    risk_level text NOT NULL,
-    cancelled_reason text,
+    last_seen_location public.hw_text_1_to_500 NOT NULL,
+    missing_from public.hw_missing_from NOT NULL,
+    circumstances public.hw_text_max_10000 DEFAULT ''::text NOT NULL,
+    risk_level public.hw_risk_level NOT NULL,
+    cancelled_reason public.hw_text_max_2000,
     version integer DEFAULT 1 NOT NULL,
     created_by uuid NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     closed_at timestamp with time zone,
     closed_by uuid,
-    no_interview_reason text,
+    no_interview_reason public.hw_text_max_2000,
     next_review_due timestamp with time zone,
     placement_id uuid,
     looked_after boolean DEFAULT false NOT NULL,
     ukmpu_notified_at timestamp with time zone,
     ukmpu_notified_by uuid,
-    ukmpu_reference text,
+    ukmpu_reference public.hw_text_1_to_100,
     pnc_recorded_at timestamp with time zone,
     pnc_recorded_by uuid,
-    pnc_reference text,
+    pnc_reference public.hw_text_1_to_100,
     restricted boolean DEFAULT false NOT NULL,
     disposed_at timestamp with time zone,
     former_district_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
-    CONSTRAINT episodes_cancelled_reason_check CHECK ((length(cancelled_reason) <= 2000)),
     CONSTRAINT episodes_check CHECK ((last_seen_at <= reported_at)),
-    CONSTRAINT episodes_check1 CHECK (((status = 'cancelled'::text) = (cancelled_reason IS NOT NULL))),
-    CONSTRAINT episodes_check2 CHECK (((placement_id IS NULL) OR (missing_from = 'care_placement'::text))),
-    CONSTRAINT episodes_circumstances_check CHECK ((length(circumstances) <= 10000)),
-    CONSTRAINT episodes_closed_has_closer CHECK (((status = 'closed'::text) = ((closed_at IS NOT NULL) AND (closed_by IS NOT NULL)))),
-    CONSTRAINT episodes_last_seen_location_check CHECK (((length(last_seen_location) >= 1) AND (length(last_seen_location) <= 500))),
-    CONSTRAINT episodes_missing_from_check CHECK ((missing_from = ANY (ARRAY['home'::text, 'care_placement'::text, 'hospital_or_medical'::text, 'other'::text]))),
-    CONSTRAINT episodes_no_interview_reason_check CHECK ((length(no_interview_reason) <= 2000)),
-    CONSTRAINT episodes_pnc_reference_check CHECK (((length(pnc_reference) >= 1) AND (length(pnc_reference) <= 100))),
+    CONSTRAINT episodes_check1 CHECK ((((status)::text = 'cancelled'::text) = (cancelled_reason IS NOT NULL))),
+    CONSTRAINT episodes_check2 CHECK (((placement_id IS NULL) OR ((missing_from)::text = 'care_placement'::text))),
+    CONSTRAINT episodes_closed_has_closer CHECK ((((status)::text = 'closed'::text) = ((closed_at IS NOT NULL) AND (closed_by IS NOT NULL)))),
     CONSTRAINT episodes_pnc_whole CHECK ((((pnc_recorded_at IS NULL) = (pnc_recorded_by IS NULL)) AND ((pnc_recorded_at IS NULL) = (pnc_reference IS NULL)))),
-    CONSTRAINT episodes_reference_check CHECK ((reference ~ '^[A-Z]{3}-[0-9]{4}-[0-9]{6}$'::text)),
-    CONSTRAINT episodes_reported_by_check CHECK ((reported_by = ANY (ARRAY['parent'::text, 'carer'::text, 'childrens_home'::text, 'hospital'::text, 'school'::text, 'police'::text, 'self'::text, 'other'::text]))),
-    CONSTRAINT episodes_reporter_details_check CHECK ((length(reporter_details) <= 500)),
-    CONSTRAINT episodes_risk_level_check CHECK ((risk_level = ANY (ARRAY['very_low'::text, 'low'::text, 'medium'::text, 'high'::text]))),
-    CONSTRAINT episodes_status_check CHECK ((status = ANY (ARRAY['reported'::text, 'active'::text, 'returned'::text, 'closed'::text, 'cancelled'::text]))),
-    CONSTRAINT episodes_ukmpu_reference_check CHECK (((length(ukmpu_reference) >= 1) AND (length(ukmpu_reference) <= 100))),
     CONSTRAINT episodes_ukmpu_whole CHECK ((((ukmpu_notified_at IS NULL) = (ukmpu_notified_by IS NULL)) AND ((ukmpu_notified_at IS NULL) = (ukmpu_reference IS NULL))))
 );
 
@@ -3262,16 +3320,11 @@ CREATE TABLE public.risk_gradings (
     episode_id uuid NOT NULL,
     graded_at timestamp with time zone DEFAULT now() NOT NULL,
     graded_by uuid NOT NULL,
-    from_level text,
-    to_level text NOT NULL,
-    rationale text NOT NULL,
-    information text NOT NULL,
-    grader_role text,
-    CONSTRAINT risk_gradings_from_level_check CHECK ((from_level = ANY (ARRAY['very_low'::text, 'low'::text, 'medium'::text, 'high'::text]))),
-    CONSTRAINT risk_gradings_grader_role_check CHECK ((grader_role = ANY (ARRAY['officer'::text, 'supervisor'::text, 'mfhc'::text]))),
-    CONSTRAINT risk_gradings_information_check CHECK (((length(information) >= 1) AND (length(information) <= 5000))),
-    CONSTRAINT risk_gradings_rationale_check CHECK (((length(rationale) >= 1) AND (length(rationale) <= 5000))),
-    CONSTRAINT risk_gradings_to_level_check CHECK ((to_level = ANY (ARRAY['very_low'::text, 'low'::text, 'medium'::text, 'high'::text])))
+    from_level public.hw_risk_level,
+    to_level public.hw_risk_level NOT NULL,
+    rationale public.hw_text_1_to_5000 NOT NULL,
+    information public.hw_text_1_to_5000 NOT NULL,
+    grader_role public.hw_grader_role
 );
 
 ALTER TABLE ONLY public.risk_gradings FORCE ROW LEVEL SECURITY;
@@ -3809,13 +3862,13 @@ CREATE INDEX episode_transfers_episode_idx ON public.episode_transfers USING btr
 
 CREATE INDEX episode_transfers_from_idx ON public.episode_transfers USING btree (from_district_id);
 
-CREATE INDEX episodes_counted_reported_idx ON public.episodes USING btree (reported_at) INCLUDE (id, person_id, district_id, looked_after, missing_from) WHERE (status <> 'cancelled'::text);
+CREATE INDEX episodes_counted_reported_idx ON public.episodes USING btree (reported_at) INCLUDE (id, person_id, district_id, looked_after, missing_from) WHERE ((status)::text <> 'cancelled'::text);
 
 CREATE INDEX episodes_district_idx ON public.episodes USING btree (district_id, reported_at DESC, id DESC);
 
-CREATE INDEX episodes_national_due_idx ON public.episodes USING btree (reported_at) WHERE ((status = ANY (ARRAY['reported'::text, 'active'::text])) AND ((ukmpu_notified_at IS NULL) OR (pnc_recorded_at IS NULL)));
+CREATE INDEX episodes_national_due_idx ON public.episodes USING btree (reported_at) WHERE (((status)::text = ANY (ARRAY['reported'::text, 'active'::text])) AND ((ukmpu_notified_at IS NULL) OR (pnc_recorded_at IS NULL)));
 
-CREATE INDEX episodes_person_counted_idx ON public.episodes USING btree (person_id, reported_at) WHERE (status <> 'cancelled'::text);
+CREATE INDEX episodes_person_counted_idx ON public.episodes USING btree (person_id, reported_at) WHERE ((status)::text <> 'cancelled'::text);
 
 CREATE INDEX episodes_person_idx ON public.episodes USING btree (person_id, reported_at);
 
@@ -3921,9 +3974,9 @@ CREATE TRIGGER episodes_former_districts_kept BEFORE UPDATE OF former_district_i
 
 CREATE TRIGGER episodes_former_districts_new BEFORE INSERT ON public.episodes FOR EACH ROW WHEN ((new.former_district_ids <> '{}'::uuid[])) EXECUTE FUNCTION public.hw_episode_former_districts_guard();
 
-CREATE TRIGGER episodes_one_open_insert AFTER INSERT ON public.episodes FOR EACH ROW WHEN ((new.status = ANY (ARRAY['reported'::text, 'active'::text]))) EXECUTE FUNCTION public.hw_episodes_one_open();
+CREATE TRIGGER episodes_one_open_insert AFTER INSERT ON public.episodes FOR EACH ROW WHEN (((new.status)::text = ANY (ARRAY['reported'::text, 'active'::text]))) EXECUTE FUNCTION public.hw_episodes_one_open();
 
-CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON public.episodes FOR EACH ROW WHEN (((new.status = ANY (ARRAY['reported'::text, 'active'::text])) AND (old.person_id <> new.person_id))) EXECUTE FUNCTION public.hw_episodes_one_open();
+CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON public.episodes FOR EACH ROW WHEN ((((new.status)::text = ANY (ARRAY['reported'::text, 'active'::text])) AND (old.person_id <> new.person_id))) EXECUTE FUNCTION public.hw_episodes_one_open();
 
 CREATE CONSTRAINT TRIGGER episodes_reference_required AFTER INSERT OR UPDATE OF reference ON public.episodes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.reference IS NULL)) EXECUTE FUNCTION public.hw_episode_reference_required();
 
@@ -3941,7 +3994,7 @@ CREATE TRIGGER measure_episodes_delete AFTER DELETE ON public.episodes REFERENCI
 
 CREATE TRIGGER measure_episodes_insert AFTER INSERT ON public.episodes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_episodes_changed();
 
-CREATE TRIGGER measure_episodes_update AFTER UPDATE ON public.episodes FOR EACH ROW WHEN (((old.person_id <> new.person_id) OR (old.reported_at <> new.reported_at) OR (old.last_seen_at <> new.last_seen_at) OR ((old.status = 'cancelled'::text) <> (new.status = 'cancelled'::text)) OR (old.missing_from <> new.missing_from) OR (old.district_id <> new.district_id))) EXECUTE FUNCTION public.hw_measure_episode_updated();
+CREATE TRIGGER measure_episodes_update AFTER UPDATE ON public.episodes FOR EACH ROW WHEN (((old.person_id <> new.person_id) OR (old.reported_at <> new.reported_at) OR (old.last_seen_at <> new.last_seen_at) OR (((old.status)::text = 'cancelled'::text) <> ((new.status)::text = 'cancelled'::text)) OR ((old.missing_from)::text <> (new.missing_from)::text) OR (old.district_id <> new.district_id))) EXECUTE FUNCTION public.hw_measure_episode_updated();
 
 CREATE TRIGGER measure_persons_update AFTER UPDATE ON public.persons REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_persons_changed();
 
@@ -4410,7 +4463,7 @@ CREATE POLICY episodes_district_insert ON public.episodes FOR INSERT TO homeward
 
 CREATE POLICY episodes_district_read ON public.episodes FOR SELECT TO homeward_app USING ((( SELECT public.hw_is_operational() AS hw_is_operational) AND ((district_id = ( SELECT public.hw_district_id() AS hw_district_id)) OR ( SELECT public.hw_covers_every_district() AS hw_covers_every_district) OR (( SELECT public.hw_district_id() AS hw_district_id) = ANY (former_district_ids)))));
 
-CREATE POLICY episodes_district_update ON public.episodes FOR UPDATE TO homeward_app USING ((public.hw_is_operational() AND public.hw_covers_district(district_id))) WITH CHECK ((public.hw_is_operational() AND ((status <> 'closed'::text) OR (public.hw_role() = 'supervisor'::text)) AND (public.hw_covers_district(district_id) OR (EXISTS ( SELECT 1
+CREATE POLICY episodes_district_update ON public.episodes FOR UPDATE TO homeward_app USING ((public.hw_is_operational() AND public.hw_covers_district(district_id))) WITH CHECK ((public.hw_is_operational() AND (((status)::text <> 'closed'::text) OR (public.hw_role() = 'supervisor'::text)) AND (public.hw_covers_district(district_id) OR (EXISTS ( SELECT 1
    FROM public.episode_transfers t
   WHERE ((t.episode_id = episodes.id) AND (t.to_district_id = episodes.district_id) AND (t.transferred_by = public.hw_user_id()) AND public.hw_covers_district(t.from_district_id)))))));
 
@@ -4588,7 +4641,7 @@ CREATE POLICY protocol_profiles_owner ON public.protocol_profiles TO homeward_ow
 
 CREATE POLICY protocol_profiles_read ON public.protocol_profiles FOR SELECT TO homeward_app USING (((public.hw_role() = 'mfhc'::text) OR (public.hw_is_operational() AND (EXISTS ( SELECT 1
    FROM public.episodes e
-  WHERE ((e.person_id = protocol_profiles.person_id) AND (e.status = ANY (ARRAY['reported'::text, 'active'::text]))))))));
+  WHERE ((e.person_id = protocol_profiles.person_id) AND ((e.status)::text = ANY (ARRAY['reported'::text, 'active'::text]))))))));
 
 CREATE POLICY protocol_profiles_update ON public.protocol_profiles FOR UPDATE TO homeward_app USING ((public.hw_role() = 'mfhc'::text)) WITH CHECK ((public.hw_role() = 'mfhc'::text));
 
@@ -4660,7 +4713,7 @@ CREATE POLICY rhi_update ON public.return_home_interviews FOR UPDATE TO homeward
 
 ALTER TABLE public.risk_gradings ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY risk_gradings_insert ON public.risk_gradings FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (graded_by = public.hw_user_id()) AND (grader_role = public.hw_role()) AND (EXISTS ( SELECT 1
+CREATE POLICY risk_gradings_insert ON public.risk_gradings FOR INSERT TO homeward_app WITH CHECK ((public.hw_is_operational() AND (graded_by = public.hw_user_id()) AND ((grader_role)::text = public.hw_role()) AND (EXISTS ( SELECT 1
    FROM public.episodes e
   WHERE (e.id = risk_gradings.episode_id)))));
 

@@ -99,7 +99,7 @@ BEGIN
         RETURN;
     END IF;
     RETURN QUERY
-        SELECT e.id, e.reference, e.district_id, e.status, e.last_seen_at, r.returned_at
+        SELECT e.id, e.reference::text, e.district_id, e.status::text, e.last_seen_at, r.returned_at
           FROM episodes e
           LEFT JOIN episode_returns r ON r.episode_id = e.id
          WHERE e.person_id = p_person AND e.status <> 'cancelled'

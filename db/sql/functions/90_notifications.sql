@@ -258,7 +258,7 @@ BEGIN
         ON CONFLICT DO NOTHING
         RETURNING episode_alerts.episode_id, episode_alerts.alert
     )
-    SELECT d.id, d.reference, d.district_id, d.kind, d.due_at
+    SELECT d.id, d.reference::text, d.district_id, d.kind, d.due_at
       FROM due d JOIN marked m ON m.episode_id = d.id AND m.alert = d.kind || '_overdue'
      ORDER BY d.due_at, d.id;
 END
