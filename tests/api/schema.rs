@@ -192,3 +192,81 @@ async fn a_rule_removed_behind_the_services_back_comes_back_when_the_rules_are_a
         "the file is all there is: {names:?}"
     );
 }
+
+/// A report's single-column checks are domains (issue 21): each column still refuses
+/// what its check refused and takes what it took (a value taken fails on a column left
+/// out instead, never on its check).
+#[actix_rt::test]
+async fn the_columns_checked_by_domains_refuse_what_their_checks_refused() {
+    use diesel::result::{DatabaseErrorKind, Error};
+    use diesel_async::SimpleAsyncConnection;
+
+    let app = crate::helpers::spawn_app().await;
+    let mut su = app.superuser().await;
+    let text = |n: usize| format!("'{}'", "x".repeat(n));
+    let quoted = |s: &str| format!("'{s}'");
+    // (table, column, refused, taken)
+    let mut cases: Vec<(&str, &str, String, String)> = Vec::new();
+    for (table, column, refused, taken) in [
+        ("episodes", "status", "lost", "active"),
+        ("episodes", "risk_level", "extreme", "high"),
+        ("episodes", "missing_from", "school", "care_placement"),
+        ("episodes", "reported_by", "neighbour", "childrens_home"),
+        ("episodes", "reference", "LDS-26-000001", "LDS-2026-000001"),
+        ("episodes", "last_seen_location", "", "Roundhay Park"),
+        ("episodes", "pnc_reference", "", "PNC/1"),
+        ("episodes", "ukmpu_reference", "", "UKMPU/1"),
+        ("risk_gradings", "from_level", "extreme", "very_low"),
+        ("risk_gradings", "to_level", "Medium", "medium"),
+        ("risk_gradings", "grader_role", "analyst", "supervisor"),
+        ("risk_gradings", "rationale", "", "Age."),
+        ("risk_gradings", "information", "", "Call."),
+        ("audit_queue", "operation", "peeking", "disclosure"),
+        ("audit_queue", "record_type", "", "episode"),
+    ] {
+        cases.push((table, column, quoted(refused), quoted(taken)));
+    }
+    for (table, column, max) in [
+        ("episodes", "reporter_details", 500),
+        ("episodes", "cancelled_reason", 2000),
+        ("episodes", "no_interview_reason", 2000),
+        ("episodes", "circumstances", 10000),
+        ("episodes", "last_seen_location", 500),
+        ("episodes", "pnc_reference", 100),
+        ("episodes", "ukmpu_reference", 100),
+        ("risk_gradings", "rationale", 5000),
+        ("risk_gradings", "information", 5000),
+        ("audit_queue", "record_type", 60),
+        ("audit_queue", "purpose", 500),
+        ("audit_queue", "request_id", 100),
+        ("audit_queue", "lawful_basis", 500),
+    ] {
+        cases.push((table, column, text(max + 1), text(max)));
+    }
+    for (table, column, refused, taken) in &cases {
+        for (value, is_refused) in [(refused, true), (taken, false)] {
+            su.batch_execute("BEGIN; SET LOCAL ROLE homeward_owner")
+                .await
+                .unwrap();
+            let result =
+                diesel::sql_query(format!("INSERT INTO {table} ({column}) VALUES ({value})"))
+                    .execute(&mut su)
+                    .await;
+            su.batch_execute("ROLLBACK").await.unwrap();
+            let by_check = matches!(
+                result,
+                Err(Error::DatabaseError(DatabaseErrorKind::CheckViolation, _))
+            );
+            assert!(
+                result.is_err(),
+                "{table}.{column}: other columns are required"
+            );
+            assert_eq!(
+                by_check,
+                is_refused,
+                "{table}.{column} = {}: {result:?}",
+                &value[..value.len().min(20)]
+            );
+        }
+    }
+}
