@@ -3994,7 +3994,7 @@ CREATE TRIGGER measure_episodes_delete AFTER DELETE ON public.episodes REFERENCI
 
 CREATE TRIGGER measure_episodes_insert AFTER INSERT ON public.episodes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_episodes_changed();
 
-CREATE TRIGGER measure_episodes_update AFTER UPDATE ON public.episodes FOR EACH ROW WHEN (((old.person_id <> new.person_id) OR (old.reported_at <> new.reported_at) OR (old.last_seen_at <> new.last_seen_at) OR (((old.status)::text = 'cancelled'::text) <> ((new.status)::text = 'cancelled'::text)) OR ((old.missing_from)::text <> (new.missing_from)::text) OR (old.district_id <> new.district_id))) EXECUTE FUNCTION public.hw_measure_episode_updated();
+CREATE TRIGGER measure_episodes_update AFTER UPDATE OF person_id, reported_at, last_seen_at, status, missing_from, district_id ON public.episodes FOR EACH ROW WHEN (((old.person_id <> new.person_id) OR (old.reported_at <> new.reported_at) OR (old.last_seen_at <> new.last_seen_at) OR (((old.status)::text = 'cancelled'::text) <> ((new.status)::text = 'cancelled'::text)) OR ((old.missing_from)::text <> (new.missing_from)::text) OR (old.district_id <> new.district_id))) EXECUTE FUNCTION public.hw_measure_episode_updated();
 
 CREATE TRIGGER measure_persons_update AFTER UPDATE ON public.persons REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.hw_measure_persons_changed();
 

@@ -51,7 +51,11 @@ CREATE TRIGGER episodes_one_open_move AFTER UPDATE OF person_id ON episodes
     FOR EACH ROW WHEN (NEW.status IN ('reported', 'active') AND OLD.person_id <> NEW.person_id)
     EXECUTE FUNCTION hw_episodes_one_open();
 
-CREATE TRIGGER measure_episodes_update AFTER UPDATE ON episodes FOR EACH ROW
+-- Only an update that sets one of the counted columns considers it (a report's reference
+-- is not one: Postgres reads a trigger's WHEN back from its text in each statement).
+CREATE TRIGGER measure_episodes_update
+    AFTER UPDATE OF person_id, reported_at, last_seen_at, status, missing_from, district_id
+    ON episodes FOR EACH ROW
     WHEN (OLD.person_id <> NEW.person_id OR OLD.reported_at <> NEW.reported_at
           OR OLD.last_seen_at <> NEW.last_seen_at
           OR (OLD.status = 'cancelled') <> (NEW.status = 'cancelled')
