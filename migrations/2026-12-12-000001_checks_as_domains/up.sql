@@ -23,25 +23,26 @@ DO $drop$ DECLARE r record; BEGIN
   END LOOP;
 END $drop$;
 
-CREATE DOMAIN hw_episode_status AS text
-    CHECK (VALUE IN ('reported', 'active', 'returned', 'closed', 'cancelled'));
-CREATE DOMAIN hw_risk_level AS text CHECK (VALUE IN ('very_low', 'low', 'medium', 'high'));
-CREATE DOMAIN hw_missing_from AS text
-    CHECK (VALUE IN ('home', 'care_placement', 'hospital_or_medical', 'other'));
-CREATE DOMAIN hw_reported_by AS text
-    CHECK (VALUE IN ('parent', 'carer', 'childrens_home', 'hospital', 'school', 'police', 'self', 'other'));
-CREATE DOMAIN hw_grader_role AS text CHECK (VALUE IN ('officer', 'supervisor', 'mfhc'));
-CREATE DOMAIN hw_audit_operation AS text
-    CHECK (VALUE IN ('collection', 'alteration', 'consultation', 'disclosure', 'combination', 'erasure'));
-CREATE DOMAIN hw_episode_reference AS text CHECK (VALUE ~ '^[A-Z]{3}-[0-9]{4}-[0-9]{6}$');
-CREATE DOMAIN hw_text_max_100 AS text CHECK (length(VALUE) <= 100);
-CREATE DOMAIN hw_text_max_500 AS text CHECK (length(VALUE) <= 500);
-CREATE DOMAIN hw_text_max_2000 AS text CHECK (length(VALUE) <= 2000);
-CREATE DOMAIN hw_text_max_10000 AS text CHECK (length(VALUE) <= 10000);
-CREATE DOMAIN hw_text_1_to_60 AS text CHECK (length(VALUE) BETWEEN 1 AND 60);
-CREATE DOMAIN hw_text_1_to_100 AS text CHECK (length(VALUE) BETWEEN 1 AND 100);
-CREATE DOMAIN hw_text_1_to_500 AS text CHECK (length(VALUE) BETWEEN 1 AND 500);
-CREATE DOMAIN hw_text_1_to_5000 AS text CHECK (length(VALUE) BETWEEN 1 AND 5000);
+
+-- The domains take their checks after the columns have moved to them: a column's type
+-- changing to a domain that has constraints rewrites the table and rebuilds its indexes
+-- (ACCESS EXCLUSIVE for the time it takes); to one without, it is a relabelling, and the
+-- validation below only reads each table once, as the old checks had already held.
+CREATE DOMAIN hw_episode_status AS text;
+CREATE DOMAIN hw_risk_level AS text;
+CREATE DOMAIN hw_missing_from AS text;
+CREATE DOMAIN hw_reported_by AS text;
+CREATE DOMAIN hw_grader_role AS text;
+CREATE DOMAIN hw_audit_operation AS text;
+CREATE DOMAIN hw_episode_reference AS text;
+CREATE DOMAIN hw_text_max_100 AS text;
+CREATE DOMAIN hw_text_max_500 AS text;
+CREATE DOMAIN hw_text_max_2000 AS text;
+CREATE DOMAIN hw_text_max_10000 AS text;
+CREATE DOMAIN hw_text_1_to_60 AS text;
+CREATE DOMAIN hw_text_1_to_100 AS text;
+CREATE DOMAIN hw_text_1_to_500 AS text;
+CREATE DOMAIN hw_text_1_to_5000 AS text;
 
 ALTER TABLE episodes
     DROP CONSTRAINT episodes_status_check,
@@ -92,5 +93,36 @@ ALTER TABLE audit_queue
     ALTER COLUMN purpose TYPE hw_text_max_500,
     ALTER COLUMN request_id TYPE hw_text_max_100,
     ALTER COLUMN lawful_basis TYPE hw_text_max_500;
+
+ALTER DOMAIN hw_episode_status ADD CONSTRAINT hw_episode_status_check CHECK (VALUE IN ('reported', 'active', 'returned', 'closed', 'cancelled')) NOT VALID;
+ALTER DOMAIN hw_episode_status VALIDATE CONSTRAINT hw_episode_status_check;
+ALTER DOMAIN hw_risk_level ADD CONSTRAINT hw_risk_level_check CHECK (VALUE IN ('very_low', 'low', 'medium', 'high')) NOT VALID;
+ALTER DOMAIN hw_risk_level VALIDATE CONSTRAINT hw_risk_level_check;
+ALTER DOMAIN hw_missing_from ADD CONSTRAINT hw_missing_from_check CHECK (VALUE IN ('home', 'care_placement', 'hospital_or_medical', 'other')) NOT VALID;
+ALTER DOMAIN hw_missing_from VALIDATE CONSTRAINT hw_missing_from_check;
+ALTER DOMAIN hw_reported_by ADD CONSTRAINT hw_reported_by_check CHECK (VALUE IN ('parent', 'carer', 'childrens_home', 'hospital', 'school', 'police', 'self', 'other')) NOT VALID;
+ALTER DOMAIN hw_reported_by VALIDATE CONSTRAINT hw_reported_by_check;
+ALTER DOMAIN hw_grader_role ADD CONSTRAINT hw_grader_role_check CHECK (VALUE IN ('officer', 'supervisor', 'mfhc')) NOT VALID;
+ALTER DOMAIN hw_grader_role VALIDATE CONSTRAINT hw_grader_role_check;
+ALTER DOMAIN hw_audit_operation ADD CONSTRAINT hw_audit_operation_check CHECK (VALUE IN ('collection', 'alteration', 'consultation', 'disclosure', 'combination', 'erasure')) NOT VALID;
+ALTER DOMAIN hw_audit_operation VALIDATE CONSTRAINT hw_audit_operation_check;
+ALTER DOMAIN hw_episode_reference ADD CONSTRAINT hw_episode_reference_check CHECK (VALUE ~ '^[A-Z]{3}-[0-9]{4}-[0-9]{6}$') NOT VALID;
+ALTER DOMAIN hw_episode_reference VALIDATE CONSTRAINT hw_episode_reference_check;
+ALTER DOMAIN hw_text_max_100 ADD CONSTRAINT hw_text_max_100_check CHECK (length(VALUE) <= 100) NOT VALID;
+ALTER DOMAIN hw_text_max_100 VALIDATE CONSTRAINT hw_text_max_100_check;
+ALTER DOMAIN hw_text_max_500 ADD CONSTRAINT hw_text_max_500_check CHECK (length(VALUE) <= 500) NOT VALID;
+ALTER DOMAIN hw_text_max_500 VALIDATE CONSTRAINT hw_text_max_500_check;
+ALTER DOMAIN hw_text_max_2000 ADD CONSTRAINT hw_text_max_2000_check CHECK (length(VALUE) <= 2000) NOT VALID;
+ALTER DOMAIN hw_text_max_2000 VALIDATE CONSTRAINT hw_text_max_2000_check;
+ALTER DOMAIN hw_text_max_10000 ADD CONSTRAINT hw_text_max_10000_check CHECK (length(VALUE) <= 10000) NOT VALID;
+ALTER DOMAIN hw_text_max_10000 VALIDATE CONSTRAINT hw_text_max_10000_check;
+ALTER DOMAIN hw_text_1_to_60 ADD CONSTRAINT hw_text_1_to_60_check CHECK (length(VALUE) BETWEEN 1 AND 60) NOT VALID;
+ALTER DOMAIN hw_text_1_to_60 VALIDATE CONSTRAINT hw_text_1_to_60_check;
+ALTER DOMAIN hw_text_1_to_100 ADD CONSTRAINT hw_text_1_to_100_check CHECK (length(VALUE) BETWEEN 1 AND 100) NOT VALID;
+ALTER DOMAIN hw_text_1_to_100 VALIDATE CONSTRAINT hw_text_1_to_100_check;
+ALTER DOMAIN hw_text_1_to_500 ADD CONSTRAINT hw_text_1_to_500_check CHECK (length(VALUE) BETWEEN 1 AND 500) NOT VALID;
+ALTER DOMAIN hw_text_1_to_500 VALIDATE CONSTRAINT hw_text_1_to_500_check;
+ALTER DOMAIN hw_text_1_to_5000 ADD CONSTRAINT hw_text_1_to_5000_check CHECK (length(VALUE) BETWEEN 1 AND 5000) NOT VALID;
+ALTER DOMAIN hw_text_1_to_5000 VALIDATE CONSTRAINT hw_text_1_to_5000_check;
 
 RESET ROLE;
