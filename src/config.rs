@@ -83,10 +83,11 @@ impl Settings {
             "an address such as 127.0.0.1:8080",
             |_| true,
         );
+        let default_pool = default_pool_size(cores());
         let pool_size = parse_or(
             &non_empty,
             "HOMEWARD_DB_POOL_SIZE",
-            Some(default_pool_size(cores())),
+            Some(default_pool),
             &mut problems,
             "a whole number from 1 to 1000",
             |n| (1..=1000).contains(n),
@@ -232,7 +233,7 @@ impl Settings {
             database_url,
             app_database_url: non_empty("HOMEWARD_APP_DATABASE_URL").map(SecretString::from),
             app_db_password: non_empty("HOMEWARD_APP_DB_PASSWORD").map(SecretString::from),
-            pool_size: pool_size.unwrap_or_else(|| default_pool_size(cores())),
+            pool_size: pool_size.unwrap_or(default_pool),
             data_dir: non_empty("HOMEWARD_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(".homeward")),
@@ -375,8 +376,6 @@ fn notify_settings(
     })
 }
 
-/// Parses `key` if set, else returns `default`; records a problem when the value does
-/// not parse or is out of `allowed`.
 /// The CPUs this process may use (its cgroup's quota included); 2 if unknown.
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
@@ -392,6 +391,8 @@ pub fn default_pool_size(cores: usize) -> usize {
     cores.saturating_mul(4).clamp(4, 32)
 }
 
+/// Parses `key` if set, else returns `default`; records a problem when the value does
+/// not parse or is out of `allowed`.
 fn parse_or<T: std::str::FromStr>(
     get: &impl Fn(&str) -> Option<String>,
     key: &str,
