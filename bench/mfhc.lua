@@ -4,6 +4,7 @@
 --
 -- MODE is one of
 --   read    list episodes (a page of 50) or read one episode, half and half
+--   list    the list alone; one   the one episode alone (to tell their costs apart)
 --   create  report an episode for a Leeds person never reported before (risk grading,
 --           audit, trigger evaluation, outbox in one transaction)
 --   return  an episode's life: report it, activate it, record the return (each with
@@ -113,6 +114,10 @@ end
 function request()
   if mode == "read" then
     if math.random() < 0.5 then return read_one() else return list() end
+  elseif mode == "list" then
+    return list()
+  elseif mode == "one" then
+    return read_one()
   elseif mode == "create" then
     return report()
   elseif mode == "pages" then

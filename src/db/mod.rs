@@ -166,6 +166,46 @@ pub enum Access {
     ReadOnly(AuditGroup),
 }
 
+impl Access {
+    fn begin(&self) -> &'static str {
+        match self {
+            Access::ReadWrite => "BEGIN",
+            Access::ReadOnly(_) => "BEGIN READ ONLY",
+        }
+    }
+}
+
+/// The transaction counts as open before BEGIN is sent, as diesel's own BEGIN would have
+/// it after: if the request's future is dropped mid-flight, the pool finds an open
+/// transaction and discards the connection rather than reuse it.
+fn count_as_begun(conn: &mut Conn) -> diesel::QueryResult<()> {
+    <AnsiTransactionManager as TransactionManager<Conn>>::transaction_manager_status_mut(conn)
+        .transaction_state()?
+        .change_transaction_depth(TransactionDepthChange::IncreaseDepth)
+}
+
+/// The session check: the account's role, district and agency if it is active, its token
+/// version current and the session not revoked (`auth_principal`), and the claims set
+/// from them for the rest of the transaction; no row otherwise.
+async fn check_session(conn: &Conn, reader: Session) -> diesel::QueryResult<PrincipalRow> {
+    let mut on: &Conn = conn;
+    cached(
+        diesel::sql_query(
+            "SELECT p.role, p.district_id, p.agency_id, p.must_change_password, \
+                    set_config('homeward.user_id', $1::text, true) AS c1, \
+                    set_config('homeward.role', p.role, true) AS c2, \
+                    set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, \
+                    set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 \
+               FROM auth_principal($1, $2, $3) p",
+        )
+        .bind::<SqlUuid, _>(reader.user)
+        .bind::<SqlUuid, _>(reader.session)
+        .bind::<Integer, _>(reader.token_version),
+    )
+    .get_result(&mut on)
+    .await
+}
+
 /// Whether a transaction may begin for an account whose password an administrator has
 /// reset: only to change it, see who it is, or sign out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,43 +261,89 @@ impl Tx {
         gate: PasswordGate,
         access: Access,
     ) -> Result<Tx, AppError> {
-        let Session {
-            user,
-            session,
-            token_version,
-        } = reader;
         let mut conn = pool.get().await?;
-        // The transaction counts as open before BEGIN is sent, as diesel's own BEGIN
-        // would have it after: if this future is dropped mid-flight, the pool finds an
-        // open transaction and discards the connection rather than reuse it.
-        <AnsiTransactionManager as TransactionManager<Conn>>::transaction_manager_status_mut(
-            &mut conn,
-        )
-        .transaction_state()?
-        .change_transaction_depth(TransactionDepthChange::IncreaseDepth)?;
-        let (mut first, mut second): (&Conn, &Conn) = (&conn, &conn);
+        count_as_begun(&mut conn)?;
+        let (mut first, second): (&Conn, &Conn) = (&conn, &conn);
         // Polled in order, so BEGIN goes first on the wire.
-        let begin = match access {
-            Access::ReadWrite => "BEGIN",
-            Access::ReadOnly(_) => "BEGIN READ ONLY",
-        };
         let (begun, principal) = futures_util::future::join(
-            SimpleAsyncConnection::batch_execute(&mut first, begin),
-            cached(diesel::sql_query(
-                "SELECT p.role, p.district_id, p.agency_id, p.must_change_password, \
-                        set_config('homeward.user_id', $1::text, true) AS c1, \
-                        set_config('homeward.role', p.role, true) AS c2, \
-                        set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, \
-                        set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 \
-                   FROM auth_principal($1, $2, $3) p",
-            )
-            .bind::<SqlUuid, _>(user)
-            .bind::<SqlUuid, _>(session)
-            .bind::<Integer, _>(token_version))
-            .get_result::<PrincipalRow>(&mut second),
+            SimpleAsyncConnection::batch_execute(&mut first, access.begin()),
+            check_session(second, reader),
         )
         .await;
-        let mut tx = Tx {
+        let mut tx = Tx::new(conn, context, reader, access);
+        // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
+        begun?;
+        match tx.admit(reader.user, principal, gate) {
+            Ok(()) => Ok(tx),
+            Err(e) => tx.finish(Err(e)).await,
+        }
+    }
+
+    /// A read-only request's whole transaction in one round trip: `BEGIN READ ONLY`, the
+    /// session check that sets the claims, the stated reason (`X-Purpose`) if `record`
+    /// names the one record the request reads, `reads` and `COMMIT` are sent together, and
+    /// the session's answer is looked at afterwards. The reads ran under the claims the
+    /// check set, so when it found no session they ran with none, and the policies showed
+    /// them nothing; and what they returned is handed back only once the session holds.
+    /// Nothing here can write. The service then checks the caller (`Tx::caller`) before it
+    /// uses the value, records its consultations (`Tx::audit`) and ends with `finish`, as
+    /// after `commit_with`. One round trip where `begin_as` and `commit_with` take two.
+    pub async fn read_at_once<T>(
+        pool: &Pool,
+        context: AuditContext,
+        reader: Session,
+        group: AuditGroup,
+        record: Option<(&'static str, uuid::Uuid)>,
+        reads: impl for<'c> FnOnce(
+            &'c Conn,
+        )
+            -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
+    ) -> Result<(Tx, Result<T, AppError>), AppError> {
+        let mut conn = pool.get().await?;
+        count_as_begun(&mut conn)?;
+        let access = Access::ReadOnly(group);
+        let (mut first, second, mut last): (&Conn, &Conn, &Conn) = (&conn, &conn, &conn);
+        let reason = record.and(context.purpose.as_deref());
+        let conn_ref: &Conn = &conn;
+        // Polled in order, so they go on the wire in this order (the COMMIT cannot overtake
+        // a statement still being prepared: `commit_with`).
+        let (begun, (principal, (stated, (value, committed)))) = futures_util::future::join(
+            SimpleAsyncConnection::batch_execute(&mut first, access.begin()),
+            futures_util::future::join(
+                check_session(second, reader),
+                futures_util::future::join(
+                    async move {
+                        match reason {
+                            Some(reason) => restriction::state_reason(conn_ref, reason).await,
+                            None => Ok(()),
+                        }
+                    },
+                    futures_util::future::join(
+                        reads(conn_ref),
+                        cached(diesel::sql_query("COMMIT")).execute(&mut last),
+                    ),
+                ),
+            ),
+        )
+        .await;
+        let mut tx = Tx::new(conn, context, reader, access);
+        tx.one_record = record;
+        // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
+        begun?;
+        committed?;
+        tx.ended_by_commit()?;
+        tx.admit(reader.user, principal, PasswordGate::Current)?;
+        stated?;
+        Ok((tx, value.map_err(AppError::from)))
+    }
+
+    fn new(
+        conn: Object<AsyncPgConnection>,
+        context: AuditContext,
+        reader: Session,
+        access: Access,
+    ) -> Tx {
+        Tx {
             conn,
             caller: None,
             context,
@@ -268,30 +354,47 @@ impl Tx {
                 Access::ReadOnly(group) => Some((group, reader)),
             },
             ended: false,
-        };
-        // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
-        begun?;
-        match principal.optional() {
-            Ok(Some(row)) if row.must_change_password && gate == PasswordGate::Current => {
-                tx.finish(Err(AppError::PasswordChangeRequired)).await
+        }
+    }
+
+    /// The session check's answer: the caller, set for the rest of the request, or why
+    /// not (401, the session has ended; 403 while a password must be changed and `gate`
+    /// does not allow it).
+    fn admit(
+        &mut self,
+        user: UserId,
+        principal: diesel::QueryResult<PrincipalRow>,
+        gate: PasswordGate,
+    ) -> Result<(), AppError> {
+        match principal.optional()? {
+            Some(row) if row.must_change_password && gate == PasswordGate::Current => {
+                Err(AppError::PasswordChangeRequired)
             }
-            Ok(Some(row)) => {
-                tx.caller = Some(Caller {
+            Some(row) => {
+                self.caller = Some(Caller {
                     user_id: user,
                     role: row.role,
                     district_id: row.district_id,
                     agency_id: row.agency_id,
                 });
-                Ok(tx)
+                Ok(())
             }
-            Ok(None) => {
-                tx.finish(Err(AppError::Unauthenticated(
-                    "the session has ended; log in again",
-                )))
-                .await
-            }
-            Err(e) => tx.finish(Err(e.into())).await,
+            None => Err(AppError::Unauthenticated(
+                "the session has ended; log in again",
+            )),
         }
+    }
+
+    /// The transaction has been committed (or rolled back by Postgres) by a COMMIT this
+    /// request sent itself.
+    fn ended_by_commit(&mut self) -> Result<(), AppError> {
+        <AnsiTransactionManager as TransactionManager<Conn>>::transaction_manager_status_mut(
+            &mut self.conn,
+        )
+        .transaction_state()?
+        .change_transaction_depth(TransactionDepthChange::DecreaseDepth)?;
+        self.ended = true;
+        Ok(())
     }
 
     /// Sets the claims for a caller the service has just verified itself (at login).
@@ -340,7 +443,7 @@ impl Tx {
     ) -> Result<(), AppError> {
         self.one_record = Some((table, id));
         if let Some(reason) = self.context.purpose.as_deref() {
-            restriction::state_reason(&mut self.conn, reason).await?;
+            restriction::state_reason(&self.conn, reason).await?;
         }
         Ok(())
     }
@@ -371,7 +474,7 @@ impl Tx {
         AnsiTransactionManager::begin_transaction(&mut *self.conn).await?;
         self.assume(caller).await?;
         if let Some(reason) = self.context.purpose.as_deref() {
-            restriction::state_reason(&mut self.conn, reason).await?;
+            restriction::state_reason(&self.conn, reason).await?;
         }
         Ok(())
     }
@@ -431,12 +534,7 @@ impl Tx {
         .await;
         // A failed COMMIT leaves it to `finish` to roll back (or the pool to discard).
         committed?;
-        <AnsiTransactionManager as TransactionManager<Conn>>::transaction_manager_status_mut(
-            &mut self.conn,
-        )
-        .transaction_state()?
-        .change_transaction_depth(TransactionDepthChange::DecreaseDepth)?;
-        self.ended = true;
+        self.ended_by_commit()?;
         Ok(value?)
     }
 

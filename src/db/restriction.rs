@@ -139,12 +139,13 @@ pub async fn persons(conn: &mut Conn, ids: &[PersonId]) -> QueryResult<Vec<Restr
 
 /// Lets the request's stated reason open restricted records for the rest of this
 /// transaction (one-record reads and changes only).
-pub async fn state_reason(conn: &mut Conn, reason: &str) -> QueryResult<()> {
+pub async fn state_reason(conn: &Conn, reason: &str) -> QueryResult<()> {
+    let mut on: &Conn = conn;
     cached(
         diesel::sql_query("SELECT set_config('homeward.access_reason', $1, true)")
             .bind::<Text, _>(reason),
     )
-    .execute(conn)
+    .execute(&mut on)
     .await
     .map(drop)
 }

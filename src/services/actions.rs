@@ -183,21 +183,17 @@ pub async fn list(
     mut filter: ActionFilter,
     limit: i64,
 ) -> Result<Vec<ActionRow>, AppError> {
-    crate::in_tx!(ctx, read_only, |tx| {
-        let caller = tx.caller()?;
-        if !caller.is_partner() {
-            caller.require_case_worker()?;
-        }
-        filter.today = Some(ctx.app.zone.today(Utc::now()));
-        let rows = tx
-            .commit_with(move |conn| async move { q::list(conn, &filter, limit).await }.boxed())
-            .await?;
-        tx.audit(AuditEvent::consultation(
-            ACTION,
-            rows.iter().map(|r| r.id.0),
-        ));
-        Ok(rows)
-    })
+    filter.today = Some(ctx.app.zone.today(Utc::now()));
+    ctx.read_at_once(
+        None,
+        |caller| match caller.is_partner() {
+            true => Ok(()),
+            false => caller.require_case_worker(),
+        },
+        move |conn| async move { q::list(conn, &filter, limit).await }.boxed(),
+        super::consulted_rows(ACTION, |r: &ActionRow| r.id.0),
+    )
+    .await
 }
 
 #[tracing::instrument(name = "services::actions::update", skip_all, fields(%id))]

@@ -7,7 +7,11 @@
 use std::sync::Arc;
 
 pub use crate::db::AuditContext;
-use crate::db::{Access, PasswordGate, Tx};
+use diesel::QueryResult;
+use futures_util::future::BoxFuture;
+
+use crate::db::{Access, Conn, PasswordGate, Tx};
+use crate::domain::caller::{Caller, Denied};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -45,6 +49,33 @@ impl Ctx {
             Access::ReadOnly(self.app.audit_group.clone()),
         )
         .await
+    }
+
+    /// A read-only service in one round trip (`Tx::read_at_once`): `reads` are sent with
+    /// the session check, before its answer is known; then the caller must pass `allowed`
+    /// before anything they returned is used, and `then` records the consultations and
+    /// shapes the answer. `record` names the one record a read is about (`Tx::one_record`).
+    pub async fn read_at_once<T, U>(
+        &self,
+        record: Option<(&'static str, uuid::Uuid)>,
+        allowed: impl FnOnce(&Caller) -> Result<(), Denied>,
+        reads: impl for<'c> FnOnce(&'c Conn) -> BoxFuture<'c, QueryResult<T>>,
+        then: impl FnOnce(&mut Tx, T) -> Result<U, AppError>,
+    ) -> Result<U, AppError> {
+        let (mut tx, value) = Tx::read_at_once(
+            &self.app.db,
+            self.audit.clone(),
+            self.session,
+            self.app.audit_group.clone(),
+            record,
+            reads,
+        )
+        .await?;
+        let result = match tx.caller().and_then(|c| Ok(allowed(c)?)) {
+            Ok(()) => value.and_then(|v| then(&mut tx, v)),
+            Err(e) => Err(e),
+        };
+        tx.finish(result).await
     }
 
     async fn begin_gated(&self, gate: PasswordGate) -> Result<Tx, AppError> {

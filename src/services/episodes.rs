@@ -347,23 +347,24 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
 
 #[tracing::instrument(name = "services::episodes::get", skip_all, fields(%id))]
 pub async fn get(ctx: &Ctx, id: EpisodeId) -> Result<Episode, AppError> {
-    crate::in_tx!(ctx, read_only, |tx| {
-        tx.one_record("episodes", id.0).await?;
+    // One round trip with the session check; the consultation is recorded after, with
+    // its group's.
+    ctx.read_at_once(
+        Some(("episodes", id.0)),
         // Partners read what is shared with their agency: the database shows them the
         // episode and only the shared parts of it, and 404 for anything else.
-        let caller = tx.caller()?;
-        if !caller.is_partner() {
-            caller.require_operational()?;
-        }
-        // The reads and the COMMIT in one round trip; the consultation is recorded after,
-        // with its group's.
-        let (row, parts) = tx
-            .commit_with(move |conn| q::find_with_parts(conn, id).boxed())
-            .await?
-            .ok_or(AppError::NotFound("no such episode"))?;
-        tx.audit(AuditEvent::consultation(RECORD, [id.0, row.person_id.0]));
-        Ok(with_parts(&ctx.app, row, parts))
-    })
+        |caller| match caller.is_partner() {
+            true => Ok(()),
+            false => caller.require_operational(),
+        },
+        move |conn| q::find_with_parts(conn, id).boxed(),
+        |tx, found| {
+            let (row, parts) = found.ok_or(AppError::NotFound("no such episode"))?;
+            tx.audit(AuditEvent::consultation(RECORD, [id.0, row.person_id.0]));
+            Ok(with_parts(&ctx.app, row, parts))
+        },
+    )
+    .await
 }
 
 #[tracing::instrument(name = "services::episodes::list", skip_all)]
@@ -376,21 +377,15 @@ pub async fn list(
     for n in &mut filter.national {
         n.reported_before = n.overdue.then(|| now - ctx.app.national.within(n.kind));
     }
-    crate::in_tx!(ctx, read_only, |tx| {
-        tx.caller()?.require_operational()?;
-        // Planned generically, the list and the COMMIT in one round trip; the
-        // consultation is recorded after, with its group's.
-        let rows = tx
-            .commit_with(move |conn| {
-                async move { q::list_planned_generically(conn, &filter, limit).await }.boxed()
-            })
-            .await?;
-        tx.audit(AuditEvent::consultation(
-            RECORD,
-            rows.iter().map(|r| r.id.0),
-        ));
-        Ok(rows)
-    })
+    // Planned generically, in one round trip with the session check; the consultation
+    // is recorded after, with its group's.
+    ctx.read_at_once(
+        None,
+        crate::domain::caller::Caller::require_operational,
+        move |conn| async move { q::list_planned_generically(conn, &filter, limit).await }.boxed(),
+        super::consulted_rows(RECORD, |r: &EpisodeRow| r.id.0),
+    )
+    .await
 }
 
 /// Activation and cancellation (with its reason). A return and a closure carry their

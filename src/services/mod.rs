@@ -27,6 +27,20 @@ use crate::db::Tx;
 use crate::domain::caller::Denied;
 use crate::error::AppError;
 
+/// A list read's last step (`Ctx::read_at_once`): records each row it shows as consulted.
+pub(crate) fn consulted_rows<R>(
+    record: &'static str,
+    id: impl Fn(&R) -> uuid::Uuid,
+) -> impl FnOnce(&mut crate::db::Tx, Vec<R>) -> Result<Vec<R>, AppError> {
+    move |tx, rows| {
+        tx.audit(crate::domain::audit::AuditEvent::consultation(
+            record,
+            rows.iter().map(id),
+        ));
+        Ok(rows)
+    }
+}
+
 impl From<Denied> for AppError {
     fn from(d: Denied) -> Self {
         AppError::Forbidden(d.0)

@@ -82,17 +82,13 @@ pub async fn search(
     filter: PersonFilter,
     limit: i64,
 ) -> Result<Vec<PersonRow>, AppError> {
-    crate::in_tx!(ctx, read_only, |tx| {
-        tx.caller()?.require_person_access()?;
-        let rows = tx
-            .commit_with(move |conn| async move { q::search(conn, &filter, limit).await }.boxed())
-            .await?;
-        tx.audit(AuditEvent::consultation(
-            RECORD,
-            rows.iter().map(|r| r.id.0),
-        ));
-        Ok(rows)
-    })
+    ctx.read_at_once(
+        None,
+        crate::domain::caller::Caller::require_person_access,
+        move |conn| async move { q::search(conn, &filter, limit).await }.boxed(),
+        super::consulted_rows(RECORD, |r: &PersonRow| r.id.0),
+    )
+    .await
 }
 
 #[tracing::instrument(name = "services::persons::amend", skip_all, fields(%id))]

@@ -188,17 +188,13 @@ pub async fn list(
     filter: ReferralFilter,
     limit: i64,
 ) -> Result<Vec<ReferralRow>, AppError> {
-    crate::in_tx!(ctx, read_only, |tx| {
-        tx.caller()?.require_any(REFERRERS)?;
-        let rows = tx
-            .commit_with(move |conn| async move { q::list(conn, &filter, limit).await }.boxed())
-            .await?;
-        tx.audit(AuditEvent::consultation(
-            REFERRAL,
-            rows.iter().map(|r| r.id.0),
-        ));
-        Ok(rows)
-    })
+    ctx.read_at_once(
+        None,
+        |caller| caller.require_any(REFERRERS),
+        move |conn| async move { q::list(conn, &filter, limit).await }.boxed(),
+        super::consulted_rows(REFERRAL, |r: &ReferralRow| r.id.0),
+    )
+    .await
 }
 
 fn refused(e: Refused) -> AppError {

@@ -420,17 +420,13 @@ pub async fn list(
     filter: TriggerFilter,
     limit: i64,
 ) -> Result<Vec<TriggerRow>, AppError> {
-    crate::in_tx!(ctx, read_only, |tx| {
-        tx.caller()?.require_case_worker()?;
-        let rows = tx
-            .commit_with(move |conn| async move { q::list(conn, &filter, limit).await }.boxed())
-            .await?;
-        tx.audit(AuditEvent::consultation(
-            TRIGGER,
-            rows.iter().map(|r| r.id.0),
-        ));
-        Ok(rows)
-    })
+    ctx.read_at_once(
+        None,
+        crate::domain::caller::Caller::require_case_worker,
+        move |conn| async move { q::list(conn, &filter, limit).await }.boxed(),
+        super::consulted_rows(TRIGGER, |r: &TriggerRow| r.id.0),
+    )
+    .await
 }
 
 #[tracing::instrument(name = "services::triggers::get", skip_all, fields(%id))]

@@ -341,3 +341,94 @@ async fn commit_with_runs_the_last_statement_in_the_transaction_then_commits() {
         .unwrap();
     assert_eq!(after.xid, None, "the connection was left in a transaction");
 }
+
+/// `Tx::read_at_once` sends BEGIN, the session check, the reads and the COMMIT together. On
+/// a connection that has prepared none of them, they still run in that order: the reads see
+/// the claims the check set in the same transaction. A session that has ended gets a 401
+/// and nothing of what was read; either way the connection is reused, out of any
+/// transaction.
+#[actix_rt::test]
+async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
+    #[derive(QueryableByName)]
+    struct Claim {
+        #[diesel(sql_type = Nullable<Text>)]
+        user_id: Option<String>,
+    }
+    let app = spawn_app().await;
+    app.login(MFHC).await;
+    let s = mfhc_session(&app).await;
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let group = db::AuditGroup::start(db::build_pool(&app.app_url, 1).unwrap()).unwrap();
+    let first = backend_pid(&mut pool.get().await.unwrap()).await;
+    let session = db::Session {
+        user: s.user_id,
+        session: s.id,
+        token_version: s.token_version,
+    };
+    let read = || {
+        Tx::read_at_once(
+            &pool,
+            AuditContext::default(),
+            session,
+            group.clone(),
+            None,
+            |conn| {
+                async move {
+                    let mut on = conn;
+                    // Prepared here for the first time.
+                    db::cached(diesel::sql_query(
+                        "SELECT nullif(current_setting('homeward.user_id', true), '') AS user_id \
+                           /* read_at_once */",
+                    ))
+                    .get_result::<Claim>(&mut on)
+                    .await
+                }
+                .boxed()
+            },
+        )
+    };
+
+    let (tx, seen) = read().await.unwrap();
+    assert_eq!(tx.caller().unwrap().role, Role::Mfhc);
+    assert_eq!(
+        seen.unwrap().user_id,
+        Some(s.user_id.0.to_string()),
+        "the read ran before the claims were set, or outside their transaction"
+    );
+    tx.finish(Ok(())).await.unwrap();
+
+    let mut su = app.superuser().await;
+    diesel::sql_query("UPDATE sessions SET revoked_at = now() WHERE id = $1")
+        .bind::<SqlUuid, _>(s.id)
+        .execute(&mut su)
+        .await
+        .unwrap();
+    match read().await {
+        Err(e) => assert_eq!(
+            actix_web::ResponseError::status_code(&e).as_u16(),
+            401,
+            "{e}"
+        ),
+        Ok(_) => panic!("an ended session's read was handed back"),
+    }
+
+    let mut conn = pool.get().await.unwrap();
+    assert_eq!(
+        backend_pid(&mut conn).await,
+        first,
+        "the connection was not reused"
+    );
+    let after = diesel::sql_query("SELECT pg_current_xact_id_if_assigned()::text AS xid")
+        .get_result::<Xact>(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(after.xid, None, "the connection was left in a transaction");
+    // The claims ended with their transaction.
+    let claim = diesel::sql_query(
+        "SELECT nullif(current_setting('homeward.user_id', true), '') AS user_id",
+    )
+    .get_result::<Claim>(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(claim.user_id, None);
+}

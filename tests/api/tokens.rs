@@ -166,6 +166,21 @@ async fn forged_swapped_expired_misaddressed_and_revoked_tokens_are_all_401() {
         (401, Some("Bearer".to_owned())),
         "revoked"
     );
+    // ...on the reads sent with their session check (one round trip), a list and one
+    // record: nothing they read is handed back.
+    for path in [
+        "/api/v1/episodes?limit=5".to_owned(),
+        format!("/api/v1/episodes/{}", uuid::Uuid::new_v4()),
+        "/api/v1/persons?name=a".to_owned(),
+    ] {
+        let r = app.call("GET", &path, Some(&token), None).await;
+        r.problem(401);
+        assert!(
+            !r.body.to_string().contains("reference"),
+            "{path}: {}",
+            r.body
+        );
+    }
     // ...on a write as well as a read.
     let r = app
         .call(
