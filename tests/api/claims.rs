@@ -270,6 +270,26 @@ async fn xact_status(app: &crate::helpers::TestApp, xid: &str) -> String {
         .status
 }
 
+/// The pool's one connection, checked to be the backend `first` (reused, not discarded)
+/// and in no transaction.
+async fn reused_outside_a_transaction(
+    pool: &db::Pool,
+    first: i32,
+) -> diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection> {
+    let mut conn = pool.get().await.unwrap();
+    assert_eq!(
+        backend_pid(&mut conn).await,
+        first,
+        "the connection was not reused"
+    );
+    let after = diesel::sql_query("SELECT pg_current_xact_id_if_assigned()::text AS xid")
+        .get_result::<Xact>(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(after.xid, None, "the connection was left in a transaction");
+    conn
+}
+
 /// A transaction begun, with the id it has been given.
 async fn begin_with_xid(pool: &db::Pool) -> (Tx, String) {
     let mut tx = Tx::begin(pool, AuditContext::default()).await.unwrap();
@@ -329,17 +349,7 @@ async fn commit_with_runs_the_last_statement_in_the_transaction_then_commits() {
     assert!(tx.finish(failed).await.is_err());
     assert_eq!(xact_status(&app, &xid).await, "aborted");
 
-    let mut conn = pool.get().await.unwrap();
-    assert_eq!(
-        backend_pid(&mut conn).await,
-        first,
-        "the connection was not reused"
-    );
-    let after = diesel::sql_query("SELECT pg_current_xact_id_if_assigned()::text AS xid")
-        .get_result::<Xact>(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(after.xid, None, "the connection was left in a transaction");
+    drop(reused_outside_a_transaction(&pool, first).await);
 }
 
 /// `Tx::read_at_once` sends BEGIN, the session check, the reads and the COMMIT together. On
@@ -412,17 +422,7 @@ async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
         Ok(_) => panic!("an ended session's read was handed back"),
     }
 
-    let mut conn = pool.get().await.unwrap();
-    assert_eq!(
-        backend_pid(&mut conn).await,
-        first,
-        "the connection was not reused"
-    );
-    let after = diesel::sql_query("SELECT pg_current_xact_id_if_assigned()::text AS xid")
-        .get_result::<Xact>(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(after.xid, None, "the connection was left in a transaction");
+    let mut conn = reused_outside_a_transaction(&pool, first).await;
     // The claims ended with their transaction.
     let claim = diesel::sql_query(
         "SELECT nullif(current_setting('homeward.user_id', true), '') AS user_id",
