@@ -25,6 +25,7 @@ pub struct Checkpoint {
     pub seq: i64,
     /// Base64 SHA-256 hash of entry `seq` (the chain's head).
     pub head_hash: String,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub signed_at: DateTime<Utc>,
     /// Names the signing key: the first 16 hex digits of its public key's SHA-256.
     pub key_id: String,

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod json;
 pub mod limits;
 pub mod notify;
 pub mod provision;

@@ -21,7 +21,9 @@ pub struct AgencyRow {
     pub mailbox: String,
     pub active: bool,
     pub version: i32,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -64,6 +64,7 @@ pub async fn insert(
 #[schema(as = AuditEntryResponse)]
 pub struct AuditRow {
     pub seq: i64,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub occurred_at: DateTime<Utc>,
     pub actor_id: Option<UserId>,
     pub actor_role: Option<String>,

@@ -29,27 +29,33 @@ pub struct EpisodeRow {
     pub person_id: PersonId,
     pub district_id: DistrictId,
     pub status: EpisodeStatus,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub reported_at: DateTime<Utc>,
     pub reported_by: ReportedBy,
     pub reporter_details: String,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub last_seen_at: DateTime<Utc>,
     pub last_seen_location: String,
     pub missing_from: MissingFrom,
     pub circumstances: String,
     pub risk_level: RiskLevel,
     pub cancelled_reason: Option<String>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_by: Option<UserId>,
     /// Why no prevention interview was possible, when closed without one.
     pub no_interview_reason: Option<String>,
     /// When the next supervisor review is due (`null` once the episode is not open).
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub next_review_due: Option<DateTime<Utc>>,
     /// The placement a looked-after child went missing from.
     pub placement_id: Option<PlacementId>,
     /// A looked-after child when reported.
     pub looked_after: bool,
     pub version: i32,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
     #[serde(skip)]
     pub ukmpu_notified_at: Option<DateTime<Utc>>,
@@ -161,6 +167,7 @@ pub struct RiskGradingRow {
     pub id: RiskGradingId,
     #[serde(skip)]
     pub episode_id: EpisodeId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub graded_at: DateTime<Utc>,
     pub graded_by: UserId,
     /// `null` for the first grading.

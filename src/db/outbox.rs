@@ -38,6 +38,7 @@ pub struct OutboxRow {
     pub record_id: Option<uuid::Uuid>,
     pub status: DeliveryStatus,
     pub attempts: i32,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub next_attempt_at: DateTime<Utc>,
     #[serde(skip)]
     pub locked_by: Option<String>,
@@ -46,8 +47,11 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     /// Stable across retries and redeliveries.
     pub message_id: String,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub sent_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub dead_at: Option<DateTime<Utc>>,
 }
 

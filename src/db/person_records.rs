@@ -53,7 +53,9 @@ pub struct MarkerRow {
     pub ended_reason: Option<String>,
     pub version: i32,
     pub recorded_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub recorded_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -145,7 +147,9 @@ pub struct PlacementRow {
     pub ends_on: Option<NaiveDate>,
     pub version: i32,
     pub recorded_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub recorded_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -248,7 +252,9 @@ pub struct ProfileRow {
     pub review_due_on: NaiveDate,
     pub version: i32,
     pub recorded_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub recorded_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -358,8 +364,10 @@ pub struct MergeRow {
     /// The duplicate's names the merge added to the survivor's aliases.
     pub added_aliases: Vec<String>,
     pub merged_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub merged_at: DateTime<Utc>,
     pub undone_by: Option<UserId>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub undone_at: Option<DateTime<Utc>>,
     pub undo_reason: Option<String>,
 }

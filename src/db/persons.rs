@@ -30,7 +30,9 @@ pub struct PersonRow {
     /// Set while this record is merged into another: use that one.
     pub merged_into: Option<PersonId>,
     pub version: i32,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -34,6 +34,7 @@ pub struct ReferralRow {
     /// The statutory service it was redirected to.
     pub redirected_to: Option<String>,
     pub closure_reason: Option<ClosureReason>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub closed_at: Option<DateTime<Utc>>,
     #[serde(skip)]
     pub consent: Consent,
@@ -43,7 +44,9 @@ pub struct ReferralRow {
     pub consent_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -186,6 +189,7 @@ pub struct MeetingRow {
     pub decisions: String,
     pub next_meeting_on: Option<NaiveDate>,
     pub recorded_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -221,7 +225,9 @@ pub struct PlanRow {
     pub review_dates: Vec<NaiveDate>,
     pub version: i32,
     pub recorded_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub recorded_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

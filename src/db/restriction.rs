@@ -217,6 +217,7 @@ pub struct ChangeRow {
     #[diesel(sql_type = BigInt)]
     pub seq: i64,
     #[diesel(sql_type = Timestamptz)]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub occurred_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub actor_id: Option<Uuid>,

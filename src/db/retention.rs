@@ -40,6 +40,7 @@ pub struct ReviewRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub last_decision: Option<String>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub last_decided_at: Option<DateTime<Utc>>,
 }
 
@@ -90,6 +91,7 @@ pub struct DecisionRow {
     pub note: Option<String>,
     pub next_review_on: Option<NaiveDate>,
     pub decided_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub decided_at: DateTime<Utc>,
 }
 

@@ -78,6 +78,7 @@ pub async fn record(
 #[schema(as = SecurityEventResponse)]
 pub struct SecurityEventRow {
     pub id: i64,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub occurred_at: DateTime<Utc>,
     pub kind: SecurityEventKind,
     /// The caller refused, or the account a failed sign-in named (if it exists).

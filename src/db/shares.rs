@@ -27,8 +27,11 @@ pub struct ShareRow {
     pub purpose: String,
     pub lawful_basis: String,
     pub shared_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub shared_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub expires_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<UserId>,
     pub revoke_reason: Option<String>,

@@ -37,7 +37,9 @@ pub struct RuleRow {
     pub version: i32,
     /// `null` for the seeded defaults.
     pub created_by: Option<UserId>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -234,25 +236,32 @@ pub struct TriggerRow {
     pub anchor_episode_id: EpisodeId,
     /// The episodes that caused it.
     pub basis_episode_ids: Vec<EpisodeId>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub window_start: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub window_end: DateTime<Utc>,
     pub status: TriggerStatus,
     /// The district's MFHC when it fired.
     pub assigned_to: Option<UserId>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub fired_at: DateTime<Utc>,
     #[serde(skip)]
     pub escalation_due_at: DateTime<Utc>,
     #[serde(skip)]
     pub escalated_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<UserId>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_by: Option<UserId>,
     pub closure_note: Option<String>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub withdrawn_at: Option<DateTime<Utc>>,
     /// Why evaluation withdrew it (its basis disappeared).
     pub withdrawn_reason: Option<String>,
     pub version: i32,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -398,7 +407,9 @@ pub struct PlanRow {
     pub review_on: NaiveDate,
     pub version: i32,
     pub recorded_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub recorded_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -29,7 +29,9 @@ pub struct UserRow {
     pub must_change_password: bool,
     /// Also sent as the `ETag`; send it back in `If-Match` to update.
     pub version: i32,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

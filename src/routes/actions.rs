@@ -36,11 +36,14 @@ pub struct ActionResponse {
     /// Not done or cancelled, and the due date has passed.
     pub overdue: bool,
     pub outcome: Option<String>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub completed_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
     pub updated_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -60,6 +60,7 @@ pub struct CheckpointReport {
     /// Checkpoints that verified and matched the chain.
     pub checked: usize,
     pub latest_seq: Option<i64>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub latest_signed_at: Option<DateTime<Utc>>,
     /// Entries up to here match a checkpoint (0: none is known good).
     pub intact_through_seq: Option<i64>,

@@ -39,6 +39,7 @@ pub struct TokenResponse {
     pub expires_in: i64,
     /// Single use: exchange it at `/auth/refresh` for a new pair.
     pub refresh_token: String,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub refresh_expires_at: DateTime<Utc>,
 }
 

@@ -41,6 +41,7 @@ pub struct MissingPersonResponse {
     pub episodes: i64,
     /// When the latest of those episodes was reported.
     #[schema(example = "2026-10-31T14:05:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub last_reported_at: DateTime<Utc>,
     /// The district of the latest episode.
     pub district_id: DistrictId,
@@ -75,6 +76,7 @@ pub struct MissingPersonsResponse {
     /// The look-back's start: `weeks` weeks before now. Episodes reported from then on
     /// count.
     #[schema(example = "2026-08-08T14:05:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub since: DateTime<Utc>,
     /// Ranked by episodes, then the latest report; MFHCs and supervisors only (their
     /// district's episodes), `null` for analysts and administrators.

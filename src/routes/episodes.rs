@@ -50,11 +50,14 @@ pub struct EpisodeResponse {
 #[derive(Serialize, ToSchema)]
 pub struct ConfirmationResponse {
     /// The high-risk grading to be confirmed.
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub graded_at: DateTime<Utc>,
     /// One high-risk review interval after the grading.
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub due_at: DateTime<Utc>,
     /// When it was confirmed: at the grading itself when a supervisor graded it high,
     /// else the first supervisor review since the grading.
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub confirmed_at: Option<DateTime<Utc>>,
     /// The supervisor who confirmed it.
     pub confirmed_by: Option<UserId>,
@@ -69,16 +72,19 @@ pub struct TransferResponse {
     pub to_district_id: DistrictId,
     pub reason: String,
     pub transferred_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub transferred_at: DateTime<Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct RhiResponse {
     /// 72 hours after the return.
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub due_at: DateTime<Utc>,
     pub provider_agency_id: Option<AgencyId>,
     pub status: RhiStatus,
     pub status_reason: Option<String>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub completed_at: Option<DateTime<Utc>>,
     /// Completed after the deadline, or not completed and the deadline has passed.
     pub late: bool,
@@ -86,11 +92,13 @@ pub struct RhiResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct ReviewResponse {
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub reviewed_at: DateTime<Utc>,
     pub reviewed_by: UserId,
     /// The risk level at the time of the review.
     pub risk_level: RiskLevel,
     pub outcome: String,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub next_due_at: DateTime<Utc>,
 }
 
@@ -169,6 +177,7 @@ impl From<Episode> for EpisodeResponse {
 /// The return (and the request body that records it, less `recorded_by`).
 #[derive(Serialize, ToSchema)]
 pub struct ReturnResponse {
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub returned_at: DateTime<Utc>,
     pub location: String,
     pub how: ReturnHow,
@@ -181,6 +190,7 @@ pub struct ReturnResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct InterviewResponse {
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub conducted_at: DateTime<Utc>,
     pub conducted_by: String,
     pub mode: InterviewMode,
@@ -683,6 +693,7 @@ pub struct ReviewDueResponse {
     pub district_id: DistrictId,
     pub status: EpisodeStatus,
     pub risk_level: RiskLevel,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub next_review_due: DateTime<Utc>,
     /// Due before now.
     pub overdue: bool,

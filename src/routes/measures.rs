@@ -55,6 +55,7 @@ pub struct DefinitionResponse {
     /// The administrator who recorded it; `null` for version 1 (seeded by the migrations).
     pub created_by: Option<UserId>,
     #[schema(example = "2026-10-31T14:05:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -109,6 +110,7 @@ pub struct BaselineResponse {
     /// The administrator who recorded it.
     pub created_by: UserId,
     #[schema(example = "2026-10-31T14:20:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -219,9 +221,11 @@ pub struct PointResponse {
     /// definition's `episode_start` says so. Both ends are local midnights in the force's
     /// time zone (`definition.time_zone`): in London in summer, 23:00 UTC the day before.
     #[schema(example = "2025-11-01T00:00:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub window_start: DateTime<Utc>,
     /// The start of the local day after `period_end` (exclusive).
     #[schema(example = "2026-11-01T00:00:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub window_end: DateTime<Utc>,
     /// Persons under 18 on the local day the episode started.
     pub children: GroupResponse,

@@ -21,10 +21,12 @@ use crate::services::episodes::{Episode, NationalInput};
 #[derive(Serialize, ToSchema)]
 pub struct NationalClockResponse {
     /// The report time plus the force's hours (UKMPU 72, PNC 48 by default).
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub due_at: DateTime<Utc>,
     /// `pending` (open, not done, before the deadline), `overdue`, `done`, or
     /// `not_required` (the episode ended without it).
     pub state: ClockState,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub done_at: Option<DateTime<Utc>>,
     /// Who recorded it.
     pub done_by: Option<UserId>,

@@ -33,6 +33,7 @@ pub struct ReferralSummary {
 pub struct ConsentResponse {
     pub status: Consent,
     pub by: Option<ConsentBy>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub recorded_at: Option<DateTime<Utc>>,
 }
 

@@ -37,10 +37,12 @@ pub struct RestrictionResponse {
     pub date_of_birth: Option<NaiveDate>,
     pub reason: String,
     pub placed_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub placed_at: DateTime<Utc>,
     /// `true` until lifted.
     pub in_force: bool,
     pub lifted_by: Option<UserId>,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub lifted_at: Option<DateTime<Utc>>,
     pub lift_reason: Option<String>,
 }
@@ -198,6 +200,7 @@ pub struct RectificationNoteResponse {
     /// The linked audit entries.
     pub changes: Vec<ChangeRow>,
     pub recorded_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub recorded_at: DateTime<Utc>,
 }
 

@@ -58,11 +58,14 @@ pub struct SubjectAccessSummary {
     pub due_on: NaiveDate,
     pub extension_reason: Option<String>,
     pub status: SarStatus,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<UserId>,
     pub decision_note: Option<String>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub assembled_at: DateTime<Utc>,
     pub created_by: UserId,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub created_at: DateTime<Utc>,
     pub version: i32,
 }

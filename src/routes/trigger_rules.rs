@@ -23,6 +23,7 @@ pub struct RuleVersionResponse {
     #[schema(value_type = Object)]
     pub content: serde_json::Value,
     pub changed_by: Option<UserId>,
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub changed_at: DateTime<Utc>,
 }
 

@@ -22,9 +22,11 @@ use crate::services::triggers::{PlanRow, TriggerFilter, TriggerRow};
 #[derive(Serialize, ToSchema)]
 pub struct EscalationResponse {
     /// When an unacknowledged trigger escalates.
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub due_at: DateTime<Utc>,
     /// Escalated: recorded by the scheduler, or still open past `due_at`.
     pub escalated: bool,
+    #[serde(serialize_with = "crate::json::optional_timestamp")]
     pub escalated_at: Option<DateTime<Utc>>,
 }
 

@@ -38,6 +38,7 @@ pub struct FirstTimeChild {
     pub reference: String,
     /// When the first episode was reported.
     #[schema(example = "2026-10-12T19:40:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub reported_at: DateTime<Utc>,
     /// The district that owns the first episode now.
     pub district_id: DistrictId,

@@ -33,6 +33,7 @@ pub struct HospitalEpisode {
     /// The district that owns the episode now.
     pub district_id: DistrictId,
     #[schema(example = "2026-10-29T03:10:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub reported_at: DateTime<Utc>,
     /// Who reported it: `parent`, `carer`, `childrens_home`, `hospital`, `school`,
     /// `police`, `self` or `other`.
@@ -69,6 +70,7 @@ pub struct HospitalSummary {
 pub struct HospitalLogResponse {
     /// The log covers episodes reported from this instant (12 weeks ago) on.
     #[schema(example = "2026-08-08T14:05:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub since: DateTime<Utc>,
     /// MFHCs and supervisors only: the episodes their policies show, newest first.
     pub episodes: Option<Vec<HospitalEpisode>>,

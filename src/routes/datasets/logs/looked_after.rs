@@ -31,6 +31,7 @@ pub struct LookedAfterEpisode {
     /// The district that owns the episode now.
     pub district_id: DistrictId,
     #[schema(example = "2026-10-30T22:15:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub reported_at: DateTime<Utc>,
     /// The episode's status now: `reported`, `active`, `returned` or `closed`.
     #[schema(example = "returned")]
@@ -84,6 +85,7 @@ pub struct LookedAfterSummary {
 pub struct LookedAfterLogResponse {
     /// The log covers episodes reported from this instant (12 weeks ago) on.
     #[schema(example = "2026-08-08T14:05:00Z")]
+    #[serde(serialize_with = "crate::json::timestamp")]
     pub since: DateTime<Utc>,
     /// MFHCs and supervisors only: the episodes their policies show, newest first.
     pub episodes: Option<Vec<LookedAfterEpisode>>,
