@@ -144,3 +144,53 @@ fn handlers_do_not_reach_the_data_layer() {
         "routes or pages using crate::db: {offenders:?}"
     );
 }
+
+/// Every `DateTime<Utc>` field of a type that derives `Serialize` is written by
+/// `crate::json` (in one piece: `src/json.rs`), unless it is not written at all. (The
+/// module's own tests hold it to chrono's text.)
+#[test]
+fn timestamps_are_written_by_the_json_module() {
+    let mut offenders = Vec::new();
+    for (file, text) in src("")
+        .into_iter()
+        .filter(|(f, _)| !f.ends_with("src/json.rs"))
+    {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut serialized = false;
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim_start();
+            if t.starts_with("pub struct ")
+                || t.starts_with("pub(crate) struct ")
+                || t.starts_with("struct ")
+                || t.starts_with("pub enum ")
+            {
+                serialized = attributes_above(&lines, i)
+                    .iter()
+                    .any(|a| a.starts_with("#[derive(") && a.contains("Serialize"));
+            } else if t.starts_with('}') && !l.starts_with(' ') {
+                serialized = false;
+            }
+            let field = t
+                .trim_start_matches("pub ")
+                .trim_start_matches("pub(crate) ");
+            let timestamp =
+                field.contains(": DateTime<Utc>,") || field.contains(": Option<DateTime<Utc>>,");
+            if serialized && timestamp {
+                let attrs = attributes_above(&lines, i);
+                let written_here = attrs.iter().any(|a| {
+                    a.contains("crate::json::timestamp")
+                        || a.contains("crate::json::optional_timestamp")
+                        || a == "#[serde(skip)]"
+                });
+                if !written_here {
+                    offenders.push(format!("{file}:{}", i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "timestamps serialized by chrono, a few characters at a time: add \
+         #[serde(serialize_with = \"crate::json::timestamp\")] (or optional_timestamp): {offenders:?}"
+    );
+}
