@@ -156,6 +156,17 @@ pub(crate) struct Session {
     pub token_version: i32,
 }
 
+impl Session {
+    /// As the data layer takes it.
+    pub(crate) fn reader(&self) -> db::Session {
+        db::Session {
+            user: self.user_id,
+            session: self.id,
+            token_version: self.token_version,
+        }
+    }
+}
+
 /// The Leeds MFHC's latest session (log in first).
 pub(crate) async fn mfhc_session(app: &crate::helpers::TestApp) -> Session {
     let mut su = app.superuser().await;
@@ -370,11 +381,7 @@ async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
     let pool = db::build_pool(&app.app_url, 1).unwrap();
     let group = db::AuditGroup::start(db::build_pool(&app.app_url, 1).unwrap()).unwrap();
     let first = backend_pid(&mut pool.get().await.unwrap()).await;
-    let session = db::Session {
-        user: s.user_id,
-        session: s.id,
-        token_version: s.token_version,
-    };
+    let session = s.reader();
     let read = || {
         Tx::read_at_once(
             &pool,

@@ -174,11 +174,7 @@ async fn the_database_records_only_live_sessions_consultations_with_their_own_ro
     let group = AuditGroup::start(db::build_pool(&app.app_url, 1).unwrap()).unwrap();
     let refused = group
         .record(
-            db::Session {
-                user: live.user_id,
-                session: live.id,
-                token_version: live.token_version,
-            },
+            live.reader(),
             AuditContext::default(),
             vec![AuditEvent::consultation("episode", [a])],
         )
@@ -196,11 +192,7 @@ async fn a_read_only_transaction_cannot_write_and_records_only_consultations() {
     let s = mfhc_session(&app).await;
     let pool = db::build_pool(&app.app_url, 1).unwrap();
     let group = AuditGroup::start(db::build_pool(&app.app_url, 1).unwrap()).unwrap();
-    let reader = db::Session {
-        user: s.user_id,
-        session: s.id,
-        token_version: s.token_version,
-    };
+    let reader = s.reader();
     let begin = || {
         Tx::begin_as(
             &pool,
