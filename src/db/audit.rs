@@ -30,7 +30,7 @@ struct NewAuditRow<'a> {
 
 /// Appends `events` as one multi-row insert.
 pub async fn insert(
-    conn: &mut Conn,
+    mut conn: &Conn,
     actor: Option<(UserId, Role)>,
     context: &AuditContext,
     events: &[AuditEvent],
@@ -53,7 +53,7 @@ pub async fn insert(
         })
         .collect();
     cached(diesel::insert_into(audit_queue::table).values(&rows))
-        .execute(conn)
+        .execute(&mut conn)
         .await
         .map(|_| ())
 }

@@ -181,13 +181,13 @@ pub struct RiskGradingRow {
 
 /// Inserts a report without its reference number, which [`take_reference`] gives it
 /// just before the transaction ends (a deferred check refuses a commit without one).
-pub async fn insert(conn: &mut Conn, new: &NewEpisode) -> QueryResult<EpisodeId> {
+pub async fn insert(mut conn: &Conn, new: &NewEpisode) -> QueryResult<EpisodeId> {
     cached(
         diesel::insert_into(episodes::table)
             .values(new)
             .returning(episodes::id),
     )
-    .get_result(conn)
+    .get_result(&mut conn)
     .await
 }
 
@@ -387,9 +387,9 @@ pub async fn regrade(
     Ok(updated)
 }
 
-pub async fn insert_grading(conn: &mut Conn, grading: &RiskGradingRow) -> QueryResult<()> {
+pub async fn insert_grading(mut conn: &Conn, grading: &RiskGradingRow) -> QueryResult<()> {
     cached(diesel::insert_into(risk_gradings::table).values(grading))
-        .execute(conn)
+        .execute(&mut conn)
         .await
         .map(|_| ())
 }
@@ -763,7 +763,7 @@ struct SpanRow {
 /// Every episode of the person that counts (not cancelled), whichever district holds
 /// it (`hw_person_episode_spans`, for the operational roles): the overlap rules need them
 /// all, and a clash names the episode to update instead.
-pub async fn spans(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<Span>> {
+pub async fn spans(mut conn: &Conn, person: PersonId) -> QueryResult<Vec<Span>> {
     let rows: Vec<SpanRow> = cached(
         diesel::sql_query(
             "SELECT id, reference, district_id, status, last_seen_at, returned_at \
@@ -771,7 +771,7 @@ pub async fn spans(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<Span>> 
         )
         .bind::<diesel::sql_types::Uuid, _>(person),
     )
-    .load(conn)
+    .load(&mut conn)
     .await?;
     Ok(rows
         .into_iter()

@@ -264,8 +264,8 @@ impl Tx {
         let mut conn = pool.get().await?;
         count_as_begun(&mut conn)?;
         let (mut first, second): (&Conn, &Conn) = (&conn, &conn);
-        // Polled in order, so BEGIN goes first on the wire.
-        let (begun, principal) = futures_util::future::join(
+        // BEGIN goes first on the wire (a simple-protocol statement sent before any other).
+        let (begun, principal) = pipelined(
             SimpleAsyncConnection::batch_execute(&mut first, access.begin()),
             check_session(second, reader),
         )
@@ -305,20 +305,20 @@ impl Tx {
         let (mut first, second, mut last): (&Conn, &Conn, &Conn) = (&conn, &conn, &conn);
         let reason = record.and(context.purpose.as_deref());
         let conn_ref: &Conn = &conn;
-        // Polled in order, so they go on the wire in this order (the COMMIT cannot overtake
-        // a statement still being prepared: `commit_with`).
-        let (begun, (principal, (stated, (value, committed)))) = futures_util::future::join(
+        // They go on the wire in this order (`pipelined`; BEGIN, a simple-protocol
+        // statement, first because it is sent before any other).
+        let (begun, (principal, (stated, (value, committed)))) = pipelined(
             SimpleAsyncConnection::batch_execute(&mut first, access.begin()),
-            futures_util::future::join(
+            pipelined(
                 check_session(second, reader),
-                futures_util::future::join(
+                pipelined(
                     async move {
                         match reason {
                             Some(reason) => restriction::state_reason(conn_ref, reason).await,
                             None => Ok(()),
                         }
                     },
-                    futures_util::future::join(
+                    pipelined(
                         reads(conn_ref),
                         cached(diesel::sql_query("COMMIT")).execute(&mut last),
                     ),
@@ -503,13 +503,14 @@ impl Tx {
     }
 
     /// Runs `last`, this transaction's last statement, and sends its COMMIT with it: one
-    /// round trip for both, the audit rows queued so far written first. For a statement
-    /// that takes a lock other transactions queue for (a district's reference counter),
-    /// held then only while it runs and the commit is flushed, not also while its result
-    /// goes to the service and the COMMIT comes back. The transaction is over when this
-    /// returns: committed if `last` succeeded, else rolled back (Postgres ends a failed
-    /// transaction's COMMIT as a rollback). `finish` then hands the service's result back
-    /// as it is, so nothing the service does after this may fail.
+    /// round trip for the audit rows queued so far, `last` and the COMMIT, in that order.
+    /// For a statement that takes a lock other transactions queue for (a district's
+    /// reference counter), held then only while it runs and the commit is flushed, not
+    /// also while its result goes to the service and the COMMIT comes back. The
+    /// transaction is over when this returns: committed if the audit rows and `last`
+    /// were written, else rolled back (Postgres ends a failed transaction's COMMIT as a
+    /// rollback). `finish` then hands the service's result back as it is, so nothing the
+    /// service does after this may fail.
     pub async fn commit_with<T>(
         &mut self,
         last: impl for<'c> FnOnce(
@@ -518,23 +519,53 @@ impl Tx {
             -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
     ) -> Result<T, AppError> {
         // A read-only transaction's consultations are recorded after it, by its group.
-        if self.read_only.is_none() {
-            self.write_audit().await?;
-        }
+        let events = match self.read_only {
+            None => std::mem::take(&mut self.pending_audit),
+            Some(_) => Vec::new(),
+        };
+        let actor = self.actor();
         let conn: &Conn = &self.conn;
         let mut on: &Conn = conn;
-        // Polled in order, so `last` goes first on the wire. Both are extended-protocol
+        // Polled in order, so they go on the wire in this order. All are extended-protocol
         // statements: a statement this connection has not prepared yet is prepared under
-        // diesel-async's statement-cache lock, which the COMMIT then waits for, so it
-        // cannot overtake `last` (as a simple-protocol COMMIT sent meanwhile would).
-        let (value, committed) = futures_util::future::join(
-            last(conn),
-            cached(diesel::sql_query("COMMIT")).execute(&mut on),
+        // diesel-async's statement-cache lock, which the next then waits for, so the
+        // COMMIT cannot overtake `last` (as a simple-protocol COMMIT sent meanwhile would).
+        let (audited, (value, committed)) = pipelined(
+            audit::insert(conn, actor, &self.context, &events),
+            pipelined(
+                last(conn),
+                cached(diesel::sql_query("COMMIT")).execute(&mut on),
+            ),
         )
         .await;
         // A failed COMMIT leaves it to `finish` to roll back (or the pool to discard).
         committed?;
         self.ended_by_commit()?;
+        // A failed audit insert failed `last` too (the transaction was aborted): its
+        // error is the one to tell.
+        audited?;
+        Ok(value?)
+    }
+
+    /// Writes the audit rows queued so far, then runs `next`, in one round trip (still in
+    /// this transaction): for a statement that takes a lock others wait for from then to
+    /// the commit, the audit rows written before it rather than while it is held.
+    pub async fn audit_then<T>(
+        &mut self,
+        next: impl for<'c> FnOnce(
+            &'c Conn,
+        )
+            -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
+    ) -> Result<T, AppError> {
+        let events = std::mem::take(&mut self.pending_audit);
+        let actor = self.actor();
+        let conn: &Conn = &self.conn;
+        let (audited, value) = pipelined(
+            audit::insert(conn, actor, &self.context, &events),
+            next(conn),
+        )
+        .await;
+        audited?;
         Ok(value?)
     }
 
@@ -604,17 +635,29 @@ impl Tx {
             })
     }
 
-    /// Writes the queued audit events now rather than at commit (still in this
-    /// transaction): for work whose last statements hold a lock others wait for.
-    pub async fn write_audit_now(&mut self) -> Result<(), AppError> {
-        Ok(self.write_audit().await?)
-    }
-
     async fn write_audit(&mut self) -> diesel::QueryResult<()> {
         let events = std::mem::take(&mut self.pending_audit);
-        let actor = self.caller.as_ref().map(|c| (c.user_id, c.role));
-        audit::insert(&mut self.conn, actor, &self.context, &events).await
+        audit::insert(&self.conn, self.actor(), &self.context, &events).await
     }
+
+    /// Who the audit rows name: the caller, if the transaction has one.
+    fn actor(&self) -> Option<(UserId, Role)> {
+        self.caller.as_ref().map(|c| (c.user_id, c.role))
+    }
+}
+
+/// Two statements (or pipelines) in one round trip: `first` goes on the wire before
+/// `second`, and Postgres runs them in that order. The futures are polled in order, and
+/// every statement is an extended-protocol one: a statement the connection has not
+/// prepared yet is prepared under diesel-async's statement-cache lock, which the next
+/// waits for, so none overtakes another. When `first` fails, a transaction's `second`
+/// fails too (the transaction is aborted): look at `first`'s result first, for the error
+/// to tell.
+pub async fn pipelined<A, B>(
+    first: impl std::future::Future<Output = A>,
+    second: impl std::future::Future<Output = B>,
+) -> (A, B) {
+    futures_util::future::join(first, second).await
 }
 
 /// The statements after this in the transaction are planned once for any parameters

@@ -91,12 +91,12 @@ pub async fn find(conn: &mut Conn, id: PersonId) -> QueryResult<Option<PersonRow
 
 /// As `find`, locking the row until the transaction ends (for changes that depend on
 /// the person's current state, such as merges, placements and new reports).
-pub async fn find_for_update(conn: &mut Conn, id: PersonId) -> QueryResult<Option<PersonRow>> {
+pub async fn find_for_update(mut conn: &Conn, id: PersonId) -> QueryResult<Option<PersonRow>> {
     persons::table
         .find(id)
         .select(PersonRow::as_select())
         .for_update()
-        .first(conn)
+        .first(&mut conn)
         .await
         .optional()
 }

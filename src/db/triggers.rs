@@ -69,11 +69,11 @@ pub struct RuleChanges {
     pub escalate_after_hours: Option<i32>,
 }
 
-pub async fn rules(conn: &mut Conn) -> QueryResult<Vec<RuleRow>> {
+pub async fn rules(mut conn: &Conn) -> QueryResult<Vec<RuleRow>> {
     trigger_rules::table
         .select(RuleRow::as_select())
         .order((trigger_rules::name, trigger_rules::id))
-        .load(conn)
+        .load(&mut conn)
         .await
 }
 
@@ -149,9 +149,9 @@ pub struct InputRow {
 }
 
 /// The person's counted episodes, all districts; locks the person for the transaction.
-pub async fn inputs(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<InputRow>> {
+pub async fn inputs(mut conn: &Conn, person: PersonId) -> QueryResult<Vec<InputRow>> {
     cached(diesel::sql_query("SELECT * FROM hw_trigger_inputs($1)").bind::<SqlUuid, _>(person))
-        .load(conn)
+        .load(&mut conn)
         .await
 }
 
@@ -172,10 +172,34 @@ pub struct LiveRow {
 }
 
 /// The person's triggers that are not withdrawn, all districts.
-pub async fn live(conn: &mut Conn, person: PersonId) -> QueryResult<Vec<LiveRow>> {
+pub async fn live(mut conn: &Conn, person: PersonId) -> QueryResult<Vec<LiveRow>> {
     cached(diesel::sql_query("SELECT * FROM hw_trigger_live($1)").bind::<SqlUuid, _>(person))
-        .load(conn)
+        .load(&mut conn)
         .await
+}
+
+/// What an evaluation reads of a person: their counted episodes (`inputs`, which locks
+/// the person), the rules, and their live triggers.
+#[derive(Debug)]
+pub struct EvaluationRows {
+    pub episodes: Vec<InputRow>,
+    pub rules: Vec<RuleRow>,
+    pub live: Vec<LiveRow>,
+}
+
+/// An evaluation's three reads in one round trip, the person locked first; sent after
+/// whatever was sent before on `conn` (`db::pipelined`), so they see it.
+pub async fn evaluation_rows(conn: &Conn, person: PersonId) -> QueryResult<EvaluationRows> {
+    let (episodes, (rules, live)) = super::pipelined(
+        inputs(conn, person),
+        super::pipelined(self::rules(conn), self::live(conn, person)),
+    )
+    .await;
+    Ok(EvaluationRows {
+        episodes: episodes?,
+        rules: rules?,
+        live: live?,
+    })
 }
 
 #[derive(QueryableByName)]

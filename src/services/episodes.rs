@@ -8,7 +8,7 @@ use futures_util::FutureExt;
 use crate::db::episodes::{
     self as q, InterviewRow, NewEpisode, ReturnRow, ReviewRow, RhiRow, TransferRow,
 };
-use crate::db::{persons, Tx};
+use crate::db::{persons, pipelined, Conn, Tx};
 use crate::domain::accounts::Role;
 use crate::domain::audit::{AuditEvent, Operation};
 use crate::domain::caller::Caller;
@@ -237,7 +237,17 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let district = crate::services::acting_district(&caller, r.district_id)?;
-        let person = crate::services::live_subject(&mut tx, r.person_id).await?;
+        // The person locked (the request's own fields are checked under that lock: one
+        // disappearance, one episode), with their episodes' spans read in the same round
+        // trip.
+        let conn: &Conn = tx.conn();
+        let (subject, spans) = pipelined(
+            persons::find_for_update(conn, r.person_id),
+            q::spans(conn, r.person_id),
+        )
+        .await;
+        let person = crate::services::alive(subject?)?;
+        let spans = spans?;
         let placement_id = if r.missing_from == MissingFrom::CarePlacement {
             placement_for_report(
                 &mut tx,
@@ -249,9 +259,6 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
         } else {
             None
         };
-        // Under the person's lock, the request's own fields checked first: one
-        // disappearance, one episode.
-        let spans = q::spans(tx.conn(), person.id).await?;
         let clashes = report_clashes(&spans, r.last_seen_at);
         if !clashes.is_empty() {
             return Err(report_clash(&clashes));
@@ -260,36 +267,42 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
             && person
                 .date_of_birth
                 .is_none_or(|dob| is_child(dob, ctx.app.zone.date(r.reported_at)));
-        let id = q::insert(
-            tx.conn(),
-            &NewEpisode {
-                id: EpisodeId::new(),
-                person_id: r.person_id,
-                district_id: district,
-                status: EpisodeStatus::Reported,
-                reported_at: r.reported_at,
-                reported_by: r.reported_by,
-                reporter_details: r.reporter_details,
-                last_seen_at: r.last_seen_at,
-                last_seen_location: r.last_seen_location,
-                missing_from: r.missing_from,
-                circumstances: r.circumstances,
-                risk_level: r.risk.level,
-                next_review_due: Some(ctx.app.review_policy.first_due(r.risk.level, r.reported_at)),
-                placement_id,
-                looked_after,
-                created_by: caller.user_id,
-            },
-        )
-        .await?;
-        let grading = grading_row(&caller, id, None, r.risk);
-        q::insert_grading(tx.conn(), &grading).await?;
-        let high_trigger = if grading.to_level == RiskLevel::High {
-            triggers::evaluate_graded_high(&mut tx, &ctx.app, r.person_id, id).await?
-        } else {
-            triggers::evaluate(&mut tx, &ctx.app, r.person_id).await?;
-            None
+        let new = NewEpisode {
+            id: EpisodeId::new(),
+            person_id: r.person_id,
+            district_id: district,
+            status: EpisodeStatus::Reported,
+            reported_at: r.reported_at,
+            reported_by: r.reported_by,
+            reporter_details: r.reporter_details,
+            last_seen_at: r.last_seen_at,
+            last_seen_location: r.last_seen_location,
+            missing_from: r.missing_from,
+            circumstances: r.circumstances,
+            risk_level: r.risk.level,
+            next_review_due: Some(ctx.app.review_policy.first_due(r.risk.level, r.reported_at)),
+            placement_id,
+            looked_after,
+            created_by: caller.user_id,
         };
+        let grading = grading_row(&caller, new.id, None, r.risk);
+        // The episode, its first grading and what the trigger evaluation reads, in one
+        // round trip; the evaluation sees the new episode.
+        let conn: &Conn = tx.conn();
+        let (inserted, (graded, evaluation)) = pipelined(
+            q::insert(conn, &new),
+            pipelined(
+                q::insert_grading(conn, &grading),
+                crate::db::triggers::evaluation_rows(conn, r.person_id),
+            ),
+        )
+        .await;
+        let id = inserted?;
+        graded?;
+        let graded_high = (grading.to_level == RiskLevel::High).then_some(id);
+        let high_trigger =
+            triggers::evaluate_read(&mut tx, &ctx.app, r.person_id, evaluation?, graded_high)
+                .await?;
         tx.audit(AuditEvent::new(
             Operation::Collection,
             RECORD,
@@ -297,13 +310,14 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
         ));
         // The district's counter row is held from its reference to the commit, and the
         // district's other reports wait for it: the audit row goes first, the reference
-        // last, with the COMMIT if no alert follows (an alert names the reference).
+        // last, with the COMMIT if no alert follows (an alert names the reference); all
+        // in one round trip.
         let year = ctx.app.zone.date(r.reported_at).year();
         let alerts_follow =
             grading.to_level == RiskLevel::High || (placement_id.is_some() && looked_after);
         let row = if alerts_follow {
-            tx.write_audit_now().await?;
-            q::take_reference(tx.conn(), id, year).await?
+            tx.audit_then(|conn| q::take_reference(conn, id, year).boxed())
+                .await?
         } else {
             tx.commit_with(|conn| q::take_reference(conn, id, year).boxed())
                 .await?

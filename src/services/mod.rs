@@ -76,9 +76,16 @@ pub async fn live_subject(
     tx: &mut Tx,
     person: crate::ids::PersonId,
 ) -> Result<crate::db::persons::PersonRow, AppError> {
-    let row = crate::db::persons::find_for_update(tx.conn(), person)
-        .await?
-        .ok_or_else(|| AppError::field("person_id", "no such person"))?;
+    let row = crate::db::persons::find_for_update(tx.conn(), person).await?;
+    alive(row)
+}
+
+/// The person `live_subject` read (`db::persons::find_for_update`), if it can be the
+/// subject of a new record: it exists and is not merged into another.
+pub fn alive(
+    row: Option<crate::db::persons::PersonRow>,
+) -> Result<crate::db::persons::PersonRow, AppError> {
+    let row = row.ok_or_else(|| AppError::field("person_id", "no such person"))?;
     match row.merged_into {
         Some(survivor) => Err(AppError::field(
             "person_id",

@@ -43,7 +43,8 @@ fn rule_of(r: &RuleRow) -> Option<Rule> {
 /// Re-evaluates every rule for `person` in the caller's transaction: fires what is now
 /// satisfied, withdraws what has lost its basis, and tells the MFHCs what fired.
 pub async fn evaluate(tx: &mut Tx, state: &AppState, person: PersonId) -> Result<(), AppError> {
-    evaluate_telling(tx, state, person, None).await.map(drop)
+    let rows = q::evaluation_rows(tx.conn(), person).await?;
+    evaluate_read(tx, state, person, rows, None).await.map(drop)
 }
 
 /// As [`evaluate`], after `episode` was graded high: the MFHCs are already being told
@@ -55,10 +56,24 @@ pub async fn evaluate_graded_high(
     person: PersonId,
     episode: EpisodeId,
 ) -> Result<Option<TriggerId>, AppError> {
-    let fired = evaluate_telling(tx, state, person, Some(episode)).await?;
+    let rows = q::evaluation_rows(tx.conn(), person).await?;
+    evaluate_read(tx, state, person, rows, Some(episode)).await
+}
+
+/// As [`evaluate`] (or, with `graded_high`, [`evaluate_graded_high`]), from the rows
+/// `db::triggers::evaluation_rows` read in this transaction: for a service that sent
+/// that read with its own writes, in one round trip.
+pub async fn evaluate_read(
+    tx: &mut Tx,
+    state: &AppState,
+    person: PersonId,
+    rows: q::EvaluationRows,
+    graded_high: Option<EpisodeId>,
+) -> Result<Option<TriggerId>, AppError> {
+    let fired = evaluate_telling(tx, state, person, rows, graded_high).await?;
     Ok(fired
         .into_iter()
-        .find(|f| f.kind == RuleKind::HighRisk && f.anchor == episode)
+        .find(|f| f.kind == RuleKind::HighRisk && Some(f.anchor) == graded_high)
         .map(|f| f.id))
 }
 
@@ -73,11 +88,12 @@ async fn evaluate_telling(
     tx: &mut Tx,
     state: &AppState,
     person: PersonId,
+    rows: q::EvaluationRows,
     graded_high: Option<EpisodeId>,
 ) -> Result<Vec<Fired>, AppError> {
     let links = &state.links;
-    let episodes: Vec<CountedEpisode> = q::inputs(tx.conn(), person)
-        .await?
+    let episodes: Vec<CountedEpisode> = rows
+        .episodes
         .into_iter()
         .map(|e| CountedEpisode {
             id: e.episode_id,
@@ -90,13 +106,9 @@ async fn evaluate_telling(
             ever_high: e.ever_high,
         })
         .collect();
-    let rules: Vec<Rule> = q::rules(tx.conn())
-        .await?
-        .iter()
-        .filter_map(rule_of)
-        .collect();
-    let live: Vec<LiveTrigger> = q::live(tx.conn(), person)
-        .await?
+    let rules: Vec<Rule> = rows.rules.iter().filter_map(rule_of).collect();
+    let live: Vec<LiveTrigger> = rows
+        .live
         .into_iter()
         .map(|t| LiveTrigger {
             id: t.id,

@@ -530,3 +530,57 @@ async fn a_rectification_note_links_the_request_to_the_changes_it_made() {
     );
     assert!(sar.body["bundle"]["restrictions"].is_array());
 }
+
+/// A report goes to Postgres in pipelines (the episode, its first grading and the trigger
+/// evaluation's reads in one round trip). When the database refuses the episode, the
+/// caller is told that refusal, not the aborted transaction the statements after it met,
+/// and nothing of the report is kept.
+#[actix_rt::test]
+async fn a_report_the_database_refuses_mid_pipeline_gets_that_refusal_and_keeps_nothing() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(MFHC).await;
+    let (dpo, _) = app.login(demo_user("dpo")).await;
+    let p = person(&app, &mfhc, "Robin", "Refused", &[]).await;
+    restrict(&app, &dpo, &p).await;
+    // With a stated reason the person can be read and locked; the episode's own insert
+    // is what the restriction refuses.
+    let r = app
+        .call_with_purpose(
+            "POST",
+            "/api/v1/episodes",
+            &mfhc,
+            "Reported missing by her mother",
+            None,
+            Some(crate::episodes::report_body(&p["id"], 1)),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(r.body["type"], "/problems/restricted", "{}", r.body);
+
+    let mut su = app.superuser().await;
+    for (what, sql) in [
+        (
+            "episodes",
+            "SELECT count(*) AS n FROM episodes WHERE person_id = $1::uuid",
+        ),
+        (
+            "gradings",
+            "SELECT count(*) AS n FROM risk_gradings g JOIN episodes e ON e.id = g.episode_id \
+              WHERE e.person_id = $1::uuid",
+        ),
+        (
+            "episode audit rows",
+            "SELECT (SELECT count(*) FROM audit_log WHERE record_type = 'episode' \
+                        AND $1::uuid = ANY (record_ids)) \
+                  + (SELECT count(*) FROM audit_queue WHERE record_type = 'episode' \
+                        AND $1::uuid = ANY (record_ids)) AS n",
+        ),
+    ] {
+        let n: Count = diesel::sql_query(sql)
+            .bind::<Text, _>(p["id"].as_str().unwrap())
+            .get_result(&mut su)
+            .await
+            .unwrap();
+        assert_eq!(n.n, 0, "{what} kept from a refused report");
+    }
+}
