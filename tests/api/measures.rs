@@ -281,7 +281,8 @@ async fn edges_cancellations_transfers_merges_and_birthdays_agree_too() {
              FROM episodes e ORDER BY e.reported_at DESC LIMIT 30;
          UPDATE episodes e SET district_id = t.to_district_id FROM episode_transfers t WHERE t.episode_id = e.id;
          UPDATE episodes SET person_id = (SELECT person_id FROM episodes ORDER BY reported_at LIMIT 1)
-          WHERE person_id = (SELECT person_id FROM episodes ORDER BY reported_at DESC LIMIT 1);
+          WHERE person_id = (SELECT person_id FROM episodes ORDER BY reported_at DESC LIMIT 1)
+            AND status NOT IN ('reported', 'active');
          UPDATE persons SET date_of_birth = '2001-06-15'
           WHERE id IN (SELECT person_id FROM episodes WHERE reported_at >= '2019-01-01' AND reported_at < '2020-01-01'
                         GROUP BY person_id HAVING count(*) >= 2 LIMIT 5);",
@@ -302,10 +303,14 @@ async fn edges_cancellations_transfers_merges_and_birthdays_agree_too() {
     let def = Definition::default();
     assert_state_matches(&app, 1, &def, day(2016, 12, 31), day(2027, 12, 31)).await;
     // (An episode moved to a hospital setting no longer names a care placement: the
-    // generated data may have some among those thirty, and `episodes` forbids both.)
+    // generated data may have some among those thirty, and `episodes` forbids both. A
+    // person has one open episode at most, so only closed episodes move to another person
+    // and a cancelled one reopens only where its person has none open: the generated data
+    // changes with the day it is made.)
     su.batch_execute(
         "UPDATE episodes SET person_id = (SELECT person_id FROM episodes ORDER BY reported_at DESC LIMIT 1 OFFSET 1)
           WHERE id IN (SELECT id FROM episodes WHERE person_id = (SELECT person_id FROM episodes ORDER BY reported_at LIMIT 1)
+                          AND status NOT IN ('reported', 'active')
                         ORDER BY reported_at DESC LIMIT 2);
          UPDATE persons SET date_of_birth = NULL
           WHERE id IN (SELECT person_id FROM episodes GROUP BY person_id HAVING count(*) >= 3 LIMIT 3);
@@ -313,7 +318,11 @@ async fn edges_cancellations_transfers_merges_and_birthdays_agree_too() {
          UPDATE episodes SET missing_from = 'hospital_or_medical', placement_id = NULL
           WHERE id IN (SELECT id FROM episodes ORDER BY id LIMIT 30);
          UPDATE episodes SET status = 'active', cancelled_reason = NULL
-          WHERE id IN (SELECT id FROM episodes WHERE status = 'cancelled' LIMIT 10);",
+          WHERE id IN (SELECT DISTINCT ON (e.person_id) e.id FROM episodes e
+                        WHERE e.status = 'cancelled'
+                          AND NOT EXISTS (SELECT 1 FROM episodes o WHERE o.person_id = e.person_id
+                                             AND o.status IN ('reported', 'active'))
+                        ORDER BY e.person_id, e.id LIMIT 10);",
     )
     .await
     .unwrap();
