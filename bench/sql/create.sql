@@ -3,17 +3,16 @@
 -- raise one also inserts the trigger and its alerts (HTTP only). The first SELECT picks
 -- the person and is pgbench's own; ids the service makes in Rust come from
 -- gen_random_uuid() here. The statements are sent in the pipelines the service sends
--- them in (db::pipelined): the person's lock with their spans; the episode, its grading
--- and the trigger evaluation's three reads; the audit row, the reference and the COMMIT,
--- as for a report that alerts no one (Tx::commit_with).
+-- them in (db::pipelined): BEGIN and the session check with the person's lock and their
+-- spans (Tx::begin_reading); the episode, its grading and the trigger evaluation's three
+-- reads; the audit row, the reference and the COMMIT, as for a report that alerts no one
+-- (Tx::commit_with).
 SELECT id AS pid, gen_random_uuid() AS id FROM bench_fresh WHERE n = (SELECT nextval('bench_fresh_next')) \gset
 -- The write quota, charged before each write (shared by every instance; lifted here).
 SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
 \startpipeline
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;
-\endpipeline
-\startpipeline
 SELECT "persons"."id", "persons"."given_name", "persons"."family_name", "persons"."aliases", "persons"."date_of_birth", "persons"."sex", "persons"."ethnicity", "persons"."home_district_id", "persons"."local_authority", "persons"."looked_after", "persons"."merged_into", "persons"."version", "persons"."created_at", "persons"."updated_at" FROM "persons" WHERE ("persons"."id" = :pid) LIMIT 1 FOR UPDATE;
 SELECT id, reference, district_id, status, last_seen_at, returned_at FROM hw_person_episode_spans(:pid);
 \endpipeline

@@ -299,9 +299,68 @@ impl Tx {
         )
             -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
     ) -> Result<(Tx, Result<T, AppError>), AppError> {
+        let access = Access::ReadOnly(group);
+        Self::at_once(
+            pool,
+            context,
+            reader,
+            access,
+            PasswordGate::Current,
+            record,
+            reads,
+            true,
+        )
+        .await
+    }
+
+    /// As `begin_authenticated`, with a request's first reads in the same round trip:
+    /// `BEGIN`, the session check, the stated reason if `record` names the one record the
+    /// request is about (`one_record`), and `reads` (which must not depend on who asks:
+    /// they run under the claims the check set, so with none when it found no session,
+    /// and nothing they return is handed back until it holds). The service then checks
+    /// the caller before it uses the value, and goes on in the transaction.
+    pub async fn begin_reading<T>(
+        pool: &Pool,
+        context: AuditContext,
+        reader: Session,
+        record: Option<(&'static str, uuid::Uuid)>,
+        reads: impl for<'c> FnOnce(
+            &'c Conn,
+        )
+            -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
+    ) -> Result<(Tx, Result<T, AppError>), AppError> {
+        let access = Access::ReadWrite;
+        Self::at_once(
+            pool,
+            context,
+            reader,
+            access,
+            PasswordGate::Current,
+            record,
+            reads,
+            false,
+        )
+        .await
+    }
+
+    /// `BEGIN`, the session check, the stated reason, `reads` and (if `commit`) `COMMIT`,
+    /// in one round trip; the session's answer looked at after.
+    #[allow(clippy::too_many_arguments)]
+    async fn at_once<T>(
+        pool: &Pool,
+        context: AuditContext,
+        reader: Session,
+        access: Access,
+        gate: PasswordGate,
+        record: Option<(&'static str, uuid::Uuid)>,
+        reads: impl for<'c> FnOnce(
+            &'c Conn,
+        )
+            -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
+        commit: bool,
+    ) -> Result<(Tx, Result<T, AppError>), AppError> {
         let mut conn = pool.get().await?;
         count_as_begun(&mut conn)?;
-        let access = Access::ReadOnly(group);
         let (mut first, second, mut last): (&Conn, &Conn, &Conn) = (&conn, &conn, &conn);
         let reason = record.and(context.purpose.as_deref());
         let conn_ref: &Conn = &conn;
@@ -318,10 +377,15 @@ impl Tx {
                             None => Ok(()),
                         }
                     },
-                    pipelined(
-                        reads(conn_ref),
-                        cached(diesel::sql_query("COMMIT")).execute(&mut last),
-                    ),
+                    pipelined(reads(conn_ref), async move {
+                        match commit {
+                            true => cached(diesel::sql_query("COMMIT"))
+                                .execute(&mut last)
+                                .await
+                                .map(drop),
+                            false => Ok(()),
+                        }
+                    }),
                 ),
             ),
         )
@@ -330,10 +394,18 @@ impl Tx {
         tx.one_record = record;
         // A failed BEGIN leaves the connection's state unknown: dropped, it is discarded.
         begun?;
-        committed?;
-        tx.ended_by_commit()?;
-        tx.admit(reader.user, principal, PasswordGate::Current)?;
-        stated?;
+        if commit {
+            committed?;
+            tx.ended_by_commit()?;
+        }
+        // Refused: rolled back (if still open), nothing read handed back.
+        let refused = match tx.admit(reader.user, principal, gate) {
+            Err(e) => Some(e),
+            Ok(()) => stated.err().map(AppError::from),
+        };
+        if let Some(e) = refused {
+            return tx.finish(Err(e)).await;
+        }
         Ok((tx, value.map_err(AppError::from)))
     }
 

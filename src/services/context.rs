@@ -78,6 +78,26 @@ impl Ctx {
         tx.finish(result).await
     }
 
+    /// Begins the request's transaction as `begin` does, with `reads`, the service's
+    /// first, in the same round trip (`Tx::begin_reading`): they must not depend on who
+    /// asks, and the service checks the caller before it uses what they returned. Ends
+    /// with `finish`, as after `begin`. `record` names the one record the request is
+    /// about (`Tx::one_record`).
+    pub async fn begin_reading<T>(
+        &self,
+        record: Option<(&'static str, uuid::Uuid)>,
+        reads: impl for<'c> FnOnce(&'c Conn) -> BoxFuture<'c, QueryResult<T>>,
+    ) -> Result<(Tx, Result<T, AppError>), AppError> {
+        Tx::begin_reading(
+            &self.app.db,
+            self.audit.clone(),
+            self.session,
+            record,
+            reads,
+        )
+        .await
+    }
+
     async fn begin_gated(&self, gate: PasswordGate) -> Result<Tx, AppError> {
         self.begin_with(gate, Access::ReadWrite).await
     }

@@ -232,22 +232,29 @@ async fn for_update(
 
 #[tracing::instrument(name = "services::episodes::report", skip_all)]
 pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
-    crate::in_tx!(ctx, |tx| {
-        tx.one_record("persons", r.person_id.0).await?;
+    // The person locked (the request's own fields are checked under that lock: one
+    // disappearance, one episode), with their episodes' spans, sent with the transaction's
+    // BEGIN and session check: one round trip.
+    let person_id = r.person_id;
+    let (mut tx, first) = ctx
+        .begin_reading(Some(("persons", person_id.0)), |conn| {
+            async move {
+                let (subject, spans) = pipelined(
+                    persons::find_for_update(conn, person_id),
+                    q::spans(conn, person_id),
+                )
+                .await;
+                Ok((subject?, spans?))
+            }
+            .boxed()
+        })
+        .await?;
+    let result = async {
         let caller = tx.caller()?.clone();
         caller.require_operational()?;
         let district = crate::services::acting_district(&caller, r.district_id)?;
-        // The person locked (the request's own fields are checked under that lock: one
-        // disappearance, one episode), with their episodes' spans read in the same round
-        // trip.
-        let conn: &Conn = tx.conn();
-        let (subject, spans) = pipelined(
-            persons::find_for_update(conn, r.person_id),
-            q::spans(conn, r.person_id),
-        )
-        .await;
-        let person = crate::services::alive(subject?)?;
-        let spans = spans?;
+        let (subject, spans) = first?;
+        let person = crate::services::alive(subject)?;
         let placement_id = if r.missing_from == MissingFrom::CarePlacement {
             placement_for_report(
                 &mut tx,
@@ -356,7 +363,9 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
             },
             confirmation,
         })
-    })
+    }
+    .await;
+    tx.finish(result).await
 }
 
 #[tracing::instrument(name = "services::episodes::get", skip_all, fields(%id))]

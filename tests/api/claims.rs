@@ -439,3 +439,69 @@ async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
     .unwrap();
     assert_eq!(claim.user_id, None);
 }
+
+/// A write's first reads go with its BEGIN and session check (`Tx::begin_reading`): they
+/// see the session's claims, and the transaction stays open for the rest of the request.
+/// A revoked session is refused with 401 and nothing of what was read, and its transaction
+/// is rolled back: the connection is reused, out of any transaction.
+#[actix_rt::test]
+async fn begin_reading_reads_under_the_sessions_claims_and_stays_open_or_rolls_back() {
+    #[derive(QueryableByName)]
+    struct Claim {
+        #[diesel(sql_type = Nullable<Text>)]
+        user_id: Option<String>,
+    }
+    fn claim(conn: &db::Conn) -> futures_util::future::BoxFuture<'_, diesel::QueryResult<Claim>> {
+        let mut on = conn;
+        async move {
+            // Prepared here for the first time.
+            db::cached(diesel::sql_query(
+                "SELECT nullif(current_setting('homeward.user_id', true), '') AS user_id \
+                   /* begin_reading */",
+            ))
+            .get_result::<Claim>(&mut on)
+            .await
+        }
+        .boxed()
+    }
+    let app = spawn_app().await;
+    app.login(MFHC).await;
+    let s = mfhc_session(&app).await;
+    let pool = db::build_pool(&app.app_url, 1).unwrap();
+    let first = backend_pid(&mut pool.get().await.unwrap()).await;
+    let session = s.reader();
+    let begin = || Tx::begin_reading(&pool, AuditContext::default(), session, None, claim);
+
+    let (mut tx, seen) = begin().await.unwrap();
+    assert_eq!(tx.caller().unwrap().role, Role::Mfhc);
+    assert_eq!(
+        seen.unwrap().user_id,
+        Some(s.user_id.0.to_string()),
+        "the read ran before the claims were set, or outside their transaction"
+    );
+    // Still in the transaction the claims were set in.
+    let again = claim(tx.conn()).await.unwrap();
+    assert_eq!(again.user_id, Some(s.user_id.0.to_string()));
+    tx.finish(Ok(())).await.unwrap();
+
+    let mut su = app.superuser().await;
+    diesel::sql_query("UPDATE sessions SET revoked_at = now() WHERE id = $1")
+        .bind::<SqlUuid, _>(s.id)
+        .execute(&mut su)
+        .await
+        .unwrap();
+    match begin().await {
+        Err(e) => assert_eq!(
+            actix_web::ResponseError::status_code(&e).as_u16(),
+            401,
+            "{e}"
+        ),
+        Ok(_) => panic!("an ended session's read was handed back"),
+    }
+    let conn = reused_outside_a_transaction(&pool, first).await;
+    let left = claim(&conn).await.unwrap();
+    assert_eq!(
+        left.user_id, None,
+        "the refused transaction was not rolled back"
+    );
+}

@@ -191,4 +191,17 @@ async fn forged_swapped_expired_misaddressed_and_revoked_tokens_are_all_401() {
         )
         .await;
     r.problem(401);
+    // ...and on a report, whose first reads go with its session check.
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/episodes",
+            Some(&token),
+            Some(crate::episodes::report_body(
+                &serde_json::json!(uuid::Uuid::new_v4()),
+                1,
+            )),
+        )
+        .await;
+    r.problem(401);
 }
