@@ -299,16 +299,13 @@ impl Tx {
         )
             -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
     ) -> Result<(Tx, Result<T, AppError>), AppError> {
-        let access = Access::ReadOnly(group);
         Self::at_once(
             pool,
             context,
             reader,
-            access,
-            PasswordGate::Current,
+            Access::ReadOnly(group),
             record,
             reads,
-            true,
         )
         .await
     }
@@ -329,36 +326,24 @@ impl Tx {
         )
             -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
     ) -> Result<(Tx, Result<T, AppError>), AppError> {
-        let access = Access::ReadWrite;
-        Self::at_once(
-            pool,
-            context,
-            reader,
-            access,
-            PasswordGate::Current,
-            record,
-            reads,
-            false,
-        )
-        .await
+        Self::at_once(pool, context, reader, Access::ReadWrite, record, reads).await
     }
 
-    /// `BEGIN`, the session check, the stated reason, `reads` and (if `commit`) `COMMIT`,
-    /// in one round trip; the session's answer looked at after.
-    #[allow(clippy::too_many_arguments)]
+    /// `BEGIN`, the session check, the stated reason and `reads` in one round trip, the
+    /// session's answer looked at after; a read-only transaction is the whole request, so
+    /// its `COMMIT` goes with them, and a read-write one goes on.
     async fn at_once<T>(
         pool: &Pool,
         context: AuditContext,
         reader: Session,
         access: Access,
-        gate: PasswordGate,
         record: Option<(&'static str, uuid::Uuid)>,
         reads: impl for<'c> FnOnce(
             &'c Conn,
         )
             -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
-        commit: bool,
     ) -> Result<(Tx, Result<T, AppError>), AppError> {
+        let commit = matches!(access, Access::ReadOnly(_));
         let mut conn = pool.get().await?;
         count_as_begun(&mut conn)?;
         let (mut first, second, mut last): (&Conn, &Conn, &Conn) = (&conn, &conn, &conn);
@@ -399,7 +384,7 @@ impl Tx {
             tx.ended_by_commit()?;
         }
         // Refused: rolled back (if still open), nothing read handed back.
-        let refused = match tx.admit(reader.user, principal, gate) {
+        let refused = match tx.admit(reader.user, principal, PasswordGate::Current) {
             Err(e) => Some(e),
             Ok(()) => stated.err().map(AppError::from),
         };

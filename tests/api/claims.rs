@@ -301,6 +301,28 @@ async fn reused_outside_a_transaction(
     conn
 }
 
+/// Ends the session, as signing out does.
+async fn revoke(app: &crate::helpers::TestApp, s: &Session) {
+    let mut su = app.superuser().await;
+    diesel::sql_query("UPDATE sessions SET revoked_at = now() WHERE id = $1")
+        .bind::<SqlUuid, _>(s.id)
+        .execute(&mut su)
+        .await
+        .unwrap();
+}
+
+/// A session check's answer for an ended session: 401, and nothing of what was read.
+fn refused_as_ended<T>(r: Result<T, homeward::error::AppError>) {
+    match r {
+        Err(e) => assert_eq!(
+            actix_web::ResponseError::status_code(&e).as_u16(),
+            401,
+            "{e}"
+        ),
+        Ok(_) => panic!("an ended session's read was handed back"),
+    }
+}
+
 /// A transaction begun, with the id it has been given.
 async fn begin_with_xid(pool: &db::Pool) -> (Tx, String) {
     let mut tx = Tx::begin(pool, AuditContext::default()).await.unwrap();
@@ -414,20 +436,8 @@ async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
     );
     tx.finish(Ok(())).await.unwrap();
 
-    let mut su = app.superuser().await;
-    diesel::sql_query("UPDATE sessions SET revoked_at = now() WHERE id = $1")
-        .bind::<SqlUuid, _>(s.id)
-        .execute(&mut su)
-        .await
-        .unwrap();
-    match read().await {
-        Err(e) => assert_eq!(
-            actix_web::ResponseError::status_code(&e).as_u16(),
-            401,
-            "{e}"
-        ),
-        Ok(_) => panic!("an ended session's read was handed back"),
-    }
+    revoke(&app, &s).await;
+    refused_as_ended(read().await);
 
     let mut conn = reused_outside_a_transaction(&pool, first).await;
     // The claims ended with their transaction.
@@ -484,20 +494,8 @@ async fn begin_reading_reads_under_the_sessions_claims_and_stays_open_or_rolls_b
     assert_eq!(again.user_id, Some(s.user_id.0.to_string()));
     tx.finish(Ok(())).await.unwrap();
 
-    let mut su = app.superuser().await;
-    diesel::sql_query("UPDATE sessions SET revoked_at = now() WHERE id = $1")
-        .bind::<SqlUuid, _>(s.id)
-        .execute(&mut su)
-        .await
-        .unwrap();
-    match begin().await {
-        Err(e) => assert_eq!(
-            actix_web::ResponseError::status_code(&e).as_u16(),
-            401,
-            "{e}"
-        ),
-        Ok(_) => panic!("an ended session's read was handed back"),
-    }
+    revoke(&app, &s).await;
+    refused_as_ended(begin().await);
     let conn = reused_outside_a_transaction(&pool, first).await;
     let left = claim(&conn).await.unwrap();
     assert_eq!(
