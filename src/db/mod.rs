@@ -315,7 +315,9 @@ impl Tx {
     /// request is about (`one_record`), and `reads` (which must not depend on who asks:
     /// they run under the claims the check set, so with none when it found no session,
     /// and nothing they return is handed back until it holds). The service then checks
-    /// the caller before it uses the value, and goes on in the transaction.
+    /// the caller before it uses the value, and goes on in the transaction. `reads` must
+    /// only read: a lock they take (`FOR UPDATE`) is taken before the caller's role is
+    /// checked, under the policies' say, and lasts until a refused request is rolled back.
     pub async fn begin_reading<T>(
         pool: &Pool,
         context: AuditContext,
@@ -575,11 +577,7 @@ impl Tx {
         )
             -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
     ) -> Result<T, AppError> {
-        // A read-only transaction's consultations are recorded after it, by its group.
-        let events = match self.read_only {
-            None => std::mem::take(&mut self.pending_audit),
-            Some(_) => Vec::new(),
-        };
+        let events = self.audit_rows_now();
         let actor = self.actor();
         let conn: &Conn = &self.conn;
         let mut on: &Conn = conn;
@@ -614,7 +612,7 @@ impl Tx {
         )
             -> futures_util::future::BoxFuture<'c, diesel::QueryResult<T>>,
     ) -> Result<T, AppError> {
-        let events = std::mem::take(&mut self.pending_audit);
+        let events = self.audit_rows_now();
         let actor = self.actor();
         let conn: &Conn = &self.conn;
         let (audited, value) = pipelined(
@@ -695,6 +693,15 @@ impl Tx {
     async fn write_audit(&mut self) -> diesel::QueryResult<()> {
         let events = std::mem::take(&mut self.pending_audit);
         audit::insert(&self.conn, self.actor(), &self.context, &events).await
+    }
+
+    /// The audit rows to write in this transaction now: those queued so far, unless it is
+    /// read-only (a read's consultations are recorded after it, by its group).
+    fn audit_rows_now(&mut self) -> Vec<AuditEvent> {
+        match self.read_only {
+            None => std::mem::take(&mut self.pending_audit),
+            Some(_) => Vec::new(),
+        }
     }
 
     /// Who the audit rows name: the caller, if the transaction has one.
