@@ -385,6 +385,29 @@ async fn commit_with_runs_the_last_statement_in_the_transaction_then_commits() {
     drop(reused_outside_a_transaction(&pool, first).await);
 }
 
+#[derive(QueryableByName)]
+struct Claim {
+    #[diesel(sql_type = Nullable<Text>)]
+    user_id: Option<String>,
+}
+
+/// The user id claim as the connection's transaction sees it (`None` outside one), as a
+/// prepared statement: on a fresh connection, prepared on its first use, inside a
+/// pipeline.
+fn user_id_claim(
+    conn: &db::Conn,
+) -> futures_util::future::BoxFuture<'_, diesel::QueryResult<Claim>> {
+    let mut on = conn;
+    async move {
+        db::cached(diesel::sql_query(
+            "SELECT nullif(current_setting('homeward.user_id', true), '') AS user_id",
+        ))
+        .get_result::<Claim>(&mut on)
+        .await
+    }
+    .boxed()
+}
+
 /// `Tx::read_at_once` sends BEGIN, the session check, the reads and the COMMIT together. On
 /// a connection that has prepared none of them, they still run in that order: the reads see
 /// the claims the check set in the same transaction. A session that has ended gets a 401
@@ -392,11 +415,6 @@ async fn commit_with_runs_the_last_statement_in_the_transaction_then_commits() {
 /// transaction.
 #[actix_rt::test]
 async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
-    #[derive(QueryableByName)]
-    struct Claim {
-        #[diesel(sql_type = Nullable<Text>)]
-        user_id: Option<String>,
-    }
     let app = spawn_app().await;
     app.login(MFHC).await;
     let s = mfhc_session(&app).await;
@@ -411,19 +429,7 @@ async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
             session,
             group.clone(),
             None,
-            |conn| {
-                async move {
-                    let mut on = conn;
-                    // Prepared here for the first time.
-                    db::cached(diesel::sql_query(
-                        "SELECT nullif(current_setting('homeward.user_id', true), '') AS user_id \
-                           /* read_at_once */",
-                    ))
-                    .get_result::<Claim>(&mut on)
-                    .await
-                }
-                .boxed()
-            },
+            user_id_claim,
         )
     };
 
@@ -439,14 +445,9 @@ async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
     revoke(&app, &s).await;
     refused_as_ended(read().await);
 
-    let mut conn = reused_outside_a_transaction(&pool, first).await;
+    let conn = reused_outside_a_transaction(&pool, first).await;
     // The claims ended with their transaction.
-    let claim = diesel::sql_query(
-        "SELECT nullif(current_setting('homeward.user_id', true), '') AS user_id",
-    )
-    .get_result::<Claim>(&mut conn)
-    .await
-    .unwrap();
+    let claim = user_id_claim(&conn).await.unwrap();
     assert_eq!(claim.user_id, None);
 }
 
@@ -456,31 +457,13 @@ async fn read_at_once_reads_under_the_sessions_claims_or_hands_back_nothing() {
 /// is rolled back: the connection is reused, out of any transaction.
 #[actix_rt::test]
 async fn begin_reading_reads_under_the_sessions_claims_and_stays_open_or_rolls_back() {
-    #[derive(QueryableByName)]
-    struct Claim {
-        #[diesel(sql_type = Nullable<Text>)]
-        user_id: Option<String>,
-    }
-    fn claim(conn: &db::Conn) -> futures_util::future::BoxFuture<'_, diesel::QueryResult<Claim>> {
-        let mut on = conn;
-        async move {
-            // Prepared here for the first time.
-            db::cached(diesel::sql_query(
-                "SELECT nullif(current_setting('homeward.user_id', true), '') AS user_id \
-                   /* begin_reading */",
-            ))
-            .get_result::<Claim>(&mut on)
-            .await
-        }
-        .boxed()
-    }
     let app = spawn_app().await;
     app.login(MFHC).await;
     let s = mfhc_session(&app).await;
     let pool = db::build_pool(&app.app_url, 1).unwrap();
     let first = backend_pid(&mut pool.get().await.unwrap()).await;
     let session = s.reader();
-    let begin = || Tx::begin_reading(&pool, AuditContext::default(), session, None, claim);
+    let begin = || Tx::begin_reading(&pool, AuditContext::default(), session, None, user_id_claim);
 
     let (mut tx, seen) = begin().await.unwrap();
     assert_eq!(tx.caller().unwrap().role, Role::Mfhc);
@@ -490,14 +473,14 @@ async fn begin_reading_reads_under_the_sessions_claims_and_stays_open_or_rolls_b
         "the read ran before the claims were set, or outside their transaction"
     );
     // Still in the transaction the claims were set in.
-    let again = claim(tx.conn()).await.unwrap();
+    let again = user_id_claim(tx.conn()).await.unwrap();
     assert_eq!(again.user_id, Some(s.user_id.0.to_string()));
     tx.finish(Ok(())).await.unwrap();
 
     revoke(&app, &s).await;
     refused_as_ended(begin().await);
     let conn = reused_outside_a_transaction(&pool, first).await;
-    let left = claim(&conn).await.unwrap();
+    let left = user_id_claim(&conn).await.unwrap();
     assert_eq!(
         left.user_id, None,
         "the refused transaction was not rolled back"
