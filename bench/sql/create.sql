@@ -13,7 +13,7 @@ SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 micr
 \startpipeline
 BEGIN;
 SELECT p.role, p.district_id, p.agency_id, p.must_change_password, set_config('homeward.user_id', :user_id::text, true) AS c1, set_config('homeward.role', p.role, true) AS c2, set_config('homeward.district_id', coalesce(p.district_id::text, ''), true) AS c3, set_config('homeward.agency_id', coalesce(p.agency_id::text, ''), true) AS c4 FROM auth_principal(:user_id, :session_id, :token_version) p;
-SELECT "persons"."id", "persons"."given_name", "persons"."family_name", "persons"."aliases", "persons"."date_of_birth", "persons"."sex", "persons"."ethnicity", "persons"."home_district_id", "persons"."local_authority", "persons"."looked_after", "persons"."merged_into", "persons"."version", "persons"."created_at", "persons"."updated_at" FROM "persons" WHERE ("persons"."id" = :pid) LIMIT 1 FOR UPDATE;
+SELECT "persons"."id", "persons"."given_name", "persons"."family_name", "persons"."aliases", "persons"."date_of_birth", "persons"."sex", "persons"."ethnicity", "persons"."home_district_id", "persons"."local_authority", "persons"."looked_after", "persons"."merged_into", "persons"."version", "persons"."created_at", "persons"."updated_at" FROM "persons" WHERE (("persons"."id" = :pid) AND hw_is_operational()) LIMIT 1 FOR UPDATE;
 SELECT id, reference, district_id, status, last_seen_at, returned_at FROM hw_person_episode_spans(:pid);
 \endpipeline
 \startpipeline

@@ -101,6 +101,28 @@ pub async fn find_for_update(mut conn: &Conn, id: PersonId) -> QueryResult<Optio
         .optional()
 }
 
+diesel::define_sql_function! {
+    /// Whether the session's role is an operational one (officer, supervisor, MFHC): the
+    /// roles episodes' insert policy lets report.
+    fn hw_is_operational() -> diesel::sql_types::Bool;
+}
+
+/// `find_for_update` for a report, read before the caller's role is checked (with the
+/// session check, `Tx::begin_reading`): the row is read and locked only when the
+/// session's role may report (`hw_is_operational`, as episodes' insert policy asks), so a
+/// role that cannot report never holds a person's row, even for the moment before its
+/// refusal. For any other role it is `None`, never looked at: the role check refuses first.
+pub async fn find_for_report(mut conn: &Conn, id: PersonId) -> QueryResult<Option<PersonRow>> {
+    persons::table
+        .find(id)
+        .filter(hw_is_operational())
+        .select(PersonRow::as_select())
+        .for_update()
+        .first(&mut conn)
+        .await
+        .optional()
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct PersonFilter {
     /// Folded words that must all appear in the names or aliases.

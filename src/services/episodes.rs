@@ -240,7 +240,7 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
         .begin_reading(Some(("persons", person_id.0)), |conn| {
             async move {
                 let (subject, spans) = pipelined(
-                    persons::find_for_update(conn, person_id),
+                    persons::find_for_report(conn, person_id),
                     q::spans(conn, person_id),
                 )
                 .await;

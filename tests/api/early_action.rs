@@ -114,3 +114,48 @@ async fn the_database_lets_early_action_lock_a_person_but_not_change_one() {
         .finish::<()>(Err(homeward::error::AppError::NotFound("x")))
         .await;
 }
+
+#[actix_rt::test]
+async fn a_role_that_cannot_report_is_refused_without_waiting_for_the_persons_lock() {
+    let app = spawn_app().await;
+    let (mfhc, _) = app.login(crate::helpers::MFHC).await;
+    let (early, _) = app.login(demo_user("early_action")).await;
+    let p = crate::episodes::person(&app, &mfhc, "Lee", "Locked", &[]).await;
+    // Another transaction holds the person's row, as a report or a merge in flight would.
+    let mut holder = app.superuser().await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut holder,
+        &format!(
+            "BEGIN; SELECT id FROM persons WHERE id = '{}' FOR UPDATE",
+            p["id"].as_str().unwrap()
+        ),
+    )
+    .await
+    .unwrap();
+    // A report's first reads go with its session check, before the role is looked at. Early
+    // Action cannot report, so Postgres reads and locks nothing for it, and its refusal
+    // comes at once. Had its request asked for the row, it would wait behind the holder.
+    let report = app.call(
+        "POST",
+        "/api/v1/episodes",
+        Some(&early),
+        Some(crate::episodes::report_body(&p["id"], 1)),
+    );
+    let r = actix_rt::time::timeout(std::time::Duration::from_secs(10), report)
+        .await
+        .expect("Early Action's report waited for a lock on the person it may not report");
+    assert_eq!(r.status, 403, "{}", r.body);
+    diesel_async::SimpleAsyncConnection::batch_execute(&mut holder, "COMMIT")
+        .await
+        .unwrap();
+    // The MFHC's report of the same person, with the row free, goes through.
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/episodes",
+            Some(&mfhc),
+            Some(crate::episodes::report_body(&p["id"], 1)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
