@@ -19,7 +19,9 @@ use crate::routes;
 /// Request bodies are capped at 1 MiB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Shared by every worker.
+/// What requests work with. Each HTTP worker has its own copy, with its own pool (`db`,
+/// `db::build_worker_pools`); everything else in it is the same for all.
+#[derive(Clone)]
 pub struct AppState {
     pub db: Pool,
     pub jwt: JwtKeys,
@@ -103,14 +105,16 @@ impl Application {
         cfg: AppConfig,
         suppression: crate::domain::datasets::Suppression,
     ) -> Result<Self, BuildError> {
-        let pool = db::build_pool(&cfg.app_database_url, cfg.pool_size)
+        // One worker a core, as actix's default, named here to give each a pool of its own.
+        let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let pools = db::build_worker_pools(&cfg.app_database_url, cfg.pool_size, workers)
             .map_err(|e| BuildError::Pool(e.to_string()))?;
         let audit_group = db::AuditGroup::start(
             db::build_pool(&cfg.app_database_url, db::audit_group::WRITERS)
                 .map_err(|e| BuildError::Pool(e.to_string()))?,
         )?;
-        let state = web::Data::new(AppState {
-            db: pool,
+        let state = AppState {
+            db: pools[0].clone(),
             jwt: JwtKeys::new(&cfg.jwt_secret, cfg.access_token_ttl_secs)?,
             session_ttl_secs: cfg.session_ttl_secs,
             review_policy: cfg.review_policy,
@@ -123,14 +127,22 @@ impl Application {
             audit_anchor: cfg.audit_anchor,
             retention: cfg.retention,
             audit_group,
-        });
+        };
+        // actix makes each worker's App on the worker's own thread, once (again only when a
+        // worker that died is replaced): the n-th made takes the n-th pool.
+        let made = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         // A slow request head is cut off by actix itself; the rest by `limits::deadline`.
         let head_timeout = cfg.limits.request_timeout.min(Duration::from_secs(10));
         crate::auth::password::warm_up();
         let port = cfg.listener.local_addr()?.port();
         let server = HttpServer::new(move || {
+            let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let state = web::Data::new(AppState {
+                db: pools[n % pools.len()].clone(),
+                ..state.clone()
+            });
             App::new()
-                .app_data(state.clone())
+                .app_data(state)
                 .app_data(routes::extract::json_config())
                 .app_data(routes::extract::path_config())
                 .app_data(routes::extract::query_config())
@@ -146,6 +158,7 @@ impl Application {
                 .configure(crate::web::configure)
                 .default_service(web::to(crate::web::not_found_or_problem))
         })
+        .workers(workers)
         .client_request_timeout(head_timeout)
         .client_disconnect_timeout(Duration::from_secs(2))
         .shutdown_timeout(10)

@@ -30,6 +30,7 @@ pub struct AccessClaims {
     pub ver: i32,
 }
 
+#[derive(Clone)]
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,

@@ -109,6 +109,33 @@ pub fn build_pool(
         .build()
 }
 
+/// Connections for each HTTP worker: `total` split as evenly as it goes among `workers`,
+/// at least one each (8 among 2 is 4 and 4; 9 is 5 and 4). See `build_worker_pools`.
+pub fn worker_pool_sizes(total: usize, workers: usize) -> Vec<usize> {
+    let workers = workers.max(1);
+    (0..workers)
+        .map(|i| (total / workers + usize::from(i < total % workers)).max(1))
+        .collect()
+}
+
+/// One pool for each HTTP worker (`worker_pool_sizes`), so each request's round trips stay
+/// on its worker's thread. A connection's socket is driven by a task on the runtime that
+/// made it; taken by a request on another worker, each round trip crossed threads twice
+/// (a wake-up to send, another to answer). With one pool a worker, reads went from about
+/// 2,280–2,770 a second to 2,820–2,890 on two cores, with a fifth less service CPU each
+/// (docs/benchmarks.md). A worker cannot borrow another's idle connection, so a burst on
+/// one waits for its own (the pool's wait timeout still applies).
+pub fn build_worker_pools(
+    url: &str,
+    total: usize,
+    workers: usize,
+) -> Result<Vec<Pool>, diesel_async::pooled_connection::deadpool::BuildError> {
+    worker_pool_sizes(total, workers)
+        .into_iter()
+        .map(|size| build_pool(url, size))
+        .collect()
+}
+
 /// A signed-in session as an adapter found it: the account, its session and the token
 /// version it was issued under. Revocation is checked in the transaction (and again when
 /// a read's consultations are recorded), so a session ended a moment ago is refused.
@@ -747,4 +774,19 @@ pub(crate) fn short_ref_is(
 > {
     diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("right({column}::text, 8) = "))
         .bind::<Text, _>(suffix.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worker_pool_sizes;
+
+    #[test]
+    fn the_pool_is_split_evenly_among_the_workers_with_at_least_one_each() {
+        assert_eq!(worker_pool_sizes(8, 2), vec![4, 4]);
+        assert_eq!(worker_pool_sizes(9, 2), vec![5, 4]);
+        assert_eq!(worker_pool_sizes(32, 3), vec![11, 11, 10]);
+        assert_eq!(worker_pool_sizes(1, 2), vec![1, 1]);
+        assert_eq!(worker_pool_sizes(4, 1), vec![4]);
+        assert_eq!(worker_pool_sizes(4, 0), vec![4]);
+    }
 }

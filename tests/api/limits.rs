@@ -1,6 +1,6 @@
 //! Resource limits: the write quota (429 with `Retry-After`), slow clients (408, nothing
 //! stored), deeply nested and oversized bodies, and page sizes above the cap on every
-//! list the spec documents.
+//! list the spec documents; the connections held, whichever worker answers.
 
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
@@ -279,4 +279,38 @@ async fn every_documented_list_refuses_page_sizes_over_the_cap() {
         assert!(ok, "GET {path}?limit={max} should work for someone");
     }
     assert!(lists >= 10, "only {lists} lists found in the spec");
+}
+
+#[derive(diesel::QueryableByName)]
+struct Backends {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[actix_rt::test]
+async fn the_service_holds_no_more_connections_than_its_pool_whichever_worker_answers() {
+    use diesel_async::RunQueryDsl;
+    // Each HTTP worker has its own part of the pool; the parts together are the pool.
+    let app = crate::helpers::spawn_app_with_pool(4).await;
+    let (mfhc, _) = app.login(MFHC).await;
+    // More requests at once than the pool has connections, so every part fills.
+    let lists = (0..48).map(|_| app.call("GET", "/api/v1/episodes?limit=50", Some(&mfhc), None));
+    for r in futures_util::future::join_all(lists).await {
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let mut su = app.superuser().await;
+    let held: Backends = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_stat_activity \
+          WHERE usename = 'homeward_app' AND datname = current_database()",
+    )
+    .get_result(&mut su)
+    .await
+    .unwrap();
+    let most = 4 + homeward::db::audit_group::WRITERS as i64;
+    assert!(
+        held.n <= most,
+        "{} connections held, more than the pool's 4 and the audit writer's {}",
+        held.n,
+        homeward::db::audit_group::WRITERS
+    );
 }
