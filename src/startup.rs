@@ -128,8 +128,10 @@ impl Application {
             retention: cfg.retention,
             audit_group,
         };
-        // actix makes each worker's App on the worker's own thread, once (again only when a
-        // worker that died is replaced): the n-th made takes the n-th pool.
+        // actix makes each worker's App on the worker's own thread, once: the n-th made
+        // takes the n-th pool. A worker that died is replaced with a new App, which takes
+        // the next pool in turn; that may be a live worker's, which the two then share
+        // (correct, only without the locality).
         let made = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         // A slow request head is cut off by actix itself; the rest by `limits::deadline`.
         let head_timeout = cfg.limits.request_timeout.min(Duration::from_secs(10));
