@@ -121,10 +121,11 @@ pub fn worker_pool_sizes(total: usize, workers: usize) -> Vec<usize> {
 /// One pool for each HTTP worker (`worker_pool_sizes`), so each request's round trips stay
 /// on its worker's thread. A connection's socket is driven by a task on the runtime that
 /// made it; taken by a request on another worker, each round trip crossed threads twice
-/// (a wake-up to send, another to answer). With one pool a worker, reads went from about
-/// 2,280–2,770 a second to 2,820–2,890 on two cores, with a fifth less service CPU each
-/// (docs/benchmarks.md). A worker cannot borrow another's idle connection, so a burst on
-/// one waits for its own (the pool's wait timeout still applies).
+/// (a wake-up to send, another to answer). With one pool a worker, on two cores, reads a
+/// second rose in 12 of 15 rounds (by up to a third) and a report's service CPU fell by
+/// about a sixth (docs/benchmarks.md, seventh stop). A worker cannot borrow another's idle
+/// connection, so a burst on one waits for its own (the pool's wait timeout still
+/// applies): reads' p99 is a few milliseconds higher.
 pub fn build_worker_pools(
     url: &str,
     total: usize,
