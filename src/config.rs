@@ -377,7 +377,7 @@ fn notify_settings(
 }
 
 /// The CPUs this process may use (its cgroup's quota included); 2 if unknown.
-fn cores() -> usize {
+pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 

@@ -106,7 +106,7 @@ impl Application {
         suppression: crate::domain::datasets::Suppression,
     ) -> Result<Self, BuildError> {
         // One worker a core, as actix's default, named here to give each a pool of its own.
-        let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let workers = crate::config::cores();
         let pools = db::build_worker_pools(&cfg.app_database_url, cfg.pool_size, workers)
             .map_err(|e| BuildError::Pool(e.to_string()))?;
         let audit_group = db::AuditGroup::start(

@@ -291,7 +291,8 @@ struct Backends {
 async fn the_service_holds_no_more_connections_than_its_pool_whichever_worker_answers() {
     use diesel_async::RunQueryDsl;
     // Each HTTP worker has its own part of the pool; the parts together are the pool.
-    let app = crate::helpers::spawn_app_with_pool(4).await;
+    const POOL: i64 = 4;
+    let app = crate::helpers::spawn_app_with_pool(POOL as usize).await;
     let (mfhc, _) = app.login(MFHC).await;
     // More requests at once than the pool has connections, so every part fills.
     let lists = (0..48).map(|_| app.call("GET", "/api/v1/episodes?limit=50", Some(&mfhc), None));
@@ -306,11 +307,10 @@ async fn the_service_holds_no_more_connections_than_its_pool_whichever_worker_an
     .get_result(&mut su)
     .await
     .unwrap();
-    let most = 4 + homeward::db::audit_group::WRITERS as i64;
+    let writers = homeward::db::audit_group::WRITERS as i64;
     assert!(
-        held.n <= most,
-        "{} connections held, more than the pool's 4 and the audit writer's {}",
+        held.n <= POOL + writers,
+        "{} connections held, more than the pool's {POOL} and the audit writer's {writers}",
         held.n,
-        homeward::db::audit_group::WRITERS
     );
 }
