@@ -5,8 +5,9 @@
 -- gen_random_uuid() here. The statements are sent in the pipelines the service sends
 -- them in (db::pipelined): BEGIN and the session check with the person's lock and their
 -- spans (Tx::begin_reading); the episode, its grading and the trigger evaluation's three
--- reads; the audit row, the reference and the COMMIT, as for a report that alerts no one
--- (Tx::commit_with).
+-- reads; the audit row, the reference and the COMMIT, as for a report that alerts no one,
+-- then the wait for the commit's flush (Tx::commit_with: the COMMIT releases the
+-- district's counter once its record is written, before the flush).
 SELECT id AS pid, gen_random_uuid() AS id FROM bench_fresh WHERE n = (SELECT nextval('bench_fresh_next')) \gset
 -- The write quota, charged before each write (shared by every instance; lifted here).
 SELECT auth_write_quota(:user_id, :session_id, :token_version, interval '60 microseconds', 250000);
@@ -24,7 +25,9 @@ SELECT "trigger_rules"."id", "trigger_rules"."name", "trigger_rules"."kind", "tr
 SELECT * FROM hw_trigger_live(:pid);
 \endpipeline
 \startpipeline
+SET LOCAL synchronous_commit = off;
 INSERT INTO "audit_queue" ("actor_id", "actor_role", "operation", "record_type", "record_ids", "purpose", "recipients", "request_id") VALUES (:user_id, 'mfhc', 'collection', 'episode', ARRAY[:id::uuid, :pid::uuid], DEFAULT, '{}', 'pgbench');
 UPDATE "episodes" SET "reference" = hw_episode_take_reference("episodes"."district_id", extract(year FROM now())::int) WHERE ("episodes"."id" = :id) RETURNING "episodes"."id", "episodes"."reference", "episodes"."person_id", "episodes"."district_id", "episodes"."status", "episodes"."reported_at", "episodes"."reported_by", "episodes"."reporter_details", "episodes"."last_seen_at", "episodes"."last_seen_location", "episodes"."missing_from", "episodes"."circumstances", "episodes"."risk_level", "episodes"."cancelled_reason", "episodes"."closed_at", "episodes"."closed_by", "episodes"."no_interview_reason", "episodes"."next_review_due", "episodes"."placement_id", "episodes"."looked_after", "episodes"."version", "episodes"."created_at", "episodes"."updated_at";
 COMMIT;
+SELECT pg_logical_emit_message(true, 'homeward.flush', '');
 \endpipeline

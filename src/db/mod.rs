@@ -169,6 +169,9 @@ pub struct Tx {
     read_only: Option<(AuditGroup, Session)>,
     /// `commit_with` has ended the transaction (committed, or rolled back by Postgres).
     ended: bool,
+    /// `audit_then` set this transaction to release its locks before its commit is
+    /// flushed: `finish` waits for the flush after the COMMIT.
+    flush_after_commit: bool,
 }
 
 #[derive(QueryableByName)]
@@ -257,6 +260,7 @@ impl Tx {
             one_record: None,
             read_only: None,
             ended: false,
+            flush_after_commit: false,
         })
     }
 
@@ -441,6 +445,7 @@ impl Tx {
                 Access::ReadOnly(group) => Some((group, reader)),
             },
             ended: false,
+            flush_after_commit: false,
         }
     }
 
@@ -590,14 +595,15 @@ impl Tx {
     }
 
     /// Runs `last`, this transaction's last statement, and sends its COMMIT with it: one
-    /// round trip for the audit rows queued so far, `last` and the COMMIT, in that order.
-    /// For a statement that takes a lock other transactions queue for (a district's
-    /// reference counter), held then only while it runs and the commit is flushed, not
-    /// also while its result goes to the service and the COMMIT comes back. The
-    /// transaction is over when this returns: committed if the audit rows and `last`
-    /// were written, else rolled back (Postgres ends a failed transaction's COMMIT as a
-    /// rollback). `finish` then hands the service's result back as it is, so nothing the
-    /// service does after this may fail.
+    /// round trip for the audit rows queued so far, `last`, the COMMIT and the wait for
+    /// the commit's flush, in that order. For a statement that takes a lock other
+    /// transactions queue for until this one ends (a district's reference counter): the
+    /// COMMIT releases it once its record is written, before the flush
+    /// ([`release_locks_before_flush`]), so queued commits are flushed together instead
+    /// of one fsync after another. The transaction is over when this returns: committed if
+    /// the audit rows and `last` were written, else rolled back (Postgres ends a failed
+    /// transaction's COMMIT as a rollback). `finish` then hands the service's result back
+    /// as it is, so nothing the service does after this may fail.
     pub async fn commit_with<T>(
         &mut self,
         last: impl for<'c> FnOnce(
@@ -609,30 +615,42 @@ impl Tx {
         let actor = self.actor();
         let conn: &Conn = &self.conn;
         let mut on: &Conn = conn;
-        // Polled in order, so they go on the wire in this order. All are extended-protocol
-        // statements: a statement this connection has not prepared yet is prepared under
-        // diesel-async's statement-cache lock, which the next then waits for, so the
-        // COMMIT cannot overtake `last` (as a simple-protocol COMMIT sent meanwhile would).
-        let (audited, (value, committed)) = pipelined(
-            audit::insert(conn, actor, &self.context, &events),
+        // Polled in order, so they go on the wire in this order. All but the first are
+        // extended-protocol statements: a statement this connection has not prepared yet
+        // is prepared under diesel-async's statement-cache lock, which the next then waits
+        // for, so the COMMIT cannot overtake `last` (as a simple-protocol COMMIT sent
+        // meanwhile would). The first, simple-protocol, goes first in any case.
+        let (early, (audited, (value, (committed, flushed)))) = pipelined(
+            release_locks_before_flush(conn),
             pipelined(
-                last(conn),
-                cached(diesel::sql_query("COMMIT")).execute(&mut on),
+                audit::insert(conn, actor, &self.context, &events),
+                pipelined(
+                    last(conn),
+                    pipelined(
+                        cached(diesel::sql_query("COMMIT")).execute(&mut on),
+                        wait_for_flush(conn),
+                    ),
+                ),
             ),
         )
         .await;
         // A failed COMMIT leaves it to `finish` to roll back (or the pool to discard).
         committed?;
         self.ended_by_commit()?;
-        // A failed audit insert failed `last` too (the transaction was aborted): its
-        // error is the one to tell.
+        // A statement that failed before the COMMIT failed those after it too (the
+        // transaction was aborted): the first error is the one to tell.
+        early?;
         audited?;
-        Ok(value?)
+        let value = value?;
+        flushed.map_err(not_known_durable)?;
+        Ok(value)
     }
 
     /// Writes the audit rows queued so far, then runs `next`, in one round trip (still in
     /// this transaction): for a statement that takes a lock others wait for from then to
-    /// the commit, the audit rows written before it rather than while it is held.
+    /// the commit, the audit rows written before it rather than while it is held. The
+    /// commit then releases the lock once its record is written, before the flush
+    /// ([`release_locks_before_flush`]); `finish` waits for the flush before it answers.
     pub async fn audit_then<T>(
         &mut self,
         next: impl for<'c> FnOnce(
@@ -643,11 +661,16 @@ impl Tx {
         let events = self.audit_rows_now();
         let actor = self.actor();
         let conn: &Conn = &self.conn;
-        let (audited, value) = pipelined(
-            audit::insert(conn, actor, &self.context, &events),
-            next(conn),
+        let (early, (audited, value)) = pipelined(
+            release_locks_before_flush(conn),
+            pipelined(
+                audit::insert(conn, actor, &self.context, &events),
+                next(conn),
+            ),
         )
         .await;
+        early?;
+        self.flush_after_commit = true;
         audited?;
         Ok(value?)
     }
@@ -679,6 +702,11 @@ impl Tx {
         match outcome {
             Ok(value) => {
                 AnsiTransactionManager::commit_transaction(&mut *self.conn).await?;
+                if self.flush_after_commit {
+                    wait_for_flush(&self.conn)
+                        .await
+                        .map_err(not_known_durable)?;
+                }
                 Ok(value)
             }
             Err(e) => {
@@ -750,6 +778,48 @@ pub async fn pipelined<A, B>(
     second: impl std::future::Future<Output = B>,
 ) -> (A, B) {
     futures_util::future::join(first, second).await
+}
+
+/// The rest of this transaction commits without waiting for its flush
+/// (`synchronous_commit = off` for it alone): its COMMIT releases its locks once the
+/// commit record is written. Whoever sends it must then wait for the flush with
+/// [`wait_for_flush`] before telling anyone the change is made. For a lock others queue
+/// for until the holder ends (a district's reference counter): held through each commit's
+/// write, not its fsync, so the queued transactions' commits are flushed together.
+/// Nothing is shown before it is durable: the WAL is flushed in order, and every reader
+/// that shows a record (an audited read, the outbox's claim before a send) answers only
+/// after a commit of its own is flushed, which is later in the WAL. A simple-protocol
+/// statement: sent before another on the same connection (pipelined), it goes first.
+async fn release_locks_before_flush(conn: &Conn) -> diesel::QueryResult<()> {
+    let mut on: &Conn = conn;
+    SimpleAsyncConnection::batch_execute(&mut on, "SET LOCAL synchronous_commit = off").await
+}
+
+/// Waits until the WAL is flushed up to here, at the deployment's own
+/// `synchronous_commit` (to disk, or a standby too): a transaction of its own whose commit
+/// must wait for the flush of the WAL up to it, which covers every commit this connection
+/// sent before it. Sent after a [`release_locks_before_flush`] transaction's COMMIT,
+/// outside any transaction. A commit waits for its flush only if its transaction wrote
+/// WAL, which taking a transaction id alone does not: the transaction writes an empty
+/// logical decoding message (`homeward.flush`; nothing reads it unless a logical
+/// replication slot asks for such messages), which takes an id and writes a record.
+async fn wait_for_flush(conn: &Conn) -> diesel::QueryResult<usize> {
+    let mut on: &Conn = conn;
+    cached(diesel::sql_query(
+        "SELECT pg_logical_emit_message(true, 'homeward.flush', '')",
+    ))
+    .execute(&mut on)
+    .await
+}
+
+/// The change was committed, but waiting for its flush failed (the connection was lost):
+/// whether it survives a crash of the database is not known, so it is not acknowledged.
+fn not_known_durable(e: diesel::result::Error) -> AppError {
+    tracing::warn!(error = %e, "a commit's flush could not be awaited");
+    AppError::Unavailable(
+        "the change was committed, but the database could not confirm it is safely stored; look for it before trying again"
+            .into(),
+    )
 }
 
 /// The statements after this in the transaction are planned once for any parameters

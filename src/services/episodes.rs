@@ -315,10 +315,10 @@ pub async fn report(ctx: &Ctx, r: ReportInput) -> Result<Episode, AppError> {
             RECORD,
             [id.0, r.person_id.0],
         ));
-        // The district's counter row is held from its reference to the commit, and the
-        // district's other reports wait for it: the audit row goes first, the reference
-        // last, with the COMMIT if no alert follows (an alert names the reference); all
-        // in one round trip.
+        // The district's counter row is held from its reference to the commit's write
+        // (not its flush: `commit_with`, `audit_then`), and the district's other reports
+        // wait for it: the audit row goes first, the reference last, with the COMMIT if
+        // no alert follows (an alert names the reference); all in one round trip.
         let year = ctx.app.zone.date(r.reported_at).year();
         let alerts_follow =
             grading.to_level == RiskLevel::High || (placement_id.is_some() && looked_after);

@@ -9,12 +9,11 @@ use diesel::sql_types::{BigInt, Integer};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use homeward::startup::{AppConfig, Application};
-use homeward::tooling::pg_cluster::{Cluster, ClusterOptions};
 use secrecy::SecretSlice;
 use serde_json::{json, Value};
 
 use crate::episodes::{report, report_body};
-use crate::helpers::{spawn_app, TestApp, MFHC};
+use crate::helpers::{blocking, spawn_app, OwnServer, TestApp, MFHC};
 
 #[derive(QueryableByName, Debug, PartialEq, Eq)]
 struct Counts {
@@ -124,42 +123,6 @@ async fn a_backend_killed_mid_write_is_a_clean_503_nothing_partial_and_the_servi
     report(&app, &mfhc, &p["id"], 1).await;
     let after = counts(&mut su).await;
     assert_eq!(after.episodes, before.episodes + 1);
-}
-
-/// A cluster of this test's own, which it can stop and start again.
-struct OwnServer {
-    data_dir: std::path::PathBuf,
-    cluster: Option<Cluster>,
-}
-
-impl OwnServer {
-    fn start(data_dir: std::path::PathBuf) -> Cluster {
-        Cluster::start(ClusterOptions {
-            data_dir,
-            ephemeral: false,
-            unsafe_fast: true,
-        })
-        .expect("start a private cluster")
-    }
-}
-
-impl Drop for OwnServer {
-    fn drop(&mut self) {
-        if let Some(c) = self.cluster.take() {
-            let _ = c.stop();
-        }
-        let mut run = self.data_dir.clone().into_os_string();
-        run.push(".run");
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-        let _ = std::fs::remove_dir_all(run);
-        let password_file = homeward::tooling::pg_cluster::superuser_password_file(&self.data_dir);
-        let _ = std::fs::remove_file(password_file);
-    }
-}
-
-/// Runs blocking cluster work off the test's runtime.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.expect("blocking task")
 }
 
 #[actix_rt::test]

@@ -548,3 +548,39 @@ impl TestApp {
         r.body
     }
 }
+
+/// A cluster of this test's own, which it can stop and start again.
+pub struct OwnServer {
+    pub data_dir: std::path::PathBuf,
+    pub cluster: Option<Cluster>,
+}
+
+impl OwnServer {
+    pub fn start(data_dir: std::path::PathBuf) -> Cluster {
+        Cluster::start(ClusterOptions {
+            data_dir,
+            ephemeral: false,
+            unsafe_fast: true,
+        })
+        .expect("start a private cluster")
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        if let Some(c) = self.cluster.take() {
+            let _ = c.stop();
+        }
+        let mut run = self.data_dir.clone().into_os_string();
+        run.push(".run");
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        let _ = std::fs::remove_dir_all(run);
+        let password_file = homeward::tooling::pg_cluster::superuser_password_file(&self.data_dir);
+        let _ = std::fs::remove_file(password_file);
+    }
+}
+
+/// Runs blocking cluster work off the test's runtime.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.expect("blocking task")
+}

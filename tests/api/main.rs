@@ -8,6 +8,7 @@ mod chaos;
 mod claims;
 mod cli;
 mod cluster_access;
+mod commit_flush;
 mod datasets;
 mod disclosure;
 mod disposal;
