@@ -127,17 +127,8 @@ async fn a_backend_killed_mid_write_is_a_clean_503_nothing_partial_and_the_servi
 
 #[actix_rt::test]
 async fn with_postgres_stopped_the_api_answers_503_fast_and_recovers_when_it_returns() {
-    let data_dir = std::env::temp_dir().join(format!(
-        "hw-chaos-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
-    ));
-    let dir = data_dir.clone();
-    let cluster = blocking(move || OwnServer::start(dir)).await;
-    let admin_url = cluster.url(cluster.superuser(), "postgres");
-    let mut server = OwnServer {
-        data_dir: data_dir.clone(),
-        cluster: Some(cluster),
-    };
+    let mut server = OwnServer::launch("hw-chaos").await;
+    let admin_url = server.admin_url("postgres");
     homeward::db::migrate::run(&admin_url)
         .await
         .expect("migrate");
@@ -220,7 +211,7 @@ async fn with_postgres_stopped_the_api_answers_503_fast_and_recovers_when_it_ret
     assert_eq!(res.status().as_u16(), 503);
     assert!(started.elapsed() < Duration::from_secs(2));
 
-    let dir = data_dir.clone();
+    let dir = server.data_dir.clone();
     server.cluster = Some(blocking(move || OwnServer::start(dir)).await);
     // Recovery needs no restart of the service: the pool reconnects on the next request.
     let started = Instant::now();

@@ -14,7 +14,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use homeward::db::{build_pool, AuditContext, Conn, Pool, Tx};
 
-use crate::helpers::{blocking, OwnServer};
+use crate::helpers::OwnServer;
 
 /// The advisory lock the transactions under test take, as a report takes its counter.
 const LOCK: i64 = 7_171;
@@ -128,22 +128,13 @@ async fn rows_written(su: &mut AsyncPgConnection) -> i64 {
 
 #[actix_rt::test]
 async fn a_commit_lets_its_lock_go_before_the_flush_and_is_answered_only_after_it() {
-    let data_dir = std::env::temp_dir().join(format!(
-        "hw-flush-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
-    ));
-    let dir = data_dir.clone();
-    let cluster = blocking(move || OwnServer::start(dir)).await;
-    let admin_url = cluster.url(cluster.superuser(), "postgres");
+    let server = OwnServer::launch("hw-flush").await;
+    let admin_url = server.admin_url("postgres");
     let password = uuid::Uuid::new_v4().simple().to_string();
     let writer_url = format!(
         "{} password={password}",
-        cluster.url("flush_writer", "postgres")
+        server.cluster().url("flush_writer", "postgres")
     );
-    let _server = OwnServer {
-        data_dir,
-        cluster: Some(cluster),
-    };
     let mut su = AsyncPgConnection::establish(&admin_url)
         .await
         .expect("superuser");

@@ -556,6 +556,32 @@ pub struct OwnServer {
 }
 
 impl OwnServer {
+    /// A cluster of the test's own, in a fresh data directory (`<prefix>-<random>` under
+    /// the temporary directory).
+    pub async fn launch(prefix: &str) -> OwnServer {
+        let data_dir = std::env::temp_dir().join(format!(
+            "{prefix}-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        ));
+        let dir = data_dir.clone();
+        let cluster = blocking(move || OwnServer::start(dir)).await;
+        OwnServer {
+            data_dir,
+            cluster: Some(cluster),
+        }
+    }
+
+    /// The running cluster.
+    pub fn cluster(&self) -> &Cluster {
+        self.cluster.as_ref().expect("the cluster is running")
+    }
+
+    /// The superuser's URL for `dbname`.
+    pub fn admin_url(&self, dbname: &str) -> String {
+        let c = self.cluster();
+        c.url(c.superuser(), dbname)
+    }
+
     pub fn start(data_dir: std::path::PathBuf) -> Cluster {
         Cluster::start(ClusterOptions {
             data_dir,
