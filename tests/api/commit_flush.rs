@@ -40,8 +40,10 @@ async fn lock_is_free(su: &mut AsyncPgConnection) -> bool {
         .free
 }
 
-/// Synchronous commits wait for a standby that does not exist, or not.
-async fn standby_required(su: &mut AsyncPgConnection, required: bool) {
+/// Synchronous commits wait for a standby that does not exist, or not. Set, it is in
+/// force once a synchronous commit of a probe's own is seen to wait (each backend, and
+/// the checkpointer that tells them a standby is named, take a reload in their own time).
+async fn standby_required(su: &mut AsyncPgConnection, admin_url: &str, required: bool) {
     let set = if required {
         "ALTER SYSTEM SET synchronous_standby_names = 'absent_standby'"
     } else {
@@ -54,24 +56,36 @@ async fn standby_required(su: &mut AsyncPgConnection, required: bool) {
     su.batch_execute("SELECT pg_reload_conf()")
         .await
         .expect("reload");
-    // The reload is asynchronous: wait until this session sees it.
-    let want = if required { "absent_standby" } else { "" };
+    if !required {
+        return;
+    }
     let started = Instant::now();
     loop {
-        #[derive(QueryableByName)]
-        struct Names {
-            #[diesel(sql_type = Text)]
-            names: String,
-        }
-        let now: Names =
-            diesel::sql_query("SELECT current_setting('synchronous_standby_names') AS names")
-                .get_result(su)
-                .await
-                .expect("show");
-        if now.names == want {
+        let mut probe = AsyncPgConnection::establish(admin_url)
+            .await
+            .expect("the probe's connection");
+        probe
+            .batch_execute("SET synchronous_commit = on; SET application_name = 'standby_probe'")
+            .await
+            .expect("the probe's settings");
+        let commit = probe.batch_execute("SELECT pg_logical_emit_message(true, 'probe', '')");
+        if tokio::time::timeout(Duration::from_millis(300), commit)
+            .await
+            .is_err()
+        {
+            // Waiting, as it should: let it go (its commit stands, unreplicated).
+            su.batch_execute(
+                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity \
+                 WHERE application_name = 'standby_probe'",
+            )
+            .await
+            .expect("cancel the probe");
             return;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "no reload");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "synchronous commits never waited for the absent standby"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -152,7 +166,7 @@ async fn a_commit_lets_its_lock_go_before_the_flush_and_is_answered_only_after_i
 
     for ending in [Ending::CommitWith, Ending::AuditThenFinish] {
         let before = rows_written(&mut su).await;
-        standby_required(&mut su, true).await;
+        standby_required(&mut su, &admin_url, true).await;
         let write = actix_rt::spawn(locking_write(pool.clone(), ending));
 
         // Committed, and the lock let go, while the flush is still awaited.
@@ -170,7 +184,7 @@ async fn a_commit_lets_its_lock_go_before_the_flush_and_is_answered_only_after_i
             "{ending:?}: answered before the commit was flushed"
         );
 
-        standby_required(&mut su, false).await;
+        standby_required(&mut su, &admin_url, false).await;
         let done = tokio::time::timeout(Duration::from_secs(10), write)
             .await
             .unwrap_or_else(|_| panic!("{ending:?}: not answered once flushed"))
