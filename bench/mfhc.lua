@@ -12,6 +12,8 @@
 --   mixed   40% read one, 25% list, 35% a step of an episode's life as above
 --   pages   the web pages, signed in by cookie: the MFHC's worklist or an episode's page,
 --           half and half (TOKEN_FILE then holds the `homeward-session=…` cookie)
+--   floor   GET /health with the same headers: what the service spends on a request that
+--           reaches no database (HTTP, routing, its middleware), the floor under every read
 -- IDS_DIR holds episodes.txt and fresh.txt (one id a line) written by bench/load. A
 -- person is reported once (one disappearance is one episode), so each report takes the
 -- next fresh person, each of the THREADS threads every THREADS-th of them.
@@ -122,6 +124,8 @@ function request()
     return report()
   elseif mode == "pages" then
     return page()
+  elseif mode == "floor" then
+    return wrk.format("GET", "/health", headers())
   elseif mode == "return" then
     return life_step()
   else

@@ -71,7 +71,9 @@ impl Verified {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, AccessClaims>> {
         // A map of verified tokens cannot be left half-changed by a panic that matters:
         // at worst an entry is missing, and the token is verified again.
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -275,10 +277,7 @@ mod tests {
         let leeway = LEEWAY_SECS as i64;
         // The last second `jsonwebtoken` accepts (`exp < now - leeway` is refused), and
         // the first it refuses.
-        assert_eq!(
-            k.verify_at(&token, first.exp + leeway),
-            Some(first.clone())
-        );
+        assert_eq!(k.verify_at(&token, first.exp + leeway), Some(first.clone()));
         assert_eq!(k.verify_at(&token, first.exp + leeway + 1), None);
         // The same boundary, decoded in full by a process that has not seen the token.
         let fresh = keys();
