@@ -175,6 +175,20 @@ mod tests {
         JwtKeys::new(&SecretSlice::from(vec![7u8; 32]), 900).unwrap()
     }
 
+    /// Valid claims issued at `iat`, expiring at `exp`.
+    fn claims(iat: i64, exp: i64) -> AccessClaims {
+        AccessClaims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: UserId::new(),
+            exp,
+            iat,
+            jti: Uuid::new_v4(),
+            sid: SessionId::new(),
+            ver: 1,
+        }
+    }
+
     #[test]
     fn an_issued_token_verifies() {
         let k = keys();
@@ -220,16 +234,7 @@ mod tests {
     fn wrong_audience_issuer_and_expired_tokens_are_refused() {
         let k = keys();
         let now = Utc::now().timestamp();
-        let base = AccessClaims {
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            sub: UserId::new(),
-            exp: now + 60,
-            iat: now,
-            jti: Uuid::new_v4(),
-            sid: SessionId::new(),
-            ver: 1,
-        };
+        let base = claims(now, now + 60);
         assert!(k.verify(&k.sign(&base).unwrap()).is_some());
         assert!(k
             .verify(
@@ -303,17 +308,7 @@ mod tests {
         assert!(k.verify(&forged).is_none());
         assert!(k.verified.get(&forged).is_none());
         let now = Utc::now().timestamp();
-        let too_long = AccessClaims {
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            sub: UserId::new(),
-            exp: now + 3600,
-            iat: now,
-            jti: Uuid::new_v4(),
-            sid: SessionId::new(),
-            ver: 1,
-        };
-        let refused = k.sign(&too_long).unwrap();
+        let refused = k.sign(&claims(now, now + 3600)).unwrap();
         assert!(k.verify(&refused).is_none());
         assert!(k.verified.get(&refused).is_none());
     }
