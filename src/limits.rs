@@ -115,10 +115,6 @@ pub async fn write_quota<B: MessageBody + 'static>(
                     session: claims.sid,
                     token_version: claims.ver,
                 };
-                // The handler's `Bearer` takes these claims rather than verify the
-                // token a second time.
-                req.extensions_mut()
-                    .insert(crate::auth::extractor::Bearer(claims));
                 use crate::services::auth::{charge_write, WriteCharge};
                 match charge_write(state, session).await {
                     Ok(WriteCharge::Allowed | WriteCharge::SessionEnded) => {}

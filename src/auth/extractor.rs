@@ -4,7 +4,7 @@
 
 use std::future::{ready, Ready};
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
 use super::jwt::AccessClaims;
 use crate::error::AppError;
@@ -23,10 +23,6 @@ impl FromRequest for Bearer {
 }
 
 pub fn extract(req: &HttpRequest) -> Result<Bearer, AppError> {
-    // Verified already by the write quota (`limits::write_quota`), which keeps the claims.
-    if let Some(verified) = req.extensions().get::<Bearer>() {
-        return Ok(verified.clone());
-    }
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal(std::io::Error::other("application state missing")))?;
